@@ -1,0 +1,105 @@
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import * as OpenApiValidator from 'express-openapi-validator';
+import type { Logger } from 'pino';
+import swaggerUi from 'swagger-ui-express';
+import type { ApiKeyService } from './auth/api-key-service.ts';
+import type { Database } from './db/database.ts';
+import type { HandlerTable } from './http/operation-types.ts';
+import { problemHandler } from './http/problem.ts';
+import { createOperationRouter, listOperations } from './http/router.ts';
+import { createSecurityRouter } from './http/security.ts';
+import type { IngestState } from './ingest/ingest.ts';
+import { liveHandlers } from './live/handlers.ts';
+import { LiveService } from './live/live-service.ts';
+import type { LiveStore } from './live/store.ts';
+import type { Metrics } from './metrics.ts';
+import { opsHandlers } from './ops/handlers.ts';
+import { loadSpec } from './spec.ts';
+
+export interface AppDeps {
+  logger: Logger;
+  metrics: Metrics;
+  /** Already instrumented (errors → 503), see instrumentLiveStore. */
+  liveStore: LiveStore;
+  db: Database;
+  apiKeys: ApiKeyService;
+  ingest: { snapshot(): Readonly<IngestState> };
+  config: {
+    staleAfterMs: number;
+    validateResponses: boolean;
+    metricsPublic: boolean;
+    configuredGeneration: 'auto' | '2' | '1.9';
+  };
+  version: string;
+  now?: () => number;
+}
+
+/**
+ * Builds the HTTP application: docs → metrics timing → security → OpenAPI validation → handler table →
+ * problem+json errors. No I/O happens here; main.ts wires real clients and listens.
+ */
+export function buildApp(deps: AppDeps): Express {
+  const spec = loadSpec();
+  const operations = listOperations(spec.document);
+  const live = new LiveService(deps.liveStore, { staleAfterMs: deps.config.staleAfterMs, now: deps.now });
+  const handlers: HandlerTable = {
+    ...liveHandlers(live),
+    ...opsHandlers({
+      live,
+      liveStore: deps.liveStore,
+      db: deps.db,
+      metrics: deps.metrics,
+      ingest: deps.ingest,
+      configuredGeneration: deps.config.configuredGeneration,
+      metricsPublic: deps.config.metricsPublic,
+      version: deps.version,
+      startedAt: new Date((deps.now ?? Date.now)()),
+    }),
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+
+  app.get('/openapi.yaml', (_req, res) => void res.type('application/yaml').send(spec.yaml));
+  app.get('/openapi.json', (_req, res) => void res.json(spec.document));
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/openapi.json' } }));
+
+  app.use(requestTimer(deps.metrics));
+  app.use(express.json({ limit: '64kb' }));
+  app.use(createSecurityRouter(operations, deps.apiKeys));
+  app.use(
+    OpenApiValidator.middleware({
+      apiSpec: structuredClone(spec.document) as never,
+      validateRequests: { allowUnknownQueryParameters: false },
+      validateResponses: deps.config.validateResponses ? { onError: responseValidationFailed(deps.logger) } : false,
+      validateSecurity: false,
+      ignoreUndocumented: false,
+    }),
+  );
+  app.use(createOperationRouter(operations, handlers));
+  app.use(problemHandler(deps.logger));
+  return app;
+}
+
+/** Records the duration of every request under its OpenAPI operationId (routes outside the spec: "other"). */
+function requestTimer(metrics: Metrics) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const operation = (req as Request & { openapi?: { schema?: { operationId?: string } } }).openapi?.schema?.operationId ?? 'other';
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      metrics.httpRequestDuration.observe({ operation, method: req.method, status: String(res.statusCode) }, seconds);
+    });
+    next();
+  };
+}
+
+/** A response that breaks the contract is a bug in the gateway: log it and fail loudly (500). */
+function responseValidationFailed(logger: Logger) {
+  return (error: Error, body: unknown, req: Request) => {
+    logger.error({ err: error.message, path: req.path, body }, 'response does not match openapi.yaml');
+    throw Object.assign(new Error(`Response does not match openapi.yaml: ${error.message}`), { status: 500 });
+  };
+}

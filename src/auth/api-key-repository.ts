@@ -1,0 +1,65 @@
+import type { Database } from '../db/database.ts';
+import type { ApiKeyRecord, Scope } from './api-key.ts';
+
+interface ApiKeyRow {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: string;
+  created_at: number;
+  expires_at: number | null;
+  revoked_at: number | null;
+  last_used_at: number | null;
+}
+
+const COLUMNS = 'id, name, prefix, scopes, created_at, expires_at, revoked_at, last_used_at';
+
+const toRecord = (row: ApiKeyRow): ApiKeyRecord => ({
+  id: row.id,
+  name: row.name,
+  prefix: row.prefix,
+  scopes: row.scopes.split(',') as Scope[],
+  createdAt: Number(row.created_at),
+  expiresAt: row.expires_at === null ? null : Number(row.expires_at),
+  revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
+  lastUsedAt: row.last_used_at === null ? null : Number(row.last_used_at),
+});
+
+export class ApiKeyRepository {
+  constructor(private readonly db: Database) {}
+
+  async insert(key: Omit<ApiKeyRecord, 'revokedAt' | 'lastUsedAt'> & { hash: string }): Promise<void> {
+    await this.db.execute(
+      'INSERT INTO api_keys (id, name, prefix, key_hash, scopes, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      [key.id, key.name, key.prefix, key.hash, key.scopes.join(','), key.createdAt, key.expiresAt],
+    );
+  }
+
+  async findByHash(hash: string): Promise<ApiKeyRecord | undefined> {
+    const rows = await this.db.query<ApiKeyRow>(`SELECT ${COLUMNS} FROM api_keys WHERE key_hash = ?`, [hash]);
+    return rows[0] && toRecord(rows[0]);
+  }
+
+  async list(): Promise<ApiKeyRecord[]> {
+    const rows = await this.db.query<ApiKeyRow>(`SELECT ${COLUMNS} FROM api_keys ORDER BY created_at, id`);
+    return rows.map(toRecord);
+  }
+
+  /** Revokes by id or by the public prefix; returns how many keys were revoked. */
+  async revoke(idOrPrefix: string, at: number): Promise<number> {
+    const { changes } = await this.db.execute(
+      'UPDATE api_keys SET revoked_at = ? WHERE (id = ? OR prefix = ?) AND revoked_at IS NULL',
+      [at, idOrPrefix, idOrPrefix],
+    );
+    return changes;
+  }
+
+  async revokeByName(name: string, at: number): Promise<number> {
+    const { changes } = await this.db.execute('UPDATE api_keys SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL', [at, name]);
+    return changes;
+  }
+
+  async touch(id: string, at: number): Promise<void> {
+    await this.db.execute('UPDATE api_keys SET last_used_at = ? WHERE id = ?', [at, id]);
+  }
+}

@@ -1,0 +1,60 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+
+export type Scope = 'read' | 'control' | 'admin';
+export const SCOPES: readonly Scope[] = ['read', 'control', 'admin'];
+
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: Scope[];
+  createdAt: number;
+  expiresAt: number | null;
+  revokedAt: number | null;
+  lastUsedAt: number | null;
+}
+
+/** Who is calling: what an authenticated request carries from the security step to the handlers. */
+export interface Principal {
+  keyId: string;
+  name: string;
+  scopes: readonly Scope[];
+}
+
+const KEY_PATTERN = /^owg_([a-z0-9]{8})_([A-Za-z0-9_-]{43})$/;
+
+/**
+ * A key is `owg_<8-char public prefix>_<256-bit secret>`. The prefix lets people tell keys apart in
+ * listings; only the SHA-256 of the whole key is stored. A fast hash is right here (unlike passwords):
+ * the secret is random and long, so it cannot be guessed from its hash.
+ */
+export function generateApiKey(): { id: string; key: string; prefix: string; hash: string } {
+  const prefix = randomBytes(6).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, '0').slice(0, 8);
+  const key = `owg_${prefix}_${randomBytes(32).toString('base64url')}`;
+  return { id: randomUUID(), key, prefix: `owg_${prefix}`, hash: hashApiKey(key) };
+}
+
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+export function isWellFormedApiKey(key: string): boolean {
+  return KEY_PATTERN.test(key);
+}
+
+/** `admin` grants every scope; otherwise the key needs the scope itself. */
+export function grants(scopes: readonly Scope[], required: Scope): boolean {
+  return scopes.includes('admin') || scopes.includes(required);
+}
+
+export function parseScopes(text: string): Scope[] {
+  const scopes = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const unknown = scopes.filter((s) => !(SCOPES as readonly string[]).includes(s));
+  if (scopes.length === 0 || unknown.length > 0) {
+    throw new Error(`scopes must be a comma-separated list of ${SCOPES.join(', ')}${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}`);
+  }
+  return [...new Set(scopes)] as Scope[];
+}

@@ -1,0 +1,184 @@
+/**
+ * One typed, validated configuration from environment variables, optionally merged over a JSON or
+ * YAML file named by CONFIG_FILE (environment wins). Every problem is reported at once. A secret can
+ * also be given as a file path in `<KEY>_FILE` (Docker/compose secrets).
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+export const CONFIG_KEYS = [
+  'PORT',
+  'HOST',
+  'LOG_LEVEL',
+  'OPENWB_MQTT_URL',
+  'OPENWB_MQTT_USERNAME',
+  'OPENWB_MQTT_PASSWORD',
+  'OPENWB_MQTT_CA_FILE',
+  'OPENWB_MQTT_TLS_INSECURE',
+  'OPENWB_MQTT_QOS',
+  'OPENWB_GENERATION',
+  'OPENWB_TOPIC_PREFIX',
+  'REDIS_URL',
+  'REDIS_KEY_PREFIX',
+  'DATABASE_URL',
+  'STALE_AFTER_S',
+  'VALIDATE_RESPONSES',
+  'METRICS_PUBLIC',
+  'DEMO_MQTT_PORT',
+  'DEMO_INTERVAL_S',
+] as const;
+
+type ConfigKey = (typeof CONFIG_KEYS)[number];
+const SECRET_KEYS: readonly ConfigKey[] = ['OPENWB_MQTT_PASSWORD', 'REDIS_URL', 'DATABASE_URL'];
+
+export type DatabaseTarget = { kind: 'sqlite'; path: string } | { kind: 'mariadb'; url: string };
+
+export interface Config {
+  http: { port: number; host: string; validateResponses: boolean; metricsPublic: boolean };
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Absent in demo mode (the gateway then runs its own broker and the openWB simulator). */
+  mqtt?: {
+    url: string;
+    username?: string;
+    password?: string;
+    caFile?: string;
+    tlsInsecure: boolean;
+  };
+  openwb: { generation: 'auto' | '2' | '1.9'; topicPrefix: string; qos: 0 | 1 };
+  redis?: { url: string; keyPrefix: string };
+  database: DatabaseTarget;
+  staleAfterMs: number;
+  demo: { mqttPort: number; intervalMs: number };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().min(min).max(max));
+const url = (protocols: string[]) =>
+  z.string().refine((value) => {
+    try {
+      return protocols.includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+
+const schema = z.object({
+  PORT: int(0, 65535).default(8080),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  OPENWB_MQTT_URL: url(['mqtt:', 'mqtts:', 'ws:', 'wss:', 'tcp:', 'tls:']).optional(),
+  OPENWB_MQTT_USERNAME: z.string().min(1).optional(),
+  OPENWB_MQTT_PASSWORD: z.string().min(1).optional(),
+  OPENWB_MQTT_CA_FILE: z.string().min(1).optional(),
+  OPENWB_MQTT_TLS_INSECURE: bool.default(false),
+  OPENWB_MQTT_QOS: z.enum(['0', '1']).transform((v) => Number(v) as 0 | 1).default(0),
+  OPENWB_GENERATION: z.enum(['auto', '2', '1.9']).default('auto'),
+  OPENWB_TOPIC_PREFIX: z
+    .string()
+    .regex(/^([^#+]+\/)?$/, 'must be empty or end with "/" and contain no MQTT wildcards')
+    .default(''),
+  REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  REDIS_KEY_PREFIX: z.string().regex(/^[\w:.-]{1,64}$/, 'must be 1-64 characters of [A-Za-z0-9_:.-]').default('owg:'),
+  DATABASE_URL: z
+    .string()
+    .refine((v) => v.startsWith('sqlite:') || v.startsWith('mariadb://'), 'must be sqlite:<path> or mariadb://user:pass@host:port/db')
+    .default('sqlite:./data/openwb-gateway.db'),
+  STALE_AFTER_S: int(1, 86_400).default(60),
+  VALIDATE_RESPONSES: bool.optional(),
+  METRICS_PUBLIC: bool.default(false),
+  DEMO_MQTT_PORT: int(0, 65535).default(0),
+  DEMO_INTERVAL_S: int(1, 3600).default(10),
+});
+
+/** Raw values: the optional file first, then the environment, then `<KEY>_FILE` secrets. */
+function collectRaw(env: NodeJS.ProcessEnv, problems: string[]): Record<string, string> {
+  const raw: Record<string, string> = {};
+  if (env.CONFIG_FILE) {
+    try {
+      const text = readFileSync(env.CONFIG_FILE, 'utf8');
+      const parsed: unknown = env.CONFIG_FILE.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+        problems.push(`CONFIG_FILE: ${env.CONFIG_FILE} must hold an object of configuration keys`);
+      } else {
+        for (const [key, value] of Object.entries(parsed)) {
+          if (!(CONFIG_KEYS as readonly string[]).includes(key)) problems.push(`CONFIG_FILE: unknown key ${key}`);
+          else raw[key] = String(value);
+        }
+      }
+    } catch (error) {
+      problems.push(`CONFIG_FILE: cannot read ${env.CONFIG_FILE}: ${(error as Error).message}`);
+    }
+  }
+  for (const key of CONFIG_KEYS) {
+    const value = env[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  for (const key of SECRET_KEYS) {
+    const file = env[`${key}_FILE`];
+    if (!file) continue;
+    if (env[key]) problems.push(`${key}_FILE: set either ${key} or ${key}_FILE, not both`);
+    try {
+      raw[key] = readFileSync(file, 'utf8').trim();
+    } catch (error) {
+      problems.push(`${key}_FILE: cannot read ${file}: ${(error as Error).message}`);
+    }
+  }
+  return raw;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+  const raw = collectRaw(env, problems);
+  const result = schema.safeParse(raw);
+  if (!result.success) {
+    for (const issue of result.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
+  }
+  if (problems.length > 0 || !result.success) throw new ConfigError(problems);
+  const c = result.data;
+
+  if (!c.OPENWB_MQTT_URL && (c.OPENWB_MQTT_USERNAME || c.OPENWB_MQTT_PASSWORD)) {
+    problems.push('OPENWB_MQTT_USERNAME/OPENWB_MQTT_PASSWORD: set OPENWB_MQTT_URL too (without it the gateway runs in demo mode)');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    http: {
+      port: c.PORT,
+      host: c.HOST,
+      validateResponses: c.VALIDATE_RESPONSES ?? env.NODE_ENV === 'test',
+      metricsPublic: c.METRICS_PUBLIC,
+    },
+    logLevel: c.LOG_LEVEL,
+    mqtt: c.OPENWB_MQTT_URL
+      ? {
+          url: c.OPENWB_MQTT_URL,
+          username: c.OPENWB_MQTT_USERNAME,
+          password: c.OPENWB_MQTT_PASSWORD,
+          caFile: c.OPENWB_MQTT_CA_FILE,
+          tlsInsecure: c.OPENWB_MQTT_TLS_INSECURE,
+        }
+      : undefined,
+    openwb: { generation: c.OPENWB_GENERATION, topicPrefix: c.OPENWB_TOPIC_PREFIX, qos: c.OPENWB_MQTT_QOS },
+    redis: c.REDIS_URL ? { url: c.REDIS_URL, keyPrefix: c.REDIS_KEY_PREFIX } : undefined,
+    database: parseDatabaseUrl(c.DATABASE_URL),
+    staleAfterMs: c.STALE_AFTER_S * 1000,
+    demo: { mqttPort: c.DEMO_MQTT_PORT, intervalMs: c.DEMO_INTERVAL_S * 1000 },
+  };
+}
+
+export function parseDatabaseUrl(value: string): DatabaseTarget {
+  return value.startsWith('sqlite:') ? { kind: 'sqlite', path: value.slice('sqlite:'.length) } : { kind: 'mariadb', url: value };
+}

@@ -1,0 +1,17 @@
+/**
+ * The SQL port. Both adapters take `?` placeholders and plain parameter arrays, so every statement is
+ * parameterised the same way; dialect differences (DDL mostly) stay in migrations and in `dialect`.
+ */
+export type Dialect = 'sqlite' | 'mariadb';
+
+export type SqlParam = string | number | bigint | boolean | null;
+
+export interface Database {
+  readonly dialect: Dialect;
+  query<Row>(sql: string, params?: readonly SqlParam[]): Promise<Row[]>;
+  execute(sql: string, params?: readonly SqlParam[]): Promise<{ changes: number }>;
+  /** Runs `work` in one transaction on one connection; rolls back when it throws. */
+  transaction<T>(work: (tx: Pick<Database, 'dialect' | 'query' | 'execute'>) => Promise<T>): Promise<T>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,65 @@
+import * as mariadb from 'mariadb';
+import type { Database, SqlParam } from './database.ts';
+
+type Executor = Pick<mariadb.Pool, 'query'>;
+
+function bindTo(executor: Executor): Pick<Database, 'dialect' | 'query' | 'execute'> {
+  return {
+    dialect: 'mariadb',
+    async query<Row>(sql: string, params: readonly SqlParam[] = []) {
+      const rows = (await executor.query({ sql, bigIntAsNumber: true, insertIdAsNumber: true }, [...params])) as Row[];
+      return Array.from(rows);
+    },
+    async execute(sql: string, params: readonly SqlParam[] = []) {
+      const result = (await executor.query({ sql, bigIntAsNumber: true, insertIdAsNumber: true }, [...params])) as mariadb.UpsertResult;
+      return { changes: Number(result.affectedRows) };
+    },
+  };
+}
+
+export function openMariaDb(url: string): Database {
+  const pool = mariadb.createPool({
+    ...parseMariaDbUrl(url),
+    connectionLimit: 8,
+    acquireTimeout: 5_000,
+    connectTimeout: 5_000,
+    timezone: 'Z',
+  });
+  const direct = bindTo(pool);
+  return {
+    ...direct,
+    async transaction(work) {
+      const connection = await pool.getConnection();
+      try {
+        await connection.beginTransaction();
+        const result = await work(bindTo(connection));
+        await connection.commit();
+        return result;
+      } catch (error) {
+        await connection.rollback().catch(() => undefined);
+        throw error;
+      } finally {
+        await connection.release();
+      }
+    },
+    async ping() {
+      await pool.query('SELECT 1');
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+export function parseMariaDbUrl(url: string): mariadb.PoolConfig {
+  const parsed = new URL(url);
+  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+  if (!database) throw new Error('DATABASE_URL: a MariaDB URL needs a database name, e.g. mariadb://user:pass@host:3306/openwb');
+  return {
+    host: parsed.hostname,
+    port: parsed.port ? Number(parsed.port) : 3306,
+    user: decodeURIComponent(parsed.username),
+    password: decodeURIComponent(parsed.password),
+    database,
+  };
+}

@@ -1,0 +1,46 @@
+import type { Dialect } from '../database.ts';
+
+export interface Migration {
+  version: number;
+  name: string;
+  up: Record<Dialect, string[]>;
+}
+
+const MARIADB_TABLE = 'ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin';
+
+/** Append only: a released migration is never edited, a change is a new version. Times are ms since the epoch (UTC). */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'api keys',
+    up: {
+      sqlite: [
+        `CREATE TABLE api_keys (
+           id TEXT PRIMARY KEY,
+           name TEXT NOT NULL,
+           prefix TEXT NOT NULL,
+           key_hash TEXT NOT NULL UNIQUE,
+           scopes TEXT NOT NULL,
+           created_at INTEGER NOT NULL,
+           expires_at INTEGER,
+           revoked_at INTEGER,
+           last_used_at INTEGER
+         )`,
+      ],
+      mariadb: [
+        `CREATE TABLE api_keys (
+           id CHAR(36) NOT NULL PRIMARY KEY,
+           name VARCHAR(100) NOT NULL,
+           prefix VARCHAR(32) NOT NULL,
+           key_hash CHAR(64) NOT NULL,
+           scopes VARCHAR(100) NOT NULL,
+           created_at BIGINT NOT NULL,
+           expires_at BIGINT NULL,
+           revoked_at BIGINT NULL,
+           last_used_at BIGINT NULL,
+           UNIQUE KEY uq_api_keys_key_hash (key_hash)
+         ) ${MARIADB_TABLE}`,
+      ],
+    },
+  },
+];

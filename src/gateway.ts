@@ -1,0 +1,134 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
+import { pino, type Logger } from 'pino';
+import { buildApp } from './app.ts';
+import { ApiKeyRepository } from './auth/api-key-repository.ts';
+import { ApiKeyService } from './auth/api-key-service.ts';
+import type { Config } from './config.ts';
+import type { Database } from './db/database.ts';
+import { migrate } from './db/migrate.ts';
+import { openDatabase } from './db/open.ts';
+import { startEmbeddedBroker, type EmbeddedBroker } from './demo/embedded-broker.ts';
+import { Ingest } from './ingest/ingest.ts';
+import { connectBroker } from './ingest/mqtt-client.ts';
+import { instrumentLiveStore } from './live/instrumented-store.ts';
+import { MemoryLiveStore } from './live/memory-store.ts';
+import { RedisLiveStore } from './live/redis-store.ts';
+import type { LiveStore } from './live/store.ts';
+import { createMetrics } from './metrics.ts';
+import { OpenWbDecoder } from './openwb/decoder.ts';
+import { OpenWbSimulator } from './openwb/simulator/index.ts';
+import { VERSION } from './version.ts';
+
+export interface Gateway {
+  url: string;
+  server: Server;
+  ingest: Ingest;
+  liveStore: LiveStore;
+  db: Database;
+  apiKeys: ApiKeyService;
+  /** Set in demo mode: the admin key created at start. */
+  demoApiKey?: string;
+  /** Set in demo mode: the embedded broker's URL. */
+  demoBrokerUrl?: string;
+  close(): Promise<void>;
+}
+
+export function createLogger(level: Config['logLevel']): Logger {
+  return pino({ level, base: { service: 'openwb-gateway' }, redact: ['*.password', '*.apiKey', 'req.headers["x-api-key"]'] });
+}
+
+export function createRedis(url: string): Redis {
+  // Fail fast while Redis is away (the API answers 503); ioredis keeps reconnecting in the background.
+  return new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true, lazyConnect: false });
+}
+
+/**
+ * Wires configuration to real adapters and starts the gateway: database (migrated), live store, demo
+ * broker and simulator when no openWB broker is configured, ingest, HTTP. `close()` stops everything in
+ * reverse order.
+ */
+export async function startGateway(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<Gateway> {
+  const closers: (() => Promise<unknown>)[] = [];
+  const close = async () => {
+    for (const closer of closers.reverse()) await closer().catch((error) => logger.warn({ err: (error as Error).message }, 'shutdown step failed'));
+  };
+  try {
+    const metrics = createMetrics();
+    const db = openDatabase(config.database);
+    closers.push(() => db.close());
+    const applied = await migrate(db);
+    if (applied.length) logger.info({ applied }, 'database migrated');
+    const apiKeys = new ApiKeyService(new ApiKeyRepository(db));
+
+    let redis: Redis | undefined;
+    if (config.redis) {
+      redis = createRedis(config.redis.url);
+      redis.on('error', (error) => logger.warn({ err: error.message }, 'Redis error'));
+    }
+    const rawStore: LiveStore = redis && config.redis ? new RedisLiveStore(redis, config.redis.keyPrefix) : new MemoryLiveStore();
+    closers.push(() => rawStore.close());
+    const liveStore = instrumentLiveStore(rawStore, metrics);
+
+    let broker: EmbeddedBroker | undefined;
+    let simulator: OpenWbSimulator | undefined;
+    if (!config.mqtt) {
+      broker = await startEmbeddedBroker(config.demo.mqttPort);
+      closers.push(() => broker!.close());
+      simulator = await OpenWbSimulator.start({ url: broker.url, intervalMs: config.demo.intervalMs, topicPrefix: config.openwb.topicPrefix, logger });
+      closers.push(() => simulator!.stop());
+      logger.info({ broker: broker.url }, 'demo mode: embedded MQTT broker and openWB 2.x simulator running');
+    }
+
+    const client = connectBroker(config.mqtt ?? { url: (broker as EmbeddedBroker).url }, logger);
+    const decoder = new OpenWbDecoder({ mode: config.openwb.generation, topicPrefix: config.openwb.topicPrefix });
+    const ingest = new Ingest(client, decoder, liveStore, { metrics, logger, qos: config.openwb.qos });
+    ingest.start();
+    closers.push(() => ingest.stop());
+    // Redis keeps nothing on disk in many setups: after it comes back, fetch the retained state again.
+    let redisWasReady = false;
+    redis?.on('ready', () => {
+      if (redisWasReady) {
+        logger.info('Redis is back: re-reading the retained openWB state');
+        ingest.resync();
+      }
+      redisWasReady = true;
+    });
+    if (redis?.status === 'ready') redisWasReady = true;
+
+    const app = buildApp({
+      logger,
+      metrics,
+      liveStore,
+      db,
+      apiKeys,
+      ingest,
+      config: {
+        staleAfterMs: config.staleAfterMs,
+        validateResponses: config.http.validateResponses,
+        metricsPublic: config.http.metricsPublic,
+        configuredGeneration: config.openwb.generation,
+      },
+      version: VERSION,
+    });
+    const server = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(config.http.port, config.http.host, () => resolve(s));
+      s.once('error', reject);
+    });
+    server.keepAliveTimeout = 65_000;
+    closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())).then(() => server.closeAllConnections()));
+    const address = server.address() as AddressInfo;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+    let demoApiKey: string | undefined;
+    if (!config.mqtt) {
+      await apiKeys.revokeByName('demo');
+      demoApiKey = (await apiKeys.create({ name: 'demo', scopes: ['admin'] })).key;
+    }
+    return { url: `http://${host}:${address.port}`, server, ingest, liveStore, db, apiKeys, demoApiKey, demoBrokerUrl: broker?.url, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Handler types derived from generated/openapi.ts: a handler's params, query, body and every reply it may
+ * give come from its operation in the spec, so a wrong field or status is a compile error.
+ */
+import type { Request } from 'express';
+import type { operations } from '../../generated/openapi.ts';
+import type { Principal } from '../auth/api-key.ts';
+
+export type OperationId = keyof operations;
+type Op<K extends OperationId> = operations[K];
+type Defined<T> = [Exclude<T, undefined>] extends [never] ? Record<string, never> : Exclude<T, undefined>;
+
+export type PathParams<K extends OperationId> = Defined<Op<K>['parameters']['path']>;
+export type QueryParams<K extends OperationId> = Defined<Op<K>['parameters']['query']>;
+export type RequestBody<K extends OperationId> =
+  Op<K>['requestBody'] extends { content: { 'application/json': infer B } } ? B : undefined;
+
+type Responses<K extends OperationId> = Op<K>['responses'];
+type StatusWithContent<K extends OperationId> = {
+  [S in keyof Responses<K>]: S extends number ? (Responses<K>[S] extends { content: object } ? S : never) : never;
+}[keyof Responses<K>];
+
+/** What a handler returns: one of its operation's documented statuses with a body of that status' schema. */
+export type Reply<K extends OperationId> = {
+  [S in StatusWithContent<K>]: Responses<K>[S] extends { content: infer C }
+    ? { [T in keyof C]: { status: S; contentType: T; body: C[T]; headers?: Record<string, string> } }[keyof C]
+    : never;
+}[StatusWithContent<K>];
+
+export interface OperationInput<K extends OperationId> {
+  params: PathParams<K>;
+  query: QueryParams<K>;
+  body: RequestBody<K>;
+  /** Set by the security step when the caller presented valid credentials. */
+  principal: Principal | undefined;
+  request: Request;
+}
+
+export type OperationHandler<K extends OperationId> = (input: OperationInput<K>) => Promise<Reply<K>>;
+
+/** The one table from operationId to handler; a missing entry does not compile. */
+export type HandlerTable = { [K in OperationId]: OperationHandler<K> };
+
+export const json = <S extends number, B>(status: S, body: B, headers?: Record<string, string>) =>
+  ({ status, contentType: 'application/json' as const, body, ...(headers ? { headers } : {}) });

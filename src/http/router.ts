@@ -1,0 +1,96 @@
+import express, { type Request, type Response, type Router } from 'express';
+import { SCOPES, type Principal, type Scope } from '../auth/api-key.ts';
+import type { HandlerTable, OperationId } from './operation-types.ts';
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
+type Method = (typeof METHODS)[number];
+
+/** `optional`: the operation also accepts anonymous callers (`security: [{}, ...]`); the handler decides. */
+export type Authentication = 'required' | 'optional' | 'none';
+
+export interface SpecOperation {
+  operationId: string;
+  method: Method;
+  path: string;
+  expressPath: string;
+  authentication: Authentication;
+  requiredScope: Scope | undefined;
+}
+
+type SecurityRequirements = Record<string, string[]>[];
+
+export interface OpenApiDocument {
+  security?: SecurityRequirements;
+  paths: Record<string, Partial<Record<Method, { operationId?: string; security?: SecurityRequirements; 'x-required-scope'?: string }>>>;
+}
+
+function authenticationOf(security: SecurityRequirements | undefined): Authentication {
+  if (!security || security.length === 0) return 'none';
+  return security.some((requirement) => Object.keys(requirement).length === 0) ? 'optional' : 'required';
+}
+
+export function listOperations(spec: OpenApiDocument): SpecOperation[] {
+  const operations: SpecOperation[] = [];
+  for (const [path, item] of Object.entries(spec.paths)) {
+    for (const method of METHODS) {
+      const operation = item[method];
+      if (!operation) continue;
+      if (!operation.operationId) throw new Error(`openapi.yaml: ${method.toUpperCase()} ${path} has no operationId`);
+      const authentication = authenticationOf(operation.security ?? spec.security);
+      const requiredScope = operation['x-required-scope'];
+      if (authentication !== 'none' && !(SCOPES as readonly string[]).includes(requiredScope ?? '')) {
+        throw new Error(`openapi.yaml: ${operation.operationId} needs credentials but names no valid x-required-scope`);
+      }
+      operations.push({
+        operationId: operation.operationId,
+        method,
+        path,
+        expressPath: path.replace(/\{([^}]+)\}/g, ':$1'),
+        authentication,
+        requiredScope: requiredScope as Scope | undefined,
+      });
+    }
+  }
+  return operations;
+}
+
+/** Refuses to start when the spec and the handler table disagree, naming every mismatch. */
+export function assertHandlersMatchSpec(operations: SpecOperation[], handlers: object): void {
+  const inSpec = new Set(operations.map((o) => o.operationId));
+  const missing = [...inSpec].filter((id) => typeof (handlers as Record<string, unknown>)[id] !== 'function');
+  const unknown = Object.keys(handlers).filter((id) => !inSpec.has(id));
+  if (missing.length || unknown.length) {
+    const lines = [
+      ...missing.map((id) => `operation ${id} in openapi.yaml has no handler`),
+      ...unknown.map((id) => `handler ${id} has no operation in openapi.yaml`),
+    ];
+    throw new Error(`The handler table does not match openapi.yaml:\n  - ${lines.join('\n  - ')}`);
+  }
+}
+
+export function createOperationRouter(operations: SpecOperation[], handlers: HandlerTable): Router {
+  assertHandlersMatchSpec(operations, handlers);
+  const router = express.Router();
+  for (const operation of operations) {
+    const handler = handlers[operation.operationId as OperationId] as unknown as (input: object) => Promise<{
+      status: number;
+      contentType: string;
+      body: unknown;
+      headers?: Record<string, string>;
+    }>;
+    router[operation.method](operation.expressPath, async (req: Request, res: Response) => {
+      const reply = await handler({
+        params: req.params,
+        query: req.query,
+        body: req.body,
+        principal: (req as Request & { principal?: Principal }).principal,
+        request: req,
+      });
+      res.status(reply.status);
+      if (reply.headers) res.set(reply.headers);
+      if (reply.contentType === 'application/json') res.json(reply.body);
+      else res.type(reply.contentType).send(reply.body);
+    });
+  }
+  return router;
+}

@@ -1,0 +1,92 @@
+/**
+ * The field names ingest writes and the read models read, per entity kind. Values are already
+ * normalised to the API's units and sign conventions (W, Wh, A, V, %, PV power positive while producing,
+ * battery power positive while charging, grid power positive while importing).
+ */
+
+export type ChargeMode = 'instant' | 'pv' | 'minPv' | 'eco' | 'scheduled' | 'stop' | 'standby';
+export const CHARGE_MODES: readonly ChargeMode[] = ['instant', 'pv', 'minPv', 'eco', 'scheduled', 'stop', 'standby'];
+
+export type FaultState = 'ok' | 'warning' | 'error';
+
+/** Fields of entity kind `chargepoint` (id = openWB chargepoint id; 1.9: lp number 1..8). */
+export const CP = {
+  name: 'name', // string
+  power: 'power', // W
+  currents: 'currents', // [A, A, A] (2.x)
+  currentL1: 'currentL1', // A (1.9 publishes per phase)
+  currentL2: 'currentL2',
+  currentL3: 'currentL3',
+  voltages: 'voltages', // [V, V, V] (2.x)
+  voltageL1: 'voltageL1', // V (1.9)
+  voltageL2: 'voltageL2',
+  voltageL3: 'voltageL3',
+  phasesInUse: 'phasesInUse', // 0..3
+  energyImported: 'energyImported', // Wh meter total
+  energyExported: 'energyExported', // Wh meter total
+  energyToday: 'energyToday', // Wh
+  plugged: 'plugged', // boolean
+  charging: 'charging', // boolean
+  locked: 'locked', // boolean
+  setCurrent: 'setCurrent', // A
+  chargeMode: 'chargeMode', // ChargeMode
+  chargeTemplate: 'chargeTemplate', // raw 2.x charge template JSON object
+  rfidTag: 'rfidTag', // string | null, tag bound to the session
+  scannedTag: 'scannedTag', // string | null, scanned and not yet bound (2.x get/rfid)
+  vehicleId: 'vehicleId', // string | null (connected vehicle)
+  vehicleName: 'vehicleName', // string | null
+  vehicleSoc: 'vehicleSoc', // % | null
+  configuredVehicleId: 'configuredVehicleId', // string | null (2.x config.ev)
+  faultState: 'faultState', // FaultState
+  faultMessage: 'faultMessage', // string | null
+  statusText: 'statusText', // string | null
+} as const;
+
+/** Fields of entity kind `vehicle` (2.x vehicle id). */
+export const VEHICLE = {
+  name: 'name', // string
+  soc: 'soc', // % | null
+  range: 'range', // km | null
+  socUpdatedAt: 'socUpdatedAt', // ms since epoch | null (2.x get/soc_timestamp × 1000)
+  chargeTemplateId: 'chargeTemplateId', // string
+} as const;
+
+/** Fields of entity kind `counter` (2.x counter id) and of `site`/`grid` (1.9 evu). */
+export const METER = {
+  power: 'power', // W, + import
+  energyImported: 'energyImported', // Wh meter total
+  energyExported: 'energyExported', // Wh meter total
+} as const;
+
+/** Fields of `site`/`pv`. */
+export const PV = {
+  power: 'power', // W, + while producing (openWB publishes it negative: ingest flips the sign)
+  energyToday: 'energyToday', // Wh
+  energyTotal: 'energyTotal', // Wh
+} as const;
+
+/** Fields of `site`/`battery`. */
+export const BATTERY = {
+  power: 'power', // W, + charging
+  soc: 'soc', // %
+  energyImported: 'energyImported', // Wh total charged
+  energyExported: 'energyExported', // Wh total discharged
+} as const;
+
+/** Fields of `site`/`home`. */
+export const HOME = {
+  power: 'power', // W
+  energyToday: 'energyToday', // Wh
+} as const;
+
+/** Fields of `system`/`openwb`. */
+export const SYSTEM = {
+  version: 'version', // string
+  heartbeat: 'heartbeat', // ms since epoch as openWB reports it (2.x system/time, 1.9 system/Timestamp)
+  gridCounterId: 'gridCounterId', // string: id of the top element of openWB/counter/get/hierarchy (2.x)
+  chargeMode: 'chargeMode', // ChargeMode: 1.9's global charge mode (2.x modes are per chargepoint)
+  generation: 'generation', // Generation: written by ingest once configured or detected
+} as const;
+
+export const SITE_IDS = { grid: 'grid', pv: 'pv', battery: 'battery', home: 'home' } as const;
+export const SYSTEM_ID = 'openwb';

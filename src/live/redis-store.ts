@@ -1,0 +1,94 @@
+import type { Redis } from 'ioredis';
+import type { EntityFields, EntityKind, EntityRef, EntitySnapshot, FieldUpdate, Json } from './model.ts';
+import { redisKeys, type RedisKeys } from './redis-keys.ts';
+import { compareIds, type LiveStore } from './store.ts';
+
+function decodeFields(hash: Record<string, string>): EntityFields {
+  const fields: EntityFields = {};
+  for (const [name, raw] of Object.entries(hash)) {
+    try {
+      const [value, receivedAt] = JSON.parse(raw) as [Json, number];
+      fields[name] = { value, receivedAt };
+    } catch {
+      // A value another program wrote under our prefix: not ours to serve.
+    }
+  }
+  return fields;
+}
+
+/**
+ * The shared live store: one hash per entity, so a chargepoint is one HGETALL. Several gateway instances
+ * on one Redis serve the same values. The client is created with `enableOfflineQueue: false`, so calls fail
+ * fast while Redis is unreachable (the API answers 503) instead of queueing.
+ */
+export class RedisLiveStore implements LiveStore {
+  readonly kind = 'redis';
+  private readonly keys: RedisKeys;
+
+  constructor(
+    private readonly redis: Redis,
+    keyPrefix: string,
+  ) {
+    this.keys = redisKeys(keyPrefix);
+  }
+
+  async apply(updates: readonly FieldUpdate[]): Promise<void> {
+    if (updates.length === 0) return;
+    // Group by entity so a batch of messages becomes one HSET (and one SADD) per entity; the last
+    // update of a field within the batch wins, as it would have applied one by one.
+    const byEntity = new Map<string, { kind: EntityKind; id: string; fields: Map<string, string | undefined> }>();
+    for (const u of updates) {
+      const key = this.keys.entity(u.kind, u.id);
+      let group = byEntity.get(key);
+      if (!group) byEntity.set(key, (group = { kind: u.kind, id: u.id, fields: new Map() }));
+      group.fields.set(u.field, u.value === undefined ? undefined : JSON.stringify([u.value, u.receivedAt]));
+    }
+    const pipeline = this.redis.pipeline();
+    for (const [key, group] of byEntity) {
+      const set: string[] = [];
+      const del: string[] = [];
+      for (const [field, encoded] of group.fields) {
+        if (encoded === undefined) del.push(field);
+        else set.push(field, encoded);
+      }
+      if (set.length > 0) {
+        pipeline.hset(key, ...set);
+        pipeline.sadd(this.keys.index(group.kind), group.id);
+      }
+      if (del.length > 0) pipeline.hdel(key, ...del);
+    }
+    const results = await pipeline.exec();
+    const failed = results?.find(([error]) => error);
+    if (failed) throw failed[0];
+  }
+
+  async get(refs: readonly EntityRef[]): Promise<EntityFields[]> {
+    if (refs.length === 1) {
+      const ref = refs[0] as EntityRef;
+      return [decodeFields(await this.redis.hgetall(this.keys.entity(ref.kind, ref.id)))];
+    }
+    const pipeline = this.redis.pipeline();
+    for (const ref of refs) pipeline.hgetall(this.keys.entity(ref.kind, ref.id));
+    const results = (await pipeline.exec()) ?? [];
+    return results.map(([error, hash]) => {
+      if (error) throw error;
+      return decodeFields(hash as Record<string, string>);
+    });
+  }
+
+  async list(kind: EntityKind): Promise<EntitySnapshot[]> {
+    const ids = (await this.redis.smembers(this.keys.index(kind))).sort(compareIds);
+    const fields = await this.get(ids.map((id) => ({ kind, id })));
+    return ids
+      .map((id, i) => ({ kind, id, fields: fields[i] as EntityFields }))
+      .filter((snapshot) => Object.keys(snapshot.fields).length > 0);
+  }
+
+  async ping(): Promise<void> {
+    await this.redis.ping();
+  }
+
+  async close(): Promise<void> {
+    this.redis.disconnect();
+  }
+}

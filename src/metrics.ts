@@ -1,0 +1,48 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** One registry per gateway (not prom-client's global), so tests can build several apps in one process. */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  return {
+    registry,
+    httpRequestDuration: new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request duration by OpenAPI operation',
+      labelNames: ['operation', 'method', 'status'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    }),
+    mqttMessages: new Counter({
+      name: 'openwb_mqtt_messages_total',
+      help: 'MQTT messages received from openWB',
+      registers,
+    }),
+    mqttDecodeErrors: new Counter({
+      name: 'openwb_mqtt_decode_errors_total',
+      help: 'MQTT messages dropped because their payload was invalid',
+      registers,
+    }),
+    mqttConnected: new Gauge({
+      name: 'openwb_mqtt_connected',
+      help: '1 while connected to the openWB broker',
+      registers,
+    }),
+    liveStoreDuration: new Histogram({
+      name: 'live_store_operation_duration_seconds',
+      help: 'Latency of live store operations',
+      labelNames: ['operation'] as const,
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+      registers,
+    }),
+    liveStoreErrors: new Counter({
+      name: 'live_store_errors_total',
+      help: 'Failed live store operations',
+      labelNames: ['operation'] as const,
+      registers,
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

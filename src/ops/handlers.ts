@@ -1,0 +1,73 @@
+import type { Database } from '../db/database.ts';
+import { UnauthorizedError } from '../http/errors.ts';
+import { json, type HandlerTable } from '../http/operation-types.ts';
+import type { IngestState } from '../ingest/ingest.ts';
+import { SYSTEM } from '../live/fields.ts';
+import type { LiveService } from '../live/live-service.ts';
+import type { LiveStore } from '../live/store.ts';
+import type { Metrics } from '../metrics.ts';
+import { check } from './readiness.ts';
+
+export interface OpsDeps {
+  live: LiveService;
+  liveStore: LiveStore;
+  db: Database;
+  metrics: Metrics;
+  ingest: { snapshot(): Readonly<IngestState> };
+  configuredGeneration: 'auto' | '2' | '1.9';
+  metricsPublic: boolean;
+  version: string;
+  startedAt: Date;
+}
+
+const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+
+type OpsHandlers = Pick<HandlerTable, 'getSystem' | 'getLiveness' | 'getReadiness' | 'getMetrics'>;
+
+export function opsHandlers(deps: OpsDeps): OpsHandlers {
+  return {
+    getLiveness: async () => json(200, { status: 'ok' as const }),
+
+    getReadiness: async () => {
+      const ingest = deps.ingest.snapshot();
+      const [liveStore, database] = await Promise.all([check(() => deps.liveStore.ping()), check(() => deps.db.ping())]);
+      const broker = ingest.connected ? { ok: true } : { ok: false, detail: 'not connected to the openWB broker' };
+      const ready = broker.ok && liveStore.ok && database.ok;
+      const body = { status: ready ? ('ready' as const) : ('unavailable' as const), checks: { broker, liveStore, database } };
+      return ready ? json(200, body, { 'Cache-Control': 'no-store' }) : json(503, body, { 'Retry-After': '5', 'Cache-Control': 'no-store' });
+    },
+
+    getSystem: async () => {
+      const system = await deps.live.getSystemFields();
+      const ingest = deps.ingest.snapshot();
+      const version = system[SYSTEM.version]?.value;
+      const generation = ingest.generation ?? (deps.live.context(system).generation || null);
+      return json(
+        200,
+        {
+          openwb: {
+            generation,
+            configuredGeneration: deps.configuredGeneration,
+            version: typeof version === 'string' ? version : null,
+            lastHeartbeatAt: iso(system[SYSTEM.heartbeat]?.receivedAt),
+          },
+          broker: {
+            connected: ingest.connected,
+            lastMessageAt: iso(ingest.lastMessageAt),
+            messagesReceived: ingest.messagesReceived,
+            decodeErrors: ingest.decodeErrors,
+          },
+          gateway: { version: deps.version, startedAt: deps.startedAt.toISOString(), liveStore: deps.liveStore.kind },
+        },
+        { 'Cache-Control': 'no-store' },
+      );
+    },
+
+    getMetrics: async ({ principal }) => {
+      if (!deps.metricsPublic && !principal) {
+        throw new UnauthorizedError('Metrics need an API key with the admin scope (or METRICS_PUBLIC=true)');
+      }
+      return { status: 200, contentType: 'text/plain', body: await deps.metrics.registry.metrics() };
+    },
+  };
+}

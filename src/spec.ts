@@ -1,0 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import type { OpenApiDocument } from './http/router.ts';
+
+export const SPEC_PATH = new URL('../openapi.yaml', import.meta.url);
+
+/** The contract, read once: served as YAML and JSON, and given to the validator. */
+export function loadSpec(): { yaml: string; document: OpenApiDocument & Record<string, unknown> } {
+  const yaml = readFileSync(SPEC_PATH, 'utf8');
+  return { yaml, document: parse(yaml) };
+}

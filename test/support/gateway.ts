@@ -1,0 +1,99 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import supertest from 'supertest';
+import { loadConfig } from '../../src/config.ts';
+import { startGateway, type Gateway } from '../../src/gateway.ts';
+import { services, uniqueId } from './services.ts';
+
+export interface TestGatewayOptions {
+  /** Use the real Redis (default) or the in-memory live store. */
+  store?: 'redis' | 'memory';
+  /** Default: a fresh SQLite file. */
+  databaseUrl?: string;
+  topicPrefix?: string;
+  redisKeyPrefix?: string;
+  env?: Record<string, string>;
+}
+
+export interface TestGateway {
+  gateway: Gateway;
+  http: ReturnType<typeof supertest>;
+  topicPrefix: string;
+  redisKeyPrefix: string;
+  adminKey: string;
+  readKey: string;
+  close(): Promise<void>;
+}
+
+/** A whole gateway on loopback against the real broker (and Redis), with response validation on. */
+export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
+  const topicPrefix = options.topicPrefix ?? `${uniqueId('gw')}/`;
+  const redisKeyPrefix = options.redisKeyPrefix ?? `${uniqueId('owg')}:`;
+  const dir = mkdtempSync(join(tmpdir(), 'owg-test-'));
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    VALIDATE_RESPONSES: 'true',
+    OPENWB_MQTT_URL: services.mqttUrl,
+    OPENWB_TOPIC_PREFIX: topicPrefix,
+    DATABASE_URL: options.databaseUrl ?? `sqlite:${join(dir, 'gateway.db')}`,
+    REDIS_KEY_PREFIX: redisKeyPrefix,
+    ...((options.store ?? 'redis') === 'redis' ? { REDIS_URL: services.redisUrl } : {}),
+    ...options.env,
+  });
+  const gateway = await startGateway(config);
+  const adminKey = (await gateway.apiKeys.create({ name: 'test-admin', scopes: ['admin'] })).key;
+  const readKey = (await gateway.apiKeys.create({ name: 'test-read', scopes: ['read'] })).key;
+  return {
+    gateway,
+    http: supertest(gateway.url),
+    topicPrefix,
+    redisKeyPrefix,
+    adminKey,
+    readKey,
+    close: async () => {
+      await gateway.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A publisher on the real broker that remembers what it retained and clears it on close. */
+export async function openPublisher(prefix: string): Promise<{
+  client: MqttClient;
+  publish(topic: string, payload: string, retain?: boolean): Promise<void>;
+  close(): Promise<void>;
+}> {
+  const client = await mqtt.connectAsync(services.mqttUrl, { reconnectPeriod: 0 });
+  const retained = new Set<string>();
+  return {
+    client,
+    async publish(topic, payload, retain = true) {
+      if (retain) retained.add(prefix + topic);
+      await client.publishAsync(prefix + topic, payload, { retain, qos: 1 });
+    },
+    async close() {
+      for (const topic of retained) await client.publishAsync(topic, '', { retain: true, qos: 1 });
+      await client.endAsync();
+    },
+  };
+}
+
+/** Polls `probe` until it returns a value (not undefined) or the deadline passes. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 5_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

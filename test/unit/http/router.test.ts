@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { assertHandlersMatchSpec, listOperations } from '../../../src/http/router.ts';
+import { loadSpec } from '../../../src/spec.ts';
+
+describe('operation table', () => {
+  const operations = listOperations(loadSpec().document);
+
+  it('reads every operation of the spec with its authentication and scope', () => {
+    const byId = Object.fromEntries(operations.map((o) => [o.operationId, o]));
+    expect(byId.getChargePoint).toMatchObject({ method: 'get', expressPath: '/api/v1/chargepoints/:chargepointId', authentication: 'required', requiredScope: 'read' });
+    expect(byId.getLiveness).toMatchObject({ authentication: 'none' });
+    expect(byId.getMetrics).toMatchObject({ authentication: 'optional', requiredScope: 'admin' });
+  });
+
+  it('requires credentials on every /api/v1 operation', () => {
+    const open = operations.filter((o) => o.path.startsWith('/api/v1') && o.authentication !== 'required');
+    expect(open).toEqual([]);
+  });
+
+  it('refuses to start when an operation has no handler, naming it', () => {
+    const handlers = Object.fromEntries(operations.map((o) => [o.operationId, async () => ({})]));
+    expect(() => assertHandlersMatchSpec(operations, handlers)).not.toThrow();
+    delete handlers.getSite;
+    expect(() => assertHandlersMatchSpec(operations, { ...handlers, extraOp: async () => ({}) })).toThrow(
+      /operation getSite in openapi.yaml has no handler[\s\S]*handler extraOp has no operation/,
+    );
+  });
+
+  it('refuses an operation that needs credentials but names no scope', () => {
+    const spec = { security: [{ ApiKeyAuth: [] }], paths: { '/x': { get: { operationId: 'x' } } } };
+    expect(() => listOperations(spec)).toThrow(/x needs credentials but names no valid x-required-scope/);
+  });
+});
