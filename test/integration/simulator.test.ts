@@ -251,6 +251,21 @@ describe('openWB 2.x simulator: retained state', () => {
   });
 });
 
+describe('openWB 2.x simulator: timer', () => {
+  it('runs cycles on its own timer and stops cleanly', async () => {
+    const prefix = `sim-${process.pid}-${Date.now()}-${instance++}/`;
+    const view = await BrokerView.open(prefix);
+    cleanups.push(() => view.close());
+    const sim = await OpenWbSimulator.start({ url: BROKER_URL, topicPrefix: prefix, intervalMs: 50 });
+    await view.until(() => view.heartbeats >= 4, 'three timer cycles');
+    await sim.stop();
+    const beats = view.heartbeats;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(view.heartbeats).toBe(beats);
+    expect(view.json('system/time')).toBeGreaterThan(Date.now() / 1000 - 60);
+  });
+});
+
 describe('openWB 2.x simulator: scenario', () => {
   it('runs plug → scan → bind → release → charge → unplug on chargepoint 3 on its cycle schedule', async () => {
     const { view, tick } = await startSimulator(NOON);
