@@ -39,6 +39,7 @@ export class Ingest {
     decodeErrors: 0,
   };
   private idleWaiters: (() => void)[] = [];
+  private readonly appliedListeners = new Set<(updates: readonly FieldUpdate[]) => void>();
 
   constructor(
     private readonly client: MqttClient,
@@ -76,6 +77,15 @@ export class Ingest {
     });
   }
 
+  /**
+   * The seam for consumers of live changes (command confirmation, RFID profiles, the stream): called with
+   * every batch once it is in the live store. Returns the unsubscribe function.
+   */
+  onApplied(listener: (updates: readonly FieldUpdate[]) => void): () => void {
+    this.appliedListeners.add(listener);
+    return () => this.appliedListeners.delete(listener);
+  }
+
   snapshot(): Readonly<IngestState> {
     return { ...this.state, generation: this.decoder.generation };
   }
@@ -90,6 +100,16 @@ export class Ingest {
     clearTimeout(this.retryTimer);
     this.client.removeAllListeners('message');
     await this.client.endAsync();
+  }
+
+  private notify(batch: readonly FieldUpdate[]): void {
+    for (const listener of this.appliedListeners) {
+      try {
+        listener(batch);
+      } catch (error) {
+        this.deps.logger.error({ err: (error as Error).message }, 'a live-update listener failed');
+      }
+    }
   }
 
   private setConnected(connected: boolean): void {
@@ -148,6 +168,7 @@ export class Ingest {
       try {
         await this.store.apply(batch);
         this.retryDelay = RETRY_MIN_MS;
+        this.notify(batch);
       } catch (error) {
         // Put the batch back under anything newer that arrived meanwhile, then retry later.
         for (const update of batch) {

@@ -145,6 +145,18 @@ describe.each(['redis', 'memory'] as const)('openWB 2.x through a real broker in
     expect(cp.body).toMatchObject({ power: 11040, currents: [16, 16, 16], plugged: true });
   });
 
+  it('tells listeners about each batch once it is in the live store', async () => {
+    const seen: unknown[] = [];
+    const unsubscribe = gw.gateway.ingest.onApplied((updates) => {
+      for (const u of updates) if (u.kind === 'chargepoint' && u.field === 'setCurrent') seen.push(u.value);
+    });
+    await publisher.publish('openWB/chargepoint/3/set/current', '13', false);
+    await eventually(async () => (seen.includes(13) ? true : undefined), 5_000, 'the listener');
+    const cp = await gw.http.get('/api/v1/chargepoints/3').set('x-api-key', gw.readKey).expect(200);
+    expect(cp.body.setCurrent).toBe(13);
+    unsubscribe();
+  });
+
   it('forgets a value when openWB deletes its retained topic (empty payload)', async () => {
     await publisher.publish('openWB/chargepoint/3/set/rfid', '');
     await eventually(async () => {
