@@ -121,6 +121,388 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List charging sessions
+         * @description Charging sessions: one per plug-in → unplug on a chargepoint, detected by the gateway's recorder
+         *     from the live values (both openWB generations), plus sessions imported from openWB 2.x's own charge
+         *     log (`openwb-gateway import chargelog`). A session that is still open has `end: null` and its
+         *     figures grow while it runs.
+         *
+         *     Filters combine with AND. `from`/`to` select sessions whose `start` lies in the half-open range
+         *     `[from, to)`. Paging is by an opaque cursor: pass `nextCursor` of one page as `cursor` (with the same
+         *     filters and `sort`) to get the next; `nextCursor` is `null` on the last page.
+         *
+         *     A caller restricted to some chargepoints (a `user`, or a key narrowed to chargepoints) sees only
+         *     their sessions; filtering by another chargepoint is a 403.
+         */
+        get: operations["listSessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sessions/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Charging sessions summed per day, week, month or year
+         * @description Number of sessions, energy, cost and charging time per calendar bucket in the time zone `tz`
+         *     (default: the gateway's `TIME_ZONE`). A session counts in the bucket in which it started. Buckets
+         *     are labelled by their start (ISO 8601 with the zone's offset); weeks start on Monday (ISO weeks);
+         *     days are 23 or 25 hours long on daylight-saving changes. Every bucket of the range is present: one
+         *     without sessions has zeros.
+         *
+         *     Range: half-open `[from, to)`, widened to whole buckets (`from` is moved back to the start of its
+         *     bucket, `to` forward to the end of its bucket). Without `to` the range ends with the current
+         *     bucket; without `from` it covers the last 31 days, 12 weeks, 12 months or 5 years. At most 1000
+         *     buckets per request.
+         */
+        get: operations["getSessionSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sessions/{sessionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One charging session
+         * @description One charging session by id; 404 when there is none with this id, or when it belongs to a chargepoint the caller may not use.
+         */
+        get: operations["getSession"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Recorded measurements per time bucket
+         * @description Values the recorder sampled from the live store every `RECORD_INTERVAL_S` seconds (default 10),
+         *     aggregated per bucket of `interval` in the time zone `tz` (default: the gateway's `TIME_ZONE`).
+         *
+         *     **Range.** Half-open `[start, end)`. Give `start` and `end`, or one of them with `duration`, or
+         *     `duration` alone (then the range ends with the current bucket), or `start` alone (up to now).
+         *     A date without a time is midnight and a date-time without an offset is local time, both in `tz`.
+         *     The range is widened to whole buckets: `start` is moved back to the start of its bucket and `end`
+         *     forward to the end of its bucket. The response gives the range actually used.
+         *
+         *     **Buckets** are calendar buckets in `tz`, labelled by their start as ISO 8601 with the zone's
+         *     offset at that instant. Days are 23 or 25 hours long on daylight-saving changes; weeks start on
+         *     Monday (ISO weeks); `5m` buckets are aligned to every fifth minute. Every bucket of the range is
+         *     present; a bucket without samples has `null` values (a gap stays a gap, it is not zero).
+         *
+         *     **Fields** per series kind: `energy` (Wh) for meter counters, from counter deltas: the sum of
+         *     the increases between consecutive samples, including the step from the last sample before the
+         *     bucket; a decrease (meter reset or swap) counts as 0, never as negative energy, and energy that
+         *     accrued while no sample was taken (a gap) counts in the bucket of the next sample.
+         *     `avgPower`, `maxPower`, `minPower` (W) for power series and `avgSoc`, `minSoc`, `maxSoc` (%) for
+         *     state-of-charge series, from the samples in the bucket. Without `fields` every field that applies
+         *     to a series is returned; a series to which none of the requested fields applies is a 400.
+         *
+         *     **Limits.** At most 10 series, and at most 10000 points per request (buckets × series); more is
+         *     a 400 naming `maxPoints`. Series of a chargepoint the caller may not use are a 403.
+         *     Queries read pre-computed 5-minute, hourly and daily (UTC) rollups:
+         *     the coarsest whose bucket edges coincide with the requested edges (daily rollups only for zones
+         *     at UTC+0, hourly for whole-hour offsets such as Europe/Berlin, 5-minute otherwise), never the raw
+         *     samples, which are kept only `RAW_RETENTION_DAYS`.
+         */
+        get: operations["getHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/history/series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the recorded series
+         * @description Every series the recorder has written, with its kind, unit and the time of its first and last
+         *     sample. Series appear as openWB publishes the values: per chargepoint `chargepoint.<id>.power`,
+         *     `.energyImported`, `.energyExported`, `.vehicleSoc`; `grid.power`, `grid.energyImported`,
+         *     `grid.energyExported`; `pv.power`, `pv.energyTotal`; `battery.power`, `battery.soc`,
+         *     `battery.energyImported`, `battery.energyExported`; `home.power`; per vehicle `vehicle.<id>.soc`.
+         *     Series of chargepoints the caller may not use are left out.
+         */
+        get: operations["listHistorySeries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Log in with username and password
+         * @description Returns a short-lived access token (a JWT, send it as `Authorization: Bearer <token>`) and a refresh
+         *     token. Wrong usernames and wrong passwords get the same 401. Repeated failures slow further attempts
+         *     down and then lock the username and the client address out for `LOGIN_LOCKOUT_S` seconds (429 with
+         *     `Retry-After`), whether or not the user exists. Public.
+         */
+        post: operations["login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Exchange a refresh token for new tokens
+         * @description Rotates the refresh token: the presented one stops working and a new pair is returned. Presenting an
+         *     already rotated refresh token again is treated as theft: the whole session (every token descended from
+         *     the same login) is revoked, including its access tokens. Public (the refresh token is the credential).
+         */
+        post: operations["refreshToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End the session
+         * @description Revokes the session of the access token used (its refresh tokens stop working and the access token
+         *     is refused from now on) and, when given, the session of `refreshToken` if it is the caller's own.
+         */
+        post: operations["logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who the credentials belong to
+         * @description The user (or system key), role, effective scopes and the chargepoints the credentials may use.
+         */
+        get: operations["getCurrentPrincipal"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change your own password
+         * @description Needs an access token (not an API key) and the current password. Ends every session of the user,
+         *     so the client logs in again with the new password. Failed attempts count towards the login lock-out.
+         */
+        put: operations["changePassword"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List users (admins)
+         * @description Every user with role, allowed chargepoints and state, ordered by name. Never password hashes.
+         */
+        get: operations["listUsers"];
+        put?: never;
+        /**
+         * Create a user (admins)
+         * @description Usernames are case-insensitive and unique (409 otherwise). Passwords need 12 to 128 characters.
+         */
+        post: operations["createUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One user (admins)
+         * @description The user with role, allowed chargepoints and state.
+         */
+        get: operations["getUser"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a user (admins)
+         * @description Deletes the user, revokes their API keys and ends their sessions. The last active admin cannot be deleted (409).
+         */
+        delete: operations["deleteUser"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a user (admins)
+         * @description Changes role, password, allowed chargepoints or the disabled state. A new password or disabling ends
+         *     every session of the user; disabling also stops their API keys. The last active admin cannot be
+         *     demoted or disabled (409). Changes apply to every gateway instance at once.
+         */
+        patch: operations["updateUser"];
+        trace?: never;
+    };
+    "/api/v1/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List your API keys
+         * @description Your keys (system keys when called with one), newest last: name, public prefix, scopes, chargepoints,
+         *     expiry, last use (recorded at most once a minute) and revocation. Never the keys themselves.
+         *     Admins may pass `owner=all` to see every key.
+         */
+        get: operations["listApiKeys"];
+        put?: never;
+        /**
+         * Create an API key
+         * @description Creates a key owned by the caller and returns it **once**; only its SHA-256 is stored. Its scopes
+         *     cannot exceed the caller's (a `user` cannot create `admin` keys) and its chargepoints must be ones
+         *     the caller may use (403 otherwise). Needs an access token or an admin key: other API keys cannot
+         *     create keys.
+         */
+        post: operations["createApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/keys/{keyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an API key
+         * @description Revokes one of your keys (admins - any key). Takes effect at once on every gateway instance. Revoking a revoked key succeeds again.
+         */
+        delete: operations["revokeApiKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the audit log (admins)
+         * @description Logins (success and failure), user and key changes and control commands: who, what, when and from
+         *     where, newest first. Filters combine; page with `cursor` (the previous page's `nextCursor`).
+         */
+        get: operations["listAuditEntries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/live": {
         parameters: {
             query?: never;
@@ -150,7 +532,7 @@ export interface paths {
         };
         /**
          * Readiness probe (broker connected, live store and database reachable)
-         * @description 200 when the broker is connected and the live store and database answer; 503 otherwise, naming the failed dependency. Public.
+         * @description 200 when the broker is connected and the live store and database answer; 503 otherwise, naming the failed dependency. `checks.recorder` (present when the statistics recorder is enabled) reports samples waiting in its outage buffer and samples lost to a full buffer; it does not change the status. Public.
          */
         get: operations["getReadiness"];
         put?: never;
@@ -509,6 +891,296 @@ export interface components {
                 liveStore: "redis" | "memory";
             };
         };
+        /** @example 2026-03-01T00:00:00+01:00 */
+        DateTimeParam: string;
+        /**
+         * Format: date-time
+         * @description ISO 8601 with the offset of the requested time zone at that instant
+         * @example 2026-03-29T00:00:00.000+01:00
+         */
+        LocalTimestamp: string;
+        /**
+         * Format: uuid
+         * @example 5b0c2f3e-8a51-4c1e-9d7a-2f1e0b7c9a44
+         */
+        SessionId: string;
+        /**
+         * @description A charge mode seen during the session (see `ChargeMode`); `time` is openWB 2.x time charging, which appears only in imported charge-log entries
+         * @enum {string}
+         */
+        SessionChargeMode: "instant" | "pv" | "minPv" | "eco" | "scheduled" | "time" | "stop" | "standby";
+        /**
+         * @description One plug-in → unplug on a chargepoint. Detected from the live values: a session starts at the first
+         *     recorder tick that sees the vehicle plugged and ends at the first tick that sees it unplugged (so
+         *     times have the recorder's `RECORD_INTERVAL_S` resolution). A gateway restart or broker outage does
+         *     not split a session: the open session is kept in the database and continued while the chargepoint
+         *     is still plugged; if it is found unplugged after a gap, `end` is the last time it was seen plugged.
+         *     Stale values (not refreshed for `STALE_AFTER_S`) are ignored, exactly as the live API marks them.
+         *
+         *     Sessions imported from openWB 2.x's charge log take openWB's own figures: `start`/`end` from the
+         *     entry's times (local times read in `TIME_ZONE`), `meanPower` from openWB's average, `peakPower` null;
+         *     entries that openWB wrote at a charge-mode switch while charging went on are joined into one session.
+         */
+        Session: {
+            id: components["schemas"]["SessionId"];
+            chargepointId: components["schemas"]["EntityId"];
+            start: components["schemas"]["Timestamp"];
+            /**
+             * Format: date-time
+             * @description `null` while the vehicle is still plugged in
+             */
+            end: string | null;
+            /**
+             * Format: double
+             * @description Energy charged, Wh: the sum of the chargepoint meter's increases during the session (a meter reset counts as 0, never negative)
+             * @example 22080
+             */
+            energy: number;
+            /**
+             * Format: int32
+             * @description Seconds during which the vehicle actually drew current (openWB `charge_state`), as observed by the recorder at every tick; across a gap in the data (outage, restart) estimated from the energy charged meanwhile at `peakPower`, at most the length of the gap. Imported sessions: openWB's `time_charged` (minute resolution).
+             * @example 7200
+             */
+            chargingTime: number;
+            /**
+             * Format: double
+             * @description Mean power while charging, W: `energy` / `chargingTime`; `null` before any charging
+             * @example 11040
+             */
+            meanPower: number | null;
+            /**
+             * Format: double
+             * @description Highest power sampled, W; `null` when unknown (e.g. imported from openWB's charge log)
+             * @example 11090
+             */
+            peakPower: number | null;
+            /**
+             * Format: double
+             * @description Vehicle state of charge at the first reading of the session, %
+             * @example 40
+             */
+            socStart: number | null;
+            /**
+             * Format: double
+             * @description Vehicle state of charge at the last reading of the session, %
+             * @example 76
+             */
+            socEnd: number | null;
+            /** @description Charge modes seen during the session, in the order first seen */
+            chargeModes: components["schemas"]["SessionChargeMode"][];
+            /**
+             * @description RFID tag bound to the session (the last one seen)
+             * @example 04A1B2C3
+             */
+            rfidTag: string | null;
+            /** @description The vehicle openWB assigned (the last one seen); `null` when unknown */
+            vehicle: {
+                /** @example 1 */
+                id: string | null;
+                /** @example e-Golf */
+                name: string | null;
+            } | null;
+            /** @description The gateway user the session belongs to (through an RFID profile); `null` until RFID profiles exist */
+            user: {
+                id: string;
+                name: string | null;
+            } | null;
+            /**
+             * Format: double
+             * @description Cost in the currency of `TARIFF_CURRENCY` (default EUR), rounded to 4 decimals: each energy step
+             *     priced at the tariff in force at that time of day (`TARIFF_PRICE_PER_KWH`, `TARIFF_SCHEDULE`, local
+             *     times in `TIME_ZONE`). Imported sessions carry openWB's own `costs`. `null` when no tariff is configured.
+             * @example 6.624
+             */
+            cost: number | null;
+        };
+        SessionList: {
+            items: components["schemas"]["Session"][];
+            /** @description Pass as `cursor` for the next page; `null` on the last page */
+            nextCursor: string | null;
+        };
+        SessionTotals: {
+            /**
+             * Format: int32
+             * @description Number of sessions
+             */
+            count: number;
+            /**
+             * Format: double
+             * @description Energy charged, Wh
+             */
+            energy: number;
+            /**
+             * Format: double
+             * @description Sum of the sessions' cost (see `Session.cost`), rounded to 4 decimals; `null` when a session in the bucket has no cost
+             */
+            cost: number | null;
+            /**
+             * Format: int64
+             * @description Seconds actually charging
+             */
+            chargingTime: number;
+        };
+        SessionSummaryBucket: {
+            start: components["schemas"]["LocalTimestamp"];
+            /**
+             * Format: int32
+             * @description Number of sessions
+             */
+            count: number;
+            /**
+             * Format: double
+             * @description Energy charged, Wh
+             */
+            energy: number;
+            /**
+             * Format: double
+             * @description Sum of the sessions' cost (see `Session.cost`), rounded to 4 decimals; `null` when a session in the bucket has no cost
+             */
+            cost: number | null;
+            /**
+             * Format: int64
+             * @description Seconds actually charging
+             */
+            chargingTime: number;
+        };
+        SessionSummary: {
+            /** @enum {string} */
+            interval: "day" | "week" | "month" | "year";
+            /** @example Europe/Berlin */
+            timeZone: string;
+            start: components["schemas"]["LocalTimestamp"];
+            end: components["schemas"]["LocalTimestamp"];
+            /**
+             * @description ISO 4217 code of `cost` (`TARIFF_CURRENCY`)
+             * @example EUR
+             */
+            currency: string;
+            items: components["schemas"]["SessionSummaryBucket"][];
+            totals: components["schemas"]["SessionTotals"];
+        };
+        /**
+         * @description A series id such as `chargepoint.3.power`
+         * @example chargepoint.3.energyImported
+         */
+        SeriesId: string;
+        /**
+         * @description `power` (W, sampled), `energy` (Wh meter counter), `soc` (state of charge, %)
+         * @enum {string}
+         */
+        SeriesKind: "power" | "energy" | "soc";
+        /**
+         * @description Bucket size: 5 minutes, hour, day, ISO week (Monday), calendar month or year, in `tz`
+         * @default day
+         * @enum {string}
+         */
+        HistoryInterval: "5m" | "hour" | "day" | "week" | "month" | "year";
+        /** @enum {string} */
+        HistoryField: "energy" | "avgPower" | "maxPower" | "minPower" | "avgSoc" | "minSoc" | "maxSoc";
+        /** @description One bucket; only the requested fields that apply to the series are present, `null` when the bucket has no samples */
+        HistoryPoint: {
+            start: components["schemas"]["LocalTimestamp"];
+            /**
+             * Format: double
+             * @description Energy in the bucket from counter deltas, Wh
+             */
+            energy?: number | null;
+            /**
+             * Format: double
+             * @description Mean of the power samples, W
+             */
+            avgPower?: number | null;
+            /**
+             * Format: double
+             * @description Highest power sample, W
+             */
+            maxPower?: number | null;
+            /**
+             * Format: double
+             * @description Lowest power sample, W
+             */
+            minPower?: number | null;
+            /**
+             * Format: double
+             * @description Mean state of charge, %
+             */
+            avgSoc?: number | null;
+            /**
+             * Format: double
+             * @description Lowest state of charge, %
+             */
+            minSoc?: number | null;
+            /**
+             * Format: double
+             * @description Highest state of charge, %
+             */
+            maxSoc?: number | null;
+        };
+        HistorySeries: {
+            id: components["schemas"]["SeriesId"];
+            kind: components["schemas"]["SeriesKind"];
+            /** @enum {string} */
+            unit: "W" | "Wh" | "%";
+            points: components["schemas"]["HistoryPoint"][];
+        };
+        History: {
+            start: components["schemas"]["LocalTimestamp"];
+            end: components["schemas"]["LocalTimestamp"];
+            interval: components["schemas"]["HistoryInterval"];
+            /** @example Europe/Berlin */
+            timeZone: string;
+            series: components["schemas"]["HistorySeries"][];
+        };
+        HistorySeriesInfo: {
+            id: components["schemas"]["SeriesId"];
+            kind: components["schemas"]["SeriesKind"];
+            /** @enum {string} */
+            unit: "W" | "Wh" | "%";
+            /**
+             * Format: date-time
+             * @description Time of the first sample written
+             */
+            firstSampleAt: string | null;
+            /**
+             * Format: date-time
+             * @description Time of the latest sample written
+             */
+            lastSampleAt: string | null;
+        };
+        HistorySeriesList: {
+            items: components["schemas"]["HistorySeriesInfo"][];
+        };
+        /**
+         * @description The statistics recorder of this instance. Informational: it does not change `status` (the
+         *     `database` check does). `ok` is false while samples wait in the outage buffer or once any were
+         *     lost because the buffer (`RECORDER_BUFFER_SIZE`) overflowed since the instance started.
+         */
+        RecorderCheck: {
+            ok: boolean;
+            detail?: string;
+            /** @description This instance holds the recorder lock and records (exactly one instance does when several share Redis) */
+            active: boolean;
+            /**
+             * Format: int64
+             * @description Samples waiting for the database
+             */
+            bufferedSamples: number;
+            /**
+             * Format: int32
+             * @description Session updates waiting for the database
+             */
+            bufferedSessions: number;
+            /**
+             * Format: int64
+             * @description Samples dropped because the buffer was full, since the instance started
+             */
+            lostSamples: number;
+            /**
+             * Format: int64
+             * @description Session updates dropped because the buffer was full, since the instance started
+             */
+            lostSessions: number;
+        };
         Liveness: {
             /** @enum {string} */
             status: "ok";
@@ -520,6 +1192,7 @@ export interface components {
                 broker: components["schemas"]["Check"];
                 liveStore: components["schemas"]["Check"];
                 database: components["schemas"]["Check"];
+                recorder?: components["schemas"]["RecorderCheck"];
             };
         };
         Check: {
@@ -528,11 +1201,209 @@ export interface components {
             /** Format: double */
             latencyMs?: number;
         };
+        /**
+         * Format: uuid
+         * @example 3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b
+         */
+        Uuid: string;
+        /**
+         * @description `admin`: everything, every chargepoint; `user`: read and control the allowed chargepoints, manage own keys
+         * @enum {string}
+         */
+        Role: "admin" | "user";
+        /**
+         * @description `read`: GET operations; `control`: changes (commands, own keys); `admin`: everything (users, audit, metrics)
+         * @enum {string}
+         */
+        Scope: "read" | "control" | "admin";
+        /** @description Chargepoint ids */
+        ChargePointIds: components["schemas"]["EntityId"][];
+        /**
+         * Format: password
+         * @description A password (never returned, never logged)
+         */
+        Password: string;
+        LoginRequest: {
+            /** @example alice */
+            username: string;
+            password: components["schemas"]["Password"];
+        };
+        /** @description An opaque refresh token (use once; stored by the gateway only as a hash) */
+        RefreshToken: string;
+        RefreshRequest: {
+            refreshToken: components["schemas"]["RefreshToken"];
+        };
+        LogoutRequest: {
+            refreshToken?: components["schemas"]["RefreshToken"];
+        };
+        TokenPair: {
+            /** @description JWT (EdDSA), send as `Authorization: Bearer <accessToken>` */
+            accessToken: string;
+            refreshToken: components["schemas"]["RefreshToken"];
+            /**
+             * Format: int32
+             * @description Lifetime of the access token, seconds
+             * @example 900
+             */
+            expiresIn: number;
+        };
+        PasswordChange: {
+            currentPassword: components["schemas"]["Password"];
+            /**
+             * Format: password
+             * @description 12 to 128 characters
+             */
+            newPassword: string;
+        };
+        CurrentPrincipal: {
+            /**
+             * @description `apiKey` for API keys, `token` for access tokens
+             * @enum {string}
+             */
+            kind: "apiKey" | "token";
+            /**
+             * Format: uuid
+             * @description The user; `null` for system keys (created with the CLI, acting as admin)
+             */
+            userId: string | null;
+            /** @description Username (the key name for system keys) */
+            name: string;
+            role: components["schemas"]["Role"];
+            /** @description Effective scopes (the key's, cut down to the role's) */
+            scopes: components["schemas"]["Scope"][];
+            /** @description Chargepoints these credentials may use; `null` = all */
+            chargepoints: components["schemas"]["EntityId"][] | null;
+            /**
+             * Format: uuid
+             * @description The API key used; `null` for access tokens
+             */
+            keyId: string | null;
+        };
+        User: {
+            id: components["schemas"]["Uuid"];
+            /** @example alice */
+            name: string;
+            role: components["schemas"]["Role"];
+            /** @description Chargepoints a `user` may see and control (admins: all, whatever this says) */
+            chargepoints: components["schemas"]["EntityId"][];
+            /** @description A disabled user cannot log in; their tokens and keys are refused */
+            disabled: boolean;
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        UserList: {
+            items: components["schemas"]["User"][];
+        };
+        NewUser: {
+            /**
+             * @description Username, case-insensitive (stored in lower case)
+             * @example alice
+             */
+            name: string;
+            role: components["schemas"]["Role"];
+            /**
+             * Format: password
+             * @description 12 to 128 characters
+             */
+            password: string;
+            chargepoints?: components["schemas"]["ChargePointIds"];
+        };
+        UserUpdate: {
+            role?: components["schemas"]["Role"];
+            /**
+             * Format: password
+             * @description A new password (ends every session of the user)
+             */
+            password?: string;
+            chargepoints?: components["schemas"]["ChargePointIds"];
+            disabled?: boolean;
+        };
+        ApiKey: {
+            id: components["schemas"]["Uuid"];
+            /** @example phone */
+            name: string;
+            /**
+             * @description The public start of the key, to tell keys apart
+             * @example owg_k3x9m2pq
+             */
+            prefix: string;
+            scopes: components["schemas"]["Scope"][];
+            /** @description Narrows the owner's chargepoints to these; `null` = the owner's */
+            chargepoints: components["schemas"]["EntityId"][] | null;
+            /**
+             * Format: uuid
+             * @description The owner; `null` for system keys
+             */
+            userId: string | null;
+            createdAt: components["schemas"]["Timestamp"];
+            /** Format: date-time */
+            expiresAt: string | null;
+            /**
+             * Format: date-time
+             * @description Last use, recorded at most once a minute
+             */
+            lastUsedAt: string | null;
+            /** Format: date-time */
+            revokedAt: string | null;
+        };
+        ApiKeyList: {
+            items: components["schemas"]["ApiKey"][];
+        };
+        NewApiKey: {
+            /** @example phone */
+            name: string;
+            scopes: components["schemas"]["Scope"][];
+            /** @description Only these of the owner's chargepoints (omit for all of them) */
+            chargepoints?: components["schemas"]["EntityId"][];
+            /**
+             * Format: date-time
+             * @description Expiry (omit for none)
+             */
+            expiresAt?: string;
+        };
+        CreatedApiKey: {
+            /** @description The key, shown only this once: send it in the `x-api-key` header */
+            key: string;
+            apiKey: components["schemas"]["ApiKey"];
+        };
+        AuditEntry: {
+            id: string;
+            at: components["schemas"]["Timestamp"];
+            /** @example auth.login */
+            action: string;
+            /** @enum {string} */
+            outcome: "success" | "failure";
+            actor: {
+                /** @enum {string} */
+                type: "user" | "apiKey" | "system" | "anonymous";
+                id: string | null;
+                name: string | null;
+            };
+            target: {
+                type: string;
+                id: string;
+            } | null;
+            /** @description Client address (behind a proxy as configured with `TRUST_PROXY`) */
+            ip: string | null;
+            userAgent: string | null;
+            /** @description Facts of the action (never secrets) */
+            detail: {
+                [key: string]: string;
+            } | null;
+        };
+        AuditPage: {
+            items: components["schemas"]["AuditEntry"][];
+            /** @description Pass as `cursor` for the next page; `null` on the last page */
+            nextCursor: string | null;
+        };
     };
     responses: {
         /** @description A parameter or the body is invalid; `errors` names each problem */
         BadRequest: {
             headers: {
+                "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                "RateLimit-Reset": components["headers"]["RateLimitReset"];
                 [name: string]: unknown;
             };
             content: {
@@ -543,6 +1414,9 @@ export interface components {
         Unauthorized: {
             headers: {
                 "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                "RateLimit-Reset": components["headers"]["RateLimitReset"];
                 [name: string]: unknown;
             };
             content: {
@@ -552,6 +1426,9 @@ export interface components {
         /** @description The credentials lack the scope the operation needs */
         Forbidden: {
             headers: {
+                "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                "RateLimit-Reset": components["headers"]["RateLimitReset"];
                 [name: string]: unknown;
             };
             content: {
@@ -561,6 +1438,9 @@ export interface components {
         /** @description No such resource */
         NotFound: {
             headers: {
+                "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                "RateLimit-Reset": components["headers"]["RateLimitReset"];
                 [name: string]: unknown;
             };
             content: {
@@ -571,6 +1451,34 @@ export interface components {
         Unavailable: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
+                "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The change conflicts with the current state (a taken name, the last admin) */
+        Conflict: {
+            headers: {
+                "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description A rate limit, quota or login lock-out is exhausted; retry after `Retry-After` seconds */
+        TooManyRequests: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                "RateLimit-Reset": components["headers"]["RateLimitReset"];
                 [name: string]: unknown;
             };
             content: {
@@ -592,6 +1500,18 @@ export interface components {
         ChargePointId: components["schemas"]["EntityId"];
         /** @description openWB 2.x vehicle id (`0` is openWB's default vehicle) */
         VehicleId: components["schemas"]["EntityId"];
+        /** @description Start of the range (inclusive): ISO 8601 date or date-time; a date, or a date-time without offset, is local time in `tz`. Encode `+` as `%2B`. */
+        RangeFrom: components["schemas"]["DateTimeParam"];
+        /** @description End of the range (exclusive): ISO 8601 date or date-time, read like `from` */
+        RangeTo: components["schemas"]["DateTimeParam"];
+        /** @description IANA time zone for calendar buckets and for dates without an offset, e.g. `Europe/Berlin`; default: the gateway's `TIME_ZONE` setting (UTC unless configured) */
+        TimeZone: string;
+        /** @description Only sessions of this chargepoint id */
+        ChargePointFilter: components["schemas"]["EntityId"];
+        /** @description The user's id */
+        UserId: components["schemas"]["Uuid"];
+        /** @description The API key's id (not the key) */
+        KeyId: components["schemas"]["Uuid"];
     };
     requestBodies: never;
     headers: {
@@ -601,6 +1521,12 @@ export interface components {
         RetryAfter: number;
         /** @description The credentials the operation accepts */
         WwwAuthenticate: string;
+        /** @description Requests allowed in the current window of the limit closest to exhaustion (IETF draft RateLimit headers) */
+        RateLimitLimit: number;
+        /** @description Requests left in that window */
+        RateLimitRemaining: number;
+        /** @description Seconds until that window resets */
+        RateLimitReset: number;
     };
     pathItems: never;
 }
@@ -619,6 +1545,9 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -628,6 +1557,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
@@ -648,6 +1578,9 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -658,6 +1591,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
@@ -675,6 +1609,9 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -684,6 +1621,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
@@ -701,6 +1639,9 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -710,6 +1651,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
@@ -730,6 +1672,9 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -740,6 +1685,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
@@ -757,6 +1703,9 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -766,7 +1715,655 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listSessions: {
+        parameters: {
+            query?: {
+                /** @description Start of the range (inclusive): ISO 8601 date or date-time; a date, or a date-time without offset, is local time in `tz`. Encode `+` as `%2B`. */
+                from?: components["parameters"]["RangeFrom"];
+                /** @description End of the range (exclusive): ISO 8601 date or date-time, read like `from` */
+                to?: components["parameters"]["RangeTo"];
+                /** @description IANA time zone for calendar buckets and for dates without an offset, e.g. `Europe/Berlin`; default: the gateway's `TIME_ZONE` setting (UTC unless configured) */
+                tz?: components["parameters"]["TimeZone"];
+                /** @description Only sessions of this chargepoint id */
+                chargepoint?: components["parameters"]["ChargePointFilter"];
+                /** @description Only sessions of this openWB vehicle id */
+                vehicle?: components["schemas"]["EntityId"];
+                /** @description Only sessions with this RFID tag (exact, case-sensitive) */
+                tag?: string;
+                /** @description `start` / `-start` (newest first, the default) or `energy` / `-energy`; ties are broken by `id` */
+                sort?: "start" | "-start" | "energy" | "-energy";
+                /** @description Page size */
+                limit?: number;
+                /** @description `nextCursor` of the previous page (opaque; valid only with the same `sort`) */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of sessions */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getSessionSummary: {
+        parameters: {
+            query?: {
+                /** @description Bucket size */
+                interval?: "day" | "week" | "month" | "year";
+                /** @description Start of the range (inclusive): ISO 8601 date or date-time; a date, or a date-time without offset, is local time in `tz`. Encode `+` as `%2B`. */
+                from?: components["parameters"]["RangeFrom"];
+                /** @description End of the range (exclusive): ISO 8601 date or date-time, read like `from` */
+                to?: components["parameters"]["RangeTo"];
+                /** @description IANA time zone for calendar buckets and for dates without an offset, e.g. `Europe/Berlin`; default: the gateway's `TIME_ZONE` setting (UTC unless configured) */
+                tz?: components["parameters"]["TimeZone"];
+                /** @description Only sessions of this chargepoint id */
+                chargepoint?: components["parameters"]["ChargePointFilter"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The summary */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionSummary"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Session id (a UUID) */
+                sessionId: components["schemas"]["SessionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getHistory: {
+        parameters: {
+            query: {
+                /** @description Comma-separated series ids, e.g. `grid.power,chargepoint.3.energyImported`; `GET /api/v1/history/series` lists them */
+                series: components["schemas"]["SeriesId"][];
+                /** @description Start of the range (inclusive): ISO 8601 date or date-time; encode `+` as `%2B` */
+                start?: components["schemas"]["DateTimeParam"];
+                /** @description End of the range (exclusive): ISO 8601 date or date-time; encode `+` as `%2B` */
+                end?: components["schemas"]["DateTimeParam"];
+                /** @description Length of the range in calendar units of `tz`: `<n>min`, `<n>h`, `<n>d`, `<n>w`, `<n>month`, `<n>y`, e.g. `7d`, `1month` */
+                duration?: string;
+                /** @description Bucket size */
+                interval?: components["schemas"]["HistoryInterval"];
+                /** @description IANA time zone for calendar buckets and for dates without an offset, e.g. `Europe/Berlin`; default: the gateway's `TIME_ZONE` setting (UTC unless configured) */
+                tz?: components["parameters"]["TimeZone"];
+                /** @description Comma-separated fields to return (see the description); default: every field that applies */
+                fields?: components["schemas"]["HistoryField"][];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The series, each with one point per bucket */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["History"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listHistorySeries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description All recorded series, ordered by id */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistorySeriesList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    login: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoginRequest"];
+            };
+        };
+        responses: {
+            /** @description Logged in */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenPair"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    refreshToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefreshRequest"];
+            };
+        };
+        responses: {
+            /** @description New tokens */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenPair"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["LogoutRequest"];
+            };
+        };
+        responses: {
+            /** @description Logged out */
+            204: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getCurrentPrincipal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CurrentPrincipal"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    changePassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChange"];
+            };
+        };
+        responses: {
+            /** @description Password changed; every session ended */
+            204: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listUsers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description All users */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewUser"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id */
+                userId: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    deleteUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id */
+                userId: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    updateUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id */
+                userId: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserUpdate"];
+            };
+        };
+        responses: {
+            /** @description The changed user */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listApiKeys: {
+        parameters: {
+            query?: {
+                /** @description `me` (default): your keys; `all`: every key (admins only) */
+                owner?: "me" | "all";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The keys */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewApiKey"];
+            };
+        };
+        responses: {
+            /** @description Created; `key` is shown only this once */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiKey"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    revokeApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The API key's id (not the key) */
+                keyId: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            204: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listAuditEntries: {
+        parameters: {
+            query?: {
+                /** @description Only entries of this actor (user id, key id, or name) */
+                actor?: string;
+                /** @description Only this action, e.g. `auth.login`, `user.update`, `key.revoke` */
+                action?: string;
+                /** @description Entries at or after this time */
+                from?: components["schemas"]["Timestamp"];
+                /** @description Entries before this time */
+                to?: components["schemas"]["Timestamp"];
+                /** @description `nextCursor` of the previous page */
+                cursor?: string;
+                /** @description Entries per page */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of entries */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             default: components["responses"]["Error"];
         };
     };
@@ -782,6 +2379,9 @@ export interface operations {
             /** @description The process is up */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -789,6 +2389,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            429: components["responses"]["TooManyRequests"];
             default: components["responses"]["Error"];
         };
     };
@@ -804,6 +2405,9 @@ export interface operations {
             /** @description Ready to serve */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -811,6 +2415,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            429: components["responses"]["TooManyRequests"];
             /** @description Not ready; `checks` says which dependency failed */
             503: {
                 headers: {
@@ -836,6 +2441,9 @@ export interface operations {
             /** @description Metrics in the Prometheus text format */
             200: {
                 headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -845,6 +2453,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             default: components["responses"]["Error"];
         };
     };

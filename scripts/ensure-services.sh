@@ -68,6 +68,7 @@ is_loopback "$REDIS_HOST" && [[ $REDIS_PORT == 6379 ]] && manage_redis=1
 is_loopback "$MARIADB_HOST" && [[ $MARIADB_PORT == 3306 ]] && manage_mariadb=1
 
 # Serialise concurrent runs (several test runs in one tree): only one of them starts anything.
+# Every daemon started below gets `9>&-`, else it would inherit fd 9 and hold the lock forever.
 if mkdir -p "$RUN_DIR" 2>/dev/null && [[ -w $RUN_DIR ]] && have flock; then
   exec 9>"$RUN_DIR/.lock"
   flock -w 300 9 || die "another ensure-services run has held $RUN_DIR/.lock for 300 s"
@@ -81,8 +82,8 @@ tcp_open "$REDIS_HOST" "$REDIS_PORT" && redis_up=1
 tcp_open "$MARIADB_HOST" "$MARIADB_PORT" && mariadb_up=1
 
 unreachable=()
-((mqtt_up || manage_mqtt)) || unreachable+=("Mosquitto at $MQTT_URL")
-((redis_up || manage_redis)) || unreachable+=("Redis at $REDIS_URL")
+((mqtt_up || manage_mqtt)) || unreachable+=("Mosquitto at $MQTT_HOST:$MQTT_PORT")
+((redis_up || manage_redis)) || unreachable+=("Redis at $REDIS_HOST:$REDIS_PORT")
 ((mariadb_up || manage_mariadb)) || unreachable+=("MariaDB at $MARIADB_HOST:$MARIADB_PORT")
 if ((${#unreachable[@]})); then
   die "not reachable (non-default TEST_*_URL, so not started here): ${unreachable[*]}"
@@ -101,6 +102,8 @@ service_pkgs=${#pkgs[@]}
 # Not started here; later suites (TLS reverse proxy) start their own nginx.
 have nginx || pkgs+=(nginx)
 have openssl || pkgs+=(openssl)
+# Debian's docker-compose 1.29 validates compose.yaml offline (test/integration/compose.test.ts).
+have docker-compose || pkgs+=(docker-compose)
 
 if ((${#pkgs[@]})); then
   apt_cmd="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${pkgs[*]}"
@@ -115,7 +118,7 @@ if ((${#pkgs[@]})); then
     export DEBIAN_FRONTEND=noninteractive
     apt-get -o DPkg::Lock::Timeout=300 update -qq \
       || die "apt-get update failed"
-    apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${pkgs[@]}" \
+    apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${pkgs[@]}" 9>&- \
       || die "apt-get install ${pkgs[*]} failed"
     log "installed in $(( $(date +%s) - t0 )) s"
     # A package's maintainer script may have started its service already.
@@ -146,7 +149,7 @@ start_mosquitto() {
   touch "$dir/mosquitto.log"
   if is_root && id mosquitto >/dev/null 2>&1; then chown mosquitto "$dir" "$dir/mosquitto.log"; fi
   log "starting mosquitto (config $dir/mosquitto.conf)"
-  mosquitto -d -c "$dir/mosquitto.conf" || die "mosquitto failed to start; see $dir/mosquitto.log"
+  mosquitto -d -c "$dir/mosquitto.conf" 9>&- || die "mosquitto failed to start; see $dir/mosquitto.log"
 }
 
 start_redis() {
@@ -154,7 +157,7 @@ start_redis() {
   mkdir -p "$dir"
   log "starting redis-server (log $dir/redis.log)"
   redis-server --daemonize yes --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no \
-    --dir "$dir" --logfile "$dir/redis.log" --pidfile "$dir/redis.pid" \
+    --dir "$dir" --logfile "$dir/redis.log" --pidfile "$dir/redis.pid" 9>&- \
     || die "redis-server failed to start; see $dir/redis.log"
 }
 
@@ -166,36 +169,41 @@ start_mariadb() {
     local owner group
     owner=$(stat -c %U /var/lib/mysql); group=$(stat -c %G /var/lib/mysql)
     install -d -o "$owner" -g "$group" /run/mysqld
-    [[ -d /var/log/mysql ]] || install -d -o "$owner" -g "$group" /var/log/mysql
+    install -d -o "$owner" -g "$group" /var/log/mysql   # the default log-error location
     MARIADB_LOG=/var/log/mysql/error.log
     log "starting mariadbd (system datadir /var/lib/mysql, user $owner)"
-    start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd -- --user="$owner" \
+    start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd -- --user="$owner" 9>&- \
       || die "could not start mariadbd"
   else
-    # No usable system datadir: a private one, as root, on the standard port.
+    # No usable system datadir: a private one, as root, on the standard port. --no-defaults keeps
+    # the system my.cnf (user = mysql, log paths, ...) out of it.
     local data=$MARIADB_DIR/data
     MARIADB_LOG=$MARIADB_DIR/error.log
     mkdir -p "$data"
     if [[ ! -d $data/mysql ]]; then
       log "initialising MariaDB datadir $data"
-      mariadb-install-db --user=root --datadir="$data" --auth-root-authentication-method=socket \
+      mariadb-install-db --no-defaults --user=root --datadir="$data" --auth-root-authentication-method=socket \
         --skip-test-db >"$MARIADB_DIR/install-db.log" 2>&1 \
         || die "mariadb-install-db failed; see $MARIADB_DIR/install-db.log"
     fi
     log "starting mariadbd (datadir $data, socket $MARIADB_DIR/mysqld.sock)"
-    setsid -f mariadbd --user=root --datadir="$data" --socket="$MARIADB_DIR/mysqld.sock" \
+    setsid -f mariadbd --no-defaults --user=root --datadir="$data" --socket="$MARIADB_DIR/mysqld.sock" \
       --pid-file="$MARIADB_DIR/mysqld.pid" --log-error="$MARIADB_LOG" --port=3306 \
-      --bind-address=127.0.0.1 --skip-log-bin --character-set-server=utf8mb4 \
-      --collation-server=utf8mb4_general_ci </dev/null >>"$MARIADB_DIR/mariadbd.out" 2>&1
+      --bind-address=127.0.0.1 --skip-name-resolve --skip-log-bin --character-set-server=utf8mb4 \
+      --collation-server=utf8mb4_general_ci </dev/null >>"$MARIADB_DIR/mariadbd.out" 2>&1 9>&-
   fi
 }
 
 mqtt_ready() { tcp_open "$MQTT_HOST" "$MQTT_PORT"; }
 redis_ready() { [[ $(redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping 2>/dev/null) == PONG ]]; }
 mariadb_ready() {
-  # mariadb-admin ping exits 0 whenever the server answers, even with "access denied".
-  mariadb-admin --protocol=tcp -h "$MARIADB_HOST" -P "$MARIADB_PORT" -u ping --connect-timeout=2 \
-    ping >/dev/null 2>&1
+  # The server speaks first (its handshake, or an error packet such as "host not allowed"): it
+  # answers once a few bytes arrive. (mariadb-admin ping fails on "host not allowed" and on a
+  # TLS error, so it is no good here.)
+  local bytes
+  bytes=$(timeout 3 bash -c 'exec 3<>"/dev/tcp/$0/$1" && head -c 4 <&3 | wc -c' \
+    "$MARIADB_HOST" "$MARIADB_PORT" 2>/dev/null) || return 1
+  [[ ${bytes:-0} -ge 4 ]]
 }
 
 # wait_until NAME LOGFILE CHECK...: poll CHECK until it succeeds, at most WAIT_SECS seconds.

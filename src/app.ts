@@ -2,12 +2,14 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import * as OpenApiValidator from 'express-openapi-validator';
 import type { Logger } from 'pino';
 import swaggerUi from 'swagger-ui-express';
-import type { ApiKeyService } from './auth/api-key-service.ts';
+import type { AuditService } from './audit/audit-service.ts';
+import type { SecurityConfig } from './auth/config-schema.ts';
+import type { Auth } from './auth/index.ts';
 import type { Database } from './db/database.ts';
 import type { HandlerTable } from './http/operation-types.ts';
 import { problemHandler } from './http/problem.ts';
 import { createOperationRouter, listOperations } from './http/router.ts';
-import { createSecurityRouter } from './http/security.ts';
+import { createSecurityLayer } from './http/security-layer.ts';
 import type { IngestState } from './ingest/ingest.ts';
 import { liveHandlers } from './live/handlers.ts';
 import { LiveService } from './live/live-service.ts';
@@ -15,6 +17,12 @@ import type { LiveStore } from './live/store.ts';
 import type { Metrics } from './metrics.ts';
 import { opsHandlers } from './ops/handlers.ts';
 import { loadSpec } from './spec.ts';
+import { historyHandlers } from './history/handlers.ts';
+import { HistoryService } from './history/history-service.ts';
+import type { RecorderStatus } from './recorder/recorder.ts';
+import { sessionHandlers } from './sessions/handlers.ts';
+import { SessionRepository } from './sessions/session-repository.ts';
+import { SessionService } from './sessions/session-service.ts';
 
 export interface AppDeps {
   logger: Logger;
@@ -22,7 +30,12 @@ export interface AppDeps {
   /** Already instrumented (errors → 503), see instrumentLiveStore. */
   liveStore: LiveStore;
   db: Database;
-  apiKeys: ApiKeyService;
+  /** Users, keys, tokens and limits (src/auth/index.ts), the audit log, and their configuration. */
+  auth: Auth;
+  audit: AuditService;
+  security: Pick<SecurityConfig, 'rateLimits' | 'cors' | 'trustProxy'>;
+  /** Benchmarks and tests only: `off` skips authentication (every request acts as admin). Set in code, never configurable. */
+  authentication?: 'on' | 'off';
   ingest: { snapshot(): Readonly<IngestState> };
   config: {
     staleAfterMs: number;
@@ -32,6 +45,8 @@ export interface AppDeps {
   };
   version: string;
   now?: () => number;
+  /** Statistics: default zone of queries (TIME_ZONE), currency of costs, and the recorder when it runs here. */
+  statistics?: { timeZone: string; currency: string; recorder?: { status(): RecorderStatus } };
 }
 
 /**
@@ -42,7 +57,9 @@ export function buildApp(deps: AppDeps): Express {
   const spec = loadSpec();
   const operations = listOperations(spec.document);
   const live = new LiveService(deps.liveStore, { staleAfterMs: deps.config.staleAfterMs, now: deps.now });
+  const security = createSecurityLayer(operations, { auth: deps.auth, audit: deps.audit, config: deps.security, authentication: deps.authentication });
   const handlers: HandlerTable = {
+    ...security.handlers,
     ...liveHandlers(live),
     ...opsHandlers({
       live,
@@ -54,21 +71,33 @@ export function buildApp(deps: AppDeps): Express {
       metricsPublic: deps.config.metricsPublic,
       version: deps.version,
       startedAt: new Date((deps.now ?? Date.now)()),
+      recorder: deps.statistics?.recorder,
     }),
+    ...historyHandlers(new HistoryService(deps.db, { timeZone: deps.statistics?.timeZone ?? 'UTC', now: deps.now })),
+    ...sessionHandlers(
+      new SessionService(new SessionRepository(deps.db), {
+        timeZone: deps.statistics?.timeZone ?? 'UTC',
+        currency: deps.statistics?.currency ?? 'EUR',
+        now: deps.now,
+      }),
+    ),
   };
 
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  app.set('trust proxy', deps.security.trustProxy);
+  app.use(...security.front);
 
   app.get('/openapi.yaml', (_req, res) => void res.type('application/yaml').send(spec.yaml));
   app.get('/openapi.json', (_req, res) => void res.json(spec.document));
-  app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/openapi.json' } }));
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/openapi.json', validatorUrl: null } }));
 
   app.use(requestTimer(deps.metrics));
   app.use(express.json({ limit: '64kb' }));
-  app.use(createSecurityRouter(operations, deps.apiKeys));
+  app.use(security.authenticate);
+  app.use(security.limitPrincipal);
   app.use(
     OpenApiValidator.middleware({
       apiSpec: structuredClone(spec.document) as never,

@@ -2,7 +2,9 @@ import { Command, InvalidArgumentError } from 'commander';
 import { parseScopes } from './auth/api-key.ts';
 import { keysCommands } from './cli/keys.ts';
 import { migrateCommand } from './cli/migrate.ts';
+import { importChargeLogCommand } from './cli/import-chargelog.ts';
 import { simulateCommand } from './cli/simulate.ts';
+import { tokensCommands, usersCommands } from './cli/users.ts';
 import { VERSION } from './version.ts';
 
 const program = new Command()
@@ -28,7 +30,44 @@ keys
 keys.command('list').description('list API keys (never the keys themselves)').option('--json', 'print JSON').action(keysCommands.list);
 keys.command('revoke').description('revoke a key by id or prefix').argument('<id-or-prefix>').action(keysCommands.revoke);
 
+const users = program.command('users').description('manage users (they log in at POST /api/v1/auth/login)');
+users
+  .command('add')
+  .description('create a user; without --password-stdin a password is generated and printed once, alone on the last line')
+  .requiredOption('--name <name>', 'username (case-insensitive)')
+  .requiredOption('--role <role>', 'admin or user', (value) => {
+    if (value !== 'admin' && value !== 'user') throw new InvalidArgumentError('must be admin or user');
+    return value;
+  })
+  .option('--password-stdin', 'read the password from stdin instead of generating one')
+  .option('--chargepoints <ids>', 'comma-separated chargepoint ids a user may see and control')
+  .action(usersCommands.add);
+users.command('list').description('list users (never passwords)').option('--json', 'print JSON').action(usersCommands.list);
+users
+  .command('set-password')
+  .description("replace a user's password (generated unless --password-stdin) and end all their sessions")
+  .requiredOption('--name <name>', 'username')
+  .option('--password-stdin', 'read the password from stdin instead of generating one')
+  .action(usersCommands.setPassword);
+
+program
+  .command('tokens')
+  .description('access tokens')
+  .command('rotate-signing-key')
+  .description('sign new access tokens with a new key; the old one keeps verifying until its tokens expire')
+  .action(tokensCommands.rotateSigningKey);
+
 program.command('db').description('database').command('migrate').description('apply pending migrations').action(migrateCommand);
+
+program
+  .command('import')
+  .description('import data from openWB')
+  .command('chargelog')
+  .description("backfill charging sessions from openWB 2.x's charge log (getChargeLog over MQTT); sessions the gateway already has are skipped")
+  .requiredOption('--year <year>', 'e.g. 2026')
+  .requiredOption('--month <month>', '1-12')
+  .option('--timeout <seconds>', 'how long to wait for openWB to answer', '15')
+  .action(importChargeLogCommand);
 
 program
   .command('simulate')

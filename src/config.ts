@@ -6,6 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { IANAZone } from 'luxon';
+import { parsePrice, parseTariffSchedule, type Tariff } from './sessions/tariff.ts';
+import { SECURITY_CONFIG_KEYS, securityConfig, securitySchemaShape, type SecurityConfig } from './auth/config-schema.ts';
 
 export const CONFIG_KEYS = [
   'PORT',
@@ -27,6 +30,16 @@ export const CONFIG_KEYS = [
   'METRICS_PUBLIC',
   'DEMO_MQTT_PORT',
   'DEMO_INTERVAL_S',
+  'TIME_ZONE',
+  'RECORDER_ENABLED',
+  'RECORD_INTERVAL_S',
+  'RAW_RETENTION_DAYS',
+  'RECORDER_BUFFER_SIZE',
+  'RECORDER_LOCK_TTL_S',
+  'TARIFF_PRICE_PER_KWH',
+  'TARIFF_SCHEDULE',
+  'TARIFF_CURRENCY',
+  ...SECURITY_CONFIG_KEYS,
 ] as const;
 
 type ConfigKey = (typeof CONFIG_KEYS)[number];
@@ -50,6 +63,13 @@ export interface Config {
   database: DatabaseTarget;
   staleAfterMs: number;
   demo: { mqttPort: number; intervalMs: number };
+  /** IANA zone of the installation: default `tz` of statistics queries, zone of tariff windows and of openWB's charge-log dates. */
+  timeZone: string;
+  /** The statistics recorder (one instance records when several share Redis). */
+  recorder: { enabled: boolean; intervalMs: number; rawRetentionMs: number; bufferSize: number; lockTtlMs: number };
+  tariff: Tariff;
+  /** Users, tokens, login lock-out, rate limits, CORS, trusted proxy (src/auth/config-schema.ts). */
+  security: SecurityConfig;
 }
 
 export class ConfigError extends Error {
@@ -101,7 +121,26 @@ const schema = z.object({
   METRICS_PUBLIC: bool.default(false),
   DEMO_MQTT_PORT: int(0, 65535).default(0),
   DEMO_INTERVAL_S: int(1, 3600).default(10),
+  TIME_ZONE: z.string().refine((v) => IANAZone.isValidZone(v), 'must be an IANA time zone such as Europe/Berlin').default('UTC'),
+  RECORDER_ENABLED: bool.default(true),
+  RECORD_INTERVAL_S: int(1, 3600).default(10),
+  RAW_RETENTION_DAYS: int(1, 3650).default(30),
+  RECORDER_BUFFER_SIZE: int(10, 10_000_000).default(100_000),
+  RECORDER_LOCK_TTL_S: int(2, 3600).default(30),
+  TARIFF_PRICE_PER_KWH: z.string().transform((v, ctx) => attempt(() => parsePrice(v), ctx)).optional(),
+  TARIFF_SCHEDULE: z.string().transform((v, ctx) => attempt(() => parseTariffSchedule(v), ctx)).optional(),
+  TARIFF_CURRENCY: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR').default('EUR'),
+  ...securitySchemaShape,
 });
+
+function attempt<T>(parse: () => T, ctx: z.RefinementCtx): T {
+  try {
+    return parse();
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+}
 
 /** Raw values: the optional file first, then the environment, then `<KEY>_FILE` secrets. */
 function collectRaw(env: NodeJS.ProcessEnv, problems: string[]): Record<string, string> {
@@ -152,6 +191,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!c.OPENWB_MQTT_URL && (c.OPENWB_MQTT_USERNAME || c.OPENWB_MQTT_PASSWORD)) {
     problems.push('OPENWB_MQTT_USERNAME/OPENWB_MQTT_PASSWORD: set OPENWB_MQTT_URL too (without it the gateway runs in demo mode)');
   }
+  if (c.RECORDER_LOCK_TTL_S <= c.RECORD_INTERVAL_S) {
+    problems.push('RECORDER_LOCK_TTL_S: must be longer than RECORD_INTERVAL_S (the lock is renewed every interval)');
+  }
+  if (c.TARIFF_SCHEDULE && c.TARIFF_PRICE_PER_KWH === undefined) {
+    problems.push('TARIFF_SCHEDULE: set TARIFF_PRICE_PER_KWH too (the price outside the windows)');
+  }
+  const security = securityConfig(c, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -176,6 +222,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     database: parseDatabaseUrl(c.DATABASE_URL),
     staleAfterMs: c.STALE_AFTER_S * 1000,
     demo: { mqttPort: c.DEMO_MQTT_PORT, intervalMs: c.DEMO_INTERVAL_S * 1000 },
+    timeZone: c.TIME_ZONE,
+    recorder: {
+      enabled: c.RECORDER_ENABLED,
+      intervalMs: c.RECORD_INTERVAL_S * 1000,
+      rawRetentionMs: c.RAW_RETENTION_DAYS * 86_400_000,
+      bufferSize: c.RECORDER_BUFFER_SIZE,
+      lockTtlMs: c.RECORDER_LOCK_TTL_S * 1000,
+    },
+    tariff: {
+      pricePerKwh: c.TARIFF_PRICE_PER_KWH ?? null,
+      windows: c.TARIFF_SCHEDULE ?? [],
+      currency: c.TARIFF_CURRENCY,
+      timeZone: c.TIME_ZONE,
+    },
+    security,
   };
 }
 

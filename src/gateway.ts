@@ -3,8 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { buildApp } from './app.ts';
-import { ApiKeyRepository } from './auth/api-key-repository.ts';
-import { ApiKeyService } from './auth/api-key-service.ts';
+import { AuditService } from './audit/audit-service.ts';
+import type { ApiKeyService } from './auth/api-key-service.ts';
+import { createAuth, type Auth } from './auth/index.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
@@ -15,11 +16,17 @@ import { connectBroker } from './ingest/mqtt-client.ts';
 import { instrumentLiveStore } from './live/instrumented-store.ts';
 import { MemoryLiveStore } from './live/memory-store.ts';
 import { RedisLiveStore } from './live/redis-store.ts';
+import { ReplicatedLiveStore } from './live/replicated-store.ts';
 import type { LiveStore } from './live/store.ts';
 import { createMetrics } from './metrics.ts';
 import { OpenWbDecoder } from './openwb/decoder.ts';
 import { OpenWbSimulator } from './openwb/simulator/index.ts';
 import { VERSION } from './version.ts';
+import { LiveService } from './live/live-service.ts';
+import { redisKeys } from './live/redis-keys.ts';
+import { LocalLock, RedisLock } from './recorder/lock.ts';
+import { createRecorderMetrics } from './recorder/metrics.ts';
+import { Recorder } from './recorder/recorder.ts';
 
 export interface Gateway {
   url: string;
@@ -28,6 +35,11 @@ export interface Gateway {
   liveStore: LiveStore;
   db: Database;
   apiKeys: ApiKeyService;
+  /** Users, keys, tokens, limits. */
+  auth: Auth;
+  audit: AuditService;
+  /** The statistics recorder, unless RECORDER_ENABLED=false. */
+  recorder?: Recorder;
   /** Set in demo mode: the admin key created at start. */
   demoApiKey?: string;
   /** Set in demo mode: the embedded broker's URL. */
@@ -36,7 +48,11 @@ export interface Gateway {
 }
 
 export function createLogger(level: Config['logLevel']): Logger {
-  return pino({ level, base: { service: 'openwb-gateway' }, redact: ['*.password', '*.apiKey', 'req.headers["x-api-key"]'] });
+  return pino({
+    level,
+    base: { service: 'openwb-gateway' },
+    redact: ['*.password', '*.apiKey', '*.key', '*.accessToken', '*.refreshToken', '*.currentPassword', '*.newPassword', 'req.headers["x-api-key"]', 'req.headers.authorization'],
+  });
 }
 
 export function createRedis(url: string): Redis {
@@ -49,7 +65,12 @@ export function createRedis(url: string): Redis {
  * broker and simulator when no openWB broker is configured, ingest, HTTP. `close()` stops everything in
  * reverse order.
  */
-export async function startGateway(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<Gateway> {
+export interface GatewayOptions {
+  /** Benchmarks only: `off` serves every request as admin, to measure what authentication costs. Never configurable. */
+  authentication?: 'on' | 'off';
+}
+
+export async function startGateway(config: Config, logger: Logger = createLogger(config.logLevel), options: GatewayOptions = {}): Promise<Gateway> {
   const closers: (() => Promise<unknown>)[] = [];
   const close = async () => {
     for (const closer of closers.reverse()) await closer().catch((error) => logger.warn({ err: (error as Error).message }, 'shutdown step failed'));
@@ -60,16 +81,33 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     closers.push(() => db.close());
     const applied = await migrate(db);
     if (applied.length) logger.info({ applied }, 'database migrated');
-    const apiKeys = new ApiKeyService(new ApiKeyRepository(db));
 
     let redis: Redis | undefined;
     if (config.redis) {
       redis = createRedis(config.redis.url);
       redis.on('error', (error) => logger.warn({ err: error.message }, 'Redis error'));
     }
-    const rawStore: LiveStore = redis && config.redis ? new RedisLiveStore(redis, config.redis.keyPrefix) : new MemoryLiveStore();
-    closers.push(() => rawStore.close());
+    let rawStore: LiveStore = new MemoryLiveStore();
+    if (redis && config.redis) {
+      const subscriber = createRedis(config.redis.url);
+      subscriber.on('error', (error) => logger.warn({ err: error.message }, 'Redis subscriber error'));
+      const replicated = new ReplicatedLiveStore(new RedisLiveStore(redis, config.redis.keyPrefix), redis, subscriber, redisKeys(config.redis.keyPrefix).liveChanges, logger);
+      await replicated.whenSynced();
+      rawStore = replicated;
+    }
+    const store = rawStore;
+    closers.push(() => store.close());
     const liveStore = instrumentLiveStore(rawStore, metrics);
+    const audit = new AuditService(db);
+    const auth = await createAuth({
+      db,
+      audit,
+      config: config.security.auth,
+      logger,
+      redis: redis && config.redis ? { client: redis, keyPrefix: config.redis.keyPrefix } : undefined,
+    });
+    closers.push(() => auth.close());
+    const apiKeys = auth.apiKeys;
 
     let broker: EmbeddedBroker | undefined;
     let simulator: OpenWbSimulator | undefined;
@@ -97,12 +135,25 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     });
     if (redis?.status === 'ready') redisWasReady = true;
 
+    let recorder: Recorder | undefined;
+    if (config.recorder.enabled) {
+      const lock = redis && config.redis ? new RedisLock(redis, redisKeys(config.redis.keyPrefix).recorderLock, config.recorder.lockTtlMs) : new LocalLock();
+      const live = new LiveService(liveStore, { staleAfterMs: config.staleAfterMs });
+      recorder = new Recorder({ live, db, lock, metrics: createRecorderMetrics(metrics.registry), logger, options: { ...config.recorder, tariff: config.tariff } });
+      recorder.start();
+      const started = recorder;
+      closers.push(() => started.stop());
+    }
+
     const app = buildApp({
       logger,
       metrics,
       liveStore,
       db,
-      apiKeys,
+      auth,
+      audit,
+      security: config.security,
+      authentication: options.authentication,
       ingest,
       config: {
         staleAfterMs: config.staleAfterMs,
@@ -111,6 +162,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
         configuredGeneration: config.openwb.generation,
       },
       version: VERSION,
+      statistics: { timeZone: config.timeZone, currency: config.tariff.currency, recorder },
     });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.http.port, config.http.host, () => resolve(s));
@@ -126,7 +178,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
       await apiKeys.revokeByName('demo');
       demoApiKey = (await apiKeys.create({ name: 'demo', scopes: ['admin'] })).key;
     }
-    return { url: `http://${host}:${address.port}`, server, ingest, liveStore, db, apiKeys, demoApiKey, demoBrokerUrl: broker?.url, close };
+    return { url: `http://${host}:${address.port}`, server, ingest, liveStore, db, apiKeys, auth, audit, recorder, demoApiKey, demoBrokerUrl: broker?.url, close };
   } catch (error) {
     await close();
     throw error;

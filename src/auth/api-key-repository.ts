@@ -10,9 +10,11 @@ interface ApiKeyRow {
   expires_at: number | null;
   revoked_at: number | null;
   last_used_at: number | null;
+  user_id: string | null;
+  chargepoints: string | null;
 }
 
-const COLUMNS = 'id, name, prefix, scopes, created_at, expires_at, revoked_at, last_used_at';
+const COLUMNS = 'id, name, prefix, scopes, created_at, expires_at, revoked_at, last_used_at, user_id, chargepoints';
 
 const toRecord = (row: ApiKeyRow): ApiKeyRecord => ({
   id: row.id,
@@ -23,6 +25,8 @@ const toRecord = (row: ApiKeyRow): ApiKeyRecord => ({
   expiresAt: row.expires_at === null ? null : Number(row.expires_at),
   revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
   lastUsedAt: row.last_used_at === null ? null : Number(row.last_used_at),
+  userId: row.user_id,
+  chargepoints: row.chargepoints === null ? null : row.chargepoints.split(',').filter(Boolean),
 });
 
 export class ApiKeyRepository {
@@ -30,8 +34,8 @@ export class ApiKeyRepository {
 
   async insert(key: Omit<ApiKeyRecord, 'revokedAt' | 'lastUsedAt'> & { hash: string }): Promise<void> {
     await this.db.execute(
-      'INSERT INTO api_keys (id, name, prefix, key_hash, scopes, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      [key.id, key.name, key.prefix, key.hash, key.scopes.join(','), key.createdAt, key.expiresAt],
+      'INSERT INTO api_keys (id, name, prefix, key_hash, scopes, created_at, expires_at, user_id, chargepoints) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [key.id, key.name, key.prefix, key.hash, key.scopes.join(','), key.createdAt, key.expiresAt, key.userId ?? null, key.chargepoints ? key.chargepoints.join(',') : null],
     );
   }
 
@@ -40,8 +44,22 @@ export class ApiKeyRepository {
     return rows[0] && toRecord(rows[0]);
   }
 
+  async findById(id: string): Promise<ApiKeyRecord | undefined> {
+    const rows = await this.db.query<ApiKeyRow>(`SELECT ${COLUMNS} FROM api_keys WHERE id = ?`, [id]);
+    return rows[0] && toRecord(rows[0]);
+  }
+
   async list(): Promise<ApiKeyRecord[]> {
     const rows = await this.db.query<ApiKeyRow>(`SELECT ${COLUMNS} FROM api_keys ORDER BY created_at, id`);
+    return rows.map(toRecord);
+  }
+
+  /** Keys of one user, or (null) the system keys. */
+  async listByOwner(userId: string | null): Promise<ApiKeyRecord[]> {
+    const rows =
+      userId === null
+        ? await this.db.query<ApiKeyRow>(`SELECT ${COLUMNS} FROM api_keys WHERE user_id IS NULL ORDER BY created_at, id`)
+        : await this.db.query<ApiKeyRow>(`SELECT ${COLUMNS} FROM api_keys WHERE user_id = ? ORDER BY created_at, id`, [userId]);
     return rows.map(toRecord);
   }
 
@@ -56,6 +74,11 @@ export class ApiKeyRepository {
 
   async revokeByName(name: string, at: number): Promise<number> {
     const { changes } = await this.db.execute('UPDATE api_keys SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL', [at, name]);
+    return changes;
+  }
+
+  async revokeByOwner(userId: string, at: number): Promise<number> {
+    const { changes } = await this.db.execute('UPDATE api_keys SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL', [at, userId]);
     return changes;
   }
 

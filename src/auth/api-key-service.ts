@@ -1,28 +1,52 @@
 import type { ApiKeyRepository } from './api-key-repository.ts';
-import { generateApiKey, hashApiKey, isWellFormedApiKey, type ApiKeyRecord, type Principal, type Scope } from './api-key.ts';
+import { generateApiKey, hashApiKey, isWellFormedApiKey, type ApiKeyIdentity, type ApiKeyRecord, type Scope } from './api-key.ts';
+import type { AuthInvalidation } from './invalidation.ts';
+import type { MaybePromise } from './maybe-async.ts';
 
 interface CacheEntry {
   record: ApiKeyRecord | undefined;
+  /** Built once per lookup: the same object on every request (callers may cache by it). */
+  identity: ApiKeyIdentity | undefined;
   cachedAt: number;
 }
 
+const identityOf = (record: ApiKeyRecord): ApiKeyIdentity => ({
+  keyId: record.id,
+  name: record.name,
+  scopes: record.scopes,
+  ...(record.userId ? { userId: record.userId } : {}),
+  ...(record.chargepoints ? { chargepoints: record.chargepoints } : {}),
+});
+
 export interface ApiKeyServiceOptions {
-  /** How long a looked-up key is trusted without asking the database again (revocation delay). */
+  /** How long a looked-up key is trusted without asking the database again (a backstop: revocations are pushed). */
   cacheTtlMs?: number;
   maxCacheEntries?: number;
+  /** Tells every instance about revocations; without it only this process learns of them at once. */
+  invalidation?: AuthInvalidation;
   now?: () => number;
+}
+
+export interface NewApiKey {
+  name: string;
+  scopes: Scope[];
+  expiresAt?: number | null;
+  /** Omitted for system keys. */
+  userId?: string | null;
+  chargepoints?: string[] | null;
 }
 
 /**
  * Creates, lists and revokes keys, and authenticates requests. Lookups are cached so that the steady
- * state costs no database round trip per request; a revocation through this service takes effect at
- * once in this process and within `cacheTtlMs` in others.
+ * state costs no database round trip per request; a revocation clears the cache here at once and, through
+ * the invalidation channel, on every other instance.
  */
 export class ApiKeyService {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly lastTouched = new Map<string, number>();
   private readonly cacheTtlMs: number;
   private readonly maxCacheEntries: number;
+  private readonly invalidation: AuthInvalidation | undefined;
   private readonly now: () => number;
 
   constructor(
@@ -31,10 +55,14 @@ export class ApiKeyService {
   ) {
     this.cacheTtlMs = options.cacheTtlMs ?? 10_000;
     this.maxCacheEntries = options.maxCacheEntries ?? 10_000;
+    this.invalidation = options.invalidation;
     this.now = options.now ?? Date.now;
+    this.invalidation?.subscribe((change) => {
+      if (change.type === 'apiKeys' || change.type === 'all') this.cache.clear();
+    });
   }
 
-  async create(input: { name: string; scopes: Scope[]; expiresAt?: number | null }): Promise<{ key: string; record: ApiKeyRecord }> {
+  async create(input: NewApiKey): Promise<{ key: string; record: ApiKeyRecord }> {
     const generated = generateApiKey();
     const record: ApiKeyRecord = {
       id: generated.id,
@@ -45,6 +73,8 @@ export class ApiKeyService {
       expiresAt: input.expiresAt ?? null,
       revokedAt: null,
       lastUsedAt: null,
+      userId: input.userId ?? null,
+      chargepoints: input.chargepoints ?? null,
     };
     await this.repository.insert({ ...record, hash: generated.hash });
     return { key: generated.key, record };
@@ -54,32 +84,51 @@ export class ApiKeyService {
     return this.repository.list();
   }
 
+  listByOwner(userId: string | null): Promise<ApiKeyRecord[]> {
+    return this.repository.listByOwner(userId);
+  }
+
+  findById(id: string): Promise<ApiKeyRecord | undefined> {
+    return this.repository.findById(id);
+  }
+
   async revoke(idOrPrefix: string): Promise<number> {
-    const revoked = await this.repository.revoke(idOrPrefix, this.now());
-    this.cache.clear();
-    return revoked;
+    return this.changed(await this.repository.revoke(idOrPrefix, this.now()));
   }
 
   async revokeByName(name: string): Promise<number> {
-    const revoked = await this.repository.revokeByName(name, this.now());
-    this.cache.clear();
-    return revoked;
+    return this.changed(await this.repository.revokeByName(name, this.now()));
   }
 
-  /** The principal for a presented key, or undefined when it is malformed, unknown, expired or revoked. */
-  async authenticate(key: string): Promise<Principal | undefined> {
+  async revokeByOwner(userId: string): Promise<number> {
+    return this.changed(await this.repository.revokeByOwner(userId, this.now()));
+  }
+
+  /** What a presented key proves, or undefined when it is malformed, unknown, expired or revoked. Synchronous when cached. */
+  authenticate(key: string): MaybePromise<ApiKeyIdentity | undefined> {
     if (!isWellFormedApiKey(key)) return undefined;
     const hash = hashApiKey(key);
     const now = this.now();
-    let entry = this.cache.get(hash);
-    if (!entry || now - entry.cachedAt > this.cacheTtlMs) {
-      entry = { record: await this.repository.findByHash(hash), cachedAt: now };
-      this.remember(hash, entry);
-    }
+    const entry = this.cache.get(hash);
+    if (entry && now - entry.cachedAt <= this.cacheTtlMs) return this.check(entry, now);
+    return this.repository.findByHash(hash).then((record) => {
+      const loaded = { record, identity: record && identityOf(record), cachedAt: now };
+      this.remember(hash, loaded);
+      return this.check(loaded, now);
+    });
+  }
+
+  private check(entry: CacheEntry, now: number): ApiKeyIdentity | undefined {
     const record = entry.record;
     if (!record || record.revokedAt !== null || (record.expiresAt !== null && record.expiresAt <= now)) return undefined;
     this.touch(record.id, now);
-    return { keyId: record.id, name: record.name, scopes: record.scopes };
+    return entry.identity;
+  }
+
+  private async changed(count: number): Promise<number> {
+    this.cache.clear();
+    if (count > 0) await this.invalidation?.publish({ type: 'apiKeys' });
+    return count;
   }
 
   private remember(hash: string, entry: CacheEntry): void {

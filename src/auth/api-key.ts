@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { hash, randomBytes, randomUUID } from 'node:crypto';
 
 export type Scope = 'read' | 'control' | 'admin';
 export const SCOPES: readonly Scope[] = ['read', 'control', 'admin'];
@@ -12,14 +12,23 @@ export interface ApiKeyRecord {
   expiresAt: number | null;
   revokedAt: number | null;
   lastUsedAt: number | null;
+  /** The owner; null for system keys (made by the CLI), which act for the installation with admin rights. */
+  userId?: string | null;
+  /** Narrows the owner's chargepoints to these; null = no narrowing. */
+  chargepoints?: string[] | null;
 }
 
-/** Who is calling: what an authenticated request carries from the security step to the handlers. */
-export interface Principal {
+/** What a presented key proves, before the owner's role and chargepoints are applied (see principal.ts). */
+export interface ApiKeyIdentity {
   keyId: string;
   name: string;
   scopes: readonly Scope[];
+  /** Absent for system keys. */
+  userId?: string;
+  chargepoints?: readonly string[];
 }
+
+export type { Principal } from './principal.ts';
 
 const KEY_PATTERN = /^owg_([a-z0-9]{8})_([A-Za-z0-9_-]{43})$/;
 
@@ -35,7 +44,7 @@ export function generateApiKey(): { id: string; key: string; prefix: string; has
 }
 
 export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
+  return hash('sha256', key, 'hex');
 }
 
 export function isWellFormedApiKey(key: string): boolean {

@@ -1,5 +1,5 @@
 import type { Scope } from '../auth/api-key.ts';
-import { withDatabase } from './context.ts';
+import { withAuth, withDatabase } from './context.ts';
 
 const DURATION = /^(\d+)([smhd])$/;
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
@@ -37,7 +37,8 @@ export const keysCommands = {
   },
 
   async revoke(idOrPrefix: string) {
-    const revoked = await withDatabase((_db, apiKeys) => apiKeys.revoke(idOrPrefix));
+    // withAuth: the revocation is announced to running gateways (through Redis when configured).
+    const revoked = await withAuth((auth) => auth.apiKeys.revoke(idOrPrefix));
     if (revoked === 0) throw new Error(`no active key with id or prefix ${idOrPrefix}`);
     console.log(`Revoked ${revoked} key(s).`);
   },

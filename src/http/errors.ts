@@ -21,7 +21,7 @@ export class BadRequestError extends DomainError {
 }
 
 export class UnauthorizedError extends DomainError {
-  constructor(detail = 'Missing or invalid credentials: send an API key in the x-api-key header') {
+  constructor(detail = 'Missing or invalid credentials: send an API key in the x-api-key header or an access token as Authorization: Bearer') {
     super(401, 'unauthorized', 'Unauthorized', detail);
   }
 }
@@ -35,6 +35,21 @@ export class ForbiddenError extends DomainError {
 export class NotFoundError extends DomainError {
   constructor(detail: string) {
     super(404, 'not-found', 'Not Found', detail);
+  }
+}
+
+export class ConflictError extends DomainError {
+  constructor(detail: string) {
+    super(409, 'conflict', 'Conflict', detail);
+  }
+}
+
+export class TooManyRequestsError extends DomainError {
+  constructor(
+    detail: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(429, 'too-many-requests', 'Too Many Requests', detail);
   }
 }
 

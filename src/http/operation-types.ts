@@ -12,20 +12,29 @@ type Defined<T> = [Exclude<T, undefined>] extends [never] ? Record<string, never
 
 export type PathParams<K extends OperationId> = Defined<Op<K>['parameters']['path']>;
 export type QueryParams<K extends OperationId> = Defined<Op<K>['parameters']['query']>;
-export type RequestBody<K extends OperationId> =
-  Op<K>['requestBody'] extends { content: { 'application/json': infer B } } ? B : undefined;
+type JsonBody<T> = T extends { content: { 'application/json': infer B } } ? B : undefined;
+/** An optional request body (`required: false`) may be absent. */
+export type RequestBody<K extends OperationId> = undefined extends Op<K>['requestBody']
+  ? JsonBody<Exclude<Op<K>['requestBody'], undefined>> | undefined
+  : JsonBody<Op<K>['requestBody']>;
 
 type Responses<K extends OperationId> = Op<K>['responses'];
 type StatusWithContent<K extends OperationId> = {
   [S in keyof Responses<K>]: S extends number ? (Responses<K>[S] extends { content: object } ? S : never) : never;
 }[keyof Responses<K>];
 
+type StatusWithoutContent<K extends OperationId> = {
+  [S in keyof Responses<K>]: S extends number ? (Responses<K>[S] extends { content: object } ? never : S) : never;
+}[keyof Responses<K>];
+
 /** What a handler returns: one of its operation's documented statuses with a body of that status' schema. */
-export type Reply<K extends OperationId> = {
-  [S in StatusWithContent<K>]: Responses<K>[S] extends { content: infer C }
-    ? { [T in keyof C]: { status: S; contentType: T; body: C[T]; headers?: Record<string, string> } }[keyof C]
-    : never;
-}[StatusWithContent<K>];
+export type Reply<K extends OperationId> =
+  | {
+      [S in StatusWithContent<K>]: Responses<K>[S] extends { content: infer C }
+        ? { [T in keyof C]: { status: S; contentType: T; body: C[T]; headers?: Record<string, string> } }[keyof C]
+        : never;
+    }[StatusWithContent<K>]
+  | { [S in StatusWithoutContent<K>]: { status: S; contentType?: undefined; body?: undefined; headers?: Record<string, string> } }[StatusWithoutContent<K>];
 
 export interface OperationInput<K extends OperationId> {
   params: PathParams<K>;
@@ -43,3 +52,6 @@ export type HandlerTable = { [K in OperationId]: OperationHandler<K> };
 
 export const json = <S extends number, B>(status: S, body: B, headers?: Record<string, string>) =>
   ({ status, contentType: 'application/json' as const, body, ...(headers ? { headers } : {}) });
+
+/** A reply without a body (204). */
+export const noContent = () => ({ status: 204 as const });

@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import type { ProblemDto } from './api-types.ts';
-import { DomainError, UnavailableError } from './errors.ts';
+import { DomainError, TooManyRequestsError, UnavailableError } from './errors.ts';
 
 const TITLES: Record<number, [code: string, title: string]> = {
   400: ['bad-request', 'Bad Request'],
@@ -13,6 +13,9 @@ const TITLES: Record<number, [code: string, title: string]> = {
   415: ['unsupported-media-type', 'Unsupported Media Type'],
   503: ['unavailable', 'Service Unavailable'],
 };
+
+/** Both accepted credentials (RFC 9110 allows several challenges in one header). */
+export const WWW_AUTHENTICATE = 'Bearer realm="openwb-gateway", ApiKey header="x-api-key"';
 
 export function sendProblem(res: Response, problem: ProblemDto, headers: Record<string, string> = {}): void {
   res.status(problem.status).set(headers).type('application/problem+json').send(JSON.stringify(problem));
@@ -35,8 +38,8 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     const instance = req.originalUrl.split('?')[0];
     if (error instanceof DomainError) {
       const headers: Record<string, string> = {};
-      if (error instanceof UnavailableError) headers['Retry-After'] = String(error.retryAfterSeconds);
-      if (error.status === 401) headers['WWW-Authenticate'] = 'ApiKey header="x-api-key"';
+      if (error instanceof UnavailableError || error instanceof TooManyRequestsError) headers['Retry-After'] = String(error.retryAfterSeconds);
+      if (error.status === 401) headers['WWW-Authenticate'] = WWW_AUTHENTICATE;
       sendProblem(res, { type: `/problems/${error.code}`, title: error.title, status: error.status, detail: error.message, instance }, headers);
       return;
     }
@@ -49,7 +52,7 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
         message: item.message ?? 'invalid',
         ...(item.errorCode ? { errorCode: item.errorCode } : {}),
       }));
-      const headers: Record<string, string> = status === 401 ? { 'WWW-Authenticate': 'ApiKey header="x-api-key"' } : {};
+      const headers: Record<string, string> = status === 401 ? { 'WWW-Authenticate': WWW_AUTHENTICATE } : {};
       sendProblem(
         res,
         {

@@ -74,8 +74,8 @@ export function createOperationRouter(operations: SpecOperation[], handlers: Han
   for (const operation of operations) {
     const handler = handlers[operation.operationId as OperationId] as unknown as (input: object) => Promise<{
       status: number;
-      contentType: string;
-      body: unknown;
+      contentType?: string;
+      body?: unknown;
       headers?: Record<string, string>;
     }>;
     router[operation.method](operation.expressPath, async (req: Request, res: Response) => {
@@ -88,7 +88,8 @@ export function createOperationRouter(operations: SpecOperation[], handlers: Han
       });
       res.status(reply.status);
       if (reply.headers) res.set(reply.headers);
-      if (reply.contentType === 'application/json') res.json(reply.body);
+      if (reply.contentType === undefined) res.end();
+      else if (reply.contentType === 'application/json') res.json(reply.body);
       else res.type(reply.contentType).send(reply.body);
     });
   }

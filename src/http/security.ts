@@ -1,43 +1,115 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { grants, type Principal } from '../auth/api-key.ts';
-import type { ApiKeyService } from '../auth/api-key-service.ts';
+import { grants } from '../auth/api-key.ts';
+import type { Authenticator, Credentials } from '../auth/authenticator.ts';
+import { UNAUTHENTICATED_ADMIN, type Principal } from '../auth/principal.ts';
 import { DomainError, ForbiddenError, UnauthorizedError, UnavailableError } from './errors.ts';
 import type { SpecOperation } from './router.ts';
 
 export type AuthenticatedRequest = Request & { principal?: Principal };
 
+export interface SecurityOptions {
+  /**
+   * `off` only for benchmarks and tests that measure the cost of authentication: every request then acts
+   * as an admin. Set in code (buildApp), never from configuration or a request.
+   */
+  authentication?: 'on' | 'off';
+}
+
+/** Where a chargepoint id can appear in a request; each is checked against the caller's chargepoints. */
+const CHARGEPOINT_PATH_PARAMS = ['chargepointId'];
+const CHARGEPOINT_QUERY_PARAMS = ['chargepoint', 'chargepointId'];
+
 /**
  * The security step, Connexion's order: routing → security → validation → handler. It runs before the
  * OpenAPI validator so a caller without credentials learns nothing about valid parameters (401 before
- * 400), and so an unreachable key store answers 503 rather than 401.
+ * 400), and so an unreachable key store answers 503 rather than 401. It also refuses (403) a request
+ * naming a chargepoint the caller may not use, for every operation, present and future.
  */
-export function createSecurityRouter(operations: SpecOperation[], apiKeys: ApiKeyService): Router {
+export function createSecurityRouter(operations: SpecOperation[], authenticator: Authenticator, options: SecurityOptions = {}): Router {
   const router = express.Router();
   for (const operation of operations) {
     if (operation.authentication === 'none') continue;
     router[operation.method](operation.expressPath, (req: Request, _res: Response, next: NextFunction) => {
-      authenticate(req as AuthenticatedRequest, operation, apiKeys).then(() => next(), next);
+      if (options.authentication === 'off') {
+        (req as AuthenticatedRequest).principal = UNAUTHENTICATED_ADMIN;
+        next();
+        return;
+      }
+      let outcome: Promise<void> | undefined;
+      try {
+        outcome = authenticate(req as AuthenticatedRequest, operation, authenticator);
+      } catch (error) {
+        next(error);
+        return;
+      }
+      if (outcome) outcome.then(() => next(), next);
+      else next();
     });
   }
   return router;
 }
 
-async function authenticate(req: AuthenticatedRequest, operation: SpecOperation, apiKeys: ApiKeyService): Promise<void> {
-  const key = req.header('x-api-key');
-  if (key === undefined) {
-    if (operation.authentication === 'optional') return;
+/** The credentials of a request, or a 401 when they are malformed or ambiguous. */
+export function credentialsOf(req: Request): Credentials | undefined {
+  const apiKey = req.header('x-api-key');
+  const authorization = req.header('authorization');
+  if (apiKey === undefined && authorization === undefined) return undefined;
+  if (apiKey !== undefined && authorization !== undefined) throw new UnauthorizedError('Send either an x-api-key header or an Authorization header, not both');
+  if (apiKey !== undefined) return { apiKey };
+  const bearer = /^Bearer +([A-Za-z0-9._~+/=-]+) *$/i.exec(authorization as string);
+  if (!bearer) throw new UnauthorizedError('The Authorization header must be "Bearer <access token>"');
+  return { bearer: bearer[1] as string };
+}
+
+/** Throws (401/403) or returns: undefined when decided synchronously (credentials cached), else a promise. */
+function authenticate(req: AuthenticatedRequest, operation: SpecOperation, authenticator: Authenticator): Promise<void> | undefined {
+  const credentials = credentialsOf(req);
+  if (!credentials) {
+    if (operation.authentication === 'optional') return undefined;
     throw new UnauthorizedError();
   }
-  let principal: Principal | undefined;
-  try {
-    principal = await apiKeys.authenticate(key);
-  } catch (error) {
-    if (error instanceof DomainError) throw error;
-    throw new UnavailableError('Credentials cannot be checked right now: the database is unreachable');
+  const found = authenticator.authenticate(credentials);
+  if (!(found instanceof Promise)) {
+    authorize(req, operation, found);
+    return undefined;
   }
-  if (!principal) throw new UnauthorizedError('The API key is unknown, expired or revoked');
+  return found.then(
+    (principal) => authorize(req, operation, principal),
+    (error: unknown) => {
+      if (error instanceof DomainError) throw error;
+      throw new UnavailableError('Credentials cannot be checked right now: the database is unreachable');
+    },
+  );
+}
+
+function authorize(req: AuthenticatedRequest, operation: SpecOperation, principal: Principal | undefined): void {
+  if (!principal) throw new UnauthorizedError('The credentials are unknown, expired or revoked');
   if (operation.requiredScope && !grants(principal.scopes, operation.requiredScope)) {
-    throw new ForbiddenError(`${operation.operationId} needs an API key with the ${operation.requiredScope} scope`);
+    throw new ForbiddenError(`${operation.operationId} needs credentials with the ${operation.requiredScope} scope`);
+  }
+  for (const id of chargepointsNamed(req)) {
+    if (!principal.canAccessChargepoint(id)) throw new ForbiddenError(`You may not use chargepoint ${id}`);
   }
   req.principal = principal;
+}
+
+function chargepointsNamed(req: Request): string[] {
+  const ids: string[] = [];
+  for (const name of CHARGEPOINT_PATH_PARAMS) {
+    const value = req.params[name];
+    if (typeof value === 'string') ids.push(value);
+  }
+  // req.query parses the query string on every access: skip it when there is none.
+  if (!req.url.includes('?')) return ids;
+  for (const name of CHARGEPOINT_QUERY_PARAMS) {
+    const value = (req.query as Record<string, unknown>)[name];
+    for (const item of Array.isArray(value) ? value : [value]) if (typeof item === 'string') ids.push(item);
+  }
+  return ids;
+}
+
+/** For handlers of operations that need credentials: the security step has set the principal. */
+export function requirePrincipal(principal: Principal | undefined): Principal {
+  if (!principal) throw new UnauthorizedError();
+  return principal;
 }

@@ -7,6 +7,14 @@ export function redisKeys(prefix: string) {
     entity: (kind: EntityKind, id: string) => `${prefix}live:${kind}:${id}`,
     /** Set of the ids of one entity kind ever seen. */
     index: (kind: EntityKind) => `${prefix}live:index:${kind}`,
+    /** Pub/sub channel: every batch written to the live store, as JSON `FieldUpdate[]` (feeds the replicas). */
+    liveChanges: `${prefix}live:changes`,
+    /** String: token of the gateway instance that records statistics (SET NX PX, renewed every tick). */
+    recorderLock: `${prefix}recorder:lock`,
+    /** Pub/sub channel: revoked keys, changed users, ended sessions, rotated signing keys (src/auth/invalidation.ts). */
+    authInvalidation: `${prefix}auth:invalidate`,
+    /** Prefix of one rate limiter's counters (rate-limiter-flexible appends `:<key>`). */
+    rateLimit: (name: string) => `${prefix}rl:${name}`,
   };
 }
 

@@ -18,7 +18,8 @@ function decodeFields(hash: Record<string, string>): EntityFields {
 
 /**
  * The shared live store: one hash per entity, so a chargepoint is one HGETALL. Several gateway instances
- * on one Redis serve the same values. The client is created with `enableOfflineQueue: false`, so calls fail
+ * on one Redis serve the same values. Every batch is also published on `liveChanges` in the same
+ * pipeline, so replicas (replicated-store.ts) and later the stream follow without polling. The client is created with `enableOfflineQueue: false`, so calls fail
  * fast while Redis is unreachable (the API answers 503) instead of queueing.
  */
 export class RedisLiveStore implements LiveStore {
@@ -57,6 +58,7 @@ export class RedisLiveStore implements LiveStore {
       }
       if (del.length > 0) pipeline.hdel(key, ...del);
     }
+    pipeline.publish(this.keys.liveChanges, JSON.stringify(updates));
     const results = await pipeline.exec();
     const failed = results?.find(([error]) => error);
     if (failed) throw failed[0];

@@ -7,6 +7,8 @@ import type { LiveService } from '../live/live-service.ts';
 import type { LiveStore } from '../live/store.ts';
 import type { Metrics } from '../metrics.ts';
 import { check } from './readiness.ts';
+import { recorderCheck } from '../recorder/readiness.ts';
+import type { RecorderStatus } from '../recorder/recorder.ts';
 
 export interface OpsDeps {
   live: LiveService;
@@ -18,6 +20,8 @@ export interface OpsDeps {
   metricsPublic: boolean;
   version: string;
   startedAt: Date;
+  /** Present when this instance runs the statistics recorder (reported, not part of the status). */
+  recorder?: { status(): RecorderStatus };
 }
 
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
@@ -33,7 +37,8 @@ export function opsHandlers(deps: OpsDeps): OpsHandlers {
       const [liveStore, database] = await Promise.all([check(() => deps.liveStore.ping()), check(() => deps.db.ping())]);
       const broker = ingest.connected ? { ok: true } : { ok: false, detail: 'not connected to the openWB broker' };
       const ready = broker.ok && liveStore.ok && database.ok;
-      const body = { status: ready ? ('ready' as const) : ('unavailable' as const), checks: { broker, liveStore, database } };
+      const recorder = deps.recorder ? { recorder: recorderCheck(deps.recorder.status()) } : {};
+      const body = { status: ready ? ('ready' as const) : ('unavailable' as const), checks: { broker, liveStore, database, ...recorder } };
       return ready ? json(200, body, { 'Cache-Control': 'no-store' }) : json(503, body, { 'Retry-After': '5', 'Cache-Control': 'no-store' });
     },
 

@@ -45,7 +45,7 @@ describe.each([
 
   it('applies every migration once, also when run concurrently', async () => {
     const [first, second] = await Promise.all([migrate(db), migrate(db)]);
-    expect([...first, ...second].sort()).toEqual(MIGRATIONS.map((m) => m.version));
+    expect([...first, ...second].sort((a, b) => a - b)).toEqual(MIGRATIONS.map((m) => m.version));
     expect(await migrate(db)).toEqual([]);
     const ledger = await db.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
     expect(ledger.map((r) => Number(r.version))).toEqual(MIGRATIONS.map((m) => m.version));

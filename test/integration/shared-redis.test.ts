@@ -33,4 +33,15 @@ describe('several gateway instances sharing one Redis', () => {
     expect(fromB.power).toBe(3680.5);
     expect(fromB).toEqual(fromA);
   });
+
+  it('follow deletions and later changes on every instance', async () => {
+    await publisher.publish('openWB/chargepoint/4/get/plug_state', '');
+    await publisher.publish('openWB/chargepoint/4/get/power', '0');
+    const fromB = await eventually(async () => {
+      const res = await b.http.get('/api/v1/chargepoints/4').set('x-api-key', b.readKey);
+      return res.body.plugged === null && res.body.power === 0 ? res.body : undefined;
+    });
+    const fromA = (await a.http.get('/api/v1/chargepoints/4').set('x-api-key', a.readKey).expect(200)).body;
+    expect(fromB).toEqual(fromA);
+  });
 });

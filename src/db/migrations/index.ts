@@ -1,4 +1,6 @@
 import type { Dialect } from '../database.ts';
+import { SECURITY_MIGRATIONS } from './security.ts';
+import { STATISTICS_MIGRATIONS } from './statistics.ts';
 
 export interface Migration {
   version: number;
@@ -43,4 +45,6 @@ export const MIGRATIONS: readonly Migration[] = [
       ],
     },
   },
+  ...SECURITY_MIGRATIONS,
+  ...STATISTICS_MIGRATIONS,
 ];

@@ -1,0 +1,86 @@
+import type { ApiKeyService } from './api-key-service.ts';
+import { isWellFormedApiKey, type ApiKeyIdentity } from './api-key.ts';
+import { chain, type MaybePromise } from './maybe-async.ts';
+import { makePrincipal, ROLE_SCOPES, type Principal } from './principal.ts';
+import type { TokenService, VerifiedAccessToken } from './token-service.ts';
+import type { UserService } from './user-service.ts';
+import type { UserRecord } from './user.ts';
+
+export interface Credentials {
+  apiKey?: string;
+  bearer?: string;
+}
+
+/**
+ * Turns presented credentials into a principal: an API key (x-api-key, or sent as a bearer token) or an
+ * access token. Everything it consults is cached in memory (keys, users, verified tokens, revoked
+ * sessions), so the steady state costs no database round trip and answers synchronously.
+ */
+export class Authenticator {
+  /** Principals by the cached key identity or token claims they were built from, valid while the user object is the same. */
+  private readonly principals = new WeakMap<object, { user: UserRecord | undefined; principal: Principal }>();
+
+  constructor(
+    private readonly apiKeys: ApiKeyService,
+    private readonly tokens: TokenService,
+    private readonly users: UserService,
+  ) {}
+
+  authenticate(credentials: Credentials): MaybePromise<Principal | undefined> {
+    const key = credentials.apiKey ?? (credentials.bearer && isWellFormedApiKey(credentials.bearer) ? credentials.bearer : undefined);
+    if (key !== undefined) return chain(this.apiKeys.authenticate(key), (identity) => identity && this.byApiKey(identity));
+    if (credentials.bearer !== undefined && credentials.bearer.length <= 4096) {
+      return chain(this.tokens.verifyAccessToken(credentials.bearer), (claims) => claims && this.byAccessToken(claims));
+    }
+    return undefined;
+  }
+
+  private byApiKey(identity: ApiKeyIdentity): MaybePromise<Principal | undefined> {
+    if (!identity.userId) {
+      // System keys (CLI, no owner) act for the installation: admin role, narrowed only by the key itself.
+      return this.remembered(identity, undefined, () =>
+        makePrincipal({ kind: 'apiKey', id: identity.keyId, userId: null, name: identity.name, role: 'admin', scopes: identity.scopes, keyChargepoints: identity.chargepoints }),
+      );
+    }
+    return chain(this.users.cached(identity.userId), (user) => {
+      if (!user || user.disabledAt !== null) return undefined;
+      return this.remembered(identity, user, () =>
+        makePrincipal({
+          kind: 'apiKey',
+          id: identity.keyId,
+          userId: user.id,
+          name: user.name,
+          role: user.role,
+          scopes: identity.scopes,
+          userChargepoints: user.chargepoints,
+          keyChargepoints: identity.chargepoints,
+        }),
+      );
+    });
+  }
+
+  private byAccessToken(claims: VerifiedAccessToken): MaybePromise<Principal | undefined> {
+    return chain(this.users.cached(claims.userId), (user) => {
+      if (!user || user.disabledAt !== null) return undefined;
+      return this.remembered(claims, user, () =>
+        makePrincipal({
+          kind: 'token',
+          id: claims.sessionId,
+          userId: user.id,
+          name: user.name,
+          role: user.role,
+          scopes: ROLE_SCOPES[user.role],
+          userChargepoints: user.chargepoints,
+        }),
+      );
+    });
+  }
+
+  private remembered(source: object, user: UserRecord | undefined, build: () => Principal): Principal {
+    const hit = this.principals.get(source);
+    if (hit && hit.user === user) return hit.principal;
+    const principal = build();
+    this.principals.set(source, { user, principal });
+    return principal;
+  }
+}

@@ -1,0 +1,40 @@
+import { actorOf, type AuditClient } from '../../audit/audit.ts';
+import type { AuditService } from '../../audit/audit-service.ts';
+import { clientOf } from '../../http/client.ts';
+import { json, noContent, type HandlerTable } from '../../http/operation-types.ts';
+import type { Principal } from '../principal.ts';
+import type { UserService } from '../user-service.ts';
+import { userDto } from './dto.ts';
+
+type UserHandlers = Pick<HandlerTable, 'listUsers' | 'createUser' | 'getUser' | 'updateUser' | 'deleteUser'>;
+
+export function userHandlers(users: UserService, audit: AuditService): UserHandlers {
+  const record = (action: string, principal: Principal | undefined, userId: string, client: AuditClient, detail?: Record<string, string | boolean>) =>
+    audit.record({ action, actor: actorOf(principal), target: { type: 'user', id: userId }, client, ...(detail ? { detail } : {}) });
+
+  return {
+    listUsers: async () => json(200, { items: (await users.list()).map(userDto) }),
+    getUser: async ({ params }) => json(200, userDto(await users.get(params.userId))),
+    createUser: async ({ body, principal, request }) => {
+      const user = await users.create(body);
+      await record('user.create', principal, user.id, clientOf(request), { name: user.name, role: user.role, chargepoints: user.chargepoints.join(',') });
+      return json(201, userDto(user));
+    },
+    updateUser: async ({ params, body, principal, request }) => {
+      const user = await users.update(params.userId, body);
+      const detail: Record<string, string | boolean> = {};
+      if (body.role !== undefined) detail.role = body.role;
+      if (body.chargepoints !== undefined) detail.chargepoints = user.chargepoints.join(',');
+      if (body.disabled !== undefined) detail.disabled = body.disabled;
+      if (body.password !== undefined) detail.password = 'changed';
+      await record('user.update', principal, user.id, clientOf(request), detail);
+      return json(200, userDto(user));
+    },
+    deleteUser: async ({ params, principal, request }) => {
+      const user = await users.get(params.userId);
+      await users.delete(user.id);
+      await record('user.delete', principal, user.id, clientOf(request), { name: user.name });
+      return noContent();
+    },
+  };
+}

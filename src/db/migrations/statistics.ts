@@ -1,0 +1,144 @@
+import type { Migration } from './index.ts';
+
+const MARIADB_TABLE = 'ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin';
+
+/**
+ * Statistics (versions 10–19): recorded series, raw samples, rollups and charging sessions.
+ * Samples and rollups are keyed by an integer series id so the hot tables stay narrow; `stat_series`
+ * also holds each series' last sample, which is both the base of the next counter delta and the
+ * idempotency watermark of the batch writer.
+ */
+export const STATISTICS_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 10,
+    name: 'statistics series, samples and rollups',
+    up: {
+      sqlite: [
+        `CREATE TABLE stat_series (
+           id INTEGER PRIMARY KEY,
+           series_key TEXT NOT NULL UNIQUE,
+           kind TEXT NOT NULL,
+           first_ts INTEGER,
+           last_ts INTEGER,
+           last_value REAL
+         )`,
+        `CREATE TABLE stat_samples (
+           series_id INTEGER NOT NULL,
+           ts INTEGER NOT NULL,
+           value REAL NOT NULL,
+           PRIMARY KEY (series_id, ts)
+         ) WITHOUT ROWID`,
+        `CREATE TABLE stat_rollups (
+           resolution_ms INTEGER NOT NULL,
+           series_id INTEGER NOT NULL,
+           bucket_start INTEGER NOT NULL,
+           n INTEGER NOT NULL,
+           sum_value REAL NOT NULL,
+           min_value REAL NOT NULL,
+           max_value REAL NOT NULL,
+           energy REAL NOT NULL,
+           PRIMARY KEY (resolution_ms, series_id, bucket_start)
+         ) WITHOUT ROWID`,
+      ],
+      mariadb: [
+        `CREATE TABLE stat_series (
+           id INT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+           series_key VARCHAR(80) NOT NULL,
+           kind VARCHAR(16) NOT NULL,
+           first_ts BIGINT NULL,
+           last_ts BIGINT NULL,
+           last_value DOUBLE NULL,
+           UNIQUE KEY uq_stat_series_key (series_key)
+         ) ${MARIADB_TABLE}`,
+        `CREATE TABLE stat_samples (
+           series_id INT NOT NULL,
+           ts BIGINT NOT NULL,
+           value DOUBLE NOT NULL,
+           PRIMARY KEY (series_id, ts)
+         ) ${MARIADB_TABLE}`,
+        `CREATE TABLE stat_rollups (
+           resolution_ms INT NOT NULL,
+           series_id INT NOT NULL,
+           bucket_start BIGINT NOT NULL,
+           n INT NOT NULL,
+           sum_value DOUBLE NOT NULL,
+           min_value DOUBLE NOT NULL,
+           max_value DOUBLE NOT NULL,
+           energy DOUBLE NOT NULL,
+           PRIMARY KEY (resolution_ms, series_id, bucket_start)
+         ) ${MARIADB_TABLE}`,
+      ],
+    },
+  },
+  {
+    version: 11,
+    name: 'charging sessions',
+    up: {
+      sqlite: [
+        `CREATE TABLE charging_sessions (
+           id TEXT PRIMARY KEY,
+           chargepoint_id TEXT NOT NULL,
+           start_ms INTEGER NOT NULL,
+           end_ms INTEGER,
+           energy_wh REAL NOT NULL,
+           charging_time_s INTEGER NOT NULL,
+           mean_power_w REAL,
+           peak_power_w REAL,
+           soc_start REAL,
+           soc_end REAL,
+           charge_modes TEXT NOT NULL,
+           rfid_tag TEXT,
+           vehicle_id TEXT,
+           vehicle_name TEXT,
+           user_id TEXT,
+           cost REAL,
+           meter_start_wh REAL,
+           meter_end_wh REAL,
+           source TEXT NOT NULL,
+           external_key TEXT UNIQUE,
+           state TEXT,
+           updated_at INTEGER NOT NULL
+         )`,
+        'CREATE INDEX ix_sessions_start ON charging_sessions (start_ms, id)',
+        'CREATE INDEX ix_sessions_cp_start ON charging_sessions (chargepoint_id, start_ms)',
+        'CREATE INDEX ix_sessions_vehicle_start ON charging_sessions (vehicle_id, start_ms)',
+        'CREATE INDEX ix_sessions_tag_start ON charging_sessions (rfid_tag, start_ms)',
+        'CREATE INDEX ix_sessions_energy ON charging_sessions (energy_wh, id)',
+        'CREATE INDEX ix_sessions_open ON charging_sessions (end_ms)',
+      ],
+      mariadb: [
+        `CREATE TABLE charging_sessions (
+           id CHAR(36) NOT NULL PRIMARY KEY,
+           chargepoint_id VARCHAR(32) NOT NULL,
+           start_ms BIGINT NOT NULL,
+           end_ms BIGINT NULL,
+           energy_wh DOUBLE NOT NULL,
+           charging_time_s INT NOT NULL,
+           mean_power_w DOUBLE NULL,
+           peak_power_w DOUBLE NULL,
+           soc_start DOUBLE NULL,
+           soc_end DOUBLE NULL,
+           charge_modes VARCHAR(200) NOT NULL,
+           rfid_tag VARCHAR(200) NULL,
+           vehicle_id VARCHAR(32) NULL,
+           vehicle_name VARCHAR(200) NULL,
+           user_id VARCHAR(64) NULL,
+           cost DOUBLE NULL,
+           meter_start_wh DOUBLE NULL,
+           meter_end_wh DOUBLE NULL,
+           source VARCHAR(16) NOT NULL,
+           external_key VARCHAR(120) NULL,
+           state TEXT NULL,
+           updated_at BIGINT NOT NULL,
+           UNIQUE KEY uq_sessions_external_key (external_key),
+           KEY ix_sessions_start (start_ms, id),
+           KEY ix_sessions_cp_start (chargepoint_id, start_ms),
+           KEY ix_sessions_vehicle_start (vehicle_id, start_ms),
+           KEY ix_sessions_tag_start (rfid_tag, start_ms),
+           KEY ix_sessions_energy (energy_wh, id),
+           KEY ix_sessions_open (end_ms)
+         ) ${MARIADB_TABLE}`,
+      ],
+    },
+  },
+];

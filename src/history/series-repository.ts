@@ -1,0 +1,63 @@
+import type { Database } from '../db/database.ts';
+import type { SeriesKind } from './series.ts';
+
+type Executor = Pick<Database, 'dialect' | 'query' | 'execute'>;
+
+export interface SeriesRow {
+  id: number;
+  key: string;
+  kind: SeriesKind;
+  firstTs: number | null;
+  lastTs: number | null;
+  lastValue: number | null;
+}
+
+interface RawSeriesRow {
+  id: number;
+  series_key: string;
+  kind: string;
+  first_ts: number | null;
+  last_ts: number | null;
+  last_value: number | null;
+}
+
+const toRow = (r: RawSeriesRow): SeriesRow => ({
+  id: Number(r.id),
+  key: r.series_key,
+  kind: r.kind as SeriesKind,
+  firstTs: r.first_ts === null ? null : Number(r.first_ts),
+  lastTs: r.last_ts === null ? null : Number(r.last_ts),
+  lastValue: r.last_value === null ? null : Number(r.last_value),
+});
+
+const COLUMNS = 'id, series_key, kind, first_ts, last_ts, last_value';
+
+export async function findSeries(db: Executor, keys: readonly string[]): Promise<Map<string, SeriesRow>> {
+  const found = new Map<string, SeriesRow>();
+  if (keys.length === 0) return found;
+  const rows = await db.query<RawSeriesRow>(
+    `SELECT ${COLUMNS} FROM stat_series WHERE series_key IN (${keys.map(() => '?').join(', ')})`,
+    keys,
+  );
+  for (const row of rows) found.set(row.series_key, toRow(row));
+  return found;
+}
+
+export async function listAllSeries(db: Executor): Promise<SeriesRow[]> {
+  return (await db.query<RawSeriesRow>(`SELECT ${COLUMNS} FROM stat_series ORDER BY series_key`)).map(toRow);
+}
+
+/** The rows of `wanted` series, creating the missing ones (concurrent creators are harmless). */
+export async function ensureSeries(db: Executor, wanted: ReadonlyMap<string, SeriesKind>): Promise<Map<string, SeriesRow>> {
+  const keys = [...wanted.keys()];
+  const found = await findSeries(db, keys);
+  const missing = keys.filter((key) => !found.has(key));
+  if (missing.length === 0) return found;
+  const insert = db.dialect === 'sqlite' ? 'INSERT OR IGNORE' : 'INSERT IGNORE';
+  for (const key of missing) await db.execute(`${insert} INTO stat_series (series_key, kind) VALUES (?, ?)`, [key, wanted.get(key) as string]);
+  return findSeries(db, keys);
+}
+
+export async function advanceSeries(db: Executor, id: number, firstTs: number, lastTs: number, lastValue: number): Promise<void> {
+  await db.execute('UPDATE stat_series SET first_ts = COALESCE(first_ts, ?), last_ts = ?, last_value = ? WHERE id = ?', [firstTs, lastTs, lastValue, id]);
+}

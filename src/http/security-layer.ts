@@ -1,0 +1,47 @@
+import type { RequestHandler } from 'express';
+import { auditHandlers } from '../audit/handlers.ts';
+import type { AuditService } from '../audit/audit-service.ts';
+import type { SecurityConfig } from '../auth/config-schema.ts';
+import { authHandlers } from '../auth/handlers/auth.ts';
+import { keyHandlers } from '../auth/handlers/keys.ts';
+import { userHandlers } from '../auth/handlers/users.ts';
+import type { Auth } from '../auth/index.ts';
+import { corsFor } from './cors.ts';
+import { createRateLimits } from './rate-limit.ts';
+import type { SpecOperation } from './router.ts';
+import { createSecurityRouter } from './security.ts';
+import { securityHeaders } from './security-headers.ts';
+
+export interface SecurityLayerDeps {
+  auth: Auth;
+  audit: AuditService;
+  config: Pick<SecurityConfig, 'rateLimits' | 'cors'>;
+  /** Benchmarks and tests only, set in code: `off` lets every request act as admin. */
+  authentication?: 'on' | 'off';
+}
+
+/**
+ * Everything buildApp needs for security, in request order: `front` (security headers, CORS, the
+ * per-address limit) before anything else, `authenticate` (the security step) and `limitPrincipal`
+ * (per-key limit and quota) before validation, and the handlers of /auth, /users, /keys and /audit.
+ */
+export function createSecurityLayer(operations: SpecOperation[], deps: SecurityLayerDeps) {
+  const headers = securityHeaders();
+  const limits = createRateLimits(deps.auth.limiterStore, deps.config.rateLimits);
+  const front: RequestHandler[] = [
+    (req, res, next) => (req.path === '/docs' || req.path.startsWith('/docs/') ? headers.docs : headers.api)(req, res, next),
+    corsFor(deps.config.cors.origins),
+    limits.byClient,
+  ];
+  return {
+    front,
+    authenticate: createSecurityRouter(operations, deps.auth.authenticator, { authentication: deps.authentication }),
+    limitPrincipal: limits.byPrincipal,
+    handlers: {
+      ...authHandlers(deps.auth.service),
+      ...userHandlers(deps.auth.users, deps.audit),
+      ...keyHandlers(deps.auth.keys),
+      ...auditHandlers(deps.audit),
+    },
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * What the recorder has taken but not yet written: samples in arrival order (bounded; when full the oldest
+ * are dropped and counted) and the latest version of each changed session (bounded likewise; finished
+ * sessions are kept in preference to open ones, whose next update would supersede them anyway).
+ */
+import type { Session } from '../sessions/model.ts';
+import type { Sample } from './sampling.ts';
+
+export const MAX_BUFFERED_SESSIONS = 1000;
+
+export class OutageBuffer {
+  private samples: Sample[] = [];
+  private head = 0;
+  private readonly sessions = new Map<string, Session>();
+  lostSamples = 0;
+  lostSessions = 0;
+
+  constructor(
+    readonly maxSamples: number,
+    readonly maxSessions = MAX_BUFFERED_SESSIONS,
+  ) {}
+
+  get sampleCount(): number {
+    return this.samples.length - this.head;
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  /** Returns how many samples were dropped to make room. */
+  addSamples(samples: readonly Sample[]): number {
+    this.samples.push(...samples);
+    const overflow = this.sampleCount - this.maxSamples;
+    if (overflow <= 0) return 0;
+    this.head += overflow;
+    this.lostSamples += overflow;
+    this.compact();
+    return overflow;
+  }
+
+  /** Returns how many session updates were dropped to make room. */
+  putSession(session: Session): number {
+    this.sessions.delete(session.id);
+    this.sessions.set(session.id, session);
+    let dropped = 0;
+    while (this.sessions.size > this.maxSessions) {
+      const victim = [...this.sessions.values()].find((s) => s.end === null) ?? this.sessions.values().next().value!;
+      this.sessions.delete(victim.id);
+      dropped++;
+    }
+    this.lostSessions += dropped;
+    return dropped;
+  }
+
+  /** The oldest `max` samples, without removing them. */
+  peekSamples(max: number): Sample[] {
+    return this.samples.slice(this.head, this.head + max);
+  }
+
+  /** Removes the `count` oldest samples after they were written. */
+  dropWritten(count: number): void {
+    this.head = Math.min(this.head + count, this.samples.length);
+    this.compact();
+  }
+
+  pendingSessions(): Session[] {
+    return [...this.sessions.values()];
+  }
+
+  /** Removes a written session unless a newer version of it arrived meanwhile. */
+  sessionWritten(session: Session): void {
+    if (this.sessions.get(session.id) === session) this.sessions.delete(session.id);
+  }
+
+  private compact(): void {
+    if (this.head > 4096 && this.head * 2 > this.samples.length) {
+      this.samples = this.samples.slice(this.head);
+      this.head = 0;
+    }
+  }
+}

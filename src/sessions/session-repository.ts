@@ -1,0 +1,220 @@
+/** SQL for charging sessions. Every value is a parameter; sort columns come from an allow-list. */
+import type { Database, SqlParam } from '../db/database.ts';
+import { meanPowerOf, SESSION_CHARGE_MODES, type Session, type SessionChargeMode } from './model.ts';
+
+type Executor = Pick<Database, 'dialect' | 'query' | 'execute'>;
+
+const COLUMNS = [
+  'id',
+  'chargepoint_id',
+  'start_ms',
+  'end_ms',
+  'energy_wh',
+  'charging_time_s',
+  'mean_power_w',
+  'peak_power_w',
+  'soc_start',
+  'soc_end',
+  'charge_modes',
+  'rfid_tag',
+  'vehicle_id',
+  'vehicle_name',
+  'user_id',
+  'cost',
+  'meter_start_wh',
+  'meter_end_wh',
+  'source',
+  'external_key',
+  'state',
+  'updated_at',
+] as const;
+
+type Row = Record<(typeof COLUMNS)[number], string | number | null>;
+
+interface DetectorState {
+  chargingMs: number;
+  lastSeenAt: number;
+  lastCharging: boolean;
+}
+
+function toParams(s: Session, now: number): SqlParam[] {
+  const state: DetectorState = { chargingMs: s.chargingMs, lastSeenAt: s.lastSeenAt, lastCharging: s.lastCharging };
+  return [
+    s.id,
+    s.chargepointId,
+    s.start,
+    s.end,
+    s.energy,
+    Math.round(s.chargingMs / 1000),
+    meanPowerOf(s),
+    s.peakPower,
+    s.socStart,
+    s.socEnd,
+    s.chargeModes.join(','),
+    s.rfidTag,
+    s.vehicle?.id ?? null,
+    s.vehicle?.name ?? null,
+    s.userId,
+    s.cost,
+    s.meterStart,
+    s.meterLast,
+    s.source,
+    s.externalKey,
+    JSON.stringify(state),
+    now,
+  ];
+}
+
+const num = (v: string | number | null): number | null => (v === null ? null : Number(v));
+const str = (v: string | number | null): string | null => (v === null ? null : String(v));
+
+function fromRow(r: Row): Session {
+  let state: Partial<DetectorState> = {};
+  try {
+    state = r.state === null ? {} : (JSON.parse(String(r.state)) as DetectorState);
+  } catch {
+    // A damaged state only loses the detector's sub-second details; the columns stay authoritative.
+  }
+  const vehicleId = str(r.vehicle_id);
+  const vehicleName = str(r.vehicle_name);
+  const modes = String(r.charge_modes ?? '')
+    .split(',')
+    .filter((m): m is SessionChargeMode => (SESSION_CHARGE_MODES as readonly string[]).includes(m));
+  return {
+    id: String(r.id),
+    chargepointId: String(r.chargepoint_id),
+    start: Number(r.start_ms),
+    end: num(r.end_ms),
+    energy: Number(r.energy_wh),
+    chargingMs: typeof state.chargingMs === 'number' ? state.chargingMs : Number(r.charging_time_s) * 1000,
+    meanPower: r.source === 'chargelog' ? num(r.mean_power_w) : null,
+    peakPower: num(r.peak_power_w),
+    socStart: num(r.soc_start),
+    socEnd: num(r.soc_end),
+    chargeModes: modes,
+    rfidTag: str(r.rfid_tag),
+    vehicle: vehicleId === null && vehicleName === null ? null : { id: vehicleId, name: vehicleName },
+    userId: str(r.user_id),
+    cost: num(r.cost),
+    meterStart: num(r.meter_start_wh),
+    meterLast: num(r.meter_end_wh),
+    source: r.source === 'chargelog' ? 'chargelog' : 'recorder',
+    externalKey: str(r.external_key),
+    lastSeenAt: typeof state.lastSeenAt === 'number' ? state.lastSeenAt : Number(r.end_ms ?? r.start_ms),
+    lastCharging: state.lastCharging === true,
+  };
+}
+
+const VALUES = `(${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`;
+const UPDATABLE = COLUMNS.filter((c) => c !== 'id');
+const UPSERT = {
+  sqlite: `INSERT INTO charging_sessions ${VALUES} ON CONFLICT (id) DO UPDATE SET ${UPDATABLE.map((c) => `${c} = excluded.${c}`).join(', ')}`,
+  mariadb: `INSERT INTO charging_sessions ${VALUES} ON DUPLICATE KEY UPDATE ${UPDATABLE.map((c) => `${c} = VALUES(${c})`).join(', ')}`,
+};
+const INSERT_IGNORE = { sqlite: `INSERT OR IGNORE INTO charging_sessions ${VALUES}`, mariadb: `INSERT IGNORE INTO charging_sessions ${VALUES}` };
+const SELECT = `SELECT ${COLUMNS.join(', ')} FROM charging_sessions`;
+
+export const SORT_COLUMNS = { start: 'start_ms', energy: 'energy_wh' } as const;
+export type SortKey = keyof typeof SORT_COLUMNS;
+
+export interface SessionFilter {
+  from?: number;
+  to?: number;
+  chargepointId?: string;
+  /** The chargepoints the caller may see; undefined = all. */
+  allowedChargepoints?: readonly string[];
+  vehicleId?: string;
+  tag?: string;
+}
+
+export interface PageRequest {
+  sort: SortKey;
+  descending: boolean;
+  limit: number;
+  after?: { value: number; id: string };
+}
+
+function where(filter: SessionFilter): { clauses: string[]; params: SqlParam[] } {
+  const clauses: string[] = [];
+  const params: SqlParam[] = [];
+  const add = (clause: string, value: SqlParam | undefined) => {
+    if (value === undefined) return;
+    clauses.push(clause);
+    params.push(value);
+  };
+  add('start_ms >= ?', filter.from);
+  add('start_ms < ?', filter.to);
+  add('chargepoint_id = ?', filter.chargepointId);
+  if (filter.allowedChargepoints) {
+    const ids = filter.allowedChargepoints;
+    clauses.push(ids.length ? `chargepoint_id IN (${ids.map(() => '?').join(', ')})` : '1 = 0');
+    params.push(...ids);
+  }
+  add('vehicle_id = ?', filter.vehicleId);
+  add('rfid_tag = ?', filter.tag);
+  return { clauses, params };
+}
+
+export class SessionRepository {
+  constructor(private readonly db: Database) {}
+
+  /** Writes the whole session (insert or replace by id): idempotent, so a retried write is harmless. */
+  async upsert(session: Session, now = Date.now()): Promise<void> {
+    await this.db.execute(UPSERT[this.db.dialect], toParams(session, now));
+  }
+
+  /** Inserts an imported session unless its external key exists; false when it was skipped. */
+  async insertIfNew(session: Session, executor: Executor = this.db, now = Date.now()): Promise<boolean> {
+    return (await executor.execute(INSERT_IGNORE[executor.dialect], toParams(session, now))).changes > 0;
+  }
+
+  async get(id: string): Promise<Session | undefined> {
+    const [row] = await this.db.query<Row>(`${SELECT} WHERE id = ?`, [id]);
+    return row ? fromRow(row) : undefined;
+  }
+
+  async listOpen(): Promise<Session[]> {
+    return (await this.db.query<Row>(`${SELECT} WHERE end_ms IS NULL ORDER BY start_ms`)).map(fromRow);
+  }
+
+  /** Sessions of a chargepoint that overlap [start, end] in time. */
+  async overlapping(executor: Executor, chargepointId: string, start: number, end: number): Promise<Session[]> {
+    const rows = await executor.query<Row>(
+      `${SELECT} WHERE chargepoint_id = ? AND start_ms <= ? AND (end_ms IS NULL OR end_ms >= ?)`,
+      [chargepointId, end, start],
+    );
+    return rows.map(fromRow);
+  }
+
+  /** Sessions of a chargepoint whose meter readings overlap [meterStart, meterEnd] (Wh). */
+  async overlappingMeter(executor: Executor, chargepointId: string, meterStart: number, meterEnd: number): Promise<Session[]> {
+    const rows = await executor.query<Row>(
+      `${SELECT} WHERE chargepoint_id = ? AND meter_start_wh IS NOT NULL AND meter_end_wh IS NOT NULL
+         AND meter_start_wh < ? AND meter_end_wh > ?`,
+      [chargepointId, meterEnd, meterStart],
+    );
+    return rows.map(fromRow);
+  }
+
+  async list(filter: SessionFilter, page: PageRequest): Promise<Session[]> {
+    const { clauses, params } = where(filter);
+    const column = SORT_COLUMNS[page.sort];
+    const direction = page.descending ? 'DESC' : 'ASC';
+    if (page.after) {
+      const op = page.descending ? '<' : '>';
+      clauses.push(`(${column} ${op} ? OR (${column} = ? AND id ${op} ?))`);
+      params.push(page.after.value, page.after.value, page.after.id);
+    }
+    const sql = `${SELECT}${clauses.length ? ` WHERE ${clauses.join(' AND ')}` : ''} ORDER BY ${column} ${direction}, id ${direction} LIMIT ?`;
+    return (await this.db.query<Row>(sql, [...params, page.limit])).map(fromRow);
+  }
+
+  async forSummary(filter: SessionFilter): Promise<{ start: number; energy: number; cost: number | null; chargingTime: number }[]> {
+    const { clauses, params } = where(filter);
+    const rows = await this.db.query<{ start_ms: number; energy_wh: number; cost: number | null; charging_time_s: number }>(
+      `SELECT start_ms, energy_wh, cost, charging_time_s FROM charging_sessions WHERE ${clauses.join(' AND ')} ORDER BY start_ms`,
+      params,
+    );
+    return rows.map((r) => ({ start: Number(r.start_ms), energy: Number(r.energy_wh), cost: num(r.cost), chargingTime: Number(r.charging_time_s) }));
+  }
+}

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { observe, type Observation } from '../../../src/sessions/detector.ts';
+import type { Session } from '../../../src/sessions/model.ts';
+import { toDto } from '../../../src/sessions/model.ts';
+import { NO_TARIFF, type Tariff } from '../../../src/sessions/tariff.ts';
+
+const T0 = Date.parse('2026-05-20T10:00:00Z');
+const S = 10_000;
+const tariff: Tariff = { pricePerKwh: 0.3, windows: [{ fromMinute: 22 * 60, toMinute: 6 * 60, pricePerKwh: 0.2 }], currency: 'EUR', timeZone: 'Europe/Berlin' };
+
+const obs = (tick: number, fields: Partial<Observation> = {}): Observation => ({
+  chargepointId: '3',
+  at: T0 + tick * S,
+  plugged: true,
+  charging: false,
+  power: 0,
+  energyImported: 1_250_000,
+  rfidTag: null,
+  vehicleId: null,
+  vehicleName: null,
+  vehicleSoc: null,
+  chargeMode: null,
+  ...fields,
+});
+
+function run(observations: Observation[], options = { intervalMs: S, tariff: NO_TARIFF, newId: () => 'id-1' }, start?: Session) {
+  let session = start;
+  const closed: Session[] = [];
+  for (const o of observations) {
+    const step = observe(session, o, options);
+    session = step.session;
+    if (session?.end !== null && session !== undefined) {
+      closed.push(session);
+      session = undefined;
+    }
+  }
+  return { open: session, closed };
+}
+
+describe('session detection', () => {
+  it('follows a plug-in, tag scan, charging and unplug like openWB 2.x (openwb-mqtt.md §6.1)', () => {
+    const { open, closed } = run([
+      obs(0, { plugged: false }),
+      obs(1, { vehicleId: '0', vehicleName: 'Standard-Fahrzeug', chargeMode: 'instant' }),
+      obs(3, { rfidTag: '04A1B2C3', vehicleId: '1', vehicleName: 'e-Golf', vehicleSoc: 40 }),
+      obs(5, { charging: true, power: 11040, energyImported: 1_250_000 }),
+      obs(6, { charging: true, power: 11090, energyImported: 1_250_030.7, rfidTag: '04A1B2C3' }),
+      obs(7, { charging: true, power: 11040, energyImported: 1_250_061.4, vehicleSoc: 41, chargeMode: 'pv' }),
+      obs(8, { charging: false, power: 0, energyImported: 1_250_092.1, vehicleSoc: 42 }),
+      obs(9, { plugged: false, rfidTag: null, energyImported: 1_250_092.1 }),
+    ]);
+    expect(open).toBeUndefined();
+    expect(closed).toHaveLength(1);
+    const dto = toDto(closed[0]!);
+    expect(dto).toEqual({
+      id: 'id-1',
+      chargepointId: '3',
+      start: new Date(T0 + S).toISOString(),
+      end: new Date(T0 + 9 * S).toISOString(),
+      energy: 92.1,
+      chargingTime: 30,
+      meanPower: 11052,
+      peakPower: 11090,
+      socStart: 40,
+      socEnd: 42,
+      chargeModes: ['instant', 'pv'],
+      rfidTag: '04A1B2C3',
+      vehicle: { id: '1', name: 'e-Golf' },
+      user: null,
+      cost: null,
+    });
+  });
+
+  it('ignores observations that do not say whether a vehicle is plugged (stale), so a gap never splits a session', () => {
+    const first = run([obs(0), obs(1, { charging: true, power: 7000 })]).open!;
+    const during = observe(first, obs(2, { plugged: null, energyImported: 9 }), { intervalMs: S, tariff: NO_TARIFF });
+    expect(during).toEqual({ session: first, changed: false });
+    const after = run([obs(30, { energyImported: 1_250_500 }), obs(31, { plugged: false, energyImported: 1_250_500 })], undefined, first);
+    expect(after.closed).toHaveLength(1);
+    expect(after.closed[0]!.id).toBe(first.id);
+    expect(after.closed[0]!.energy).toBe(500);
+  });
+
+  it('ends a session found unplugged after a gap when it was last seen plugged', () => {
+    const { closed } = run([obs(0), obs(1), obs(100, { plugged: false })]);
+    expect(closed[0]!.end).toBe(T0 + S);
+  });
+
+  it('counts a meter reset or swap as no energy and keeps counting from the new reading', () => {
+    const { closed } = run([obs(0, { energyImported: 5_000 }), obs(1, { energyImported: 5_100 }), obs(2, { energyImported: 20 }), obs(3, { energyImported: 70 }), obs(4, { plugged: false, energyImported: 70 })]);
+    expect(closed[0]!.energy).toBe(150);
+  });
+
+  it('prices every energy step at the tariff of its local time of day', () => {
+    // 20:59:50 and 21:00:00 UTC are 22:59:50 and 23:00 in Berlin (summer time): the night price applies from 22:00 local.
+    const at = (iso: string) => Date.parse(iso) - T0;
+    const { closed } = run(
+      [
+        obs(at('2026-05-20T19:59:50Z') / S, { energyImported: 0 }),
+        obs(at('2026-05-20T20:00:00Z') / S, { energyImported: 1000 }), // 22:00 Berlin: night 0.20
+        obs(at('2026-05-20T20:00:10Z') / S, { plugged: false, energyImported: 1000 }),
+      ],
+      { intervalMs: S, tariff, newId: () => 'x' },
+    );
+    expect(closed[0]!.cost).toBeCloseTo(0.2, 10);
+    const day = run([obs(0, { energyImported: 0 }), obs(1, { energyImported: 2000 }), obs(2, { plugged: false, energyImported: 2000 })], { intervalMs: S, tariff, newId: () => 'y' });
+    expect(day.closed[0]!.cost).toBeCloseTo(0.6, 10); // 12:00 Berlin: 2 kWh × 0.30
+  });
+});
