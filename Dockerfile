@@ -22,6 +22,8 @@ ENV npm_config_build_from_source=true \
     npm_config_audit=false \
     npm_config_update_notifier=false
 COPY package.json package-lock.json ./
+# patch-package applies patches/ to node_modules in npm's postinstall step.
+COPY patches ./patches
 RUN npm ci --omit=dev \
  && npm cache clean --force
 
