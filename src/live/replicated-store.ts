@@ -32,12 +32,13 @@ export class ReplicatedLiveStore implements LiveStore {
     subscriber.on('message', (channel: string, message: string) => {
       if (channel === this.channel) this.onChanges(message);
     });
-    subscriber.on('ready', () => void this.resync());
+    // Either connection may come back first after an outage: whichever is ready last starts the sync.
     for (const connection of [redis, subscriber]) {
+      connection.on('ready', () => void this.resync());
       connection.on('close', () => this.unsync());
       connection.on('end', () => this.unsync());
     }
-    if (subscriber.status === 'ready') void this.resync();
+    void this.resync();
   }
 
   /** True while reads are served locally. */
@@ -96,6 +97,7 @@ export class ReplicatedLiveStore implements LiveStore {
 
   /** Subscribe first, then load the snapshot: whatever changes in between arrives on the channel. */
   private async resync(): Promise<void> {
+    if (this.redis.status !== 'ready' || this.subscriber.status !== 'ready') return;
     this.unsync();
     const generation = this.generation;
     const next = new MemoryLiveStore();
@@ -113,6 +115,7 @@ export class ReplicatedLiveStore implements LiveStore {
       this.logger.debug({ entities: snapshots.length }, 'live store replica in sync');
     } catch (error) {
       this.logger.warn({ err: (error as Error).message }, 'live store replica could not sync; reading from Redis');
+      if (generation === this.generation) setTimeout(() => void this.resync(), 500).unref();
     }
   }
 }
