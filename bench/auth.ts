@@ -27,7 +27,7 @@ import mqtt from 'mqtt';
 import { generatePassword } from '../src/auth/password.ts';
 import { loadConfig } from '../src/config.ts';
 import { startGateway, type Gateway } from '../src/gateway.ts';
-import { CYCLE_TOPICS, MESSAGES } from './lib/openwb-fixture.ts';
+import { CYCLE_TOPICS, MESSAGES } from '../test/fixtures/openwb-v2-charging.ts';
 import {
   MQTT_URL,
   REDIS_URL,

@@ -22,7 +22,7 @@ import express from 'express';
 import mqtt from 'mqtt';
 import type { Gateway } from '../../src/gateway.ts';
 import { MQTT_URL, REDIS_URL, clearRetained, deleteRedisPrefix, sleep, uniqueId } from './common.ts';
-import { CYCLE_TOPICS, MESSAGES } from './openwb-fixture.ts';
+import { CYCLE_TOPICS, MESSAGES } from '../../test/fixtures/openwb-v2-charging.ts';
 
 const mode = process.env.BENCH_SERVER_MODE;
 const send = (message: object) => process.send?.(message);
