@@ -117,6 +117,12 @@ interface Gw {
   stdout: string;
 }
 
+/** The node flags `npm start` runs the gateway with (package.json), so the figure is the one users get. */
+const START_FLAGS: string[] = (() => {
+  const start = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  return start.split(/\s+/).filter((arg) => arg.startsWith('--') && !arg.startsWith('--import'));
+})();
+
 function startGateway(label: string, flags: string[], index: number, port: number): Gw {
   const reportDir = join(dir, `report-${index}`);
   mkdirSync(reportDir);
@@ -153,7 +159,7 @@ async function main(): Promise<number> {
       `; ${loadAtStart.cores} cores, load average ${loadAtStart.loadAvg1m}`,
   );
   const gateways: Gw[] = [];
-  gateways.push(startGateway('gateway (demo mode)', [], 0, await freePort()));
+  gateways.push(startGateway(`gateway (demo mode, npm start: ${START_FLAGS.join(' ') || 'no node flags'})`, START_FLAGS, 0, await freePort()));
   for (const [i, flags] of variants.entries()) gateways.push(startGateway(`gateway ${flags}`, flags.split(/\s+/).filter(Boolean), i + 1, await freePort()));
   // Baselines alongside, so all see the same machine state.
   const tsxBaseline = spawnTs('-e', { env: cleanEnv(), args: ['setInterval(()=>{},1000)'] });
