@@ -140,7 +140,9 @@ export interface paths {
          *     filters and `sort`) to get the next; `nextCursor` is `null` on the last page.
          *
          *     A caller restricted to some chargepoints (a `user`, or a key narrowed to chargepoints) sees only
-         *     their sessions; filtering by another chargepoint is a 403.
+         *     their sessions; filtering by another chargepoint is a 403. A `user` (not an admin) sees only the
+         *     sessions attributed to them: a session belongs to the owner of the RFID profile whose tag was
+         *     scanned for it (see `listRfidEvents`).
          */
         get: operations["listSessions"];
         put?: never;
@@ -495,6 +497,478 @@ export interface paths {
          *     where, newest first. Filters combine; page with `cursor` (the previous page's `nextCursor`).
          */
         get: operations["listAuditEntries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chargepoints/{chargepointId}/charge-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Charge mode and charging settings of one chargepoint
+         * @description The settings the control operations change, read from openWB: the charge mode and, for openWB 2.x, the
+         *     instant-charging and PV settings of the chargepoint's active charge template (`set/charge_template`).
+         *     openWB 1.9 has one global charge mode (`global: true`) and per-chargepoint instant-charging settings
+         *     (`openWB/config/get/sofort/lp/<n>/*`); it has no per-chargepoint PV settings (`pvCharging: null`).
+         */
+        get: operations["getChargeSettings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chargepoints/{chargepointId}/charge-mode": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change the charge mode of a chargepoint
+         * @description openWB 2.x: the gateway reads the chargepoint's active charge template, changes only
+         *     `chargemode.selected` (and `pv_charging.min_current`: `0` for `pv`; for `minPv` `minCurrent`, else the
+         *     last minimum current used on this chargepoint, else 6 A), keeps its `id` and publishes the complete template to
+         *     `openWB/set/chargepoint/<id>/set/charge_template`. Unless openWB's temporary charge templates are on,
+         *     openWB also stores it in the persistent template and in every chargepoint using it.
+         *
+         *     openWB 1.9: the charge mode is **global** (`openWB/set/ChargeMode` 0–4): it changes every chargepoint,
+         *     so it needs access to all chargepoints. 1.9 has no `eco` and no `scheduled` mode (400).
+         *
+         *     Waits until openWB shows the change on its state topic (at most `COMMAND_TIMEOUT_S`, default 20 s, or what
+         *     `Prefer` asks for): `200` with the command and the chargepoint's new state, otherwise `202` with the
+         *     command resource (`Location`), whose status then moves from `pending` to `applied` or `timeout`.
+         */
+        put: operations["setChargeMode"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chargepoints/{chargepointId}/instant-charging": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change the instant-charging current, phases and limit
+         * @description Only the fields sent change. openWB 2.x: `chargemode.instant_charging` of the active charge template
+         *     (`current` A, `phases_to_use`, `limit` with `selected` `none`/`soc`/`amount`, `soc` %, `amount` Wh),
+         *     published as the complete template like `setChargeMode`. openWB 1.9: `openWB/config/set/sofort/lp/<n>/current`,
+         *     `chargeLimitation` (0 none, 1 energy, 2 SoC), `energyToCharge` (kWh: `energy` must be whole kWh, at most
+         *     100 kWh) and `socToChargeTo` (chargepoints 1 and 2 only); 1.9 has no per-chargepoint phase setting (`phases`: 400).
+         *     This does not change the charge mode.
+         *
+         *     Waits until openWB shows the change on its state topic (at most `COMMAND_TIMEOUT_S`, default 20 s, or what
+         *     `Prefer` asks for): `200` with the command and the chargepoint's new state, otherwise `202` with the
+         *     command resource (`Location`), whose status then moves from `pending` to `applied` or `timeout`.
+         */
+        put: operations["setInstantCharging"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chargepoints/{chargepointId}/pv-charging": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change the PV-charging settings
+         * @description Only the fields sent change, in `chargemode.pv_charging` of the active charge template (openWB 2.x):
+         *     `minCurrent` (`min_current`, A; 0 = PV only, which is what makes the mode `pv` rather than `minPv`),
+         *     `minSoc` / `minSocCurrent` (`min_soc` %, `min_soc_current` A: charge at that current up to that SoC),
+         *     `phases` (`phases_to_use`, 0 = automatic), `feedInLimit` and `limit`. openWB 1.9 keeps its PV settings
+         *     globally and offers no topics for them (400).
+         *
+         *     Waits until openWB shows the change on its state topic (at most `COMMAND_TIMEOUT_S`, default 20 s, or what
+         *     `Prefer` asks for): `200` with the command and the chargepoint's new state, otherwise `202` with the
+         *     command resource (`Location`), whose status then moves from `pending` to `applied` or `timeout`.
+         */
+        put: operations["setPvCharging"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chargepoints/{chargepointId}/lock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Lock or unlock a chargepoint
+         * @description openWB 2.x: `openWB/set/chargepoint/<id>/set/manual_lock` `true`/`false`. openWB 1.9:
+         *     `openWB/set/lp/<n>/ChargePointEnabled` `0`/`1`. openWB may lock again by itself (2.x: `disable_after_unplug`
+         *     of the chargepoint profile; 1.9: RFID mode), and an accepted RFID tag unlocks.
+         *
+         *     Waits until openWB shows the change on its state topic (at most `COMMAND_TIMEOUT_S`, default 20 s, or what
+         *     `Prefer` asks for): `200` with the command and the chargepoint's new state, otherwise `202` with the
+         *     command resource (`Location`), whose status then moves from `pending` to `applied` or `timeout`.
+         */
+        put: operations["setChargePointLock"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chargepoints/{chargepointId}/vehicle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Assign a vehicle to a chargepoint
+         * @description openWB 2.x only: `openWB/set/chargepoint/<id>/config/ev` with the vehicle's id. The vehicle must exist
+         *     (openWB creates a vehicle for an unknown id, so unknown ids are refused with 400). openWB then uses that
+         *     vehicle's charge template on the chargepoint; an RFID tag or vehicle id matched by openWB overrides the
+         *     assignment, and a template with `load_default` returns to vehicle 0 after unplugging.
+         *
+         *     Waits until openWB shows the change on its state topic (at most `COMMAND_TIMEOUT_S`, default 20 s, or what
+         *     `Prefer` asks for): `200` with the command and the chargepoint's new state, otherwise `202` with the
+         *     command resource (`Location`), whose status then moves from `pending` to `applied` or `timeout`.
+         */
+        put: operations["setChargePointVehicle"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chargepoints/{chargepointId}/vehicle-soc": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set the SoC of the vehicle at a chargepoint by hand
+         * @description openWB 2.x: the manual SoC of the vehicle connected to the chargepoint (like `setVehicleSoc`). openWB 1.9:
+         *     `openWB/set/lp/<n>/manualSoc` (chargepoints 1 and 2 only).
+         *
+         *     Waits until openWB shows the change on its state topic (at most `COMMAND_TIMEOUT_S`, default 20 s, or what
+         *     `Prefer` asks for): `200` with the command and the chargepoint's new state, otherwise `202` with the
+         *     command resource (`Location`), whose status then moves from `pending` to `applied` or `timeout`.
+         */
+        put: operations["setChargePointVehicleSoc"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chargepoints/{chargepointId}/soc-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask the SoC module of the vehicle at a chargepoint for a fresh SoC
+         * @description openWB 2.x: like `requestVehicleSocUpdate` for the vehicle connected to the chargepoint. openWB 1.9:
+         *     `openWB/set/lp/<n>/ForceSoCUpdate` `1` (chargepoints 1 and 2 only). 1.9 publishes nothing that confirms
+         *     the request: the command is `sent` (202) once the broker accepted it.
+         *
+         *     Waits until openWB shows the change on its state topic (at most `COMMAND_TIMEOUT_S`, default 20 s, or what
+         *     `Prefer` asks for): `200` with the command and the chargepoint's new state, otherwise `202` with the
+         *     command resource (`Location`), whose status then moves from `pending` to `applied` or `timeout`.
+         */
+        post: operations["requestChargePointSocUpdate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/vehicles/{vehicleId}/soc": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set the SoC of a vehicle by hand
+         * @description openWB 2.x: `openWB/set/vehicle/<id>/soc_module/calculated_soc_state/manual_soc`. Only for vehicles whose
+         *     SoC module is `manual` or calculates the SoC (`calculate_soc: true`), 409 otherwise. Users (not admins)
+         *     may change only vehicles connected to or assigned to one of their chargepoints. openWB 1.9 has no
+         *     vehicles: use `setChargePointVehicleSoc`.
+         *
+         *     Waits until openWB shows the change on its state topic (at most `COMMAND_TIMEOUT_S`, default 20 s, or what
+         *     `Prefer` asks for): `200` with the command and the chargepoint's new state, otherwise `202` with the
+         *     command resource (`Location`), whose status then moves from `pending` to `applied` or `timeout`.
+         */
+        put: operations["setVehicleSoc"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/vehicles/{vehicleId}/soc-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask a vehicle's SoC module for a fresh SoC
+         * @description openWB 2.x: `openWB/set/vehicle/<id>/get/force_soc_update` `true`; applied when openWB republishes the
+         *     request. Users (not admins) may ask only for vehicles connected to or assigned to one of their chargepoints.
+         *
+         *     Waits until openWB shows the change on its state topic (at most `COMMAND_TIMEOUT_S`, default 20 s, or what
+         *     `Prefer` asks for): `200` with the command and the chargepoint's new state, otherwise `202` with the
+         *     command resource (`Location`), whose status then moves from `pending` to `applied` or `timeout`.
+         */
+        post: operations["requestVehicleSocUpdate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/vehicles/{vehicleId}/charge-template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Switch the charge template a vehicle uses
+         * @description openWB 2.x: `openWB/set/vehicle/<id>/charge_template` with the id of an existing charge template
+         *     (`listChargeTemplates`; unknown ids: 400). openWB copies it to the vehicle's chargepoints in its next control
+         *     cycle. Users (not admins) may switch only vehicles connected to or assigned to one of their chargepoints.
+         *
+         *     Waits until openWB shows the change on its state topic (at most `COMMAND_TIMEOUT_S`, default 20 s, or what
+         *     `Prefer` asks for): `200` with the command and the chargepoint's new state, otherwise `202` with the
+         *     command resource (`Location`), whose status then moves from `pending` to `applied` or `timeout`.
+         */
+        put: operations["setVehicleChargeTemplate"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/vehicles/{vehicleId}/soc-module": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A vehicle's SoC module configuration (admins)
+         * @description The SoC module openWB 2.x uses for the vehicle (`openWB/vehicle/<id>/soc_module/config`). Secrets in its
+         *     configuration (passwords, tokens, PINs, keys: every key whose name looks secret) are never returned:
+         *     each is replaced by `{ "set": true|false }` and listed in `secrets`.
+         */
+        get: operations["getVehicleSocModule"];
+        /**
+         * Set a vehicle's SoC module configuration (admins)
+         * @description Publishes `openWB/set/vehicle/<id>/soc_module/config`. `type` must be one of `listSocModules`; the
+         *     `configuration` may only hold that module's keys, with values of the defaults' types. Keys not sent keep
+         *     their current value (same type) or the module's default. A secret that is not sent, or sent back as
+         *     `{ "set": true }`, keeps its stored value; `null` clears it. The reply never contains secrets.
+         *
+         *     Waits until openWB shows the change on its state topic (at most `COMMAND_TIMEOUT_S`, default 20 s, or what
+         *     `Prefer` asks for): `200` with the command and the chargepoint's new state, otherwise `202` with the
+         *     command resource (`Location`), whose status then moves from `pending` to `applied` or `timeout`.
+         */
+        put: operations["setVehicleSocModule"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/soc-modules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The SoC modules openWB offers
+         * @description openWB 2.x's list of SoC modules (`openWB/system/configurable/soc_modules`), each with its default
+         *     configuration (secrets masked as `{ "set": false }` and listed in `secrets`). The list changes between
+         *     openWB releases; it is empty until openWB has published it, and for openWB 1.9.
+         */
+        get: operations["listSocModules"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/charge-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The charge templates of openWB 2.x
+         * @description Persistent charge templates (`openWB/vehicle/template/charge_template/<id>`): the ids a vehicle can be switched to
+         *     with `setVehicleChargeTemplate`. Empty for openWB 1.9.
+         */
+        get: operations["listChargeTemplates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/commands/{commandId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The state of a control command
+         * @description A command sent by a control operation (or by an RFID profile): `pending` until openWB shows the change,
+         *     then `applied`, or `timeout` when it did not within `COMMAND_TIMEOUT_S`; `sent` for commands openWB cannot
+         *     confirm. Its owner may read it, admins every command; anyone else gets 404.
+         */
+        get: operations["getCommand"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/profiles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List RFID profiles
+         * @description RFID user profiles: tags, owner, allowed chargepoints and the preset applied when a tag is scanned. Admins
+         *     see every profile, users their own.
+         */
+        get: operations["listProfiles"];
+        put?: never;
+        /**
+         * Create an RFID profile
+         * @description Creates a profile owned by the caller, or (admins only) by `userId`. Each tag belongs to at most one profile
+         *     (compared case-insensitively; 409 when taken). `chargepoints` limits where the profile applies (empty: every
+         *     chargepoint its owner may use; a user may only name their own chargepoints). The `preset` reuses the
+         *     control bodies; `vehicleId` must be a known vehicle.
+         */
+        post: operations["createProfile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/profiles/{profileId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One RFID profile
+         * @description A profile of the caller (admins: any). Other users' profiles answer 404.
+         */
+        get: operations["getProfile"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an RFID profile
+         * @description Deletes a profile of the caller (admins: any) and frees its tags. Recorded RFID events keep their history.
+         */
+        delete: operations["deleteProfile"];
+        options?: never;
+        head?: never;
+        /**
+         * Change an RFID profile
+         * @description Changes the fields sent; `tags`, `chargepoints` and `preset` are replaced as a whole. Only admins may change
+         *     `userId`. Same checks as `createProfile`.
+         */
+        patch: operations["updateProfile"];
+        trace?: never;
+    };
+    "/api/v1/rfid-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Recent RFID scans and what they did
+         * @description Every tag the gateway saw scanned (2.x `get/rfid`) or bound to a plug-in session (2.x `set/rfid`, 1.9
+         *     `lastRfId`), once per session and tag, newest first, with the outcome: the profile's preset `applied` (or
+         *     `timeout`, `failed`), `unknownTag` (no profile: nothing changed), `notAllowed` (the profile does not apply
+         *     on this chargepoint, or its owner may not use it), `noPreset`. Admins see every event, users those of their
+         *     own profiles. Page with `cursor`.
+         */
+        get: operations["listRfidEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -980,7 +1454,7 @@ export interface components {
                 /** @example e-Golf */
                 name: string | null;
             } | null;
-            /** @description The gateway user the session belongs to (through an RFID profile); `null` until RFID profiles exist */
+            /** @description The gateway user the session belongs to: the owner of the RFID profile whose tag was scanned for it; `null` when none was */
             user: {
                 id: string;
                 name: string | null;
@@ -1396,6 +1870,340 @@ export interface components {
             /** @description Pass as `cursor` for the next page; `null` on the last page */
             nextCursor: string | null;
         };
+        /**
+         * Format: int32
+         * @description Current, A (6–32)
+         * @example 16
+         */
+        Ampere: number;
+        ChargeModeRequest: {
+            /**
+             * @description The new charge mode (see `ChargeMode` for the openWB values; `standby` no longer exists in openWB 2.x)
+             * @enum {string}
+             */
+            mode: "instant" | "pv" | "minPv" | "eco" | "scheduled" | "stop";
+            /** @description Only with `minPv` (openWB 2.x): the minimum current, A; default the last one used on this chargepoint, else 6 */
+            minCurrent?: components["schemas"]["Ampere"];
+        };
+        /** @description Stop charging at a SoC (`soc`, %, needs a vehicle SoC) or after an amount of energy since plugging in (`energy`, Wh) */
+        ChargeLimit: {
+            /** @enum {string} */
+            type: "none" | "soc" | "energy";
+            /**
+             * Format: int32
+             * @description Target SoC, % (required with `type: soc`)
+             */
+            soc?: number;
+            /**
+             * Format: int32
+             * @description Energy to charge, Wh (required with `type: energy`)
+             */
+            energy?: number;
+        };
+        InstantChargingRequest: {
+            current?: components["schemas"]["Ampere"];
+            /**
+             * Format: int32
+             * @description Phases to charge with (openWB 2.x only)
+             * @enum {integer}
+             */
+            phases?: 1 | 3;
+            limit?: components["schemas"]["ChargeLimit"];
+        };
+        PvChargingRequest: {
+            /**
+             * Format: int32
+             * @description Minimum current while PV charging, A: 0 (PV only) or 6–32 (Min+PV)
+             */
+            minCurrent?: number;
+            /**
+             * Format: int32
+             * @description Charge at `minSocCurrent` regardless of PV up to this SoC, % (0: off)
+             */
+            minSoc?: number;
+            minSocCurrent?: components["schemas"]["Ampere"];
+            /**
+             * Format: int32
+             * @description Phases for PV charging (0: automatic switching)
+             * @enum {integer}
+             */
+            phases?: 0 | 1 | 3;
+            /** @description Charge only the power above the grid operator's feed-in limit */
+            feedInLimit?: boolean;
+            limit?: components["schemas"]["ChargeLimit"];
+        };
+        LockRequest: {
+            /** @description True locks the chargepoint (no charging), false unlocks it */
+            locked: boolean;
+        };
+        VehicleAssignment: {
+            vehicleId: components["schemas"]["EntityId"];
+        };
+        VehicleSocRequest: {
+            /**
+             * Format: double
+             * @description State of charge, %
+             * @example 42
+             */
+            soc: number;
+        };
+        ChargeTemplateAssignment: {
+            chargeTemplateId: components["schemas"]["EntityId"];
+        };
+        ChargeLimitState: {
+            /** @enum {string} */
+            type: "none" | "soc" | "energy";
+            /**
+             * Format: double
+             * @description Target SoC, %
+             */
+            soc: number | null;
+            /**
+             * Format: double
+             * @description Energy to charge, Wh
+             */
+            energy: number | null;
+        } | null;
+        ChargeSettings: {
+            chargepointId: components["schemas"]["EntityId"];
+            chargeMode: components["schemas"]["ChargeMode"];
+            /** @description True when the charge mode applies to every chargepoint (openWB 1.9) */
+            global: boolean;
+            /** @description Id of the chargepoint's active charge template (openWB 2.x) */
+            templateId: string | null;
+            instantCharging: {
+                /**
+                 * Format: double
+                 * @description A
+                 */
+                current: number | null;
+                /** Format: int32 */
+                phases: number | null;
+                limit: components["schemas"]["ChargeLimitState"];
+            } | null;
+            pvCharging: {
+                /**
+                 * Format: double
+                 * @description A (0 = PV only)
+                 */
+                minCurrent: number | null;
+                /**
+                 * Format: double
+                 * @description %
+                 */
+                minSoc: number | null;
+                /**
+                 * Format: double
+                 * @description A
+                 */
+                minSocCurrent: number | null;
+                /** Format: int32 */
+                phases: number | null;
+                feedInLimit: boolean | null;
+                limit: components["schemas"]["ChargeLimitState"];
+            } | null;
+            /**
+             * Format: date-time
+             * @description When openWB last published these settings
+             */
+            updatedAt: string | null;
+        };
+        /**
+         * @description What the command changes (`preset`: an RFID profile's chargeMode, instantCharging and pvCharging in one template change)
+         * @enum {string}
+         */
+        CommandAction: "chargeMode" | "instantCharging" | "pvCharging" | "lock" | "vehicle" | "vehicleSoc" | "socUpdate" | "chargeTemplate" | "socModule" | "preset";
+        /** @description What was asked, as sent (SoC module secrets are never kept: only the module type and the configuration keys) */
+        CommandRequest: {
+            /** @enum {string} */
+            mode?: "instant" | "pv" | "minPv" | "eco" | "scheduled" | "stop";
+            /** Format: int32 */
+            minCurrent?: number;
+            current?: components["schemas"]["Ampere"];
+            /**
+             * Format: int32
+             * @enum {integer}
+             */
+            phases?: 0 | 1 | 3;
+            limit?: components["schemas"]["ChargeLimit"];
+            /** Format: int32 */
+            minSoc?: number;
+            minSocCurrent?: components["schemas"]["Ampere"];
+            feedInLimit?: boolean;
+            locked?: boolean;
+            vehicleId?: components["schemas"]["EntityId"];
+            /** Format: double */
+            soc?: number;
+            chargeTemplateId?: components["schemas"]["EntityId"];
+            socModuleType?: string | null;
+            socModuleKeys?: string[];
+            /** @enum {string} */
+            chargeMode?: "instant" | "pv" | "minPv" | "eco" | "scheduled" | "stop";
+            instantCharging?: components["schemas"]["InstantChargingRequest"];
+            pvCharging?: components["schemas"]["PvChargingRequest"];
+        };
+        Command: {
+            id: components["schemas"]["Uuid"];
+            action: components["schemas"]["CommandAction"];
+            /**
+             * @description `pending` until openWB shows the change, then `applied`; `timeout` when it did not within `COMMAND_TIMEOUT_S`; `sent`: accepted by the broker, openWB publishes nothing to confirm it
+             * @enum {string}
+             */
+            status: "pending" | "applied" | "timeout" | "sent";
+            target: {
+                /** @enum {string} */
+                type: "chargepoint" | "vehicle";
+                id: components["schemas"]["EntityId"];
+            };
+            /**
+             * @description `rfid`: sent by an RFID profile when its tag was scanned
+             * @enum {string}
+             */
+            via: "api" | "rfid";
+            request: components["schemas"]["CommandRequest"];
+            /** @description The openWB set topics published (without `OPENWB_TOPIC_PREFIX`) */
+            topics: string[];
+            createdAt: components["schemas"]["Timestamp"];
+            /**
+             * Format: date-time
+             * @description When the command became `applied` or `timeout`
+             */
+            completedAt: string | null;
+            /** @description A note on the outcome */
+            detail: string | null;
+            chargepoint?: components["schemas"]["ChargePoint"];
+            settings?: components["schemas"]["ChargeSettings"];
+            vehicle?: components["schemas"]["Vehicle"];
+            socModule?: components["schemas"]["SocModuleConfig"];
+        };
+        /**
+         * @description Module settings as openWB names them; each secret is `{ "set": true|false }` instead of its value
+         * @example {
+         *       "user_id": "me@example.com",
+         *       "password": {
+         *         "set": true
+         *       },
+         *       "vin": "WVWZZZ1KZAW000000"
+         *     }
+         */
+        SocModuleConfiguration: Record<string, never>;
+        SocModule: {
+            /**
+             * @description `null`: no SoC module
+             * @example manual
+             */
+            type: string | null;
+            /** @example Manueller SoC */
+            name: string | null;
+            /** @description Maintained by openWB */
+            official: boolean | null;
+            configuration: components["schemas"]["SocModuleConfiguration"];
+            /** @description Keys of `configuration` that are secrets */
+            secrets: string[];
+        };
+        SocModuleList: {
+            items: components["schemas"]["SocModule"][];
+        };
+        /** @description A vehicle's SoC module (the fields of `SocModule`, and the vehicle) */
+        SocModuleConfig: {
+            vehicleId: components["schemas"]["EntityId"];
+            /** @example kia */
+            type: string | null;
+            name: string | null;
+            official: boolean | null;
+            configuration: components["schemas"]["SocModuleConfiguration"];
+            secrets: string[];
+        };
+        SocModuleUpdate: {
+            /** @description A module `type` from `listSocModules`; `null` removes the SoC module */
+            type: string | null;
+            /** @description Settings to change (see the operation); secrets in clear text, `{ "set": true }` or omitted to keep, `null` to clear */
+            configuration?: Record<string, never>;
+        };
+        ChargeTemplate: {
+            id: components["schemas"]["EntityId"];
+            /** @example Standard-Lade-Profil */
+            name: string | null;
+        };
+        ChargeTemplateList: {
+            items: components["schemas"]["ChargeTemplate"][];
+        };
+        /**
+         * @description An RFID / ID tag as openWB reports it (compared case-insensitively)
+         * @example 04A1B2C3
+         */
+        RfidTag: string;
+        /** @description Applied when a tag of the profile is scanned: the vehicle first, then the charge mode and settings in one change of the charge template. Every part is optional. */
+        Preset: {
+            /** @enum {string} */
+            chargeMode?: "instant" | "pv" | "minPv" | "eco" | "scheduled" | "stop";
+            instantCharging?: components["schemas"]["InstantChargingRequest"];
+            pvCharging?: components["schemas"]["PvChargingRequest"];
+            vehicleId?: components["schemas"]["EntityId"];
+        };
+        ProfileTags: components["schemas"]["RfidTag"][];
+        Profile: {
+            id: components["schemas"]["Uuid"];
+            /** @example Alice's e-Golf */
+            name: string;
+            userId: components["schemas"]["Uuid"];
+            /** @description The owner's username */
+            userName: string | null;
+            tags: components["schemas"]["ProfileTags"];
+            /** @description Where the profile applies; empty: every chargepoint its owner may use */
+            chargepoints: components["schemas"]["ChargePointIds"];
+            preset: components["schemas"]["Preset"];
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        ProfileList: {
+            items: components["schemas"]["Profile"][];
+        };
+        NewProfile: {
+            name: string;
+            /** @description The owner (admins only; default: the caller) */
+            userId?: components["schemas"]["Uuid"];
+            tags: components["schemas"]["ProfileTags"];
+            chargepoints?: components["schemas"]["ChargePointIds"];
+            preset?: components["schemas"]["Preset"];
+        };
+        ProfileUpdate: {
+            name?: string;
+            /** @description The new owner (admins only) */
+            userId?: components["schemas"]["Uuid"];
+            tags?: components["schemas"]["ProfileTags"];
+            chargepoints?: components["schemas"]["ChargePointIds"];
+            preset?: components["schemas"]["Preset"];
+        };
+        /**
+         * @description What the scan did: the preset is being applied (`pending`), was `applied`, not confirmed in time (`timeout`) or refused (`failed`); no profile has the tag (`unknownTag`); the profile does not apply here (`notAllowed`); the profile has no preset (`noPreset`, the session is still attributed)
+         * @enum {string}
+         */
+        RfidOutcome: "pending" | "applied" | "timeout" | "failed" | "unknownTag" | "notAllowed" | "noPreset";
+        RfidEvent: {
+            id: string;
+            at: components["schemas"]["Timestamp"];
+            chargepointId: components["schemas"]["EntityId"];
+            /** @example 04A1B2C3 */
+            tag: string;
+            /**
+             * @description `scan`: openWB reported the tag scanned (2.x `get/rfid`); `bind`: bound to the plug-in session (2.x `set/rfid`, 1.9 `lastRfId`)
+             * @enum {string}
+             */
+            source: "scan" | "bind";
+            outcome: components["schemas"]["RfidOutcome"];
+            detail: string | null;
+            profileId: string | null;
+            userId: string | null;
+            commandIds: components["schemas"]["Uuid"][];
+            /** @description The charging session attributed to the profile's user */
+            sessionId: string | null;
+        };
+        RfidEventPage: {
+            items: components["schemas"]["RfidEvent"][];
+            /** @description Pass as `cursor` for the next page; `null` on the last page */
+            nextCursor: string | null;
+        };
     };
     responses: {
         /** @description A parameter or the body is invalid; `errors` names each problem */
@@ -1494,6 +2302,35 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description Applied: openWB shows the new value. The command, with the new state of its target */
+        CommandApplied: {
+            headers: {
+                "Cache-Control": components["headers"]["NoStore"];
+                Location: components["headers"]["Location"];
+                "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Command"];
+            };
+        };
+        /** @description Sent, not (yet) confirmed: the command (`pending`, `timeout` or `sent`); follow `Location` for its outcome */
+        CommandAccepted: {
+            headers: {
+                "Cache-Control": components["headers"]["NoStore"];
+                Location: components["headers"]["Location"];
+                "Preference-Applied": components["headers"]["PreferenceApplied"];
+                "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Command"];
+            };
+        };
     };
     parameters: {
         /** @description openWB chargepoint id (2.x component id such as `3`; 1.9 chargepoint number `1`…`8`) */
@@ -1512,6 +2349,12 @@ export interface components {
         UserId: components["schemas"]["Uuid"];
         /** @description The API key's id (not the key) */
         KeyId: components["schemas"]["Uuid"];
+        /** @description RFC 7240: `respond-async` answers 202 at once; `wait=<seconds>` waits at most that long (never longer than `COMMAND_TIMEOUT_S`) */
+        Prefer: string;
+        /** @description The command's id (from the reply of a control operation or its `Location`) */
+        CommandId: components["schemas"]["Uuid"];
+        /** @description The RFID profile's id */
+        ProfileId: components["schemas"]["Uuid"];
     };
     requestBodies: never;
     headers: {
@@ -1527,6 +2370,10 @@ export interface components {
         RateLimitRemaining: number;
         /** @description Seconds until that window resets */
         RateLimitReset: number;
+        /** @description Where the command resource can be read */
+        Location: string;
+        /** @description RFC 7240: the `Prefer` value that was honoured */
+        PreferenceApplied: string;
     };
     pathItems: never;
 }
@@ -2358,6 +3205,709 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getChargeSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description openWB chargepoint id (2.x component id such as `3`; 1.9 chargepoint number `1`…`8`) */
+                chargepointId: components["parameters"]["ChargePointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings as openWB last published them */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChargeSettings"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    setChargeMode: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description RFC 7240: `respond-async` answers 202 at once; `wait=<seconds>` waits at most that long (never longer than `COMMAND_TIMEOUT_S`) */
+                Prefer?: components["parameters"]["Prefer"];
+            };
+            path: {
+                /** @description openWB chargepoint id (2.x component id such as `3`; 1.9 chargepoint number `1`…`8`) */
+                chargepointId: components["parameters"]["ChargePointId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChargeModeRequest"];
+            };
+        };
+        responses: {
+            200: components["responses"]["CommandApplied"];
+            202: components["responses"]["CommandAccepted"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    setInstantCharging: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description RFC 7240: `respond-async` answers 202 at once; `wait=<seconds>` waits at most that long (never longer than `COMMAND_TIMEOUT_S`) */
+                Prefer?: components["parameters"]["Prefer"];
+            };
+            path: {
+                /** @description openWB chargepoint id (2.x component id such as `3`; 1.9 chargepoint number `1`…`8`) */
+                chargepointId: components["parameters"]["ChargePointId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InstantChargingRequest"];
+            };
+        };
+        responses: {
+            200: components["responses"]["CommandApplied"];
+            202: components["responses"]["CommandAccepted"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    setPvCharging: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description RFC 7240: `respond-async` answers 202 at once; `wait=<seconds>` waits at most that long (never longer than `COMMAND_TIMEOUT_S`) */
+                Prefer?: components["parameters"]["Prefer"];
+            };
+            path: {
+                /** @description openWB chargepoint id (2.x component id such as `3`; 1.9 chargepoint number `1`…`8`) */
+                chargepointId: components["parameters"]["ChargePointId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PvChargingRequest"];
+            };
+        };
+        responses: {
+            200: components["responses"]["CommandApplied"];
+            202: components["responses"]["CommandAccepted"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    setChargePointLock: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description RFC 7240: `respond-async` answers 202 at once; `wait=<seconds>` waits at most that long (never longer than `COMMAND_TIMEOUT_S`) */
+                Prefer?: components["parameters"]["Prefer"];
+            };
+            path: {
+                /** @description openWB chargepoint id (2.x component id such as `3`; 1.9 chargepoint number `1`…`8`) */
+                chargepointId: components["parameters"]["ChargePointId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LockRequest"];
+            };
+        };
+        responses: {
+            200: components["responses"]["CommandApplied"];
+            202: components["responses"]["CommandAccepted"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    setChargePointVehicle: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description RFC 7240: `respond-async` answers 202 at once; `wait=<seconds>` waits at most that long (never longer than `COMMAND_TIMEOUT_S`) */
+                Prefer?: components["parameters"]["Prefer"];
+            };
+            path: {
+                /** @description openWB chargepoint id (2.x component id such as `3`; 1.9 chargepoint number `1`…`8`) */
+                chargepointId: components["parameters"]["ChargePointId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VehicleAssignment"];
+            };
+        };
+        responses: {
+            200: components["responses"]["CommandApplied"];
+            202: components["responses"]["CommandAccepted"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    setChargePointVehicleSoc: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description RFC 7240: `respond-async` answers 202 at once; `wait=<seconds>` waits at most that long (never longer than `COMMAND_TIMEOUT_S`) */
+                Prefer?: components["parameters"]["Prefer"];
+            };
+            path: {
+                /** @description openWB chargepoint id (2.x component id such as `3`; 1.9 chargepoint number `1`…`8`) */
+                chargepointId: components["parameters"]["ChargePointId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VehicleSocRequest"];
+            };
+        };
+        responses: {
+            200: components["responses"]["CommandApplied"];
+            202: components["responses"]["CommandAccepted"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    requestChargePointSocUpdate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description RFC 7240: `respond-async` answers 202 at once; `wait=<seconds>` waits at most that long (never longer than `COMMAND_TIMEOUT_S`) */
+                Prefer?: components["parameters"]["Prefer"];
+            };
+            path: {
+                /** @description openWB chargepoint id (2.x component id such as `3`; 1.9 chargepoint number `1`…`8`) */
+                chargepointId: components["parameters"]["ChargePointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["CommandApplied"];
+            202: components["responses"]["CommandAccepted"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    setVehicleSoc: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description RFC 7240: `respond-async` answers 202 at once; `wait=<seconds>` waits at most that long (never longer than `COMMAND_TIMEOUT_S`) */
+                Prefer?: components["parameters"]["Prefer"];
+            };
+            path: {
+                /** @description openWB 2.x vehicle id (`0` is openWB's default vehicle) */
+                vehicleId: components["parameters"]["VehicleId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VehicleSocRequest"];
+            };
+        };
+        responses: {
+            200: components["responses"]["CommandApplied"];
+            202: components["responses"]["CommandAccepted"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    requestVehicleSocUpdate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description RFC 7240: `respond-async` answers 202 at once; `wait=<seconds>` waits at most that long (never longer than `COMMAND_TIMEOUT_S`) */
+                Prefer?: components["parameters"]["Prefer"];
+            };
+            path: {
+                /** @description openWB 2.x vehicle id (`0` is openWB's default vehicle) */
+                vehicleId: components["parameters"]["VehicleId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["CommandApplied"];
+            202: components["responses"]["CommandAccepted"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    setVehicleChargeTemplate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description RFC 7240: `respond-async` answers 202 at once; `wait=<seconds>` waits at most that long (never longer than `COMMAND_TIMEOUT_S`) */
+                Prefer?: components["parameters"]["Prefer"];
+            };
+            path: {
+                /** @description openWB 2.x vehicle id (`0` is openWB's default vehicle) */
+                vehicleId: components["parameters"]["VehicleId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChargeTemplateAssignment"];
+            };
+        };
+        responses: {
+            200: components["responses"]["CommandApplied"];
+            202: components["responses"]["CommandAccepted"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getVehicleSocModule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description openWB 2.x vehicle id (`0` is openWB's default vehicle) */
+                vehicleId: components["parameters"]["VehicleId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The configuration, secrets masked */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SocModuleConfig"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    setVehicleSocModule: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description RFC 7240: `respond-async` answers 202 at once; `wait=<seconds>` waits at most that long (never longer than `COMMAND_TIMEOUT_S`) */
+                Prefer?: components["parameters"]["Prefer"];
+            };
+            path: {
+                /** @description openWB 2.x vehicle id (`0` is openWB's default vehicle) */
+                vehicleId: components["parameters"]["VehicleId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SocModuleUpdate"];
+            };
+        };
+        responses: {
+            200: components["responses"]["CommandApplied"];
+            202: components["responses"]["CommandAccepted"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listSocModules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The modules */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SocModuleList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listChargeTemplates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The charge templates, ordered by id */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChargeTemplateList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getCommand: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The command's id (from the reply of a control operation or its `Location`) */
+                commandId: components["parameters"]["CommandId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The command */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Command"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listProfiles: {
+        parameters: {
+            query?: {
+                /** @description Admins: only profiles of this user (users always see only their own) */
+                user?: components["schemas"]["Uuid"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The profiles, ordered by name */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProfileList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewProfile"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Profile"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The RFID profile's id */
+                profileId: components["parameters"]["ProfileId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The profile */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Profile"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    deleteProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The RFID profile's id */
+                profileId: components["parameters"]["ProfileId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    updateProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The RFID profile's id */
+                profileId: components["parameters"]["ProfileId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProfileUpdate"];
+            };
+        };
+        responses: {
+            /** @description The changed profile */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Profile"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listRfidEvents: {
+        parameters: {
+            query?: {
+                /** @description Only events of this chargepoint */
+                chargepoint?: components["schemas"]["EntityId"];
+                /** @description Only events with this outcome */
+                outcome?: components["schemas"]["RfidOutcome"];
+                /** @description `nextCursor` of the previous page */
+                cursor?: string;
+                /** @description Events per page */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of events */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RfidEventPage"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -21,6 +21,11 @@ import { historyHandlers } from './history/handlers.ts';
 import { HistoryService } from './history/history-service.ts';
 import type { RecorderStatus } from './recorder/recorder.ts';
 import { sessionHandlers } from './sessions/handlers.ts';
+import { ControlApi } from './control/control-api.ts';
+import { controlHandlers } from './control/handlers.ts';
+import type { Control } from './control/wiring.ts';
+import { profileHandlers } from './profiles/handlers.ts';
+import { vehicleHandlers } from './vehicles/handlers.ts';
 import { SessionRepository } from './sessions/session-repository.ts';
 import { SessionService } from './sessions/session-service.ts';
 
@@ -47,6 +52,8 @@ export interface AppDeps {
   now?: () => number;
   /** Statistics: default zone of queries (TIME_ZONE), currency of costs, and the recorder when it runs here. */
   statistics?: { timeZone: string; currency: string; recorder?: { status(): RecorderStatus } };
+  /** Commands to openWB, RFID profiles and their events (src/control/wiring.ts). */
+  control: Pick<Control, 'commands' | 'profiles' | 'rfidEvents'>;
 }
 
 /**
@@ -58,6 +65,7 @@ export function buildApp(deps: AppDeps): Express {
   const operations = listOperations(spec.document);
   const live = new LiveService(deps.liveStore, { staleAfterMs: deps.config.staleAfterMs, now: deps.now });
   const security = createSecurityLayer(operations, { auth: deps.auth, audit: deps.audit, config: deps.security, authentication: deps.authentication });
+  const control = new ControlApi(deps.control.commands, live, deps.liveStore);
   const handlers: HandlerTable = {
     ...security.handlers,
     ...liveHandlers(live),
@@ -81,6 +89,9 @@ export function buildApp(deps: AppDeps): Express {
         now: deps.now,
       }),
     ),
+    ...controlHandlers(control),
+    ...vehicleHandlers(control, deps.liveStore),
+    ...profileHandlers(deps.control.profiles, deps.control.rfidEvents),
   };
 
   const app = express();

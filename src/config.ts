@@ -39,6 +39,9 @@ export const CONFIG_KEYS = [
   'TARIFF_PRICE_PER_KWH',
   'TARIFF_SCHEDULE',
   'TARIFF_CURRENCY',
+  'COMMAND_TIMEOUT_S',
+  'COMMAND_QOS',
+  'COMMAND_RETENTION_DAYS',
   ...SECURITY_CONFIG_KEYS,
 ] as const;
 
@@ -68,6 +71,8 @@ export interface Config {
   /** The statistics recorder (one instance records when several share Redis). */
   recorder: { enabled: boolean; intervalMs: number; rawRetentionMs: number; bufferSize: number; lockTtlMs: number };
   tariff: Tariff;
+  /** Control commands: how long to watch openWB for confirmation, QoS of the set-topic publishes, history kept. */
+  control: { timeoutMs: number; qos: 1 | 2; retentionMs: number };
   /** Users, tokens, login lock-out, rate limits, CORS, trusted proxy (src/auth/config-schema.ts). */
   security: SecurityConfig;
 }
@@ -130,6 +135,9 @@ const schema = z.object({
   TARIFF_PRICE_PER_KWH: z.string().transform((v, ctx) => attempt(() => parsePrice(v), ctx)).optional(),
   TARIFF_SCHEDULE: z.string().transform((v, ctx) => attempt(() => parseTariffSchedule(v), ctx)).optional(),
   TARIFF_CURRENCY: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR').default('EUR'),
+  COMMAND_TIMEOUT_S: int(1, 300).default(20),
+  COMMAND_QOS: z.enum(['1', '2']).transform((v) => Number(v) as 1 | 2).default(1),
+  COMMAND_RETENTION_DAYS: int(1, 3650).default(90),
   ...securitySchemaShape,
 });
 
@@ -236,6 +244,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       currency: c.TARIFF_CURRENCY,
       timeZone: c.TIME_ZONE,
     },
+    control: { timeoutMs: c.COMMAND_TIMEOUT_S * 1000, qos: c.COMMAND_QOS, retentionMs: c.COMMAND_RETENTION_DAYS * 86_400_000 },
     security,
   };
 }

@@ -27,6 +27,7 @@ import { redisKeys } from './live/redis-keys.ts';
 import { LocalLock, RedisLock } from './recorder/lock.ts';
 import { createRecorderMetrics } from './recorder/metrics.ts';
 import { Recorder } from './recorder/recorder.ts';
+import { startControl, type Control } from './control/wiring.ts';
 
 export interface Gateway {
   url: string;
@@ -40,6 +41,8 @@ export interface Gateway {
   audit: AuditService;
   /** The statistics recorder, unless RECORDER_ENABLED=false. */
   recorder?: Recorder;
+  /** Commands to openWB and RFID profiles. */
+  control: Control;
   /** Set in demo mode: the admin key created at start. */
   demoApiKey?: string;
   /** Set in demo mode: the embedded broker's URL. */
@@ -135,6 +138,25 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     });
     if (redis?.status === 'ready') redisWasReady = true;
 
+    // Commands publish on a connection of their own: the broker's PUBACKs then never share a TCP stream with
+    // the state messages that confirm them (Nagle on the broker's side and delayed ACKs on ours would hold a
+    // confirming message back ~40 ms behind a PUBACK; bench/control.ts shows it).
+    const commandClient = connectBroker(config.mqtt ?? { url: (broker as EmbeddedBroker).url }, logger, { purpose: 'commands' });
+    closers.push(() => commandClient.endAsync());
+    const control = await startControl({
+      db,
+      store: liveStore,
+      updates: (listener) => ingest.onApplied(listener),
+      mqtt: commandClient,
+      topicPrefix: config.openwb.topicPrefix,
+      redis: redis && config.redis ? { client: redis, keyPrefix: config.redis.keyPrefix } : undefined,
+      audit,
+      users: auth.users,
+      logger,
+      config: config.control,
+    });
+    closers.push(() => control.close());
+
     let recorder: Recorder | undefined;
     if (config.recorder.enabled) {
       const lock = redis && config.redis ? new RedisLock(redis, redisKeys(config.redis.keyPrefix).recorderLock, config.recorder.lockTtlMs) : new LocalLock();
@@ -163,6 +185,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
       },
       version: VERSION,
       statistics: { timeZone: config.timeZone, currency: config.tariff.currency, recorder },
+      control,
     });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.http.port, config.http.host, () => resolve(s));
@@ -178,7 +201,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
       await apiKeys.revokeByName('demo');
       demoApiKey = (await apiKeys.create({ name: 'demo', scopes: ['admin'] })).key;
     }
-    return { url: `http://${host}:${address.port}`, server, ingest, liveStore, db, apiKeys, auth, audit, recorder, demoApiKey, demoBrokerUrl: broker?.url, close };
+    return { url: `http://${host}:${address.port}`, server, ingest, liveStore, db, apiKeys, auth, audit, recorder, control, demoApiKey, demoBrokerUrl: broker?.url, close };
   } catch (error) {
     await close();
     throw error;

@@ -17,7 +17,7 @@ export interface AuditClient {
 }
 
 export interface AuditInput {
-  /** Dotted, e.g. `auth.login`, `user.create`, `key.revoke`, `command.chargeMode`. */
+  /** Dotted, e.g. `auth.login`, `user.create`, `key.revoke`, `command.charge-mode`. */
   action: string;
   outcome?: AuditOutcome;
   actor: AuditActor;

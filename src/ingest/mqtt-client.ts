@@ -19,9 +19,10 @@ const MAX_BACKOFF_MS = 30_000;
  * stays away and starting again at 1 s after a successful connection. Subscribing is the caller's job on
  * every `connect` event (clean sessions), so a broker restart never leaves the gateway deaf.
  */
-export function connectBroker(options: BrokerOptions, logger: Logger): MqttClient {
+export function connectBroker(options: BrokerOptions, logger: Logger, role: { purpose?: 'ingest' | 'commands' } = {}): MqttClient {
+  const suffix = role.purpose === 'commands' ? '-cmd' : '';
   const clientOptions: IClientOptions = {
-    clientId: `${options.clientIdPrefix ?? 'openwb-gateway'}-${process.pid}-${Math.random().toString(16).slice(2, 8)}`,
+    clientId: `${options.clientIdPrefix ?? 'openwb-gateway'}${suffix}-${process.pid}-${Math.random().toString(16).slice(2, 8)}`,
     username: options.username,
     password: options.password,
     clean: true,
@@ -35,9 +36,11 @@ export function connectBroker(options: BrokerOptions, logger: Logger): MqttClien
   const client = mqtt.connect(options.url, clientOptions);
   let backoff = MIN_BACKOFF_MS;
   client.on('connect', () => {
+    // Commands are small and latency-bound: without Nagle none waits for the ACK of the one before.
+    if (role.purpose === 'commands') (client.stream as { setNoDelay?: (noDelay: boolean) => void } | undefined)?.setNoDelay?.(true);
     backoff = MIN_BACKOFF_MS;
     client.options.reconnectPeriod = backoff;
-    logger.info({ broker: redact(options.url) }, 'connected to the openWB broker');
+    logger.info({ broker: redact(options.url), purpose: role.purpose ?? 'ingest' }, 'connected to the openWB broker');
   });
   client.on('close', () => {
     backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);

@@ -40,6 +40,10 @@ export const CP = {
   faultState: 'faultState', // FaultState
   faultMessage: 'faultMessage', // string | null
   statusText: 'statusText', // string | null
+  instantCurrent: 'instantCurrent', // A (1.9 config/get/sofort/lp/<n>/current)
+  instantLimit: 'instantLimit', // 'none' | 'energy' | 'soc' (1.9 chargeLimitation)
+  instantEnergyLimit: 'instantEnergyLimit', // Wh (1.9 energyToCharge, published in kWh)
+  instantSocLimit: 'instantSocLimit', // % (1.9 socToChargeTo)
 } as const;
 
 /** Fields of entity kind `vehicle` (2.x vehicle id). */
@@ -49,6 +53,15 @@ export const VEHICLE = {
   range: 'range', // km | null
   socUpdatedAt: 'socUpdatedAt', // ms since epoch | null (2.x get/soc_timestamp × 1000)
   chargeTemplateId: 'chargeTemplateId', // string
+  /** Raw 2.x soc_module/config JSON. Holds the module's secrets: never serve it as is (src/vehicles/soc-modules.ts). */
+  socModule: 'socModule',
+  manualSoc: 'manualSoc', // % | null (2.x soc_module/calculated_soc_state.manual_soc, pending manual SoC)
+  forceSocUpdate: 'forceSocUpdate', // boolean (2.x get/force_soc_update: a SoC request is pending)
+} as const;
+
+/** Fields of entity kind `chargeTemplate` (2.x persistent charge template id). */
+export const CHARGE_TEMPLATE = {
+  name: 'name', // string | null
 } as const;
 
 /** Fields of entity kind `counter` (2.x counter id) and of `site`/`grid` (1.9 evu). */
@@ -86,6 +99,7 @@ export const SYSTEM = {
   gridCounterId: 'gridCounterId', // string: id of the top element of openWB/counter/get/hierarchy (2.x)
   chargeMode: 'chargeMode', // ChargeMode: 1.9's global charge mode (2.x modes are per chargepoint)
   generation: 'generation', // Generation: written by ingest once configured or detected
+  socModules: 'socModules', // raw 2.x system/configurable/soc_modules list
 } as const;
 
 export const SITE_IDS = { grid: 'grid', pv: 'pv', battery: 'battery', home: 'home' } as const;

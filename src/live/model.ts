@@ -12,10 +12,11 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
  * - `chargepoint`, `vehicle`, `counter`: one entity per openWB component id.
  * - `site`: fixed ids `pv`, `battery`, `home` (grid is the counter named by the hierarchy / 1.9 `evu`).
  * - `system`: fixed id `openwb` (version, heartbeat, generation-wide settings such as the 1.9 global charge mode).
+ * - `chargeTemplate`: one entity per openWB 2.x persistent charge template id.
  */
-export type EntityKind = 'chargepoint' | 'vehicle' | 'counter' | 'site' | 'system';
+export type EntityKind = 'chargepoint' | 'vehicle' | 'counter' | 'site' | 'system' | 'chargeTemplate';
 
-export const ENTITY_KINDS: readonly EntityKind[] = ['chargepoint', 'vehicle', 'counter', 'site', 'system'];
+export const ENTITY_KINDS: readonly EntityKind[] = ['chargepoint', 'vehicle', 'counter', 'site', 'system', 'chargeTemplate'];
 
 export interface EntityRef {
   kind: EntityKind;

@@ -13,6 +13,10 @@ export function redisKeys(prefix: string) {
     recorderLock: `${prefix}recorder:lock`,
     /** Pub/sub channel: revoked keys, changed users, ended sessions, rotated signing keys (src/auth/invalidation.ts). */
     authInvalidation: `${prefix}auth:invalidate`,
+    /** String: token of the instance doing a read-modify-write on one control target (SET NX PX), e.g. `chargepoint:3`. */
+    controlLock: (target: string) => `${prefix}control:lock:${target}`,
+    /** String: JSON `{ commandId, template }` published to a chargepoint and not yet confirmed (PX = command timeout). */
+    controlPendingTemplate: (chargepointId: string) => `${prefix}control:pending:${chargepointId}`,
     /** Prefix of one rate limiter's counters (rate-limiter-flexible appends `:<key>`). */
     rateLimit: (name: string) => `${prefix}rl:${name}`,
   };

@@ -1,14 +1,30 @@
+import type { Principal } from '../auth/principal.ts';
 import { json, type HandlerTable } from '../http/operation-types.ts';
 import { requirePrincipal } from '../http/security.ts';
 import type { SessionService } from './session-service.ts';
 
 type SessionHandlers = Pick<HandlerTable, 'listSessions' | 'getSession' | 'getSessionSummary'>;
 
-/** A caller restricted to some chargepoints sees only their sessions (admins and unrestricted keys: all). */
+/** Non-admins see only their own sessions (attributed through their RFID profiles); nobody gets a placeholder id. */
+const ownerOf = (principal: Principal): string | undefined => (principal.role === 'admin' ? undefined : (principal.userId ?? '-'));
+
+/**
+ * A caller restricted to some chargepoints sees only their sessions (admins and unrestricted keys: all);
+ * a user (not an admin) sees only the sessions attributed to them.
+ */
 export function sessionHandlers(sessions: SessionService): SessionHandlers {
   return {
-    listSessions: async ({ query, principal }) => json(200, await sessions.list(query, requirePrincipal(principal).chargepoints)),
-    getSession: async ({ params, principal }) => json(200, await sessions.get(params.sessionId, requirePrincipal(principal).chargepoints)),
-    getSessionSummary: async ({ query, principal }) => json(200, await sessions.summary(query, requirePrincipal(principal).chargepoints)),
+    listSessions: async ({ query, principal }) => {
+      const caller = requirePrincipal(principal);
+      return json(200, await sessions.list(query, caller.chargepoints, ownerOf(caller)));
+    },
+    getSession: async ({ params, principal }) => {
+      const caller = requirePrincipal(principal);
+      return json(200, await sessions.get(params.sessionId, caller.chargepoints, ownerOf(caller)));
+    },
+    getSessionSummary: async ({ query, principal }) => {
+      const caller = requirePrincipal(principal);
+      return json(200, await sessions.summary(query, caller.chargepoints, ownerOf(caller)));
+    },
   };
 }

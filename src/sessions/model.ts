@@ -44,7 +44,7 @@ export function meanPowerOf(session: Session): number | null {
   return session.chargingMs > 0 ? (session.energy * 3_600_000) / session.chargingMs : null;
 }
 
-export function toDto(session: Session): SessionDto {
+export function toDto(session: Session, userNames: ReadonlyMap<string, string> = new Map()): SessionDto {
   const meanPower = meanPowerOf(session);
   return {
     id: session.id,
@@ -60,7 +60,7 @@ export function toDto(session: Session): SessionDto {
     chargeModes: session.chargeModes,
     rfidTag: session.rfidTag,
     vehicle: session.vehicle,
-    user: null,
+    user: session.userId === null ? null : { id: session.userId, name: userNames.get(session.userId) ?? null },
     cost: session.cost === null ? null : round(session.cost, 4),
   };
 }

@@ -107,9 +107,15 @@ function fromRow(r: Row): Session {
 
 const VALUES = `(${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`;
 const UPDATABLE = COLUMNS.filter((c) => c !== 'id');
+// The recorder rewrites whole sessions it holds in memory; a user attributed meanwhile (RFID profiles) stays.
+const KEEP_EXISTING: readonly string[] = ['user_id'];
 const UPSERT = {
-  sqlite: `INSERT INTO charging_sessions ${VALUES} ON CONFLICT (id) DO UPDATE SET ${UPDATABLE.map((c) => `${c} = excluded.${c}`).join(', ')}`,
-  mariadb: `INSERT INTO charging_sessions ${VALUES} ON DUPLICATE KEY UPDATE ${UPDATABLE.map((c) => `${c} = VALUES(${c})`).join(', ')}`,
+  sqlite: `INSERT INTO charging_sessions ${VALUES} ON CONFLICT (id) DO UPDATE SET ${UPDATABLE.map((c) =>
+    KEEP_EXISTING.includes(c) ? `${c} = COALESCE(excluded.${c}, charging_sessions.${c})` : `${c} = excluded.${c}`,
+  ).join(', ')}`,
+  mariadb: `INSERT INTO charging_sessions ${VALUES} ON DUPLICATE KEY UPDATE ${UPDATABLE.map((c) =>
+    KEEP_EXISTING.includes(c) ? `${c} = COALESCE(VALUES(${c}), ${c})` : `${c} = VALUES(${c})`,
+  ).join(', ')}`,
 };
 const INSERT_IGNORE = { sqlite: `INSERT OR IGNORE INTO charging_sessions ${VALUES}`, mariadb: `INSERT IGNORE INTO charging_sessions ${VALUES}` };
 const SELECT = `SELECT ${COLUMNS.join(', ')} FROM charging_sessions`;
@@ -125,6 +131,8 @@ export interface SessionFilter {
   allowedChargepoints?: readonly string[];
   vehicleId?: string;
   tag?: string;
+  /** Only sessions attributed to this user (non-admins see their own). */
+  userId?: string;
 }
 
 export interface PageRequest {
@@ -152,6 +160,7 @@ function where(filter: SessionFilter): { clauses: string[]; params: SqlParam[] }
   }
   add('vehicle_id = ?', filter.vehicleId);
   add('rfid_tag = ?', filter.tag);
+  add('user_id = ?', filter.userId);
   return { clauses, params };
 }
 
@@ -207,6 +216,29 @@ export class SessionRepository {
     }
     const sql = `${SELECT}${clauses.length ? ` WHERE ${clauses.join(' AND ')}` : ''} ORDER BY ${column} ${direction}, id ${direction} LIMIT ?`;
     return (await this.db.query<Row>(sql, [...params, page.limit])).map(fromRow);
+  }
+
+  /** The session a tag scanned at `at` belongs to: open then, or the first one starting within `windowMs` after. */
+  async findForAttribution(chargepointId: string, at: number, windowMs: number): Promise<{ id: string; userId: string | null } | undefined> {
+    const [row] = await this.db.query<{ id: string; user_id: string | null }>(
+      `SELECT id, user_id FROM charging_sessions WHERE chargepoint_id = ? AND start_ms <= ? AND (end_ms IS NULL OR end_ms >= ?) ORDER BY start_ms, id LIMIT 1`,
+      [chargepointId, at + windowMs, at],
+    );
+    return row ? { id: String(row.id), userId: str(row.user_id) } : undefined;
+  }
+
+  /** Attributes a session to a user unless it already belongs to someone; true when it now belongs to `userId`. */
+  async attributeUser(sessionId: string, userId: string): Promise<boolean> {
+    await this.db.execute('UPDATE charging_sessions SET user_id = ? WHERE id = ? AND user_id IS NULL', [userId, sessionId]);
+    const [row] = await this.db.query<{ user_id: string | null }>('SELECT user_id FROM charging_sessions WHERE id = ?', [sessionId]);
+    return row?.user_id === userId;
+  }
+
+  /** Usernames by id, for the sessions' `user`. */
+  async userNames(ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.query<{ id: string; name: string }>(`SELECT id, name FROM users WHERE id IN (${ids.map(() => '?').join(', ')})`, [...ids]);
+    return new Map(rows.map((r) => [String(r.id), String(r.name)]));
   }
 
   async forSummary(filter: SessionFilter): Promise<{ start: number; energy: number; cost: number | null; chargingTime: number }[]> {

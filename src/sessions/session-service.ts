@@ -45,14 +45,17 @@ export class SessionService {
     private readonly options: { timeZone: string; currency: string; now?: () => number },
   ) {}
 
-  async get(id: string, visible: Visible = null): Promise<Schemas['Session']> {
+  /** `owner`: for non-admins, only sessions attributed to this user (through an RFID profile). */
+  async get(id: string, visible: Visible = null, owner?: string): Promise<Schemas['Session']> {
     const session = await this.repository.get(id);
-    // Another chargepoint's session is answered like a missing one: its existence is not the caller's business.
-    if (!session || (visible && !visible.has(session.chargepointId))) throw new NotFoundError(`There is no charging session ${id}`);
-    return toDto(session);
+    // Another chargepoint's or user's session is answered like a missing one: its existence is not the caller's business.
+    if (!session || (visible && !visible.has(session.chargepointId)) || (owner !== undefined && session.userId !== owner)) {
+      throw new NotFoundError(`There is no charging session ${id}`);
+    }
+    return toDto(session, await this.repository.userNames(session.userId === null ? [] : [session.userId]));
   }
 
-  async list(query: ListQuery, visible: Visible = null): Promise<Schemas['SessionList']> {
+  async list(query: ListQuery, visible: Visible = null, owner?: string): Promise<Schemas['SessionList']> {
     const allowedChargepoints = visibility(visible, query.chargepoint);
     const zone = parseZone(query.tz, this.options.timeZone);
     const from = query.from === undefined ? undefined : parseInstant(query.from, zone, 'from').toMillis();
@@ -64,16 +67,17 @@ export class SessionService {
     if (!(sort in SORT_COLUMNS)) throw new BadRequestError(`sort: ${sortParam} is not one of start, -start, energy, -energy`);
     const limit = query.limit ?? 50;
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, sortParam);
-    const filter: SessionFilter = { from, to, chargepointId: query.chargepoint, allowedChargepoints, vehicleId: query.vehicle, tag: query.tag };
+    const filter: SessionFilter = { from, to, chargepointId: query.chargepoint, allowedChargepoints, vehicleId: query.vehicle, tag: query.tag, userId: owner };
     const rows = await this.repository.list(filter, { sort, descending, limit: limit + 1, after });
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     const nextCursor =
       rows.length > limit && last ? encodeCursor({ sort: sortParam, value: sort === 'start' ? last.start : last.energy, id: last.id }) : null;
-    return { items: page.map(toDto), nextCursor };
+    const names = await this.repository.userNames([...new Set(page.flatMap((s) => (s.userId === null ? [] : [s.userId])))]);
+    return { items: page.map((s) => toDto(s, names)), nextCursor };
   }
 
-  async summary(query: SummaryQuery, visible: Visible = null): Promise<Schemas['SessionSummary']> {
+  async summary(query: SummaryQuery, visible: Visible = null, owner?: string): Promise<Schemas['SessionSummary']> {
     const allowedChargepoints = visibility(visible, query.chargepoint);
     const interval = query.interval ?? 'month';
     const zone = parseZone(query.tz, this.options.timeZone);
@@ -87,7 +91,7 @@ export class SessionService {
       `maxPoints: the range holds more than ${MAX_SUMMARY_BUCKETS} ${interval} buckets, the limit per request; choose a coarser interval or a shorter range`,
     );
     const edgeMs = edges.map((e) => e.toMillis());
-    const sessions = await this.repository.forSummary({ from: start.toMillis(), to: end.toMillis(), chargepointId: query.chargepoint, allowedChargepoints });
+    const sessions = await this.repository.forSummary({ from: start.toMillis(), to: end.toMillis(), chargepointId: query.chargepoint, allowedChargepoints, userId: owner });
     const items = edges.slice(0, -1).map((edge) => ({ start: isoLocal(edge), count: 0, energy: 0, cost: 0 as number | null, chargingTime: 0 }));
     const totals = { count: 0, energy: 0, cost: 0 as number | null, chargingTime: 0 };
     let b = 0;

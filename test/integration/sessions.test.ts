@@ -154,16 +154,25 @@ describe.each(BOTH_DATABASES)('sessions API on %s', (_name, makeTarget) => {
     expect(res.body.detail).toMatch(/^cursor: it belongs to sort=-start/);
   });
 
-  it('shows a user restricted to chargepoint 4 only its sessions', async () => {
+  it('shows a user restricted to chargepoint 4 only their own sessions there', async () => {
     const user = await addUser(gw, 'garage4', 'user', ['4']);
+    const repository = new SessionRepository(target.db);
+    // Attributed through an RFID profile: all of chargepoint 4 but the newest, and one on chargepoint 3.
+    const own = sessions.filter((s) => s.chargepointId === '4').slice(0, -1);
+    for (const s of [...own, sessions[0]!]) await repository.attributeUser(s.id, user.id);
     const auth = bearer((await login(gw, user)).accessToken);
     const list = await gw.http.get('/api/v1/sessions?limit=100').set(auth).expect(200);
-    expect(list.body.items.map((s: { id: string }) => s.id)).toEqual(sessions.filter((s) => s.chargepointId === '4').map((s) => s.id).reverse());
+    expect(list.body.items.map((s: { id: string }) => s.id)).toEqual(own.map((s) => s.id).reverse());
+    expect(list.body.items[0].user).toEqual({ id: user.id, name: 'garage4' });
     await gw.http.get('/api/v1/sessions?chargepoint=3').set(auth).expect(403);
     await gw.http.get(`/api/v1/sessions/${sessions[0]!.id}`).set(auth).expect(404); // chargepoint 3: not revealed
     await gw.http.get(`/api/v1/sessions/${sessions[1]!.id}`).set(auth).expect(200);
+    await gw.http.get(`/api/v1/sessions/${sessions.filter((s) => s.chargepointId === '4').at(-1)!.id}`).set(auth).expect(404); // not theirs
     const summary = await gw.http.get('/api/v1/sessions/summary?interval=month&from=2026-03-01&to=2026-04-01').set(auth).expect(200);
-    expect(summary.body.totals.count).toBe(15);
+    expect(summary.body.totals.count).toBe(14);
+    // Admins see every session, with its user.
+    const all = await get(`/api/v1/sessions/${sessions[1]!.id}`, gw.adminKey).expect(200);
+    expect(all.body.user).toEqual({ id: user.id, name: 'garage4' });
   });
 
   it('needs credentials', async () => {

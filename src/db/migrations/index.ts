@@ -1,4 +1,5 @@
 import type { Dialect } from '../database.ts';
+import { CONTROL_MIGRATIONS } from './control.ts';
 import { SECURITY_MIGRATIONS } from './security.ts';
 import { STATISTICS_MIGRATIONS } from './statistics.ts';
 
@@ -47,4 +48,5 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   ...SECURITY_MIGRATIONS,
   ...STATISTICS_MIGRATIONS,
+  ...CONTROL_MIGRATIONS,
 ];

@@ -77,6 +77,8 @@ export const numberTriple: Codec<number[]> = (input) => {
 
 export const jsonObject: Codec<JsonObject> = (input) => (isObject(input) ? input : new Invalid('JSON object', input));
 
+export const jsonArray: Codec<Json[]> = (input) => (Array.isArray(input) ? (input as Json[]) : new Invalid('JSON array', input));
+
 /** A component id: a non-negative integer or a non-empty string, returned as a string. */
 export const idString: Codec<string> = (input) => {
   if (typeof input === 'number' && Number.isInteger(input) && input >= 0) return String(input);
@@ -100,6 +102,16 @@ export function prop<T extends Json>(key: string, codec: Codec<T>): Codec<T> {
   return (input, context) => {
     if (!isObject(input)) return new Invalid(`object with "${key}"`, input);
     if (!Object.hasOwn(input, key)) return new Invalid(`key "${key}"`, input);
+    const value = codec(input[key], context);
+    return value instanceof Invalid ? value.at(key) : value;
+  };
+}
+
+/** Reads one key of a JSON object; a missing key gives `fallback` (openWB fills missing keys with dataclass defaults). */
+export function optionalProp<T extends Json>(key: string, codec: Codec<T>, fallback: T): Codec<T> {
+  return (input, context) => {
+    if (!isObject(input)) return new Invalid(`object`, input);
+    if (!Object.hasOwn(input, key)) return fallback;
     const value = codec(input[key], context);
     return value instanceof Invalid ? value.at(key) : value;
   };

@@ -4,7 +4,7 @@
  */
 import type { EntityKind } from '../../live/model.ts';
 import { SYSTEM_ID } from '../../live/fields.ts';
-import type { BATTERY, CP, HOME, METER, PV, SITE_IDS, SYSTEM, VEHICLE } from '../../live/fields.ts';
+import type { BATTERY, CHARGE_TEMPLATE, CP, HOME, METER, PV, SITE_IDS, SYSTEM, VEHICLE } from '../../live/fields.ts';
 import type { Generation } from '../generation.ts';
 import type { Codec } from './codecs.ts';
 
@@ -23,6 +23,7 @@ interface FieldsByKind {
   counter: ValueOf<typeof METER>;
   site: ValueOf<SiteFields>;
   system: ValueOf<typeof SYSTEM>;
+  chargeTemplate: ValueOf<typeof CHARGE_TEMPLATE>;
 }
 
 export type SiteId = ValueOf<typeof SITE_IDS>;
@@ -49,7 +50,7 @@ export interface TopicTable {
   readonly parsePayload: (payload: Buffer) => unknown;
 }
 
-type PerIdKind = 'chargepoint' | 'vehicle' | 'counter';
+type PerIdKind = 'chargepoint' | 'vehicle' | 'counter' | 'chargeTemplate';
 export type ComponentFields<K extends PerIdKind> = FieldCodecs<FieldsByKind[K]>;
 
 /** A topic of one component, identified by the `+` in `pattern`. */

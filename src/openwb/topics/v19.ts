@@ -27,6 +27,12 @@ const GLOBAL_CHARGE_MODES: ReadonlyMap<number, ChargeMode> = new Map([
 
 const kWh = scaled(textNumber, 1000);
 
+const CHARGE_LIMITATIONS: ReadonlyMap<number, string> = new Map([
+  [0, 'none'],
+  [1, 'energy'],
+  [2, 'soc'],
+]);
+
 /** `tag,unixts` (mode 1), `tag` (mode 2) or `0` for none. */
 const rfidTag: Codec<string | null> = (input) => {
   if (typeof input !== 'string') return new Invalid('tag text', input);
@@ -36,6 +42,9 @@ const rfidTag: Codec<string | null> = (input) => {
 
 const lp = (suffix: string, fields: ComponentFields<'chargepoint'>): TopicRule =>
   component('chargepoint', `openWB/lp/+/${suffix}`, fields);
+
+const sofort = (suffix: string, fields: ComponentFields<'chargepoint'>): TopicRule =>
+  component('chargepoint', `openWB/config/get/sofort/lp/+/${suffix}`, fields);
 
 const rules: readonly TopicRule[] = [
   system('openWB/system/Version', { version: string }),
@@ -63,6 +72,10 @@ const rules: readonly TopicRule[] = [
   lp('faultState', { faultState: pipe(textInteger, faultStateOfLevel) }),
   lp('faultStr', { faultMessage: string }),
   lp('lastRfId', { rfidTag }),
+  sofort('current', { instantCurrent: textNumber }),
+  sofort('chargeLimitation', { instantLimit: pipe(textInteger, lookup(CHARGE_LIMITATIONS, 'charge limitation 0..2')) }),
+  sofort('energyToCharge', { instantEnergyLimit: kWh }),
+  sofort('socToChargeTo', { instantSocLimit: textNumber }),
 
   site('home', 'openWB/global/WHouseConsumption', { power: textNumber }),
   site('home', 'openWB/global/DailyYieldHausverbrauchKwh', { energyToday: kWh }),
@@ -90,6 +103,7 @@ export const V19_TABLE: TopicTable = {
     'openWB/system/Timestamp',
     'openWB/global/+',
     'openWB/lp/+/+',
+    'openWB/config/get/sofort/lp/+/+',
     'openWB/evu/+',
     'openWB/pv/+',
     'openWB/housebattery/+',

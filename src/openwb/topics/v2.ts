@@ -7,6 +7,7 @@ import {
   integer,
   intRange,
   Invalid,
+  jsonArray,
   jsonObject,
   lookup,
   negated,
@@ -15,6 +16,7 @@ import {
   nullableString,
   number,
   numberTriple,
+  optionalProp,
   pipe,
   prop,
   secondsToMs,
@@ -78,6 +80,9 @@ const cp = (suffix: string, fields: ComponentFields<'chargepoint'>): TopicRule =
 const vehicle = (suffix: string, fields: ComponentFields<'vehicle'>): TopicRule =>
   component('vehicle', `openWB/vehicle/+/${suffix}`, fields);
 
+const chargeTemplate = (fields: ComponentFields<'chargeTemplate'>): TopicRule =>
+  component('chargeTemplate', 'openWB/vehicle/template/charge_template/+', fields);
+
 const counter = (suffix: string, fields: ComponentFields<'counter'>): TopicRule =>
   component('counter', `openWB/counter/+/${suffix}`, fields);
 
@@ -85,6 +90,7 @@ const rules: readonly TopicRule[] = [
   system('openWB/system/version', { version: string }),
   system('openWB/system/time', { heartbeat: secondsToMs(number) }),
   system('openWB/counter/get/hierarchy', { gridCounterId }),
+  system('openWB/system/configurable/soc_modules', { socModules: jsonArray }),
 
   cp('get/power', { power: number }),
   cp('get/currents', { currents: numberTriple }),
@@ -116,6 +122,10 @@ const rules: readonly TopicRule[] = [
   vehicle('get/soc', { soc: nullableNumber }),
   vehicle('get/range', { range: nullableNumber }),
   vehicle('get/soc_timestamp', { socUpdatedAt: secondsToMs(nullableNumber) }),
+  vehicle('get/force_soc_update', { forceSocUpdate: boolean }),
+  vehicle('soc_module/config', { socModule: jsonObject }),
+  vehicle('soc_module/calculated_soc_state', { manualSoc: optionalProp('manual_soc', nullableNumber, null) }),
+  chargeTemplate({ name: optionalProp('name', nullableString, null) }),
 
   counter('get/power', { power: number }),
   counter('get/imported', { energyImported: number }),
@@ -160,6 +170,10 @@ export const V2_TABLE: TopicTable = {
     'openWB/vehicle/+/name',
     'openWB/vehicle/+/charge_template',
     'openWB/vehicle/+/get/+',
+    'openWB/vehicle/+/soc_module/config',
+    'openWB/vehicle/+/soc_module/calculated_soc_state',
+    'openWB/vehicle/template/charge_template/+',
+    'openWB/system/configurable/soc_modules',
     'openWB/counter/get/hierarchy',
     'openWB/counter/set/+',
     'openWB/counter/+/get/power',

@@ -178,9 +178,9 @@ describe('openWB 2.x vehicles, counters and site', () => {
     expect(reasonOf(v2(), 'openWB/counter/get/hierarchy', '[{"type":"counter"}]')).toContain('"id"');
   });
 
-  it('ignores vehicle templates and non-numeric ids', () => {
+  it('ignores vehicle (ev) templates and non-numeric ids', () => {
     const decoder = v2();
-    expect(decode(decoder, 'openWB/vehicle/template/charge_template/1', JSON.stringify(CHARGE_TEMPLATE))).toEqual({ kind: 'ignored' });
+    expect(decode(decoder, 'openWB/vehicle/template/ev_template/1', JSON.stringify(CHARGE_TEMPLATE))).toEqual({ kind: 'ignored' });
     expect(decode(decoder, 'openWB/vehicle/template/name', '"x"')).toEqual({ kind: 'ignored' });
     expect(decode(decoder, 'openWB/chargepoint/abc/get/power', '1')).toEqual({ kind: 'ignored' });
     expect(decode(decoder, 'openWB/vehicle/1/get/odometer', '42137')).toEqual({ kind: 'ignored' });

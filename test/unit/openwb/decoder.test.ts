@@ -82,7 +82,7 @@ describe('generation tables', () => {
     const v19 = new OpenWbDecoder({ mode: '1.9' }).subscriptions;
     expect(v2).toContain('openWB/chargepoint/+/get/#');
     expect(v2).not.toContain('openWB/lp/+/+');
-    expect(v19).toEqual(['openWB/system/Version', 'openWB/system/Timestamp', 'openWB/global/+', 'openWB/lp/+/+', 'openWB/evu/+', 'openWB/pv/+', 'openWB/housebattery/+']);
+    expect(v19).toEqual(['openWB/system/Version', 'openWB/system/Timestamp', 'openWB/global/+', 'openWB/lp/+/+', 'openWB/config/get/sofort/lp/+/+', 'openWB/evu/+', 'openWB/pv/+', 'openWB/housebattery/+']);
     expect(new OpenWbDecoder({ mode: 'auto' }).subscriptions).toEqual([...v2, ...v19]);
   });
 });

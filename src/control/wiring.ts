@@ -1,0 +1,110 @@
+/**
+ * Wires control and RFID profiles to the gateway's adapters: commands publish on the ingest's MQTT
+ * connection and are confirmed from the ingest's live updates; locks and pending templates live in Redis
+ * when several instances share it, in memory otherwise.
+ */
+import type { Redis } from 'ioredis';
+import type { MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import type { AuditService } from '../audit/audit-service.ts';
+import type { UserService } from '../auth/user-service.ts';
+import type { Database } from '../db/database.ts';
+import type { LiveStore } from '../live/store.ts';
+import { redisKeys } from '../live/redis-keys.ts';
+import { SessionAttributor } from '../profiles/attribution.ts';
+import { PresetApplier } from '../profiles/preset-applier.ts';
+import { ProfileRepository } from '../profiles/profile-repository.ts';
+import { ProfileService } from '../profiles/profile-service.ts';
+import { RfidEventRepository } from '../profiles/rfid-event-repository.ts';
+import { RfidWatcher } from '../profiles/rfid-watcher.ts';
+import { SessionRepository } from '../sessions/session-repository.ts';
+import { CommandRepository, ControlMemory } from './command-repository.ts';
+import { CommandService } from './command-service.ts';
+import { ConfirmationWatcher, type UpdateSource } from './confirmation.ts';
+import { MemoryCommandLock, RedisCommandLock } from './lock.ts';
+import { MemoryPendingTemplates, RedisPendingTemplates } from './pending.ts';
+import { MqttCommandPublisher, type CommandPublisher } from './publisher.ts';
+
+export interface ControlDeps {
+  db: Database;
+  store: LiveStore;
+  updates: UpdateSource;
+  mqtt: MqttClient;
+  topicPrefix: string;
+  redis?: { client: Redis; keyPrefix: string };
+  audit: AuditService;
+  users: UserService;
+  logger: Logger;
+  config: { timeoutMs: number; qos: 1 | 2; retentionMs: number };
+  /** Tests and benchmarks: another publisher (still allow-listed). */
+  publisher?: CommandPublisher;
+}
+
+export interface Control {
+  commands: CommandService;
+  profiles: ProfileService;
+  rfidEvents: RfidEventRepository;
+  close(): Promise<void>;
+}
+
+const LOCK_TTL_MS = 10_000;
+const LOCK_WAIT_MS = 5_000;
+const PRUNE_EVERY_MS = 3_600_000;
+
+export async function startControl(deps: ControlDeps): Promise<Control> {
+  const { db, store, logger } = deps;
+  const keys = deps.redis ? redisKeys(deps.redis.keyPrefix) : undefined;
+  const redis = deps.redis?.client;
+  const watcher = new ConfirmationWatcher(store, deps.updates, (error) => logger.warn({ err: error.message }, 'reading the live store for a command confirmation failed'));
+  const repository = new CommandRepository(db);
+  const commands = new CommandService({
+    store,
+    repository,
+    memory: new ControlMemory(db),
+    publisher: deps.publisher ?? new MqttCommandPublisher(deps.mqtt, { topicPrefix: deps.topicPrefix, qos: deps.config.qos }),
+    watcher,
+    lock: redis && keys ? new RedisCommandLock(redis, keys.controlLock, { ttlMs: LOCK_TTL_MS, waitMs: LOCK_WAIT_MS }) : new MemoryCommandLock(),
+    pending: redis && keys ? new RedisPendingTemplates(redis, keys.controlPendingTemplate) : new MemoryPendingTemplates(),
+    audit: deps.audit,
+    logger,
+    timeoutMs: deps.config.timeoutMs,
+  });
+
+  const profileRepository = new ProfileRepository(db);
+  const rfidEvents = new RfidEventRepository(db);
+  const profiles = new ProfileService({ repository: profileRepository, users: deps.users, store, audit: deps.audit });
+  const attributor = new SessionAttributor({ events: rfidEvents, sessions: new SessionRepository(db), logger });
+  const applier = new PresetApplier({
+    profiles: profileRepository,
+    events: rfidEvents,
+    users: deps.users,
+    commands,
+    store,
+    logger,
+    attribute: (event) => attributor.track(event),
+  });
+  const rfid = new RfidWatcher({ source: deps.updates, store, events: rfidEvents, applier, logger });
+  await attributor.start();
+  rfid.start();
+
+  const prune = async () => {
+    const before = Date.now() - deps.config.retentionMs;
+    await repository.deleteOlderThan(before);
+    await rfidEvents.deleteOlderThan(before);
+  };
+  const pruning = setInterval(() => void prune().catch((error: unknown) => logger.warn({ err: (error as Error).message }, 'pruning old commands failed')), PRUNE_EVERY_MS);
+  pruning.unref();
+
+  return {
+    commands,
+    profiles,
+    rfidEvents,
+    async close() {
+      clearInterval(pruning);
+      await rfid.stop();
+      await attributor.stop();
+      await commands.close();
+      watcher.close();
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import type { Request } from 'express';
+import { json, noContent, type HandlerTable } from '../http/operation-types.ts';
+import { requirePrincipal } from '../http/security.ts';
+import { profileDto } from './model.ts';
+import type { ProfileService } from './profile-service.ts';
+import type { RfidEventRepository } from './rfid-event-repository.ts';
+
+type ProfileHandlers = Pick<HandlerTable, 'listProfiles' | 'createProfile' | 'getProfile' | 'updateProfile' | 'deleteProfile' | 'listRfidEvents'>;
+
+const clientOf = (request: Request) => ({ ip: request.ip ?? null, userAgent: request.header('user-agent')?.slice(0, 256) ?? null });
+const NO_STORE = { 'Cache-Control': 'no-store' };
+
+export function profileHandlers(profiles: ProfileService, events: Pick<RfidEventRepository, 'list'>): ProfileHandlers {
+  return {
+    listProfiles: async ({ query, principal }) => json(200, { items: (await profiles.list(requirePrincipal(principal), query.user)).map(profileDto) }, NO_STORE),
+    createProfile: async ({ body, principal, request }) => json(201, profileDto(await profiles.create(requirePrincipal(principal), body, clientOf(request))), NO_STORE),
+    getProfile: async ({ params, principal }) => json(200, profileDto(await profiles.get(requirePrincipal(principal), params.profileId)), NO_STORE),
+    updateProfile: async ({ params, body, principal, request }) =>
+      json(200, profileDto(await profiles.update(requirePrincipal(principal), params.profileId, body, clientOf(request))), NO_STORE),
+    deleteProfile: async ({ params, principal, request }) => {
+      await profiles.delete(requirePrincipal(principal), params.profileId, clientOf(request));
+      return noContent();
+    },
+    listRfidEvents: async ({ query, principal }) => {
+      const caller = requirePrincipal(principal);
+      const page = await events.list({
+        userId: caller.role === 'admin' ? undefined : (caller.userId ?? '-'),
+        chargepointId: query.chargepoint,
+        outcome: query.outcome,
+        cursor: query.cursor,
+        limit: query.limit ?? 50,
+      });
+      return json(200, page, NO_STORE);
+    },
+  };
+}
