@@ -7,6 +7,7 @@ import type { Database, SqlParam } from '../db/database.ts';
 import type { Schemas } from '../http/api-types.ts';
 import { BadRequestError } from '../http/errors.ts';
 import { rfidEventDto, type Attribution, type RfidEventRecord, type RfidOutcome, type RfidSource } from './model.ts';
+import { Conditions } from '../db/where.ts';
 
 interface Row {
   id: number;
@@ -105,19 +106,12 @@ export class RfidEventRepository {
   }
 
   async list(query: RfidEventQuery): Promise<Schemas['RfidEventPage']> {
-    const clauses: string[] = [];
-    const params: SqlParam[] = [];
-    const add = (clause: string, value: SqlParam | undefined) => {
-      if (value === undefined) return;
-      clauses.push(clause);
-      params.push(value);
-    };
-    add('user_id = ?', query.userId);
-    add('chargepoint_id = ?', query.chargepointId);
-    add('outcome = ?', query.outcome);
-    add('id < ?', query.cursor === undefined ? undefined : decodeCursor(query.cursor));
-    const where = clauses.length ? ` WHERE ${clauses.join(' AND ')}` : '';
-    const rows = await this.db.query<Row>(`SELECT ${COLUMNS} FROM rfid_events${where} ORDER BY id DESC LIMIT ?`, [...params, query.limit + 1]);
+    const where = new Conditions()
+      .add('user_id = ?', query.userId)
+      .add('chargepoint_id = ?', query.chargepointId)
+      .add('outcome = ?', query.outcome)
+      .add('id < ?', query.cursor === undefined ? undefined : decodeCursor(query.cursor));
+    const rows = await this.db.query<Row>(`SELECT ${COLUMNS} FROM rfid_events${where.toSql()} ORDER BY id DESC LIMIT ?`, [...where.params, query.limit + 1]);
     const items = rows.slice(0, query.limit).map(fromRow);
     const last = items.at(-1);
     return { items: items.map(rfidEventDto), nextCursor: rows.length > query.limit && last ? encodeCursor(last.id) : null };

@@ -1,6 +1,7 @@
 /** SQL for charging sessions. Every value is a parameter; sort columns come from an allow-list. */
 import type { Database, SqlParam } from '../db/database.ts';
 import { meanPowerOf, SESSION_CHARGE_MODES, type Session, type SessionChargeMode } from './model.ts';
+import { Conditions } from '../db/where.ts';
 
 type Executor = Pick<Database, 'dialect' | 'query' | 'execute'>;
 
@@ -142,26 +143,16 @@ export interface PageRequest {
   after?: { value: number; id: string };
 }
 
-function where(filter: SessionFilter): { clauses: string[]; params: SqlParam[] } {
-  const clauses: string[] = [];
-  const params: SqlParam[] = [];
-  const add = (clause: string, value: SqlParam | undefined) => {
-    if (value === undefined) return;
-    clauses.push(clause);
-    params.push(value);
-  };
-  add('start_ms >= ?', filter.from);
-  add('start_ms < ?', filter.to);
-  add('chargepoint_id = ?', filter.chargepointId);
+function where(filter: SessionFilter): Conditions {
+  const conditions = new Conditions()
+    .add('start_ms >= ?', filter.from)
+    .add('start_ms < ?', filter.to)
+    .add('chargepoint_id = ?', filter.chargepointId);
   if (filter.allowedChargepoints) {
     const ids = filter.allowedChargepoints;
-    clauses.push(ids.length ? `chargepoint_id IN (${ids.map(() => '?').join(', ')})` : '1 = 0');
-    params.push(...ids);
+    conditions.addRaw(ids.length ? `chargepoint_id IN (${ids.map(() => '?').join(', ')})` : '1 = 0', ids);
   }
-  add('vehicle_id = ?', filter.vehicleId);
-  add('rfid_tag = ?', filter.tag);
-  add('user_id = ?', filter.userId);
-  return { clauses, params };
+  return conditions.add('vehicle_id = ?', filter.vehicleId).add('rfid_tag = ?', filter.tag).add('user_id = ?', filter.userId);
 }
 
 export class SessionRepository {
@@ -206,16 +197,15 @@ export class SessionRepository {
   }
 
   async list(filter: SessionFilter, page: PageRequest): Promise<Session[]> {
-    const { clauses, params } = where(filter);
+    const conditions = where(filter);
     const column = SORT_COLUMNS[page.sort];
     const direction = page.descending ? 'DESC' : 'ASC';
     if (page.after) {
       const op = page.descending ? '<' : '>';
-      clauses.push(`(${column} ${op} ? OR (${column} = ? AND id ${op} ?))`);
-      params.push(page.after.value, page.after.value, page.after.id);
+      conditions.addRaw(`(${column} ${op} ? OR (${column} = ? AND id ${op} ?))`, [page.after.value, page.after.value, page.after.id]);
     }
-    const sql = `${SELECT}${clauses.length ? ` WHERE ${clauses.join(' AND ')}` : ''} ORDER BY ${column} ${direction}, id ${direction} LIMIT ?`;
-    return (await this.db.query<Row>(sql, [...params, page.limit])).map(fromRow);
+    const sql = `${SELECT}${conditions.toSql()} ORDER BY ${column} ${direction}, id ${direction} LIMIT ?`;
+    return (await this.db.query<Row>(sql, [...conditions.params, page.limit])).map(fromRow);
   }
 
   /** The session a tag scanned at `at` belongs to: open then, or the first one starting within `windowMs` after. */
@@ -242,10 +232,10 @@ export class SessionRepository {
   }
 
   async forSummary(filter: SessionFilter): Promise<{ start: number; energy: number; cost: number | null; chargingTime: number }[]> {
-    const { clauses, params } = where(filter);
+    const conditions = where(filter);
     const rows = await this.db.query<{ start_ms: number; energy_wh: number; cost: number | null; charging_time_s: number }>(
-      `SELECT start_ms, energy_wh, cost, charging_time_s FROM charging_sessions WHERE ${clauses.join(' AND ')} ORDER BY start_ms`,
-      params,
+      `SELECT start_ms, energy_wh, cost, charging_time_s FROM charging_sessions${conditions.toSql()} ORDER BY start_ms`,
+      conditions.params,
     );
     return rows.map((r) => ({ start: Number(r.start_ms), energy: Number(r.energy_wh), cost: num(r.cost), chargingTime: Number(r.charging_time_s) }));
   }

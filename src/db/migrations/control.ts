@@ -1,6 +1,6 @@
 import type { Migration } from './index.ts';
+import { MARIADB_TABLE } from './ddl.ts';
 
-const MARIADB_TABLE = 'ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin';
 
 /**
  * Control and RFID profiles (versions 20–29): commands sent to openWB and their outcome, what the gateway

@@ -2,6 +2,7 @@ import type { Dialect } from '../database.ts';
 import { CONTROL_MIGRATIONS } from './control.ts';
 import { SECURITY_MIGRATIONS } from './security.ts';
 import { STATISTICS_MIGRATIONS } from './statistics.ts';
+import { MARIADB_TABLE } from './ddl.ts';
 
 export interface Migration {
   version: number;
@@ -9,7 +10,6 @@ export interface Migration {
   up: Record<Dialect, string[]>;
 }
 
-const MARIADB_TABLE = 'ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin';
 
 /** Append only: a released migration is never edited, a change is a new version. Times are ms since the epoch (UTC). */
 export const MIGRATIONS: readonly Migration[] = [

@@ -1,6 +1,6 @@
 import type { Migration } from './index.ts';
+import { MARIADB_TABLE } from './ddl.ts';
 
-const MARIADB_TABLE = 'ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin';
 
 /**
  * Security (versions 2–9): users, key owners, refresh tokens, signing keys, the audit log.

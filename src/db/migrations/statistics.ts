@@ -1,6 +1,6 @@
 import type { Migration } from './index.ts';
+import { MARIADB_TABLE } from './ddl.ts';
 
-const MARIADB_TABLE = 'ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin';
 
 /**
  * Statistics (versions 10–19): recorded series, raw samples, rollups and charging sessions.
