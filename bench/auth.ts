@@ -30,7 +30,7 @@ import { startGateway, type Gateway } from '../src/gateway.ts';
 import { CYCLE_TOPICS, MESSAGES } from '../test/fixtures/openwb-v2-charging.ts';
 import {
   MQTT_URL,
-  REDIS_URL,
+  benchGatewayEnv,
   REPO_ROOT,
   clearRetained,
   cpuSeconds,
@@ -49,7 +49,6 @@ import {
 } from './lib/common.ts';
 
 const PATH = '/api/v1/chargepoints/3';
-const MAX_LIMIT = '1000000000';
 
 interface Ready {
   type: 'ready';
@@ -78,18 +77,7 @@ async function serve(mode: 'on' | 'off'): Promise<void> {
     cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
     cleanups.push(() => deleteRedisPrefix(`${id}:`));
     const config = loadConfig({
-      PORT: '0',
-      LOG_LEVEL: 'silent',
-      VALIDATE_RESPONSES: 'false',
-      OPENWB_MQTT_URL: MQTT_URL,
-      OPENWB_TOPIC_PREFIX: `${id}/`,
-      REDIS_URL,
-      REDIS_KEY_PREFIX: `${id}:`,
-      DATABASE_URL: `sqlite:${join(dir, 'gateway.db')}`,
-      RECORDER_ENABLED: 'false',
-      RATE_LIMIT_IP_PER_MIN: MAX_LIMIT,
-      RATE_LIMIT_KEY_PER_MIN: MAX_LIMIT,
-      RATE_LIMIT_KEY_PER_DAY: MAX_LIMIT,
+      ...benchGatewayEnv({ prefix: id, dir }),
       // The burst scenario spreads attempts over addresses with X-Forwarded-For.
       TRUST_PROXY: 'loopback',
     });

@@ -23,7 +23,7 @@ import { startGateway } from '../src/gateway.ts';
 import { chargeTemplate } from '../src/openwb/simulator/catalog.ts';
 import {
   MQTT_URL,
-  REDIS_URL,
+  benchGatewayEnv,
   clearRetained,
   deleteRedisPrefix,
   fmt,
@@ -41,7 +41,6 @@ import {
   uniqueId,
 } from './lib/common.ts';
 
-const MAX_LIMIT = '1000000000';
 
 interface Ready {
   type: 'ready';
@@ -53,21 +52,7 @@ interface Ready {
 
 async function serve(prefix: string): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'owg-bench-control-'));
-  const config = loadConfig({
-    PORT: '0',
-    LOG_LEVEL: 'silent',
-    VALIDATE_RESPONSES: 'false',
-    OPENWB_MQTT_URL: MQTT_URL,
-    OPENWB_TOPIC_PREFIX: `${prefix}/`,
-    OPENWB_GENERATION: '2',
-    REDIS_URL,
-    REDIS_KEY_PREFIX: `${prefix}:`,
-    DATABASE_URL: `sqlite:${join(dir, 'gateway.db')}`,
-    RECORDER_ENABLED: 'false',
-    RATE_LIMIT_IP_PER_MIN: MAX_LIMIT,
-    RATE_LIMIT_KEY_PER_MIN: MAX_LIMIT,
-    RATE_LIMIT_KEY_PER_DAY: MAX_LIMIT,
-  });
+  const config = loadConfig({ ...benchGatewayEnv({ prefix, dir }), OPENWB_GENERATION: '2' });
   const gateway = await startGateway(config);
   const stop = async () => {
     await gateway.close().catch(() => undefined);

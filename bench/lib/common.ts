@@ -269,3 +269,26 @@ export function machineLoad(): { cores: number; loadAvg1m: number } {
 export function printJson(result: object): void {
   console.log(JSON.stringify(result));
 }
+
+/**
+ * The environment of a gateway under load on loopback: unique broker and Redis prefixes, its own SQLite
+ * file, no response validation (the production default), and the highest allowed rate limits so the
+ * limiter still runs on every request without refusing any (load from one client would trip it at once).
+ */
+export function benchGatewayEnv(options: { prefix: string; dir: string; redis?: boolean }): Record<string, string> {
+  const maxLimit = '1000000000';
+  return {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    VALIDATE_RESPONSES: 'false',
+    OPENWB_MQTT_URL: MQTT_URL,
+    OPENWB_TOPIC_PREFIX: `${options.prefix}/`,
+    ...(options.redis === false ? {} : { REDIS_URL, REDIS_KEY_PREFIX: `${options.prefix}:` }),
+    DATABASE_URL: `sqlite:${join(options.dir, 'gateway.db')}`,
+    RECORDER_ENABLED: 'false',
+    RATE_LIMIT_IP_PER_MIN: maxLimit,
+    RATE_LIMIT_KEY_PER_MIN: maxLimit,
+    RATE_LIMIT_KEY_PER_DAY: maxLimit,
+  };
+}

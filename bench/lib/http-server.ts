@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import express from 'express';
 import mqtt from 'mqtt';
 import type { Gateway } from '../../src/gateway.ts';
-import { MQTT_URL, REDIS_URL, clearRetained, deleteRedisPrefix, sleep, uniqueId } from './common.ts';
+import { MQTT_URL, benchGatewayEnv, clearRetained, deleteRedisPrefix, sleep, uniqueId } from './common.ts';
 import { CYCLE_TOPICS, MESSAGES } from '../../test/fixtures/openwb-v2-charging.ts';
 
 const mode = process.env.BENCH_SERVER_MODE;
@@ -95,21 +95,9 @@ async function startGatewayServer(): Promise<void> {
   cleanups.push(() => deleteRedisPrefix(redisKeyPrefix));
 
   const config = loadConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'silent',
-    VALIDATE_RESPONSES: process.env.BENCH_VALIDATE === 'true' ? 'true' : 'false',
-    OPENWB_MQTT_URL: MQTT_URL,
-    OPENWB_TOPIC_PREFIX: topicPrefix,
     // BENCH_STORE=memory: the in-memory live store instead of Redis (diagnostic variant only).
-    ...(process.env.BENCH_STORE === 'memory' ? {} : { REDIS_URL, REDIS_KEY_PREFIX: redisKeyPrefix }),
-    DATABASE_URL: `sqlite:${join(dir, 'gateway.db')}`,
-    // Load from one client would trip the per-IP and per-key limits (429) within a second; the highest
-    // allowed limits keep the limiter working on every request without refusing any (ignored by trees
-    // without rate limiting).
-    RATE_LIMIT_IP_PER_MIN: '1000000000',
-    RATE_LIMIT_KEY_PER_MIN: '1000000000',
-    RATE_LIMIT_KEY_PER_DAY: '1000000000',
+    ...benchGatewayEnv({ prefix: id, dir, redis: process.env.BENCH_STORE !== 'memory' }),
+    VALIDATE_RESPONSES: process.env.BENCH_VALIDATE === 'true' ? 'true' : 'false',
   });
   const gateway: Gateway = await startGateway(config);
   cleanups.push(() => gateway.close());
