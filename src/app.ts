@@ -8,7 +8,9 @@ import type { Auth } from './auth/index.ts';
 import type { Database } from './db/database.ts';
 import type { HandlerTable } from './http/operation-types.ts';
 import { problemHandler } from './http/problem.ts';
-import { createOperationRouter, listOperations } from './http/router.ts';
+import { createDispatcher } from './http/dispatcher.ts';
+import { createRequestValidation } from './http/request-validation.ts';
+import { createHandlerSteps, listOperations } from './http/router.ts';
 import { createSecurityLayer } from './http/security-layer.ts';
 import type { IngestState } from './ingest/ingest.ts';
 import { liveHandlers } from './live/handlers.ts';
@@ -64,7 +66,7 @@ export function buildApp(deps: AppDeps): Express {
   const spec = loadSpec();
   const operations = listOperations(spec.document);
   const live = new LiveService(deps.liveStore, { staleAfterMs: deps.config.staleAfterMs, now: deps.now });
-  const security = createSecurityLayer(operations, { auth: deps.auth, audit: deps.audit, config: deps.security, authentication: deps.authentication });
+  const security = createSecurityLayer({ auth: deps.auth, audit: deps.audit, config: deps.security, authentication: deps.authentication });
   const control = new ControlApi(deps.control.commands, live, deps.liveStore);
   const handlers: HandlerTable = {
     ...security.handlers,
@@ -106,19 +108,18 @@ export function buildApp(deps: AppDeps): Express {
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/openapi.json', validatorUrl: null } }));
 
   app.use(requestTimer(deps.metrics));
-  app.use(express.json({ limit: '64kb' }));
-  app.use(security.authenticate);
-  app.use(security.limitPrincipal);
+  if (deps.config.validateResponses) app.use(responseValidation(spec.document, deps.logger));
+  const validationOf = createRequestValidation(spec.document);
+  const handlerOf = createHandlerSteps(operations, handlers);
+  const jsonBody = express.json({ limit: '64kb' });
   app.use(
-    OpenApiValidator.middleware({
-      apiSpec: structuredClone(spec.document) as never,
-      validateRequests: { allowUnknownQueryParameters: false },
-      validateResponses: deps.config.validateResponses ? { onError: responseValidationFailed(deps.logger) } : false,
-      validateSecurity: false,
-      ignoreUndocumented: false,
-    }),
+    createDispatcher(operations, (operation) => [
+      ...security.stepsOf(operation),
+      ...(operation.hasRequestBody ? [jsonBody] : []),
+      validationOf(operation),
+      handlerOf(operation),
+    ]),
   );
-  app.use(createOperationRouter(operations, handlers));
   app.use(problemHandler(deps.logger));
   return app;
 }
@@ -128,7 +129,7 @@ function requestTimer(metrics: Metrics) {
   return (req: Request, res: Response, next: NextFunction) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
-      const operation = (req as Request & { openapi?: { schema?: { operationId?: string } } }).openapi?.schema?.operationId ?? 'other';
+      const operation = (res.locals.operationId as string | undefined) ?? 'other';
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       metrics.httpRequestDuration.observe({ operation, method: req.method, status: String(res.statusCode) }, seconds);
     });
@@ -136,10 +137,23 @@ function requestTimer(metrics: Metrics) {
   };
 }
 
-/** A response that breaks the contract is a bug in the gateway: log it and fail loudly (500). */
-function responseValidationFailed(logger: Logger) {
-  return (error: Error, body: unknown, req: Request) => {
-    logger.error({ err: error.message, path: req.path, body }, 'response does not match openapi.yaml');
-    throw Object.assign(new Error(`Response does not match openapi.yaml: ${error.message}`), { status: 500 });
-  };
+/**
+ * express-openapi-validator's response validation (always in tests and CI; VALIDATE_RESPONSES in production).
+ * Its middleware matches the operation itself; requests stay the dispatcher's, so it validates nothing of
+ * them and leaves unknown routes to it. A response that breaks the contract is a bug in the gateway: it is
+ * logged and fails loudly (500).
+ */
+function responseValidation(document: object, logger: Logger) {
+  return OpenApiValidator.middleware({
+    apiSpec: structuredClone(document) as never,
+    validateRequests: false,
+    validateResponses: {
+      onError: (error: Error, body: unknown, req: Request) => {
+        logger.error({ err: error.message, path: req.path, body }, 'response does not match openapi.yaml');
+        throw Object.assign(new Error(`Response does not match openapi.yaml: ${error.message}`), { status: 500 });
+      },
+    },
+    validateSecurity: false,
+    ignoreUndocumented: true,
+  });
 }

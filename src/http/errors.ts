@@ -38,6 +38,12 @@ export class NotFoundError extends DomainError {
   }
 }
 
+export class MethodNotAllowedError extends DomainError {
+  constructor(readonly allowed: readonly string[]) {
+    super(405, 'method-not-allowed', 'Method Not Allowed', `This path answers ${allowed.join(', ')} only`);
+  }
+}
+
 export class ConflictError extends DomainError {
   constructor(detail: string) {
     super(409, 'conflict', 'Conflict', detail);

@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import type { ProblemDto } from './api-types.ts';
-import { DomainError, TooManyRequestsError, UnavailableError } from './errors.ts';
+import { DomainError, MethodNotAllowedError, TooManyRequestsError, UnavailableError } from './errors.ts';
 
 const TITLES: Record<number, [code: string, title: string]> = {
   400: ['bad-request', 'Bad Request'],
@@ -40,6 +40,7 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
       const headers: Record<string, string> = {};
       if (error instanceof UnavailableError || error instanceof TooManyRequestsError) headers['Retry-After'] = String(error.retryAfterSeconds);
       if (error.status === 401) headers['WWW-Authenticate'] = WWW_AUTHENTICATE;
+      if (error instanceof MethodNotAllowedError) headers.Allow = error.allowed.join(', ');
       sendProblem(res, { type: `/problems/${error.code}`, title: error.title, status: error.status, detail: error.message, instance }, headers);
       return;
     }

@@ -1,4 +1,4 @@
-import express, { type Request, type Response, type Router } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { SCOPES, type Principal, type Scope } from '../auth/api-key.ts';
 import type { HandlerTable, OperationId } from './operation-types.ts';
 
@@ -15,13 +15,15 @@ export interface SpecOperation {
   expressPath: string;
   authentication: Authentication;
   requiredScope: Scope | undefined;
+  /** The operation takes a request body (parsed only for these). */
+  hasRequestBody: boolean;
 }
 
 type SecurityRequirements = Record<string, string[]>[];
 
 export interface OpenApiDocument {
   security?: SecurityRequirements;
-  paths: Record<string, Partial<Record<Method, { operationId?: string; security?: SecurityRequirements; 'x-required-scope'?: string }>>>;
+  paths: Record<string, Partial<Record<Method, { operationId?: string; security?: SecurityRequirements; 'x-required-scope'?: string; requestBody?: unknown }>>>;
 }
 
 function authenticationOf(security: SecurityRequirements | undefined): Authentication {
@@ -48,6 +50,7 @@ export function listOperations(spec: OpenApiDocument): SpecOperation[] {
         expressPath: path.replace(/\{([^}]+)\}/g, ':$1'),
         authentication,
         requiredScope: requiredScope as Scope | undefined,
+        hasRequestBody: operation.requestBody !== undefined,
       });
     }
   }
@@ -68,17 +71,17 @@ export function assertHandlersMatchSpec(operations: SpecOperation[], handlers: o
   }
 }
 
-export function createOperationRouter(operations: SpecOperation[], handlers: HandlerTable): Router {
+/** The last step of every operation: its handler from the table, and the reply written as the spec says. */
+export function createHandlerSteps(operations: SpecOperation[], handlers: HandlerTable): (operation: SpecOperation) => RequestHandler {
   assertHandlersMatchSpec(operations, handlers);
-  const router = express.Router();
-  for (const operation of operations) {
+  return (operation) => {
     const handler = handlers[operation.operationId as OperationId] as unknown as (input: object) => Promise<{
       status: number;
       contentType?: string;
       body?: unknown;
       headers?: Record<string, string>;
     }>;
-    router[operation.method](operation.expressPath, async (req: Request, res: Response) => {
+    return async (req: Request, res: Response) => {
       const reply = await handler({
         params: req.params,
         query: req.query,
@@ -91,7 +94,6 @@ export function createOperationRouter(operations: SpecOperation[], handlers: Han
       if (reply.contentType === undefined) res.end();
       else if (reply.contentType === 'application/json') res.json(reply.body);
       else res.type(reply.contentType).send(reply.body);
-    });
-  }
-  return router;
+    };
+  };
 }

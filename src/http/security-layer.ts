@@ -9,7 +9,7 @@ import type { Auth } from '../auth/index.ts';
 import { corsFor } from './cors.ts';
 import { createRateLimits } from './rate-limit.ts';
 import type { SpecOperation } from './router.ts';
-import { createSecurityRouter } from './security.ts';
+import { securityStep } from './security.ts';
 import { securityHeaders } from './security-headers.ts';
 
 export interface SecurityLayerDeps {
@@ -21,22 +21,25 @@ export interface SecurityLayerDeps {
 }
 
 /**
- * Everything buildApp needs for security, in request order: `front` (security headers, CORS, the
- * per-address limit) before anything else, `authenticate` (the security step) and `limitPrincipal`
- * (per-key limit and quota) before validation, and the handlers of /auth, /users, /keys and /audit.
+ * Everything buildApp needs for security, in request order: `front` (security headers, CORS when origins
+ * are configured, the per-address limit) before anything else; `stepsOf(operation)`, the security step and
+ * the per-key limit and quota, before the operation's validation; and the handlers of /auth, /users, /keys
+ * and /audit.
  */
-export function createSecurityLayer(operations: SpecOperation[], deps: SecurityLayerDeps) {
+export function createSecurityLayer(deps: SecurityLayerDeps) {
   const headers = securityHeaders();
   const limits = createRateLimits(deps.auth.limiterStore, deps.config.rateLimits);
   const front: RequestHandler[] = [
     (req, res, next) => (req.path === '/docs' || req.path.startsWith('/docs/') ? headers.docs : headers.api)(req, res, next),
-    corsFor(deps.config.cors.origins),
+    ...(deps.config.cors.origins.length > 0 ? [corsFor(deps.config.cors.origins)] : []),
     limits.byClient,
   ];
   return {
     front,
-    authenticate: createSecurityRouter(operations, deps.auth.authenticator, { authentication: deps.authentication }),
-    limitPrincipal: limits.byPrincipal,
+    stepsOf: (operation: SpecOperation): RequestHandler[] => {
+      const authenticate = securityStep(operation, deps.auth.authenticator, { authentication: deps.authentication });
+      return authenticate ? [authenticate, limits.byPrincipal] : [];
+    },
     handlers: {
       ...authHandlers(deps.auth.service),
       ...userHandlers(deps.auth.users, deps.audit),

@@ -1,4 +1,4 @@
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { grants } from '../auth/api-key.ts';
 import type { Authenticator, Credentials } from '../auth/authenticator.ts';
 import { UNAUTHENTICATED_ADMIN, type Principal } from '../auth/principal.ts';
@@ -20,33 +20,25 @@ const CHARGEPOINT_PATH_PARAMS = ['chargepointId'];
 const CHARGEPOINT_QUERY_PARAMS = ['chargepoint', 'chargepointId'];
 
 /**
- * The security step, Connexion's order: routing → security → validation → handler. It runs before the
- * OpenAPI validator so a caller without credentials learns nothing about valid parameters (401 before
- * 400), and so an unreachable key store answers 503 rather than 401. It also refuses (403) a request
- * naming a chargepoint the caller may not use, for every operation, present and future.
+ * The security step of an operation that needs credentials (undefined for public ones), Connexion's order:
+ * routing → security → validation → handler. It runs before the OpenAPI validator so a caller without
+ * credentials learns nothing about valid parameters (401 before 400), and so an unreachable key store
+ * answers 503 rather than 401. It also refuses (403) a request naming a chargepoint the caller may not use,
+ * for every operation, present and future.
  */
-export function createSecurityRouter(operations: SpecOperation[], authenticator: Authenticator, options: SecurityOptions = {}): Router {
-  const router = express.Router();
-  for (const operation of operations) {
-    if (operation.authentication === 'none') continue;
-    router[operation.method](operation.expressPath, (req: Request, _res: Response, next: NextFunction) => {
-      if (options.authentication === 'off') {
-        (req as AuthenticatedRequest).principal = UNAUTHENTICATED_ADMIN;
-        next();
-        return;
-      }
-      let outcome: Promise<void> | undefined;
-      try {
-        outcome = authenticate(req as AuthenticatedRequest, operation, authenticator);
-      } catch (error) {
-        next(error);
-        return;
-      }
-      if (outcome) outcome.then(() => next(), next);
-      else next();
-    });
+export function securityStep(operation: SpecOperation, authenticator: Authenticator, options: SecurityOptions = {}): RequestHandler | undefined {
+  if (operation.authentication === 'none') return undefined;
+  if (options.authentication === 'off') {
+    return (req, _res, next) => {
+      (req as AuthenticatedRequest).principal = UNAUTHENTICATED_ADMIN;
+      next();
+    };
   }
-  return router;
+  return (req, _res, next) => {
+    const outcome = authenticate(req as AuthenticatedRequest, operation, authenticator);
+    if (outcome) outcome.then(() => next(), next);
+    else next();
+  };
 }
 
 /** The credentials of a request, or a 401 when they are malformed or ambiguous. */

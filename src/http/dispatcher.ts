@@ -1,0 +1,60 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import FindMyWay, { type HTTPMethod } from 'find-my-way';
+import { MethodNotAllowedError, NotFoundError } from './errors.ts';
+import type { SpecOperation } from './router.ts';
+
+interface Route {
+  operation: SpecOperation;
+  steps: readonly RequestHandler[];
+}
+
+/**
+ * Routes every request once. find-my-way (Fastify's radix-tree router) finds the spec operation by method
+ * and path; the operation's own steps then run in order (security → limits → body → validation → handler),
+ * each an Express middleware. Nothing else looks at the path again, which is what keeps the API within
+ * reach of a bare Express route (bench/http.ts). A path outside the spec answers 404, a method the path
+ * does not have 405 with `Allow`, both as problem+json. `res.locals.operationId` names the operation for
+ * the request metrics.
+ */
+export function createDispatcher(operations: readonly SpecOperation[], stepsOf: (operation: SpecOperation) => RequestHandler[]): RequestHandler {
+  const router = FindMyWay({ caseSensitive: true, ignoreTrailingSlash: false });
+  const methods = new Set<HTTPMethod>();
+  for (const operation of operations) {
+    const method = operation.method.toUpperCase() as HTTPMethod;
+    methods.add(method);
+    const route: Route = { operation, steps: stepsOf(operation) };
+    router.on(method, operation.expressPath, () => undefined, route);
+  }
+
+  const unroutable = (path: string) => {
+    const allowed = [...methods].filter((method) => router.find(method, path) !== null);
+    return allowed.length > 0 ? new MethodNotAllowedError(allowed) : new NotFoundError(`No operation at ${path}`);
+  };
+
+  return (req, res, next) => {
+    const path = req.path;
+    const found = router.find(req.method as HTTPMethod, path);
+    if (!found) return next(unroutable(path));
+    const { operation, steps } = found.store as Route;
+    res.locals.operationId = operation.operationId;
+    req.params = found.params as Record<string, string>;
+    runSteps(steps, req, res, next);
+  };
+}
+
+/** Express's own contract for a middleware chain: next() goes on, next(error) stops, a rejected promise is an error. */
+function runSteps(steps: readonly RequestHandler[], req: Request, res: Response, done: NextFunction): void {
+  let index = 0;
+  const next: NextFunction = (error?: unknown) => {
+    if (error !== undefined && error !== null) return done(error);
+    const step = steps[index++];
+    if (!step) return done();
+    try {
+      const result: unknown = step(req, res, next);
+      if (result instanceof Promise) result.catch(done);
+    } catch (error) {
+      done(error);
+    }
+  };
+  next();
+}
