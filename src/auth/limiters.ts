@@ -56,12 +56,14 @@ interface Lease {
 /**
  * A shared limit that does not cost a Redis round trip on every request: each instance takes a lease of
  * 1 % of the limit (at most 50 points) at once (Kong's `sync_rate` idea) and hands them out locally until
- * the lease or the window ends. Close to the limit, and for limits below 200, it counts one point at a
- * time, so small limits stay exact and large ones overshoot by at most one lease per instance.
+ * the lease or the window ends. When half a lease is used, the next one is fetched in the background, so
+ * a steady stream of requests never waits for Redis. Close to the limit, and for limits below 200, it
+ * counts one point at a time, so small limits stay exact and large ones overshoot by at most two leases
+ * per instance.
  */
 export class SharedLimit {
   private readonly leases = new Map<string, Lease>();
-  private readonly refills = new Map<string, Promise<LimitResult>>();
+  private readonly refills = new Map<string, Promise<unknown>>();
   private readonly leaseSize: number;
 
   constructor(
@@ -84,7 +86,23 @@ export class SharedLimit {
     const now = this.now();
     if (lease.windowEndsAt <= now) return undefined;
     lease.left--;
+    if (lease.left < this.leaseSize / 2 && lease.sharedRemaining >= this.leaseSize * 10 && !this.refills.has(key)) this.prefetch(key, lease);
     return { allowed: true, limit: this.points, remaining: lease.sharedRemaining + lease.left, msBeforeNext: lease.windowEndsAt - now };
+  }
+
+  /** Adds the next lease to the current one; refused (the limit is close) or failed, it leaves the lease to run out. */
+  private prefetch(key: string, lease: Lease): void {
+    const take = this.leaseSize;
+    const next = consume(this.limiter, key, take)
+      .then(async ({ allowed, res }) => {
+        if (!allowed) return this.limiter.reward(key, take);
+        lease.left += take;
+        lease.sharedRemaining = res.remainingPoints;
+        lease.windowEndsAt = this.now() + res.msBeforeNext;
+      })
+      .catch(() => undefined)
+      .finally(() => this.refills.delete(key));
+    this.refills.set(key, next);
   }
 
   private async consumeShared(key: string): Promise<LimitResult> {

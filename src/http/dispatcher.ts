@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
-import { MethodNotAllowedError, NotFoundError } from './errors.ts';
+import { BadRequestError, MethodNotAllowedError, NotFoundError } from './errors.ts';
 import type { SpecOperation } from './router.ts';
 
 interface Route {
@@ -27,6 +27,7 @@ export function createDispatcher(operations: readonly SpecOperation[], stepsOf: 
   }
 
   const unroutable = (path: string) => {
+    if (!decodable(path)) return new BadRequestError(`The path ${path} is not validly percent-encoded`);
     const allowed = [...methods].filter((method) => router.find(method, path) !== null);
     return allowed.length > 0 ? new MethodNotAllowedError(allowed) : new NotFoundError(`No operation at ${path}`);
   };
@@ -40,6 +41,15 @@ export function createDispatcher(operations: readonly SpecOperation[], stepsOf: 
     req.params = found.params as Record<string, string>;
     runSteps(steps, req, res, next);
   };
+}
+
+function decodable(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Express's own contract for a middleware chain: next() goes on, next(error) stops, a rejected promise is an error. */

@@ -1,53 +1,169 @@
 import type { Request, RequestHandler } from 'express';
-import { RequestValidator } from 'express-openapi-validator/dist/middlewares/openapi.request.validator.js';
-import { SchemaPreprocessor } from 'express-openapi-validator/dist/middlewares/parsers/schema.preprocessor.js';
-import { OpenApiValidator } from 'express-openapi-validator/dist/openapi.validator.js';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
 import type { OpenApiDocument, SpecOperation } from './router.ts';
 
-/** What express-openapi-validator keeps on a request: the matched operation and, with response validation, its response schema. */
-interface OpenApiMetadata {
-  expressRoute: string;
-  openApiRoute: string;
-  pathParams: Request['params'];
-  schema: unknown;
-  serial?: number;
-  _responseSchema?: unknown;
+type Schema = Record<string, unknown>;
+
+interface Parameter {
+  name: string;
+  in: 'path' | 'query' | 'header' | 'cookie';
+  required?: boolean;
+  schema?: Schema;
+  style?: string;
+  explode?: boolean;
 }
-export type OpenApiRequest = Request & { openapi?: OpenApiMetadata };
+
+interface RequestBody {
+  required?: boolean;
+  content?: Record<string, { schema?: Schema }>;
+}
+
+interface Document extends OpenApiDocument {
+  components?: Record<string, Record<string, unknown>>;
+}
+
+/** One problem in a request, as problem+json's `errors` lists it: `path` is `/params/…`, `/query/…`, `/headers/…` or `/body/…`. */
+export interface RequestProblem {
+  path: string;
+  message: string;
+  errorCode: string;
+}
+
+/** A request that does not match its operation in openapi.yaml: 400 (or 415), rendered by problem.ts. */
+export class RequestValidationError extends Error {
+  constructor(
+    readonly status: 400 | 415,
+    readonly errors: RequestProblem[],
+  ) {
+    super(errors.map((e) => `request${e.path} ${e.message}`).join(', '));
+  }
+}
+
+/** OpenAPI's number and string formats beyond JSON Schema's, as express-openapi-validator defines them for responses. */
+const OPENAPI_FORMATS = {
+  int32: { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n <= 2 ** 31 - 1 },
+  int64: { type: 'number', validate: (n: number) => Number.isInteger(n) },
+  float: { type: 'number', validate: () => true },
+  double: { type: 'number', validate: () => true },
+  password: { type: 'string', validate: () => true },
+} as const;
+
+function createAjv(coerceTypes: boolean): Ajv {
+  // strict: false because the schemas carry OpenAPI keywords (example, nullable, x-…) next to JSON Schema's.
+  const ajv = new Ajv({ strict: false, strictNumbers: true, allErrors: false, useDefaults: true, coerceTypes, validateSchema: false });
+  addFormats.default(ajv);
+  for (const [name, format] of Object.entries(OPENAPI_FORMATS)) ajv.addFormat(name, format);
+  return ajv;
+}
 
 /**
- * Request validation by express-openapi-validator for the operation the dispatcher has already found.
+ * Request validation against openapi.yaml, compiled once per operation with Ajv: path, query and header
+ * parameters (coerced from strings to their schema types, defaults applied, unknown query parameters
+ * refused, `explode: false` arrays split on commas) and the JSON body. It runs after the dispatcher has
+ * found the operation, so a request costs one compiled check, not a new lookup.
  *
- * The package's public middleware finds the operation again on every request (a scan over every path's
- * regular expression) behind five promise-deferred steps; that was about a fifth of the gateway's CPU per
- * request (`node --import tsx bench/http.ts --profile`), while its RequestValidator itself takes ~1 µs. So
- * the same RequestValidator is built here, with the options the public middleware derives, over the same
- * preprocessed document, and is handed the operation's metadata directly. These are internal modules of the
- * package: its version is pinned exactly in package.json, and the API tests' 400s break if they change.
+ * express-openapi-validator did this until its per-request work (re-parsing the URL, dereferencing every
+ * parameter, redefining `req.query`) became a fifth of the gateway's cost per read at the throughput
+ * target of issue 2 (`node --import tsx bench/http.ts`); it still validates every response in tests and
+ * CI (VALIDATE_RESPONSES), against the same document.
  */
-export function createRequestValidation(document: OpenApiDocument): (operation: SpecOperation) => RequestHandler {
-  const apiDoc = structuredClone(document) as OpenApiDocument & ConstructorParameters<typeof RequestValidator>[0];
-  const { ajvOpts } = new OpenApiValidator({
-    apiSpec: apiDoc,
-    validateRequests: { allowUnknownQueryParameters: false },
-    validateResponses: false,
-    validateSecurity: false,
-  });
-  // No response options: only the request side of the document is prepared, as the middleware does without response validation.
-  new SchemaPreprocessor(apiDoc, ajvOpts.preprocessor, undefined as never).preProcess();
-  const validator = new RequestValidator(apiDoc, ajvOpts.request);
+export function createRequestValidation(document: Document): (operation: SpecOperation) => RequestHandler {
+  const deref = <T>(node: T): T => resolveRef(document, node);
+  const coercing = createAjv(true);
+  const exact = createAjv(false);
+  const components = document.components ?? {};
 
   return (operation) => {
-    const schema = apiDoc.paths[operation.path]?.[operation.method];
-    if (!schema) throw new Error(`openapi.yaml has no ${operation.method.toUpperCase()} ${operation.path}`);
-    return (req, res, next) => {
-      const request = req as OpenApiRequest;
-      const metadata: OpenApiMetadata = { expressRoute: operation.expressPath, openApiRoute: operation.path, pathParams: req.params, schema };
-      // With response validation on, the package's own middleware has matched the request already: keep
-      // what it needs to find the response schema when the handler answers.
-      if (request.openapi) Object.assign(metadata, { serial: request.openapi.serial, _responseSchema: request.openapi._responseSchema });
-      request.openapi = metadata;
-      return validator.validate(request as never, res, next);
+    const item = document.paths[operation.path] as Record<string, unknown>;
+    const spec = item[operation.method] as { parameters?: unknown[]; requestBody?: unknown };
+    const parameters = mergeParameters([...((item.parameters as unknown[]) ?? []), ...(spec.parameters ?? [])].map((p) => deref(p as Parameter)));
+    const query = parameters.filter((p) => p.in === 'query');
+    const knownQuery = new Set(query.map((p) => p.name));
+    const commaSeparated = query.filter((p) => p.explode === false && deref(p.schema)?.type === 'array').map((p) => p.name);
+    const validateParameters = coercing.compile({
+      components,
+      type: 'object',
+      properties: {
+        params: objectOf(parameters.filter((p) => p.in === 'path')),
+        query: objectOf(query),
+        headers: { ...objectOf(parameters.filter((p) => p.in === 'header').map((p) => ({ ...p, name: p.name.toLowerCase() }))), additionalProperties: true },
+      },
+    });
+    const body = spec.requestBody ? deref(spec.requestBody as RequestBody) : undefined;
+    const bodySchema = body?.content?.['application/json']?.schema;
+    const validateBody = bodySchema ? exact.compile({ components, ...bodySchema }) : undefined;
+
+    return (req, _res, next) => {
+      const input = { params: req.params, query: queryOf(req, knownQuery, commaSeparated), headers: req.headers };
+      if (!validateParameters(input)) throw new RequestValidationError(400, problems(validateParameters, ''));
+      if (body) checkBody(req, body.required === true, validateBody);
+      // Handlers see the coerced values with their defaults (Express 5's req.query is a getter that re-parses).
+      Object.defineProperty(req, 'query', { value: input.query, writable: true, enumerable: true, configurable: true });
+      next();
     };
   };
+}
+
+/** The query as an own object (the validator coerces it in place); unknown names are refused. */
+function queryOf(req: Request, known: ReadonlySet<string>, commaSeparated: readonly string[]): Record<string, unknown> {
+  if (!req.url.includes('?')) return {};
+  const query = { ...(req.query as Record<string, unknown>) };
+  for (const name in query) {
+    if (!known.has(name)) throw new RequestValidationError(400, [{ path: `/query/${name}`, message: `Unknown query parameter '${name}'`, errorCode: 'unknown.openapi.validation' }]);
+  }
+  for (const name of commaSeparated) {
+    const value = query[name];
+    if (typeof value === 'string') query[name] = value.split(',');
+  }
+  return query;
+}
+
+function checkBody(req: Request, required: boolean, validate: ValidateFunction | undefined): void {
+  const sent = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
+  if (sent && !req.is('application/json')) {
+    throw new RequestValidationError(415, [{ path: '/headers/content-type', message: 'must be application/json', errorCode: 'type.openapi.validation' }]);
+  }
+  if (req.body === undefined) {
+    if (required) throw new RequestValidationError(400, [{ path: '/body', message: 'must have a JSON body', errorCode: 'required.openapi.validation' }]);
+    return;
+  }
+  if (validate && !validate(req.body)) throw new RequestValidationError(400, problems(validate, '/body'));
+}
+
+function problems(validate: ValidateFunction, prefix: string): RequestProblem[] {
+  return (validate.errors ?? []).map((error: ErrorObject) => {
+    const missing = error.keyword === 'required' ? `/${(error.params as { missingProperty: string }).missingProperty}` : '';
+    const extra = error.keyword === 'additionalProperties' ? `/${(error.params as { additionalProperty: string }).additionalProperty}` : '';
+    return { path: `${prefix}${error.instancePath}${missing}${extra}`, message: error.message ?? 'is invalid', errorCode: `${error.keyword}.openapi.validation` };
+  });
+}
+
+function objectOf(parameters: readonly Parameter[]): Schema {
+  return {
+    type: 'object',
+    properties: Object.fromEntries(parameters.map((p) => [p.name, p.schema ?? {}])),
+    required: parameters.filter((p) => p.required).map((p) => p.name),
+    additionalProperties: false,
+  };
+}
+
+/** Operation parameters override path-item parameters of the same name and location (OpenAPI 3.0). */
+function mergeParameters(parameters: readonly Parameter[]): Parameter[] {
+  return [...new Map(parameters.map((p) => [`${p.in}:${p.name}`, p])).values()];
+}
+
+function resolveRef<T>(document: object, node: T): T {
+  let current: unknown = node;
+  for (let depth = 0; depth < 10; depth++) {
+    const ref = (current as { $ref?: unknown } | undefined)?.$ref;
+    if (typeof ref !== 'string') return current as T;
+    if (!ref.startsWith('#/')) throw new Error(`openapi.yaml: only local references are supported, not ${ref}`);
+    current = ref
+      .slice(2)
+      .split('/')
+      .reduce<unknown>((at, key) => (at as Record<string, unknown>)?.[key.replace(/~1/g, '/').replace(/~0/g, '~')], document);
+    if (current === undefined) throw new Error(`openapi.yaml: ${ref} does not resolve`);
+  }
+  throw new Error('openapi.yaml: reference chain too deep');
 }

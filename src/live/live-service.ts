@@ -3,7 +3,8 @@ import type { ChargePointDto, SiteDto, VehicleDto } from '../http/api-types.ts';
 import { GENERATIONS, type Generation } from '../openwb/generation.ts';
 import { SITE_IDS, SYSTEM, SYSTEM_ID } from './fields.ts';
 import type { EntityFields, EntityRef } from './model.ts';
-import { buildChargePoint, buildSite, buildVehicle, type FreshnessContext } from './read-models.ts';
+import { ReadModelMemo } from './read-model-memo.ts';
+import { buildChargePoint, buildSite, buildVehicle, validUntil, type FreshnessContext } from './read-models.ts';
 import type { LiveStore } from './store.ts';
 
 const SYSTEM_REF: EntityRef = { kind: 'system', id: SYSTEM_ID };
@@ -13,9 +14,17 @@ export interface LiveServiceOptions {
   now?: () => number;
 }
 
-/** Reads live objects from the live store and shapes them for the API. */
+const isEmpty = (fields: EntityFields) => {
+  for (const _ in fields) return false;
+  return true;
+};
+
+/** Reads live objects from the live store and shapes them for the API (memoised until their fields change or turn stale). */
 export class LiveService {
   private readonly now: () => number;
+  private readonly chargePoints = new ReadModelMemo<ChargePointDto>();
+  private readonly vehicles = new ReadModelMemo<VehicleDto>();
+  private readonly site = new ReadModelMemo<SiteDto>();
 
   constructor(
     private readonly store: LiveStore,
@@ -27,25 +36,36 @@ export class LiveService {
   async listChargePoints(): Promise<ChargePointDto[]> {
     const [snapshots, [system]] = await Promise.all([this.store.list('chargepoint'), this.store.get([SYSTEM_REF])]);
     const ctx = this.context(system as EntityFields);
-    return snapshots.map((s) => buildChargePoint(s.id, s.fields, system as EntityFields, ctx));
+    return snapshots.map((s) => this.chargePoint(s.id, s.fields, system as EntityFields, ctx));
   }
 
   async getChargePoint(id: string): Promise<ChargePointDto> {
     const [fields, system] = (await this.store.get([{ kind: 'chargepoint', id }, SYSTEM_REF])) as [EntityFields, EntityFields];
-    if (Object.keys(fields).length === 0) throw new NotFoundError(`Chargepoint ${id} is not known: openWB has not published it`);
-    return buildChargePoint(id, fields, system, this.context(system));
+    if (isEmpty(fields)) throw new NotFoundError(`Chargepoint ${id} is not known: openWB has not published it`);
+    return this.chargePoint(id, fields, system, this.context(system));
+  }
+
+  private chargePoint(id: string, fields: EntityFields, system: EntityFields, ctx: FreshnessContext): ChargePointDto {
+    return this.chargePoints.get(id, [fields, system], ctx.now, () => ({
+      model: buildChargePoint(id, fields, system, ctx),
+      validUntil: validUntil(fields, ctx),
+    }));
   }
 
   async listVehicles(): Promise<VehicleDto[]> {
     const [snapshots, [system]] = await Promise.all([this.store.list('vehicle'), this.store.get([SYSTEM_REF])]);
     const ctx = this.context(system as EntityFields);
-    return snapshots.map((s) => buildVehicle(s.id, s.fields, ctx));
+    return snapshots.map((s) => this.vehicle(s.id, s.fields, system as EntityFields, ctx));
   }
 
   async getVehicle(id: string): Promise<VehicleDto> {
     const [fields, system] = (await this.store.get([{ kind: 'vehicle', id }, SYSTEM_REF])) as [EntityFields, EntityFields];
-    if (Object.keys(fields).length === 0) throw new NotFoundError(`Vehicle ${id} is not known: openWB has not published it`);
-    return buildVehicle(id, fields, this.context(system));
+    if (isEmpty(fields)) throw new NotFoundError(`Vehicle ${id} is not known: openWB has not published it`);
+    return this.vehicle(id, fields, system, this.context(system));
+  }
+
+  private vehicle(id: string, fields: EntityFields, system: EntityFields, ctx: FreshnessContext): VehicleDto {
+    return this.vehicles.get(id, [fields, system], ctx.now, () => ({ model: buildVehicle(id, fields, ctx), validUntil: validUntil(fields, ctx) }));
   }
 
   /** openWB 2.x names the grid meter in its counter hierarchy; 1.9 has a fixed one (`evu`). */
@@ -62,7 +82,11 @@ export class LiveService {
       typeof gridCounterId === 'string'
         ? ((await this.store.get([{ kind: 'counter', id: gridCounterId }]))[0] as EntityFields)
         : grid19;
-    return buildSite({ grid, pv, battery, home }, this.context(system));
+    const ctx = this.context(system);
+    return this.site.get('site', [system, grid, pv, battery, home], ctx.now, () => ({
+      model: buildSite({ grid, pv, battery, home }, ctx),
+      validUntil: Math.min(...[grid, pv, battery, home].map((part) => validUntil(part, ctx))),
+    }));
   }
 
   /** The system entity as stored (generation, version, heartbeat). */

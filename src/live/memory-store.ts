@@ -1,19 +1,36 @@
-import type { EntityFields, EntityKind, EntityRef, EntitySnapshot, FieldUpdate, Json } from './model.ts';
+import type { EntityFields, EntityKind, EntityRef, EntitySnapshot, FieldUpdate, Json, Stamped } from './model.ts';
 import { compareIds, type LiveStore } from './store.ts';
 
 const keyOf = (kind: EntityKind, id: string) => `${kind}\u0000${id}`;
 
-/** A field value, or a deletion remembered with its time so an older copy cannot bring the value back. */
+/** A field value, or a deletion remembered with its time so an older copy cannot bring the value back. Never mutated: a change replaces it. */
 interface Slot {
   value: Json | undefined;
   receivedAt: number;
 }
 
-function visible(slots: Map<string, Slot> | undefined): EntityFields {
-  const fields: EntityFields = {};
-  if (!slots) return fields;
-  for (const [name, slot] of slots) if (slot.value !== undefined) fields[name] = { value: slot.value, receivedAt: slot.receivedAt };
-  return fields;
+const NO_FIELDS: EntityFields = Object.freeze({});
+
+/**
+ * One entity's slots, and the fields readers see, built on the first read after a change and shared (frozen)
+ * by every read until the next one: a read allocates nothing, and an unchanged entity is the same object
+ * each time, which lets read models be memoised by identity (see LiveService).
+ */
+class Entity {
+  readonly slots = new Map<string, Slot>();
+  private view: EntityFields | undefined;
+
+  set(field: string, slot: Slot): void {
+    this.slots.set(field, slot);
+    this.view = undefined;
+  }
+
+  visible(): EntityFields {
+    if (this.view) return this.view;
+    const fields: EntityFields = {};
+    for (const [name, slot] of this.slots) if (slot.value !== undefined) fields[name] = slot as Stamped;
+    return (this.view = Object.freeze(fields));
+  }
 }
 
 /**
@@ -23,7 +40,7 @@ function visible(slots: Map<string, Slot> | undefined): EntityFields {
  */
 export class MemoryLiveStore implements LiveStore {
   readonly kind = 'memory';
-  private readonly entities = new Map<string, Map<string, Slot>>();
+  private readonly entities = new Map<string, Entity>();
 
   async apply(updates: readonly FieldUpdate[]): Promise<void> {
     for (const update of updates) this.set(update);
@@ -31,7 +48,7 @@ export class MemoryLiveStore implements LiveStore {
 
   merge(updates: readonly FieldUpdate[]): void {
     for (const update of updates) {
-      const current = this.entities.get(keyOf(update.kind, update.id))?.get(update.field);
+      const current = this.entities.get(keyOf(update.kind, update.id))?.slots.get(update.field);
       if (!current || current.receivedAt <= update.receivedAt) this.set(update);
     }
   }
@@ -41,15 +58,15 @@ export class MemoryLiveStore implements LiveStore {
   }
 
   async get(refs: readonly EntityRef[]): Promise<EntityFields[]> {
-    return refs.map((ref) => visible(this.entities.get(keyOf(ref.kind, ref.id))));
+    return refs.map((ref) => this.entities.get(keyOf(ref.kind, ref.id))?.visible() ?? NO_FIELDS);
   }
 
   async list(kind: EntityKind): Promise<EntitySnapshot[]> {
     const prefix = `${kind}\u0000`;
     const snapshots: EntitySnapshot[] = [];
-    for (const [key, slots] of this.entities) {
+    for (const [key, entity] of this.entities) {
       if (!key.startsWith(prefix)) continue;
-      const fields = visible(slots);
+      const fields = entity.visible();
       if (Object.keys(fields).length > 0) snapshots.push({ kind, id: key.slice(prefix.length), fields });
     }
     return snapshots.sort((a, b) => compareIds(a.id, b.id));
@@ -61,8 +78,8 @@ export class MemoryLiveStore implements LiveStore {
 
   private set(update: FieldUpdate): void {
     const key = keyOf(update.kind, update.id);
-    let slots = this.entities.get(key);
-    if (!slots) this.entities.set(key, (slots = new Map()));
-    slots.set(update.field, { value: update.value, receivedAt: update.receivedAt });
+    let entity = this.entities.get(key);
+    if (!entity) this.entities.set(key, (entity = new Entity()));
+    entity.set(update.field, { value: update.value, receivedAt: update.receivedAt });
   }
 }

@@ -5,7 +5,7 @@
 import type { ChargePointDto, SiteDto, VehicleDto } from '../http/api-types.ts';
 import type { Generation } from '../openwb/generation.ts';
 import { CP, HOME, METER, PV, BATTERY, SYSTEM, VEHICLE, CHARGE_MODES, type ChargeMode, type FaultState } from './fields.ts';
-import type { EntityFields, Json } from './model.ts';
+import type { EntityFields, Json, Stamped } from './model.ts';
 
 export interface FreshnessContext {
   now: number;
@@ -35,18 +35,35 @@ function phases(fields: EntityFields, triple: string, perPhase: readonly string[
   return separate.every((v) => v === null) ? null : separate;
 }
 
+/** The newest receive time of the fields, and until when they count as alive (see freshness). */
+function lastSeen(fields: EntityFields, ctx: FreshnessContext): { newest: number; aliveAt: number } | undefined {
+  let newest: number | undefined;
+  for (const name in fields) {
+    const receivedAt = (fields[name] as Stamped).receivedAt;
+    if (newest === undefined || receivedAt > newest) newest = receivedAt;
+  }
+  if (newest === undefined) return undefined;
+  return { newest, aliveAt: ctx.generation === '1.9' && ctx.heartbeatReceivedAt !== undefined ? Math.max(newest, ctx.heartbeatReceivedAt) : newest };
+}
+
 /**
  * `updatedAt` is the newest receive time of the object's fields. openWB 1.9 publishes a value only when it
  * changes, so there an unchanged value stays fresh while openWB's heartbeat does.
  */
 export function freshness(fields: EntityFields, ctx: FreshnessContext): { updatedAt: string | null; stale: boolean } {
-  let newest: number | undefined;
-  for (const stamped of Object.values(fields)) {
-    if (newest === undefined || stamped.receivedAt > newest) newest = stamped.receivedAt;
-  }
-  if (newest === undefined) return { updatedAt: null, stale: true };
-  const aliveAt = ctx.generation === '1.9' && ctx.heartbeatReceivedAt !== undefined ? Math.max(newest, ctx.heartbeatReceivedAt) : newest;
-  return { updatedAt: new Date(newest).toISOString(), stale: ctx.now - aliveAt > ctx.staleAfterMs };
+  const seen = lastSeen(fields, ctx);
+  if (!seen) return { updatedAt: null, stale: true };
+  return { updatedAt: new Date(seen.newest).toISOString(), stale: ctx.now - seen.aliveAt > ctx.staleAfterMs };
+}
+
+/**
+ * The last moment a model built from these fields at `ctx.now` is still right: when it turns stale, or
+ * never (Infinity) when it is stale already, since more time cannot make it fresh again.
+ */
+export function validUntil(fields: EntityFields, ctx: FreshnessContext): number {
+  const seen = lastSeen(fields, ctx);
+  const turnsStale = seen ? seen.aliveAt + ctx.staleAfterMs : -Infinity;
+  return ctx.now > turnsStale ? Infinity : turnsStale;
 }
 
 const FAULT_STATES: readonly FaultState[] = ['ok', 'warning', 'error'];

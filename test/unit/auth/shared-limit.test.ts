@@ -42,12 +42,26 @@ describe('shared limits with leases', () => {
     }
   });
 
-  it('serves concurrent requests of one key from one refill', async () => {
+  it('serves concurrent requests of one key from one refill (and the prefetch of the next lease)', async () => {
     const counter = store(1000);
     const limit = new SharedLimit(counter, 1000, true);
     const results = await Promise.all(Array.from({ length: 10 }, () => limit.consume('k')));
     expect(results.every((r) => r.allowed)).toBe(true);
-    expect((await counter.get('k'))?.consumedPoints).toBe(10);
+    expect((await counter.get('k'))?.consumedPoints).toBe(20);
+  });
+
+  it('fetches the next lease in the background, so a steady stream never waits for the store', async () => {
+    const counter = store(100_000);
+    const limit = new SharedLimit(counter, 100_000, true);
+    await limit.consume('k');
+    let waited = 0;
+    for (let i = 0; i < 500; i++) {
+      if (limit.consume('k') instanceof Promise) waited++;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(waited).toBe(0);
+    expect((await counter.get('k'))?.consumedPoints).toBeGreaterThanOrEqual(501);
+    expect((await counter.get('k'))?.consumedPoints).toBeLessThanOrEqual(501 + 2 * 50);
   });
 
   it('drops a lease when its window ends', async () => {
