@@ -1,7 +1,7 @@
 import type { ApiKeyRepository } from './api-key-repository.ts';
 import { generateApiKey, hashApiKey, isWellFormedApiKey, type ApiKeyIdentity, type ApiKeyRecord, type Scope } from './api-key.ts';
 import type { AuthInvalidation } from './invalidation.ts';
-import type { MaybePromise } from './maybe-async.ts';
+import type { MaybePromise } from '../maybe-async.ts';
 
 interface CacheEntry {
   record: ApiKeyRecord | undefined;

@@ -1,6 +1,6 @@
 import type { ApiKeyService } from './api-key-service.ts';
 import { isWellFormedApiKey, type ApiKeyIdentity } from './api-key.ts';
-import { chain, type MaybePromise } from './maybe-async.ts';
+import { chain, type MaybePromise } from '../maybe-async.ts';
 import { makePrincipal, ROLE_SCOPES, type Principal } from './principal.ts';
 import type { TokenService, VerifiedAccessToken } from './token-service.ts';
 import type { UserService } from './user-service.ts';

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT, jwtVerify, type JWTHeaderParameters } from 'jose';
 import type { Database } from '../db/database.ts';
-import type { MaybePromise } from './maybe-async.ts';
+import type { MaybePromise } from '../maybe-async.ts';
 import type { RefreshTokenRepository } from './refresh-token-repository.ts';
 import type { SessionRevocations } from './session-revocations.ts';
 import { TOKEN_ALGORITHM, type Keyring } from './signing-keys.ts';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/database.ts';
 import { BadRequestError, ConflictError, NotFoundError } from '../http/errors.ts';
 import type { AuthInvalidation } from './invalidation.ts';
-import type { MaybePromise } from './maybe-async.ts';
+import type { MaybePromise } from '../maybe-async.ts';
 import { passwordProblem, type PasswordHasher } from './password.ts';
 import type { Role } from './principal.ts';
 import { UserRepository, type UserPatch } from './user-repository.ts';

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
-import { BadRequestError, MethodNotAllowedError, NotFoundError } from './errors.ts';
+import { BadRequestError, MethodNotAllowedError } from './errors.ts';
 import type { SpecOperation } from './router.ts';
 
 interface Route {
@@ -12,9 +12,9 @@ interface Route {
  * Routes every request once. find-my-way (Fastify's radix-tree router) finds the spec operation by method
  * and path; the operation's own steps then run in order (security → limits → body → validation → handler),
  * each an Express middleware. Nothing else looks at the path again, which is what keeps the API within
- * reach of a bare Express route (bench/http.ts). A path outside the spec answers 404, a method the path
- * does not have 405 with `Allow`, both as problem+json. `res.locals.operationId` names the operation for
- * the request metrics.
+ * reach of a bare Express route (bench/http.ts). A method the path does not have answers 405 with `Allow`,
+ * a path that is not validly percent-encoded 400; other paths go on to the next middleware.
+ * `res.locals.operationId` names the operation for the request metrics.
  */
 export function createDispatcher(operations: readonly SpecOperation[], stepsOf: (operation: SpecOperation) => RequestHandler[]): RequestHandler {
   const router = FindMyWay({ caseSensitive: true, ignoreTrailingSlash: false });
@@ -29,7 +29,7 @@ export function createDispatcher(operations: readonly SpecOperation[], stepsOf: 
   const unroutable = (path: string) => {
     if (!decodable(path)) return new BadRequestError(`The path ${path} is not validly percent-encoded`);
     const allowed = [...methods].filter((method) => router.find(method, path) !== null);
-    return allowed.length > 0 ? new MethodNotAllowedError(allowed) : new NotFoundError(`No operation at ${path}`);
+    return allowed.length > 0 ? new MethodNotAllowedError(allowed) : undefined;
   };
 
   return (req, res, next) => {
@@ -41,6 +41,11 @@ export function createDispatcher(operations: readonly SpecOperation[], stepsOf: 
     req.params = found.params as Record<string, string>;
     runSteps(steps, req, res, next);
   };
+}
+
+/** Several middlewares as one, without an Express router layer (and its path matching) for each. */
+export function series(steps: readonly RequestHandler[]): RequestHandler {
+  return (req, res, next) => runSteps(steps, req, res, next);
 }
 
 function decodable(path: string): boolean {

@@ -5,6 +5,7 @@
 import type { Request } from 'express';
 import type { operations } from '../../generated/openapi.ts';
 import type { Principal } from '../auth/api-key.ts';
+import type { MaybePromise } from '../maybe-async.ts';
 
 export type OperationId = keyof operations;
 type Op<K extends OperationId> = operations[K];
@@ -45,7 +46,8 @@ export interface OperationInput<K extends OperationId> {
   request: Request;
 }
 
-export type OperationHandler<K extends OperationId> = (input: OperationInput<K>) => Promise<Reply<K>>;
+/** A handler answers with a promise, or at once when it has everything in memory (live reads). */
+export type OperationHandler<K extends OperationId> = (input: OperationInput<K>) => MaybePromise<Reply<K>>;
 
 /** The one table from operationId to handler; a missing entry does not compile. */
 export type HandlerTable = { [K in OperationId]: OperationHandler<K> };

@@ -1,5 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { SCOPES, type Principal, type Scope } from '../auth/api-key.ts';
+import type { MaybePromise } from '../maybe-async.ts';
 import type { HandlerTable, OperationId } from './operation-types.ts';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
@@ -71,29 +72,66 @@ export function assertHandlersMatchSpec(operations: SpecOperation[], handlers: o
   }
 }
 
+/** How a JSON reply is written: Express's res.json, or the direct writer (see writeJson). */
+export type JsonWriter = (res: Response, status: number, body: unknown) => void;
+
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+/** The JSON of frozen bodies (memoised read models): they cannot change, so each is serialised once. */
+const frozenJson = new WeakMap<object, string>();
+
+function jsonText(body: unknown): string {
+  if (body === null || typeof body !== 'object' || !Object.isFrozen(body)) return JSON.stringify(body);
+  let text = frozenJson.get(body);
+  if (text === undefined) frozenJson.set(body, (text = JSON.stringify(body)));
+  return text;
+}
+
+/**
+ * Writes a JSON reply as Express's res.json does (same status, Content-Type, Content-Length and bytes;
+ * Node drops the body of a HEAD), without res.send's generic work: charset parsing, ETag and freshness
+ * checks the API never uses. res.json stays in use where express-openapi-validator validates responses,
+ * since that is the call it watches.
+ */
+export const writeJson: JsonWriter = (res, status, body) => {
+  const text = jsonText(body);
+  res.statusCode = status;
+  res.setHeader('Content-Type', JSON_CONTENT_TYPE);
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
+};
+
+/** For response validation: express-openapi-validator's serialisers write to the body, which may hold shared (frozen) read models, so it gets a copy. */
+export const expressJson: JsonWriter = (res, status, body) => void res.status(status).json(structuredClone(body));
+
+interface AnyReply {
+  status: number;
+  contentType?: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
 /** The last step of every operation: its handler from the table, and the reply written as the spec says. */
-export function createHandlerSteps(operations: SpecOperation[], handlers: HandlerTable): (operation: SpecOperation) => RequestHandler {
+export function createHandlerSteps(operations: SpecOperation[], handlers: HandlerTable, json: JsonWriter): (operation: SpecOperation) => RequestHandler {
   assertHandlersMatchSpec(operations, handlers);
   return (operation) => {
-    const handler = handlers[operation.operationId as OperationId] as unknown as (input: object) => Promise<{
-      status: number;
-      contentType?: string;
-      body?: unknown;
-      headers?: Record<string, string>;
-    }>;
-    return async (req: Request, res: Response) => {
-      const reply = await handler({
+    const handler = handlers[operation.operationId as OperationId] as unknown as (input: object) => MaybePromise<AnyReply>;
+    const write = (res: Response, reply: AnyReply) => {
+      if (reply.headers) for (const name in reply.headers) res.setHeader(name, reply.headers[name] as string);
+      if (reply.contentType === 'application/json') json(res, reply.status, reply.body);
+      else if (reply.contentType === undefined) res.status(reply.status).end();
+      else res.status(reply.status).type(reply.contentType).send(reply.body);
+    };
+    return (req, res, next) => {
+      const reply = handler({
         params: req.params,
         query: req.query,
         body: req.body,
         principal: (req as Request & { principal?: Principal }).principal,
         request: req,
       });
-      res.status(reply.status);
-      if (reply.headers) res.set(reply.headers);
-      if (reply.contentType === undefined) res.end();
-      else if (reply.contentType === 'application/json') res.json(reply.body);
-      else res.type(reply.contentType).send(reply.body);
+      if (reply instanceof Promise) reply.then((answer) => write(res, answer)).catch(next);
+      else write(res, reply);
     };
   };
 }

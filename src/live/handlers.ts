@@ -1,4 +1,5 @@
 import { ForbiddenError } from '../http/errors.ts';
+import { chain } from '../maybe-async.ts';
 import { json, type HandlerTable } from '../http/operation-types.ts';
 import { requirePrincipal } from '../http/security.ts';
 import type { LiveService } from './live-service.ts';
@@ -15,13 +16,14 @@ export function liveHandlers(live: LiveService): LiveHandlers {
       const items = (await live.listChargePoints()).filter((cp) => caller.canAccessChargepoint(cp.id));
       return json(200, { items }, NO_STORE);
     },
-    getChargePoint: async ({ params, principal }) => {
+    // The single-object reads answer synchronously while the live store has the values in memory.
+    getChargePoint: ({ params, principal }) => {
       // Checked before the lookup, so a forbidden id answers the same whether or not it exists.
       if (!requirePrincipal(principal).canAccessChargepoint(params.chargepointId)) throw new ForbiddenError(`You may not use chargepoint ${params.chargepointId}`);
-      return json(200, await live.getChargePoint(params.chargepointId), NO_STORE);
+      return chain(live.getChargePoint(params.chargepointId), (chargePoint) => json(200, chargePoint, NO_STORE));
     },
-    getSite: async () => json(200, await live.getSite(), NO_STORE),
+    getSite: () => chain(live.getSite(), (site) => json(200, site, NO_STORE)),
     listVehicles: async () => json(200, { items: await live.listVehicles() }, NO_STORE),
-    getVehicle: async ({ params }) => json(200, await live.getVehicle(params.vehicleId), NO_STORE),
+    getVehicle: ({ params }) => chain(live.getVehicle(params.vehicleId), (vehicle) => json(200, vehicle, NO_STORE)),
   };
 }

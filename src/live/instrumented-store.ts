@@ -1,33 +1,49 @@
 import { UnavailableError } from '../http/errors.ts';
 import type { Metrics } from '../metrics.ts';
+import type { MaybePromise } from '../maybe-async.ts';
 import type { LiveStore } from './store.ts';
 
 type Operation = 'apply' | 'get' | 'list' | 'ping';
 
 /**
  * Measures every live store call and turns a failure (Redis unreachable) into UnavailableError, which
- * the API answers with 503 and Retry-After.
+ * the API answers with 503 and Retry-After. A call the store answers at once stays synchronous.
  */
 export function instrumentLiveStore(store: LiveStore, metrics: Metrics): LiveStore {
   const timed =
-    <Args extends unknown[], R>(operation: Operation, call: (...args: Args) => Promise<R>) =>
-    async (...args: Args): Promise<R> => {
-      const end = metrics.liveStoreDuration.startTimer({ operation });
-      try {
-        return await call(...args);
-      } catch (error) {
+    <Args extends unknown[], R>(operation: Operation, call: (...args: Args) => MaybePromise<R>) =>
+    (...args: Args): MaybePromise<R> => {
+      const started = performance.now();
+      const done = () => metrics.liveStoreDuration.observe({ operation }, (performance.now() - started) / 1000);
+      const failed = (error: unknown): never => {
+        done();
         metrics.liveStoreErrors.inc({ operation });
         throw new UnavailableError(`The live store cannot be reached (${(error as Error).message})`);
-      } finally {
-        end();
+      };
+      let result: MaybePromise<R>;
+      try {
+        result = call(...args);
+      } catch (error) {
+        return failed(error);
       }
+      if (!(result instanceof Promise)) {
+        done();
+        return result;
+      }
+      return result.then((value) => {
+        done();
+        return value;
+      }, failed);
     };
+  const apply = timed('apply', (updates: Parameters<LiveStore['apply']>[0]) => store.apply(updates));
+  const list = timed('list', (kind: Parameters<LiveStore['list']>[0]) => store.list(kind));
+  const ping = timed('ping', () => store.ping());
   return {
     kind: store.kind,
-    apply: timed('apply', (updates) => store.apply(updates)),
+    apply: async (updates) => apply(updates),
     get: timed('get', (refs) => store.get(refs)),
-    list: timed('list', (kind) => store.list(kind)),
-    ping: timed('ping', () => store.ping()),
+    list: async (kind) => list(kind),
+    ping: async () => ping(),
     close: () => store.close(),
   };
 }

@@ -1,4 +1,5 @@
 import { NotFoundError } from '../http/errors.ts';
+import { chain, type MaybePromise } from '../maybe-async.ts';
 import type { ChargePointDto, SiteDto, VehicleDto } from '../http/api-types.ts';
 import { GENERATIONS, type Generation } from '../openwb/generation.ts';
 import { SITE_IDS, SYSTEM, SYSTEM_ID } from './fields.ts';
@@ -8,6 +9,13 @@ import { buildChargePoint, buildSite, buildVehicle, validUntil, type FreshnessCo
 import type { LiveStore } from './store.ts';
 
 const SYSTEM_REF: EntityRef = { kind: 'system', id: SYSTEM_ID };
+/** openWB 2.x names the grid meter in its counter hierarchy; 1.9 has a fixed one (`evu`), the last of these. */
+const SITE_REFS: readonly EntityRef[] = [
+  { kind: 'site', id: SITE_IDS.pv },
+  { kind: 'site', id: SITE_IDS.battery },
+  { kind: 'site', id: SITE_IDS.home },
+  { kind: 'site', id: SITE_IDS.grid },
+];
 
 export interface LiveServiceOptions {
   staleAfterMs: number;
@@ -39,10 +47,11 @@ export class LiveService {
     return snapshots.map((s) => this.chargePoint(s.id, s.fields, system as EntityFields, ctx));
   }
 
-  async getChargePoint(id: string): Promise<ChargePointDto> {
-    const [fields, system] = (await this.store.get([{ kind: 'chargepoint', id }, SYSTEM_REF])) as [EntityFields, EntityFields];
-    if (isEmpty(fields)) throw new NotFoundError(`Chargepoint ${id} is not known: openWB has not published it`);
-    return this.chargePoint(id, fields, system, this.context(system));
+  getChargePoint(id: string): MaybePromise<ChargePointDto> {
+    return chain(this.store.get([{ kind: 'chargepoint', id }, SYSTEM_REF]), ([fields, system]) => {
+      if (isEmpty(fields as EntityFields)) throw new NotFoundError(`Chargepoint ${id} is not known: openWB has not published it`);
+      return this.chargePoint(id, fields as EntityFields, system as EntityFields, this.context(system as EntityFields));
+    });
   }
 
   private chargePoint(id: string, fields: EntityFields, system: EntityFields, ctx: FreshnessContext): ChargePointDto {
@@ -58,35 +67,30 @@ export class LiveService {
     return snapshots.map((s) => this.vehicle(s.id, s.fields, system as EntityFields, ctx));
   }
 
-  async getVehicle(id: string): Promise<VehicleDto> {
-    const [fields, system] = (await this.store.get([{ kind: 'vehicle', id }, SYSTEM_REF])) as [EntityFields, EntityFields];
-    if (isEmpty(fields)) throw new NotFoundError(`Vehicle ${id} is not known: openWB has not published it`);
-    return this.vehicle(id, fields, system, this.context(system));
+  getVehicle(id: string): MaybePromise<VehicleDto> {
+    return chain(this.store.get([{ kind: 'vehicle', id }, SYSTEM_REF]), ([fields, system]) => {
+      if (isEmpty(fields as EntityFields)) throw new NotFoundError(`Vehicle ${id} is not known: openWB has not published it`);
+      return this.vehicle(id, fields as EntityFields, system as EntityFields, this.context(system as EntityFields));
+    });
   }
 
   private vehicle(id: string, fields: EntityFields, system: EntityFields, ctx: FreshnessContext): VehicleDto {
     return this.vehicles.get(id, [fields, system], ctx.now, () => ({ model: buildVehicle(id, fields, ctx), validUntil: validUntil(fields, ctx) }));
   }
 
-  /** openWB 2.x names the grid meter in its counter hierarchy; 1.9 has a fixed one (`evu`). */
-  async getSite(): Promise<SiteDto> {
-    const [system, pv, battery, home, grid19] = (await this.store.get([
-      SYSTEM_REF,
-      { kind: 'site', id: SITE_IDS.pv },
-      { kind: 'site', id: SITE_IDS.battery },
-      { kind: 'site', id: SITE_IDS.home },
-      { kind: 'site', id: SITE_IDS.grid },
-    ])) as EntityFields[] as [EntityFields, EntityFields, EntityFields, EntityFields, EntityFields];
-    const gridCounterId = system[SYSTEM.gridCounterId]?.value;
-    const grid =
-      typeof gridCounterId === 'string'
-        ? ((await this.store.get([{ kind: 'counter', id: gridCounterId }]))[0] as EntityFields)
-        : grid19;
-    const ctx = this.context(system);
-    return this.site.get('site', [system, grid, pv, battery, home], ctx.now, () => ({
-      model: buildSite({ grid, pv, battery, home }, ctx),
-      validUntil: Math.min(...[grid, pv, battery, home].map((part) => validUntil(part, ctx))),
-    }));
+  getSite(): MaybePromise<SiteDto> {
+    return chain(this.store.get([SYSTEM_REF, ...SITE_REFS]), (entities) => {
+      const [system, pv, battery, home, grid19] = entities as [EntityFields, EntityFields, EntityFields, EntityFields, EntityFields];
+      const gridCounterId = system[SYSTEM.gridCounterId]?.value;
+      const grid = typeof gridCounterId === 'string' ? chain(this.store.get([{ kind: 'counter', id: gridCounterId }]), ([counter]) => counter as EntityFields) : grid19;
+      return chain(grid, (grid) => {
+        const ctx = this.context(system);
+        return this.site.get('site', [system, grid, pv, battery, home], ctx.now, () => ({
+          model: buildSite({ grid, pv, battery, home }, ctx),
+          validUntil: Math.min(...[grid, pv, battery, home].map((part) => validUntil(part, ctx))),
+        }));
+      });
+    });
   }
 
   /** The system entity as stored (generation, version, heartbeat). */

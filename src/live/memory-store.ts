@@ -57,7 +57,7 @@ export class MemoryLiveStore implements LiveStore {
     this.entities.clear();
   }
 
-  async get(refs: readonly EntityRef[]): Promise<EntityFields[]> {
+  get(refs: readonly EntityRef[]): EntityFields[] {
     return refs.map((ref) => this.entities.get(keyOf(ref.kind, ref.id))?.visible() ?? NO_FIELDS);
   }
 

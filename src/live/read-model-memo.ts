@@ -11,7 +11,8 @@ interface Entry<T> {
  * same frozen fields object until an entity changes, so an unchanged input is the same object; a model is
  * rebuilt when an input changed or when it reaches `validUntil` (the moment it turns stale). Between
  * openWB's updates every read is then a lookup. One entry per entity id, so it holds no more than the
- * entities openWB publishes. Models are shared between requests and never mutated.
+ * entities openWB publishes. Models are shared between requests, so they are frozen (deeply); the HTTP
+ * layer serialises a frozen body once (router.ts).
  */
 export class ReadModelMemo<T> {
   private readonly entries = new Map<string, Entry<T>>();
@@ -20,9 +21,17 @@ export class ReadModelMemo<T> {
     const entry = this.entries.get(id);
     if (entry && now <= entry.validUntil && sameInputs(entry.inputs, inputs)) return entry.model;
     const built = build();
-    this.entries.set(id, { inputs, ...built });
+    this.entries.set(id, { inputs, model: deepFreeze(built.model), validUntil: built.validUntil });
     return built.model;
   }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 function sameInputs(a: readonly EntityFields[], b: readonly EntityFields[]): boolean {

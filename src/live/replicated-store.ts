@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { MaybePromise } from '../maybe-async.ts';
 import { MemoryLiveStore } from './memory-store.ts';
 import { ENTITY_KINDS, type EntityFields, type EntityKind, type EntityRef, type EntitySnapshot, type FieldUpdate } from './model.ts';
 import type { RedisLiveStore } from './redis-store.ts';
@@ -59,7 +60,7 @@ export class ReplicatedLiveStore implements LiveStore {
     this.mergeLocal(updates);
   }
 
-  get(refs: readonly EntityRef[]): Promise<EntityFields[]> {
+  get(refs: readonly EntityRef[]): MaybePromise<EntityFields[]> {
     return this.isSynced ? this.replica.get(refs) : this.shared.get(refs);
   }
 

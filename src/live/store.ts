@@ -1,11 +1,15 @@
+import type { MaybePromise } from '../maybe-async.ts';
 import type { EntityFields, EntityKind, EntityRef, EntitySnapshot, FieldUpdate } from './model.ts';
 
 /** The live store port: the latest value of every field, per entity. Adapters: Redis and memory. */
 export interface LiveStore {
   readonly kind: 'redis' | 'memory';
   apply(updates: readonly FieldUpdate[]): Promise<void>;
-  /** Fields of each requested entity (an empty object for an unknown one), in one round trip. */
-  get(refs: readonly EntityRef[]): Promise<EntityFields[]>;
+  /**
+   * Fields of each requested entity (an empty object for an unknown one), in one round trip; answered at
+   * once when the values are in memory. The objects are shared: never modify them.
+   */
+  get(refs: readonly EntityRef[]): MaybePromise<EntityFields[]>;
   /** Every entity of a kind that has at least one field, ordered by id (numeric ids numerically). */
   list(kind: EntityKind): Promise<EntitySnapshot[]>;
   ping(): Promise<void>;

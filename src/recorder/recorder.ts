@@ -9,6 +9,7 @@
  */
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
+import type { MaybePromise } from '../maybe-async.ts';
 import { SampleWriter } from '../history/sample-writer.ts';
 import { pruneSamples } from '../history/retention.ts';
 import type { ChargePointDto, SiteDto, VehicleDto } from '../http/api-types.ts';
@@ -24,7 +25,7 @@ import { samplesOf } from './sampling.ts';
 /** The part of LiveService the recorder reads: the same read models and staleness rule as the API. */
 export interface LiveReader {
   listChargePoints(): Promise<ChargePointDto[]>;
-  getSite(): Promise<SiteDto>;
+  getSite(): MaybePromise<SiteDto>;
   listVehicles(): Promise<VehicleDto[]>;
 }
 

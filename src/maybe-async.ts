@@ -1,6 +1,6 @@
 /**
- * Values that are ready now or later. The credential checks run on every request and are served from
- * memory almost always; answering synchronously then saves the promise and microtask hops.
+ * Values that are ready now or later. Credential checks and live reads run on every request and are
+ * served from memory almost always; answering synchronously then saves the promise and microtask hops.
  */
 export type MaybePromise<T> = T | Promise<T>;
 
