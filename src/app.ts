@@ -105,14 +105,12 @@ export function buildApp(deps: AppDeps): Express {
   // One layer before the API: each Express layer a request passes costs it path matching and allocations.
   app.use(series([...security.front, requestTimer(deps.metrics)]));
   if (deps.config.validateResponses) app.use(responseValidation(spec.document, deps.logger));
-  const validationOf = createRequestValidation(spec.document);
-  const handlerOf = createHandlerSteps(operations, handlers, deps.config.validateResponses ? expressJson : writeJson);
+  const handlerOf = createHandlerSteps(operations, handlers, createRequestValidation(spec.document), deps.config.validateResponses ? expressJson : writeJson);
   const jsonBody = express.json({ limit: '64kb' });
   app.use(
     createDispatcher(operations, (operation) => [
       ...security.stepsOf(operation),
       ...(operation.hasRequestBody ? [jsonBody] : []),
-      validationOf(operation),
       handlerOf(operation),
     ]),
   );

@@ -1,4 +1,4 @@
-import type { Request, RequestHandler } from 'express';
+import type { Request } from 'express';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { OpenApiDocument, SpecOperation } from './router.ts';
@@ -22,6 +22,16 @@ interface RequestBody {
 interface Document extends OpenApiDocument {
   components?: Record<string, Record<string, unknown>>;
 }
+
+/** What a handler gets from a valid request: parameters coerced to their types, defaults applied. */
+export interface ValidRequest {
+  params: Record<string, unknown>;
+  query: Record<string, unknown>;
+  body: unknown;
+}
+
+/** Checks a request against its operation and returns its input, or throws RequestValidationError. */
+export type RequestValidator = (req: Request) => ValidRequest;
 
 /** One problem in a request, as problem+json's `errors` lists it: `path` is `/params/…`, `/query/…`, `/headers/…` or `/body/…`. */
 export interface RequestProblem {
@@ -60,15 +70,15 @@ function createAjv(coerceTypes: boolean): Ajv {
 /**
  * Request validation against openapi.yaml, compiled once per operation with Ajv: path, query and header
  * parameters (coerced from strings to their schema types, defaults applied, unknown query parameters
- * refused, `explode: false` arrays split on commas) and the JSON body. It runs after the dispatcher has
- * found the operation, so a request costs one compiled check, not a new lookup.
+ * refused, `explode: false` arrays split on commas) and the JSON body. It runs in the operation's last
+ * step, after security, so a request costs one compiled check and no new lookup.
  *
  * express-openapi-validator did this until its per-request work (re-parsing the URL, dereferencing every
  * parameter, redefining `req.query`) became a fifth of the gateway's cost per read at the throughput
  * target of issue 2 (`node --import tsx bench/http.ts`); it still validates every response in tests and
  * CI (VALIDATE_RESPONSES), against the same document.
  */
-export function createRequestValidation(document: Document): (operation: SpecOperation) => RequestHandler {
+export function createRequestValidation(document: Document): (operation: SpecOperation) => RequestValidator {
   const deref = <T>(node: T): T => resolveRef(document, node);
   const coercing = createAjv(true);
   const exact = createAjv(false);
@@ -94,13 +104,11 @@ export function createRequestValidation(document: Document): (operation: SpecOpe
     const bodySchema = body?.content?.['application/json']?.schema;
     const validateBody = bodySchema ? exact.compile({ components, ...bodySchema }) : undefined;
 
-    return (req, _res, next) => {
+    return (req) => {
       const input = { params: req.params, query: queryOf(req, knownQuery, commaSeparated), headers: req.headers };
       if (!validateParameters(input)) throw new RequestValidationError(400, problems(validateParameters, ''));
       if (body) checkBody(req, body.required === true, validateBody);
-      // Handlers see the coerced values with their defaults (Express 5's req.query is a getter that re-parses).
-      Object.defineProperty(req, 'query', { value: input.query, writable: true, enumerable: true, configurable: true });
-      next();
+      return { params: input.params, query: input.query, body: req.body };
     };
   };
 }

@@ -2,6 +2,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { SCOPES, type Principal, type Scope } from '../auth/api-key.ts';
 import type { MaybePromise } from '../maybe-async.ts';
 import type { HandlerTable, OperationId } from './operation-types.ts';
+import type { RequestValidator } from './request-validation.ts';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 type Method = (typeof METHODS)[number];
@@ -111,11 +112,20 @@ interface AnyReply {
   headers?: Record<string, string>;
 }
 
-/** The last step of every operation: its handler from the table, and the reply written as the spec says. */
-export function createHandlerSteps(operations: SpecOperation[], handlers: HandlerTable, json: JsonWriter): (operation: SpecOperation) => RequestHandler {
+/**
+ * The last step of every operation: the request validated against the spec, the handler from the table
+ * called with its input, and the reply written as the spec says.
+ */
+export function createHandlerSteps(
+  operations: SpecOperation[],
+  handlers: HandlerTable,
+  validatorOf: (operation: SpecOperation) => RequestValidator,
+  json: JsonWriter,
+): (operation: SpecOperation) => RequestHandler {
   assertHandlersMatchSpec(operations, handlers);
   return (operation) => {
     const handler = handlers[operation.operationId as OperationId] as unknown as (input: object) => MaybePromise<AnyReply>;
+    const validate = validatorOf(operation);
     const write = (res: Response, reply: AnyReply) => {
       if (reply.headers) for (const name in reply.headers) res.setHeader(name, reply.headers[name] as string);
       if (reply.contentType === 'application/json') json(res, reply.status, reply.body);
@@ -123,13 +133,8 @@ export function createHandlerSteps(operations: SpecOperation[], handlers: Handle
       else res.status(reply.status).type(reply.contentType).send(reply.body);
     };
     return (req, res, next) => {
-      const reply = handler({
-        params: req.params,
-        query: req.query,
-        body: req.body,
-        principal: (req as Request & { principal?: Principal }).principal,
-        request: req,
-      });
+      const { params, query, body } = validate(req);
+      const reply = handler({ params, query, body, principal: (req as Request & { principal?: Principal }).principal, request: req });
       if (reply instanceof Promise) reply.then((answer) => write(res, answer)).catch(next);
       else write(res, reply);
     };

@@ -6,8 +6,9 @@ import type { LiveStore } from './store.ts';
 type Operation = 'apply' | 'get' | 'list' | 'ping';
 
 /**
- * Measures every live store call and turns a failure (Redis unreachable) into UnavailableError, which
- * the API answers with 503 and Retry-After. A call the store answers at once stays synchronous.
+ * Measures every live store call that waits for Redis and turns a failure (Redis unreachable) into
+ * UnavailableError, which the API answers with 503 and Retry-After. A call the store answers at once (from
+ * memory or the replica) stays synchronous and untimed: timing it would cost more than the read.
  */
 export function instrumentLiveStore(store: LiveStore, metrics: Metrics): LiveStore {
   const timed =
@@ -26,10 +27,7 @@ export function instrumentLiveStore(store: LiveStore, metrics: Metrics): LiveSto
       } catch (error) {
         return failed(error);
       }
-      if (!(result instanceof Promise)) {
-        done();
-        return result;
-      }
+      if (!(result instanceof Promise)) return result;
       return result.then((value) => {
         done();
         return value;
