@@ -10,6 +10,7 @@ import type { HandlerTable } from './http/operation-types.ts';
 import { problemHandler } from './http/problem.ts';
 import { createDispatcher, series } from './http/dispatcher.ts';
 import { NotFoundError } from './http/errors.ts';
+import { beginRequest, contextOf } from './http/request-context.ts';
 import { createRequestValidation } from './http/request-validation.ts';
 import { createHandlerSteps, expressJson, listOperations, writeJson } from './http/router.ts';
 import { createSecurityLayer } from './http/security-layer.ts';
@@ -103,7 +104,7 @@ export function buildApp(deps: AppDeps): Express {
   app.set('query parser', 'simple');
   app.set('trust proxy', deps.security.trustProxy);
   // One layer before the API: each Express layer a request passes costs it path matching and allocations.
-  app.use(series([...security.front, requestTimer(deps.metrics)]));
+  app.use(series([requestTimer(deps.metrics), ...security.front]));
   if (deps.config.validateResponses) app.use(responseValidation(spec.document, deps.logger));
   const handlerOf = createHandlerSteps(operations, handlers, createRequestValidation(spec.document), deps.config.validateResponses ? expressJson : writeJson);
   const jsonBody = express.json({ limit: '64kb' });
@@ -123,16 +124,16 @@ export function buildApp(deps: AppDeps): Express {
   return app;
 }
 
-/** Records the duration of every request under its OpenAPI operationId (routes outside the spec: "other"). */
+/** Starts each request's context and records its duration under its OpenAPI operationId (routes outside the spec: "other"). */
 function requestTimer(metrics: Metrics) {
   // One listener function for all responses: no closure per request.
   function recordDuration(this: Response) {
-    const seconds = (performance.now() - (this.locals.startedAt as number)) / 1000;
-    const operation = (this.locals.operationId as string | undefined) ?? 'other';
-    metrics.httpRequestDuration.observe({ operation, method: this.req.method, status: String(this.statusCode) }, seconds);
+    const context = contextOf(this);
+    const seconds = (performance.now() - context.startedAt) / 1000;
+    metrics.httpRequestDuration.observe({ operation: context.operationId ?? 'other', method: this.req.method, status: String(this.statusCode) }, seconds);
   }
   return (_req: Request, res: Response, next: NextFunction) => {
-    res.locals.startedAt = performance.now();
+    beginRequest(res);
     res.on('finish', recordDuration);
     next();
   };

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import { BadRequestError, MethodNotAllowedError } from './errors.ts';
+import { contextOf } from './request-context.ts';
 import type { SpecOperation } from './router.ts';
 
 interface Route {
@@ -14,7 +15,7 @@ interface Route {
  * each an Express middleware. Nothing else looks at the path again, which is what keeps the API within
  * reach of a bare Express route (bench/http.ts). A method the path does not have answers 405 with `Allow`,
  * a path that is not validly percent-encoded 400; other paths go on to the next middleware.
- * `res.locals.operationId` names the operation for the request metrics.
+ * The request's context names the operation for the request metrics.
  */
 export function createDispatcher(operations: readonly SpecOperation[], stepsOf: (operation: SpecOperation) => RequestHandler[]): RequestHandler {
   const router = FindMyWay({ caseSensitive: true, ignoreTrailingSlash: false });
@@ -37,7 +38,7 @@ export function createDispatcher(operations: readonly SpecOperation[], stepsOf: 
     const found = router.find(req.method as HTTPMethod, path);
     if (!found) return next(unroutable(path));
     const { operation, steps } = found.store as Route;
-    res.locals.operationId = operation.operationId;
+    contextOf(res).operationId = operation.operationId;
     req.params = found.params as Record<string, string>;
     runSteps(steps, req, res, next);
   };

@@ -52,8 +52,7 @@ export type OperationHandler<K extends OperationId> = (input: OperationInput<K>)
 /** The one table from operationId to handler; a missing entry does not compile. */
 export type HandlerTable = { [K in OperationId]: OperationHandler<K> };
 
-export const json = <S extends number, B>(status: S, body: B, headers?: Record<string, string>) =>
-  ({ status, contentType: 'application/json' as const, body, ...(headers ? { headers } : {}) });
+export const json = <S extends number, B>(status: S, body: B, headers?: Record<string, string>) => ({ status, contentType: 'application/json' as const, body, headers });
 
 /** A reply without a body (204). */
 export const noContent = () => ({ status: 204 as const });

@@ -2,7 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { createLimiter, SharedLimit, type LimiterStore, type LimitResult } from '../auth/limiters.ts';
 import { UNAUTHENTICATED_ADMIN } from '../auth/principal.ts';
 import { sendProblem } from './problem.ts';
-import type { AuthenticatedRequest } from './security.ts';
+import { contextOf, type LimitReading } from './request-context.ts';
 
 export interface RateLimitConfig {
   ipPerMinute: number;
@@ -11,14 +11,7 @@ export interface RateLimitConfig {
   keyPerDay: number;
 }
 
-interface Reading {
-  limit: number;
-  remaining: number;
-  resetSeconds: number;
-}
-
-const LIMIT_STATE = Symbol('rateLimit');
-type LimitedResponse = Response & { [LIMIT_STATE]?: Reading };
+type Reading = LimitReading;
 
 const reading = (result: LimitResult): Reading => ({
   limit: result.limit,
@@ -41,15 +34,15 @@ export function createRateLimits(store: LimiterStore, config: RateLimitConfig): 
   const day = new SharedLimit(createLimiter(store, 'key-day', { points: config.keyPerDay, duration: 86_400 }), config.keyPerDay, shared);
 
   const byClient: RequestHandler = (req, res, next) => {
-    limit(req, res as LimitedResponse, next, [[ip, req.ip ?? 'unknown']]);
+    limit(req, res, next, [[ip, req.ip ?? 'unknown']]);
   };
 
   const byPrincipal: RequestHandler = (req, res, next) => {
-    const principal = (req as AuthenticatedRequest).principal;
+    const principal = contextOf(res).principal;
     if (!principal || principal === UNAUTHENTICATED_ADMIN) return next();
     // Access tokens count per user (all their sessions together), keys per key.
     const key = principal.kind === 'token' ? `user:${principal.userId}` : `key:${principal.id}`;
-    limit(req, res as LimitedResponse, next, [
+    limit(req, res, next, [
       [minute, key],
       [day, key],
     ]);
@@ -58,7 +51,7 @@ export function createRateLimits(store: LimiterStore, config: RateLimitConfig): 
 }
 
 /** Runs on every request: synchronous while every limit is served from its lease, and free of needless allocation. */
-function limit(req: Request, res: LimitedResponse, next: NextFunction, limits: [SharedLimit, string][]): void {
+function limit(req: Request, res: Response, next: NextFunction, limits: [SharedLimit, string][]): void {
   const pending: (LimitResult | Promise<LimitResult>)[] = limits.map(([shared, key]) => shared.consume(key));
   if (pending.every((r): r is LimitResult => !(r instanceof Promise))) {
     apply(req, res, next, pending);
@@ -67,8 +60,9 @@ function limit(req: Request, res: LimitedResponse, next: NextFunction, limits: [
   Promise.all(pending).then((results) => apply(req, res, next, results), next);
 }
 
-function apply(req: Request, res: LimitedResponse, next: NextFunction, results: LimitResult[]): void {
-  let shown = res[LIMIT_STATE];
+function apply(req: Request, res: Response, next: NextFunction, results: LimitResult[]): void {
+  const context = contextOf(res);
+  let shown = context.limit;
   let refused: Reading | undefined;
   for (const result of results) {
     const current = reading(result);
@@ -79,8 +73,8 @@ function apply(req: Request, res: LimitedResponse, next: NextFunction, results: 
     }
   }
   shown = refused ?? shown;
-  if (shown && shown !== res[LIMIT_STATE]) {
-    res[LIMIT_STATE] = shown;
+  if (shown && shown !== context.limit) {
+    context.limit = shown;
     res.setHeader('RateLimit-Limit', String(shown.limit));
     res.setHeader('RateLimit-Remaining', String(shown.remaining));
     res.setHeader('RateLimit-Reset', String(shown.resetSeconds));

@@ -59,12 +59,23 @@ const OPENAPI_FORMATS = {
   password: { type: 'string', validate: () => true },
 } as const;
 
-function createAjv(coerceTypes: boolean): Ajv {
+/** The id under which the document's components are registered, so every operation shares their compiled code. */
+const DOCUMENT_ID = 'openapi.yaml';
+
+function createAjv(coerceTypes: boolean, components: object): Ajv {
   // strict: false because the schemas carry OpenAPI keywords (example, nullable, x-…) next to JSON Schema's.
   const ajv = new Ajv({ strict: false, strictNumbers: true, allErrors: false, useDefaults: true, coerceTypes, validateSchema: false });
   addFormats.default(ajv);
   for (const [name, format] of Object.entries(OPENAPI_FORMATS)) ajv.addFormat(name, format);
+  ajv.addSchema({ $id: DOCUMENT_ID, components });
   return ajv;
+}
+
+/** An operation's schema with its local references (`#/components/…`) pointing into the registered document. */
+function global<T>(schema: T): T {
+  return JSON.parse(JSON.stringify(schema), (key, value: unknown) =>
+    key === '$ref' && typeof value === 'string' && value.startsWith('#/') ? `${DOCUMENT_ID}${value}` : value,
+  ) as T;
 }
 
 /**
@@ -80,9 +91,9 @@ function createAjv(coerceTypes: boolean): Ajv {
  */
 export function createRequestValidation(document: Document): (operation: SpecOperation) => RequestValidator {
   const deref = <T>(node: T): T => resolveRef(document, node);
-  const coercing = createAjv(true);
-  const exact = createAjv(false);
   const components = document.components ?? {};
+  const coercing = createAjv(true, components);
+  const exact = createAjv(false, components);
 
   return (operation) => {
     const item = document.paths[operation.path] as Record<string, unknown>;
@@ -91,18 +102,17 @@ export function createRequestValidation(document: Document): (operation: SpecOpe
     const query = parameters.filter((p) => p.in === 'query');
     const knownQuery = new Set(query.map((p) => p.name));
     const commaSeparated = query.filter((p) => p.explode === false && deref(p.schema)?.type === 'array').map((p) => p.name);
-    const validateParameters = coercing.compile({
-      components,
+    const validateParameters = coercing.compile(global({
       type: 'object',
       properties: {
         params: objectOf(parameters.filter((p) => p.in === 'path')),
         query: objectOf(query),
         headers: { ...objectOf(parameters.filter((p) => p.in === 'header').map((p) => ({ ...p, name: p.name.toLowerCase() }))), additionalProperties: true },
       },
-    });
+    }));
     const body = spec.requestBody ? deref(spec.requestBody as RequestBody) : undefined;
     const bodySchema = body?.content?.['application/json']?.schema;
-    const validateBody = bodySchema ? exact.compile({ components, ...bodySchema }) : undefined;
+    const validateBody = bodySchema ? exact.compile(global(bodySchema)) : undefined;
 
     return (req) => {
       const input = { params: req.params, query: queryOf(req, knownQuery, commaSeparated), headers: req.headers };

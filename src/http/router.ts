@@ -1,7 +1,8 @@
-import type { Request, RequestHandler, Response } from 'express';
-import { SCOPES, type Principal, type Scope } from '../auth/api-key.ts';
+import type { RequestHandler, Response } from 'express';
+import { SCOPES, type Scope } from '../auth/api-key.ts';
 import type { MaybePromise } from '../maybe-async.ts';
 import type { HandlerTable, OperationId } from './operation-types.ts';
+import { contextOf } from './request-context.ts';
 import type { RequestValidator } from './request-validation.ts';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
@@ -134,7 +135,7 @@ export function createHandlerSteps(
     };
     return (req, res, next) => {
       const { params, query, body } = validate(req);
-      const reply = handler({ params, query, body, principal: (req as Request & { principal?: Principal }).principal, request: req });
+      const reply = handler({ params, query, body, principal: contextOf(res).principal, request: req });
       if (reply instanceof Promise) reply.then((answer) => write(res, answer)).catch(next);
       else write(res, reply);
     };

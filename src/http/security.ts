@@ -2,10 +2,10 @@ import type { Request, RequestHandler } from 'express';
 import { grants } from '../auth/api-key.ts';
 import type { Authenticator, Credentials } from '../auth/authenticator.ts';
 import { UNAUTHENTICATED_ADMIN, type Principal } from '../auth/principal.ts';
+import type { MaybePromise } from '../maybe-async.ts';
 import { DomainError, ForbiddenError, UnauthorizedError, UnavailableError } from './errors.ts';
+import { contextOf } from './request-context.ts';
 import type { SpecOperation } from './router.ts';
-
-export type AuthenticatedRequest = Request & { principal?: Principal };
 
 export interface SecurityOptions {
   /**
@@ -29,15 +29,22 @@ const CHARGEPOINT_QUERY_PARAMS = ['chargepoint', 'chargepointId'];
 export function securityStep(operation: SpecOperation, authenticator: Authenticator, options: SecurityOptions = {}): RequestHandler | undefined {
   if (operation.authentication === 'none') return undefined;
   if (options.authentication === 'off') {
-    return (req, _res, next) => {
-      (req as AuthenticatedRequest).principal = UNAUTHENTICATED_ADMIN;
+    return (_req, res, next) => {
+      contextOf(res).principal = UNAUTHENTICATED_ADMIN;
       next();
     };
   }
-  return (req, _res, next) => {
-    const outcome = authenticate(req as AuthenticatedRequest, operation, authenticator);
-    if (outcome) outcome.then(() => next(), next);
-    else next();
+  return (req, res, next) => {
+    const found = authenticate(req, operation, authenticator);
+    if (found instanceof Promise) {
+      found.then((principal) => {
+        contextOf(res).principal = principal;
+        next();
+      }, next);
+    } else {
+      contextOf(res).principal = found;
+      next();
+    }
   };
 }
 
@@ -53,18 +60,15 @@ export function credentialsOf(req: Request): Credentials | undefined {
   return { bearer: bearer[1] as string };
 }
 
-/** Throws (401/403) or returns: undefined when decided synchronously (credentials cached), else a promise. */
-function authenticate(req: AuthenticatedRequest, operation: SpecOperation, authenticator: Authenticator): Promise<void> | undefined {
+/** The caller (undefined: anonymous, where the operation allows it), or throws 401/403; synchronous while the credentials are cached. */
+function authenticate(req: Request, operation: SpecOperation, authenticator: Authenticator): MaybePromise<Principal | undefined> {
   const credentials = credentialsOf(req);
   if (!credentials) {
     if (operation.authentication === 'optional') return undefined;
     throw new UnauthorizedError();
   }
   const found = authenticator.authenticate(credentials);
-  if (!(found instanceof Promise)) {
-    authorize(req, operation, found);
-    return undefined;
-  }
+  if (!(found instanceof Promise)) return authorize(req, operation, found);
   return found.then(
     (principal) => authorize(req, operation, principal),
     (error: unknown) => {
@@ -74,7 +78,7 @@ function authenticate(req: AuthenticatedRequest, operation: SpecOperation, authe
   );
 }
 
-function authorize(req: AuthenticatedRequest, operation: SpecOperation, principal: Principal | undefined): void {
+function authorize(req: Request, operation: SpecOperation, principal: Principal | undefined): Principal {
   if (!principal) throw new UnauthorizedError('The credentials are unknown, expired or revoked');
   if (operation.requiredScope && !grants(principal.scopes, operation.requiredScope)) {
     throw new ForbiddenError(`${operation.operationId} needs credentials with the ${operation.requiredScope} scope`);
@@ -82,7 +86,7 @@ function authorize(req: AuthenticatedRequest, operation: SpecOperation, principa
   for (const id of chargepointsNamed(req)) {
     if (!principal.canAccessChargepoint(id)) throw new ForbiddenError(`You may not use chargepoint ${id}`);
   }
-  req.principal = principal;
+  return principal;
 }
 
 function chargepointsNamed(req: Request): string[] {

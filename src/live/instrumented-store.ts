@@ -11,37 +11,37 @@ type Operation = 'apply' | 'get' | 'list' | 'ping';
  * memory or the replica) stays synchronous and untimed: timing it would cost more than the read.
  */
 export function instrumentLiveStore(store: LiveStore, metrics: Metrics): LiveStore {
-  const timed =
-    <Args extends unknown[], R>(operation: Operation, call: (...args: Args) => MaybePromise<R>) =>
-    (...args: Args): MaybePromise<R> => {
-      const started = performance.now();
-      const done = () => metrics.liveStoreDuration.observe({ operation }, (performance.now() - started) / 1000);
-      const failed = (error: unknown): never => {
-        done();
-        metrics.liveStoreErrors.inc({ operation });
-        throw new UnavailableError(`The live store cannot be reached (${(error as Error).message})`);
-      };
-      let result: MaybePromise<R>;
-      try {
-        result = call(...args);
-      } catch (error) {
-        return failed(error);
-      }
-      if (!(result instanceof Promise)) return result;
-      return result.then((value) => {
-        done();
+  const unavailable = (operation: Operation, error: unknown) => {
+    metrics.liveStoreErrors.inc({ operation });
+    return new UnavailableError(`The live store cannot be reached (${(error as Error).message})`);
+  };
+  const measure = <R>(operation: Operation, call: () => MaybePromise<R>): MaybePromise<R> => {
+    const started = performance.now();
+    let result: MaybePromise<R>;
+    try {
+      result = call();
+    } catch (error) {
+      throw unavailable(operation, error);
+    }
+    if (!(result instanceof Promise)) return result;
+    const observe = () => metrics.liveStoreDuration.observe({ operation }, (performance.now() - started) / 1000);
+    return result.then(
+      (value) => {
+        observe();
         return value;
-      }, failed);
-    };
-  const apply = timed('apply', (updates: Parameters<LiveStore['apply']>[0]) => store.apply(updates));
-  const list = timed('list', (kind: Parameters<LiveStore['list']>[0]) => store.list(kind));
-  const ping = timed('ping', () => store.ping());
+      },
+      (error: unknown) => {
+        observe();
+        throw unavailable(operation, error);
+      },
+    );
+  };
   return {
     kind: store.kind,
-    apply: async (updates) => apply(updates),
-    get: timed('get', (refs) => store.get(refs)),
-    list: async (kind) => list(kind),
-    ping: async () => ping(),
+    apply: async (updates) => measure('apply', () => store.apply(updates)),
+    get: (refs) => measure('get', () => store.get(refs)),
+    list: async (kind) => measure('list', () => store.list(kind)),
+    ping: async () => measure('ping', () => store.ping()),
     close: () => store.close(),
   };
 }

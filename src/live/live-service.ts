@@ -43,39 +43,42 @@ export class LiveService {
 
   async listChargePoints(): Promise<ChargePointDto[]> {
     const [snapshots, [system]] = await Promise.all([this.store.list('chargepoint'), this.store.get([SYSTEM_REF])]);
-    const ctx = this.context(system as EntityFields);
-    return snapshots.map((s) => this.chargePoint(s.id, s.fields, system as EntityFields, ctx));
+    return snapshots.map((s) => this.chargePoint(s.id, s.fields, system as EntityFields));
   }
 
   getChargePoint(id: string): MaybePromise<ChargePointDto> {
     return chain(this.store.get([{ kind: 'chargepoint', id }, SYSTEM_REF]), ([fields, system]) => {
       if (isEmpty(fields as EntityFields)) throw new NotFoundError(`Chargepoint ${id} is not known: openWB has not published it`);
-      return this.chargePoint(id, fields as EntityFields, system as EntityFields, this.context(system as EntityFields));
+      return this.chargePoint(id, fields as EntityFields, system as EntityFields);
     });
   }
 
-  private chargePoint(id: string, fields: EntityFields, system: EntityFields, ctx: FreshnessContext): ChargePointDto {
-    return this.chargePoints.get(id, [fields, system], ctx.now, () => ({
-      model: buildChargePoint(id, fields, system, ctx),
-      validUntil: validUntil(fields, ctx),
-    }));
+  private chargePoint(id: string, fields: EntityFields, system: EntityFields): ChargePointDto {
+    const now = this.now();
+    return this.chargePoints.get(id, [fields, system], now, () => {
+      const ctx = this.context(system, now);
+      return { model: buildChargePoint(id, fields, system, ctx), validUntil: validUntil(fields, ctx) };
+    });
   }
 
   async listVehicles(): Promise<VehicleDto[]> {
     const [snapshots, [system]] = await Promise.all([this.store.list('vehicle'), this.store.get([SYSTEM_REF])]);
-    const ctx = this.context(system as EntityFields);
-    return snapshots.map((s) => this.vehicle(s.id, s.fields, system as EntityFields, ctx));
+    return snapshots.map((s) => this.vehicle(s.id, s.fields, system as EntityFields));
   }
 
   getVehicle(id: string): MaybePromise<VehicleDto> {
     return chain(this.store.get([{ kind: 'vehicle', id }, SYSTEM_REF]), ([fields, system]) => {
       if (isEmpty(fields as EntityFields)) throw new NotFoundError(`Vehicle ${id} is not known: openWB has not published it`);
-      return this.vehicle(id, fields as EntityFields, system as EntityFields, this.context(system as EntityFields));
+      return this.vehicle(id, fields as EntityFields, system as EntityFields);
     });
   }
 
-  private vehicle(id: string, fields: EntityFields, system: EntityFields, ctx: FreshnessContext): VehicleDto {
-    return this.vehicles.get(id, [fields, system], ctx.now, () => ({ model: buildVehicle(id, fields, ctx), validUntil: validUntil(fields, ctx) }));
+  private vehicle(id: string, fields: EntityFields, system: EntityFields): VehicleDto {
+    const now = this.now();
+    return this.vehicles.get(id, [fields, system], now, () => {
+      const ctx = this.context(system, now);
+      return { model: buildVehicle(id, fields, ctx), validUntil: validUntil(fields, ctx) };
+    });
   }
 
   getSite(): MaybePromise<SiteDto> {
@@ -84,11 +87,11 @@ export class LiveService {
       const gridCounterId = system[SYSTEM.gridCounterId]?.value;
       const grid = typeof gridCounterId === 'string' ? chain(this.store.get([{ kind: 'counter', id: gridCounterId }]), ([counter]) => counter as EntityFields) : grid19;
       return chain(grid, (grid) => {
-        const ctx = this.context(system);
-        return this.site.get('site', [system, grid, pv, battery, home], ctx.now, () => ({
-          model: buildSite({ grid, pv, battery, home }, ctx),
-          validUntil: Math.min(...[grid, pv, battery, home].map((part) => validUntil(part, ctx))),
-        }));
+        const now = this.now();
+        return this.site.get('site', [system, grid, pv, battery, home], now, () => {
+          const ctx = this.context(system, now);
+          return { model: buildSite({ grid, pv, battery, home }, ctx), validUntil: Math.min(...[grid, pv, battery, home].map((part) => validUntil(part, ctx))) };
+        });
       });
     });
   }
@@ -98,10 +101,10 @@ export class LiveService {
     return (await this.store.get([SYSTEM_REF]))[0] as EntityFields;
   }
 
-  context(system: EntityFields): FreshnessContext {
+  context(system: EntityFields, now = this.now()): FreshnessContext {
     const generation = system[SYSTEM.generation]?.value;
     return {
-      now: this.now(),
+      now,
       staleAfterMs: this.options.staleAfterMs,
       generation: (GENERATIONS as readonly unknown[]).includes(generation) ? (generation as Generation) : undefined,
       heartbeatReceivedAt: system[SYSTEM.heartbeat]?.receivedAt,
