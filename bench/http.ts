@@ -5,13 +5,16 @@
  *
  *   node --import tsx bench/http.ts [--duration 10] [--connections 10] [--rounds 3] [--no-validate-variant]
  *                                   [--memory-variant] [--profile | --no-profile] [--profile-out FILE.cpuprofile]
+ *                                   [--alloc]
  *
  * Setup: every server runs in its own child process and autocannon runs in this process, so on the 2-core
  * machine the server under load gets a core and the load generator the other (Redis and Mosquitto share
  * what is left). Runs alternate bare, gateway, gateway+validation, … after a warm-up of each, and the
  * median of the rounds is reported. Server and client CPU use is printed so a client-bound run shows.
  * When the ratio misses the target (or with --profile) the gateway is profiled under the same load and the
- * top self-time functions are printed.
+ * top self-time functions are printed. --alloc samples the heap of the bare app and the gateway over 20,000
+ * requests each and prints the bytes a request allocates (garbage included) and where: a figure that does
+ * not move with machine noise, and what the garbage collector's share follows.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
@@ -21,6 +24,7 @@ import { parseArgs } from 'node:util';
 import autocannon, { type Result } from 'autocannon';
 import { Redis } from 'ioredis';
 import { summarize } from './lib/cpuprofile.ts';
+import { summarizeAllocations, type AllocationSummary } from './lib/heapprofile.ts';
 import { REDIS_URL, cpuSeconds, fmt, installReaper, isType, machineLoad, median, nextMessage, printJson, requireServices, round, rssMiB, spawnTs, stopChild } from './lib/common.ts';
 
 const { values: opts } = parseArgs({
@@ -35,6 +39,7 @@ const { values: opts } = parseArgs({
     'no-profile': { type: 'boolean', default: false },
     'profile-out': { type: 'string' },
     'memory-variant': { type: 'boolean', default: false },
+    alloc: { type: 'boolean', default: false },
   },
 });
 const DURATION_S = Number(opts.duration);
@@ -244,6 +249,24 @@ async function main(): Promise<number> {
     if (opts['profile-out']) console.log(`profile written to ${file}`);
   }
 
+  const allocations: Record<string, AllocationSummary> = {};
+  if (opts.alloc) {
+    const requests = 20_000;
+    console.log(`\nallocation per request (sampling heap profiler, ${fmt(requests)} requests each, garbage included):`);
+    for (const [server, key] of [[bare, apiKey], [gateway, apiKey]] as const) {
+      const file = join(profileDir, `${server.name}.heapprofile`);
+      server.child.send({ type: 'heap-start' });
+      await nextMessage(server.child, isType<{ type: 'profile-started' }>('profile-started'), 10_000, 'the heap profiler to start');
+      await autocannon({ url: server.url + PATH, connections: CONNECTIONS, amount: requests, headers: { 'x-api-key': key } });
+      server.child.send({ type: 'heap-stop', file });
+      await nextMessage(server.child, isType<{ type: 'profile-written' }>('profile-written'), 60_000, 'the heap profile');
+      const summary = summarizeAllocations(file, requests);
+      allocations[server.name] = summary;
+      console.log(`  ${server.name.padEnd(8)} ${fmt(summary.bytesPerRequest).padStart(7)} bytes/request; most from:`);
+      for (const row of summary.top) console.log(`  ${fmt(row.bytesPerRequest).padStart(16)}  ${row.name}`);
+    }
+  }
+
   printJson({
     bench: 'http',
     machineAtStart: loadAtStart,
@@ -262,6 +285,7 @@ async function main(): Promise<number> {
     targetRatio: TARGET_RATIO,
     pass: ratio >= TARGET_RATIO && clean,
     ...(profile ? { profileTop: profile.functions.slice(0, 10), profileByPackage: profile.buckets.slice(0, 8) } : {}),
+    ...(opts.alloc ? { allocations } : {}),
   });
   return clean ? 0 : 1;
 }

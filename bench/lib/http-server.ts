@@ -4,6 +4,7 @@
  *
  *   child → parent  { type: 'ready', url, apiKey?, pid }
  *   parent → child  { type: 'profile-start' } / { type: 'profile-stop', file }  → { type: 'profile-written', file }
+ *   parent → child  { type: 'heap-start' } / { type: 'heap-stop', file }  (sampling heap profile, same replies)
  *   parent → child  { type: 'stop' }  (SIGTERM and a lost parent do the same): clean up and exit
  *
  * Gateway mode: real Mosquitto + Redis, unique topic and key prefixes, temp SQLite, LOG_LEVEL=silent,
@@ -40,6 +41,25 @@ async function stop(code = 0): Promise<never> {
 let session: Session | undefined;
 process.on('message', (message: { type?: string; file?: string }) => {
   if (message.type === 'stop') void stop();
+  if (message.type === 'heap-start') {
+    void (async () => {
+      session = new Session();
+      session.connect();
+      await session.post('HeapProfiler.enable');
+      // Garbage included: what a request allocates, not what survives it.
+      await session.post('HeapProfiler.startSampling', { samplingInterval: 256, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as never);
+      send({ type: 'profile-started' });
+    })();
+  }
+  if (message.type === 'heap-stop' && session && message.file) {
+    const file = message.file;
+    void (async () => {
+      const { profile } = await session!.post('HeapProfiler.stopSampling');
+      writeFileSync(file, JSON.stringify(profile));
+      session!.disconnect();
+      send({ type: 'profile-written', file });
+    })();
+  }
   if (message.type === 'profile-start') {
     void (async () => {
       session = new Session();
