@@ -1,7 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import { BadRequestError, MethodNotAllowedError } from './errors.ts';
-import { contextOf } from './request-context.ts';
+import { contextOf, setGatewayHeaders } from './request-context.ts';
 import type { SpecOperation } from './router.ts';
 
 interface Route {
@@ -36,7 +36,11 @@ export function createDispatcher(operations: readonly SpecOperation[], stepsOf: 
   return (req, res, next) => {
     const path = req.path;
     const found = router.find(req.method as HTTPMethod, path);
-    if (!found) return next(unroutable(path));
+    if (!found) {
+      // Not an operation (the spec, the docs, an unknown path): Express writes the response.
+      setGatewayHeaders(res);
+      return next(unroutable(path));
+    }
     const { operation, steps } = found.store as Route;
     contextOf(res).operationId = operation.operationId;
     req.params = found.params as Record<string, string>;

@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import type { ProblemDto } from './api-types.ts';
 import { DomainError, MethodNotAllowedError, TooManyRequestsError, UnavailableError } from './errors.ts';
+import { setGatewayHeaders } from './request-context.ts';
 
 const TITLES: Record<number, [code: string, title: string]> = {
   400: ['bad-request', 'Bad Request'],
@@ -18,6 +19,7 @@ const TITLES: Record<number, [code: string, title: string]> = {
 export const WWW_AUTHENTICATE = 'Bearer realm="openwb-gateway", ApiKey header="x-api-key"';
 
 export function sendProblem(res: Response, problem: ProblemDto, headers: Record<string, string> = {}): void {
+  setGatewayHeaders(res);
   res.status(problem.status).set(headers).type('application/problem+json').send(JSON.stringify(problem));
 }
 

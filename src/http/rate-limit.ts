@@ -73,12 +73,8 @@ function apply(req: Request, res: Response, next: NextFunction, results: LimitRe
     }
   }
   shown = refused ?? shown;
-  if (shown && shown !== context.limit) {
-    context.limit = shown;
-    res.setHeader('RateLimit-Limit', String(shown.limit));
-    res.setHeader('RateLimit-Remaining', String(shown.remaining));
-    res.setHeader('RateLimit-Reset', String(shown.resetSeconds));
-  }
+  // Written with the response (request-context.ts).
+  context.limit = shown;
   if (!refused) return next();
   sendProblem(
     res,

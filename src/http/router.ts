@@ -2,7 +2,7 @@ import type { RequestHandler, Response } from 'express';
 import { SCOPES, type Scope } from '../auth/api-key.ts';
 import type { MaybePromise } from '../maybe-async.ts';
 import type { HandlerTable, OperationId } from './operation-types.ts';
-import { contextOf } from './request-context.ts';
+import { contextOf, gatewayHeaders, setGatewayHeaders } from './request-context.ts';
 import type { RequestValidator } from './request-validation.ts';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
@@ -74,8 +74,8 @@ export function assertHandlersMatchSpec(operations: SpecOperation[], handlers: o
   }
 }
 
-/** How a JSON reply is written: Express's res.json, or the direct writer (see writeJson). */
-export type JsonWriter = (res: Response, status: number, body: unknown) => void;
+/** How a JSON reply is written: directly (writeJson), or through Express's res.json (expressJson). */
+export type JsonWriter = (res: Response, status: number, body: unknown, headers: Record<string, string> | undefined) => void;
 
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
@@ -90,21 +90,28 @@ function jsonText(body: unknown): string {
 }
 
 /**
- * Writes a JSON reply as Express's res.json does (same status, Content-Type, Content-Length and bytes;
- * Node drops the body of a HEAD), without res.send's generic work: charset parsing, ETag and freshness
- * checks the API never uses. res.json stays in use where express-openapi-validator validates responses,
- * since that is the call it watches.
+ * Writes a JSON reply with the bytes, status, Content-Type and Content-Length res.json would send (Node
+ * drops the body of a HEAD), handing Node the whole header block in one writeHead: no res.send machinery
+ * (charset parsing, ETag and freshness checks the API never uses) and no setHeader per header.
  */
-export const writeJson: JsonWriter = (res, status, body) => {
+export const writeJson: JsonWriter = (res, status, body, headers) => {
   const text = jsonText(body);
-  res.statusCode = status;
-  res.setHeader('Content-Type', JSON_CONTENT_TYPE);
-  res.setHeader('Content-Length', Buffer.byteLength(text));
+  const block = gatewayHeaders(contextOf(res));
+  if (headers) for (const name in headers) block.push(name, headers[name] as string);
+  block.push('Content-Type', JSON_CONTENT_TYPE, 'Content-Length', String(Buffer.byteLength(text)));
+  res.writeHead(status, block);
   res.end(text);
 };
 
-/** For response validation: express-openapi-validator's serialisers write to the body, which may hold shared (frozen) read models, so it gets a copy. */
-export const expressJson: JsonWriter = (res, status, body) => void res.status(status).json(structuredClone(body));
+/**
+ * res.json, which express-openapi-validator watches to validate responses (tests, CI, VALIDATE_RESPONSES).
+ * Its serialisers write to the body, which may hold shared (frozen) read models, so it gets a copy.
+ */
+export const expressJson: JsonWriter = (res, status, body, headers) => {
+  setGatewayHeaders(res);
+  if (headers) res.set(headers);
+  res.status(status).json(structuredClone(body));
+};
 
 interface AnyReply {
   status: number;
@@ -128,9 +135,10 @@ export function createHandlerSteps(
     const handler = handlers[operation.operationId as OperationId] as unknown as (input: object) => MaybePromise<AnyReply>;
     const validate = validatorOf(operation);
     const write = (res: Response, reply: AnyReply) => {
-      if (reply.headers) for (const name in reply.headers) res.setHeader(name, reply.headers[name] as string);
-      if (reply.contentType === 'application/json') json(res, reply.status, reply.body);
-      else if (reply.contentType === undefined) res.status(reply.status).end();
+      if (reply.contentType === 'application/json') return json(res, reply.status, reply.body, reply.headers);
+      setGatewayHeaders(res);
+      if (reply.headers) res.set(reply.headers);
+      if (reply.contentType === undefined) res.status(reply.status).end();
       else res.status(reply.status).type(reply.contentType).send(reply.body);
     };
     return (req, res, next) => {

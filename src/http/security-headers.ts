@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import helmet from 'helmet';
+import { contextOf } from './request-context.ts';
 
 type Helmet = ReturnType<typeof helmet>;
 
@@ -51,9 +52,10 @@ export function securityHeaders(): { api: RequestHandler; docs: RequestHandler }
       xXssProtection: false,
     }),
   );
+  const apiHeaderList = apiHeaders.flat();
   return {
     api: (_req, res, next) => {
-      for (const [name, value] of apiHeaders) res.setHeader(name, value);
+      contextOf(res).policyHeaders = apiHeaderList;
       next();
     },
     docs: helmet({
