@@ -1,0 +1,99 @@
+import type { Request } from 'express';
+import { describe, expect, it } from 'vitest';
+import { createRequestValidation, RequestValidationError } from '../../../src/http/request-validation.ts';
+import { listOperations } from '../../../src/http/router.ts';
+import { loadSpec } from '../../../src/spec.ts';
+
+// Pure logic against the real openapi.yaml: requests are plain objects with what the validator reads.
+const document = loadSpec().document;
+const validatorOf = createRequestValidation(document);
+const operations = new Map(listOperations(document).map((o) => [o.operationId, o]));
+const validate = (operationId: string) => validatorOf(operations.get(operationId)!);
+
+interface FakeRequest {
+  params?: Record<string, string>;
+  query?: Record<string, string | string[]>;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+function request({ params = {}, query, headers = {}, body }: FakeRequest): Request {
+  const pairs = Object.entries(query ?? {}).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x): [string, string] => [k, x]));
+  const search = query ? `?${new URLSearchParams(pairs).toString()}` : '';
+  return {
+    url: `/x${search}`,
+    params: { ...params },
+    query: { ...query },
+    headers: { ...headers },
+    body,
+    is: (type: string) => (headers['content-type']?.startsWith(type) ? type : false),
+  } as unknown as Request;
+}
+
+function problemOf(call: () => unknown): RequestValidationError {
+  try {
+    call();
+  } catch (error) {
+    if (error instanceof RequestValidationError) return error;
+    throw error;
+  }
+  throw new Error('the request was accepted');
+}
+
+describe('request validation compiled from openapi.yaml', () => {
+  it('accepts a valid path parameter and hands it over', () => {
+    expect(validate('getChargePoint')(request({ params: { chargepointId: '3' } }))).toEqual({ params: { chargepointId: '3' }, query: {}, body: undefined });
+  });
+
+  it('names a bad path parameter: 400 at /params/<name>', () => {
+    const problem = problemOf(() => validate('getChargePoint')(request({ params: { chargepointId: 'a$b' } })));
+    expect(problem.status).toBe(400);
+    expect(problem.errors[0]).toMatchObject({ path: '/params/chargepointId', errorCode: 'pattern.openapi.validation' });
+    expect(problem.message).toContain('request/params/chargepointId');
+  });
+
+  it('coerces query strings to their types and applies defaults', () => {
+    const { query } = validate('listSessions')(request({ query: { limit: '20' } }));
+    expect(query).toEqual({ limit: 20, sort: '-start' });
+    expect(validate('listSessions')(request({})).query).toEqual({ limit: 50, sort: '-start' });
+  });
+
+  it('refuses values outside the schema and unknown query parameters', () => {
+    expect(problemOf(() => validate('listSessions')(request({ query: { limit: '501' } }))).errors[0]).toMatchObject({ path: '/query/limit', errorCode: 'maximum.openapi.validation' });
+    expect(problemOf(() => validate('listSessions')(request({ query: { limit: 'many' } }))).errors[0]).toMatchObject({ path: '/query/limit', errorCode: 'type.openapi.validation' });
+    expect(problemOf(() => validate('getSite')(request({ query: { foo: '1' } }))).errors[0]).toMatchObject({ path: '/query/foo', message: "Unknown query parameter 'foo'" });
+  });
+
+  it('splits comma-separated (explode: false) arrays and checks their items', () => {
+    const { query } = validate('getHistory')(request({ query: { series: 'grid.power,pv.power', duration: '1d' } }));
+    expect(query.series).toEqual(['grid.power', 'pv.power']);
+    const problem = problemOf(() => validate('getHistory')(request({ query: { series: 'grid.power,no such series', duration: '1d' } })));
+    expect(problem.errors[0]?.path).toBe('/query/series/1');
+  });
+
+  it('checks header parameters (Prefer) and required query parameters', () => {
+    const body = { mode: 'pv' };
+    const json = { 'content-type': 'application/json', 'content-length': '15' };
+    const bad = problemOf(() => validate('setChargeMode')(request({ params: { chargepointId: '3' }, headers: { ...json, prefer: 'wait=<5>' }, body })));
+    expect(bad.errors[0]?.path).toBe('/headers/prefer');
+    expect(problemOf(() => validate('getHistory')(request({}))).errors[0]).toMatchObject({ path: '/query/series', errorCode: 'required.openapi.validation' });
+  });
+
+  it('validates JSON bodies: required, their schema, and their media type (415)', () => {
+    const op = validate('setChargeMode');
+    const json = { 'content-type': 'application/json', 'content-length': '20' };
+    expect(op(request({ params: { chargepointId: '3' }, headers: json, body: { mode: 'pv' } })).body).toEqual({ mode: 'pv' });
+    expect(problemOf(() => op(request({ params: { chargepointId: '3' } }))).errors[0]).toMatchObject({ path: '/body', errorCode: 'required.openapi.validation' });
+    expect(problemOf(() => op(request({ params: { chargepointId: '3' }, headers: json, body: { mode: 'turbo' } }))).errors[0]).toMatchObject({
+      path: '/body/mode',
+      errorCode: 'enum.openapi.validation',
+    });
+    expect(problemOf(() => op(request({ params: { chargepointId: '3' }, headers: json, body: { mode: 'pv', extra: 1 } }))).errors[0]?.path).toBe('/body/extra');
+    const wrongType = problemOf(() => op(request({ params: { chargepointId: '3' }, headers: { 'content-type': 'text/plain', 'content-length': '2' }, body: undefined })));
+    expect(wrongType.status).toBe(415);
+  });
+
+  it('compiles every operation of the spec', () => {
+    for (const operation of operations.values()) expect(() => validatorOf(operation)).not.toThrow();
+  });
+});
