@@ -103,16 +103,20 @@ export function buildApp(deps: AppDeps): Express {
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.set('trust proxy', deps.security.trustProxy);
-  // One layer before the API: each Express layer a request passes costs it path matching and allocations.
-  app.use(series([requestTimer(deps.metrics), ...security.front]));
-  if (deps.config.validateResponses) app.use(responseValidation(spec.document, deps.logger));
   const handlerOf = createHandlerSteps(operations, handlers, createRequestValidation(spec.document), deps.config.validateResponses ? expressJson : writeJson);
   const jsonBody = express.json({ limit: '64kb' });
+  const dispatch = createDispatcher(operations, (operation) => [
+    ...security.stepsOf(operation),
+    ...(operation.hasRequestBody ? [jsonBody] : []),
+    handlerOf(operation),
+  ]);
+  // The API is one Express layer: each layer a request passes costs it path matching and allocations.
   app.use(
-    createDispatcher(operations, (operation) => [
-      ...security.stepsOf(operation),
-      ...(operation.hasRequestBody ? [jsonBody] : []),
-      handlerOf(operation),
+    series([
+      requestTimer(deps.metrics),
+      ...security.front,
+      ...(deps.config.validateResponses ? responseValidation(spec.document, deps.logger) : []),
+      dispatch,
     ]),
   );
 
