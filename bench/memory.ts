@@ -1,10 +1,12 @@
 /**
  * Idle resident memory of the gateway in demo mode (embedded aedes broker + openWB simulator, in-memory
- * live store, SQLite), next to a bare `node --import tsx` process as the baseline. Target: < 100 MB.
+ * live store, SQLite), run as `npm start` runs it (compiled, dist/), next to bare `node -e` and
+ * `node --import tsx -e` processes as baselines. Target: < 100 MB.
  *
  *   node --import tsx bench/memory.ts [--idle 20] [--samples 5] [--variant "--node-flag …" …] [--no-variants]
  *
- * The gateway starts as `node --import tsx src/main.ts` with a clean environment (PATH, HOME and its own
+ * The bench builds dist/ (`npm run build`) and starts the gateway with the node flags and script of the
+ * start script, with a clean environment (PATH, HOME and its own
  * settings only): PORT=<free port>, DATABASE_URL=sqlite:<tmp>, LOG_LEVEL=warn, DEMO_INTERVAL_S=10, no
  * OPENWB_MQTT_URL. After /health/ready answers 200 it idles (simulator cycles included), then VmRSS is read
  * from /proc/<pid>/status once a second and the median is reported (MiB = 1,048,576 bytes). Baselines run
@@ -16,7 +18,7 @@
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -117,20 +119,26 @@ interface Gw {
   stdout: string;
 }
 
-/** The node flags `npm start` runs the gateway with (package.json), so the figure is the one users get. */
-const START_FLAGS: string[] = (() => {
+/**
+ * What `npm start` runs after its build (package.json: `npm run -s build && node <flags> <script>`), so the
+ * figure is the one users get; the build runs first, as there.
+ */
+const START: { flags: string[]; script: string } = (() => {
   const start = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
-  return start.split(/\s+/).filter((arg) => arg.startsWith('--') && !arg.startsWith('--import'));
+  const node = /^npm run -s build && node (.+)$/.exec(start);
+  if (!node) throw new Error(`unexpected start script: ${start}`);
+  const args = (node[1] as string).split(/\s+/);
+  return { flags: args.filter((arg) => arg.startsWith('--')), script: args.filter((arg) => !arg.startsWith('--')).at(-1) as string };
 })();
+const START_FLAGS = START.flags;
 
 function startGateway(label: string, flags: string[], index: number, port: number): Gw {
   const reportDir = join(dir, `report-${index}`);
   mkdirSync(reportDir);
-  const child = spawnTs('src/main.ts', {
+  const child = spawn(process.execPath, [...flags, '--report-on-signal', '--report-signal=SIGUSR2', `--report-directory=${reportDir}`, '--report-compact', START.script], {
+    cwd: REPO_ROOT,
     env: cleanEnv({ PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `sqlite:${join(dir, `gateway-${index}.db`)}`, LOG_LEVEL: 'warn', DEMO_INTERVAL_S: '10' }),
-    nodeArgs: [...flags, '--report-on-signal', '--report-signal=SIGUSR2', `--report-directory=${reportDir}`, '--report-compact'],
-    stdout: 'pipe',
-    stderr: 'pipe',
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   started.push(child);
   const gw: Gw = { label, flags, child, port, reportDir, stdout: '' };
@@ -154,10 +162,11 @@ const loadAtStart = machineLoad();
 async function main(): Promise<number> {
   const variants = opts.variant ?? [];
   console.log(
-    `memory bench: gateway in demo mode (node --import tsx src/main.ts), idle ${IDLE_S} s, then ${SAMPLES} VmRSS samples 1 s apart` +
+    `memory bench: gateway in demo mode (npm start: node ${START_FLAGS.join(' ')} ${START.script}), idle ${IDLE_S} s, then ${SAMPLES} VmRSS samples 1 s apart` +
       (variants.length ? `; for information also with node flags: ${variants.join(' | ')}` : '') +
       `; ${loadAtStart.cores} cores, load average ${loadAtStart.loadAvg1m}`,
   );
+  execFileSync('npm', ['run', '-s', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
   const gateways: Gw[] = [];
   gateways.push(startGateway(`gateway (demo mode, npm start: ${START_FLAGS.join(' ') || 'no node flags'})`, START_FLAGS, 0, await freePort()));
   for (const [i, flags] of variants.entries()) gateways.push(startGateway(`gateway ${flags}`, flags.split(/\s+/).filter(Boolean), i + 1, await freePort()));

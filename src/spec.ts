@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import type { OpenApiDocument } from './http/router.ts';
+import { PACKAGE_ROOT } from './package-root.ts';
 
-export const SPEC_PATH = new URL('../openapi.yaml', import.meta.url);
+export const SPEC_PATH = new URL('openapi.yaml', PACKAGE_ROOT);
 
 /** The contract, read once: served as YAML and JSON, and given to the validator. */
 export function loadSpec(): { yaml: string; document: OpenApiDocument & Record<string, unknown> } {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/gateway.ts';
-import { startNode, stop } from '../support/process.ts';
+import { buildForStart, startNode, stop } from '../support/process.ts';
 import { freePort } from '../support/redis-server.ts';
 
 describe('demo mode (`npm start` with nothing configured)', () => {
@@ -16,7 +16,10 @@ describe('demo mode (`npm start` with nothing configured)', () => {
   beforeAll(async () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    const started = await startNode('src/main.ts', { PORT: String(port), DATABASE_URL: `sqlite:${join(dir, 'demo.db')}`, DEMO_INTERVAL_S: '1', LOG_LEVEL: 'warn' }, /API key: (owg_\S+)/);
+    // Exactly what `npm start` runs: the compiled gateway.
+    const nodeArgs = buildForStart();
+    const env = { PORT: String(port), DATABASE_URL: `sqlite:${join(dir, 'demo.db')}`, DEMO_INTERVAL_S: '1', LOG_LEVEL: 'warn' };
+    const started = await startNode('npm start', env, /API key: (owg_\S+)/, 30_000, nodeArgs);
     child = started.child;
     key = started.match[1] as string;
   });

@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 const ROOT = new URL('../../', import.meta.url);
 
@@ -21,10 +22,13 @@ export function runNode(script: string, args: string[], env: Record<string, stri
   });
 }
 
-/** Starts a long-running node process and resolves once its stdout matches `ready`. */
-export function startNode(script: string, env: Record<string, string>, ready: RegExp, timeoutMs = 30_000) {
+/**
+ * Starts a long-running node process and resolves once its stdout matches `ready`: a TypeScript source
+ * through tsx, or with `nodeArgs` exactly those arguments (e.g. what `npm start` runs).
+ */
+export function startNode(script: string, env: Record<string, string>, ready: RegExp, timeoutMs = 30_000, nodeArgs = ['--import', 'tsx', script]) {
   return new Promise<{ child: ChildProcess; match: RegExpMatchArray; output: () => string }>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env: { ...minimalEnv(), ...env } });
+    const child = spawn(process.execPath, nodeArgs, { cwd: ROOT, env: { ...minimalEnv(), ...env } });
     let output = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -63,4 +67,13 @@ export function stop(child: ChildProcess): Promise<number | null> {
     });
     child.kill('SIGTERM');
   });
+}
+
+/** Builds dist/ as `npm start` does and returns the node arguments of its start script (`… && node <args>`). */
+export function buildForStart(): string[] {
+  const pkg = JSON.parse(readFileSync(new URL('package.json', ROOT), 'utf8')) as { scripts: Record<string, string> };
+  const start = /^npm run -s build && node (.+)$/.exec(pkg.scripts.start ?? '');
+  if (!start) throw new Error(`unexpected start script: ${pkg.scripts.start}`);
+  execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'pipe' });
+  return (start[1] as string).split(' ');
 }

@@ -88,9 +88,12 @@ describe('Dockerfile', () => {
     expect(health.args).toContain('/health/ready');
   });
 
-  it('starts the server the way `npm start` does, and puts the CLI on the PATH', () => {
+  it('starts the server the way `npm start` does (compiled in a build stage), and puts the CLI on the PATH', () => {
     const cmd = runtime.instructions.filter((i) => i.keyword === 'CMD').at(-1)!;
-    expect((JSON.parse(cmd.args) as string[]).join(' ')).toBe(pkg.scripts.start);
+    expect(`npm run -s build && ${(JSON.parse(cmd.args) as string[]).join(' ')}`).toBe(pkg.scripts.start);
+    const build = stages(dockerfile).find((s) => / AS build$/.test(s.from))!;
+    expect(build.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args)).toContain('npm run -s build');
+    expect(runtime.instructions.some((i) => i.keyword === 'COPY' && i.args === '--from=build /app/dist ./dist')).toBe(true);
     expect(runtime.instructions.some((i) => i.keyword === 'ENTRYPOINT')).toBe(false);
     const binFile = pkg.bin['openwb-gateway']!;
     expect(dockerfile).toContain(`ln -s /app/${binFile} /usr/local/bin/openwb-gateway`);
@@ -106,10 +109,13 @@ describe('Dockerfile', () => {
 
     const needed = new Set<string>();
     for (const file of [...filesUnder('src'), ...filesUnder('bin')]) {
-      for (const ref of runtimeReferences(readFileSync(file, 'utf8'))) {
+      const source = readFileSync(file, 'utf8');
+      for (const ref of runtimeReferences(source)) {
         if (!ref.startsWith('.')) continue;
         needed.add(relative(ROOT, resolve(dirname(file), ref)).split(/[/\\]/)[0]!);
       }
+      // Files read relative to the package root (src/package-root.ts).
+      for (const match of source.matchAll(/new URL\(\s*['"]([^'"]+)['"]\s*,\s*PACKAGE_ROOT\s*\)/g)) needed.add(match[1]!.split('/')[0]!);
     }
     expect([...needed]).toEqual(expect.arrayContaining(['src', 'package.json', 'openapi.yaml']));
     for (const entry of needed) expect(copied.map((p) => p.replace(/\/$/, '')), `runtime needs ${entry}`).toContain(entry);
