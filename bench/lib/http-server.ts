@@ -39,46 +39,40 @@ async function stop(code = 0): Promise<never> {
 }
 
 let session: Session | undefined;
+
+/** Starts a profiler in this process over the inspector protocol: `setup` enables and starts it. */
+async function startProfiler(setup: (session: Session) => Promise<unknown>): Promise<void> {
+  session = new Session();
+  session.connect();
+  await setup(session);
+  send({ type: 'profile-started' });
+}
+
+async function writeProfile(stop: (session: Session) => Promise<{ profile: object }>, file: string): Promise<void> {
+  const { profile } = await stop(session!);
+  writeFileSync(file, JSON.stringify(profile));
+  session!.disconnect();
+  send({ type: 'profile-written', file });
+}
+
 process.on('message', (message: { type?: string; file?: string }) => {
   if (message.type === 'stop') void stop();
-  if (message.type === 'heap-start') {
-    void (async () => {
-      session = new Session();
-      session.connect();
-      await session.post('HeapProfiler.enable');
-      // Garbage included: what a request allocates, not what survives it.
-      await session.post('HeapProfiler.startSampling', { samplingInterval: 256, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as never);
-      send({ type: 'profile-started' });
-    })();
-  }
-  if (message.type === 'heap-stop' && session && message.file) {
-    const file = message.file;
-    void (async () => {
-      const { profile } = await session!.post('HeapProfiler.stopSampling');
-      writeFileSync(file, JSON.stringify(profile));
-      session!.disconnect();
-      send({ type: 'profile-written', file });
-    })();
-  }
   if (message.type === 'profile-start') {
-    void (async () => {
-      session = new Session();
-      session.connect();
-      await session.post('Profiler.enable');
-      await session.post('Profiler.setSamplingInterval', { interval: 1000 });
-      await session.post('Profiler.start');
-      send({ type: 'profile-started' });
-    })();
+    void startProfiler(async (s) => {
+      await s.post('Profiler.enable');
+      await s.post('Profiler.setSamplingInterval', { interval: 1000 });
+      await s.post('Profiler.start');
+    });
   }
-  if (message.type === 'profile-stop' && session && message.file) {
-    const file = message.file;
-    void (async () => {
-      const { profile } = await session!.post('Profiler.stop');
-      writeFileSync(file, JSON.stringify(profile));
-      session!.disconnect();
-      send({ type: 'profile-written', file });
-    })();
+  if (message.type === 'profile-stop' && session && message.file) void writeProfile((s) => s.post('Profiler.stop'), message.file);
+  if (message.type === 'heap-start') {
+    void startProfiler(async (s) => {
+      await s.post('HeapProfiler.enable');
+      // Garbage included: what a request allocates, not what survives it.
+      await s.post('HeapProfiler.startSampling', { samplingInterval: 256, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as never);
+    });
   }
+  if (message.type === 'heap-stop' && session && message.file) void writeProfile((s) => s.post('HeapProfiler.stopSampling'), message.file);
 });
 process.once('disconnect', () => void stop());
 process.once('SIGTERM', () => void stop());

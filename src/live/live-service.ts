@@ -47,18 +47,11 @@ export class LiveService {
   }
 
   getChargePoint(id: string): MaybePromise<ChargePointDto> {
-    return chain(this.store.get([{ kind: 'chargepoint', id }, SYSTEM_REF]), ([fields, system]) => {
-      if (isEmpty(fields as EntityFields)) throw new NotFoundError(`Chargepoint ${id} is not known: openWB has not published it`);
-      return this.chargePoint(id, fields as EntityFields, system as EntityFields);
-    });
+    return this.published('chargepoint', id, 'Chargepoint', (fields, system) => this.chargePoint(id, fields, system));
   }
 
   private chargePoint(id: string, fields: EntityFields, system: EntityFields): ChargePointDto {
-    const now = this.now();
-    return this.chargePoints.get(id, [fields, system], now, () => {
-      const ctx = this.context(system, now);
-      return { model: buildChargePoint(id, fields, system, ctx), validUntil: validUntil(fields, ctx) };
-    });
+    return this.memoised(this.chargePoints, id, fields, system, (ctx) => buildChargePoint(id, fields, system, ctx));
   }
 
   async listVehicles(): Promise<VehicleDto[]> {
@@ -67,17 +60,27 @@ export class LiveService {
   }
 
   getVehicle(id: string): MaybePromise<VehicleDto> {
-    return chain(this.store.get([{ kind: 'vehicle', id }, SYSTEM_REF]), ([fields, system]) => {
-      if (isEmpty(fields as EntityFields)) throw new NotFoundError(`Vehicle ${id} is not known: openWB has not published it`);
-      return this.vehicle(id, fields as EntityFields, system as EntityFields);
-    });
+    return this.published('vehicle', id, 'Vehicle', (fields, system) => this.vehicle(id, fields, system));
   }
 
   private vehicle(id: string, fields: EntityFields, system: EntityFields): VehicleDto {
+    return this.memoised(this.vehicles, id, fields, system, (ctx) => buildVehicle(id, fields, ctx));
+  }
+
+  /** One entity's model; 404 while openWB has not published the entity. */
+  private published<T>(kind: 'chargepoint' | 'vehicle', id: string, noun: string, model: (fields: EntityFields, system: EntityFields) => T): MaybePromise<T> {
+    return chain(this.store.get([{ kind, id }, SYSTEM_REF]), ([fields, system]) => {
+      if (isEmpty(fields as EntityFields)) throw new NotFoundError(`${noun} ${id} is not known: openWB has not published it`);
+      return model(fields as EntityFields, system as EntityFields);
+    });
+  }
+
+  /** A model built from one entity's fields, rebuilt only when they (or the system's) changed or it turned stale. */
+  private memoised<T>(memo: ReadModelMemo<T>, id: string, fields: EntityFields, system: EntityFields, build: (ctx: FreshnessContext) => T): T {
     const now = this.now();
-    return this.vehicles.get(id, [fields, system], now, () => {
+    return memo.get(id, [fields, system], now, () => {
       const ctx = this.context(system, now);
-      return { model: buildVehicle(id, fields, ctx), validUntil: validUntil(fields, ctx) };
+      return { model: build(ctx), validUntil: validUntil(fields, ctx) };
     });
   }
 

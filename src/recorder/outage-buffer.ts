@@ -1,7 +1,9 @@
 /**
  * What the recorder has taken but not yet written: samples in arrival order (bounded; when full the oldest
- * are dropped and counted) and the latest version of each changed session (bounded likewise; finished
- * sessions are kept in preference to open ones, whose next update would supersede them anyway).
+ * are dropped and counted, except a batch being written, which is written or kept whole) and the latest
+ * version of each changed session (bounded likewise; finished sessions are kept in preference to open
+ * ones, whose next update would supersede them anyway). So every recorded sample is either written,
+ * counted as lost or still buffered, exactly once.
  */
 import type { Session } from '../sessions/model.ts';
 import type { Sample } from './sampling.ts';
@@ -11,6 +13,8 @@ export const MAX_BUFFERED_SESSIONS = 1000;
 export class OutageBuffer {
   private samples: Sample[] = [];
   private head = 0;
+  /** Samples at the head handed out by peekSamples whose write has not ended yet. */
+  private inFlight = 0;
   private readonly sessions = new Map<string, Session>();
   lostSamples = 0;
   lostSessions = 0;
@@ -33,7 +37,9 @@ export class OutageBuffer {
     this.samples.push(...samples);
     const overflow = this.sampleCount - this.maxSamples;
     if (overflow <= 0) return 0;
-    this.head += overflow;
+    // Room comes from the oldest samples not being written (there are enough: maxSamples ≥ a batch).
+    if (this.inFlight === 0) this.head += overflow;
+    else this.samples.splice(this.head + this.inFlight, overflow);
     this.lostSamples += overflow;
     this.compact();
     return overflow;
@@ -53,15 +59,23 @@ export class OutageBuffer {
     return dropped;
   }
 
-  /** The oldest `max` samples, without removing them. */
+  /** The oldest `max` samples, to be written: they stay until dropWritten or writeFailed. */
   peekSamples(max: number): Sample[] {
-    return this.samples.slice(this.head, this.head + max);
+    const batch = this.samples.slice(this.head, this.head + max);
+    this.inFlight = batch.length;
+    return batch;
   }
 
   /** Removes the `count` oldest samples after they were written. */
   dropWritten(count: number): void {
     this.head = Math.min(this.head + count, this.samples.length);
+    this.inFlight = 0;
     this.compact();
+  }
+
+  /** The batch could not be written: its samples stay, and may make room again. */
+  writeFailed(): void {
+    this.inFlight = 0;
   }
 
   pendingSessions(): Session[] {

@@ -67,6 +67,8 @@ export class Recorder {
   private readonly sessionsRepo: SessionRepository;
   private readonly now: () => number;
   private timer: NodeJS.Timeout | undefined;
+  /** The boundary of the last scheduled tick. */
+  private lastScheduled = -Infinity;
   private stopped = true;
   private active = false;
   /** Open sessions by chargepoint; undefined until loaded from the database after taking the lock. */
@@ -150,7 +152,9 @@ export class Recorder {
     if (this.stopped) return;
     const interval = this.deps.options.intervalMs;
     const now = this.now();
-    const next = this.boundary(now) + interval;
+    // A timer may fire a millisecond early (libuv's clock against Date.now()): never sample a boundary twice.
+    const next = Math.max(this.boundary(now), this.lastScheduled) + interval;
+    this.lastScheduled = next;
     this.timer = setTimeout(() => {
       this.tick(next).catch((error: unknown) => this.deps.logger.error({ err: (error as Error).message }, 'recorder tick failed'));
       this.schedule();
@@ -234,6 +238,7 @@ export class Recorder {
       if (this.lastError) this.deps.logger.info('the database is back: buffered statistics written');
       this.lastError = undefined;
     } catch (error) {
+      this.buffer.writeFailed();
       this.deps.metrics.writeFailures.inc();
       const message = (error as Error).message;
       if (!this.lastError) this.deps.logger.warn({ err: message, buffered: this.buffer.sampleCount }, 'recorder buffers: the database cannot be written');

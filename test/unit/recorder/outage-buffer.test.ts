@@ -18,6 +18,22 @@ describe('outage buffer', () => {
     expect([buffer.sampleCount, buffer.lostSamples]).toEqual([3, 2]);
   });
 
+  it('never drops a batch while it is written: each sample is written, lost or buffered exactly once', () => {
+    const buffer = new OutageBuffer(5);
+    buffer.addSamples([1, 2, 3, 4].map(sample));
+    const batch = buffer.peekSamples(3); // 1, 2, 3 go to the database…
+    expect(buffer.addSamples([5, 6, 7].map(sample))).toBe(2); // …while the buffer overflows: 4 and 5 make room
+    buffer.dropWritten(batch.length);
+    expect(buffer.peekSamples(10).map((s) => s.ts)).toEqual([6, 7]);
+    expect(buffer.lostSamples).toBe(2);
+
+    const failing = buffer.peekSamples(10);
+    buffer.writeFailed(); // kept, and the oldest again
+    expect(buffer.addSamples([8, 9, 10, 11].map(sample))).toBe(1);
+    expect(buffer.peekSamples(10).map((s) => s.ts)).toEqual([7, 8, 9, 10, 11]);
+    expect(failing.map((s) => s.ts)).toEqual([6, 7]);
+  });
+
   it('keeps the latest version of a session and prefers finished sessions when full', () => {
     const buffer = new OutageBuffer(10, 2);
     const open1 = session('a', null);
