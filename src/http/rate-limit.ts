@@ -1,5 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { createLimiter, SharedLimit, type LimiterStore, type LimitResult } from '../auth/limiters.ts';
+import type { MaybePromise } from '../maybe-async.ts';
 import { UNAUTHENTICATED_ADMIN } from '../auth/principal.ts';
 import { sendProblem } from './problem.ts';
 import { contextOf, type LimitReading } from './request-context.ts';
@@ -13,11 +14,8 @@ export interface RateLimitConfig {
 
 type Reading = LimitReading;
 
-const reading = (result: LimitResult): Reading => ({
-  limit: result.limit,
-  remaining: result.remaining,
-  resetSeconds: Math.max(1, Math.ceil(result.msBeforeNext / 1000)),
-});
+const resetSecondsOf = (result: LimitResult) => Math.max(1, Math.ceil(result.msBeforeNext / 1000));
+const reading = (result: LimitResult): Reading => ({ limit: result.limit, remaining: result.remaining, resetSeconds: resetSecondsOf(result) });
 
 /**
  * Request limits shared by every instance through Redis (per process without it; large limits are synced
@@ -33,60 +31,50 @@ export function createRateLimits(store: LimiterStore, config: RateLimitConfig): 
   const minute = new SharedLimit(createLimiter(store, 'key-minute', { points: config.keyPerMinute, duration: 60 }), config.keyPerMinute, shared);
   const day = new SharedLimit(createLimiter(store, 'key-day', { points: config.keyPerDay, duration: 86_400 }), config.keyPerDay, shared);
 
-  const byClient: RequestHandler = (req, res, next) => {
-    limit(req, res, next, [[ip, req.ip ?? 'unknown']]);
-  };
+  const byClient: RequestHandler = (req, res, next) => settle(req, res, next, ip.consume(req.ip ?? 'unknown'), undefined);
 
   const byPrincipal: RequestHandler = (req, res, next) => {
     const principal = contextOf(res).principal;
     if (!principal || principal === UNAUTHENTICATED_ADMIN) return next();
     // Access tokens count per user (all their sessions together), keys per key.
     const key = principal.kind === 'token' ? `user:${principal.userId}` : `key:${principal.id}`;
-    limit(req, res, next, [
-      [minute, key],
-      [day, key],
-    ]);
+    settle(req, res, next, minute.consume(key), day.consume(key));
   };
   return { byClient, byPrincipal };
 }
 
-/** Runs on every request: synchronous while every limit is served from its lease, and free of needless allocation. */
-function limit(req: Request, res: Response, next: NextFunction, limits: [SharedLimit, string][]): void {
-  const pending: (LimitResult | Promise<LimitResult>)[] = limits.map(([shared, key]) => shared.consume(key));
-  if (pending.every((r): r is LimitResult => !(r instanceof Promise))) {
-    apply(req, res, next, pending);
+/** Runs on every request (one or two limits): synchronous while every limit is served from its lease, and free of needless allocation. */
+function settle(req: Request, res: Response, next: NextFunction, a: MaybePromise<LimitResult>, b: MaybePromise<LimitResult> | undefined): void {
+  if (a instanceof Promise || b instanceof Promise) {
+    Promise.all([a, b]).then(([x, y]) => apply(req, res, next, x, y), next);
     return;
   }
-  Promise.all(pending).then((results) => apply(req, res, next, results), next);
+  apply(req, res, next, a, b);
 }
 
-function apply(req: Request, res: Response, next: NextFunction, results: LimitResult[]): void {
+function apply(req: Request, res: Response, next: NextFunction, a: LimitResult, b: LimitResult | undefined): void {
   const context = contextOf(res);
-  let shown = context.limit;
-  let refused: Reading | undefined;
-  for (const result of results) {
-    const current = reading(result);
-    if (!result.allowed) {
-      if (!refused || current.resetSeconds > refused.resetSeconds) refused = current;
-    } else if (!shown || closestToExhaustion(current, shown) < 0) {
-      shown = current;
-    }
+  const refused = !a.allowed && (!b || b.allowed || a.msBeforeNext >= b.msBeforeNext) ? a : b && !b.allowed ? b : undefined;
+  if (refused) {
+    const shown = (context.limit = reading(refused));
+    sendProblem(
+      res,
+      {
+        type: '/problems/too-many-requests',
+        title: 'Too Many Requests',
+        status: 429,
+        detail: `Rate limit of ${shown.limit} requests exceeded; retry after ${shown.resetSeconds} s`,
+        instance: req.originalUrl.split('?')[0],
+      },
+      { 'Retry-After': String(shown.resetSeconds) },
+    );
+    return;
   }
-  shown = refused ?? shown;
-  // Written with the response (request-context.ts).
-  context.limit = shown;
-  if (!refused) return next();
-  sendProblem(
-    res,
-    {
-      type: '/problems/too-many-requests',
-      title: 'Too Many Requests',
-      status: 429,
-      detail: `Rate limit of ${refused.limit} requests exceeded; retry after ${refused.resetSeconds} s`,
-      instance: req.originalUrl.split('?')[0],
-    },
-    { 'Retry-After': String(refused.resetSeconds) },
-  );
+  // The limit closest to exhaustion is the one the response reports (written with it, request-context.ts).
+  if (!context.limit || closer(a, context.limit)) context.limit = reading(a);
+  if (b && closer(b, context.limit)) context.limit = reading(b);
+  next();
 }
 
-const closestToExhaustion = (a: Reading, b: Reading) => a.remaining - b.remaining || b.resetSeconds - a.resetSeconds;
+/** Fewer requests left, or as many for longer. */
+const closer = (result: LimitResult, shown: Reading) => (result.remaining - shown.remaining || shown.resetSeconds - resetSecondsOf(result)) < 0;
