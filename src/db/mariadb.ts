@@ -1,4 +1,5 @@
-import * as mariadb from 'mariadb';
+import type * as mariadb from 'mariadb';
+import { drivers } from '../drivers.ts';
 import type { Database, SqlParam } from './database.ts';
 
 type Executor = Pick<mariadb.Pool, 'query'>;
@@ -18,7 +19,7 @@ function bindTo(executor: Executor): Pick<Database, 'dialect' | 'query' | 'execu
 }
 
 export function openMariaDb(url: string): Database {
-  const pool = mariadb.createPool({
+  const pool = drivers.mariadb().createPool({
     ...parseMariaDbUrl(url),
     connectionLimit: 8,
     acquireTimeout: 5_000,
