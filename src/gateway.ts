@@ -1,9 +1,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { buildApp } from './app.ts';
-import { drivers } from './drivers.ts';
 import { AuditService } from './audit/audit-service.ts';
 import type { ApiKeyService } from './auth/api-key-service.ts';
 import { createAuth, type Auth } from './auth/index.ts';
@@ -61,7 +60,7 @@ export function createLogger(level: Config['logLevel']): Logger {
 
 export function createRedis(url: string): Redis {
   // Fail fast while Redis is away (the API answers 503); ioredis keeps reconnecting in the background.
-  return new (drivers.ioredis().Redis)(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true, lazyConnect: false });
+  return new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true, lazyConnect: false });
 }
 
 /**

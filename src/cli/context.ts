@@ -1,4 +1,4 @@
-import { drivers } from '../drivers.ts';
+import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { AuditService } from '../audit/audit-service.ts';
 import { ApiKeyRepository } from '../auth/api-key-repository.ts';
@@ -26,7 +26,7 @@ export async function withDatabase<T>(work: (db: Database, apiKeys: ApiKeyServic
  */
 export async function withAuth<T>(work: (auth: Auth, db: Database, audit: AuditService) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const redis = config.redis ? new (drivers.ioredis().Redis)(config.redis.url, { maxRetriesPerRequest: 1, connectTimeout: 3_000, lazyConnect: true }) : undefined;
+  const redis = config.redis ? new Redis(config.redis.url, { maxRetriesPerRequest: 1, connectTimeout: 3_000, lazyConnect: true }) : undefined;
   redis?.on('error', () => undefined);
   await redis?.connect().catch((error: Error) => console.error(`warning: Redis not reachable (${error.message}); running gateways learn of changes within AUTH_CACHE_TTL_S`));
   const logger = pino({ level: 'silent' });

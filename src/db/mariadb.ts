@@ -1,5 +1,4 @@
-import type * as mariadb from 'mariadb';
-import { drivers } from '../drivers.ts';
+import * as mariadb from 'mariadb';
 import type { Database, SqlParam } from './database.ts';
 
 type Executor = Pick<mariadb.Pool, 'query'>;
@@ -19,7 +18,7 @@ function bindTo(executor: Executor): Pick<Database, 'dialect' | 'query' | 'execu
 }
 
 export function openMariaDb(url: string): Database {
-  const pool = drivers.mariadb().createPool({
+  const pool = mariadb.createPool({
     ...parseMariaDbUrl(url),
     connectionLimit: 8,
     acquireTimeout: 5_000,
