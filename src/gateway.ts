@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { buildApp } from './app.ts';
 import { AuditService } from './audit/audit-service.ts';
@@ -58,7 +58,9 @@ export function createLogger(level: Config['logLevel']): Logger {
   });
 }
 
-export function createRedis(url: string): Redis {
+/** The client is loaded only when Redis is configured: a gateway without it (demo mode) does not carry it. */
+export async function createRedis(url: string): Promise<Redis> {
+  const { Redis } = await import('ioredis');
   // Fail fast while Redis is away (the API answers 503); ioredis keeps reconnecting in the background.
   return new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true, lazyConnect: false });
 }
@@ -87,12 +89,12 @@ export async function startGateway(config: Config, logger: Logger = createLogger
 
     let redis: Redis | undefined;
     if (config.redis) {
-      redis = createRedis(config.redis.url);
+      redis = await createRedis(config.redis.url);
       redis.on('error', (error) => logger.warn({ err: error.message }, 'Redis error'));
     }
     let rawStore: LiveStore = new MemoryLiveStore();
     if (redis && config.redis) {
-      const subscriber = createRedis(config.redis.url);
+      const subscriber = await createRedis(config.redis.url);
       subscriber.on('error', (error) => logger.warn({ err: error.message }, 'Redis subscriber error'));
       const replicated = new ReplicatedLiveStore(new RedisLiveStore(redis, config.redis.keyPrefix), redis, subscriber, redisKeys(config.redis.keyPrefix).liveChanges, logger);
       await replicated.whenSynced();
