@@ -6,14 +6,15 @@ export type JsonWriter = (res: Response, status: number, body: unknown, headers:
 
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
-/** The JSON of frozen bodies (memoised read models): they cannot change, so each is serialised once. */
-const frozenJson = new WeakMap<object, string>();
+/** The encoded JSON of frozen bodies (memoised read models): they cannot change, so each is serialised once. */
+const frozenJson = new WeakMap<object, Buffer>();
 
-function jsonText(body: unknown): string {
-  if (body === null || typeof body !== 'object' || !Object.isFrozen(body)) return JSON.stringify(body);
-  let text = frozenJson.get(body);
-  if (text === undefined) frozenJson.set(body, (text = JSON.stringify(body)));
-  return text;
+/** The body as UTF-8 JSON, encoded once: its length is the Content-Length, and Node writes the bytes as they are. */
+function jsonBytes(body: unknown): Buffer {
+  if (body === null || typeof body !== 'object' || !Object.isFrozen(body)) return Buffer.from(JSON.stringify(body));
+  let bytes = frozenJson.get(body);
+  if (bytes === undefined) frozenJson.set(body, (bytes = Buffer.from(JSON.stringify(body))));
+  return bytes;
 }
 
 /**
@@ -22,12 +23,12 @@ function jsonText(body: unknown): string {
  * (charset parsing, ETag and freshness checks the API never uses) and no setHeader per header.
  */
 export const writeJson: JsonWriter = (res, status, body, headers) => {
-  const text = jsonText(body);
+  const bytes = jsonBytes(body);
   const block = gatewayHeaders(contextOf(res));
   if (headers) for (const name in headers) block.push(name, headers[name] as string);
-  block.push('Content-Type', JSON_CONTENT_TYPE, 'Content-Length', String(Buffer.byteLength(text)));
+  block.push('Content-Type', JSON_CONTENT_TYPE, 'Content-Length', String(bytes.length));
   res.writeHead(status, block);
-  res.end(text);
+  res.end(bytes);
 };
 
 /**

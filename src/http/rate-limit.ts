@@ -12,10 +12,8 @@ export interface RateLimitConfig {
   keyPerDay: number;
 }
 
-type Reading = LimitReading;
-
 const resetSecondsOf = (result: LimitResult) => Math.max(1, Math.ceil(result.msBeforeNext / 1000));
-const reading = (result: LimitResult): Reading => ({ limit: result.limit, remaining: result.remaining, resetSeconds: resetSecondsOf(result) });
+const reading = (result: LimitResult): LimitReading => ({ limit: result.limit, remaining: result.remaining, resetSeconds: resetSecondsOf(result) });
 
 /**
  * Request limits shared by every instance through Redis (per process without it; large limits are synced
@@ -77,4 +75,4 @@ function apply(req: Request, res: Response, next: NextFunction, a: LimitResult, 
 }
 
 /** Fewer requests left, or as many for longer. */
-const closer = (result: LimitResult, shown: Reading) => (result.remaining - shown.remaining || shown.resetSeconds - resetSecondsOf(result)) < 0;
+const closer = (result: LimitResult, shown: LimitReading) => (result.remaining - shown.remaining || shown.resetSeconds - resetSecondsOf(result)) < 0;
