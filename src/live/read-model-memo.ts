@@ -12,7 +12,7 @@ interface Entry<T> {
  * rebuilt when an input changed or when it reaches `validUntil` (the moment it turns stale). Between
  * openWB's updates every read is then a lookup. One entry per entity id, so it holds no more than the
  * entities openWB publishes. Models are shared between requests, so they are frozen (deeply); the HTTP
- * layer serialises a frozen body once (router.ts).
+ * layer serialises a frozen body once (json-writers.ts).
  */
 export class ReadModelMemo<T> {
   private readonly entries = new Map<string, Entry<T>>();
