@@ -65,7 +65,8 @@ interface Ready {
 async function serve(mode: 'on' | 'off'): Promise<void> {
   const cleanups: (() => Promise<unknown>)[] = [];
   const stop = async (code = 0) => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => console.error('auth bench server cleanup:', (error as Error).message));
+    for (const cleanup of cleanups.reverse())
+      await cleanup().catch((error: unknown) => console.error('auth bench server cleanup:', (error as Error).message));
     process.exit(code);
   };
   process.on('message', (message: { type?: string }) => message.type === 'stop' && void stop());
@@ -87,7 +88,9 @@ async function serve(mode: 'on' | 'off'): Promise<void> {
     const username = 'bench-user';
     const password = generatePassword();
     await gateway.auth.users.create({ name: username, role: 'user', password, chargepoints: ['3'] });
-    const apiKey = (await gateway.auth.apiKeys.create({ name: 'bench', scopes: ['read'], userId: (await gateway.auth.users.findByName(username))!.id })).key;
+    const apiKey = (
+      await gateway.auth.apiKeys.create({ name: 'bench', scopes: ['read'], userId: (await gateway.auth.users.findByName(username))!.id })
+    ).key;
     const login = await fetch(`${gateway.url}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -100,7 +103,8 @@ async function serve(mode: 'on' | 'off'): Promise<void> {
     cleanups.push(() => clearRetained(MESSAGES.map(([topic]) => `${id}/${topic}`)));
     cleanups.push(() => publisher.endAsync());
     const publish = async (only?: ReadonlySet<string>) => {
-      for (const [topic, value] of MESSAGES) if (!only || only.has(topic)) await publisher.publishAsync(`${id}/${topic}`, JSON.stringify(value), { retain: true, qos: 1 });
+      for (const [topic, value] of MESSAGES)
+        if (!only || only.has(topic)) await publisher.publishAsync(`${id}/${topic}`, JSON.stringify(value), { retain: true, qos: 1 });
     };
     await publish();
     const deadline = Date.now() + 10_000;
@@ -234,13 +238,19 @@ async function main(): Promise<number> {
 
   try {
     // One server process per variant, so no run follows another on a server still busy with its garbage.
-    const [off, on, onForKeys] = await Promise.all([startServer('off', children), startServer('on', children), startServer('on', children)]);
+    const [off, on, onForKeys] = await Promise.all([
+      startServer('off', children),
+      startServer('on', children),
+      startServer('on', children),
+    ]);
     const variants: [string, Server, Record<string, string>][] = [
       ['authentication off', off, {}],
       ['bearer token', on, { authorization: `Bearer ${on.ready.accessToken}` }],
       ['API key', onForKeys, { 'x-api-key': onForKeys.ready.apiKey }],
     ];
-    console.log(`auth bench: GET ${PATH}, ${connections} connections, ${duration} s per run, ${rounds} rounds (warm-up ${opts.warmup} s each)`);
+    console.log(
+      `auth bench: GET ${PATH}, ${connections} connections, ${duration} s per run, ${rounds} rounds (warm-up ${opts.warmup} s each)`,
+    );
     for (const [, server, headers] of variants) await load(server, headers, Number(opts.warmup), connections);
     const runs = new Map<string, Run[]>(variants.map(([name]) => [name, []]));
     for (let r = 1; r <= rounds; r++) {
@@ -266,9 +276,15 @@ async function main(): Promise<number> {
       ]),
     );
     const baseline = summary['authentication off']!.reqPerSec;
-    const ratios = { bearer: round(summary['bearer token']!.reqPerSec / baseline, 3), apiKey: round(summary['API key']!.reqPerSec / baseline, 3) };
+    const ratios = {
+      bearer: round(summary['bearer token']!.reqPerSec / baseline, 3),
+      apiKey: round(summary['API key']!.reqPerSec / baseline, 3),
+    };
     console.log('live read (median req/s):');
-    for (const [name, s] of Object.entries(summary)) console.log(`  ${name.padEnd(20)} ${fmt(s.reqPerSec).padStart(6)} req/s  p99 ${s.p99Ms} ms  ${s.serverMicrosPerRequest} µs/req  non-2xx ${s.non2xx}`);
+    for (const [name, s] of Object.entries(summary))
+      console.log(
+        `  ${name.padEnd(20)} ${fmt(s.reqPerSec).padStart(6)} req/s  p99 ${s.p99Ms} ms  ${s.serverMicrosPerRequest} µs/req  non-2xx ${s.non2xx}`,
+      );
     console.log(`  bearer/off ${(ratios.bearer * 100).toFixed(1)} %, API key/off ${(ratios.apiKey * 100).toFixed(1)} % (target ≥ 90 %)`);
 
     // Logins: sequential, each one hash of the production cost.
@@ -293,7 +309,9 @@ async function main(): Promise<number> {
         `server CPU ${spread.cpuSeconds} s in ${spread.wallSeconds} s (average ${spread.averageCores} cores, peak ${spread.peakCores} cores in 0.5 s)`,
     );
     const unprotectedCpu = round((loginMs / 1000) * attempts, 1);
-    console.log(`  (without the limiter and the gate, ${attempts} hashes would take about ${unprotectedCpu} CPU seconds on up to 4 threads: both cores)`);
+    console.log(
+      `  (without the limiter and the gate, ${attempts} hashes would take about ${unprotectedCpu} CPU seconds on up to 4 threads: both cores)`,
+    );
 
     const ok = ratios.bearer >= 0.9 && ratios.apiKey >= 0.9 && oneUser.peakCores < 1.5 && spread.peakCores < 1.5;
     console.log(ok ? 'targets met' : 'TARGET MISSED');

@@ -41,7 +41,6 @@ import {
   uniqueId,
 } from './lib/common.ts';
 
-
 interface Ready {
   type: 'ready';
   url: string;
@@ -90,7 +89,10 @@ async function startOpenWb(prefix: string): Promise<{ clients: MqttClient[]; top
   const topics = [`${prefix}/openWB/system/version`, `${base}/set/manual_lock`, `${base}/set/charge_template`, `${base}/get/power`];
   await client.publishAsync(topics[0]!, '"2.2.2"', { retain: true, qos: 1 });
   await client.publishAsync(`${base}/set/manual_lock`, 'false', { retain: true, qos: 1 });
-  await client.publishAsync(`${base}/set/charge_template`, JSON.stringify(chargeTemplate(1, 'Bench', 'instant_charging')), { retain: true, qos: 1 });
+  await client.publishAsync(`${base}/set/charge_template`, JSON.stringify(chargeTemplate(1, 'Bench', 'instant_charging')), {
+    retain: true,
+    qos: 1,
+  });
   await client.publishAsync(`${base}/get/power`, '0', { retain: true, qos: 1 });
   listener.on('message', (topic, payload) => {
     if (payload.length === 0) return;
@@ -105,7 +107,9 @@ async function startOpenWb(prefix: string): Promise<{ clients: MqttClient[]; top
  * A pure subscriber that timestamps when the broker delivers the gateway's set messages and openWB's state
  * messages (the same moment the broker delivers them to openWB and to the gateway).
  */
-async function startObserver(prefix: string): Promise<{ client: MqttClient; setSeen: number[]; stateSeen: number[]; pings: Map<string, number> }> {
+async function startObserver(
+  prefix: string,
+): Promise<{ client: MqttClient; setSeen: number[]; stateSeen: number[]; pings: Map<string, number> }> {
   const client = await connect();
   const setSeen: number[] = [];
   const stateSeen: number[] = [];
@@ -117,7 +121,10 @@ async function startObserver(prefix: string): Promise<{ client: MqttClient; setS
     else stateSeen.push(now());
   });
   const cp = `${prefix}/openWB/chargepoint/3`;
-  await client.subscribeAsync([`${prefix}/openWB/set/chargepoint/3/set/+`, `${cp}/set/manual_lock`, `${cp}/set/charge_template`, `${prefix}/bench/ping`], { qos: 1 });
+  await client.subscribeAsync(
+    [`${prefix}/openWB/set/chargepoint/3/set/+`, `${cp}/set/manual_lock`, `${cp}/set/charge_template`, `${prefix}/bench/ping`],
+    { qos: 1 },
+  );
   return { client, setSeen, stateSeen, pings };
 }
 
@@ -128,7 +135,11 @@ function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
-const stats = (values: readonly number[]) => ({ median: round(median(values), 2), p99: round(percentile(values, 99), 2), n: values.length });
+const stats = (values: readonly number[]) => ({
+  median: round(median(values), 2),
+  p99: round(percentile(values, 99), 2),
+  n: values.length,
+});
 
 async function commands(
   ready: Ready,
@@ -156,7 +167,8 @@ async function commands(
     const end = now();
     if (res.status !== 200) throw new Error(`${path} answered ${res.status}`);
     // The observer's own delivery may come a moment after the gateway's.
-    for (let wait = 0; (observer.setSeen[setBefore] === undefined || observer.stateSeen[stateBefore] === undefined) && wait < 1000; wait++) await sleep(1);
+    for (let wait = 0; (observer.setSeen[setBefore] === undefined || observer.stateSeen[stateBefore] === undefined) && wait < 1000; wait++)
+      await sleep(1);
     const setAt = observer.setSeen[setBefore];
     const stateAt = observer.stateSeen[stateBefore];
     if (setAt === undefined || stateAt === undefined) throw new Error('a set or state message was not seen');
@@ -214,18 +226,31 @@ async function main(): Promise<void> {
     cleanups.push(() => stopChild(child));
     cleanups.push(() => deleteRedisPrefix(`${prefix}:`));
     const ready = await nextMessage(child, isType<Ready>('ready'), 60_000, 'gateway');
-    for (let tries = 0; (await fetch(`${ready.url}/api/v1/chargepoints/3/charge-settings`, { headers: { 'x-api-key': ready.apiKey } })).status !== 200; tries++) {
+    for (
+      let tries = 0;
+      (await fetch(`${ready.url}/api/v1/chargepoints/3/charge-settings`, { headers: { 'x-api-key': ready.apiKey } })).status !== 200;
+      tries++
+    ) {
       if (tries > 200) throw new Error('chargepoint 3 was not served within 10 s');
       await sleep(50);
     }
 
     const lock = await commands(ready, observer, '/api/v1/chargepoints/3/lock', [{ locked: true }, { locked: false }], count, warmup);
-    const mode = await commands(ready, observer, '/api/v1/chargepoints/3/charge-mode', [{ mode: 'pv' }, { mode: 'instant' }, { mode: 'stop' }], count, warmup);
+    const mode = await commands(
+      ready,
+      observer,
+      '/api/v1/chargepoints/3/charge-mode',
+      [{ mode: 'pv' }, { mode: 'instant' }, { mode: 'stop' }],
+      count,
+      warmup,
+    );
     const hop = await mqttHop(openwb.clients[1]!, observer, prefix, count);
     const get = await getBaseline(ready, count + 20);
 
     const line = (label: string, s: { median: number; p99: number }, overhead?: number) =>
-      console.log(`  ${label.padEnd(44)} median ${fmt(s.median, 2).padStart(7)} ms   p99 ${fmt(s.p99, 2).padStart(7)} ms${overhead === undefined ? '' : `   (median − MQTT hop: ${fmt(overhead, 2)} ms)`}`);
+      console.log(
+        `  ${label.padEnd(44)} median ${fmt(s.median, 2).padStart(7)} ms   p99 ${fmt(s.p99, 2).padStart(7)} ms${overhead === undefined ? '' : `   (median − MQTT hop: ${fmt(overhead, 2)} ms)`}`,
+      );
     console.log(`control latency, ${count} sequential commands each (after ${warmup} warm-up), load ${JSON.stringify(machineLoad())}`);
     console.log('baselines');
     line('MQTT hop (publish QoS 1 → delivery)', hop);
@@ -240,7 +265,15 @@ async function main(): Promise<void> {
     line('API call → 200 (with openWB answering)', mode.total);
     const worst = Math.max(lock.apiToPublish.p99, lock.stateTo200.p99, mode.apiToPublish.p99, mode.stateTo200.p99);
     console.log(`target: every median and p99 under 20 ms → ${worst < 20 ? 'met' : `not met (worst p99 ${fmt(worst, 2)} ms)`}`);
-    printJson({ bench: 'control', commands: count, baselines: { mqttHop: hop, get }, lock, chargeMode: mode, targetMet: worst < 20, machine: machineLoad() });
+    printJson({
+      bench: 'control',
+      commands: count,
+      baselines: { mqttHop: hop, get },
+      lock,
+      chargeMode: mode,
+      targetMet: worst < 20,
+      machine: machineLoad(),
+    });
   } finally {
     await cleanup();
   }

@@ -42,13 +42,23 @@ interface Target {
 
 function sqlite(): Target {
   const dir = mkdtempSync(join(tmpdir(), 'owg-bench-history-'));
-  return { name: 'SQLite', open: async () => openSqlite(join(dir, 'bench.db')), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    name: 'SQLite',
+    open: async () => openSqlite(join(dir, 'bench.db')),
+    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 function mariaDbTarget(): Target {
   const url = new URL(MARIADB_URL);
   const name = `owg_test_bench_${process.pid}_${Date.now().toString(36)}`;
-  const admin = () => mariadb.createConnection({ host: url.hostname, port: Number(url.port || 3306), user: decodeURIComponent(url.username), password: decodeURIComponent(url.password) });
+  const admin = () =>
+    mariadb.createConnection({
+      host: url.hostname,
+      port: Number(url.port || 3306),
+      user: decodeURIComponent(url.username),
+      password: decodeURIComponent(url.password),
+    });
   return {
     name: 'MariaDB',
     open: async () => {
@@ -73,7 +83,7 @@ function* generate(): Generator<Sample[]> {
   let seed = 7;
   const noise = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31 - 0.5) * 400;
   for (let ts = START.toMillis(); ts < END.toMillis(); ts += STEP_MS) {
-    const hour = ((ts / 3_600_000) % 24 + 24) % 24;
+    const hour = (((ts / 3_600_000) % 24) + 24) % 24;
     const power = Math.round(600 + 1500 * Math.sin(((hour - 6) / 24) * 2 * Math.PI) * -1 + noise());
     if (power > 0) meter += (power * STEP_MS) / 3_600_000;
     batch.push({ series: 'grid.power', ts, value: power }, { series: 'grid.energyImported', ts, value: Math.round(meter * 100) / 100 });
@@ -89,15 +99,14 @@ function* generate(): Generator<Sample[]> {
 async function naiveEnergy(db: Database, interval: BucketInterval, from: DateTime, to: DateTime): Promise<(number | null)[]> {
   const edges = bucketEdges(from, to, interval, 100_000, () => 'too many').map((e) => e.toMillis());
   const [series] = await db.query<{ id: number }>("SELECT id FROM stat_series WHERE series_key = 'grid.energyImported'");
-  const [before] = await db.query<{ value: number }>('SELECT value FROM stat_samples WHERE series_id = ? AND ts < ? ORDER BY ts DESC LIMIT 1', [
-    series!.id,
-    edges[0]!,
-  ]);
-  const rows = await db.query<{ ts: number; value: number }>('SELECT ts, value FROM stat_samples WHERE series_id = ? AND ts >= ? AND ts < ? ORDER BY ts', [
-    series!.id,
-    edges[0]!,
-    edges[edges.length - 1]!,
-  ]);
+  const [before] = await db.query<{ value: number }>(
+    'SELECT value FROM stat_samples WHERE series_id = ? AND ts < ? ORDER BY ts DESC LIMIT 1',
+    [series!.id, edges[0]!],
+  );
+  const rows = await db.query<{ ts: number; value: number }>(
+    'SELECT ts, value FROM stat_samples WHERE series_id = ? AND ts >= ? AND ts < ? ORDER BY ts',
+    [series!.id, edges[0]!, edges[edges.length - 1]!],
+  );
   const out: (number | null)[] = new Array(edges.length - 1).fill(null);
   let previous: number | undefined = before?.value;
   let b = 0;
@@ -132,12 +141,23 @@ async function runTarget(target: Target) {
     const month = START.plus({ months: Math.min(5, Math.floor(DAYS / 31) - 1 < 0 ? 0 : Math.min(5, Math.floor(DAYS / 31) - 1)) });
     const queries = [
       { label: `daily energy, ${DAYS} days`, interval: 'day' as const, from: START, to: END },
-      { label: `hourly energy, one month (${month.toFormat('yyyy-MM')})`, interval: 'hour' as const, from: month, to: month.plus({ months: 1 }) },
+      {
+        label: `hourly energy, one month (${month.toFormat('yyyy-MM')})`,
+        interval: 'hour' as const,
+        from: month,
+        to: month.plus({ months: 1 }),
+      },
     ];
     const results = [];
     for (const q of queries) {
       const run = () =>
-        history.query({ series: ['grid.energyImported'], start: q.from.toISO()!, end: q.to.toISO()!, interval: q.interval, fields: ['energy'] });
+        history.query({
+          series: ['grid.energyImported'],
+          start: q.from.toISO()!,
+          end: q.to.toISO()!,
+          interval: q.interval,
+          fields: ['energy'],
+        });
       await run(); // warm-up
       const times: number[] = [];
       let answer;
@@ -156,7 +176,14 @@ async function runTarget(target: Target) {
       const points = answer!.series[0]!.points;
       const maxDiff = Math.max(...points.map((p, i) => Math.abs((p.energy ?? 0) - (naive[i] ?? 0))));
       const edges = bucketEdges(q.from, q.to, q.interval, 100_000, () => '').map((e) => e.toMillis());
-      results.push({ ...q, buckets: points.length, rollup: { 300000: '5-minute', 3600000: 'hourly', 86400000: 'daily' }[resolutionFor(edges)], ms: median(times), naiveMs: median(naiveTimes), maxDiff });
+      results.push({
+        ...q,
+        buckets: points.length,
+        rollup: { 300000: '5-minute', 3600000: 'hourly', 86400000: 'daily' }[resolutionFor(edges)],
+        ms: median(times),
+        naiveMs: median(naiveTimes),
+        maxDiff,
+      });
     }
     return { written, writeSeconds, rollups: Number(rollups!.n), results };
   } finally {
@@ -167,7 +194,9 @@ async function runTarget(target: Target) {
 
 const wanted = (process.env.BENCH_DATABASES ?? 'sqlite,mariadb').split(',');
 const targets = [sqlite(), mariaDbTarget()].filter((t) => wanted.includes(t.name.toLowerCase()));
-console.log(`History benchmark: ${DAYS} days of 10-second samples × 2 series (${fmt((DAYS * 86_400_000 / STEP_MS) * 2)} samples), zone ${ZONE}`);
+console.log(
+  `History benchmark: ${DAYS} days of 10-second samples × 2 series (${fmt(((DAYS * 86_400_000) / STEP_MS) * 2)} samples), zone ${ZONE}`,
+);
 let failed = false;
 for (const target of targets) {
   const r = await runTarget(target);

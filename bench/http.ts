@@ -25,7 +25,22 @@ import autocannon, { type Result } from 'autocannon';
 import { Redis } from 'ioredis';
 import { summarize } from './lib/cpuprofile.ts';
 import { summarizeAllocations, type AllocationSummary } from './lib/heapprofile.ts';
-import { REDIS_URL, cpuSeconds, fmt, installReaper, isType, machineLoad, median, nextMessage, printJson, requireServices, round, rssMiB, spawnTs, stopChild } from './lib/common.ts';
+import {
+  REDIS_URL,
+  cpuSeconds,
+  fmt,
+  installReaper,
+  isType,
+  machineLoad,
+  median,
+  nextMessage,
+  printJson,
+  requireServices,
+  round,
+  rssMiB,
+  spawnTs,
+  stopChild,
+} from './lib/common.ts';
 
 const { values: opts } = parseArgs({
   options: {
@@ -168,7 +183,9 @@ async function main(): Promise<number> {
   const [gateway, validating, memory] = await Promise.all([
     startServer('gateway', { BENCH_SERVER_MODE: 'gateway', BENCH_VALIDATE: 'false' }),
     VALIDATE_ROUNDS > 0 ? startServer('gateway+validation', { BENCH_SERVER_MODE: 'gateway', BENCH_VALIDATE: 'true' }) : undefined,
-    opts['memory-variant'] ? startServer('gateway(memory store)', { BENCH_SERVER_MODE: 'gateway', BENCH_VALIDATE: 'false', BENCH_STORE: 'memory' }) : undefined,
+    opts['memory-variant']
+      ? startServer('gateway(memory store)', { BENCH_SERVER_MODE: 'gateway', BENCH_VALIDATE: 'false', BENCH_STORE: 'memory' })
+      : undefined,
   ]);
   const redisPid = await redisProcessId();
   const apiKey = gateway.apiKey as string;
@@ -178,7 +195,11 @@ async function main(): Promise<number> {
   const body = Buffer.from(await res.arrayBuffer());
   if (res.status !== 200) throw new Error(`gateway answered ${res.status}: ${body.toString()}`);
   const contentType = res.headers.get('content-type') ?? 'application/json';
-  const bare = await startServer('bare', { BENCH_SERVER_MODE: 'bare', BENCH_BODY_B64: body.toString('base64'), BENCH_CONTENT_TYPE: contentType });
+  const bare = await startServer('bare', {
+    BENCH_SERVER_MODE: 'bare',
+    BENCH_BODY_B64: body.toString('base64'),
+    BENCH_CONTENT_TYPE: contentType,
+  });
   const bareBody = Buffer.from(await (await fetch(bare.url + PATH)).arrayBuffer());
   if (!bareBody.equals(body)) throw new Error('the bare app does not answer the gateway bytes');
   if (validating) {
@@ -226,12 +247,16 @@ async function main(): Promise<number> {
   if (m) summary('gateway(memory store)', m, `  (diagnostic: no Redis; ${round(m.reqPerSec / b.reqPerSec, 2)} of bare)`);
   const cpuRatio = b.serverCpuMicrosPerRequest / g.serverCpuMicrosPerRequest;
   console.log(`  ratio gateway/bare      ${ratio.toFixed(2)} (target ≥ ${TARGET_RATIO}) ${ratio >= TARGET_RATIO ? 'PASS' : 'MISS'}`);
-  console.log(`  server CPU per request  bare ${b.serverCpuMicrosPerRequest} µs / gateway ${g.serverCpuMicrosPerRequest} µs = ${cpuRatio.toFixed(2)} (same ratio from CPU cost, less sensitive to machine noise)`);
+  console.log(
+    `  server CPU per request  bare ${b.serverCpuMicrosPerRequest} µs / gateway ${g.serverCpuMicrosPerRequest} µs = ${cpuRatio.toFixed(2)} (same ratio from CPU cost, less sensitive to machine noise)`,
+  );
   console.log(`  non-2xx / errors        ${clean ? '0 (PASS)' : 'FAIL: some requests did not answer 2xx'}`);
 
   let profile: ReturnType<typeof summarize> | undefined;
   if (opts.profile || (ratio < TARGET_RATIO && !opts['no-profile'])) {
-    console.log(`\nprofiling the gateway process under the same load (${DURATION_S} s, inspector CPU profiler, 1 ms sampling as node --cpu-prof)…`);
+    console.log(
+      `\nprofiling the gateway process under the same load (${DURATION_S} s, inspector CPU profiler, 1 ms sampling as node --cpu-prof)…`,
+    );
     const file = opts['profile-out'] ? resolve(opts['profile-out']) : join(profileDir, 'gateway.cpuprofile');
     gateway.child.send({ type: 'profile-start' });
     await nextMessage(gateway.child, isType<{ type: 'profile-started' }>('profile-started'), 10_000, 'the profiler to start');
@@ -253,7 +278,10 @@ async function main(): Promise<number> {
   if (opts.alloc) {
     const requests = 20_000;
     console.log(`\nallocation per request (sampling heap profiler, ${fmt(requests)} requests each, garbage included):`);
-    for (const [server, key] of [[bare, apiKey], [gateway, apiKey]] as const) {
+    for (const [server, key] of [
+      [bare, apiKey],
+      [gateway, apiKey],
+    ] as const) {
       const file = join(profileDir, `${server.name}.heapprofile`);
       server.child.send({ type: 'heap-start' });
       await nextMessage(server.child, isType<{ type: 'profile-started' }>('profile-started'), 10_000, 'the heap profiler to start');

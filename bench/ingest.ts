@@ -65,14 +65,16 @@ interface Scenario {
   rate: number;
   n: number;
 }
-const SCENARIOS: Scenario[] = (opts.scenarios ?? `0:max,0:${PACED_RATE},0:100000,1:max,1:${PACED_RATE},1:5000:50000`).split(',').map((spec) => {
-  const [qos, rate, n] = spec.split(':');
-  const count = n === undefined ? N : Number(n);
-  if ((qos !== '0' && qos !== '1') || !rate || (rate !== 'max' && !(Number(rate) > 0)) || !(count > 0 && count <= 2_000_000)) {
-    throw new Error(`bad scenario ${spec}: use QOS:max or QOS:RATE, optionally :MESSAGES (≤ 2,000,000)`);
-  }
-  return { qos: Number(qos) as 0 | 1, rate: rate === 'max' ? 0 : Number(rate), n: count };
-});
+const SCENARIOS: Scenario[] = (opts.scenarios ?? `0:max,0:${PACED_RATE},0:100000,1:max,1:${PACED_RATE},1:5000:50000`)
+  .split(',')
+  .map((spec) => {
+    const [qos, rate, n] = spec.split(':');
+    const count = n === undefined ? N : Number(n);
+    if ((qos !== '0' && qos !== '1') || !rate || (rate !== 'max' && !(Number(rate) > 0)) || !(count > 0 && count <= 2_000_000)) {
+      throw new Error(`bad scenario ${spec}: use QOS:max or QOS:RATE, optionally :MESSAGES (≤ 2,000,000)`);
+    }
+    return { qos: Number(qos) as 0 | 1, rate: rate === 'max' ? 0 : Number(rate), n: count };
+  });
 
 /** Mosquitto writes "Outgoing messages are being dropped for client …" when a subscriber's queue is full. */
 const MOSQUITTO_LOG = '/var/log/mosquitto/mosquitto.log';
@@ -116,7 +118,9 @@ async function cleanupActive(): Promise<void> {
   if (!current) return;
   if (current.publisher) await stopChild(current.publisher);
   if (current.gateway) await current.gateway.close().catch(() => undefined);
-  await deleteRedisPrefix(current.redisPrefix).catch((error: unknown) => console.error(`Redis clean-up failed: ${(error as Error).message}`));
+  await deleteRedisPrefix(current.redisPrefix).catch((error: unknown) =>
+    console.error(`Redis clean-up failed: ${(error as Error).message}`),
+  );
   rmSync(current.dir, { recursive: true, force: true });
 }
 installReaper(cleanupActive);
@@ -171,7 +175,10 @@ async function runScenario({ qos, rate, n: N }: Scenario, pids: { mosquitto?: nu
 
   const publisher = spawnTs('bench/lib/mqtt-publisher.ts', {
     ipc: true,
-    env: { ...process.env, BENCH_PUB: JSON.stringify({ url: MQTT_URL, prefix: topicPrefix, n: N, qos, rate, window: Number(opts.window), timeoutMs: 90_000 }) },
+    env: {
+      ...process.env,
+      BENCH_PUB: JSON.stringify({ url: MQTT_URL, prefix: topicPrefix, n: N, qos, rate, window: Number(opts.window), timeoutMs: 90_000 }),
+    },
   });
   active.publisher = publisher;
   await nextMessage(publisher, isType<{ type: 'ready' }>('ready'), 30_000, 'the publisher to connect');
@@ -190,7 +197,9 @@ async function runScenario({ qos, rate, n: N }: Scenario, pids: { mosquitto?: nu
   const logFrom = logSize();
   const done = nextMessage(
     publisher,
-    (m: unknown): m is { type: 'done' | 'failed'; published?: number; seconds?: number; rate?: number; cpuSeconds?: number; error?: string } =>
+    (
+      m: unknown,
+    ): m is { type: 'done' | 'failed'; published?: number; seconds?: number; rate?: number; cpuSeconds?: number; error?: string } =>
       isType<{ type: 'done' }>('done')(m) || isType<{ type: 'failed' }>('failed')(m),
     120_000,
     'the publisher to finish',
@@ -284,8 +293,12 @@ async function runScenario({ qos, rate, n: N }: Scenario, pids: { mosquitto?: nu
     ...(pub.type === 'failed' ? { error: pub.error } : {}),
   };
 
-  console.log(`  received   ${fmt(count)} / ${fmt(N)}  lost ${fmt(N - count)}  decode errors ${decodeErrors}  wrong final values ${wrongValues}/${TOPICS}${examples.length ? ` (${examples.join('; ')})` : ''}`);
-  console.log(`  ingest     ${fmt(result.msgPerSec)} msg/s${zeroLoss ? '' : ' (of what arrived)'} over ${seconds.toFixed(2)} s, first message → all received and drained to Redis`);
+  console.log(
+    `  received   ${fmt(count)} / ${fmt(N)}  lost ${fmt(N - count)}  decode errors ${decodeErrors}  wrong final values ${wrongValues}/${TOPICS}${examples.length ? ` (${examples.join('; ')})` : ''}`,
+  );
+  console.log(
+    `  ingest     ${fmt(result.msgPerSec)} msg/s${zeroLoss ? '' : ' (of what arrived)'} over ${seconds.toFixed(2)} s, first message → all received and drained to Redis`,
+  );
   console.log(
     `  publisher  ${fmt(result.publisherMsgPerSec)} msg/s (own process, ${result.publisherCpuPercent} % cpu)${pub.type === 'failed' ? `  FAILED: ${pub.error}` : ''}`,
   );
@@ -293,7 +306,9 @@ async function runScenario({ qos, rate, n: N }: Scenario, pids: { mosquitto?: nu
     `  cpu        gateway ${result.gatewayCpuPercent} % (${result.gatewayCpuMicrosPerMsg} µs/msg), mosquitto ${result.mosquittoCpuPercent ?? '?'} %, redis ${result.redisCpuPercent ?? '?'} %` +
       (drops !== undefined ? `; mosquitto "dropped" warnings for the gateway: ${drops}` : ''),
   );
-  console.log(`  → ${zeroLoss ? 'zero loss' : 'LOSS'}${zeroLoss ? `, ${rateReceived >= TARGET_RATE ? 'at or above' : 'below'} the ${fmt(TARGET_RATE)} msg/s target` : ''}`);
+  console.log(
+    `  → ${zeroLoss ? 'zero loss' : 'LOSS'}${zeroLoss ? `, ${rateReceived >= TARGET_RATE ? 'at or above' : 'below'} the ${fmt(TARGET_RATE)} msg/s target` : ''}`,
+  );
 
   await cleanupActive();
   return result;
@@ -323,7 +338,24 @@ async function main(): Promise<number> {
     } catch (error) {
       console.error(`  scenario failed: ${(error as Error).message}`);
       await cleanupActive();
-      results.push({ qos: scenario.qos, publisherPacedAt: scenario.rate || 'max', messages: scenario.n, received: 0, lost: scenario.n, decodeErrors: 0, wrongValues: 0, msgPerSec: 0, seconds: 0, publisherMsgPerSec: 0, publisherCpuPercent: 0, gatewayCpuPercent: 0, gatewayCpuMicrosPerMsg: 0, zeroLoss: false, pass: false, error: (error as Error).message });
+      results.push({
+        qos: scenario.qos,
+        publisherPacedAt: scenario.rate || 'max',
+        messages: scenario.n,
+        received: 0,
+        lost: scenario.n,
+        decodeErrors: 0,
+        wrongValues: 0,
+        msgPerSec: 0,
+        seconds: 0,
+        publisherMsgPerSec: 0,
+        publisherCpuPercent: 0,
+        gatewayCpuPercent: 0,
+        gatewayCpuMicrosPerMsg: 0,
+        zeroLoss: false,
+        pass: false,
+        error: (error as Error).message,
+      });
       console.error('  (setup failed: skipping the remaining scenarios)');
       break;
     }
@@ -338,7 +370,8 @@ async function main(): Promise<number> {
     );
   }
   const best = results.filter((r) => r.zeroLoss).sort((a, b) => b.msgPerSec - a.msgPerSec)[0];
-  const bestOf = (qos: 0 | 1) => results.filter((r) => r.zeroLoss && r.qos === qos).sort((a, b) => b.msgPerSec - a.msgPerSec)[0]?.msgPerSec ?? 0;
+  const bestOf = (qos: 0 | 1) =>
+    results.filter((r) => r.zeroLoss && r.qos === qos).sort((a, b) => b.msgPerSec - a.msgPerSec)[0]?.msgPerSec ?? 0;
   const pass = (best?.msgPerSec ?? 0) >= TARGET_RATE;
   console.log(
     best

@@ -22,7 +22,22 @@ import { execFileSync, spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { REPO_ROOT, childPids, commandLine, freePort, installReaper, machineLoad, median, printJson, round, rssDetail, rssMiB, sleep, spawnTs, stopChild } from './lib/common.ts';
+import {
+  REPO_ROOT,
+  childPids,
+  commandLine,
+  freePort,
+  installReaper,
+  machineLoad,
+  median,
+  printJson,
+  round,
+  rssDetail,
+  rssMiB,
+  sleep,
+  spawnTs,
+  stopChild,
+} from './lib/common.ts';
 
 const { values: opts } = parseArgs({
   options: {
@@ -47,10 +62,16 @@ async function cleanup(): Promise<void> {
 }
 installReaper(cleanup);
 
-const cleanEnv = (extra: Record<string, string> = {}) => ({ PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? dir, ...extra });
+const cleanEnv = (extra: Record<string, string> = {}) => ({
+  PATH: process.env.PATH ?? '/usr/bin:/bin',
+  HOME: process.env.HOME ?? dir,
+  ...extra,
+});
 
 function exitedEarly(child: ChildProcess, what: string): Promise<never> {
-  return new Promise((_resolve, reject) => child.once('exit', (code, signal) => reject(new Error(`${what} exited early (code ${code}, signal ${signal})`))));
+  return new Promise((_resolve, reject) =>
+    child.once('exit', (code, signal) => reject(new Error(`${what} exited early (code ${code}, signal ${signal})`))),
+  );
 }
 
 async function waitReady(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<number> {
@@ -102,7 +123,12 @@ async function heapReport(pid: number, reportDir: string): Promise<HeapReport | 
       const report = JSON.parse(readFileSync(join(reportDir, file), 'utf8')) as { javascriptHeap: Record<string, number> };
       const mib = (v: number | undefined) => (v === undefined ? undefined : round(v / 1048576, 1));
       const heap = report.javascriptHeap;
-      return { totalMemory: mib(heap.totalMemory) as number, usedMemory: mib(heap.usedMemory) as number, externalMemory: mib(heap.externalMemory), mallocedMemory: mib(heap.mallocedMemory) };
+      return {
+        totalMemory: mib(heap.totalMemory) as number,
+        usedMemory: mib(heap.usedMemory) as number,
+        externalMemory: mib(heap.externalMemory),
+        mallocedMemory: mib(heap.mallocedMemory),
+      };
     } catch {
       // still being written
     }
@@ -135,11 +161,21 @@ const START_FLAGS = START.flags;
 function startGateway(label: string, flags: string[], index: number, port: number): Gw {
   const reportDir = join(dir, `report-${index}`);
   mkdirSync(reportDir);
-  const child = spawn(process.execPath, [...flags, '--report-on-signal', '--report-signal=SIGUSR2', `--report-directory=${reportDir}`, '--report-compact', START.script], {
-    cwd: REPO_ROOT,
-    env: cleanEnv({ PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `sqlite:${join(dir, `gateway-${index}.db`)}`, LOG_LEVEL: 'warn', DEMO_INTERVAL_S: '10' }),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...flags, '--report-on-signal', '--report-signal=SIGUSR2', `--report-directory=${reportDir}`, '--report-compact', START.script],
+    {
+      cwd: REPO_ROOT,
+      env: cleanEnv({
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATABASE_URL: `sqlite:${join(dir, `gateway-${index}.db`)}`,
+        LOG_LEVEL: 'warn',
+        DEMO_INTERVAL_S: '10',
+      }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   started.push(child);
   const gw: Gw = { label, flags, child, port, reportDir, stdout: '' };
   let stderr = '';
@@ -168,8 +204,11 @@ async function main(): Promise<number> {
   );
   execFileSync('npm', ['run', '-s', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
   const gateways: Gw[] = [];
-  gateways.push(startGateway(`gateway (demo mode, npm start: ${START_FLAGS.join(' ') || 'no node flags'})`, START_FLAGS, 0, await freePort()));
-  for (const [i, flags] of variants.entries()) gateways.push(startGateway(`gateway ${flags}`, flags.split(/\s+/).filter(Boolean), i + 1, await freePort()));
+  gateways.push(
+    startGateway(`gateway (demo mode, npm start: ${START_FLAGS.join(' ') || 'no node flags'})`, START_FLAGS, 0, await freePort()),
+  );
+  for (const [i, flags] of variants.entries())
+    gateways.push(startGateway(`gateway ${flags}`, flags.split(/\s+/).filter(Boolean), i + 1, await freePort()));
   // Baselines alongside, so all see the same machine state.
   const tsxBaseline = spawnTs('-e', { env: cleanEnv(), args: ['setInterval(()=>{},1000)'] });
   started.push(tsxBaseline);
@@ -180,7 +219,9 @@ async function main(): Promise<number> {
   const main = gateways[0] as Gw;
   const mainPid = main.child.pid as number;
   const keyPrinted = /API key: \S+/.test(main.stdout);
-  console.log(`gateway ready after ${(readyAfter[0] as number).toFixed(1)} s (port ${main.port}, pid ${mainPid}; demo API key printed on stdout: ${keyPrinted ? 'yes' : 'no'})`);
+  console.log(
+    `gateway ready after ${(readyAfter[0] as number).toFixed(1)} s (port ${main.port}, pid ${mainPid}; demo API key printed on stdout: ${keyPrinted ? 'yes' : 'no'})`,
+  );
   const atReady = rssMiB(mainPid);
 
   const died = Promise.race([
@@ -195,7 +236,11 @@ async function main(): Promise<number> {
   const rows = gateways.map((gw, i) => {
     const pid = gw.child.pid as number;
     const values = samples[i] ?? [];
-    const helpers = childPids(pid).map((child) => ({ pid: child, rss: rssMiB(child), command: commandLine(child).replace(REPO_ROOT + '/', '') }));
+    const helpers = childPids(pid).map((child) => ({
+      pid: child,
+      rss: rssMiB(child),
+      command: commandLine(child).replace(REPO_ROOT + '/', ''),
+    }));
     return { gw, values, rss: median(values), detail: rssDetail(pid), helpers };
   });
   const heaps = await Promise.all(gateways.map((gw) => heapReport(gw.child.pid as number, gw.reportDir)));
@@ -211,14 +256,23 @@ async function main(): Promise<number> {
   const list = (values: number[]) => values.map((v) => v.toFixed(1)).join(' ');
   const heapLine = (heap: HeapReport | undefined) => (heap ? `V8 heap used ${heap.usedMemory} of ${heap.totalMemory} MiB` : 'V8 heap ?');
   for (const [i, row] of rows.entries()) {
-    console.log(`  ${row.gw.label.padEnd(36)} VmRSS median ${row.rss.toFixed(1).padStart(6)} MiB  samples ${list(row.values)}${i === 0 ? `  (at ready ${atReady.toFixed(1)})` : ''}`);
-    console.log(`  ${''.padEnd(36)}   anonymous ${row.detail.anon.toFixed(1)} + file-backed ${row.detail.file.toFixed(1)} MiB; ${heapLine(heaps[i])}`);
-    for (const h of row.helpers) console.log(`  ${''.padEnd(36)}   + child process ${h.rss.toFixed(1)} MiB (${h.command.slice(0, 70)}), not in its VmRSS`);
+    console.log(
+      `  ${row.gw.label.padEnd(36)} VmRSS median ${row.rss.toFixed(1).padStart(6)} MiB  samples ${list(row.values)}${i === 0 ? `  (at ready ${atReady.toFixed(1)})` : ''}`,
+    );
+    console.log(
+      `  ${''.padEnd(36)}   anonymous ${row.detail.anon.toFixed(1)} + file-backed ${row.detail.file.toFixed(1)} MiB; ${heapLine(heaps[i])}`,
+    );
+    for (const h of row.helpers)
+      console.log(`  ${''.padEnd(36)}   + child process ${h.rss.toFixed(1)} MiB (${h.command.slice(0, 70)}), not in its VmRSS`);
   }
-  console.log(`  ${'node --import tsx -e (idle)'.padEnd(36)} VmRSS median ${tsxMedian.toFixed(1).padStart(6)} MiB  samples ${list(tsxBase)}`);
+  console.log(
+    `  ${'node --import tsx -e (idle)'.padEnd(36)} VmRSS median ${tsxMedian.toFixed(1).padStart(6)} MiB  samples ${list(tsxBase)}`,
+  );
   console.log(`  ${'node -e (idle, no tsx)'.padEnd(36)} VmRSS median ${nodeMedian.toFixed(1).padStart(6)} MiB  samples ${list(nodeBase)}`);
   console.log(`  gateway − node baseline: ${(gwMedian - nodeMedian).toFixed(1)} MiB (the gateway runs compiled, without tsx)`);
-  console.log(`  target < ${TARGET_MIB} MiB (gateway VmRSS, default flags): ${gwMedian < TARGET_MIB ? 'PASS' : 'MISS'}${stillReady ? '' : '  (and /health/ready no longer answers 200!)'}`);
+  console.log(
+    `  target < ${TARGET_MIB} MiB (gateway VmRSS, default flags): ${gwMedian < TARGET_MIB ? 'PASS' : 'MISS'}${stillReady ? '' : '  (and /health/ready no longer answers 200!)'}`,
+  );
   const helpersRss = mainRow.helpers.reduce((sum, h) => sum + (Number.isFinite(h.rss) ? h.rss : 0), 0);
   printJson({
     bench: 'memory',

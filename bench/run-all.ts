@@ -30,7 +30,10 @@ interface Outcome {
 function run(name: string): Promise<Outcome> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', `bench/${name}.ts`], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', `bench/${name}.ts`], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let lastJson: Record<string, unknown> | undefined;
     let buffered = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -90,7 +93,12 @@ const headline = (o: Outcome): string => {
 
 console.log('\n===== summary =====');
 for (const o of outcomes) {
-  console.log(`  ${o.name.padEnd(7)} ${o.exitCode === 0 ? 'ran' : `FAILED (exit ${o.exitCode})`} in ${o.seconds.toFixed(0)} s: ${headline(o)}`);
+  console.log(
+    `  ${o.name.padEnd(7)} ${o.exitCode === 0 ? 'ran' : `FAILED (exit ${o.exitCode})`} in ${o.seconds.toFixed(0)} s: ${headline(o)}`,
+  );
 }
-printJson({ bench: 'all', results: Object.fromEntries(outcomes.map((o) => [o.name, { exitCode: o.exitCode, seconds: Math.round(o.seconds), ...(o.result ?? {}) }])) });
+printJson({
+  bench: 'all',
+  results: Object.fromEntries(outcomes.map((o) => [o.name, { exitCode: o.exitCode, seconds: Math.round(o.seconds), ...(o.result ?? {}) }])),
+});
 process.exit(outcomes.every((o) => o.exitCode === 0) ? 0 : 1);

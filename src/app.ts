@@ -104,7 +104,12 @@ export function buildApp(deps: AppDeps): Express {
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.set('trust proxy', deps.security.trustProxy);
-  const handlerOf = createHandlerSteps(operations, handlers, createRequestValidation(spec.document), deps.config.validateResponses ? expressJson : writeJson);
+  const handlerOf = createHandlerSteps(
+    operations,
+    handlers,
+    createRequestValidation(spec.document),
+    deps.config.validateResponses ? expressJson : writeJson,
+  );
   const jsonBody = express.json({ limit: '64kb' });
   const dispatch = createDispatcher(operations, (operation) => [
     ...security.stepsOf(operation),
@@ -135,7 +140,10 @@ function requestTimer(metrics: Metrics) {
   function recordDuration(this: Response) {
     const context = contextOf(this);
     const seconds = (performance.now() - context.startedAt) / 1000;
-    metrics.httpRequestDuration.observe({ operation: context.operationId ?? 'other', method: this.req.method, status: String(this.statusCode) }, seconds);
+    metrics.httpRequestDuration.observe(
+      { operation: context.operationId ?? 'other', method: this.req.method, status: String(this.statusCode) },
+      seconds,
+    );
   }
   return (_req: Request, res: Response, next: NextFunction) => {
     beginRequest(res);

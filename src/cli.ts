@@ -63,7 +63,9 @@ program
   .command('import')
   .description('import data from openWB')
   .command('chargelog')
-  .description("backfill charging sessions from openWB 2.x's charge log (getChargeLog over MQTT); sessions the gateway already has are skipped")
+  .description(
+    "backfill charging sessions from openWB 2.x's charge log (getChargeLog over MQTT); sessions the gateway already has are skipped",
+  )
   .requiredOption('--year <year>', 'e.g. 2026')
   .requiredOption('--month <month>', '1-12')
   .option('--timeout <seconds>', 'how long to wait for openWB to answer', '15')

@@ -86,19 +86,18 @@ export class ConfigError extends Error {
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const int = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, 'must be a whole number')
-    .transform(Number)
-    .pipe(z.number().min(min).max(max));
+  z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().min(min).max(max));
 const url = (protocols: string[]) =>
-  z.string().refine((value) => {
-    try {
-      return protocols.includes(new URL(value).protocol);
-    } catch {
-      return false;
-    }
-  }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+  );
 
 const schema = z.object({
   PORT: int(0, 65535).default(8080),
@@ -109,14 +108,20 @@ const schema = z.object({
   OPENWB_MQTT_PASSWORD: z.string().min(1).optional(),
   OPENWB_MQTT_CA_FILE: z.string().min(1).optional(),
   OPENWB_MQTT_TLS_INSECURE: bool.default(false),
-  OPENWB_MQTT_QOS: z.enum(['0', '1']).transform((v) => Number(v) as 0 | 1).default(0),
+  OPENWB_MQTT_QOS: z
+    .enum(['0', '1'])
+    .transform((v) => Number(v) as 0 | 1)
+    .default(0),
   OPENWB_GENERATION: z.enum(['auto', '2', '1.9']).default('auto'),
   OPENWB_TOPIC_PREFIX: z
     .string()
     .regex(/^([^#+]+\/)?$/, 'must be empty or end with "/" and contain no MQTT wildcards')
     .default(''),
   REDIS_URL: url(['redis:', 'rediss:']).optional(),
-  REDIS_KEY_PREFIX: z.string().regex(/^[\w:.-]{1,64}$/, 'must be 1-64 characters of [A-Za-z0-9_:.-]').default('owg:'),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[\w:.-]{1,64}$/, 'must be 1-64 characters of [A-Za-z0-9_:.-]')
+    .default('owg:'),
   DATABASE_URL: z
     .string()
     .refine((v) => v.startsWith('sqlite:') || v.startsWith('mariadb://'), 'must be sqlite:<path> or mariadb://user:pass@host:port/db')
@@ -126,17 +131,32 @@ const schema = z.object({
   METRICS_PUBLIC: bool.default(false),
   DEMO_MQTT_PORT: int(0, 65535).default(0),
   DEMO_INTERVAL_S: int(1, 3600).default(10),
-  TIME_ZONE: z.string().refine((v) => IANAZone.isValidZone(v), 'must be an IANA time zone such as Europe/Berlin').default('UTC'),
+  TIME_ZONE: z
+    .string()
+    .refine((v) => IANAZone.isValidZone(v), 'must be an IANA time zone such as Europe/Berlin')
+    .default('UTC'),
   RECORDER_ENABLED: bool.default(true),
   RECORD_INTERVAL_S: int(1, 3600).default(10),
   RAW_RETENTION_DAYS: int(1, 3650).default(30),
   RECORDER_BUFFER_SIZE: int(10, 10_000_000).default(100_000),
   RECORDER_LOCK_TTL_S: int(2, 3600).default(30),
-  TARIFF_PRICE_PER_KWH: z.string().transform((v, ctx) => attempt(() => parsePrice(v), ctx)).optional(),
-  TARIFF_SCHEDULE: z.string().transform((v, ctx) => attempt(() => parseTariffSchedule(v), ctx)).optional(),
-  TARIFF_CURRENCY: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR').default('EUR'),
+  TARIFF_PRICE_PER_KWH: z
+    .string()
+    .transform((v, ctx) => attempt(() => parsePrice(v), ctx))
+    .optional(),
+  TARIFF_SCHEDULE: z
+    .string()
+    .transform((v, ctx) => attempt(() => parseTariffSchedule(v), ctx))
+    .optional(),
+  TARIFF_CURRENCY: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR')
+    .default('EUR'),
   COMMAND_TIMEOUT_S: int(1, 300).default(20),
-  COMMAND_QOS: z.enum(['1', '2']).transform((v) => Number(v) as 1 | 2).default(1),
+  COMMAND_QOS: z
+    .enum(['1', '2'])
+    .transform((v) => Number(v) as 1 | 2)
+    .default(1),
   COMMAND_RETENTION_DAYS: int(1, 3650).default(90),
   ...securitySchemaShape,
 });

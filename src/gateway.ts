@@ -54,7 +54,17 @@ export function createLogger(level: Config['logLevel']): Logger {
   return pino({
     level,
     base: { service: 'openwb-gateway' },
-    redact: ['*.password', '*.apiKey', '*.key', '*.accessToken', '*.refreshToken', '*.currentPassword', '*.newPassword', 'req.headers["x-api-key"]', 'req.headers.authorization'],
+    redact: [
+      '*.password',
+      '*.apiKey',
+      '*.key',
+      '*.accessToken',
+      '*.refreshToken',
+      '*.currentPassword',
+      '*.newPassword',
+      'req.headers["x-api-key"]',
+      'req.headers.authorization',
+    ],
   });
 }
 
@@ -75,10 +85,15 @@ export interface GatewayOptions {
   authentication?: 'on' | 'off';
 }
 
-export async function startGateway(config: Config, logger: Logger = createLogger(config.logLevel), options: GatewayOptions = {}): Promise<Gateway> {
+export async function startGateway(
+  config: Config,
+  logger: Logger = createLogger(config.logLevel),
+  options: GatewayOptions = {},
+): Promise<Gateway> {
   const closers: (() => Promise<unknown>)[] = [];
   const close = async () => {
-    for (const closer of closers.reverse()) await closer().catch((error) => logger.warn({ err: (error as Error).message }, 'shutdown step failed'));
+    for (const closer of closers.reverse())
+      await closer().catch((error) => logger.warn({ err: (error as Error).message }, 'shutdown step failed'));
   };
   try {
     const metrics = createMetrics();
@@ -96,7 +111,13 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     if (redis && config.redis) {
       const subscriber = await createRedis(config.redis.url);
       subscriber.on('error', (error) => logger.warn({ err: error.message }, 'Redis subscriber error'));
-      const replicated = new ReplicatedLiveStore(new RedisLiveStore(redis, config.redis.keyPrefix), redis, subscriber, redisKeys(config.redis.keyPrefix).liveChanges, logger);
+      const replicated = new ReplicatedLiveStore(
+        new RedisLiveStore(redis, config.redis.keyPrefix),
+        redis,
+        subscriber,
+        redisKeys(config.redis.keyPrefix).liveChanges,
+        logger,
+      );
       await replicated.whenSynced();
       rawStore = replicated;
     }
@@ -119,7 +140,12 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     if (!config.mqtt) {
       broker = await startEmbeddedBroker(config.demo.mqttPort);
       closers.push(() => broker!.close());
-      simulator = await OpenWbSimulator.start({ url: broker.url, intervalMs: config.demo.intervalMs, topicPrefix: config.openwb.topicPrefix, logger });
+      simulator = await OpenWbSimulator.start({
+        url: broker.url,
+        intervalMs: config.demo.intervalMs,
+        topicPrefix: config.openwb.topicPrefix,
+        logger,
+      });
       closers.push(() => simulator!.stop());
       logger.info({ broker: broker.url }, 'demo mode: embedded MQTT broker and openWB 2.x simulator running');
     }
@@ -161,9 +187,19 @@ export async function startGateway(config: Config, logger: Logger = createLogger
 
     let recorder: Recorder | undefined;
     if (config.recorder.enabled) {
-      const lock = redis && config.redis ? new RedisLock(redis, redisKeys(config.redis.keyPrefix).recorderLock, config.recorder.lockTtlMs) : new LocalLock();
+      const lock =
+        redis && config.redis
+          ? new RedisLock(redis, redisKeys(config.redis.keyPrefix).recorderLock, config.recorder.lockTtlMs)
+          : new LocalLock();
       const live = new LiveService(liveStore, { staleAfterMs: config.staleAfterMs });
-      recorder = new Recorder({ live, db, lock, metrics: createRecorderMetrics(metrics.registry), logger, options: { ...config.recorder, tariff: config.tariff } });
+      recorder = new Recorder({
+        live,
+        db,
+        lock,
+        metrics: createRecorderMetrics(metrics.registry),
+        logger,
+        options: { ...config.recorder, tariff: config.tariff },
+      });
       recorder.start();
       const started = recorder;
       closers.push(() => started.stop());
@@ -203,7 +239,21 @@ export async function startGateway(config: Config, logger: Logger = createLogger
       await apiKeys.revokeByName('demo');
       demoApiKey = (await apiKeys.create({ name: 'demo', scopes: ['admin'] })).key;
     }
-    return { url: `http://${host}:${address.port}`, server, ingest, liveStore, db, apiKeys, auth, audit, recorder, control, demoApiKey, demoBrokerUrl: broker?.url, close };
+    return {
+      url: `http://${host}:${address.port}`,
+      server,
+      ingest,
+      liveStore,
+      db,
+      apiKeys,
+      auth,
+      audit,
+      recorder,
+      control,
+      demoApiKey,
+      demoBrokerUrl: broker?.url,
+      close,
+    };
   } catch (error) {
     await close();
     throw error;

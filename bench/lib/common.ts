@@ -28,7 +28,8 @@ export function median(values: readonly number[]): number {
 }
 
 export const round = (value: number, digits = 0) => Number(value.toFixed(digits));
-export const fmt = (value: number, digits = 0) => value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+export const fmt = (value: number, digits = 0) =>
+  value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 function tcpOpen(url: string, timeoutMs = 2_000): Promise<boolean> {
   const u = new URL(url);
@@ -49,7 +50,12 @@ export async function requireServices(which: { mqtt?: boolean; redis?: boolean }
   const missing: string[] = [];
   if (which.mqtt && !(await tcpOpen(MQTT_URL))) missing.push(`Mosquitto at ${MQTT_URL}`);
   if (which.redis) {
-    const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+    const redis = new Redis(REDIS_URL, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      enableOfflineQueue: false,
+      retryStrategy: () => null,
+    });
     redis.on('error', () => undefined);
     try {
       await redis.connect();
@@ -230,7 +236,12 @@ export function installReaper(cleanup: () => Promise<void> = async () => undefin
 }
 
 /** The next IPC message from `child` that satisfies `accept`; rejects on exit or timeout. */
-export function nextMessage<T>(child: ChildProcess, accept: (message: unknown) => message is T, timeoutMs: number, what: string): Promise<T> {
+export function nextMessage<T>(
+  child: ChildProcess,
+  accept: (message: unknown) => message is T,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const cleanup = () => {
       clearTimeout(timer);

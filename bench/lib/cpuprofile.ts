@@ -80,7 +80,12 @@ export function summarize(file: string, top = 25): ProfileSummary {
       selfUs.set(id, (selfUs.get(id) ?? 0) + Math.max(0, delta));
     }
   } else {
-    const perHit = (profile.endTime - profile.startTime) / Math.max(1, profile.nodes.reduce((s, n) => s + (n.hitCount ?? 0), 0));
+    const perHit =
+      (profile.endTime - profile.startTime) /
+      Math.max(
+        1,
+        profile.nodes.reduce((s, n) => s + (n.hitCount ?? 0), 0),
+      );
     for (const node of profile.nodes) selfUs.set(node.id, (node.hitCount ?? 0) * perHit);
   }
   let totalUs = 0;
@@ -150,9 +155,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   }
   const { totalMs, functions, buckets, inclusive } = summarize(file, Number(process.argv[3] ?? 25));
   console.log(`total sampled: ${totalMs} ms`);
-  for (const row of functions) console.log(`${row.percent.toFixed(1).padStart(5)} %  ${row.selfMs.toFixed(1).padStart(8)} ms  ${row.name}  ${row.where}`);
+  for (const row of functions)
+    console.log(`${row.percent.toFixed(1).padStart(5)} %  ${row.selfMs.toFixed(1).padStart(8)} ms  ${row.name}  ${row.where}`);
   console.log('by package:');
   for (const row of buckets) console.log(`${row.percent.toFixed(1).padStart(5)} %  ${row.selfMs.toFixed(1).padStart(8)} ms  ${row.name}`);
   console.log('inclusive (JS outside node core):');
-  for (const row of inclusive) console.log(`${row.percent.toFixed(1).padStart(5)} %  ${row.selfMs.toFixed(1).padStart(8)} ms  ${row.name}  ${row.where}`);
+  for (const row of inclusive)
+    console.log(`${row.percent.toFixed(1).padStart(5)} %  ${row.selfMs.toFixed(1).padStart(8)} ms  ${row.name}  ${row.where}`);
 }

@@ -33,7 +33,8 @@ let stopping = false;
 async function stop(code = 0): Promise<never> {
   if (!stopping) {
     stopping = true;
-    for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => console.error('bench server cleanup:', (error as Error).message));
+    for (const cleanup of cleanups.reverse())
+      await cleanup().catch((error: unknown) => console.error('bench server cleanup:', (error as Error).message));
   }
   process.exit(code);
 }
@@ -69,7 +70,11 @@ process.on('message', (message: { type?: string; file?: string }) => {
     void startProfiler(async (s) => {
       await s.post('HeapProfiler.enable');
       // Garbage included: what a request allocates, not what survives it.
-      await s.post('HeapProfiler.startSampling', { samplingInterval: 256, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as never);
+      await s.post('HeapProfiler.startSampling', {
+        samplingInterval: 256,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      } as never);
     });
   }
   if (message.type === 'heap-stop' && session && message.file) void writeProfile((s) => s.post('HeapProfiler.stopSampling'), message.file);
@@ -134,7 +139,9 @@ async function startGatewayServer(): Promise<void> {
   for (;;) {
     const [site, cp] = await Promise.all(
       ['/api/v1/site', '/api/v1/chargepoints/3'].map((path) =>
-        fetch(gateway.url + path, { headers: { 'x-api-key': apiKey } }).then(async (res) => (res.ok ? ((await res.json()) as Record<string, unknown>) : undefined)),
+        fetch(gateway.url + path, { headers: { 'x-api-key': apiKey } }).then(async (res) =>
+          res.ok ? ((await res.json()) as Record<string, unknown>) : undefined,
+        ),
       ),
     );
     const home = site?.home as { energyToday?: number } | undefined;

@@ -12,7 +12,13 @@ const entryDto = (entry: AuditEntry) => ({
   target: entry.target,
   ip: entry.ip,
   userAgent: entry.userAgent,
-  detail: entry.detail && Object.fromEntries(Object.entries(entry.detail).filter(([, v]) => v !== null).map(([k, v]) => [k, String(v)])),
+  detail:
+    entry.detail &&
+    Object.fromEntries(
+      Object.entries(entry.detail)
+        .filter(([, v]) => v !== null)
+        .map(([k, v]) => [k, String(v)]),
+    ),
 });
 
 export function auditHandlers(audit: AuditService): Pick<HandlerTable, 'listAuditEntries'> {

@@ -35,7 +35,17 @@ export class ApiKeyRepository {
   async insert(key: Omit<ApiKeyRecord, 'revokedAt' | 'lastUsedAt'> & { hash: string }): Promise<void> {
     await this.db.execute(
       'INSERT INTO api_keys (id, name, prefix, key_hash, scopes, created_at, expires_at, user_id, chargepoints) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      [key.id, key.name, key.prefix, key.hash, key.scopes.join(','), key.createdAt, key.expiresAt, key.userId ?? null, key.chargepoints ? key.chargepoints.join(',') : null],
+      [
+        key.id,
+        key.name,
+        key.prefix,
+        key.hash,
+        key.scopes.join(','),
+        key.createdAt,
+        key.expiresAt,
+        key.userId ?? null,
+        key.chargepoints ? key.chargepoints.join(',') : null,
+      ],
     );
   }
 
@@ -65,10 +75,11 @@ export class ApiKeyRepository {
 
   /** Revokes by id or by the public prefix; returns how many keys were revoked. */
   async revoke(idOrPrefix: string, at: number): Promise<number> {
-    const { changes } = await this.db.execute(
-      'UPDATE api_keys SET revoked_at = ? WHERE (id = ? OR prefix = ?) AND revoked_at IS NULL',
-      [at, idOrPrefix, idOrPrefix],
-    );
+    const { changes } = await this.db.execute('UPDATE api_keys SET revoked_at = ? WHERE (id = ? OR prefix = ?) AND revoked_at IS NULL', [
+      at,
+      idOrPrefix,
+      idOrPrefix,
+    ]);
     return changes;
   }
 

@@ -38,7 +38,11 @@ const KEY_PATTERN = /^owg_([a-z0-9]{8})_([A-Za-z0-9_-]{43})$/;
  * the secret is random and long, so it cannot be guessed from its hash.
  */
 export function generateApiKey(): { id: string; key: string; prefix: string; hash: string } {
-  const prefix = randomBytes(6).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, '0').slice(0, 8);
+  const prefix = randomBytes(6)
+    .toString('base64url')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '0')
+    .slice(0, 8);
   const key = `owg_${prefix}_${randomBytes(32).toString('base64url')}`;
   return { id: randomUUID(), key, prefix: `owg_${prefix}`, hash: hashApiKey(key) };
 }
@@ -63,7 +67,9 @@ export function parseScopes(text: string): Scope[] {
     .filter(Boolean);
   const unknown = scopes.filter((s) => !(SCOPES as readonly string[]).includes(s));
   if (scopes.length === 0 || unknown.length > 0) {
-    throw new Error(`scopes must be a comma-separated list of ${SCOPES.join(', ')}${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}`);
+    throw new Error(
+      `scopes must be a comma-separated list of ${SCOPES.join(', ')}${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}`,
+    );
   }
   return [...new Set(scopes)] as Scope[];
 }

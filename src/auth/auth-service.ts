@@ -41,7 +41,9 @@ export class AuthService {
     }
     if (admission.delayMs > 0) await sleep(admission.delayMs);
     const user = await this.deps.users.findByName(name);
-    const checked = await this.deps.gate.run(async () => this.deps.hasher.verify(password, user?.passwordHash ?? (await this.deps.hasher.dummyHash())));
+    const checked = await this.deps.gate.run(async () =>
+      this.deps.hasher.verify(password, user?.passwordHash ?? (await this.deps.hasher.dummyHash())),
+    );
     if (!checked) throw new UnavailableError('Too many logins are being checked right now', 2);
     if (!checked.value || !user || user.disabledAt !== null) {
       await this.recordLogin('failure', user, client, !user ? 'unknown-user' : user.disabledAt !== null ? 'disabled' : 'wrong-password');
@@ -88,7 +90,8 @@ export class AuthService {
   }
 
   async changePassword(principal: Principal, current: string, next: string, client: AuditClient): Promise<void> {
-    if (principal.kind !== 'token' || !principal.userId) throw new ForbiddenError('Change a password with an access token from /api/v1/auth/login, not with an API key');
+    if (principal.kind !== 'token' || !principal.userId)
+      throw new ForbiddenError('Change a password with an access token from /api/v1/auth/login, not with an API key');
     const admission = await this.deps.guard.admit(principal.name, client.ip ?? 'unknown');
     if (!admission.admitted) throw new TooManyRequestsError('Too many failed attempts: try again later', admission.retryAfterSeconds);
     if (admission.delayMs > 0) await sleep(admission.delayMs);
@@ -96,12 +99,23 @@ export class AuthService {
     const checked = await this.deps.gate.run(() => this.deps.hasher.verify(current, user.passwordHash));
     if (!checked) throw new UnavailableError('Too many passwords are being checked right now', 2);
     if (!checked.value) {
-      await this.deps.audit.record({ action: 'auth.password.change', outcome: 'failure', actor: { type: 'user', id: user.id, name: user.name }, client, detail: { reason: 'wrong-password' } });
+      await this.deps.audit.record({
+        action: 'auth.password.change',
+        outcome: 'failure',
+        actor: { type: 'user', id: user.id, name: user.name },
+        client,
+        detail: { reason: 'wrong-password' },
+      });
       throw new ForbiddenError('The current password is wrong');
     }
     await this.deps.guard.succeeded(principal.name, client.ip ?? 'unknown');
     await this.deps.users.update(user.id, { password: next });
-    await this.deps.audit.record({ action: 'auth.password.change', actor: { type: 'user', id: user.id, name: user.name }, target: { type: 'user', id: user.id }, client });
+    await this.deps.audit.record({
+      action: 'auth.password.change',
+      actor: { type: 'user', id: user.id, name: user.name },
+      target: { type: 'user', id: user.id },
+      client,
+    });
   }
 
   private recordLogin(outcome: 'success' | 'failure', user: UserRecord | undefined, client: AuditClient, reason?: string): Promise<void> {

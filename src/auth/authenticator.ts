@@ -39,7 +39,15 @@ export class Authenticator {
     if (!identity.userId) {
       // System keys (CLI, no owner) act for the installation: admin role, narrowed only by the key itself.
       return this.remembered(identity, undefined, () =>
-        makePrincipal({ kind: 'apiKey', id: identity.keyId, userId: null, name: identity.name, role: 'admin', scopes: identity.scopes, keyChargepoints: identity.chargepoints }),
+        makePrincipal({
+          kind: 'apiKey',
+          id: identity.keyId,
+          userId: null,
+          name: identity.name,
+          role: 'admin',
+          scopes: identity.scopes,
+          keyChargepoints: identity.chargepoints,
+        }),
       );
     }
     return chain(this.users.cached(identity.userId), (user) => {

@@ -35,11 +35,7 @@ export interface SecurityConfig {
 }
 
 const int = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, 'must be a whole number')
-    .transform(Number)
-    .pipe(z.number().min(min).max(max));
+  z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().min(min).max(max));
 
 const ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/;
 const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
@@ -51,7 +47,8 @@ const origins = z.string().transform((value, ctx) => {
     .map((o) => o.trim())
     .filter(Boolean);
   for (const origin of list) {
-    if (!ORIGIN.test(origin)) ctx.addIssue({ code: 'custom', message: `"${origin}" is not an origin like https://app.example.com (no path, no wildcard)` });
+    if (!ORIGIN.test(origin))
+      ctx.addIssue({ code: 'custom', message: `"${origin}" is not an origin like https://app.example.com (no path, no wildcard)` });
   }
   return list;
 });
@@ -62,7 +59,10 @@ const trustProxy = z.string().transform((value, ctx): TrustProxy => {
   if (/^\d+$/.test(v)) return Number(v);
   if (v === 'true') {
     // Trusting every hop lets any client choose its address in X-Forwarded-For and dodge the per-address limits.
-    ctx.addIssue({ code: 'custom', message: 'name the proxy instead of "true": a hop count (1 behind one nginx) or its addresses/CIDR ranges' });
+    ctx.addIssue({
+      code: 'custom',
+      message: 'name the proxy instead of "true": a hop count (1 behind one nginx) or its addresses/CIDR ranges',
+    });
     return z.NEVER;
   }
   const list = v
@@ -70,7 +70,8 @@ const trustProxy = z.string().transform((value, ctx): TrustProxy => {
     .map((p) => p.trim())
     .filter(Boolean);
   for (const entry of list) {
-    if (!PROXY_NAMES.has(entry) && !PROXY_ADDRESS.test(entry)) ctx.addIssue({ code: 'custom', message: `"${entry}" is not an address, CIDR range, hop count or loopback/linklocal/uniquelocal` });
+    if (!PROXY_NAMES.has(entry) && !PROXY_ADDRESS.test(entry))
+      ctx.addIssue({ code: 'custom', message: `"${entry}" is not an address, CIDR range, hop count or loopback/linklocal/uniquelocal` });
   }
   return list;
 });

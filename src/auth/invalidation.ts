@@ -64,7 +64,9 @@ export async function redisInvalidation(redis: Redis, channel: string, logger: L
   });
   await subscriber.connect().catch((error: Error) => logger.warn({ err: error.message }, 'auth invalidation: Redis not reachable yet'));
   // While Redis is away the subscription waits in the offline queue (and ioredis resubscribes after reconnects).
-  const subscribed = subscriber.subscribe(channel).catch((error: Error) => logger.warn({ err: error.message }, 'auth invalidation: subscribe failed'));
+  const subscribed = subscriber
+    .subscribe(channel)
+    .catch((error: Error) => logger.warn({ err: error.message }, 'auth invalidation: subscribe failed'));
   if (subscriber.status === 'ready') await subscribed;
   return {
     async publish(change) {

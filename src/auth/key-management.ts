@@ -52,7 +52,12 @@ export class KeyManagement {
       actor: actorOf(principal),
       target: { type: 'apiKey', id: created.record.id },
       client,
-      detail: { name: request.name, prefix: created.record.prefix, scopes: scopes.join(','), chargepoints: chargepoints?.join(',') ?? null },
+      detail: {
+        name: request.name,
+        prefix: created.record.prefix,
+        scopes: scopes.join(','),
+        chargepoints: chargepoints?.join(',') ?? null,
+      },
     });
     return created;
   }
@@ -69,7 +74,8 @@ export class KeyManagement {
   async revoke(principal: Principal, keyId: string, client: AuditClient): Promise<void> {
     const record = await this.apiKeys.findById(keyId);
     // Someone else's key is "not found", not "forbidden": ids of others' keys are not confirmed.
-    if (!record || ((record.userId ?? null) !== principal.userId && !isAdmin(principal))) throw new NotFoundError(`API key ${keyId} does not exist`);
+    if (!record || ((record.userId ?? null) !== principal.userId && !isAdmin(principal)))
+      throw new NotFoundError(`API key ${keyId} does not exist`);
     if (record.revokedAt !== null) return;
     await this.apiKeys.revoke(record.id);
     await this.audit.record({

@@ -21,7 +21,12 @@ export interface LimiterStore {
  * insurance limiter): limits stay in force during an outage, counted per instance.
  */
 export function createLimiter(store: LimiterStore, name: string, spec: LimiterSpec): RateLimiterAbstract {
-  const options = { points: spec.points, duration: spec.duration, blockDuration: spec.blockDuration ?? 0, keyPrefix: store.keyPrefix(name) };
+  const options = {
+    points: spec.points,
+    duration: spec.duration,
+    blockDuration: spec.blockDuration ?? 0,
+    keyPrefix: store.keyPrefix(name),
+  };
   const memory = new RateLimiterMemory(options);
   if (!store.redis) return memory;
   return new RateLimiterRedis({ ...options, storeClient: store.redis, rejectIfRedisNotReady: true, insuranceLimiter: memory });
@@ -86,7 +91,8 @@ export class SharedLimit {
     const now = this.now();
     if (lease.windowEndsAt <= now) return undefined;
     lease.left--;
-    if (lease.left < this.leaseSize / 2 && lease.sharedRemaining >= this.leaseSize * 10 && !this.refills.has(key)) this.prefetch(key, lease);
+    if (lease.left < this.leaseSize / 2 && lease.sharedRemaining >= this.leaseSize * 10 && !this.refills.has(key))
+      this.prefetch(key, lease);
     return { allowed: true, limit: this.points, remaining: lease.sharedRemaining + lease.left, msBeforeNext: lease.windowEndsAt - now };
   }
 
@@ -140,7 +146,12 @@ export class SharedLimit {
       if (this.leases.size >= 10_000) this.prune(now);
       this.leases.set(key, { left: allowed ? taken - 1 : 0, sharedRemaining: res.remainingPoints, windowEndsAt: now + res.msBeforeNext });
     }
-    return { allowed, limit: this.points, remaining: Math.max(0, res.remainingPoints + (allowed ? taken - 1 : 0)), msBeforeNext: res.msBeforeNext };
+    return {
+      allowed,
+      limit: this.points,
+      remaining: Math.max(0, res.remainingPoints + (allowed ? taken - 1 : 0)),
+      msBeforeNext: res.msBeforeNext,
+    };
   }
 
   private prune(now: number): void {

@@ -13,9 +13,7 @@ export interface LoginLimits {
   maxDelayMs: number;
 }
 
-export type LoginAdmission =
-  | { admitted: true; delayMs: number }
-  | { admitted: false; retryAfterSeconds: number; lockStarted: boolean };
+export type LoginAdmission = { admitted: true; delayMs: number } | { admitted: false; retryAfterSeconds: number; lockStarted: boolean };
 
 /**
  * Brute-force protection for /auth/login, checked before the password hash runs. Every attempt takes a
@@ -44,7 +42,8 @@ export class LoginGuard {
       return {
         admitted: false,
         retryAfterSeconds: Math.max(1, ...refused.map((r) => Math.ceil(r.res.msBeforeNext / 1000))),
-        lockStarted: (!user.allowed && user.res.consumedPoints === this.limits.maxFailuresPerUser + 1) ||
+        lockStarted:
+          (!user.allowed && user.res.consumedPoints === this.limits.maxFailuresPerUser + 1) ||
           (!address.allowed && address.res.consumedPoints === this.limits.maxFailuresPerIp + 1),
       };
     }

@@ -49,7 +49,11 @@ export function effectiveScopes(role: Role, requested: readonly Scope[]): Scope[
 }
 
 /** Admins reach every chargepoint, users only theirs; a key may narrow either further but never widen. */
-export function effectiveChargepoints(role: Role, user: readonly string[] | null | undefined, key: readonly string[] | null | undefined): Set<string> | null {
+export function effectiveChargepoints(
+  role: Role,
+  user: readonly string[] | null | undefined,
+  key: readonly string[] | null | undefined,
+): Set<string> | null {
   const base = role === 'admin' ? null : new Set(user ?? []);
   if (!key) return base;
   return new Set(base ? key.filter((id) => base.has(id)) : key);

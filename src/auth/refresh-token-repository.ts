@@ -57,7 +57,10 @@ export class RefreshTokenRepository {
 
   /** Marks the token used; false when another request used (or revoked) it first. */
   async markReplaced(id: string, at: number, db: Executor = this.db): Promise<boolean> {
-    const { changes } = await db.execute('UPDATE refresh_tokens SET replaced_at = ? WHERE id = ? AND replaced_at IS NULL AND revoked_at IS NULL', [at, id]);
+    const { changes } = await db.execute(
+      'UPDATE refresh_tokens SET replaced_at = ? WHERE id = ? AND replaced_at IS NULL AND revoked_at IS NULL',
+      [at, id],
+    );
     return changes === 1;
   }
 
@@ -67,7 +70,10 @@ export class RefreshTokenRepository {
 
   /** Revokes every session of a user and returns their ids. */
   async revokeUser(userId: string, at: number, db: Executor = this.db): Promise<string[]> {
-    const rows = await db.query<{ family_id: string }>('SELECT DISTINCT family_id FROM refresh_tokens WHERE user_id = ? AND revoked_at IS NULL', [userId]);
+    const rows = await db.query<{ family_id: string }>(
+      'SELECT DISTINCT family_id FROM refresh_tokens WHERE user_id = ? AND revoked_at IS NULL',
+      [userId],
+    );
     await db.execute('UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL', [at, userId]);
     return rows.map((r) => r.family_id);
   }

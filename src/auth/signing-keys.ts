@@ -118,7 +118,13 @@ export class Keyring {
         importJWK(JSON.parse(row.public_jwk) as JWK, TOKEN_ALGORITHM),
         importJWK(JSON.parse(row.private_jwk) as JWK, TOKEN_ALGORITHM),
       ]);
-      keys.set(row.kid, { kid: row.kid, publicKey: publicKey as CryptoKey, privateKey: privateKey as CryptoKey, createdAt: Number(row.created_at), retiredAt });
+      keys.set(row.kid, {
+        kid: row.kid,
+        publicKey: publicKey as CryptoKey,
+        privateKey: privateKey as CryptoKey,
+        createdAt: Number(row.created_at),
+        retiredAt,
+      });
     }
     this.keys = keys;
     this.signer = [...keys.values()].filter((k) => k.retiredAt === null).at(-1) ?? this.signer;

@@ -62,7 +62,11 @@ export class TokenService {
   async startSession(userId: string): Promise<TokenPair> {
     const sessionId = randomUUID();
     const refreshToken = await this.insertRefreshToken(userId, sessionId, this.db);
-    return { accessToken: await this.signAccessToken(userId, sessionId), refreshToken, expiresIn: Math.floor(this.options.accessTokenTtlMs / 1000) };
+    return {
+      accessToken: await this.signAccessToken(userId, sessionId),
+      refreshToken,
+      expiresIn: Math.floor(this.options.accessTokenTtlMs / 1000),
+    };
   }
 
   async refresh(presented: string): Promise<RefreshOutcome> {
@@ -174,7 +178,10 @@ export class TokenService {
   private async insertRefreshToken(userId: string, familyId: string, db: Pick<Database, 'query' | 'execute'>): Promise<string> {
     const token = `owr_${randomBytes(32).toString('base64url')}`;
     const now = this.now();
-    await this.refreshTokens.insert({ id: randomUUID(), familyId, userId, hash: sha256(token), createdAt: now, expiresAt: now + this.options.refreshTokenTtlMs }, db);
+    await this.refreshTokens.insert(
+      { id: randomUUID(), familyId, userId, hash: sha256(token), createdAt: now, expiresAt: now + this.options.refreshTokenTtlMs },
+      db,
+    );
     return token;
   }
 

@@ -53,7 +53,8 @@ export class UserService {
 
   async create(input: NewUser): Promise<UserRecord> {
     const name = normalizeUsername(input.name);
-    if (!isValidUsername(name)) throw new BadRequestError('The username must be 1-64 characters of a-z, 0-9, ".", "_", "@", "-", starting with a letter or digit');
+    if (!isValidUsername(name))
+      throw new BadRequestError('The username must be 1-64 characters of a-z, 0-9, ".", "_", "@", "-", starting with a letter or digit');
     this.checkPassword(input.password);
     if (await this.repository.findByName(name)) throw new ConflictError(`A user named ${name} exists already`);
     const now = this.now();
@@ -119,14 +120,17 @@ export class UserService {
       const users = new UserRepository(tx);
       const user = await users.findById(id);
       if (!user) throw new NotFoundError(`User ${id} does not exist`);
-      if (changes.disabled !== undefined && changes.disabled !== (user.disabledAt !== null)) patch.disabledAt = changes.disabled ? this.now() : null;
-      const staysAdmin = (patch.role ?? user.role) === 'admin' && (patch.disabledAt === undefined ? user.disabledAt : patch.disabledAt) === null;
+      if (changes.disabled !== undefined && changes.disabled !== (user.disabledAt !== null))
+        patch.disabledAt = changes.disabled ? this.now() : null;
+      const staysAdmin =
+        (patch.role ?? user.role) === 'admin' && (patch.disabledAt === undefined ? user.disabledAt : patch.disabledAt) === null;
       if (!staysAdmin) await this.keepAnAdmin(users, user);
       await users.update(id, patch, this.now());
       return user;
     });
     await this.changed(id);
-    if (patch.passwordHash !== undefined || (patch.disabledAt !== undefined && patch.disabledAt !== null)) await this.deps.endAllSessions(id);
+    if (patch.passwordHash !== undefined || (patch.disabledAt !== undefined && patch.disabledAt !== null))
+      await this.deps.endAllSessions(id);
     return { ...before, ...patch, updatedAt: this.now() } as UserRecord;
   }
 

@@ -26,14 +26,26 @@ export async function withDatabase<T>(work: (db: Database, apiKeys: ApiKeyServic
  */
 export async function withAuth<T>(work: (auth: Auth, db: Database, audit: AuditService) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const redis = config.redis ? new Redis(config.redis.url, { maxRetriesPerRequest: 1, connectTimeout: 3_000, lazyConnect: true }) : undefined;
+  const redis = config.redis
+    ? new Redis(config.redis.url, { maxRetriesPerRequest: 1, connectTimeout: 3_000, lazyConnect: true })
+    : undefined;
   redis?.on('error', () => undefined);
-  await redis?.connect().catch((error: Error) => console.error(`warning: Redis not reachable (${error.message}); running gateways learn of changes within AUTH_CACHE_TTL_S`));
+  await redis
+    ?.connect()
+    .catch((error: Error) =>
+      console.error(`warning: Redis not reachable (${error.message}); running gateways learn of changes within AUTH_CACHE_TTL_S`),
+    );
   const logger = pino({ level: 'silent' });
   try {
     return await withDatabase(async (db) => {
       const audit = new AuditService(db);
-      const auth = await createAuth({ db, audit, config: config.security.auth, logger, redis: redis?.status === 'ready' && config.redis ? { client: redis, keyPrefix: config.redis.keyPrefix } : undefined });
+      const auth = await createAuth({
+        db,
+        audit,
+        config: config.security.auth,
+        logger,
+        redis: redis?.status === 'ready' && config.redis ? { client: redis, keyPrefix: config.redis.keyPrefix } : undefined,
+      });
       try {
         return await work(auth, db, audit);
       } finally {

@@ -5,7 +5,8 @@ import { sessionsFromChargeLog } from '../sessions/chargelog.ts';
 import { withDatabase } from './context.ts';
 
 function whole(value: string, name: string, min: number, max: number): number {
-  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) throw new Error(`--${name} must be a whole number from ${min} to ${max}`);
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max)
+    throw new Error(`--${name} must be a whole number from ${min} to ${max}`);
   return Number(value);
 }
 

@@ -8,7 +8,8 @@ export function parseExpiry(value: string, now = Date.now()): number {
   const duration = DURATION.exec(value);
   if (duration) return now + Number(duration[1]) * UNIT_MS[duration[2] as keyof typeof UNIT_MS];
   const at = Date.parse(value);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(at)) throw new Error(`--expires: "${value}" is neither an ISO 8601 date-time nor a duration like 90d`);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(at))
+    throw new Error(`--expires: "${value}" is neither an ISO 8601 date-time nor a duration like 90d`);
   if (at <= now) throw new Error('--expires: the expiry lies in the past');
   return at;
 }
@@ -19,7 +20,9 @@ export const keysCommands = {
   async create(options: { name: string; scopes: Scope[]; expires?: string }) {
     const expiresAt = options.expires ? parseExpiry(options.expires) : null;
     const { key, record } = await withDatabase((_db, apiKeys) => apiKeys.create({ name: options.name, scopes: options.scopes, expiresAt }));
-    console.log(`Created API key ${record.prefix} "${record.name}" (id ${record.id}) with scopes ${record.scopes.join(',')}, expires ${iso(record.expiresAt)}.`);
+    console.log(
+      `Created API key ${record.prefix} "${record.name}" (id ${record.id}) with scopes ${record.scopes.join(',')}, expires ${iso(record.expiresAt)}.`,
+    );
     console.log('Store it now: it is shown only this once.');
     console.log(key);
   },
@@ -32,7 +35,9 @@ export const keysCommands = {
     }
     console.log(['id', 'prefix', 'name', 'scopes', 'created', 'expires', 'revoked', 'last used'].join('\t'));
     for (const k of keys) {
-      console.log([k.id, k.prefix, k.name, k.scopes.join(','), iso(k.createdAt), iso(k.expiresAt), iso(k.revokedAt), iso(k.lastUsedAt)].join('\t'));
+      console.log(
+        [k.id, k.prefix, k.name, k.scopes.join(','), iso(k.createdAt), iso(k.expiresAt), iso(k.revokedAt), iso(k.lastUsedAt)].join('\t'),
+      );
     }
   },
 

@@ -1,9 +1,18 @@
 import { OpenWbSimulator } from '../openwb/simulator/index.ts';
 
-export async function simulateCommand(options: { url: string; username?: string; password?: string; topicPrefix: string; interval: string }) {
+export async function simulateCommand(options: {
+  url: string;
+  username?: string;
+  password?: string;
+  topicPrefix: string;
+  interval: string;
+}) {
   const seconds = Number(options.interval);
   if (!Number.isFinite(seconds) || seconds <= 0) throw new Error('--interval must be a positive number of seconds');
-  const logger = { info: (o: object, m?: string) => console.log(m ?? '', JSON.stringify(o)), warn: (o: object, m?: string) => console.error(m ?? '', JSON.stringify(o)) };
+  const logger = {
+    info: (o: object, m?: string) => console.log(m ?? '', JSON.stringify(o)),
+    warn: (o: object, m?: string) => console.error(m ?? '', JSON.stringify(o)),
+  };
   const simulator = await OpenWbSimulator.start({
     url: options.url,
     username: options.username,

@@ -14,7 +14,13 @@ async function readPassword(): Promise<string> {
   return password;
 }
 
-const parseList = (value: string | undefined) => (value ? value.split(',').map((v) => v.trim()).filter(Boolean) : []);
+const parseList = (value: string | undefined) =>
+  value
+    ? value
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean)
+    : [];
 const iso = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
 
 export const usersCommands = {
@@ -22,11 +28,23 @@ export const usersCommands = {
     const generated = options.passwordStdin ? undefined : generatePassword();
     const password = generated ?? (await readPassword());
     const user = await withAuth(async (auth, _db, audit) => {
-      const created = await auth.users.create({ name: options.name, role: options.role, password, chargepoints: parseList(options.chargepoints) });
-      await audit.record({ action: 'user.create', actor: CLI_ACTOR, target: { type: 'user', id: created.id }, detail: { name: created.name, role: created.role } });
+      const created = await auth.users.create({
+        name: options.name,
+        role: options.role,
+        password,
+        chargepoints: parseList(options.chargepoints),
+      });
+      await audit.record({
+        action: 'user.create',
+        actor: CLI_ACTOR,
+        target: { type: 'user', id: created.id },
+        detail: { name: created.name, role: created.role },
+      });
       return created;
     });
-    console.log(`Created ${user.role} ${user.name} (id ${user.id})${user.chargepoints.length ? ` for chargepoints ${user.chargepoints.join(',')}` : ''}.`);
+    console.log(
+      `Created ${user.role} ${user.name} (id ${user.id})${user.chargepoints.length ? ` for chargepoints ${user.chargepoints.join(',')}` : ''}.`,
+    );
     if (generated) {
       console.log('Generated password, shown only this once:');
       console.log(generated);
@@ -35,13 +53,23 @@ export const usersCommands = {
 
   async list(options: { json?: boolean }) {
     const users = await withAuth((auth) => auth.users.list());
-    const rows = users.map((u) => ({ id: u.id, name: u.name, role: u.role, chargepoints: u.chargepoints, disabled: u.disabledAt !== null, createdAt: u.createdAt }));
+    const rows = users.map((u) => ({
+      id: u.id,
+      name: u.name,
+      role: u.role,
+      chargepoints: u.chargepoints,
+      disabled: u.disabledAt !== null,
+      createdAt: u.createdAt,
+    }));
     if (options.json) {
       console.log(JSON.stringify(rows, null, 2));
       return;
     }
     console.log(['id', 'name', 'role', 'chargepoints', 'disabled', 'created'].join('\t'));
-    for (const u of users) console.log([u.id, u.name, u.role, u.chargepoints.join(',') || '-', u.disabledAt === null ? 'no' : 'yes', iso(u.createdAt)].join('\t'));
+    for (const u of users)
+      console.log(
+        [u.id, u.name, u.role, u.chargepoints.join(',') || '-', u.disabledAt === null ? 'no' : 'yes', iso(u.createdAt)].join('\t'),
+      );
   },
 
   /** Recovery for a forgotten password: also ends every session of the user. */
@@ -52,7 +80,12 @@ export const usersCommands = {
       const found = await auth.users.findByName(options.name);
       if (!found) throw new Error(`no user named ${options.name}`);
       await auth.users.update(found.id, { password });
-      await audit.record({ action: 'user.update', actor: CLI_ACTOR, target: { type: 'user', id: found.id }, detail: { password: 'changed' } });
+      await audit.record({
+        action: 'user.update',
+        actor: CLI_ACTOR,
+        target: { type: 'user', id: found.id },
+        detail: { password: 'changed' },
+      });
       return found;
     });
     console.log(`Set a new password for ${user.name}; every session of theirs ended.`);
@@ -71,6 +104,8 @@ export const tokensCommands = {
       await audit.record({ action: 'signing-key.rotate', actor: CLI_ACTOR, target: { type: 'signingKey', id: created } });
       return created;
     });
-    console.log(`New signing key ${kid}. Older keys keep verifying the tokens they signed until those expire (ACCESS_TOKEN_TTL_S); running gateways switch within a minute.`);
+    console.log(
+      `New signing key ${kid}. Older keys keep verifying the tokens they signed until those expire (ACCESS_TOKEN_TTL_S); running gateways switch within a minute.`,
+    );
   },
 };

@@ -20,8 +20,14 @@ const jsonTrue: PayloadCheck = (p) => p === 'true';
 /** openWB's int check rejects `16.0`: integers only, in plain digits. */
 const jsonInt: PayloadCheck = (p) => /^\d{1,9}$/.test(p);
 const jsonPercent: PayloadCheck = (p) => /^\d{1,3}(\.\d+)?$/.test(p) && Number(p) <= 100;
-const text = (pattern: RegExp): PayloadCheck => (p) => pattern.test(p);
-const textRange = (min: number, max: number): PayloadCheck => (p) => /^\d{1,3}$/.test(p) && Number(p) >= min && Number(p) <= max;
+const text =
+  (pattern: RegExp): PayloadCheck =>
+  (p) =>
+    pattern.test(p);
+const textRange =
+  (min: number, max: number): PayloadCheck =>
+  (p) =>
+    /^\d{1,3}$/.test(p) && Number(p) >= min && Number(p) <= max;
 
 const ALLOWED: readonly (readonly [RegExp, PayloadCheck])[] = [
   // openWB 2.x

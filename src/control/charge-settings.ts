@@ -23,7 +23,8 @@ function templateLimit(template: Json | undefined, mode: string): LimitState {
 }
 
 function chargeModeOf(fields: EntityFields, system: EntityFields, generation: Generation | undefined): ChargeMode | null {
-  const value = generation === '1.9' ? system[SYSTEM.chargeMode]?.value : (fields[CP.chargeMode]?.value ?? system[SYSTEM.chargeMode]?.value);
+  const value =
+    generation === '1.9' ? system[SYSTEM.chargeMode]?.value : (fields[CP.chargeMode]?.value ?? system[SYSTEM.chargeMode]?.value);
   return typeof value === 'string' && (CHARGE_MODES as readonly string[]).includes(value) ? (value as ChargeMode) : null;
 }
 
@@ -38,7 +39,12 @@ function newest(fields: EntityFields, names: readonly string[]): string | null {
 
 const V19_INSTANT = [CP.instantCurrent, CP.instantLimit, CP.instantEnergyLimit, CP.instantSocLimit] as const;
 
-export function buildChargeSettings(id: string, fields: EntityFields, system: EntityFields, generation: Generation | undefined): ChargeSettingsDto {
+export function buildChargeSettings(
+  id: string,
+  fields: EntityFields,
+  system: EntityFields,
+  generation: Generation | undefined,
+): ChargeSettingsDto {
   if (generation === '1.9') {
     const limitType = fields[CP.instantLimit]?.value;
     const hasInstant = V19_INSTANT.some((name) => fields[name] !== undefined);
@@ -72,7 +78,11 @@ export function buildChargeSettings(id: string, fields: EntityFields, system: En
     global: false,
     templateId: typeof id2 === 'number' || typeof id2 === 'string' ? String(id2) : null,
     instantCharging: hasTemplate
-      ? { current: num(at('instant_charging', 'current')), phases: int(at('instant_charging', 'phases_to_use')), limit: templateLimit(template, 'instant_charging') }
+      ? {
+          current: num(at('instant_charging', 'current')),
+          phases: int(at('instant_charging', 'phases_to_use')),
+          limit: templateLimit(template, 'instant_charging'),
+        }
       : null,
     pvCharging: hasTemplate
       ? {

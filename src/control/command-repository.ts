@@ -22,7 +22,8 @@ interface Row {
   completed_at: number | null;
 }
 
-const COLUMNS = 'id, action, target_type, target_id, status, via, user_id, actor_type, actor_id, actor_name, request, topics, detail, created_at, expires_at, completed_at';
+const COLUMNS =
+  'id, action, target_type, target_id, status, via, user_id, actor_type, actor_id, actor_name, request, topics, detail, created_at, expires_at, completed_at';
 
 function parse<T>(text: string, fallback: T): T {
   try {
@@ -96,7 +97,10 @@ export class ControlMemory {
   constructor(private readonly db: Database) {}
 
   async get(chargepointId: string, name: string): Promise<string | undefined> {
-    const [row] = await this.db.query<{ value: string }>('SELECT value FROM control_memory WHERE chargepoint_id = ? AND name = ?', [chargepointId, name]);
+    const [row] = await this.db.query<{ value: string }>('SELECT value FROM control_memory WHERE chargepoint_id = ? AND name = ?', [
+      chargepointId,
+      name,
+    ]);
     return row?.value;
   }
 

@@ -104,7 +104,10 @@ export class CommandService {
 
   private async context(input: CommandInput, issuer: Issuer): Promise<PlanContext> {
     const { store } = this.deps;
-    const [system, entity] = (await store.get([SYSTEM_REF, { kind: input.target.type, id: input.target.id }])) as [EntityFields, EntityFields];
+    const [system, entity] = (await store.get([SYSTEM_REF, { kind: input.target.type, id: input.target.id }])) as [
+      EntityFields,
+      EntityFields,
+    ];
     const generation = system[SYSTEM.generation]?.value;
     if (!(GENERATIONS as readonly unknown[]).includes(generation)) {
       throw new UnavailableError('openWB has not been detected yet: the gateway has received nothing from it');
@@ -113,7 +116,8 @@ export class CommandService {
     if (Object.keys(entity).length === 0) throw new NotFoundError(`${what} ${input.target.id} is not known: openWB has not published it`);
     let list: Promise<Map<string, EntityFields>> | undefined;
     const chargepoints = () => (list ??= store.list('chargepoint').then((all) => new Map(all.map((s) => [s.id, s.fields]))));
-    const exists = async (kind: 'vehicle' | 'chargeTemplate', id: string) => Object.keys(((await store.get([{ kind, id }]))[0] as EntityFields) ?? {}).length > 0;
+    const exists = async (kind: 'vehicle' | 'chargeTemplate', id: string) =>
+      Object.keys(((await store.get([{ kind, id }]))[0] as EntityFields) ?? {}).length > 0;
     const ctx: PlanContext = {
       generation: generation as Generation,
       system,
@@ -155,14 +159,17 @@ export class CommandService {
       this.deps.memory.get(id, MIN_PV),
     ]);
     const live = (fields as EntityFields)[CP.chargeTemplate]?.value;
-    const base = pending?.template ?? (typeof live === 'object' && live !== null && !Array.isArray(live) ? (live as JsonObject) : undefined);
+    const base =
+      pending?.template ?? (typeof live === 'object' && live !== null && !Array.isArray(live) ? (live as JsonObject) : undefined);
     if (!base) throw new UnavailableError(`The charge template of chargepoint ${id} has not been received from openWB yet`);
     const plan = templatePlan(id, base, spec.edit, remembered === undefined ? undefined : Number(remembered));
     const sent = await this.dispatch(input, issuer, plan);
     // Sent already: failing to note it only loses the merge protection for a moment, so do not fail the request.
     await this.deps.pending
       .set(id, { commandId: sent.record.id, template: plan.edited.template }, this.deps.timeoutMs)
-      .catch((error: unknown) => this.deps.logger.warn({ err: (error as Error).message, chargepointId: id }, 'noting a pending charge template failed'));
+      .catch((error: unknown) =>
+        this.deps.logger.warn({ err: (error as Error).message, chargepointId: id }, 'noting a pending charge template failed'),
+      );
     const minPv = plan.edited.minPvCurrent;
     if (minPv !== undefined && String(minPv) !== remembered) await this.deps.memory.set(id, MIN_PV, String(minPv), this.now());
     return sent;
@@ -202,14 +209,20 @@ export class CommandService {
   }
 
   /** The background part: outcome → database → audit. Never rejects. */
-  private follow(record: CommandRecord, watch: Watch | undefined, chargepointId: string | undefined, issuer: Issuer): Promise<CommandRecord> {
+  private follow(
+    record: CommandRecord,
+    watch: Watch | undefined,
+    chargepointId: string | undefined,
+    issuer: Issuer,
+  ): Promise<CommandRecord> {
     if (watch) this.watches.add(watch);
     const run = (async () => {
       const applied = watch ? await watch.result : false;
       if (watch) this.watches.delete(watch);
       const status = watch ? (applied ? 'applied' : 'timeout') : 'sent';
       const at = this.now();
-      const detail = status === 'timeout' ? `openWB did not show the change within ${Math.round(this.deps.timeoutMs / 1000)} s` : record.detail;
+      const detail =
+        status === 'timeout' ? `openWB did not show the change within ${Math.round(this.deps.timeoutMs / 1000)} s` : record.detail;
       const done: CommandRecord = { ...record, status, completedAt: at, detail };
       try {
         if (chargepointId !== undefined) await this.deps.pending.clear(chargepointId, record.id);
@@ -255,7 +268,13 @@ export class CommandService {
         actor: issuer.actor,
         target: input.target,
         client: issuer.client,
-        detail: { status: 'rejected', via: issuer.via, reason: reason.slice(0, 500), ...flatten(requestOf(input.change)), ...issuer.auditDetail },
+        detail: {
+          status: 'rejected',
+          via: issuer.via,
+          reason: reason.slice(0, 500),
+          ...flatten(requestOf(input.change)),
+          ...issuer.auditDetail,
+        },
       })
       .catch((error: unknown) => this.deps.logger.error({ err: (error as Error).message }, 'auditing a rejected command failed'));
   }
@@ -270,7 +289,8 @@ export function auditAction(action: string): string {
 function flatten(request: object): Record<string, string | number | boolean | null> {
   const out: Record<string, string | number | boolean | null> = {};
   for (const [key, value] of Object.entries(request)) {
-    out[key] = value === null || typeof value !== 'object' ? (value as string | number | boolean | null) : JSON.stringify(value).slice(0, 500);
+    out[key] =
+      value === null || typeof value !== 'object' ? (value as string | number | boolean | null) : JSON.stringify(value).slice(0, 500);
   }
   return out;
 }

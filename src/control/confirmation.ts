@@ -95,7 +95,8 @@ export class ConfirmationWatcher {
       if (!set) continue;
       for (const waiter of set) {
         waiter.expectations.forEach((e, index) => {
-          if (e.ref.kind === update.kind && e.ref.id === update.id && e.field === update.field && update.receivedAt >= waiter.since) waiter.fresh[index] = true;
+          if (e.ref.kind === update.kind && e.ref.id === update.id && e.field === update.field && update.receivedAt >= waiter.since)
+            waiter.fresh[index] = true;
         });
         touched.add(waiter);
       }

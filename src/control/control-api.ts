@@ -20,7 +20,12 @@ import type { CommandInput } from './planner.ts';
 import { commandDto, commandLocation, preferredWait, type CommandDto } from './views.ts';
 
 export function apiIssuer(principal: Principal, request: Request): Issuer {
-  return { principal, via: 'api', actor: actorOf(principal), client: { ip: request.ip ?? null, userAgent: request.header('user-agent')?.slice(0, 256) ?? null } };
+  return {
+    principal,
+    via: 'api',
+    actor: actorOf(principal),
+    client: { ip: request.ip ?? null, userAgent: request.header('user-agent')?.slice(0, 256) ?? null },
+  };
 }
 
 export class ControlApi {

@@ -22,15 +22,27 @@ export function controlHandlers(api: ControlApi): ControlHandlers {
   return {
     getChargeSettings: async ({ params }) => json(200, await api.settings(params.chargepointId), { 'Cache-Control': 'no-store' }),
     setChargeMode: ({ params, body, principal, request }) =>
-      api.run({ target: cp(params.chargepointId), change: { action: 'chargeMode', mode: body.mode, minCurrent: body.minCurrent } }, requirePrincipal(principal), request),
+      api.run(
+        { target: cp(params.chargepointId), change: { action: 'chargeMode', mode: body.mode, minCurrent: body.minCurrent } },
+        requirePrincipal(principal),
+        request,
+      ),
     setInstantCharging: ({ params, body, principal, request }) =>
-      api.run({ target: cp(params.chargepointId), change: { action: 'instantCharging', settings: body } }, requirePrincipal(principal), request),
+      api.run(
+        { target: cp(params.chargepointId), change: { action: 'instantCharging', settings: body } },
+        requirePrincipal(principal),
+        request,
+      ),
     setPvCharging: ({ params, body, principal, request }) =>
       api.run({ target: cp(params.chargepointId), change: { action: 'pvCharging', settings: body } }, requirePrincipal(principal), request),
     setChargePointLock: ({ params, body, principal, request }) =>
       api.run({ target: cp(params.chargepointId), change: { action: 'lock', locked: body.locked } }, requirePrincipal(principal), request),
     setChargePointVehicle: ({ params, body, principal, request }) =>
-      api.run({ target: cp(params.chargepointId), change: { action: 'vehicle', vehicleId: body.vehicleId } }, requirePrincipal(principal), request),
+      api.run(
+        { target: cp(params.chargepointId), change: { action: 'vehicle', vehicleId: body.vehicleId } },
+        requirePrincipal(principal),
+        request,
+      ),
     setChargePointVehicleSoc: ({ params, body, principal, request }) =>
       api.run({ target: cp(params.chargepointId), change: { action: 'vehicleSoc', soc: body.soc } }, requirePrincipal(principal), request),
     requestChargePointSocUpdate: ({ params, principal, request }) =>

@@ -54,7 +54,8 @@ export class RedisCommandLock implements CommandLock {
           throw new UnavailableError(`The command lock cannot be taken: Redis is unreachable (${(error as Error).message})`);
         }
         if (taken === 'OK') break;
-        if (Date.now() >= deadline) throw new UnavailableError(`Another command on ${target.replace(':', ' ')} is being sent right now; try again`, 1);
+        if (Date.now() >= deadline)
+          throw new UnavailableError(`Another command on ${target.replace(':', ' ')} is being sent right now; try again`, 1);
         await new Promise((resolve) => setTimeout(resolve, delay));
         delay = Math.min(delay * 2, 50);
       }

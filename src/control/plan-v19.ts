@@ -46,7 +46,9 @@ export function instantPlan19(chargepointId: string, edit: InstantChargingReques
     if (limit.type === 'soc' || limit.soc !== undefined) socChargepoint(n, 'a SoC limit');
     if (limit.energy !== undefined) {
       if (limit.energy % 1000 !== 0 || limit.energy > MAX_ENERGY_KWH * 1000) {
-        throw new BadRequestError(`limit.energy: openWB 1.9 takes whole kWh up to ${MAX_ENERGY_KWH} kWh (1000 … 100000 Wh in steps of 1000)`);
+        throw new BadRequestError(
+          `limit.energy: openWB 1.9 takes whole kWh up to ${MAX_ENERGY_KWH} kWh (1000 … 100000 Wh in steps of 1000)`,
+        );
       }
       add('energyToCharge', limit.energy / 1000, CP.instantEnergyLimit, limit.energy);
     }

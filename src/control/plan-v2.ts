@@ -16,12 +16,19 @@ const integerId = (id: string, what: string): number => {
 
 const json = (value: Json): string => JSON.stringify(value);
 
-export function templatePlan(chargepointId: string, base: JsonObject, edit: TemplateEdit, rememberedMinPv?: number): Plan & { edited: EditedTemplate } {
+export function templatePlan(
+  chargepointId: string,
+  base: JsonObject,
+  edit: TemplateEdit,
+  rememberedMinPv?: number,
+): Plan & { edited: EditedTemplate } {
   const edited = editTemplate(base, edit, rememberedMinPv);
   const ref = { kind: 'chargepoint' as const, id: chargepointId };
   return {
     edited,
-    messages: [{ topic: `openWB/set/chargepoint/${integerId(chargepointId, 'Chargepoint')}/set/charge_template`, payload: json(edited.template) }],
+    messages: [
+      { topic: `openWB/set/chargepoint/${integerId(chargepointId, 'Chargepoint')}/set/charge_template`, payload: json(edited.template) },
+    ],
     expectations: edited.changes.map(({ path, value }) => ({ ref, field: CP.chargeTemplate, path, equals: value })),
   };
 }
@@ -35,7 +42,12 @@ export function lockPlan(chargepointId: string, locked: boolean): Plan {
 
 export function vehiclePlan(chargepointId: string, vehicleId: string): Plan {
   return {
-    messages: [{ topic: `openWB/set/chargepoint/${integerId(chargepointId, 'Chargepoint')}/config/ev`, payload: json(integerId(vehicleId, 'Vehicle')) }],
+    messages: [
+      {
+        topic: `openWB/set/chargepoint/${integerId(chargepointId, 'Chargepoint')}/config/ev`,
+        payload: json(integerId(vehicleId, 'Vehicle')),
+      },
+    ],
     expectations: [{ ref: { kind: 'chargepoint', id: chargepointId }, field: CP.configuredVehicleId, equals: vehicleId }],
   };
 }
@@ -43,7 +55,9 @@ export function vehiclePlan(chargepointId: string, vehicleId: string): Plan {
 /** openWB republishes calculated_soc_state with the manual SoC; the SoC module may also take it over at once. */
 export function manualSocPlan(vehicleId: string, soc: number): Plan {
   return {
-    messages: [{ topic: `openWB/set/vehicle/${integerId(vehicleId, 'Vehicle')}/soc_module/calculated_soc_state/manual_soc`, payload: json(soc) }],
+    messages: [
+      { topic: `openWB/set/vehicle/${integerId(vehicleId, 'Vehicle')}/soc_module/calculated_soc_state/manual_soc`, payload: json(soc) },
+    ],
     expectations: [{ ref: { kind: 'vehicle', id: vehicleId }, field: VEHICLE.manualSoc, equals: soc, fresh: true }],
   };
 }
@@ -57,7 +71,12 @@ export function socUpdatePlan(vehicleId: string): Plan {
 
 export function chargeTemplatePlan(vehicleId: string, chargeTemplateId: string): Plan {
   return {
-    messages: [{ topic: `openWB/set/vehicle/${integerId(vehicleId, 'Vehicle')}/charge_template`, payload: json(integerId(chargeTemplateId, 'Charge template')) }],
+    messages: [
+      {
+        topic: `openWB/set/vehicle/${integerId(vehicleId, 'Vehicle')}/charge_template`,
+        payload: json(integerId(chargeTemplateId, 'Charge template')),
+      },
+    ],
     expectations: [{ ref: { kind: 'vehicle', id: vehicleId }, field: VEHICLE.chargeTemplateId, equals: chargeTemplateId }],
   };
 }

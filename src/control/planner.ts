@@ -55,7 +55,11 @@ export function requestOf(change: CommandChange): CommandRequest {
       return { ...change.settings };
     case 'preset': {
       const { chargeMode, instantCharging, pvCharging } = change.edit;
-      return { ...(chargeMode ? { chargeMode } : {}), ...(instantCharging ? { instantCharging } : {}), ...(pvCharging ? { pvCharging } : {}) };
+      return {
+        ...(chargeMode ? { chargeMode } : {}),
+        ...(instantCharging ? { instantCharging } : {}),
+        ...(pvCharging ? { pvCharging } : {}),
+      };
     }
     case 'lock':
       return { locked: change.locked };
@@ -109,7 +113,8 @@ export async function planFor(input: CommandInput, ctx: PlanContext, issuer: Iss
     if (target.type !== 'chargepoint') throw new NotFoundError(`Vehicle ${target.id} is not known: openWB 1.9 has no vehicles`);
     switch (change.action) {
       case 'chargeMode':
-        if (change.minCurrent !== undefined) throw new BadRequestError('minCurrent: openWB 1.9 sets the Min+PV current globally, not per command');
+        if (change.minCurrent !== undefined)
+          throw new BadRequestError('minCurrent: openWB 1.9 sets the Min+PV current globally, not per command');
         await assertGlobalAccess(issuer, ctx);
         return direct(chargeModePlan19(change.mode));
       case 'instantCharging':
@@ -129,7 +134,8 @@ export async function planFor(input: CommandInput, ctx: PlanContext, issuer: Iss
     case 'instantCharging':
     case 'pvCharging':
     case 'preset': {
-      if (!supportsTemplateWrites(ctx.system)) throw new ConflictError('openWB before 2.1.8 takes no complete charge templates: update openWB to change charging settings');
+      if (!supportsTemplateWrites(ctx.system))
+        throw new ConflictError('openWB before 2.1.8 takes no complete charge templates: update openWB to change charging settings');
       const edit: TemplateEdit =
         change.action === 'chargeMode'
           ? { chargeMode: change.mode, ...(change.minCurrent !== undefined ? { minPvCurrent: change.minCurrent } : {}) }
@@ -144,7 +150,8 @@ export async function planFor(input: CommandInput, ctx: PlanContext, issuer: Iss
     case 'lock':
       return direct(lockPlan(target.id, change.locked));
     case 'vehicle':
-      if (!(await ctx.vehicleExists(change.vehicleId))) throw new BadRequestError(`vehicleId: openWB has no vehicle ${change.vehicleId} (the gateway never creates vehicles)`);
+      if (!(await ctx.vehicleExists(change.vehicleId)))
+        throw new BadRequestError(`vehicleId: openWB has no vehicle ${change.vehicleId} (the gateway never creates vehicles)`);
       return direct(vehiclePlan(target.id, change.vehicleId));
     case 'vehicleSoc': {
       const vehicleId = requireVehicle(ctx);
@@ -154,7 +161,8 @@ export async function planFor(input: CommandInput, ctx: PlanContext, issuer: Iss
     case 'socUpdate':
       return direct(socUpdatePlan(requireVehicle(ctx)));
     case 'chargeTemplate':
-      if (!(await ctx.chargeTemplateExists(change.chargeTemplateId))) throw new BadRequestError(`chargeTemplateId: openWB has no charge template ${change.chargeTemplateId}`);
+      if (!(await ctx.chargeTemplateExists(change.chargeTemplateId)))
+        throw new BadRequestError(`chargeTemplateId: openWB has no charge template ${change.chargeTemplateId}`);
       return direct(chargeTemplatePlan(requireVehicle(ctx), change.chargeTemplateId));
     case 'socModule':
       return direct(socModulePlan(requireVehicle(ctx), change.config));
@@ -171,9 +179,12 @@ function assertManualSocPossible(vehicle: EntityFields | undefined): void {
   const module = vehicle?.[VEHICLE.socModule]?.value;
   if (typeof module !== 'object' || module === null || Array.isArray(module)) return;
   const configuration = module.configuration;
-  const calculates = typeof configuration === 'object' && configuration !== null && !Array.isArray(configuration) && configuration.calculate_soc === true;
+  const calculates =
+    typeof configuration === 'object' && configuration !== null && !Array.isArray(configuration) && configuration.calculate_soc === true;
   if (module.type === 'manual' || calculates) return;
-  throw new ConflictError(`The vehicle's SoC module (${String(module.type)}) does not take a manual SoC: use the manual module or one with calculate_soc`);
+  throw new ConflictError(
+    `The vehicle's SoC module (${String(module.type)}) does not take a manual SoC: use the manual module or one with calculate_soc`,
+  );
 }
 
 /** The vehicle a chargepoint-level SoC command acts on: the connected one, else the assigned one. */

@@ -58,9 +58,14 @@ export function checkEdit(edit: TemplateEdit): void {
   }
   if (edit.chargeMode === 'minPv' && pvMin === 0) throw new BadRequestError('chargeMode minPv needs a minimum current above 0');
   if (edit.minPvCurrent !== undefined && edit.chargeMode !== 'minPv') throw new BadRequestError('minCurrent: only with mode minPv');
-  for (const [name, limit] of [['instantCharging', edit.instantCharging?.limit], ['pvCharging', edit.pvCharging?.limit]] as const) {
-    if (limit?.type === 'soc' && limit.energy !== undefined) throw new BadRequestError(`${name}.limit: energy does not belong to a soc limit`);
-    if (limit?.type === 'energy' && limit.soc !== undefined) throw new BadRequestError(`${name}.limit: soc does not belong to an energy limit`);
+  for (const [name, limit] of [
+    ['instantCharging', edit.instantCharging?.limit],
+    ['pvCharging', edit.pvCharging?.limit],
+  ] as const) {
+    if (limit?.type === 'soc' && limit.energy !== undefined)
+      throw new BadRequestError(`${name}.limit: energy does not belong to a soc limit`);
+    if (limit?.type === 'energy' && limit.soc !== undefined)
+      throw new BadRequestError(`${name}.limit: soc does not belong to an energy limit`);
   }
 }
 

@@ -6,7 +6,10 @@ export type CommandDto = Schemas['Command'];
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
-export function commandDto(record: CommandRecord, state: Partial<Pick<CommandDto, 'chargepoint' | 'settings' | 'vehicle' | 'socModule'>> = {}): CommandDto {
+export function commandDto(
+  record: CommandRecord,
+  state: Partial<Pick<CommandDto, 'chargepoint' | 'settings' | 'vehicle' | 'socModule'>> = {},
+): CommandDto {
   return {
     id: record.id,
     action: record.action,

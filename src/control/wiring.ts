@@ -55,7 +55,9 @@ export async function startControl(deps: ControlDeps): Promise<Control> {
   const { db, store, logger } = deps;
   const keys = deps.redis ? redisKeys(deps.redis.keyPrefix) : undefined;
   const redis = deps.redis?.client;
-  const watcher = new ConfirmationWatcher(store, deps.updates, (error) => logger.warn({ err: error.message }, 'reading the live store for a command confirmation failed'));
+  const watcher = new ConfirmationWatcher(store, deps.updates, (error) =>
+    logger.warn({ err: error.message }, 'reading the live store for a command confirmation failed'),
+  );
   const repository = new CommandRepository(db);
   const commands = new CommandService({
     store,
@@ -63,7 +65,8 @@ export async function startControl(deps: ControlDeps): Promise<Control> {
     memory: new ControlMemory(db),
     publisher: deps.publisher ?? new MqttCommandPublisher(deps.mqtt, { topicPrefix: deps.topicPrefix, qos: deps.config.qos }),
     watcher,
-    lock: redis && keys ? new RedisCommandLock(redis, keys.controlLock, { ttlMs: LOCK_TTL_MS, waitMs: LOCK_WAIT_MS }) : new MemoryCommandLock(),
+    lock:
+      redis && keys ? new RedisCommandLock(redis, keys.controlLock, { ttlMs: LOCK_TTL_MS, waitMs: LOCK_WAIT_MS }) : new MemoryCommandLock(),
     pending: redis && keys ? new RedisPendingTemplates(redis, keys.controlPendingTemplate) : new MemoryPendingTemplates(),
     audit: deps.audit,
     logger,
@@ -92,7 +95,10 @@ export async function startControl(deps: ControlDeps): Promise<Control> {
     await repository.deleteOlderThan(before);
     await rfidEvents.deleteOlderThan(before);
   };
-  const pruning = setInterval(() => void prune().catch((error: unknown) => logger.warn({ err: (error as Error).message }, 'pruning old commands failed')), PRUNE_EVERY_MS);
+  const pruning = setInterval(
+    () => void prune().catch((error: unknown) => logger.warn({ err: (error as Error).message }, 'pruning old commands failed')),
+    PRUNE_EVERY_MS,
+  );
   pruning.unref();
 
   return {

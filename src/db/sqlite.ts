@@ -51,17 +51,19 @@ export function openSqlite(path: string): Database {
     query,
     execute,
     transaction(work) {
-      const transaction = current.catch(() => undefined).then(async () => {
-        db.exec('BEGIN IMMEDIATE');
-        try {
-          const result = await work({ dialect: 'sqlite', query: run.query, execute: run.execute });
-          db.exec('COMMIT');
-          return result;
-        } catch (error) {
-          db.exec('ROLLBACK');
-          throw error;
-        }
-      });
+      const transaction = current
+        .catch(() => undefined)
+        .then(async () => {
+          db.exec('BEGIN IMMEDIATE');
+          try {
+            const result = await work({ dialect: 'sqlite', query: run.query, execute: run.execute });
+            db.exec('COMMIT');
+            return result;
+          } catch (error) {
+            db.exec('ROLLBACK');
+            throw error;
+          }
+        });
       current = transaction;
       return transaction;
     },

@@ -62,7 +62,13 @@ export function ceilToBucket(at: DateTime, interval: BucketInterval): DateTime {
  * Bucket starts from `start` (a bucket start) up to `end` (exclusive), plus `end` itself as the last
  * edge. Throws a 400 naming `maxPoints` as soon as there would be more than `maxBuckets`.
  */
-export function bucketEdges(start: DateTime, end: DateTime, interval: BucketInterval, maxBuckets: number, tooMany: () => string): DateTime[] {
+export function bucketEdges(
+  start: DateTime,
+  end: DateTime,
+  interval: BucketInterval,
+  maxBuckets: number,
+  tooMany: () => string,
+): DateTime[] {
   const edges: DateTime[] = [start];
   const endMs = end.toMillis();
   let current = start;

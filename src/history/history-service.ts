@@ -110,13 +110,19 @@ export class HistoryService {
       now,
     );
     const maxBuckets = Math.floor(MAX_POINTS / ids.length);
-    const edges = bucketEdges(start, end, interval, maxBuckets, () =>
-      `maxPoints: the request needs more than ${maxBuckets} ${interval} buckets × ${ids.length} series, above the limit of ${MAX_POINTS} points per request; choose a coarser interval or a shorter range`,
+    const edges = bucketEdges(
+      start,
+      end,
+      interval,
+      maxBuckets,
+      () =>
+        `maxPoints: the request needs more than ${maxBuckets} ${interval} buckets × ${ids.length} series, above the limit of ${MAX_POINTS} points per request; choose a coarser interval or a shorter range`,
     );
 
     const known = await findSeries(this.db, ids);
     const unknown = ids.find((id) => !known.has(id));
-    if (unknown) throw new BadRequestError(`series: ${unknown} has not been recorded (GET /api/v1/history/series lists the recorded series)`);
+    if (unknown)
+      throw new BadRequestError(`series: ${unknown} has not been recorded (GET /api/v1/history/series lists the recorded series)`);
 
     const edgeMs = edges.map((edge) => edge.toMillis());
     const resolution = resolutionFor(edgeMs);
@@ -143,14 +149,21 @@ function planFields(ids: readonly string[], requested: readonly HistoryField[] |
     const applicable = FIELDS_BY_KIND[kind];
     const fields = requested ? requested.filter((f) => applicable.includes(f)) : applicable;
     if (fields.length === 0) {
-      throw new BadRequestError(`fields: none of ${requested!.join(', ')} applies to series ${id} (a ${kind} series: ${applicable.join(', ')})`);
+      throw new BadRequestError(
+        `fields: none of ${requested!.join(', ')} applies to series ${id} (a ${kind} series: ${applicable.join(', ')})`,
+      );
     }
     plan.set(id, fields);
   }
   return plan;
 }
 
-function toPoints(edges: readonly DateTime[], edgeMs: readonly number[], rollups: readonly { bucketStart: number }[], fields: readonly HistoryField[]): Point[] {
+function toPoints(
+  edges: readonly DateTime[],
+  edgeMs: readonly number[],
+  rollups: readonly { bucketStart: number }[],
+  fields: readonly HistoryField[],
+): Point[] {
   const points: Point[] = [];
   let r = 0;
   for (let b = 0; b < edges.length - 1; b++) {

@@ -18,7 +18,9 @@ export function parseZone(tz: string | undefined, fallback: string, name = 'tz')
 export function parseInstant(value: string, zone: string, name: string): DateTime {
   const parsed = DateTime.fromISO(value, { zone });
   if (!parsed.isValid) {
-    throw new BadRequestError(`${name}: "${value}" is not a valid ISO 8601 date or date-time (${parsed.invalidExplanation ?? parsed.invalidReason})`);
+    throw new BadRequestError(
+      `${name}: "${value}" is not a valid ISO 8601 date or date-time (${parsed.invalidExplanation ?? parsed.invalidReason})`,
+    );
   }
   return parsed;
 }
@@ -62,7 +64,9 @@ export function resolveRange(params: RangeParams, zone: string, interval: Bucket
   } else {
     const length = duration ?? params.defaultDuration;
     if (!length) {
-      throw new BadRequestError(`${names.start}: the range is missing: give ${names.start} (and ${names.end}), or ${durationName} such as 7d`);
+      throw new BadRequestError(
+        `${names.start}: the range is missing: give ${names.start} (and ${names.end}), or ${durationName} such as 7d`,
+      );
     }
     end = ceilToBucket(endAt ?? DateTime.fromMillis(now, { zone }), interval);
     start = floorToBucket(end.minus(length), interval);

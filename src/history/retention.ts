@@ -11,7 +11,7 @@ export async function pruneSamples(db: Database, before: number): Promise<number
   for (const { id } of await db.query<{ id: number }>('SELECT id FROM stat_series ORDER BY id')) {
     const [row] = await db.query<{ oldest: number | null }>('SELECT MIN(ts) AS oldest FROM stat_samples WHERE series_id = ?', [id]);
     if (!row || row.oldest === null) continue;
-    for (let from = Number(row.oldest); from < before; ) {
+    for (let from = Number(row.oldest); from < before;) {
       const bound = Math.min(before, from + CHUNK_MS);
       deleted += (await db.execute('DELETE FROM stat_samples WHERE series_id = ? AND ts < ?', [id, bound])).changes;
       from = bound;

@@ -15,7 +15,13 @@ interface RawRollup {
 }
 
 /** Rollups of one series and resolution with bucket starts in [from, to), ascending. */
-export async function readRollups(db: Pick<Database, 'query'>, resolution: Resolution, seriesId: number, from: number, to: number): Promise<StoredRollup[]> {
+export async function readRollups(
+  db: Pick<Database, 'query'>,
+  resolution: Resolution,
+  seriesId: number,
+  from: number,
+  to: number,
+): Promise<StoredRollup[]> {
   const rows = await db.query<RawRollup>(
     `SELECT bucket_start, n, sum_value, min_value, max_value, energy FROM stat_rollups
      WHERE resolution_ms = ? AND series_id = ? AND bucket_start >= ? AND bucket_start < ? ORDER BY bucket_start`,

@@ -54,10 +54,16 @@ export async function ensureSeries(db: Executor, wanted: ReadonlyMap<string, Ser
   const missing = keys.filter((key) => !found.has(key));
   if (missing.length === 0) return found;
   const insert = db.dialect === 'sqlite' ? 'INSERT OR IGNORE' : 'INSERT IGNORE';
-  for (const key of missing) await db.execute(`${insert} INTO stat_series (series_key, kind) VALUES (?, ?)`, [key, wanted.get(key) as string]);
+  for (const key of missing)
+    await db.execute(`${insert} INTO stat_series (series_key, kind) VALUES (?, ?)`, [key, wanted.get(key) as string]);
   return findSeries(db, keys);
 }
 
 export async function advanceSeries(db: Executor, id: number, firstTs: number, lastTs: number, lastValue: number): Promise<void> {
-  await db.execute('UPDATE stat_series SET first_ts = COALESCE(first_ts, ?), last_ts = ?, last_value = ? WHERE id = ?', [firstTs, lastTs, lastValue, id]);
+  await db.execute('UPDATE stat_series SET first_ts = COALESCE(first_ts, ?), last_ts = ?, last_value = ? WHERE id = ?', [
+    firstTs,
+    lastTs,
+    lastValue,
+    id,
+  ]);
 }

@@ -17,7 +17,10 @@ interface Route {
  * a path that is not validly percent-encoded 400; other paths go on to the next middleware.
  * The request's context names the operation for the request metrics.
  */
-export function createDispatcher(operations: readonly SpecOperation[], stepsOf: (operation: SpecOperation) => RequestHandler[]): RequestHandler {
+export function createDispatcher(
+  operations: readonly SpecOperation[],
+  stepsOf: (operation: SpecOperation) => RequestHandler[],
+): RequestHandler {
   const router = FindMyWay({ caseSensitive: true, ignoreTrailingSlash: false });
   const methods = new Set<HTTPMethod>();
   for (const operation of operations) {

@@ -21,7 +21,9 @@ export class BadRequestError extends DomainError {
 }
 
 export class UnauthorizedError extends DomainError {
-  constructor(detail = 'Missing or invalid credentials: send an API key in the x-api-key header or an access token as Authorization: Bearer') {
+  constructor(
+    detail = 'Missing or invalid credentials: send an API key in the x-api-key header or an access token as Authorization: Bearer',
+  ) {
     super(401, 'unauthorized', 'Unauthorized', detail);
   }
 }

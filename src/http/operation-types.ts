@@ -35,7 +35,9 @@ export type Reply<K extends OperationId> =
         ? { [T in keyof C]: { status: S; contentType: T; body: C[T]; headers?: Record<string, string> } }[keyof C]
         : never;
     }[StatusWithContent<K>]
-  | { [S in StatusWithoutContent<K>]: { status: S; contentType?: undefined; body?: undefined; headers?: Record<string, string> } }[StatusWithoutContent<K>];
+  | {
+      [S in StatusWithoutContent<K>]: { status: S; contentType?: undefined; body?: undefined; headers?: Record<string, string> };
+    }[StatusWithoutContent<K>];
 
 export interface OperationInput<K extends OperationId> {
   params: PathParams<K>;
@@ -52,7 +54,12 @@ export type OperationHandler<K extends OperationId> = (input: OperationInput<K>)
 /** The one table from operationId to handler; a missing entry does not compile. */
 export type HandlerTable = { [K in OperationId]: OperationHandler<K> };
 
-export const json = <S extends number, B>(status: S, body: B, headers?: Record<string, string>) => ({ status, contentType: 'application/json' as const, body, headers });
+export const json = <S extends number, B>(status: S, body: B, headers?: Record<string, string>) => ({
+  status,
+  contentType: 'application/json' as const,
+  body,
+  headers,
+});
 
 /** A reply without a body (204). */
 export const noContent = () => ({ status: 204 as const });

@@ -40,10 +40,15 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     const instance = req.originalUrl.split('?')[0];
     if (error instanceof DomainError) {
       const headers: Record<string, string> = {};
-      if (error instanceof UnavailableError || error instanceof TooManyRequestsError) headers['Retry-After'] = String(error.retryAfterSeconds);
+      if (error instanceof UnavailableError || error instanceof TooManyRequestsError)
+        headers['Retry-After'] = String(error.retryAfterSeconds);
       if (error.status === 401) headers['WWW-Authenticate'] = WWW_AUTHENTICATE;
       if (error instanceof MethodNotAllowedError) headers.Allow = error.allowed.join(', ');
-      sendProblem(res, { type: `/problems/${error.code}`, title: error.title, status: error.status, detail: error.message, instance }, headers);
+      sendProblem(
+        res,
+        { type: `/problems/${error.code}`, title: error.title, status: error.status, detail: error.message, instance },
+        headers,
+      );
       return;
     }
     const e = (error ?? {}) as ValidatorError;
@@ -71,10 +76,20 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     if (status === 503) {
-      sendProblem(res, { type: '/problems/unavailable', title: 'Service Unavailable', status, detail: e.message ?? 'Unavailable', instance }, { 'Retry-After': '5' });
+      sendProblem(
+        res,
+        { type: '/problems/unavailable', title: 'Service Unavailable', status, detail: e.message ?? 'Unavailable', instance },
+        { 'Retry-After': '5' },
+      );
       return;
     }
     logger.error({ err: error, path: instance }, 'unhandled error');
-    sendProblem(res, { type: '/problems/internal', title: 'Internal Server Error', status: 500, detail: 'An unexpected error occurred; it has been logged.', instance });
+    sendProblem(res, {
+      type: '/problems/internal',
+      title: 'Internal Server Error',
+      status: 500,
+      detail: 'An unexpected error occurred; it has been logged.',
+      instance,
+    });
   };
 }

@@ -13,7 +13,11 @@ export interface RateLimitConfig {
 }
 
 const resetSecondsOf = (result: LimitResult) => Math.max(1, Math.ceil(result.msBeforeNext / 1000));
-const reading = (result: LimitResult): LimitReading => ({ limit: result.limit, remaining: result.remaining, resetSeconds: resetSecondsOf(result) });
+const reading = (result: LimitResult): LimitReading => ({
+  limit: result.limit,
+  remaining: result.remaining,
+  resetSeconds: resetSecondsOf(result),
+});
 
 /**
  * Request limits shared by every instance through Redis (per process without it; large limits are synced
@@ -26,7 +30,11 @@ const reading = (result: LimitResult): LimitReading => ({ limit: result.limit, r
 export function createRateLimits(store: LimiterStore, config: RateLimitConfig): { byClient: RequestHandler; byPrincipal: RequestHandler } {
   const shared = store.redis !== undefined;
   const ip = new SharedLimit(createLimiter(store, 'ip', { points: config.ipPerMinute, duration: 60 }), config.ipPerMinute, shared);
-  const minute = new SharedLimit(createLimiter(store, 'key-minute', { points: config.keyPerMinute, duration: 60 }), config.keyPerMinute, shared);
+  const minute = new SharedLimit(
+    createLimiter(store, 'key-minute', { points: config.keyPerMinute, duration: 60 }),
+    config.keyPerMinute,
+    shared,
+  );
   const day = new SharedLimit(createLimiter(store, 'key-day', { points: config.keyPerDay, duration: 86_400 }), config.keyPerDay, shared);
 
   const byClient: RequestHandler = (req, res, next) => settle(req, res, next, ip.consume(req.ip ?? 'unknown'), undefined);
@@ -42,7 +50,13 @@ export function createRateLimits(store: LimiterStore, config: RateLimitConfig): 
 }
 
 /** Runs on every request (one or two limits): synchronous while every limit is served from its lease, and free of needless allocation. */
-function settle(req: Request, res: Response, next: NextFunction, a: MaybePromise<LimitResult>, b: MaybePromise<LimitResult> | undefined): void {
+function settle(
+  req: Request,
+  res: Response,
+  next: NextFunction,
+  a: MaybePromise<LimitResult>,
+  b: MaybePromise<LimitResult> | undefined,
+): void {
   if (a instanceof Promise || b instanceof Promise) {
     Promise.all([a, b]).then(([x, y]) => apply(req, res, next, x, y), next);
     return;
@@ -75,4 +89,5 @@ function apply(req: Request, res: Response, next: NextFunction, a: LimitResult, 
 }
 
 /** Fewer requests left, or as many for longer. */
-const closer = (result: LimitResult, shown: LimitReading) => (result.remaining - shown.remaining || shown.resetSeconds - resetSecondsOf(result)) < 0;
+const closer = (result: LimitResult, shown: LimitReading) =>
+  (result.remaining - shown.remaining || shown.resetSeconds - resetSecondsOf(result)) < 0;

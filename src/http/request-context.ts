@@ -28,7 +28,13 @@ type WithContext = Response & { locals: { gateway?: RequestContext } };
 
 /** Starts a request's context; the first thing the gateway does with every request. */
 export function beginRequest(res: Response): RequestContext {
-  const context: RequestContext = { startedAt: performance.now(), operationId: undefined, principal: undefined, limit: undefined, policyHeaders: undefined };
+  const context: RequestContext = {
+    startedAt: performance.now(),
+    operationId: undefined,
+    principal: undefined,
+    limit: undefined,
+    policyHeaders: undefined,
+  };
   (res as WithContext).locals.gateway = context;
   return context;
 }
@@ -46,7 +52,15 @@ export function contextOf(res: Response): RequestContext {
 export function gatewayHeaders(context: RequestContext): string[] {
   const headers = context.policyHeaders ? [...context.policyHeaders] : [];
   const limit = context.limit;
-  if (limit) headers.push('RateLimit-Limit', String(limit.limit), 'RateLimit-Remaining', String(limit.remaining), 'RateLimit-Reset', String(limit.resetSeconds));
+  if (limit)
+    headers.push(
+      'RateLimit-Limit',
+      String(limit.limit),
+      'RateLimit-Remaining',
+      String(limit.remaining),
+      'RateLimit-Reset',
+      String(limit.resetSeconds),
+    );
   return headers;
 }
 

@@ -98,18 +98,25 @@ export function createRequestValidation(document: Document): (operation: SpecOpe
   return (operation) => {
     const item = document.paths[operation.path] as Record<string, unknown>;
     const spec = item[operation.method] as { parameters?: unknown[]; requestBody?: unknown };
-    const parameters = mergeParameters([...((item.parameters as unknown[]) ?? []), ...(spec.parameters ?? [])].map((p) => deref(p as Parameter)));
+    const parameters = mergeParameters(
+      [...((item.parameters as unknown[]) ?? []), ...(spec.parameters ?? [])].map((p) => deref(p as Parameter)),
+    );
     const query = parameters.filter((p) => p.in === 'query');
     const knownQuery = new Set(query.map((p) => p.name));
     const commaSeparated = query.filter((p) => p.explode === false && deref(p.schema)?.type === 'array').map((p) => p.name);
-    const validateParameters = coercing.compile(global({
-      type: 'object',
-      properties: {
-        params: objectOf(parameters.filter((p) => p.in === 'path')),
-        query: objectOf(query),
-        headers: { ...objectOf(parameters.filter((p) => p.in === 'header').map((p) => ({ ...p, name: p.name.toLowerCase() }))), additionalProperties: true },
-      },
-    }));
+    const validateParameters = coercing.compile(
+      global({
+        type: 'object',
+        properties: {
+          params: objectOf(parameters.filter((p) => p.in === 'path')),
+          query: objectOf(query),
+          headers: {
+            ...objectOf(parameters.filter((p) => p.in === 'header').map((p) => ({ ...p, name: p.name.toLowerCase() }))),
+            additionalProperties: true,
+          },
+        },
+      }),
+    );
     const body = spec.requestBody ? deref(spec.requestBody as RequestBody) : undefined;
     const bodySchema = body?.content?.['application/json']?.schema;
     const validateBody = bodySchema ? exact.compile(global(bodySchema)) : undefined;
@@ -128,7 +135,10 @@ function queryOf(req: Request, known: ReadonlySet<string>, commaSeparated: reado
   if (!req.url.includes('?')) return {};
   const query = { ...(req.query as Record<string, unknown>) };
   for (const name in query) {
-    if (!known.has(name)) throw new RequestValidationError(400, [{ path: `/query/${name}`, message: `Unknown query parameter '${name}'`, errorCode: 'unknown.openapi.validation' }]);
+    if (!known.has(name))
+      throw new RequestValidationError(400, [
+        { path: `/query/${name}`, message: `Unknown query parameter '${name}'`, errorCode: 'unknown.openapi.validation' },
+      ]);
   }
   for (const name of commaSeparated) {
     const value = query[name];
@@ -138,12 +148,18 @@ function queryOf(req: Request, known: ReadonlySet<string>, commaSeparated: reado
 }
 
 function checkBody(req: Request, required: boolean, validate: ValidateFunction | undefined): void {
-  const sent = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
+  const sent =
+    req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
   if (sent && !req.is('application/json')) {
-    throw new RequestValidationError(415, [{ path: '/headers/content-type', message: 'must be application/json', errorCode: 'type.openapi.validation' }]);
+    throw new RequestValidationError(415, [
+      { path: '/headers/content-type', message: 'must be application/json', errorCode: 'type.openapi.validation' },
+    ]);
   }
   if (req.body === undefined) {
-    if (required) throw new RequestValidationError(400, [{ path: '/body', message: 'must have a JSON body', errorCode: 'required.openapi.validation' }]);
+    if (required)
+      throw new RequestValidationError(400, [
+        { path: '/body', message: 'must have a JSON body', errorCode: 'required.openapi.validation' },
+      ]);
     return;
   }
   if (validate && !validate(req.body)) throw new RequestValidationError(400, problems(validate, '/body'));
@@ -153,7 +169,11 @@ function problems(validate: ValidateFunction, prefix: string): RequestProblem[] 
   return (validate.errors ?? []).map((error: ErrorObject) => {
     const missing = error.keyword === 'required' ? `/${(error.params as { missingProperty: string }).missingProperty}` : '';
     const extra = error.keyword === 'additionalProperties' ? `/${(error.params as { additionalProperty: string }).additionalProperty}` : '';
-    return { path: `${prefix}${error.instancePath}${missing}${extra}`, message: error.message ?? 'is invalid', errorCode: `${error.keyword}.openapi.validation` };
+    return {
+      path: `${prefix}${error.instancePath}${missing}${extra}`,
+      message: error.message ?? 'is invalid',
+      errorCode: `${error.keyword}.openapi.validation`,
+    };
   });
 }
 

@@ -27,7 +27,10 @@ type SecurityRequirements = Record<string, string[]>[];
 
 export interface OpenApiDocument {
   security?: SecurityRequirements;
-  paths: Record<string, Partial<Record<Method, { operationId?: string; security?: SecurityRequirements; 'x-required-scope'?: string; requestBody?: unknown }>>>;
+  paths: Record<
+    string,
+    Partial<Record<Method, { operationId?: string; security?: SecurityRequirements; 'x-required-scope'?: string; requestBody?: unknown }>>
+  >;
 }
 
 function authenticationOf(security: SecurityRequirements | undefined): Authentication {

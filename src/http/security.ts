@@ -26,7 +26,11 @@ const CHARGEPOINT_QUERY_PARAMS = ['chargepoint', 'chargepointId'];
  * answers 503 rather than 401. It also refuses (403) a request naming a chargepoint the caller may not use,
  * for every operation, present and future.
  */
-export function securityStep(operation: SpecOperation, authenticator: Authenticator, options: SecurityOptions = {}): RequestHandler | undefined {
+export function securityStep(
+  operation: SpecOperation,
+  authenticator: Authenticator,
+  options: SecurityOptions = {},
+): RequestHandler | undefined {
   if (operation.authentication === 'none') return undefined;
   if (options.authentication === 'off') {
     return (_req, res, next) => {
@@ -53,7 +57,8 @@ export function credentialsOf(req: Request): Credentials | undefined {
   const apiKey = req.header('x-api-key');
   const authorization = req.header('authorization');
   if (apiKey === undefined && authorization === undefined) return undefined;
-  if (apiKey !== undefined && authorization !== undefined) throw new UnauthorizedError('Send either an x-api-key header or an Authorization header, not both');
+  if (apiKey !== undefined && authorization !== undefined)
+    throw new UnauthorizedError('Send either an x-api-key header or an Authorization header, not both');
   if (apiKey !== undefined) return { apiKey };
   const bearer = /^Bearer +([A-Za-z0-9._~+/=-]+) *$/i.exec(authorization as string);
   if (!bearer) throw new UnauthorizedError('The Authorization header must be "Bearer <access token>"');

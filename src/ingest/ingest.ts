@@ -175,7 +175,10 @@ export class Ingest {
           const key = `${update.kind}\u0000${update.id}\u0000${update.field}`;
           if (!this.pending.has(key)) this.pending.set(key, update);
         }
-        this.deps.logger.warn({ err: (error as Error).message, pending: this.pending.size, retryInMs: this.retryDelay }, 'live store write failed');
+        this.deps.logger.warn(
+          { err: (error as Error).message, pending: this.pending.size, retryInMs: this.retryDelay },
+          'live store write failed',
+        );
         this.flushing = false;
         this.retryTimer = setTimeout(() => {
           this.retryTimer = undefined;

@@ -46,7 +46,9 @@ export function connectBroker(options: BrokerOptions, logger: Logger, role: { pu
     backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
     client.options.reconnectPeriod = backoff;
   });
-  client.on('offline', () => logger.warn({ broker: redact(options.url), retryInMs: client.options.reconnectPeriod }, 'openWB broker unreachable, retrying'));
+  client.on('offline', () =>
+    logger.warn({ broker: redact(options.url), retryInMs: client.options.reconnectPeriod }, 'openWB broker unreachable, retrying'),
+  );
   client.on('error', (error) => logger.warn({ err: error.message }, 'MQTT error'));
   return client;
 }

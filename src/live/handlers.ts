@@ -19,7 +19,8 @@ export function liveHandlers(live: LiveService): LiveHandlers {
     // The single-object reads answer synchronously while the live store has the values in memory.
     getChargePoint: ({ params, principal }) => {
       // Checked before the lookup, so a forbidden id answers the same whether or not it exists.
-      if (!requirePrincipal(principal).canAccessChargepoint(params.chargepointId)) throw new ForbiddenError(`You may not use chargepoint ${params.chargepointId}`);
+      if (!requirePrincipal(principal).canAccessChargepoint(params.chargepointId))
+        throw new ForbiddenError(`You may not use chargepoint ${params.chargepointId}`);
       return chain(live.getChargePoint(params.chargepointId), (chargePoint) => json(200, chargePoint, NO_STORE));
     },
     getSite: () => chain(live.getSite(), (site) => json(200, site, NO_STORE)),

@@ -68,7 +68,12 @@ export class LiveService {
   }
 
   /** One entity's model; 404 while openWB has not published the entity. */
-  private published<T>(kind: 'chargepoint' | 'vehicle', id: string, noun: string, model: (fields: EntityFields, system: EntityFields) => T): MaybePromise<T> {
+  private published<T>(
+    kind: 'chargepoint' | 'vehicle',
+    id: string,
+    noun: string,
+    model: (fields: EntityFields, system: EntityFields) => T,
+  ): MaybePromise<T> {
     return chain(this.store.get([{ kind, id }, SYSTEM_REF]), ([fields, system]) => {
       if (isEmpty(fields as EntityFields)) throw new NotFoundError(`${noun} ${id} is not known: openWB has not published it`);
       return model(fields as EntityFields, system as EntityFields);
@@ -76,7 +81,13 @@ export class LiveService {
   }
 
   /** A model built from one entity's fields, rebuilt only when they (or the system's) changed or it turned stale. */
-  private memoised<T>(memo: ReadModelMemo<T>, id: string, fields: EntityFields, system: EntityFields, build: (ctx: FreshnessContext) => T): T {
+  private memoised<T>(
+    memo: ReadModelMemo<T>,
+    id: string,
+    fields: EntityFields,
+    system: EntityFields,
+    build: (ctx: FreshnessContext) => T,
+  ): T {
     const now = this.now();
     return memo.get(id, [fields, system], now, () => {
       const ctx = this.context(system, now);
@@ -88,12 +99,18 @@ export class LiveService {
     return chain(this.store.get([SYSTEM_REF, ...SITE_REFS]), (entities) => {
       const [system, pv, battery, home, grid19] = entities as [EntityFields, EntityFields, EntityFields, EntityFields, EntityFields];
       const gridCounterId = system[SYSTEM.gridCounterId]?.value;
-      const grid = typeof gridCounterId === 'string' ? chain(this.store.get([{ kind: 'counter', id: gridCounterId }]), ([counter]) => counter as EntityFields) : grid19;
+      const grid =
+        typeof gridCounterId === 'string'
+          ? chain(this.store.get([{ kind: 'counter', id: gridCounterId }]), ([counter]) => counter as EntityFields)
+          : grid19;
       return chain(grid, (grid) => {
         const now = this.now();
         return this.site.get('site', [system, grid, pv, battery, home], now, () => {
           const ctx = this.context(system, now);
-          return { model: buildSite({ grid, pv, battery, home }, ctx), validUntil: Math.min(...[grid, pv, battery, home].map((part) => validUntil(part, ctx))) };
+          return {
+            model: buildSite({ grid, pv, battery, home }, ctx),
+            validUntil: Math.min(...[grid, pv, battery, home].map((part) => validUntil(part, ctx))),
+          };
         });
       });
     });

@@ -43,7 +43,10 @@ function lastSeen(fields: EntityFields, ctx: FreshnessContext): { newest: number
     if (newest === undefined || receivedAt > newest) newest = receivedAt;
   }
   if (newest === undefined) return undefined;
-  return { newest, aliveAt: ctx.generation === '1.9' && ctx.heartbeatReceivedAt !== undefined ? Math.max(newest, ctx.heartbeatReceivedAt) : newest };
+  return {
+    newest,
+    aliveAt: ctx.generation === '1.9' && ctx.heartbeatReceivedAt !== undefined ? Math.max(newest, ctx.heartbeatReceivedAt) : newest,
+  };
 }
 
 /**
@@ -90,7 +93,8 @@ export function buildChargePoint(id: string, fields: EntityFields, system: Entit
     setCurrent: num(fields, CP.setCurrent),
     chargeMode: chargeMode && (CHARGE_MODES as readonly string[]).includes(chargeMode) ? (chargeMode as ChargeMode) : null,
     rfidTag: str(fields, CP.rfidTag),
-    vehicle: vehicleId === null && vehicleName === null && vehicleSoc === null ? null : { id: vehicleId, name: vehicleName, soc: vehicleSoc },
+    vehicle:
+      vehicleId === null && vehicleName === null && vehicleSoc === null ? null : { id: vehicleId, name: vehicleName, soc: vehicleSoc },
     fault:
       faultState && (FAULT_STATES as readonly string[]).includes(faultState)
         ? { state: faultState as FaultState, message: str(fields, CP.faultMessage) }

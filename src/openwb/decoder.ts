@@ -70,9 +70,7 @@ export class OpenWbDecoder {
     this.#prefix = topicPrefix;
     this.#generation = mode === 'auto' ? undefined : mode;
     this.#tables = mode === 'auto' ? GENERATIONS.map((generation) => COMPILED[generation]) : [COMPILED[mode]];
-    this.subscriptions = Object.freeze(
-      this.#tables.flatMap(({ table }) => table.subscriptions.map((filter) => topicPrefix + filter)),
-    );
+    this.subscriptions = Object.freeze(this.#tables.flatMap(({ table }) => table.subscriptions.map((filter) => topicPrefix + filter)));
   }
 
   /** The configured generation, or the detected one in auto mode (undefined until detected). */

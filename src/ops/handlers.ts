@@ -39,7 +39,9 @@ export function opsHandlers(deps: OpsDeps): OpsHandlers {
       const ready = broker.ok && liveStore.ok && database.ok;
       const recorder = deps.recorder ? { recorder: recorderCheck(deps.recorder.status()) } : {};
       const body = { status: ready ? ('ready' as const) : ('unavailable' as const), checks: { broker, liveStore, database, ...recorder } };
-      return ready ? json(200, body, { 'Cache-Control': 'no-store' }) : json(503, body, { 'Retry-After': '5', 'Cache-Control': 'no-store' });
+      return ready
+        ? json(200, body, { 'Cache-Control': 'no-store' })
+        : json(503, body, { 'Retry-After': '5', 'Cache-Control': 'no-store' });
     },
 
     getSystem: async () => {

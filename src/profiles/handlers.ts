@@ -5,16 +5,22 @@ import { profileDto } from './model.ts';
 import type { ProfileService } from './profile-service.ts';
 import type { RfidEventRepository } from './rfid-event-repository.ts';
 
-type ProfileHandlers = Pick<HandlerTable, 'listProfiles' | 'createProfile' | 'getProfile' | 'updateProfile' | 'deleteProfile' | 'listRfidEvents'>;
+type ProfileHandlers = Pick<
+  HandlerTable,
+  'listProfiles' | 'createProfile' | 'getProfile' | 'updateProfile' | 'deleteProfile' | 'listRfidEvents'
+>;
 
 const clientOf = (request: Request) => ({ ip: request.ip ?? null, userAgent: request.header('user-agent')?.slice(0, 256) ?? null });
 const NO_STORE = { 'Cache-Control': 'no-store' };
 
 export function profileHandlers(profiles: ProfileService, events: Pick<RfidEventRepository, 'list'>): ProfileHandlers {
   return {
-    listProfiles: async ({ query, principal }) => json(200, { items: (await profiles.list(requirePrincipal(principal), query.user)).map(profileDto) }, NO_STORE),
-    createProfile: async ({ body, principal, request }) => json(201, profileDto(await profiles.create(requirePrincipal(principal), body, clientOf(request))), NO_STORE),
-    getProfile: async ({ params, principal }) => json(200, profileDto(await profiles.get(requirePrincipal(principal), params.profileId)), NO_STORE),
+    listProfiles: async ({ query, principal }) =>
+      json(200, { items: (await profiles.list(requirePrincipal(principal), query.user)).map(profileDto) }, NO_STORE),
+    createProfile: async ({ body, principal, request }) =>
+      json(201, profileDto(await profiles.create(requirePrincipal(principal), body, clientOf(request))), NO_STORE),
+    getProfile: async ({ params, principal }) =>
+      json(200, profileDto(await profiles.get(requirePrincipal(principal), params.profileId)), NO_STORE),
     updateProfile: async ({ params, body, principal, request }) =>
       json(200, profileDto(await profiles.update(requirePrincipal(principal), params.profileId, body, clientOf(request))), NO_STORE),
     deleteProfile: async ({ params, principal, request }) => {

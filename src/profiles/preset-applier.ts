@@ -87,18 +87,28 @@ export class PresetApplier {
     if (profile.chargepoints.length > 0 && !profile.chargepoints.includes(signal.chargepointId)) {
       return finish({ outcome: 'notAllowed', detail: `The profile does not apply on chargepoint ${signal.chargepointId}` });
     }
-    const principal = makePrincipal({ kind: 'token', id: `rfid:${event.id}`, userId: user.id, name: user.name, role: user.role, scopes: ['control'], userChargepoints: user.chargepoints });
+    const principal = makePrincipal({
+      kind: 'token',
+      id: `rfid:${event.id}`,
+      userId: user.id,
+      name: user.name,
+      role: user.role,
+      scopes: ['control'],
+      userChargepoints: user.chargepoints,
+    });
     if (!principal.canAccessChargepoint(signal.chargepointId)) {
       return finish({ outcome: 'notAllowed', detail: `The profile's owner may not use chargepoint ${signal.chargepointId}` });
     }
     const generation = await this.generation();
     if (generation === '2') {
       const boundToOther = await this.settle(signal);
-      if (boundToOther !== undefined) return finish({ outcome: 'notAllowed', detail: `The session on chargepoint ${signal.chargepointId} belongs to another tag` });
+      if (boundToOther !== undefined)
+        return finish({ outcome: 'notAllowed', detail: `The session on chargepoint ${signal.chargepointId} belongs to another tag` });
     }
     await finish({ attribution: 'pending' });
     this.deps.attribute(event);
-    if (isEmpty(profile.preset)) return finish({ outcome: 'noPreset', detail: 'The profile has no preset: only the session is attributed' });
+    if (isEmpty(profile.preset))
+      return finish({ outcome: 'noPreset', detail: 'The profile has no preset: only the session is attributed' });
     const issuer: Issuer = {
       principal,
       via: 'rfid',
@@ -108,7 +118,11 @@ export class PresetApplier {
     const parts = await this.apply(signal, profile.preset, issuer, generation);
     const failed = parts.filter((p) => p.status === 'failed');
     const outcome: RfidOutcome = failed.length ? 'failed' : parts.some((p) => p.status === 'timeout') ? 'timeout' : 'applied';
-    const detail = parts.map((p) => p.detail).filter(Boolean).join('; ') || null;
+    const detail =
+      parts
+        .map((p) => p.detail)
+        .filter(Boolean)
+        .join('; ') || null;
     return finish({ outcome, detail, commandIds: parts.flatMap((p) => (p.commandId ? [p.commandId] : [])) });
   }
 
@@ -132,7 +146,11 @@ export class PresetApplier {
     const run = async (change: CommandChange): Promise<PartResult> => {
       try {
         const { record } = await this.deps.commands.execute({ target, change }, issuer);
-        return { commandId: record.id, status: record.status === 'timeout' ? 'timeout' : 'applied', detail: record.status === 'timeout' ? `${change.action}: not confirmed` : undefined };
+        return {
+          commandId: record.id,
+          status: record.status === 'timeout' ? 'timeout' : 'applied',
+          detail: record.status === 'timeout' ? `${change.action}: not confirmed` : undefined,
+        };
       } catch (error) {
         if (!(error instanceof DomainError)) this.deps.logger.error({ err: (error as Error).message }, 'applying an RFID preset failed');
         return { status: 'failed', detail: `${change.action}: ${(error as Error).message}` };
@@ -154,7 +172,12 @@ export class PresetApplier {
       if (vehicle.status === 'applied') await settleTemplate(settle, signal.chargepointId, preset.vehicleId);
     }
     if (preset.chargeMode || preset.instantCharging || preset.pvCharging) {
-      results.push(await run({ action: 'preset', edit: { chargeMode: preset.chargeMode, instantCharging: preset.instantCharging, pvCharging: preset.pvCharging } }));
+      results.push(
+        await run({
+          action: 'preset',
+          edit: { chargeMode: preset.chargeMode, instantCharging: preset.instantCharging, pvCharging: preset.pvCharging },
+        }),
+      );
     }
     return results;
   }

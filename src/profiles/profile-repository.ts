@@ -48,29 +48,28 @@ export class ProfileRepository {
 
   async insert(profile: ProfileRecord): Promise<void> {
     await this.db.transaction(async (tx) => {
-      await tx.execute('INSERT INTO rfid_profiles (id, user_id, name, chargepoints, preset, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
-        profile.id,
-        profile.userId,
-        profile.name,
-        profile.chargepoints.join(','),
-        JSON.stringify(profile.preset),
-        profile.createdAt,
-        profile.updatedAt,
-      ]);
+      await tx.execute(
+        'INSERT INTO rfid_profiles (id, user_id, name, chargepoints, preset, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        [
+          profile.id,
+          profile.userId,
+          profile.name,
+          profile.chargepoints.join(','),
+          JSON.stringify(profile.preset),
+          profile.createdAt,
+          profile.updatedAt,
+        ],
+      );
       await this.insertTags(tx, profile.id, profile.tags);
     });
   }
 
   async update(profile: ProfileRecord, tagsChanged: boolean): Promise<boolean> {
     return this.db.transaction(async (tx) => {
-      const { changes } = await tx.execute('UPDATE rfid_profiles SET user_id = ?, name = ?, chargepoints = ?, preset = ?, updated_at = ? WHERE id = ?', [
-        profile.userId,
-        profile.name,
-        profile.chargepoints.join(','),
-        JSON.stringify(profile.preset),
-        profile.updatedAt,
-        profile.id,
-      ]);
+      const { changes } = await tx.execute(
+        'UPDATE rfid_profiles SET user_id = ?, name = ?, chargepoints = ?, preset = ?, updated_at = ? WHERE id = ?',
+        [profile.userId, profile.name, profile.chargepoints.join(','), JSON.stringify(profile.preset), profile.updatedAt, profile.id],
+      );
       if (changes === 0) return false;
       if (tagsChanged) {
         await tx.execute('DELETE FROM rfid_profile_tags WHERE profile_id = ?', [profile.id]);
@@ -98,7 +97,12 @@ export class ProfileRepository {
     if (clash) throw new ConflictError(`Tag ${clash.tag} already belongs to another profile`);
     try {
       for (const [position, tag] of tags.entries()) {
-        await tx.execute('INSERT INTO rfid_profile_tags (tag_key, tag, profile_id, position) VALUES (?, ?, ?, ?)', [tagKey(tag), tag, profileId, position]);
+        await tx.execute('INSERT INTO rfid_profile_tags (tag_key, tag, profile_id, position) VALUES (?, ?, ?, ?)', [
+          tagKey(tag),
+          tag,
+          profileId,
+          position,
+        ]);
       }
     } catch (error) {
       if (isUniqueViolation(error)) throw new ConflictError('A tag already belongs to another profile');

@@ -103,7 +103,8 @@ export class ProfileService {
       throw new ForbiddenError('Only admins may create or move profiles for other users');
     }
     const userId = requested ?? principal.userId;
-    if (!userId) throw new BadRequestError('userId: these credentials belong to no user (a system key): name the user who owns the profile');
+    if (!userId)
+      throw new BadRequestError('userId: these credentials belong to no user (a system key): name the user who owns the profile');
     try {
       await this.deps.users.get(userId);
     } catch (error) {
@@ -126,8 +127,10 @@ export class ProfileService {
     if (generation === '1.9') {
       if (preset.vehicleId !== undefined) throw new BadRequestError('preset.vehicleId: openWB 1.9 has no vehicles');
       if (preset.pvCharging !== undefined) throw new BadRequestError('preset.pvCharging: openWB 1.9 has no per-chargepoint PV settings');
-      if (preset.chargeMode === 'eco' || preset.chargeMode === 'scheduled') throw new BadRequestError(`preset.chargeMode: openWB 1.9 has no ${preset.chargeMode} mode`);
-      if (preset.instantCharging?.phases !== undefined) throw new BadRequestError('preset.instantCharging.phases: openWB 1.9 has no per-chargepoint phase setting');
+      if (preset.chargeMode === 'eco' || preset.chargeMode === 'scheduled')
+        throw new BadRequestError(`preset.chargeMode: openWB 1.9 has no ${preset.chargeMode} mode`);
+      if (preset.instantCharging?.phases !== undefined)
+        throw new BadRequestError('preset.instantCharging.phases: openWB 1.9 has no per-chargepoint phase setting');
     }
     if (preset.vehicleId !== undefined && generation === '2') {
       const [vehicle] = (await this.deps.store.get([{ kind: 'vehicle', id: preset.vehicleId }])) as [EntityFields];
@@ -141,7 +144,13 @@ export class ProfileService {
       actor: actorOf(principal),
       target: { type: 'profile', id: profile.id },
       client,
-      detail: { name: profile.name, userId: profile.userId, tags: profile.tags.length, chargepoints: profile.chargepoints.join(',') || 'all', preset: JSON.stringify(profile.preset).slice(0, 500) },
+      detail: {
+        name: profile.name,
+        userId: profile.userId,
+        tags: profile.tags.length,
+        chargepoints: profile.chargepoints.join(',') || 'all',
+        preset: JSON.stringify(profile.preset).slice(0, 500),
+      },
     });
   }
 }

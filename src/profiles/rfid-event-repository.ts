@@ -50,7 +50,9 @@ export interface RfidEventQuery {
   limit: number;
 }
 
-export type EventChanges = Partial<Pick<RfidEventRecord, 'outcome' | 'detail' | 'profileId' | 'userId' | 'commandIds' | 'sessionId' | 'attribution'>>;
+export type EventChanges = Partial<
+  Pick<RfidEventRecord, 'outcome' | 'detail' | 'profileId' | 'userId' | 'commandIds' | 'sessionId' | 'attribution'>
+>;
 
 /** Columns `update` may set: the only identifiers that reach SQL text. */
 const UPDATABLE: Record<keyof EventChanges, string> = {
@@ -100,7 +102,9 @@ export class RfidEventRepository {
       const value = changes[key];
       if (value === undefined) continue;
       sets.push(`${column} = ?`);
-      params.push(Array.isArray(value) ? value.join(',') : key === 'detail' && typeof value === 'string' ? value.slice(0, 500) : (value as SqlParam));
+      params.push(
+        Array.isArray(value) ? value.join(',') : key === 'detail' && typeof value === 'string' ? value.slice(0, 500) : (value as SqlParam),
+      );
     }
     if (sets.length) await this.db.execute(`UPDATE rfid_events SET ${sets.join(', ')} WHERE id = ?`, [...params, id]);
   }
@@ -111,14 +115,19 @@ export class RfidEventRepository {
       .add('chargepoint_id = ?', query.chargepointId)
       .add('outcome = ?', query.outcome)
       .add('id < ?', query.cursor === undefined ? undefined : decodeCursor(query.cursor));
-    const rows = await this.db.query<Row>(`SELECT ${COLUMNS} FROM rfid_events${where.toSql()} ORDER BY id DESC LIMIT ?`, [...where.params, query.limit + 1]);
+    const rows = await this.db.query<Row>(`SELECT ${COLUMNS} FROM rfid_events${where.toSql()} ORDER BY id DESC LIMIT ?`, [
+      ...where.params,
+      query.limit + 1,
+    ]);
     const items = rows.slice(0, query.limit).map(fromRow);
     const last = items.at(-1);
     return { items: items.map(rfidEventDto), nextCursor: rows.length > query.limit && last ? encodeCursor(last.id) : null };
   }
 
   async pendingAttributions(since: number): Promise<RfidEventRecord[]> {
-    const rows = await this.db.query<Row>(`SELECT ${COLUMNS} FROM rfid_events WHERE attribution = 'pending' AND at >= ? ORDER BY id`, [since]);
+    const rows = await this.db.query<Row>(`SELECT ${COLUMNS} FROM rfid_events WHERE attribution = 'pending' AND at >= ? ORDER BY id`, [
+      since,
+    ]);
     return rows.map(fromRow);
   }
 
@@ -135,17 +144,13 @@ export class RfidEventRepository {
   async claim(chargepointId: string, tag: string, source: RfidSource, at: number, scanWindowMs: number): Promise<boolean> {
     const insertIgnore = this.db.dialect === 'sqlite' ? 'INSERT OR IGNORE' : 'INSERT IGNORE';
     await this.db.execute(`${insertIgnore} INTO rfid_tag_state (chargepoint_id) VALUES (?)`, [chargepointId]);
-    const fresh = 'NOT (COALESCE(scan_tag, \'\') = ? AND scan_at > ?)';
+    const fresh = "NOT (COALESCE(scan_tag, '') = ? AND scan_at > ?)";
     const notBound = "COALESCE(bound_tag, '') <> ?";
     if (source === 'scan') {
-      const { changes } = await this.db.execute(`UPDATE rfid_tag_state SET scan_tag = ?, scan_at = ? WHERE chargepoint_id = ? AND ${notBound} AND ${fresh}`, [
-        tag,
-        at,
-        chargepointId,
-        tag,
-        tag,
-        at - scanWindowMs,
-      ]);
+      const { changes } = await this.db.execute(
+        `UPDATE rfid_tag_state SET scan_tag = ?, scan_at = ? WHERE chargepoint_id = ? AND ${notBound} AND ${fresh}`,
+        [tag, at, chargepointId, tag, tag, at - scanWindowMs],
+      );
       return changes > 0;
     }
     const { changes } = await this.db.execute(
@@ -153,13 +158,10 @@ export class RfidEventRepository {
       [tag, at, chargepointId, tag, tag, at - scanWindowMs],
     );
     if (changes > 0) return true;
-    await this.db.execute(`UPDATE rfid_tag_state SET bound_tag = ?, bound_at = ?, scan_tag = NULL, scan_at = NULL WHERE chargepoint_id = ? AND ${notBound} AND scan_tag = ?`, [
-      tag,
-      at,
-      chargepointId,
-      tag,
-      tag,
-    ]);
+    await this.db.execute(
+      `UPDATE rfid_tag_state SET bound_tag = ?, bound_at = ?, scan_tag = NULL, scan_at = NULL WHERE chargepoint_id = ? AND ${notBound} AND scan_tag = ?`,
+      [tag, at, chargepointId, tag, tag],
+    );
     return false;
   }
 
@@ -168,6 +170,9 @@ export class RfidEventRepository {
    * close from a lagging instance from freeing a new session's tag for a second application.
    */
   async close(chargepointId: string, at: number): Promise<void> {
-    await this.db.execute('UPDATE rfid_tag_state SET bound_tag = NULL, bound_at = NULL WHERE chargepoint_id = ? AND bound_tag IS NOT NULL AND bound_at <= ?', [chargepointId, at]);
+    await this.db.execute(
+      'UPDATE rfid_tag_state SET bound_tag = NULL, bound_at = NULL WHERE chargepoint_id = ? AND bound_tag IS NOT NULL AND bound_at <= ?',
+      [chargepointId, at],
+    );
   }
 }

@@ -52,7 +52,8 @@ export class RfidWatcher {
       if (u.field === CP.scannedTag && typeof u.value === 'string' && u.value !== '') {
         this.enqueue(u.id, { kind: 'signal', signal: { chargepointId: u.id, tag: u.value, source: 'scan', at: u.receivedAt } });
       } else if (u.field === CP.rfidTag) {
-        if (typeof u.value === 'string' && u.value !== '') this.enqueue(u.id, { kind: 'signal', signal: { chargepointId: u.id, tag: u.value, source: 'bind', at: u.receivedAt } });
+        if (typeof u.value === 'string' && u.value !== '')
+          this.enqueue(u.id, { kind: 'signal', signal: { chargepointId: u.id, tag: u.value, source: 'bind', at: u.receivedAt } });
         else this.enqueue(u.id, { kind: 'close', at: u.receivedAt, unplugged: false });
       } else if (u.field === CP.plugged) {
         if (u.value === false) this.enqueue(u.id, { kind: 'close', at: u.receivedAt, unplugged: true });
@@ -65,7 +66,9 @@ export class RfidWatcher {
     const previous = this.chains.get(chargepointId) ?? Promise.resolve();
     const next = previous
       .then(() => this.process(chargepointId, item))
-      .catch((error: unknown) => this.deps.logger.error({ err: (error as Error).message, chargepointId }, 'handling an RFID signal failed'));
+      .catch((error: unknown) =>
+        this.deps.logger.error({ err: (error as Error).message, chargepointId }, 'handling an RFID signal failed'),
+      );
     this.chains.set(chargepointId, next);
     void next.finally(() => {
       if (this.chains.get(chargepointId) === next) this.chains.delete(chargepointId);
@@ -107,7 +110,9 @@ export class RfidWatcher {
   private async claim(signal: TagSignal): Promise<void> {
     this.closed.delete(signal.chargepointId);
     if (!(await this.deps.events.claim(signal.chargepointId, signal.tag, signal.source, signal.at, SCAN_WINDOW_MS))) return;
-    const run = this.deps.applier.handle(signal).catch((error: unknown) => this.deps.logger.error({ err: (error as Error).message, ...signal }, 'applying an RFID profile failed'));
+    const run = this.deps.applier
+      .handle(signal)
+      .catch((error: unknown) => this.deps.logger.error({ err: (error as Error).message, ...signal }, 'applying an RFID profile failed'));
     this.applying.add(run);
     void run.finally(() => this.applying.delete(run));
   }

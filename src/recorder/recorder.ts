@@ -132,7 +132,10 @@ export class Recorder {
   async sampleOnce(at = this.boundary()): Promise<boolean> {
     // One at a time, in tick order: a tick that waits for the database must not overlap the next one.
     const run = (this.sampling ?? Promise.resolve()).then(() => this.sampleUnguarded(at));
-    this.sampling = run.then(() => undefined, () => undefined);
+    this.sampling = run.then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
   }
 
@@ -178,7 +181,11 @@ export class Recorder {
     let site: SiteDto;
     let vehicles: VehicleDto[];
     try {
-      [chargepoints, site, vehicles] = await Promise.all([this.deps.live.listChargePoints(), this.deps.live.getSite(), this.deps.live.listVehicles()]);
+      [chargepoints, site, vehicles] = await Promise.all([
+        this.deps.live.listChargePoints(),
+        this.deps.live.getSite(),
+        this.deps.live.listVehicles(),
+      ]);
     } catch (error) {
       this.deps.logger.warn({ err: (error as Error).message }, 'recorder skipped a tick: the live store cannot be read');
       return true;
@@ -241,7 +248,8 @@ export class Recorder {
       this.buffer.writeFailed();
       this.deps.metrics.writeFailures.inc();
       const message = (error as Error).message;
-      if (!this.lastError) this.deps.logger.warn({ err: message, buffered: this.buffer.sampleCount }, 'recorder buffers: the database cannot be written');
+      if (!this.lastError)
+        this.deps.logger.warn({ err: message, buffered: this.buffer.sampleCount }, 'recorder buffers: the database cannot be written');
       this.lastError = message.slice(0, 300);
       throw error;
     } finally {

@@ -48,7 +48,12 @@ export async function fetchChargeLog(request: ChargeLogRequest): Promise<unknown
   try {
     const answer = new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`openWB did not answer getChargeLog within ${timeoutMs / 1000} s (is it openWB 2.x, and may this user send commands?)`)),
+        () =>
+          reject(
+            new Error(
+              `openWB did not answer getChargeLog within ${timeoutMs / 1000} s (is it openWB 2.x, and may this user send commands?)`,
+            ),
+          ),
         timeoutMs,
       );
       client.on('message', (topic, payload) => {
@@ -62,7 +67,11 @@ export async function fetchChargeLog(request: ChargeLogRequest): Promise<unknown
       });
     });
     await client.subscribeAsync(answerTopic, { qos: 1 });
-    await client.publishAsync(`${request.topicPrefix}openWB/set/command/${clientId}/todo`, JSON.stringify(chargeLogCommand(request.year, request.month)), { qos: 1 });
+    await client.publishAsync(
+      `${request.topicPrefix}openWB/set/command/${clientId}/todo`,
+      JSON.stringify(chargeLogCommand(request.year, request.month)),
+      { qos: 1 },
+    );
     const body = await answer;
     const entries = (body as { entries?: unknown } | null)?.entries;
     if (!Array.isArray(entries)) throw new Error('openWB answered getChargeLog without an entries list');

@@ -100,7 +100,10 @@ function toCandidate(entry: Entry, zone: string): Candidate | undefined {
       socEnd: soc(vehicle?.soc_at_end),
       chargeModes: mode ? [mode] : [],
       rfidTag: vehicle?.rfid || null,
-      vehicle: vehicle && (vehicle.id != null || vehicle.name) ? { id: vehicle.id == null ? null : String(vehicle.id), name: vehicle.name ?? null } : null,
+      vehicle:
+        vehicle && (vehicle.id != null || vehicle.name)
+          ? { id: vehicle.id == null ? null : String(vehicle.id), name: vehicle.name ?? null }
+          : null,
       userId: null,
       cost: typeof entry.data.costs === 'number' && entry.data.costs >= 0 ? entry.data.costs : null,
       meterStart,

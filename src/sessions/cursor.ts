@@ -29,6 +29,7 @@ export function decodeCursor(text: string, sort: string): Cursor {
   ) {
     throw new BadRequestError('cursor: not a cursor this API issued; pass nextCursor of the previous page unchanged');
   }
-  if (parsed[0] !== sort) throw new BadRequestError(`cursor: it belongs to sort=${parsed[0]}, not sort=${sort}; use the same sort for every page`);
+  if (parsed[0] !== sort)
+    throw new BadRequestError(`cursor: it belongs to sort=${parsed[0]}, not sort=${sort}; use the same sort for every page`);
   return { sort: parsed[0], value: parsed[1], id: parsed[2] };
 }

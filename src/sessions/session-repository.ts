@@ -118,7 +118,10 @@ const UPSERT = {
     KEEP_EXISTING.includes(c) ? `${c} = COALESCE(VALUES(${c}), ${c})` : `${c} = VALUES(${c})`,
   ).join(', ')}`,
 };
-const INSERT_IGNORE = { sqlite: `INSERT OR IGNORE INTO charging_sessions ${VALUES}`, mariadb: `INSERT IGNORE INTO charging_sessions ${VALUES}` };
+const INSERT_IGNORE = {
+  sqlite: `INSERT OR IGNORE INTO charging_sessions ${VALUES}`,
+  mariadb: `INSERT IGNORE INTO charging_sessions ${VALUES}`,
+};
 const SELECT = `SELECT ${COLUMNS.join(', ')} FROM charging_sessions`;
 
 export const SORT_COLUMNS = { start: 'start_ms', energy: 'energy_wh' } as const;
@@ -179,10 +182,11 @@ export class SessionRepository {
 
   /** Sessions of a chargepoint that overlap [start, end] in time. */
   async overlapping(executor: Executor, chargepointId: string, start: number, end: number): Promise<Session[]> {
-    const rows = await executor.query<Row>(
-      `${SELECT} WHERE chargepoint_id = ? AND start_ms <= ? AND (end_ms IS NULL OR end_ms >= ?)`,
-      [chargepointId, end, start],
-    );
+    const rows = await executor.query<Row>(`${SELECT} WHERE chargepoint_id = ? AND start_ms <= ? AND (end_ms IS NULL OR end_ms >= ?)`, [
+      chargepointId,
+      end,
+      start,
+    ]);
     return rows.map(fromRow);
   }
 
@@ -209,7 +213,11 @@ export class SessionRepository {
   }
 
   /** The session a tag scanned at `at` belongs to: open then, or the first one starting within `windowMs` after. */
-  async findForAttribution(chargepointId: string, at: number, windowMs: number): Promise<{ id: string; userId: string | null } | undefined> {
+  async findForAttribution(
+    chargepointId: string,
+    at: number,
+    windowMs: number,
+  ): Promise<{ id: string; userId: string | null } | undefined> {
     const [row] = await this.db.query<{ id: string; user_id: string | null }>(
       `SELECT id, user_id FROM charging_sessions WHERE chargepoint_id = ? AND start_ms <= ? AND (end_ms IS NULL OR end_ms >= ?) ORDER BY start_ms, id LIMIT 1`,
       [chargepointId, at + windowMs, at],
@@ -227,7 +235,10 @@ export class SessionRepository {
   /** Usernames by id, for the sessions' `user`. */
   async userNames(ids: readonly string[]): Promise<Map<string, string>> {
     if (ids.length === 0) return new Map();
-    const rows = await this.db.query<{ id: string; name: string }>(`SELECT id, name FROM users WHERE id IN (${ids.map(() => '?').join(', ')})`, [...ids]);
+    const rows = await this.db.query<{ id: string; name: string }>(
+      `SELECT id, name FROM users WHERE id IN (${ids.map(() => '?').join(', ')})`,
+      [...ids],
+    );
     return new Map(rows.map((r) => [String(r.id), String(r.name)]));
   }
 
@@ -237,6 +248,11 @@ export class SessionRepository {
       `SELECT start_ms, energy_wh, cost, charging_time_s FROM charging_sessions${conditions.toSql()} ORDER BY start_ms`,
       conditions.params,
     );
-    return rows.map((r) => ({ start: Number(r.start_ms), energy: Number(r.energy_wh), cost: num(r.cost), chargingTime: Number(r.charging_time_s) }));
+    return rows.map((r) => ({
+      start: Number(r.start_ms),
+      energy: Number(r.energy_wh),
+      cost: num(r.cost),
+      chargingTime: Number(r.charging_time_s),
+    }));
   }
 }

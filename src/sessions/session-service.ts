@@ -23,7 +23,8 @@ export interface ListQuery {
 export type Visible = ReadonlySet<string> | null;
 
 function visibility(visible: Visible, chargepoint: string | undefined): readonly string[] | undefined {
-  if (chargepoint !== undefined && visible && !visible.has(chargepoint)) throw new ForbiddenError(`You may not use chargepoint ${chargepoint}`);
+  if (chargepoint !== undefined && visible && !visible.has(chargepoint))
+    throw new ForbiddenError(`You may not use chargepoint ${chargepoint}`);
   return visible ? [...visible] : undefined;
 }
 
@@ -67,12 +68,22 @@ export class SessionService {
     if (!(sort in SORT_COLUMNS)) throw new BadRequestError(`sort: ${sortParam} is not one of start, -start, energy, -energy`);
     const limit = query.limit ?? 50;
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, sortParam);
-    const filter: SessionFilter = { from, to, chargepointId: query.chargepoint, allowedChargepoints, vehicleId: query.vehicle, tag: query.tag, userId: owner };
+    const filter: SessionFilter = {
+      from,
+      to,
+      chargepointId: query.chargepoint,
+      allowedChargepoints,
+      vehicleId: query.vehicle,
+      tag: query.tag,
+      userId: owner,
+    };
     const rows = await this.repository.list(filter, { sort, descending, limit: limit + 1, after });
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     const nextCursor =
-      rows.length > limit && last ? encodeCursor({ sort: sortParam, value: sort === 'start' ? last.start : last.energy, id: last.id }) : null;
+      rows.length > limit && last
+        ? encodeCursor({ sort: sortParam, value: sort === 'start' ? last.start : last.energy, id: last.id })
+        : null;
     const names = await this.repository.userNames([...new Set(page.flatMap((s) => (s.userId === null ? [] : [s.userId])))]);
     return { items: page.map((s) => toDto(s, names)), nextCursor };
   }
@@ -82,17 +93,35 @@ export class SessionService {
     const interval = query.interval ?? 'month';
     const zone = parseZone(query.tz, this.options.timeZone);
     const { start, end } = resolveRange(
-      { start: query.from, end: query.to, names: { start: 'from', end: 'to' }, defaultDuration: parseDuration(DEFAULT_SUMMARY_RANGE[interval]) },
+      {
+        start: query.from,
+        end: query.to,
+        names: { start: 'from', end: 'to' },
+        defaultDuration: parseDuration(DEFAULT_SUMMARY_RANGE[interval]),
+      },
       zone,
       interval,
       (this.options.now ?? Date.now)(),
     );
-    const edges = bucketEdges(start, end, interval, MAX_SUMMARY_BUCKETS, () =>
-      `maxPoints: the range holds more than ${MAX_SUMMARY_BUCKETS} ${interval} buckets, the limit per request; choose a coarser interval or a shorter range`,
+    const edges = bucketEdges(
+      start,
+      end,
+      interval,
+      MAX_SUMMARY_BUCKETS,
+      () =>
+        `maxPoints: the range holds more than ${MAX_SUMMARY_BUCKETS} ${interval} buckets, the limit per request; choose a coarser interval or a shorter range`,
     );
     const edgeMs = edges.map((e) => e.toMillis());
-    const sessions = await this.repository.forSummary({ from: start.toMillis(), to: end.toMillis(), chargepointId: query.chargepoint, allowedChargepoints, userId: owner });
-    const items = edges.slice(0, -1).map((edge) => ({ start: isoLocal(edge), count: 0, energy: 0, cost: 0 as number | null, chargingTime: 0 }));
+    const sessions = await this.repository.forSummary({
+      from: start.toMillis(),
+      to: end.toMillis(),
+      chargepointId: query.chargepoint,
+      allowedChargepoints,
+      userId: owner,
+    });
+    const items = edges
+      .slice(0, -1)
+      .map((edge) => ({ start: isoLocal(edge), count: 0, energy: 0, cost: 0 as number | null, chargingTime: 0 }));
     const totals = { count: 0, energy: 0, cost: 0 as number | null, chargingTime: 0 };
     let b = 0;
     for (const s of sessions) {
@@ -105,7 +134,11 @@ export class SessionService {
         target.cost = target.cost === null || s.cost === null ? null : target.cost + s.cost;
       }
     }
-    const finish = <T extends { energy: number; cost: number | null }>(t: T): T => ({ ...t, energy: round(t.energy, 3), cost: t.cost === null ? null : round(t.cost, 4) });
+    const finish = <T extends { energy: number; cost: number | null }>(t: T): T => ({
+      ...t,
+      energy: round(t.energy, 3),
+      cost: t.cost === null ? null : round(t.cost, 4),
+    });
     return {
       interval,
       timeZone: zone,

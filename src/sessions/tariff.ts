@@ -36,7 +36,10 @@ const covers = (w: TariffWindow, minute: number) =>
 /** `22:00-06:00=0.22,12:00-14:00=0.18`: windows may wrap midnight and must not overlap. Throws naming the bad part. */
 export function parseTariffSchedule(text: string): TariffWindow[] {
   const windows: TariffWindow[] = [];
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const match = /^([^-=]+)-([^=]+)=(.+)$/.exec(part);
     const from = match ? minuteOf(match[1] as string) : undefined;
     const to = match ? minuteOf(match[2] as string) : undefined;

@@ -9,7 +9,13 @@ import { configView, freeForm, mergeConfiguration, moduleView, parseModules } fr
 
 type VehicleHandlers = Pick<
   HandlerTable,
-  'setVehicleSoc' | 'requestVehicleSocUpdate' | 'setVehicleChargeTemplate' | 'getVehicleSocModule' | 'setVehicleSocModule' | 'listSocModules' | 'listChargeTemplates'
+  | 'setVehicleSoc'
+  | 'requestVehicleSocUpdate'
+  | 'setVehicleChargeTemplate'
+  | 'getVehicleSocModule'
+  | 'setVehicleSocModule'
+  | 'listSocModules'
+  | 'listChargeTemplates'
 >;
 
 const NO_STORE = { 'Cache-Control': 'no-store' };
@@ -31,7 +37,11 @@ export function vehicleHandlers(api: ControlApi, store: LiveStore): VehicleHandl
     requestVehicleSocUpdate: ({ params, principal, request }) =>
       api.run({ target: vehicle(params.vehicleId), change: { action: 'socUpdate' } }, requirePrincipal(principal), request),
     setVehicleChargeTemplate: ({ params, body, principal, request }) =>
-      api.run({ target: vehicle(params.vehicleId), change: { action: 'chargeTemplate', chargeTemplateId: body.chargeTemplateId } }, requirePrincipal(principal), request),
+      api.run(
+        { target: vehicle(params.vehicleId), change: { action: 'chargeTemplate', chargeTemplateId: body.chargeTemplateId } },
+        requirePrincipal(principal),
+        request,
+      ),
     getVehicleSocModule: async ({ params }) => {
       const { stored, system } = await read(params.vehicleId);
       let modules;
@@ -48,7 +58,11 @@ export function vehicleHandlers(api: ControlApi, store: LiveStore): VehicleHandl
       const requested = body.configuration as { [key: string]: Json } | undefined;
       const config = mergeConfiguration(modules, stored, { type: body.type, configuration: requested });
       const keys = Object.keys(requested ?? {}).sort();
-      return api.run({ target: vehicle(params.vehicleId), change: { action: 'socModule', config, type: body.type, keys } }, requirePrincipal(principal), request);
+      return api.run(
+        { target: vehicle(params.vehicleId), change: { action: 'socModule', config, type: body.type, keys } },
+        requirePrincipal(principal),
+        request,
+      );
     },
     listSocModules: async () => {
       const [system] = (await store.get([{ kind: 'system', id: SYSTEM_ID }])) as [EntityFields];

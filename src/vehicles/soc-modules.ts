@@ -36,7 +36,26 @@ function words(key: string): string[] {
     .filter(Boolean);
 }
 
-const SECRET_WORDS = new Set(['password', 'passwd', 'pass', 'pwd', 'token', 'secret', 'pin', 'akey', 'apikey', 'key', 'credential', 'credentials', 'private', 'cookie', 'sessioncache', 'session', 'otp', 'totp']);
+const SECRET_WORDS = new Set([
+  'password',
+  'passwd',
+  'pass',
+  'pwd',
+  'token',
+  'secret',
+  'pin',
+  'akey',
+  'apikey',
+  'key',
+  'credential',
+  'credentials',
+  'private',
+  'cookie',
+  'sessioncache',
+  'session',
+  'otp',
+  'totp',
+]);
 
 /** Any key that looks like it holds a secret: passwords, tokens, PINs, keys, sessions. */
 export function isSecretKey(key: string): boolean {
@@ -118,13 +137,15 @@ function kindOf(value: Json): string {
 
 /** A value fits a default: same JSON type, or anything scalar where openWB's default is null. */
 function checkValue(path: string, value: Json, fallback: Json | undefined): void {
-  if (typeof value === 'string' && value.length > MAX_TEXT) throw new BadRequestError(`configuration.${path}: at most ${MAX_TEXT} characters`);
+  if (typeof value === 'string' && value.length > MAX_TEXT)
+    throw new BadRequestError(`configuration.${path}: at most ${MAX_TEXT} characters`);
   if (value === null) return;
   if (fallback === null || fallback === undefined) {
     if (isObject(value) || Array.isArray(value)) throw new BadRequestError(`configuration.${path}: expected a text, number or boolean`);
     return;
   }
-  if (kindOf(value) !== kindOf(fallback)) throw new BadRequestError(`configuration.${path}: expected a ${kindOf(fallback)} like openWB's default`);
+  if (kindOf(value) !== kindOf(fallback))
+    throw new BadRequestError(`configuration.${path}: expected a ${kindOf(fallback)} like openWB's default`);
   if (isObject(value) && isObject(fallback)) {
     for (const [key, inner] of Object.entries(value)) {
       if (!Object.hasOwn(fallback, key)) throw new BadRequestError(`configuration.${path}.${key}: not a setting of this module`);
@@ -140,7 +161,11 @@ const KEEP = (value: Json | undefined): boolean => isObject(value) && Object.key
  * taken from the request, else from the stored configuration (same type only), else the default. A secret
  * sent as `{ "set": true }` or left out keeps its stored value.
  */
-export function mergeConfiguration(modules: SocModuleDef[], stored: Json | undefined, update: { type: string | null; configuration?: JsonObject }): JsonObject {
+export function mergeConfiguration(
+  modules: SocModuleDef[],
+  stored: Json | undefined,
+  update: { type: string | null; configuration?: JsonObject },
+): JsonObject {
   const def = modules.find((m) => m.type === update.type);
   if (!def) {
     const offered = modules.map((m) => m.type ?? 'null').join(', ');
@@ -151,7 +176,9 @@ export function mergeConfiguration(modules: SocModuleDef[], stored: Json | undef
   for (const key of Object.keys(requested)) {
     if (!Object.hasOwn(def.configuration, key)) {
       const known = Object.keys(def.configuration);
-      throw new BadRequestError(`configuration.${key}: not a setting of ${update.type ?? 'no module'} (its settings: ${known.length ? known.join(', ') : 'none'})`);
+      throw new BadRequestError(
+        `configuration.${key}: not a setting of ${update.type ?? 'no module'} (its settings: ${known.length ? known.join(', ') : 'none'})`,
+      );
     }
   }
   const configuration: JsonObject = {};

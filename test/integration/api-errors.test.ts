@@ -19,7 +19,9 @@ describe('API credentials, scopes and bad input (response validation on)', () =>
     const revoked = await gw.gateway.apiKeys.create({ name: 'revoked', scopes: ['read'] });
     revokedKey = revoked.key;
     await gw.gateway.apiKeys.revoke(revoked.record.id);
-    await eventually(async () => ((await gw.http.get('/api/v1/chargepoints/3').set('x-api-key', gw.readKey)).status === 200 ? true : undefined));
+    await eventually(async () =>
+      (await gw.http.get('/api/v1/chargepoints/3').set('x-api-key', gw.readKey)).status === 200 ? true : undefined,
+    );
   });
 
   afterAll(async () => {
@@ -68,7 +70,10 @@ describe('API credentials, scopes and bad input (response validation on)', () =>
   });
 
   it('answers 400 problem+json naming the bad parameter', async () => {
-    const res = await gw.http.get(`/api/v1/chargepoints/${'x'.repeat(40)}`).set('x-api-key', gw.readKey).expect(400);
+    const res = await gw.http
+      .get(`/api/v1/chargepoints/${'x'.repeat(40)}`)
+      .set('x-api-key', gw.readKey)
+      .expect(400);
     expect(res.headers['content-type']).toContain(PROBLEM);
     expect(res.body.type).toBe('/problems/validation');
     expect(res.body.errors[0].path).toContain('chargepointId');
@@ -110,7 +115,10 @@ describe('API credentials, scopes and bad input (response validation on)', () =>
   it('serves the health probes, the spec and the docs without credentials', async () => {
     await gw.http.get('/health/live').expect(200, { status: 'ok' });
     const ready = await gw.http.get('/health/ready').expect(200);
-    expect(ready.body).toMatchObject({ status: 'ready', checks: { broker: { ok: true }, liveStore: { ok: true }, database: { ok: true } } });
+    expect(ready.body).toMatchObject({
+      status: 'ready',
+      checks: { broker: { ok: true }, liveStore: { ok: true }, database: { ok: true } },
+    });
     const spec = await gw.http.get('/openapi.json').expect(200);
     expect(spec.body.paths['/api/v1/chargepoints/{chargepointId}'].get.operationId).toBe('getChargePoint');
     const yaml = await gw.http.get('/openapi.yaml').expect(200);

@@ -32,7 +32,9 @@ describe.each([
     publisher = await openPublisher(gw.topicPrefix);
     await publisher.publish('openWB/chargepoint/3/get/power', '1200');
     await publisher.publish('openWB/chargepoint/4/get/power', '0');
-    await eventually(async () => ((await gw.http.get('/api/v1/chargepoints/4').set('x-api-key', gw.adminKey)).status === 200 ? true : undefined));
+    await eventually(async () =>
+      (await gw.http.get('/api/v1/chargepoints/4').set('x-api-key', gw.adminKey)).status === 200 ? true : undefined,
+    );
   });
   afterAll(async () => {
     await publisher?.close();
@@ -55,7 +57,15 @@ describe.each([
   it('accepts the access token everywhere credentials are, with the user role and chargepoints', async () => {
     const { accessToken } = await login(gw, alice);
     const me = await gw.http.get('/api/v1/auth/me').set(bearer(accessToken)).expect(200);
-    expect(me.body).toEqual({ kind: 'token', userId: alice.id, name: 'alice', role: 'user', scopes: ['read', 'control'], chargepoints: ['3'], keyId: null });
+    expect(me.body).toEqual({
+      kind: 'token',
+      userId: alice.id,
+      name: 'alice',
+      role: 'user',
+      scopes: ['read', 'control'],
+      chargepoints: ['3'],
+      keyId: null,
+    });
     const list = await gw.http.get('/api/v1/chargepoints').set(bearer(accessToken)).expect(200);
     expect(list.body.items.map((cp: { id: string }) => cp.id)).toEqual(['3']);
     await gw.http.get('/api/v1/chargepoints/3').set(bearer(accessToken)).expect(200);
@@ -99,7 +109,10 @@ describe.each([
 
   it('refuses malformed and unknown refresh tokens', async () => {
     await gw.http.post('/api/v1/auth/refresh').send({ refreshToken: 'owr_short' }).expect(400);
-    await gw.http.post('/api/v1/auth/refresh').send({ refreshToken: `owr_${'A'.repeat(43)}` }).expect(401);
+    await gw.http
+      .post('/api/v1/auth/refresh')
+      .send({ refreshToken: `owr_${'A'.repeat(43)}` })
+      .expect(401);
   });
 
   it('logs out: the access token and its refresh token stop working at once', async () => {
@@ -144,7 +157,9 @@ describe('access token forgery and signing keys', () => {
     await me(encodeJwt({ alg: 'none' }, payload, '')).expect(401);
 
     // Key confusion: HMAC with the server's public key as the secret.
-    const rows = await gw.gateway.db.query<{ public_jwk: string }>('SELECT public_jwk FROM signing_keys WHERE kid = ?', [header.kid as string]);
+    const rows = await gw.gateway.db.query<{ public_jwk: string }>('SELECT public_jwk FROM signing_keys WHERE kid = ?', [
+      header.kid as string,
+    ]);
     const publicJwk = JSON.parse(rows[0]!.public_jwk) as Record<string, string>;
     const publicPem = createPublicKey({ key: publicJwk, format: 'jwk' }).export({ type: 'spki', format: 'pem' }) as string;
     for (const secret of [publicPem, JSON.stringify(publicJwk), publicJwk.x as string]) {
@@ -155,10 +170,14 @@ describe('access token forgery and signing keys', () => {
     }
 
     const foreign = await generateKeyPair('ES256');
-    const es256 = await new SignJWT(payload).setProtectedHeader({ alg: 'ES256', kid: header.kid as string, typ: 'at+jwt' }).sign(foreign.privateKey);
+    const es256 = await new SignJWT(payload)
+      .setProtectedHeader({ alg: 'ES256', kid: header.kid as string, typ: 'at+jwt' })
+      .sign(foreign.privateKey);
     await me(es256).expect(401);
     const otherEd = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
-    const forged = await new SignJWT(payload).setProtectedHeader({ alg: 'EdDSA', kid: header.kid as string, typ: 'at+jwt' }).sign(otherEd.privateKey);
+    const forged = await new SignJWT(payload)
+      .setProtectedHeader({ alg: 'EdDSA', kid: header.kid as string, typ: 'at+jwt' })
+      .sign(otherEd.privateKey);
     await me(forged).expect(401);
     expect(await exportJWK(otherEd.publicKey)).not.toEqual(publicJwk);
   });
@@ -184,7 +203,10 @@ describe('access token forgery and signing keys', () => {
 
   it('accepts an API key sent as a bearer token, and refuses other Authorization schemes or two credentials', async () => {
     await gw.http.get('/api/v1/auth/me').set(bearer(gw.adminKey)).expect(200);
-    await gw.http.get('/api/v1/auth/me').set('Authorization', `Basic ${Buffer.from('bob:x').toString('base64')}`).expect(401);
+    await gw.http
+      .get('/api/v1/auth/me')
+      .set('Authorization', `Basic ${Buffer.from('bob:x').toString('base64')}`)
+      .expect(401);
     await gw.http.get('/api/v1/auth/me').set('Authorization', 'Bearer').expect(401);
     const { accessToken } = await login(gw, bob);
     await gw.http.get('/api/v1/auth/me').set(bearer(accessToken)).set('x-api-key', gw.adminKey).expect(401);
@@ -206,7 +228,9 @@ describe('access token forgery and signing keys', () => {
       });
       expect(newKid).not.toBe(oldKid);
       await restarted.http.get('/api/v1/auth/me').set(bearer(before.accessToken)).expect(200);
-      const keys = await restarted.gateway.db.query<{ kid: string; retired_at: number | null }>('SELECT kid, retired_at FROM signing_keys ORDER BY created_at');
+      const keys = await restarted.gateway.db.query<{ kid: string; retired_at: number | null }>(
+        'SELECT kid, retired_at FROM signing_keys ORDER BY created_at',
+      );
       expect(keys.filter((k) => k.retired_at === null).map((k) => k.kid)).toEqual([newKid]);
     } finally {
       await restarted.close();
@@ -230,7 +254,11 @@ describe('password changes and disabled users', () => {
       gw.http.put('/api/v1/auth/password').set(bearer(token)).send({ currentPassword, newPassword });
     await change(a.accessToken, 'wrong password!!').expect(403);
     await change(a.accessToken, carol.password, 'short').expect(400);
-    await gw.http.put('/api/v1/auth/password').set('x-api-key', gw.adminKey).send({ currentPassword: carol.password, newPassword: 'a brand new passphrase' }).expect(403);
+    await gw.http
+      .put('/api/v1/auth/password')
+      .set('x-api-key', gw.adminKey)
+      .send({ currentPassword: carol.password, newPassword: 'a brand new passphrase' })
+      .expect(403);
     await change(a.accessToken, carol.password).expect(204);
     await gw.http.get('/api/v1/auth/me').set(bearer(a.accessToken)).expect(401);
     await gw.http.get('/api/v1/auth/me').set(bearer(b.accessToken)).expect(401);

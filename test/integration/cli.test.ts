@@ -35,7 +35,13 @@ describe.each([
     const prefix = key.split('_').slice(0, 2).join('_');
 
     const listed = await cli('keys', 'list', '--json');
-    const keys = JSON.parse(listed.stdout) as { prefix: string; name: string; scopes: string[]; expiresAt: number; revokedAt: number | null }[];
+    const keys = JSON.parse(listed.stdout) as {
+      prefix: string;
+      name: string;
+      scopes: string[];
+      expiresAt: number;
+      revokedAt: number | null;
+    }[];
     const entry = keys.find((k) => k.prefix === prefix);
     expect(entry).toMatchObject({ name: 'phone', scopes: ['read', 'control'], revokedAt: null });
     expect(entry!.expiresAt).toBeGreaterThan(Date.now() + 29 * 86_400_000);

@@ -80,7 +80,9 @@ describe.skipIf(!haveCompose && !process.env.CI)('compose.yaml (docker-compose c
     const before = compose(dir, 'config', '-q');
     expect(before.status, 'config must fail while deploy/.env and the secrets are missing').not.toBe(0);
     execFileSync('bash', ['deploy/make-secrets.sh', 'gateway.example.org'], { cwd: dir, stdio: 'pipe' });
-    secrets = Object.fromEntries(readdirSync(join(dir, 'deploy/secrets')).map((f) => [f, readFileSync(join(dir, 'deploy/secrets', f), 'utf8')]));
+    secrets = Object.fromEntries(
+      readdirSync(join(dir, 'deploy/secrets')).map((f) => [f, readFileSync(join(dir, 'deploy/secrets', f), 'utf8')]),
+    );
     const result = compose(dir, 'config');
     expect(result.stderr).not.toMatch(/ERROR/);
     expect(result.status).toBe(0);
@@ -100,7 +102,9 @@ describe.skipIf(!haveCompose && !process.env.CI)('compose.yaml (docker-compose c
     expect(statSync(join(dir, 'deploy/secrets')).mode & 0o777).toBe(0o700);
     expect(statSync(join(dir, 'deploy/certs/privkey.pem')).mode & 0o077).toBe(0);
     expect(readFileSync(join(dir, 'deploy/.env'), 'utf8')).toBe(readFileSync(join(ROOT, 'deploy/.env.example'), 'utf8'));
-    const san = execFileSync('openssl', ['x509', '-in', join(dir, 'deploy/certs/fullchain.pem'), '-noout', '-ext', 'subjectAltName'], { encoding: 'utf8' });
+    const san = execFileSync('openssl', ['x509', '-in', join(dir, 'deploy/certs/fullchain.pem'), '-noout', '-ext', 'subjectAltName'], {
+      encoding: 'utf8',
+    });
     expect(san).toContain('DNS:gateway.example.org');
 
     const again = execFileSync('bash', ['deploy/make-secrets.sh'], { cwd: dir, encoding: 'utf8' });
@@ -109,7 +113,9 @@ describe.skipIf(!haveCompose && !process.env.CI)('compose.yaml (docker-compose c
   });
 
   it('publishes only nginx (80, 443); Redis, MariaDB and the demo broker sit on an internal network', () => {
-    const published = Object.entries(model.services).filter(([, s]) => s.ports?.length).map(([name]) => name);
+    const published = Object.entries(model.services)
+      .filter(([, s]) => s.ports?.length)
+      .map(([name]) => name);
     expect(published).toEqual(['nginx']);
     // docker-compose 1.29 prints the long syntax
     expect(model.services.nginx!.ports).toEqual([
@@ -117,7 +123,8 @@ describe.skipIf(!haveCompose && !process.env.CI)('compose.yaml (docker-compose c
       { published: 443, target: 443 },
     ]);
     expect(model.networks.backend?.internal).toBe(true);
-    for (const name of ['redis', 'mariadb', 'mosquitto', 'simulator']) expect(Object.keys(model.services[name]!.networks ?? {}), name).toEqual(['backend']);
+    for (const name of ['redis', 'mariadb', 'mosquitto', 'simulator'])
+      expect(Object.keys(model.services[name]!.networks ?? {}), name).toEqual(['backend']);
     expect(Object.keys(model.services.nginx!.networks ?? {})).toEqual(['frontend']);
   });
 
@@ -146,7 +153,10 @@ describe.skipIf(!haveCompose && !process.env.CI)('compose.yaml (docker-compose c
     expect(gateway.read_only).toBe(true);
 
     const mariadb = model.services.mariadb!;
-    expect(mariadb.environment).toMatchObject({ MARIADB_PASSWORD_FILE: '/run/secrets/mariadb_password', MARIADB_ROOT_PASSWORD_FILE: '/run/secrets/mariadb_root_password' });
+    expect(mariadb.environment).toMatchObject({
+      MARIADB_PASSWORD_FILE: '/run/secrets/mariadb_password',
+      MARIADB_ROOT_PASSWORD_FILE: '/run/secrets/mariadb_root_password',
+    });
     expect(mariadb.secrets?.map((s) => s.source).sort()).toEqual(['mariadb_password', 'mariadb_root_password']);
     expect(model.secrets.database_url!.file).toBe(join(dir, 'deploy/secrets/database_url'));
   });

@@ -39,7 +39,7 @@ export class SetTopicSpy {
    */
   async mark(quietMs = 150): Promise<() => Published[]> {
     const deadline = Date.now() + 3_000;
-    for (let count = -1; count !== this.messages.length && Date.now() < deadline; ) {
+    for (let count = -1; count !== this.messages.length && Date.now() < deadline;) {
       count = this.messages.length;
       await new Promise((resolve) => setTimeout(resolve, quietMs));
     }
@@ -84,7 +84,12 @@ export async function known(gw: TestGateway, path: string): Promise<void> {
  * An openWB 2.x that answers charge-template and lock set topics like setdata.py, but only after `delayMs`
  * (a busy openWB): long enough for a second command to start before the first is visible.
  */
-export async function startSlowOpenWb(prefix: string, chargepointId: string, template: object, delayMs: number): Promise<{ close(): Promise<void> }> {
+export async function startSlowOpenWb(
+  prefix: string,
+  chargepointId: string,
+  template: object,
+  delayMs: number,
+): Promise<{ close(): Promise<void> }> {
   const client = await mqtt.connectAsync(services.mqttUrl, { reconnectPeriod: 0 });
   const state = (suffix: string) => `${prefix}openWB/chargepoint/${chargepointId}/${suffix}`;
   const retainedTopics = [`${prefix}openWB/system/version`, state('set/charge_template'), state('set/manual_lock'), state('get/power')];
@@ -96,7 +101,9 @@ export async function startSlowOpenWb(prefix: string, chargepointId: string, tem
     if (payload.length === 0) return;
     setTimeout(() => {
       const stateTopic = topic.replace(`${prefix}openWB/set/`, `${prefix}openWB/`);
-      void client.publishAsync(stateTopic, payload, { retain: true, qos: 1 }).then(() => client.publishAsync(topic, '', { retain: true, qos: 1 }));
+      void client
+        .publishAsync(stateTopic, payload, { retain: true, qos: 1 })
+        .then(() => client.publishAsync(topic, '', { retain: true, qos: 1 }));
     }, delayMs);
   });
   await client.subscribeAsync([`${prefix}openWB/set/chargepoint/${chargepointId}/set/+`], { qos: 1 });

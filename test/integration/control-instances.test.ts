@@ -24,7 +24,13 @@ describe('commands on one chargepoint from two instances', () => {
 
   beforeAll(async () => {
     openwb = await startSlowOpenWb(topicPrefix, '8', CHARGE_TEMPLATE, 400);
-    const options = { store: 'redis' as const, topicPrefix, redisKeyPrefix, databaseUrl: `sqlite:${join(dir, 'gw.db')}`, env: { RECORDER_ENABLED: 'false', COMMAND_TIMEOUT_S: '5' } };
+    const options = {
+      store: 'redis' as const,
+      topicPrefix,
+      redisKeyPrefix,
+      databaseUrl: `sqlite:${join(dir, 'gw.db')}`,
+      env: { RECORDER_ENABLED: 'false', COMMAND_TIMEOUT_S: '5' },
+    };
     a = await startAuthGateway(options);
     b = await startAuthGateway(options);
     spy = await SetTopicSpy.open(topicPrefix);

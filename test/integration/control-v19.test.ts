@@ -61,7 +61,9 @@ describe('control commands on openWB 1.9', () => {
 
   it('writes instant-charging settings as plain text to config/set/sofort, energy in kWh', async () => {
     const since = await spy.mark();
-    const res = await put(gw, '/api/v1/chargepoints/1/instant-charging', { current: 20, limit: { type: 'energy', energy: 12000 } }).expect(200);
+    const res = await put(gw, '/api/v1/chargepoints/1/instant-charging', { current: 20, limit: { type: 'energy', energy: 12000 } }).expect(
+      200,
+    );
     expect(sent(since)).toEqual([
       ['openWB/config/set/sofort/lp/1/current', '20'],
       ['openWB/config/set/sofort/lp/1/energyToCharge', '12'],

@@ -27,13 +27,20 @@ describe('control commands on openWB 2.x', () => {
     await gw?.close();
   });
 
-  const templateOnBroker = async (cp: string) => JSON.parse((await retained(gw.topicPrefix, `openWB/chargepoint/${cp}/set/charge_template`)) ?? 'null');
+  const templateOnBroker = async (cp: string) =>
+    JSON.parse((await retained(gw.topicPrefix, `openWB/chargepoint/${cp}/set/charge_template`)) ?? 'null');
 
   it('changes the charge mode by publishing the whole template, id unchanged, and answers 200 with the new state', async () => {
     const before = await templateOnBroker('3');
     const since = await spy.mark();
     const res = await put(gw, '/api/v1/chargepoints/3/charge-mode', { mode: 'pv' }).expect(200);
-    expect(res.body).toMatchObject({ action: 'chargeMode', status: 'applied', via: 'api', request: { mode: 'pv' }, target: { type: 'chargepoint', id: '3' } });
+    expect(res.body).toMatchObject({
+      action: 'chargeMode',
+      status: 'applied',
+      via: 'api',
+      request: { mode: 'pv' },
+      target: { type: 'chargepoint', id: '3' },
+    });
     expect(res.body.topics).toEqual(['openWB/set/chargepoint/3/set/charge_template']);
     expect(res.body.chargepoint.chargeMode).toBe('pv');
     expect(res.body.settings).toMatchObject({ chargeMode: 'pv', templateId: String(before.id), pvCharging: { minCurrent: 0 } });
@@ -42,7 +49,10 @@ describe('control commands on openWB 2.x', () => {
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ topic: 'openWB/set/chargepoint/3/set/charge_template', retain: false, qos: 1 });
     const template = JSON.parse(sent[0]!.payload);
-    expect(template).toEqual({ ...before, chargemode: { ...before.chargemode, selected: 'pv_charging', pv_charging: { ...before.chargemode.pv_charging, min_current: 0 } } });
+    expect(template).toEqual({
+      ...before,
+      chargemode: { ...before.chargemode, selected: 'pv_charging', pv_charging: { ...before.chargemode.pv_charging, min_current: 0 } },
+    });
     expect(template.id).toBe(before.id);
     expect(await templateOnBroker('3')).toEqual(template);
   });
@@ -50,13 +60,22 @@ describe('control commands on openWB 2.x', () => {
   it('changes only the instant-charging fields sent, with openWB types', async () => {
     const before = await templateOnBroker('3');
     const since = await spy.mark();
-    const res = await put(gw, '/api/v1/chargepoints/3/instant-charging', { current: 20, phases: 1, limit: { type: 'energy', energy: 12000 } }).expect(200);
+    const res = await put(gw, '/api/v1/chargepoints/3/instant-charging', {
+      current: 20,
+      phases: 1,
+      limit: { type: 'energy', energy: 12000 },
+    }).expect(200);
     expect(res.body.settings.instantCharging).toEqual({ current: 20, phases: 1, limit: { type: 'energy', soc: 50, energy: 12000 } });
     const [message] = since();
     expect(message!.payload).toContain('"current":20,');
     expect(message!.payload).toContain('"phases_to_use":1,');
     const template = JSON.parse(message!.payload);
-    expect(template.chargemode.instant_charging).toEqual({ ...before.chargemode.instant_charging, current: 20, phases_to_use: 1, limit: { selected: 'amount', amount: 12000, soc: 50 } });
+    expect(template.chargemode.instant_charging).toEqual({
+      ...before.chargemode.instant_charging,
+      current: 20,
+      phases_to_use: 1,
+      limit: { selected: 'amount', amount: 12000, soc: 50 },
+    });
     expect({ ...template, chargemode: { ...template.chargemode, instant_charging: before.chargemode.instant_charging } }).toEqual(before);
     expect(Number.isInteger(template.chargemode.instant_charging.current)).toBe(true);
   });
@@ -157,7 +176,11 @@ describe('control commands on openWB 2.x', () => {
     expect(final.chargemode.pv_charging.min_soc).toBe(35);
     // The last template published carries all three changes.
     const last = JSON.parse(since().at(-1)!.payload);
-    expect([last.chargemode.instant_charging.current, last.chargemode.selected, last.chargemode.pv_charging.min_soc]).toEqual([24, 'stop', 35]);
+    expect([last.chargemode.instant_charging.current, last.chargemode.selected, last.chargemode.pv_charging.min_soc]).toEqual([
+      24,
+      'stop',
+      35,
+    ]);
   });
 
   it('answers 202 at once with Prefer: respond-async; the command moves from pending to applied', async () => {
@@ -187,7 +210,11 @@ describe('control commands on openWB 2.x', () => {
     await put(gw, '/api/v1/chargepoints/4/vehicle', { vehicleId: '7' }).expect(400);
     const audit = await get(gw, '/api/v1/audit?action=command.charge-mode&limit=50').expect(200);
     const entry = audit.body.items.find((e: { detail: { commandId?: string } }) => e.detail?.commandId === res.body.id);
-    expect(entry).toMatchObject({ outcome: 'success', actor: { type: 'apiKey', name: 'test-admin' }, target: { type: 'chargepoint', id: '3' } });
+    expect(entry).toMatchObject({
+      outcome: 'success',
+      actor: { type: 'apiKey', name: 'test-admin' },
+      target: { type: 'chargepoint', id: '3' },
+    });
     expect(entry.detail).toMatchObject({ status: 'applied', via: 'api', mode: 'eco' });
     const refused = await get(gw, '/api/v1/audit?action=command.vehicle&limit=50').expect(200);
     expect(refused.body.items[0]).toMatchObject({ outcome: 'failure', detail: { status: 'rejected', vehicleId: '7' } });

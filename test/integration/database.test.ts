@@ -76,7 +76,9 @@ describe.each([
   it('rolls a failed transaction back', async () => {
     await expect(
       db.transaction(async (tx) => {
-        await tx.execute("INSERT INTO api_keys (id, name, prefix, key_hash, scopes, created_at) VALUES ('tx-1', 'n', 'p', 'h-tx-1', 'read', 1)");
+        await tx.execute(
+          "INSERT INTO api_keys (id, name, prefix, key_hash, scopes, created_at) VALUES ('tx-1', 'n', 'p', 'h-tx-1', 'read', 1)",
+        );
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');

@@ -32,10 +32,16 @@ describe('demo mode (`npm start` with nothing configured)', () => {
   const get = (path: string) => fetch(base + path, { headers: { 'x-api-key': key } });
 
   it('prints an admin key that works, and serves the simulated openWB 2.x', async () => {
-    const cps = await eventually(async () => {
-      const body = (await (await get('/api/v1/chargepoints')).json()) as { items: { id: string; stale: boolean; energyImported: number | null }[] };
-      return body.items.length >= 2 && body.items.every((cp) => cp.energyImported !== null) ? body.items : undefined;
-    }, 10_000, 'two chargepoints');
+    const cps = await eventually(
+      async () => {
+        const body = (await (await get('/api/v1/chargepoints')).json()) as {
+          items: { id: string; stale: boolean; energyImported: number | null }[];
+        };
+        return body.items.length >= 2 && body.items.every((cp) => cp.energyImported !== null) ? body.items : undefined;
+      },
+      10_000,
+      'two chargepoints',
+    );
     expect(cps.map((cp) => cp.id)).toEqual(['3', '4']);
     expect(cps.every((cp) => !cp.stale)).toBe(true);
 
@@ -46,7 +52,10 @@ describe('demo mode (`npm start` with nothing configured)', () => {
     const vehicles = (await (await get('/api/v1/vehicles')).json()) as { items: { name: string }[] };
     expect(vehicles.items.length).toBeGreaterThanOrEqual(2);
 
-    const system = (await (await get('/api/v1/system')).json()) as { openwb: { generation: string; version: string }; broker: { connected: boolean } };
+    const system = (await (await get('/api/v1/system')).json()) as {
+      openwb: { generation: string; version: string };
+      broker: { connected: boolean };
+    };
     expect(system).toMatchObject({ openwb: { generation: '2', version: '2.2.2' }, broker: { connected: true } });
     expect((await fetch(`${base}/health/ready`)).status).toBe(200);
   });

@@ -29,17 +29,26 @@ describe('recorder, sessions and history end to end', () => {
   });
 
   it('records the live values on its own clock and serves them as history', async () => {
-    const series = await eventually(async () => {
-      const res = await get('/api/v1/history/series');
-      const ids = res.body.items?.map((s: { id: string }) => s.id) ?? [];
-      return ids.includes('grid.power') && ids.includes('chargepoint.3.energyImported') ? res.body.items : undefined;
-    }, 10_000, 'recorded series');
+    const series = await eventually(
+      async () => {
+        const res = await get('/api/v1/history/series');
+        const ids = res.body.items?.map((s: { id: string }) => s.id) ?? [];
+        return ids.includes('grid.power') && ids.includes('chargepoint.3.energyImported') ? res.body.items : undefined;
+      },
+      10_000,
+      'recorded series',
+    );
     expect(series.find((s: { id: string }) => s.id === 'pv.power')).toMatchObject({ kind: 'power', unit: 'W' });
     const res = await get('/api/v1/history?series=grid.power,pv.power&duration=10min&interval=5m&fields=avgPower,maxPower').expect(200);
     expect(res.body.timeZone).toBe('Europe/Berlin');
     expect(res.body.series.map((s: { id: string }) => s.id)).toEqual(['grid.power', 'pv.power']);
-    const last = res.body.series.map((s: { points: object[] }) => s.points.filter((p) => 'avgPower' in p && (p as { avgPower: number | null }).avgPower !== null).at(-1));
-    expect(last).toEqual([expect.objectContaining({ avgPower: 1520.5, maxPower: 1520.5 }), expect.objectContaining({ avgPower: 5230, maxPower: 5230 })]);
+    const last = res.body.series.map((s: { points: object[] }) =>
+      s.points.filter((p) => 'avgPower' in p && (p as { avgPower: number | null }).avgPower !== null).at(-1),
+    );
+    expect(last).toEqual([
+      expect.objectContaining({ avgPower: 1520.5, maxPower: 1520.5 }),
+      expect.objectContaining({ avgPower: 5230, maxPower: 5230 }),
+    ]);
     expect(res.body.series[0].points[0].start).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:00\+0[12]:00$/);
   });
 
@@ -47,10 +56,14 @@ describe('recorder, sessions and history end to end', () => {
     await publisher.publish('openWB/chargepoint/3/get/plug_state', 'true');
     await publisher.publish('openWB/chargepoint/3/set/rfid', '"04A1B2C3"');
     await publisher.publish('openWB/chargepoint/3/get/connected_vehicle/info', '{"id":1,"name":"e-Golf"}');
-    const open = await eventually(async () => {
-      const body = (await get('/api/v1/sessions?chargepoint=3')).body;
-      return body.items?.length === 1 ? body.items[0] : undefined;
-    }, 10_000, 'an open session');
+    const open = await eventually(
+      async () => {
+        const body = (await get('/api/v1/sessions?chargepoint=3')).body;
+        return body.items?.length === 1 ? body.items[0] : undefined;
+      },
+      10_000,
+      'an open session',
+    );
     expect(open).toMatchObject({ end: null, rfidTag: '04A1B2C3', vehicle: { id: '1', name: 'e-Golf' } });
     await publisher.publish('openWB/chargepoint/3/get/charge_state', 'true');
     for (let i = 0; i < 3; i++) {
@@ -61,10 +74,14 @@ describe('recorder, sessions and history end to end', () => {
     }
     await publisher.publish('openWB/chargepoint/3/get/charge_state', 'false');
     await publisher.publish('openWB/chargepoint/3/get/plug_state', 'false');
-    const closed = await eventually(async () => {
-      const res = await get(`/api/v1/sessions/${open.id}`);
-      return res.body.end ? res.body : undefined;
-    }, 10_000, 'the session to end');
+    const closed = await eventually(
+      async () => {
+        const res = await get(`/api/v1/sessions/${open.id}`);
+        return res.body.end ? res.body : undefined;
+      },
+      10_000,
+      'the session to end',
+    );
     expect(closed).toMatchObject({ id: open.id, chargepointId: '3', energy: 3000, peakPower: 11040, cost: 0.9, rfidTag: '04A1B2C3' });
     expect(closed.chargingTime).toBeGreaterThanOrEqual(2);
     expect((await get('/api/v1/sessions?chargepoint=3')).body.items).toHaveLength(1);
@@ -72,7 +89,14 @@ describe('recorder, sessions and history end to end', () => {
 
   it('reports the recorder in /health/ready and /metrics', async () => {
     const ready = await gw.http.get('/health/ready').expect(200);
-    expect(ready.body.checks.recorder).toEqual({ ok: true, active: true, bufferedSamples: expect.any(Number), bufferedSessions: expect.any(Number), lostSamples: 0, lostSessions: 0 });
+    expect(ready.body.checks.recorder).toEqual({
+      ok: true,
+      active: true,
+      bufferedSamples: expect.any(Number),
+      bufferedSessions: expect.any(Number),
+      lostSamples: 0,
+      lostSessions: 0,
+    });
     const metrics = await gw.http.get('/metrics').set('x-api-key', gw.adminKey).expect(200);
     expect(metrics.text).toMatch(/^recorder_active 1$/m);
     expect(metrics.text).toMatch(/^recorder_samples_written_total [1-9]\d*$/m);

@@ -14,7 +14,7 @@ const STEP = 120_000;
 /** Deterministic pseudo-random data: a counter with a gap and a meter swap, and a power series. */
 function makeSamples(): Sample[] {
   let seed = 42;
-  const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
   const samples: Sample[] = [];
   let meter = 1_000_000;
   for (let ts = START; ts < START + DAYS * 86_400_000; ts += STEP) {
@@ -81,7 +81,9 @@ describe.each(BOTH_DATABASES)('history on %s', (_name, makeTarget) => {
     ['month', 'America/New_York', '2026-03-01', '2026-05-01'],
   ])('answers %s buckets in %s exactly like a naive scan of the raw samples', async (interval, tz, start, end) => {
     const result = await history.query({ series: ['grid.energyImported', 'grid.power'], start, end, interval, tz });
-    const edges = bucketEdges(DateTime.fromISO(start, { zone: tz }), DateTime.fromISO(end, { zone: tz }), interval, 10_000, () => 'x').map((e) => e.toMillis());
+    const edges = bucketEdges(DateTime.fromISO(start, { zone: tz }), DateTime.fromISO(end, { zone: tz }), interval, 10_000, () => 'x').map(
+      (e) => e.toMillis(),
+    );
     const [energy, power] = result.series;
     expect(energy!.points).toHaveLength(edges.length - 1);
     const expectEnergy = naive(samples, 'grid.energyImported', edges);
@@ -102,9 +104,20 @@ describe.each(BOTH_DATABASES)('history on %s', (_name, makeTarget) => {
   });
 
   it('labels DST days by their start with the zone offset and keeps an empty day as null', async () => {
-    const result = await history.query({ series: ['grid.energyImported'], start: '2026-03-24', end: '2026-03-31', interval: 'day', fields: ['energy'] });
+    const result = await history.query({
+      series: ['grid.energyImported'],
+      start: '2026-03-24',
+      end: '2026-03-31',
+      interval: 'day',
+      fields: ['energy'],
+    });
     const points = result.series[0]!.points;
-    expect(result).toMatchObject({ start: '2026-03-24T00:00:00+01:00', end: '2026-03-31T00:00:00+02:00', interval: 'day', timeZone: 'Europe/Berlin' });
+    expect(result).toMatchObject({
+      start: '2026-03-24T00:00:00+01:00',
+      end: '2026-03-31T00:00:00+02:00',
+      interval: 'day',
+      timeZone: 'Europe/Berlin',
+    });
     expect(points.map((p) => p.start)).toEqual([
       '2026-03-24T00:00:00+01:00',
       '2026-03-25T00:00:00+01:00',
@@ -115,30 +128,56 @@ describe.each(BOTH_DATABASES)('history on %s', (_name, makeTarget) => {
       '2026-03-30T00:00:00+02:00',
     ]);
     expect(points.every((p) => typeof p.energy === 'number' && p.energy > 0)).toBe(true);
-    const utc = await history.query({ series: ['grid.energyImported'], start: '2026-03-24', end: '2026-03-27', interval: 'day', tz: 'UTC' });
+    const utc = await history.query({
+      series: ['grid.energyImported'],
+      start: '2026-03-24',
+      end: '2026-03-27',
+      interval: 'day',
+      tz: 'UTC',
+    });
     expect(utc.series[0]!.points.map((p) => p.energy === null)).toEqual([false, true, false]); // 2026-03-25 has no samples
   });
 
   it('never reports negative energy across a meter swap', async () => {
-    const result = await history.query({ series: ['grid.energyImported'], start: '2026-04-09', end: '2026-04-10', interval: 'hour', tz: 'UTC' });
+    const result = await history.query({
+      series: ['grid.energyImported'],
+      start: '2026-04-09',
+      end: '2026-04-10',
+      interval: 'hour',
+      tz: 'UTC',
+    });
     expect(result.series[0]!.points.every((p) => p.energy === null || (p.energy ?? -1) >= 0)).toBe(true);
   });
 
   it('rejects what it cannot answer with a message naming the parameter', async () => {
-    await expect(history.query({ series: ['chargepoint.9.power'], duration: '1d' })).rejects.toThrow(/^series: chargepoint\.9\.power has not been recorded/);
+    await expect(history.query({ series: ['chargepoint.9.power'], duration: '1d' })).rejects.toThrow(
+      /^series: chargepoint\.9\.power has not been recorded/,
+    );
     await expect(history.query({ series: ['grid.soc'], duration: '1d' })).rejects.toThrow(/^series: grid\.soc is not a series id/);
-    await expect(history.query({ series: ['grid.power'], duration: '1d', fields: ['energy'] })).rejects.toThrow(/^fields: none of energy applies to series grid\.power/);
-    await expect(history.query({ series: ['grid.power', 'grid.power'], duration: '1d' })).rejects.toThrow(/^series: grid\.power is given twice/);
+    await expect(history.query({ series: ['grid.power'], duration: '1d', fields: ['energy'] })).rejects.toThrow(
+      /^fields: none of energy applies to series grid\.power/,
+    );
+    await expect(history.query({ series: ['grid.power', 'grid.power'], duration: '1d' })).rejects.toThrow(
+      /^series: grid\.power is given twice/,
+    );
     await expect(history.query({ series: ['grid.power', 'grid.energyImported'], duration: '1y', interval: '5m' })).rejects.toThrow(
       /^maxPoints: .*above the limit of 10000 points per request/,
     );
-    await expect(history.query({ series: ['grid.power'], duration: '1d', tz: 'Europe/Nowhere' })).rejects.toThrow(/^tz: "Europe\/Nowhere" is not an IANA time zone/);
+    await expect(history.query({ series: ['grid.power'], duration: '1d', tz: 'Europe/Nowhere' })).rejects.toThrow(
+      /^tz: "Europe\/Nowhere" is not an IANA time zone/,
+    );
   });
 
   it('lists the recorded series with their first and last sample', async () => {
     const { items } = await history.listSeries();
     expect(items).toEqual([
-      { id: 'grid.energyImported', kind: 'energy', unit: 'Wh', firstSampleAt: new Date(START).toISOString(), lastSampleAt: expect.any(String) },
+      {
+        id: 'grid.energyImported',
+        kind: 'energy',
+        unit: 'Wh',
+        firstSampleAt: new Date(START).toISOString(),
+        lastSampleAt: expect.any(String),
+      },
       { id: 'grid.power', kind: 'power', unit: 'W', firstSampleAt: new Date(START).toISOString(), lastSampleAt: expect.any(String) },
     ]);
   });
@@ -151,6 +190,8 @@ describe.each(BOTH_DATABASES)('history on %s', (_name, makeTarget) => {
     expect(deleted).toBe(expected);
     const [row] = await target.db.query<{ n: number }>('SELECT COUNT(*) AS n FROM stat_samples WHERE ts < ?', [cutoff]);
     expect(Number(row!.n)).toBe(0);
-    expect(await history.query({ series: ['grid.energyImported'], start: '2026-03-20', end: '2026-04-01', interval: 'day' })).toEqual(before);
+    expect(await history.query({ series: ['grid.energyImported'], start: '2026-03-20', end: '2026-04-01', interval: 'day' })).toEqual(
+      before,
+    );
   });
 });

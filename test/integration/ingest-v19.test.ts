@@ -102,10 +102,14 @@ describe('openWB 1.9 (plain text, auto-detected) through a real broker into the 
     expect(fresh.body.stale).toBe(false);
     expect(Date.now() - Date.parse(fresh.body.updatedAt)).toBeGreaterThan(2_000);
 
-    const stale = await eventually(async () => {
-      const res = await gw.http.get('/api/v1/chargepoints/1').set('x-api-key', gw.readKey);
-      return res.body.stale === true ? res : undefined;
-    }, 6_000, 'stale');
+    const stale = await eventually(
+      async () => {
+        const res = await gw.http.get('/api/v1/chargepoints/1').set('x-api-key', gw.readKey);
+        return res.body.stale === true ? res : undefined;
+      },
+      6_000,
+      'stale',
+    );
     expect(stale.body.power).toBe(11040);
   });
 });

@@ -10,10 +10,14 @@ describe.each(['redis', 'memory'] as const)('openWB 2.x through a real broker in
     gw = await startTestGateway({ store });
     publisher = await openPublisher(gw.topicPrefix);
     for (const [topic, value] of MESSAGES) await publisher.publish(topic, JSON.stringify(value));
-    await eventually(async () => {
-      const res = await gw.http.get('/api/v1/site').set('x-api-key', gw.readKey);
-      return res.body?.home?.energyToday === 6120 ? true : undefined;
-    }, 5_000, 'the last published value to arrive');
+    await eventually(
+      async () => {
+        const res = await gw.http.get('/api/v1/site').set('x-api-key', gw.readKey);
+        return res.body?.home?.energyToday === 6120 ? true : undefined;
+      },
+      5_000,
+      'the last published value to arrive',
+    );
   });
 
   afterAll(async () => {
@@ -82,10 +86,14 @@ describe.each(['redis', 'memory'] as const)('openWB 2.x through a real broker in
     await publisher.publish('openWB/chargepoint/3/get/power', '{not json', false);
     await publisher.publish('openWB/chargepoint/3/get/currents', '[16,16]', false);
     await publisher.publish('openWB/chargepoint/3/get/plug_state', '"maybe"', false);
-    await eventually(async () => {
-      const res = await gw.http.get('/api/v1/system').set('x-api-key', gw.readKey);
-      return res.body.broker.decodeErrors === before + 3 ? true : undefined;
-    }, 5_000, 'three decode errors');
+    await eventually(
+      async () => {
+        const res = await gw.http.get('/api/v1/system').set('x-api-key', gw.readKey);
+        return res.body.broker.decodeErrors === before + 3 ? true : undefined;
+      },
+      5_000,
+      'three decode errors',
+    );
     const cp = await gw.http.get('/api/v1/chargepoints/3').set('x-api-key', gw.readKey).expect(200);
     expect(cp.body).toMatchObject({ power: 11040, currents: [16, 16, 16], plugged: true });
   });
@@ -104,9 +112,13 @@ describe.each(['redis', 'memory'] as const)('openWB 2.x through a real broker in
 
   it('forgets a value when openWB deletes its retained topic (empty payload)', async () => {
     await publisher.publish('openWB/chargepoint/3/set/rfid', '');
-    await eventually(async () => {
-      const res = await gw.http.get('/api/v1/chargepoints/3').set('x-api-key', gw.readKey);
-      return res.body.rfidTag === null ? true : undefined;
-    }, 5_000, 'rfidTag to be deleted');
+    await eventually(
+      async () => {
+        const res = await gw.http.get('/api/v1/chargepoints/3').set('x-api-key', gw.readKey);
+        return res.body.rfidTag === null ? true : undefined;
+      },
+      5_000,
+      'rfidTag to be deleted',
+    );
   });
 });

@@ -22,7 +22,9 @@ describe('API keys over the API', () => {
     janeToken = (await login(gw, jane)).accessToken;
     publisher = await openPublisher(gw.topicPrefix);
     for (const id of ['3', '4', '5']) await publisher.publish(`openWB/chargepoint/${id}/get/power`, '0');
-    await eventually(async () => ((await gw.http.get('/api/v1/chargepoints').set('x-api-key', gw.adminKey)).body.items?.length === 3 ? true : undefined));
+    await eventually(async () =>
+      (await gw.http.get('/api/v1/chargepoints').set('x-api-key', gw.adminKey)).body.items?.length === 3 ? true : undefined,
+    );
   });
   afterAll(async () => {
     await publisher?.close();
@@ -36,13 +38,23 @@ describe('API keys over the API', () => {
     expect(created.headers['cache-control']).toBe('no-store');
     const key = created.body.key as string;
     expect(key).toMatch(/^owg_[a-z0-9]{8}_[A-Za-z0-9_-]{43}$/);
-    expect(created.body.apiKey).toMatchObject({ name: 'phone', scopes: ['read'], userId: jane.id, chargepoints: null, lastUsedAt: null, revokedAt: null, expiresAt: null });
+    expect(created.body.apiKey).toMatchObject({
+      name: 'phone',
+      scopes: ['read'],
+      userId: jane.id,
+      chargepoints: null,
+      lastUsedAt: null,
+      revokedAt: null,
+      expiresAt: null,
+    });
     expect(key.startsWith(`${created.body.apiKey.prefix}_`)).toBe(true);
 
     await gw.http.get('/api/v1/chargepoints/3').set('x-api-key', key).expect(200);
     const listed = await eventually(async () => {
       const res = await gw.http.get('/api/v1/keys').set(bearer(janeToken)).expect(200);
-      return res.body.items.find((k: { id: string; lastUsedAt: string | null }) => k.id === created.body.apiKey.id && k.lastUsedAt) ? res : undefined;
+      return res.body.items.find((k: { id: string; lastUsedAt: string | null }) => k.id === created.body.apiKey.id && k.lastUsedAt)
+        ? res
+        : undefined;
     });
     expect(JSON.stringify(listed.body)).not.toContain(key);
     expect(JSON.stringify(listed.body)).not.toContain(key.slice(13));
@@ -74,10 +86,22 @@ describe('API keys over the API', () => {
 
   it('lets only access tokens and admin keys create keys, and refuses read keys on every write', async () => {
     const control = (await create(janeToken, { name: 'ctl', scopes: ['control', 'read'] }).expect(201)).body.key as string;
-    const refused = await gw.http.post('/api/v1/keys').set('x-api-key', control).send({ name: 'copy', scopes: ['read'] }).expect(403);
+    const refused = await gw.http
+      .post('/api/v1/keys')
+      .set('x-api-key', control)
+      .send({ name: 'copy', scopes: ['read'] })
+      .expect(403);
     expect(refused.body.detail).toContain('access token');
-    await gw.http.post('/api/v1/keys').set('x-api-key', gw.readKey).send({ name: 'copy', scopes: ['read'] }).expect(403);
-    const system = await gw.http.post('/api/v1/keys').set('x-api-key', gw.adminKey).send({ name: 'automation', scopes: ['read'] }).expect(201);
+    await gw.http
+      .post('/api/v1/keys')
+      .set('x-api-key', gw.readKey)
+      .send({ name: 'copy', scopes: ['read'] })
+      .expect(403);
+    const system = await gw.http
+      .post('/api/v1/keys')
+      .set('x-api-key', gw.adminKey)
+      .send({ name: 'automation', scopes: ['read'] })
+      .expect(201);
     expect(system.body.apiKey.userId).toBeNull();
   });
 
@@ -141,21 +165,51 @@ describe('revocation across instances', () => {
     try {
       const owner = await addUser(a, 'leo', 'user');
       const token = (await login(a, owner)).accessToken;
-      const first = (await a.http.post('/api/v1/keys').set(bearer(token)).send({ name: 'one', scopes: ['read'] }).expect(201)).body;
-      const second = (await a.http.post('/api/v1/keys').set(bearer(token)).send({ name: 'two', scopes: ['read'] }).expect(201)).body;
+      const first = (
+        await a.http
+          .post('/api/v1/keys')
+          .set(bearer(token))
+          .send({ name: 'one', scopes: ['read'] })
+          .expect(201)
+      ).body;
+      const second = (
+        await a.http
+          .post('/api/v1/keys')
+          .set(bearer(token))
+          .send({ name: 'two', scopes: ['read'] })
+          .expect(201)
+      ).body;
       for (const key of [first.key, second.key]) await b.http.get('/api/v1/site').set('x-api-key', key).expect(200);
       await b.http.get('/api/v1/auth/me').set(bearer(token)).expect(200);
 
       await a.http.delete(`/api/v1/keys/${first.apiKey.id}`).set(bearer(token)).expect(204);
-      await eventually(async () => ((await b.http.get('/api/v1/site').set('x-api-key', first.key)).status === 401 ? true : undefined), 1_000, 'revocation on B');
+      await eventually(
+        async () => ((await b.http.get('/api/v1/site').set('x-api-key', first.key)).status === 401 ? true : undefined),
+        1_000,
+        'revocation on B',
+      );
 
-      const cli = await runNode('src/cli.ts', ['keys', 'revoke', second.apiKey.prefix], { DATABASE_URL: databaseUrl, REDIS_URL: services.redisUrl, REDIS_KEY_PREFIX: prefix, ...FAST_KDF });
+      const cli = await runNode('src/cli.ts', ['keys', 'revoke', second.apiKey.prefix], {
+        DATABASE_URL: databaseUrl,
+        REDIS_URL: services.redisUrl,
+        REDIS_KEY_PREFIX: prefix,
+        ...FAST_KDF,
+      });
       expect(cli.code).toBe(0);
-      for (const gw of [a, b]) await eventually(async () => ((await gw.http.get('/api/v1/site').set('x-api-key', second.key)).status === 401 ? true : undefined), 1_000, 'CLI revocation');
+      for (const gw of [a, b])
+        await eventually(
+          async () => ((await gw.http.get('/api/v1/site').set('x-api-key', second.key)).status === 401 ? true : undefined),
+          1_000,
+          'CLI revocation',
+        );
 
       // Logging out on A ends the access token on B too.
       await a.http.post('/api/v1/auth/logout').set(bearer(token)).expect(204);
-      await eventually(async () => ((await b.http.get('/api/v1/auth/me').set(bearer(token))).status === 401 ? true : undefined), 1_000, 'logout on B');
+      await eventually(
+        async () => ((await b.http.get('/api/v1/auth/me').set(bearer(token))).status === 401 ? true : undefined),
+        1_000,
+        'logout on B',
+      );
     } finally {
       await b.close();
       await a.close();
@@ -165,7 +219,11 @@ describe('revocation across instances', () => {
   it('without Redis, revokes at once in the one process', async () => {
     const gw = await startAuthGateway({ store: 'memory', env: { AUTH_CACHE_TTL_S: '3600' } });
     try {
-      const created = await gw.http.post('/api/v1/keys').set('x-api-key', gw.adminKey).send({ name: 'mem', scopes: ['read'] }).expect(201);
+      const created = await gw.http
+        .post('/api/v1/keys')
+        .set('x-api-key', gw.adminKey)
+        .send({ name: 'mem', scopes: ['read'] })
+        .expect(201);
       await gw.http.get('/api/v1/site').set('x-api-key', created.body.key).expect(200);
       await gw.http.delete(`/api/v1/keys/${created.body.apiKey.id}`).set('x-api-key', gw.adminKey).expect(204);
       await gw.http.get('/api/v1/site').set('x-api-key', created.body.key).expect(401);

@@ -12,7 +12,9 @@ describe('when Redis goes away', () => {
     gw = await startTestGateway({ env: { REDIS_URL: redis.url } });
     publisher = await openPublisher(gw.topicPrefix);
     await publisher.publish('openWB/chargepoint/3/get/power', '7360.0');
-    await eventually(async () => ((await gw.http.get('/api/v1/chargepoints/3').set('x-api-key', gw.readKey)).status === 200 ? true : undefined));
+    await eventually(async () =>
+      (await gw.http.get('/api/v1/chargepoints/3').set('x-api-key', gw.readKey)).status === 200 ? true : undefined,
+    );
   });
 
   afterAll(async () => {
@@ -23,10 +25,14 @@ describe('when Redis goes away', () => {
 
   it('answers 503 problem+json with Retry-After, keeps ingesting, and recovers by itself', async () => {
     await redis.stop();
-    const down = await eventually(async () => {
-      const res = await gw.http.get('/api/v1/chargepoints/3').set('x-api-key', gw.readKey);
-      return res.status === 503 ? res : undefined;
-    }, 5_000, '503');
+    const down = await eventually(
+      async () => {
+        const res = await gw.http.get('/api/v1/chargepoints/3').set('x-api-key', gw.readKey);
+        return res.status === 503 ? res : undefined;
+      },
+      5_000,
+      '503',
+    );
     expect(down.headers['content-type']).toContain('application/problem+json');
     expect(Number(down.headers['retry-after'])).toBeGreaterThan(0);
     expect(down.body).toMatchObject({ type: '/problems/unavailable', status: 503 });
@@ -37,10 +43,14 @@ describe('when Redis goes away', () => {
     await publisher.publish('openWB/chargepoint/3/get/imported', '1000.5');
     await redis.start();
 
-    const back = await eventually(async () => {
-      const res = await gw.http.get('/api/v1/chargepoints/3').set('x-api-key', gw.readKey);
-      return res.status === 200 && res.body.energyImported === 1000.5 && res.body.power === 7360 ? res : undefined;
-    }, 15_000, 'recovery with both values');
+    const back = await eventually(
+      async () => {
+        const res = await gw.http.get('/api/v1/chargepoints/3').set('x-api-key', gw.readKey);
+        return res.status === 200 && res.body.energyImported === 1000.5 && res.body.power === 7360 ? res : undefined;
+      },
+      15_000,
+      'recovery with both values',
+    );
     expect(back.body.stale).toBe(false);
     await gw.http.get('/health/ready').expect(200);
   });

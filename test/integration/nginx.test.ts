@@ -33,7 +33,12 @@ interface Answer {
 }
 
 const BIG_JSON = JSON.stringify({ items: Array.from({ length: 100 }, (_, i) => ({ id: i, name: `item number ${i}` })) });
-const BIG_PROBLEM = JSON.stringify({ type: '/problems/not-found', title: 'Not Found', status: 404, errors: Array.from({ length: 60 }, (_, i) => ({ path: `/x/${i}`, message: 'invalid' })) });
+const BIG_PROBLEM = JSON.stringify({
+  type: '/problems/not-found',
+  title: 'Not Found',
+  status: 404,
+  errors: Array.from({ length: 60 }, (_, i) => ({ path: `/x/${i}`, message: 'invalid' })),
+});
 
 let gateway: TestGateway;
 let tap: Awaited<ReturnType<typeof startRecordingProxy>>;
@@ -83,7 +88,9 @@ function request(
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks) }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks) }),
+        );
       },
     );
     req.on('error', reject);
@@ -92,7 +99,9 @@ function request(
   });
 }
 
-function tlsHandshake(options: tls.ConnectionOptions & { port: number }): Promise<{ protocol: string | null; cipher: string; alpn: string | false }> {
+function tlsHandshake(
+  options: tls.ConnectionOptions & { port: number },
+): Promise<{ protocol: string | null; cipher: string; alpn: string | false }> {
   return new Promise((resolve, reject) => {
     const socket = tls.connect({ host: '127.0.0.1', servername: 'localhost', ...options }, () => {
       const result = { protocol: socket.getProtocol(), cipher: socket.getCipher().name, alpn: socket.alpnProtocol ?? false };
@@ -103,7 +112,8 @@ function tlsHandshake(options: tls.ConnectionOptions & { port: number }): Promis
   });
 }
 
-const headerCount = (answer: Answer, name: string) => answer.rawHeaders.filter((_, i) => i % 2 === 0).filter((h) => h.toLowerCase() === name).length;
+const headerCount = (answer: Answer, name: string) =>
+  answer.rawHeaders.filter((_, i) => i % 2 === 0).filter((h) => h.toLowerCase() === name).length;
 const recordedFor = (path: string) => tap.requests.filter((r) => r.url === path);
 
 describe('nginx.conf in a real nginx', () => {
@@ -150,7 +160,9 @@ describe('nginx.conf in a real nginx', () => {
 
   it('tells the gateway the client address and scheme, ignoring what the client claims', async () => {
     const path = `/health/live?probe=${Date.now()}`;
-    await request(path, { headers: { 'x-forwarded-for': '203.0.113.9', 'x-real-ip': '203.0.113.9', 'x-forwarded-proto': 'http', proxy: 'http://evil' } });
+    await request(path, {
+      headers: { 'x-forwarded-for': '203.0.113.9', 'x-real-ip': '203.0.113.9', 'x-forwarded-proto': 'http', proxy: 'http://evil' },
+    });
     const [seen] = recordedFor(path);
     expect(seen).toBeDefined();
     expect(seen!.headers['x-forwarded-for']).toBe('127.0.0.1');
@@ -181,7 +193,12 @@ describe('nginx.conf in a real nginx', () => {
   it('redirects plain HTTP to HTTPS with 301, keeping path and query, without reaching the gateway', async () => {
     const before = tap.requests.length;
     const answer = await new Promise<http.IncomingMessage>((resolve, reject) => {
-      http.get({ host: '127.0.0.1', port: nginx.httpPort, path: '/api/v1/chargepoints?x=1', agent: false }, (res) => (res.resume(), resolve(res))).on('error', reject);
+      http
+        .get(
+          { host: '127.0.0.1', port: nginx.httpPort, path: '/api/v1/chargepoints?x=1', agent: false },
+          (res) => (res.resume(), resolve(res)),
+        )
+        .on('error', reject);
     });
     expect(answer.statusCode).toBe(301);
     expect(answer.headers.location).toBe('https://127.0.0.1/api/v1/chargepoints?x=1');
@@ -209,12 +226,16 @@ describe('nginx.conf in a real nginx', () => {
 
     it('refuses TLS 1.0 and 1.1', async () => {
       expect((await tlsHandshake({ port: controlPort, ca: controlCa, ...legacy })).protocol).toBe('TLSv1.1');
-      await expect(tlsHandshake({ port: nginx.httpsPort, ca: nginx.ca, ...legacy })).rejects.toThrow(/protocol version|unsupported protocol/i);
+      await expect(tlsHandshake({ port: nginx.httpsPort, ca: nginx.ca, ...legacy })).rejects.toThrow(
+        /protocol version|unsupported protocol/i,
+      );
     });
 
     it('refuses TLS 1.2 suites without forward secrecy', async () => {
       expect((await tlsHandshake({ port: controlPort, ca: controlCa, ...weakCipher })).cipher).toBe('AES128-SHA');
-      await expect(tlsHandshake({ port: nginx.httpsPort, ca: nginx.ca, ...weakCipher })).rejects.toThrow(/handshake failure|no shared cipher/i);
+      await expect(tlsHandshake({ port: nginx.httpsPort, ca: nginx.ca, ...weakCipher })).rejects.toThrow(
+        /handshake failure|no shared cipher/i,
+      );
     });
 
     it('accepts TLS 1.2 with ECDHE and TLS 1.3', async () => {
@@ -227,7 +248,11 @@ describe('nginx.conf in a real nginx', () => {
   describe('request body limit (64 KiB, as the gateway’s)', () => {
     it('answers 413 problem+json for a bigger body without passing it on', async () => {
       const path = `/api/v1/chargepoints?big=${Date.now()}`;
-      const answer = await request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pad: 'x'.repeat(70_000) }) });
+      const answer = await request(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ pad: 'x'.repeat(70_000) }),
+      });
       expect(answer.status).toBe(413);
       expect(answer.headers['content-type']).toBe('application/problem+json');
       expect(JSON.parse(answer.body.toString())).toMatchObject({ status: 413, title: 'Payload Too Large' });
@@ -237,13 +262,22 @@ describe('nginx.conf in a real nginx', () => {
     });
 
     it('counts a chunked body too', async () => {
-      const answer = await request('/api/v1/chargepoints', { method: 'POST', headers: { 'content-type': 'application/json' }, body: `"${'y'.repeat(100_000)}"`, chunked: true });
+      const answer = await request('/api/v1/chargepoints', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: `"${'y'.repeat(100_000)}"`,
+        chunked: true,
+      });
       expect(answer.status).toBe(413);
     });
 
     it('lets a body under the limit reach the gateway', async () => {
       const path = `/api/v1/chargepoints?small=${Date.now()}`;
-      const answer = await request(path, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': gateway.adminKey }, body: JSON.stringify({ pad: 'x'.repeat(60_000) }) });
+      const answer = await request(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': gateway.adminKey },
+        body: JSON.stringify({ pad: 'x'.repeat(60_000) }),
+      });
       expect(answer.status).not.toBe(413);
       expect(recordedFor(path)).toHaveLength(1);
     });
@@ -287,7 +321,12 @@ describe('nginx.conf in a real nginx', () => {
 
   it('limits login attempts per client IP with 429 problem+json, and does not compress token responses', async () => {
     const login = (localAddress?: string) =>
-      request('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json', 'accept-encoding': 'gzip' }, body: '{"username":"a","password":"b"}', localAddress });
+      request('/api/v1/auth/login', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'accept-encoding': 'gzip' },
+        body: '{"username":"a","password":"b"}',
+        localAddress,
+      });
     const answers: Answer[] = [];
     for (let i = 0; i < 12; i++) answers.push(await login());
     const statuses = answers.map((a) => a.status);

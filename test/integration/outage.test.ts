@@ -88,7 +88,14 @@ describe('recorder during a MariaDB outage (TCP proxy cut and restored)', () => 
 
     await proxy.restore();
     await recorder.flush();
-    expect(recorder.status()).toEqual({ active: true, bufferedSamples: 0, bufferedSessions: 0, lostSamples: 10, lostSessions: 0, lastError: undefined });
+    expect(recorder.status()).toEqual({
+      active: true,
+      bufferedSamples: 0,
+      bufferedSessions: 0,
+      lostSamples: 10,
+      lostSessions: 0,
+      lastError: undefined,
+    });
     expect(await count()).toBe(15 + BUFFER);
     // Exactly the oldest samples of the outage were dropped: its first three ticks entirely, the fourth one of three.
     const perTick = await direct.query<{ ts: number; n: number }>('SELECT ts, COUNT(*) AS n FROM stat_samples GROUP BY ts ORDER BY ts');
@@ -117,26 +124,38 @@ describe('recorder during a MariaDB outage (TCP proxy cut and restored)', () => 
       await eventually(async () => ((await metric('recorder_samples_written_total')) >= 6 ? true : undefined), 10_000, 'samples written');
 
       await proxy.cut();
-      const ready = await eventually(async () => {
-        const res = await gw.http.get('/health/ready');
-        return res.body.checks?.recorder?.lostSamples > 0 ? res : undefined;
-      }, 15_000, 'lost samples reported');
+      const ready = await eventually(
+        async () => {
+          const res = await gw.http.get('/health/ready');
+          return res.body.checks?.recorder?.lostSamples > 0 ? res : undefined;
+        },
+        15_000,
+        'lost samples reported',
+      );
       expect(ready.status).toBe(503); // the database check fails; the recorder check explains the loss
       expect(ready.body.checks.database.ok).toBe(false);
-      expect(ready.body.checks.recorder).toMatchObject({ ok: false, active: true, bufferedSamples: 10, detail: expect.stringMatching(/lost to a full buffer/) });
+      expect(ready.body.checks.recorder).toMatchObject({
+        ok: false,
+        active: true,
+        bufferedSamples: 10,
+        detail: expect.stringMatching(/lost to a full buffer/),
+      });
       expect(await metric('recorder_samples_dropped_total')).toBeGreaterThanOrEqual(ready.body.checks.recorder.lostSamples);
 
       await proxy.restore();
-      await eventually(async () => ((await gw.http.get('/health/ready')).body.checks?.database?.ok ? true : undefined), 15_000, 'database back');
+      await eventually(
+        async () => ((await gw.http.get('/health/ready')).body.checks?.database?.ok ? true : undefined),
+        15_000,
+        'database back',
+      );
       await gw.gateway.recorder!.stop(); // writes what is buffered
       const recorded = await metric('recorder_samples_recorded_total');
       const dropped = await metric('recorder_samples_dropped_total');
       expect(gw.gateway.recorder!.status()).toMatchObject({ bufferedSamples: 0, lostSamples: dropped });
-      const [row] = await direct.query<{ n: number }>('SELECT COUNT(*) AS n FROM stat_samples x JOIN stat_series s ON s.id = x.series_id WHERE s.series_key IN (?, ?, ?)', [
-        'pv.power',
-        'battery.power',
-        'battery.soc',
-      ]);
+      const [row] = await direct.query<{ n: number }>(
+        'SELECT COUNT(*) AS n FROM stat_samples x JOIN stat_series s ON s.id = x.series_id WHERE s.series_key IN (?, ?, ?)',
+        ['pv.power', 'battery.power', 'battery.soc'],
+      );
       expect(dropped).toBeGreaterThan(0);
       expect(Number(row!.n)).toBe(recorded - dropped);
     } finally {

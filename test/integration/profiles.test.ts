@@ -37,26 +37,63 @@ describe.each(BOTH_DATABASES)('RFID profiles on %s', (_name, makeTarget) => {
     const own = await gw.http
       .post('/api/v1/profiles')
       .set(aliceAuth)
-      .send({ name: 'Alice e-Golf', tags: ['A1B2C3D4'], chargepoints: ['3'], preset: { chargeMode: 'instant', instantCharging: { current: 16, limit: { type: 'soc', soc: 80 } }, vehicleId: '1' } })
+      .send({
+        name: 'Alice e-Golf',
+        tags: ['A1B2C3D4'],
+        chargepoints: ['3'],
+        preset: { chargeMode: 'instant', instantCharging: { current: 16, limit: { type: 'soc', soc: 80 } }, vehicleId: '1' },
+      })
       .expect(201);
     expect(own.body).toMatchObject({ name: 'Alice e-Golf', userId: alice.id, userName: 'alice', tags: ['A1B2C3D4'], chargepoints: ['3'] });
-    expect(own.body.preset).toEqual({ chargeMode: 'instant', instantCharging: { current: 16, limit: { type: 'soc', soc: 80 } }, vehicleId: '1' });
-    const forBob = await gw.http.post('/api/v1/profiles').set(admin()).send({ name: 'Bob', userId: bob.id, tags: ['0000B0B0'] }).expect(201);
+    expect(own.body.preset).toEqual({
+      chargeMode: 'instant',
+      instantCharging: { current: 16, limit: { type: 'soc', soc: 80 } },
+      vehicleId: '1',
+    });
+    const forBob = await gw.http
+      .post('/api/v1/profiles')
+      .set(admin())
+      .send({ name: 'Bob', userId: bob.id, tags: ['0000B0B0'] })
+      .expect(201);
     expect(forBob.body).toMatchObject({ userId: bob.id, userName: 'bob', chargepoints: [], preset: {} });
   });
 
   it('refuses other owners, foreign chargepoints and a system key without owner', async () => {
-    await gw.http.post('/api/v1/profiles').set(aliceAuth).send({ name: 'x', userId: bob.id, tags: ['X1'] }).expect(403);
-    await gw.http.post('/api/v1/profiles').set(bobAuth).send({ name: 'x', tags: ['X2'], chargepoints: ['3'] }).expect(403);
-    const system = await gw.http.post('/api/v1/profiles').set(admin()).send({ name: 'x', tags: ['X3'] }).expect(400);
+    await gw.http
+      .post('/api/v1/profiles')
+      .set(aliceAuth)
+      .send({ name: 'x', userId: bob.id, tags: ['X1'] })
+      .expect(403);
+    await gw.http
+      .post('/api/v1/profiles')
+      .set(bobAuth)
+      .send({ name: 'x', tags: ['X2'], chargepoints: ['3'] })
+      .expect(403);
+    const system = await gw.http
+      .post('/api/v1/profiles')
+      .set(admin())
+      .send({ name: 'x', tags: ['X3'] })
+      .expect(400);
     expect(system.body.detail).toMatch(/userId/);
-    await gw.http.post('/api/v1/profiles').set(admin()).send({ name: 'x', userId: '00000000-0000-4000-8000-000000000000', tags: ['X4'] }).expect(400);
+    await gw.http
+      .post('/api/v1/profiles')
+      .set(admin())
+      .send({ name: 'x', userId: '00000000-0000-4000-8000-000000000000', tags: ['X4'] })
+      .expect(400);
   });
 
   it('keeps each tag in one profile, case-insensitively (409)', async () => {
-    const clash = await gw.http.post('/api/v1/profiles').set(bobAuth).send({ name: 'copy', tags: ['a1b2c3d4'] }).expect(409);
+    const clash = await gw.http
+      .post('/api/v1/profiles')
+      .set(bobAuth)
+      .send({ name: 'copy', tags: ['a1b2c3d4'] })
+      .expect(409);
     expect(clash.body.detail).toMatch(/A1B2C3D4 already belongs/);
-    await gw.http.post('/api/v1/profiles').set(bobAuth).send({ name: 'twice', tags: ['CAFE', 'cafe'] }).expect(409);
+    await gw.http
+      .post('/api/v1/profiles')
+      .set(bobAuth)
+      .send({ name: 'twice', tags: ['CAFE', 'cafe'] })
+      .expect(409);
     // The refused profile left nothing behind.
     expect((await gw.http.get('/api/v1/profiles').set(bobAuth)).body.items.map((p: { name: string }) => p.name)).toEqual(['Bob']);
   });
@@ -88,9 +125,17 @@ describe.each(BOTH_DATABASES)('RFID profiles on %s', (_name, makeTarget) => {
   });
 
   it('updates and deletes, freeing the tags', async () => {
-    const created = await gw.http.post('/api/v1/profiles').set(bobAuth).send({ name: 'Temp', tags: ['TEMP01'] }).expect(201);
+    const created = await gw.http
+      .post('/api/v1/profiles')
+      .set(bobAuth)
+      .send({ name: 'Temp', tags: ['TEMP01'] })
+      .expect(201);
     const id = created.body.id;
-    const patched = await gw.http.patch(`/api/v1/profiles/${id}`).set(bobAuth).send({ tags: ['TEMP02', 'TEMP03'], preset: { chargeMode: 'stop' } }).expect(200);
+    const patched = await gw.http
+      .patch(`/api/v1/profiles/${id}`)
+      .set(bobAuth)
+      .send({ tags: ['TEMP02', 'TEMP03'], preset: { chargeMode: 'stop' } })
+      .expect(200);
     expect(patched.body).toMatchObject({ tags: ['TEMP02', 'TEMP03'], preset: { chargeMode: 'stop' }, name: 'Temp' });
     await gw.http.patch(`/api/v1/profiles/${id}`).set(bobAuth).send({ userId: alice.id }).expect(403);
     await gw.http.patch(`/api/v1/profiles/${id}`).set(aliceAuth).send({ name: 'mine now' }).expect(404);
@@ -100,15 +145,27 @@ describe.each(BOTH_DATABASES)('RFID profiles on %s', (_name, makeTarget) => {
     await gw.http.delete(`/api/v1/profiles/${id}`).set(bobAuth).expect(404);
     await gw.http.delete(`/api/v1/profiles/${id}`).set(aliceAuth).expect(204);
     await gw.http.get(`/api/v1/profiles/${id}`).set(admin()).expect(404);
-    await gw.http.post('/api/v1/profiles').set(bobAuth).send({ name: 'Again', tags: ['temp02'] }).expect(201);
+    await gw.http
+      .post('/api/v1/profiles')
+      .set(bobAuth)
+      .send({ name: 'Again', tags: ['temp02'] })
+      .expect(201);
   });
 
   it('goes with its user when the user is deleted', async () => {
     const carol = await addUser(gw, 'carol', 'user', ['4']);
-    const created = await gw.http.post('/api/v1/profiles').set(admin()).send({ name: 'Carol', userId: carol.id, tags: ['CA40L'] }).expect(201);
+    const created = await gw.http
+      .post('/api/v1/profiles')
+      .set(admin())
+      .send({ name: 'Carol', userId: carol.id, tags: ['CA40L'] })
+      .expect(201);
     await gw.http.delete(`/api/v1/users/${carol.id}`).set(admin()).expect(204);
     await gw.http.get(`/api/v1/profiles/${created.body.id}`).set(admin()).expect(404);
-    await gw.http.post('/api/v1/profiles').set(bobAuth).send({ name: 'Carol tag', tags: ['CA40L'] }).expect(201);
+    await gw.http
+      .post('/api/v1/profiles')
+      .set(bobAuth)
+      .send({ name: 'Carol tag', tags: ['CA40L'] })
+      .expect(201);
   });
 
   it('audits profile changes', async () => {
@@ -120,8 +177,23 @@ describe.each(BOTH_DATABASES)('RFID profiles on %s', (_name, makeTarget) => {
   describe('RFID events list', () => {
     beforeAll(async () => {
       const events = gw.gateway.control.rfidEvents;
-      const base = { chargepointId: '4', source: 'scan' as const, detail: null, commandIds: [], sessionId: null, attribution: 'none' as const, profileId: null };
-      for (let i = 0; i < 7; i++) await events.insert({ ...base, at: Date.now() + i, tag: `T${i}`, outcome: i % 2 ? 'applied' : 'unknownTag', userId: i % 2 ? alice.id : null });
+      const base = {
+        chargepointId: '4',
+        source: 'scan' as const,
+        detail: null,
+        commandIds: [],
+        sessionId: null,
+        attribution: 'none' as const,
+        profileId: null,
+      };
+      for (let i = 0; i < 7; i++)
+        await events.insert({
+          ...base,
+          at: Date.now() + i,
+          tag: `T${i}`,
+          outcome: i % 2 ? 'applied' : 'unknownTag',
+          userId: i % 2 ? alice.id : null,
+        });
       await events.insert({ ...base, chargepointId: '3', at: Date.now() + 10, tag: 'B1', outcome: 'applied', userId: bob.id });
     });
 

@@ -96,7 +96,12 @@ describe('login brute-force protection', () => {
   };
 
   it('slows down, then locks a username out, also for the right password; unknown names alike', async () => {
-    const gw = await gateway({ LOGIN_FREE_FAILURES: '1', LOGIN_MAX_FAILURES_PER_USER: '4', LOGIN_MAX_DELAY_MS: '500', TRUST_PROXY: 'loopback' });
+    const gw = await gateway({
+      LOGIN_FREE_FAILURES: '1',
+      LOGIN_MAX_FAILURES_PER_USER: '4',
+      LOGIN_MAX_DELAY_MS: '500',
+      TRUST_PROXY: 'loopback',
+    });
     const olga = await addUser(gw, 'olga', 'user');
     const timings: number[] = [];
     for (let i = 0; i < 4; i++) {

@@ -98,12 +98,24 @@ describe.each(BOTH_DATABASES)('recorder on %s', (_name, makeTarget) => {
     expect(later.map((r) => r.series_key)).toEqual(['grid.energyExported', 'grid.energyImported', 'grid.power']);
 
     const history = new HistoryService(target.db, { timeZone: 'UTC', now: () => clock.now });
-    const result = await history.query({ series: ['grid.energyImported', 'pv.power'], start: '2026-05-20T10:00Z', end: '2026-05-20T10:05Z', interval: '5m' });
+    const result = await history.query({
+      series: ['grid.energyImported', 'pv.power'],
+      start: '2026-05-20T10:00Z',
+      end: '2026-05-20T10:05Z',
+      interval: '5m',
+    });
     expect(result.series.map((s) => s.points)).toEqual([
       [{ start: '2026-05-20T10:00:00Z', energy: 30 }],
       [{ start: '2026-05-20T10:00:00Z', avgPower: 5230, maxPower: 5230, minPower: 5230 }],
     ]);
-    expect(recorder.status()).toEqual({ active: true, bufferedSamples: 0, bufferedSessions: 0, lostSamples: 0, lostSessions: 0, lastError: undefined });
+    expect(recorder.status()).toEqual({
+      active: true,
+      bufferedSamples: 0,
+      bufferedSessions: 0,
+      lostSamples: 0,
+      lostSessions: 0,
+      lastError: undefined,
+    });
   });
 
   it('keeps an open session across a gateway restart and a broker outage without splitting it', async () => {
@@ -120,7 +132,16 @@ describe.each(BOTH_DATABASES)('recorder on %s', (_name, makeTarget) => {
     };
 
     let recorder = makeRecorder(target, world, [sessionId]);
-    await cp({ power: 0, energyImported: 2_000_000, plugged: true, charging: false, chargeMode: 'pv', vehicleId: '1', vehicleName: 'e-Golf', vehicleSoc: 40 });
+    await cp({
+      power: 0,
+      energyImported: 2_000_000,
+      plugged: true,
+      charging: false,
+      chargeMode: 'pv',
+      vehicleId: '1',
+      vehicleName: 'e-Golf',
+      vehicleSoc: 40,
+    });
     await tick(recorder, 0);
     await cp({ power: 11_000, energyImported: 2_000_000, charging: true, rfidTag: '04A1B2C3' });
     await tick(recorder, 1);

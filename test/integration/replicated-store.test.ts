@@ -19,7 +19,13 @@ const ready = async (redis: Redis) => {
   if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
   return redis;
 };
-const update = (field: string, value: FieldUpdate['value'], receivedAt: number): FieldUpdate => ({ kind: 'chargepoint', id: '3', field, value, receivedAt });
+const update = (field: string, value: FieldUpdate['value'], receivedAt: number): FieldUpdate => ({
+  kind: 'chargepoint',
+  id: '3',
+  field,
+  value,
+  receivedAt,
+});
 
 describe('the replicated live store', () => {
   const opened: { close(): Promise<void> }[] = [];

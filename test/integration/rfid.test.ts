@@ -7,7 +7,16 @@ import { mariadbTarget, type DatabaseTarget } from '../support/databases.ts';
 import { services } from '../support/services.ts';
 import { get, known, SetTopicSpy } from './control-helpers.ts';
 
-type Event = { tag: string; chargepointId: string; outcome: string; source: string; commandIds: string[]; sessionId: string | null; userId: string | null; detail: string | null };
+type Event = {
+  tag: string;
+  chargepointId: string;
+  outcome: string;
+  source: string;
+  commandIds: string[];
+  sessionId: string | null;
+  userId: string | null;
+  detail: string | null;
+};
 
 async function events(gw: TestGateway): Promise<Event[]> {
   return (await get(gw, '/api/v1/rfid-events?limit=200').expect(200)).body.items;
@@ -25,7 +34,8 @@ describe('RFID profile presets end to end (openWB 2.x)', () => {
   let alice: TestUser;
   let bob: TestUser;
   const env = { RECORD_INTERVAL_S: '1', RECORDER_LOCK_TTL_S: '5' };
-  const templates = () => spy.messages.filter((m) => m.topic === 'openWB/set/chargepoint/3/set/charge_template').map((m) => JSON.parse(m.payload));
+  const templates = () =>
+    spy.messages.filter((m) => m.topic === 'openWB/set/chargepoint/3/set/charge_template').map((m) => JSON.parse(m.payload));
 
   beforeAll(async () => {
     target = await mariadbTarget('rfid');
@@ -40,7 +50,11 @@ describe('RFID profile presets end to end (openWB 2.x)', () => {
       .set('x-api-key', gw.adminKey)
       .send({ name: 'Alice e-Golf', userId: alice.id, tags: ['04A1B2C3'], preset: { chargeMode: 'pv', instantCharging: { current: 20 } } })
       .expect(201);
-    await gw.http.post('/api/v1/profiles').set('x-api-key', gw.adminKey).send({ name: 'Bob', userId: bob.id, tags: ['1234567890'], chargepoints: ['4'], preset: { chargeMode: 'stop' } }).expect(201);
+    await gw.http
+      .post('/api/v1/profiles')
+      .set('x-api-key', gw.adminKey)
+      .send({ name: 'Bob', userId: bob.id, tags: ['1234567890'], chargepoints: ['4'], preset: { chargeMode: 'stop' } })
+      .expect(201);
   });
   afterAll(async () => {
     await sim?.stop();
@@ -65,11 +79,20 @@ describe('RFID profile presets end to end (openWB 2.x)', () => {
     expect(template.chargemode.pv_charging.min_current).toBe(0);
     expect(template.chargemode.instant_charging.current).toBe(20);
     const command = await get(gw, `/api/v1/commands/${event.commandIds[0]}`).expect(200);
-    expect(command.body).toMatchObject({ action: 'preset', via: 'rfid', status: 'applied', request: { chargeMode: 'pv', instantCharging: { current: 20 } } });
+    expect(command.body).toMatchObject({
+      action: 'preset',
+      via: 'rfid',
+      status: 'applied',
+      request: { chargeMode: 'pv', instantCharging: { current: 20 } },
+    });
     const aliceAuth = bearer((await login(gw, alice)).accessToken);
     await gw.http.get(`/api/v1/commands/${event.commandIds[0]}`).set(aliceAuth).expect(200);
     const audit = await get(gw, '/api/v1/audit?action=command.preset').expect(200);
-    expect(audit.body.items[0]).toMatchObject({ outcome: 'success', actor: { type: 'user', id: alice.id, name: 'alice' }, detail: { via: 'rfid', tag: '04A1B2C3', status: 'applied' } });
+    expect(audit.body.items[0]).toMatchObject({
+      outcome: 'success',
+      actor: { type: 'user', id: alice.id, name: 'alice' },
+      detail: { via: 'rfid', tag: '04A1B2C3', status: 'applied' },
+    });
   });
 
   it('attributes the session to the profile user, who then sees it (and others do not)', async () => {
@@ -96,7 +119,13 @@ describe('RFID profile presets end to end (openWB 2.x)', () => {
     await sim.scanTag(3, '04A1B2C3');
     await new Promise((resolve) => setTimeout(resolve, 300));
     await sim.tick();
-    const second = await startAuthGateway({ store: 'redis', databaseUrl: target.url, topicPrefix: gw.topicPrefix, redisKeyPrefix: gw.redisKeyPrefix, env });
+    const second = await startAuthGateway({
+      store: 'redis',
+      databaseUrl: target.url,
+      topicPrefix: gw.topicPrefix,
+      redisKeyPrefix: gw.redisKeyPrefix,
+      env,
+    });
     try {
       await known(second, '/api/v1/chargepoints/3');
       await sim.tick();
@@ -146,7 +175,10 @@ describe('RFID profile presets end to end (openWB 2.x)', () => {
     await sim.scanTag(3, '04A1B2C3');
     await eventually(async () => ((await events(gw)).filter((e) => e.tag === '04A1B2C3').length === 2 ? true : undefined));
     await sim.tick();
-    await eventually(async () => ((await events(gw)).filter((e) => e.tag === '04A1B2C3' && e.outcome === 'applied').length === 2 ? true : undefined), 10_000);
+    await eventually(
+      async () => ((await events(gw)).filter((e) => e.tag === '04A1B2C3' && e.outcome === 'applied').length === 2 ? true : undefined),
+      10_000,
+    );
     expect(templates()).toHaveLength(before + 1);
   });
 });

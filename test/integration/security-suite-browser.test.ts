@@ -17,7 +17,11 @@ describe('browser-facing security', () => {
   it('locks API responses down: nothing may be loaded, framed or sniffed', async () => {
     const res = await gw.http.get('/api/v1/site').set('x-api-key', gw.readKey).expect(200);
     expect(res.headers['content-security-policy']).toBe("default-src 'none';frame-ancestors 'none';base-uri 'none';form-action 'none'");
-    expect(res.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'cross-origin-resource-policy': 'same-origin' });
+    expect(res.headers).toMatchObject({
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'cross-origin-resource-policy': 'same-origin',
+    });
     expect(res.headers['x-powered-by']).toBeUndefined();
     // HSTS comes from the TLS proxy (nginx.conf), which knows the site is HTTPS.
     expect(res.headers['strict-transport-security']).toBeUndefined();
@@ -63,7 +67,12 @@ describe('browser-facing security', () => {
   it('serves Swagger UI under a same-origin CSP that its page satisfies', async () => {
     const page = await gw.http.get('/docs/').expect(200);
     const csp = page.headers['content-security-policy'] as string;
-    const directives = Object.fromEntries(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
+    const directives = Object.fromEntries(
+      csp
+        .split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .map(([name, ...values]) => [name, values]),
+    );
     expect(directives['script-src']).toEqual(["'self'"]);
     expect(directives['default-src']).toEqual(["'self'"]);
     expect(directives['img-src']).toEqual(expect.arrayContaining(["'self'", 'data:']));

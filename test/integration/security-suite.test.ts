@@ -17,7 +17,9 @@ const PUBLIC = ['getLiveness', 'getReadiness', 'login', 'refreshToken'];
 const secured = operations.filter((o) => o.authentication !== 'none');
 const label = (o: SpecOperationInfo) => `${o.method.toUpperCase()} ${o.path} (${o.operationId})`;
 const CHARGEPOINT_PARAMS = ['chargepointId', 'chargepoint'];
-const chargepointBound = operations.filter((o) => o.authentication !== 'none' && o.parameters.some((p) => CHARGEPOINT_PARAMS.includes(p.name)));
+const chargepointBound = operations.filter(
+  (o) => o.authentication !== 'none' && o.parameters.some((p) => CHARGEPOINT_PARAMS.includes(p.name)),
+);
 
 interface Seen {
   request: string;
@@ -43,7 +45,12 @@ async function send(request: Test, what: string): Promise<Response> {
   return res;
 }
 
-function call(gw: TestGateway, operation: SpecOperationInfo, headers: Record<string, string> = {}, options: { url?: string; query?: string } = {}): Promise<Response> {
+function call(
+  gw: TestGateway,
+  operation: SpecOperationInfo,
+  headers: Record<string, string> = {},
+  options: { url?: string; query?: string } = {},
+): Promise<Response> {
   const url = (options.url ?? urlOf(operation)) + (options.query ?? '');
   let req = gw.http[operation.method](url).set(headers);
   if (operation.method !== 'get') req = req.set('content-type', 'application/json').send('{}');
@@ -52,7 +59,12 @@ function call(gw: TestGateway, operation: SpecOperationInfo, headers: Record<str
 
 describe('the spec itself', () => {
   it('names exactly the public operations of the design', () => {
-    expect(operations.filter((o) => o.authentication === 'none').map((o) => o.operationId).sort()).toEqual([...PUBLIC].sort());
+    expect(
+      operations
+        .filter((o) => o.authentication === 'none')
+        .map((o) => o.operationId)
+        .sort(),
+    ).toEqual([...PUBLIC].sort());
   });
 
   it('lists both credentials (API key and bearer token) on every secured operation', () => {
@@ -65,7 +77,8 @@ describe('the spec itself', () => {
   it('needs control or admin for every non-GET operation outside /api/v1/auth/', () => {
     const writes = operations.filter((o) => o.method !== 'get' && !o.path.startsWith('/api/v1/auth/'));
     expect(writes.length).toBeGreaterThan(0);
-    for (const operation of writes) expect([label(operation), operation.requiredScope]).toEqual([label(operation), expect.stringMatching(/^(control|admin)$/)]);
+    for (const operation of writes)
+      expect([label(operation), operation.requiredScope]).toEqual([label(operation), expect.stringMatching(/^(control|admin)$/)]);
   });
 });
 
@@ -102,14 +115,22 @@ describe('every operation of openapi.yaml', () => {
     const userPair = await login(gw, user);
     userToken = secret(userPair.accessToken);
     userRefreshToken = secret(userPair.refreshToken);
-    const created = await send(gw.http.post('/api/v1/keys').set(bearer(userToken)).send({ name: 'suite', scopes: ['read', 'control'] }), 'POST /api/v1/keys');
+    const created = await send(
+      gw.http
+        .post('/api/v1/keys')
+        .set(bearer(userToken))
+        .send({ name: 'suite', scopes: ['read', 'control'] }),
+      'POST /api/v1/keys',
+    );
     userKey = secret(created.body.key as string);
 
     // Forgeries of an admin token: each must be refused everywhere.
     const { header, payload, signature } = decodeJwt(adminToken);
     badTokens.tampered = encodeJwt(header, { ...payload, sub: user.id }, signature);
     badTokens.algNone = encodeJwt({ ...header, alg: 'none' }, payload, '');
-    const [row] = await gw.gateway.db.query<{ public_jwk: string }>('SELECT public_jwk FROM signing_keys WHERE kid = ?', [header.kid as string]);
+    const [row] = await gw.gateway.db.query<{ public_jwk: string }>('SELECT public_jwk FROM signing_keys WHERE kid = ?', [
+      header.kid as string,
+    ]);
     const hsHeader = Buffer.from(JSON.stringify({ ...header, alg: 'HS256' })).toString('base64url');
     const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
     badTokens.hs256WithPublicKey = `${hsHeader}.${body}.${createHmac('sha256', row!.public_jwk).update(`${hsHeader}.${body}`).digest('base64url')}`;
@@ -149,49 +170,62 @@ describe('every operation of openapi.yaml', () => {
     }
   });
 
-  it.each(secured.map((o) => [label(o), o] as const))('%s: a read key gets 403 exactly when control or admin is needed', async (_l, operation) => {
-    const res = await call(gw, operation, { 'x-api-key': readKey });
-    if (operation.requiredScope === 'read') expect(res.status).not.toBe(403);
-    else expect(res.status).toBe(403);
-    expect(res.status).not.toBe(401);
-  });
+  it.each(secured.map((o) => [label(o), o] as const))(
+    '%s: a read key gets 403 exactly when control or admin is needed',
+    async (_l, operation) => {
+      const res = await call(gw, operation, { 'x-api-key': readKey });
+      if (operation.requiredScope === 'read') expect(res.status).not.toBe(403);
+      else expect(res.status).toBe(403);
+      expect(res.status).not.toBe(401);
+    },
+  );
 
   it('finds chargepoint-bound operations in the spec', () => {
     expect(chargepointBound.map((o) => o.operationId)).toContain('getChargePoint');
   });
 
-  it.each(chargepointBound.map((o) => [label(o), o] as const))('%s: 403 for a user key or token on a chargepoint it may not use', async (_l, operation) => {
-    const pathParam = operation.parameters.find((p) => p.in === 'path' && CHARGEPOINT_PARAMS.includes(p.name));
-    const queryParam = operation.parameters.find((p) => p.in === 'query' && CHARGEPOINT_PARAMS.includes(p.name));
-    const request = (id: string, headers: Record<string, string>) =>
-      call(gw, operation, headers, {
-        url: urlOf(operation, pathParam ? { [pathParam.name]: id } : {}),
-        query: !pathParam && queryParam ? `?${queryParam.name}=${id}` : '',
-      });
-    for (const headers of [{ 'x-api-key': userKey }, bearer(userToken)]) {
-      const forbidden = await request('4', headers);
-      expect(forbidden.status).toBe(403);
-      expect(forbidden.body.type).toBe('/problems/forbidden');
-      const allowed = await request('3', headers);
-      expect([401, 403]).not.toContain(allowed.status);
-    }
-  });
+  it.each(chargepointBound.map((o) => [label(o), o] as const))(
+    '%s: 403 for a user key or token on a chargepoint it may not use',
+    async (_l, operation) => {
+      const pathParam = operation.parameters.find((p) => p.in === 'path' && CHARGEPOINT_PARAMS.includes(p.name));
+      const queryParam = operation.parameters.find((p) => p.in === 'query' && CHARGEPOINT_PARAMS.includes(p.name));
+      const request = (id: string, headers: Record<string, string>) =>
+        call(gw, operation, headers, {
+          url: urlOf(operation, pathParam ? { [pathParam.name]: id } : {}),
+          query: !pathParam && queryParam ? `?${queryParam.name}=${id}` : '',
+        });
+      for (const headers of [{ 'x-api-key': userKey }, bearer(userToken)]) {
+        const forbidden = await request('4', headers);
+        expect(forbidden.status).toBe(403);
+        expect(forbidden.body.type).toBe('/problems/forbidden');
+        const allowed = await request('3', headers);
+        expect([401, 403]).not.toContain(allowed.status);
+      }
+    },
+  );
 
-  it.each(operations.map((o) => [label(o), o] as const))('%s: does not echo secrets sent as unknown parameters or fields', async (_l, operation) => {
-    const planted = secret(`s3cr3t-${operation.operationId}-planted-value`);
-    const headers = operation.authentication === 'none' ? {} : bearer(adminToken);
-    let req = gw.http[operation.method](`${urlOf(operation)}?unexpected=${planted}`).set(headers);
-    if (operation.method !== 'get') req = req.set('content-type', 'application/json').send(JSON.stringify({ unexpected: planted, password: planted }));
-    const res = await send(req, `${operation.method.toUpperCase()} ${operation.path}?unexpected=…`);
-    expect(res.status).toBe(400);
-  });
+  it.each(operations.map((o) => [label(o), o] as const))(
+    '%s: does not echo secrets sent as unknown parameters or fields',
+    async (_l, operation) => {
+      const planted = secret(`s3cr3t-${operation.operationId}-planted-value`);
+      const headers = operation.authentication === 'none' ? {} : bearer(adminToken);
+      let req = gw.http[operation.method](`${urlOf(operation)}?unexpected=${planted}`).set(headers);
+      if (operation.method !== 'get')
+        req = req.set('content-type', 'application/json').send(JSON.stringify({ unexpected: planted, password: planted }));
+      const res = await send(req, `${operation.method.toUpperCase()} ${operation.path}?unexpected=…`);
+      expect(res.status).toBe(400);
+    },
+  );
 
   it('serves successful reads to an admin (responses collected for the checks below)', async () => {
     for (const operation of operations.filter((o) => o.method === 'get')) {
       const res = await call(gw, operation, operation.authentication === 'none' ? {} : bearer(adminToken));
       expect([label(operation), res.status < 500 || operation.operationId === 'getReadiness']).toEqual([label(operation), true]);
     }
-    const wrong = await send(gw.http.post('/api/v1/auth/login').send({ username: user.name, password: `${user.password}x` }), 'login with a wrong password');
+    const wrong = await send(
+      gw.http.post('/api/v1/auth/login').send({ username: user.name, password: `${user.password}x` }),
+      'login with a wrong password',
+    );
     expect(wrong.status).toBe(401);
     const refreshed = await send(gw.http.post('/api/v1/auth/refresh').send({ refreshToken: userRefreshToken }), 'refresh');
     expect(refreshed.status).toBe(200);
@@ -205,14 +239,24 @@ describe('every operation of openapi.yaml', () => {
       for (const value of secrets.slice(0, response.secretsBefore)) {
         if (haystack.includes(value)) leaks.push(`${response.request} → ${response.status} echoes a secret (${value.slice(0, 8)}…)`);
       }
-      if (/\$scrypt\$|key_hash|password_hash|"d":"/.test(haystack)) leaks.push(`${response.request} → ${response.status} shows a hash or private key`);
+      if (/\$scrypt\$|key_hash|password_hash|"d":"/.test(haystack))
+        leaks.push(`${response.request} → ${response.status} shows a hash or private key`);
     }
     expect(leaks).toEqual([]);
   });
 
   it('sends RateLimit and security headers on every response', () => {
     const missing = seen
-      .filter((r) => !(r.headers['ratelimit-limit'] && r.headers['ratelimit-remaining'] && r.headers['ratelimit-reset'] && r.headers['x-content-type-options'] === 'nosniff' && r.headers['content-security-policy']))
+      .filter(
+        (r) =>
+          !(
+            r.headers['ratelimit-limit'] &&
+            r.headers['ratelimit-remaining'] &&
+            r.headers['ratelimit-reset'] &&
+            r.headers['x-content-type-options'] === 'nosniff' &&
+            r.headers['content-security-policy']
+          ),
+      )
       .map((r) => `${r.request} → ${r.status}`);
     expect(missing).toEqual([]);
   });
@@ -221,7 +265,10 @@ describe('every operation of openapi.yaml', () => {
 describe('abuse limits on every operation', () => {
   let gw: TestGateway;
   beforeAll(async () => {
-    gw = await startAuthGateway({ store: 'memory', env: { RATE_LIMIT_KEY_PER_MIN: '2', LOGIN_MAX_FAILURES_PER_USER: '3', LOGIN_FREE_FAILURES: '1', LOGIN_MAX_DELAY_MS: '100' } });
+    gw = await startAuthGateway({
+      store: 'memory',
+      env: { RATE_LIMIT_KEY_PER_MIN: '2', LOGIN_MAX_FAILURES_PER_USER: '3', LOGIN_FREE_FAILURES: '1', LOGIN_MAX_DELAY_MS: '100' },
+    });
   });
   afterAll(async () => {
     await gw?.close();
@@ -239,7 +286,8 @@ describe('abuse limits on every operation', () => {
 
   it('locks a username out after repeated failed logins', async () => {
     const victim = await addUser(gw, 'victim', 'user');
-    for (let i = 0; i < 3; i++) expect((await gw.http.post('/api/v1/auth/login').send({ username: 'victim', password: 'guess guess guess' })).status).toBe(401);
+    for (let i = 0; i < 3; i++)
+      expect((await gw.http.post('/api/v1/auth/login').send({ username: 'victim', password: 'guess guess guess' })).status).toBe(401);
     const locked = await gw.http.post('/api/v1/auth/login').send({ username: 'victim', password: victim.password });
     expect(locked.status).toBe(429);
     expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);

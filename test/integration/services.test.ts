@@ -1,13 +1,6 @@
 import * as mariadb from 'mariadb';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  UNIQUE_ID_PATTERN,
-  createMariaDbDatabase,
-  mariaDbConfig,
-  services,
-  uniqueDbName,
-  uniqueId,
-} from '../support/services.ts';
+import { UNIQUE_ID_PATTERN, createMariaDbDatabase, mariaDbConfig, services, uniqueDbName, uniqueId } from '../support/services.ts';
 import type { TestDatabase } from '../support/services.ts';
 
 describe('test support: uniqueId', () => {

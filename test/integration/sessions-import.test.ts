@@ -65,8 +65,28 @@ describe.each(BOTH_DATABASES)('import chargelog on %s', (_name, makeTarget) => {
     responder = await startResponder(prefix);
     const repository = new SessionRepository(target.db);
     // Sessions the recorder already has: one overlapping in time, one only in meter readings (clock skew).
-    await repository.upsert(recorded({ id: crypto.randomUUID(), chargepointId: '3', start: Date.parse('2024-05-23T05:00:00Z'), end: Date.parse('2024-05-23T06:00:05Z'), energy: 7925, meterStart: 1_282_075, meterLast: 1_290_000 }));
-    await repository.upsert(recorded({ id: crypto.randomUUID(), chargepointId: '5', start: Date.parse('2024-05-24T20:30:00Z'), end: Date.parse('2024-05-24T21:30:00Z'), energy: 10_000, meterStart: 100_000, meterLast: 110_000 }));
+    await repository.upsert(
+      recorded({
+        id: crypto.randomUUID(),
+        chargepointId: '3',
+        start: Date.parse('2024-05-23T05:00:00Z'),
+        end: Date.parse('2024-05-23T06:00:05Z'),
+        energy: 7925,
+        meterStart: 1_282_075,
+        meterLast: 1_290_000,
+      }),
+    );
+    await repository.upsert(
+      recorded({
+        id: crypto.randomUUID(),
+        chargepointId: '5',
+        start: Date.parse('2024-05-24T20:30:00Z'),
+        end: Date.parse('2024-05-24T21:30:00Z'),
+        energy: 10_000,
+        meterStart: 100_000,
+        meterLast: 110_000,
+      }),
+    );
   });
   afterAll(async () => {
     await responder?.close();
@@ -76,7 +96,9 @@ describe.each(BOTH_DATABASES)('import chargelog on %s', (_name, makeTarget) => {
   it('imports the month once, joins mode-switch entries and skips sessions the gateway already has', async () => {
     const first = await cli('--year', '2024', '--month', '5', '--timeout', '5');
     expect(first.stderr).toBe('');
-    expect(first.stdout).toContain('7 entries → 5 sessions (1 entries joined at a charge-mode switch, 1 unreadable); imported 3, already known 2.');
+    expect(first.stdout).toContain(
+      '7 entries → 5 sessions (1 entries joined at a charge-mode switch, 1 unreadable); imported 3, already known 2.',
+    );
     expect(first.code).toBe(0);
     expect(responder.requests).toHaveLength(1);
     const [request] = responder.requests;
@@ -116,7 +138,15 @@ describe.each(BOTH_DATABASES)('import chargelog on %s', (_name, makeTarget) => {
       cost: 6.62,
     });
     // 2.1.4-style entry: no SoC, no exported fields, no tag.
-    expect(items[1]).toMatchObject({ energy: 10000, chargingTime: 5100, socStart: null, socEnd: null, rfidTag: null, chargeModes: ['pv'], cost: 2 });
+    expect(items[1]).toMatchObject({
+      energy: 10000,
+      chargingTime: 5100,
+      socStart: null,
+      socEnd: null,
+      rfidTag: null,
+      chargeModes: ['pv'],
+      cost: 2,
+    });
     // Two entries of one plug-in (PV, then instant after a mode switch) are one session.
     expect(items[2]).toMatchObject({
       end: '2024-05-22T08:00:00.000Z',
@@ -140,7 +170,10 @@ describe.each(BOTH_DATABASES)('import chargelog on %s', (_name, makeTarget) => {
     });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('openWB did not answer getChargeLog within 1 s');
-    const bad = await runNode('src/cli.ts', ['import', 'chargelog', '--year', '2024', '--month', '13'], { DATABASE_URL: target.url, OPENWB_MQTT_URL: services.mqttUrl });
+    const bad = await runNode('src/cli.ts', ['import', 'chargelog', '--year', '2024', '--month', '13'], {
+      DATABASE_URL: target.url,
+      OPENWB_MQTT_URL: services.mqttUrl,
+    });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('--month must be a whole number from 1 to 12');
   });

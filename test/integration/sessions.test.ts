@@ -25,7 +25,7 @@ function seed(): Session[] {
     rfidTag: i % 3 ? 'AAAA' : 'BBBB',
     vehicle: { id: i % 2 ? '2' : '1', name: i % 2 ? 'Zoe' : 'e-Golf' },
     userId: null,
-    cost: i === 5 ? null : 0.3 * (1000 * ((i * 7) % 11) + 500) / 1000,
+    cost: i === 5 ? null : (0.3 * (1000 * ((i * 7) % 11) + 500)) / 1000,
     meterStart: 1000 * i,
     meterLast: 1000 * i + 500,
     source: 'recorder',
@@ -44,7 +44,11 @@ describe.each(BOTH_DATABASES)('sessions API on %s', (_name, makeTarget) => {
   beforeAll(async () => {
     target = await makeTarget('sessions_api');
     for (const s of sessions) await new SessionRepository(target.db).upsert(s);
-    gw = await startAuthGateway({ databaseUrl: target.url, store: 'memory', env: { RECORDER_ENABLED: 'false', TIME_ZONE: 'Europe/Berlin' } });
+    gw = await startAuthGateway({
+      databaseUrl: target.url,
+      store: 'memory',
+      env: { RECORDER_ENABLED: 'false', TIME_ZONE: 'Europe/Berlin' },
+    });
   });
   afterAll(async () => {
     await gw?.close();
@@ -55,7 +59,9 @@ describe.each(BOTH_DATABASES)('sessions API on %s', (_name, makeTarget) => {
     const seen: string[] = [];
     let cursor: string | null = null;
     for (let page = 0; page < 10; page++) {
-      const res: { body: { items: { id: string }[]; nextCursor: string | null } } = await get(`/api/v1/sessions?limit=7${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
+      const res: { body: { items: { id: string }[]; nextCursor: string | null } } = await get(
+        `/api/v1/sessions?limit=7${cursor ? `&cursor=${cursor}` : ''}`,
+      ).expect(200);
       seen.push(...res.body.items.map((s: { id: string }) => s.id));
       cursor = res.body.nextCursor;
       if (!cursor) break;
@@ -68,7 +74,9 @@ describe.each(BOTH_DATABASES)('sessions API on %s', (_name, makeTarget) => {
     const second = await get(`/api/v1/sessions?sort=-energy&limit=20&cursor=${first.body.nextCursor}`).expect(200);
     expect(second.body.nextCursor).toBeNull();
     const all = [...first.body.items, ...second.body.items].map((s: { id: string; energy: number }) => [s.energy, s.id]);
-    const expected = sessions.map((s) => [s.energy, s.id]).sort((a, b) => (b[0] as number) - (a[0] as number) || String(b[1]).localeCompare(String(a[1])));
+    const expected = sessions
+      .map((s) => [s.energy, s.id])
+      .sort((a, b) => (b[0] as number) - (a[0] as number) || String(b[1]).localeCompare(String(a[1])));
     expect(all).toEqual(expected);
   });
 
@@ -104,7 +112,13 @@ describe.each(BOTH_DATABASES)('sessions API on %s', (_name, makeTarget) => {
 
   it('sums sessions per week in the zone, with empty weeks as zeros and unknown cost as null', async () => {
     const res = await get('/api/v1/sessions/summary?interval=week&from=2026-02-23&to=2026-04-06').expect(200);
-    expect(res.body).toMatchObject({ interval: 'week', timeZone: 'Europe/Berlin', start: '2026-02-23T00:00:00+01:00', end: '2026-04-06T00:00:00+02:00', currency: 'EUR' });
+    expect(res.body).toMatchObject({
+      interval: 'week',
+      timeZone: 'Europe/Berlin',
+      start: '2026-02-23T00:00:00+01:00',
+      end: '2026-04-06T00:00:00+02:00',
+      currency: 'EUR',
+    });
     const weeks = res.body.items as { start: string; count: number; energy: number; cost: number | null; chargingTime: number }[];
     expect(weeks.map((w) => w.start)).toEqual([
       '2026-02-23T00:00:00+01:00',
@@ -167,7 +181,10 @@ describe.each(BOTH_DATABASES)('sessions API on %s', (_name, makeTarget) => {
     await gw.http.get('/api/v1/sessions?chargepoint=3').set(auth).expect(403);
     await gw.http.get(`/api/v1/sessions/${sessions[0]!.id}`).set(auth).expect(404); // chargepoint 3: not revealed
     await gw.http.get(`/api/v1/sessions/${sessions[1]!.id}`).set(auth).expect(200);
-    await gw.http.get(`/api/v1/sessions/${sessions.filter((s) => s.chargepointId === '4').at(-1)!.id}`).set(auth).expect(404); // not theirs
+    await gw.http
+      .get(`/api/v1/sessions/${sessions.filter((s) => s.chargepointId === '4').at(-1)!.id}`)
+      .set(auth)
+      .expect(404); // not theirs
     const summary = await gw.http.get('/api/v1/sessions/summary?interval=month&from=2026-03-01&to=2026-04-01').set(auth).expect(200);
     expect(summary.body.totals.count).toBe(14);
     // Admins see every session, with its user.

@@ -72,7 +72,9 @@ class BrokerView {
 
   /** Deletes every retained message this test left on the shared broker. */
   async close(): Promise<void> {
-    const clears = [...this.last].filter(([, payload]) => payload !== '').map(([topic]) => this.client.publishAsync(this.prefix + topic, '', { qos: 0, retain: true }));
+    const clears = [...this.last]
+      .filter(([, payload]) => payload !== '')
+      .map(([topic]) => this.client.publishAsync(this.prefix + topic, '', { qos: 0, retain: true }));
     await Promise.all(clears);
     await this.client.endAsync();
   }
@@ -120,7 +122,9 @@ async function startSimulator(startMs = NOON): Promise<Harness> {
 
 const CHARGEPOINT_TOPICS = [
   'config',
-  ...['power', 'powers', 'currents', 'voltages', 'power_factors', 'frequency', 'phases_in_use', 'imported', 'exported'].map((s) => `get/${s}`),
+  ...['power', 'powers', 'currents', 'voltages', 'power_factors', 'frequency', 'phases_in_use', 'imported', 'exported'].map(
+    (s) => `get/${s}`,
+  ),
   ...['daily_imported', 'daily_exported', 'plug_state', 'charge_state', 'evse_current', 'max_evse_current'].map((s) => `get/${s}`),
   ...['fault_state', 'fault_str', 'state_str', 'rfid', 'rfid_timestamp', 'vehicle_id', 'serial_number'].map((s) => `get/${s}`),
   ...['info', 'config', 'soc'].map((s) => `get/connected_vehicle/${s}`),
@@ -145,7 +149,9 @@ const EXPECTED_TOPICS = [
   'counter/get/hierarchy',
   ...['power', 'powers', 'currents', 'voltages', 'power_factors', 'frequency', 'imported', 'exported'].map((s) => `counter/0/get/${s}`),
   ...['daily_imported', 'daily_exported', 'fault_state', 'fault_str'].map((s) => `counter/0/get/${s}`),
-  ...['home_consumption', 'daily_yield_home_consumption', 'imported_home_consumption', 'invalid_home_consumption'].map((s) => `counter/set/${s}`),
+  ...['home_consumption', 'daily_yield_home_consumption', 'imported_home_consumption', 'invalid_home_consumption'].map(
+    (s) => `counter/set/${s}`,
+  ),
   'counter/config/home_consumption_source_id',
   ...['pv/1/get', 'pv/get'].flatMap((p) => ['power', ...TOTALS].map((s) => `${p}/${s}`)),
   'pv/1/get/currents',
@@ -195,7 +201,14 @@ describe('openWB 2.x simulator: retained state', () => {
         ],
       },
     ]);
-    expect(late.json('chargepoint/3/config')).toMatchObject({ id: 3, name: 'Garage', type: 'internal_openwb', ev: 0, template: 0, connected_phases: 3 });
+    expect(late.json('chargepoint/3/config')).toMatchObject({
+      id: 3,
+      name: 'Garage',
+      type: 'internal_openwb',
+      ev: 0,
+      template: 0,
+      connected_phases: 3,
+    });
     expect(late.json('chargepoint/4/config')).toMatchObject({ id: 4, name: 'Carport', type: 'internal_openwb' });
     expect(late.json('chargepoint/template/0').valid_tags).toEqual(['04A1B2C3', '1234567890']);
     expect([0, 1, 2].map((id) => late.json(`vehicle/${id}/name`))).toEqual(['Standard-Fahrzeug', 'e-Golf', 'ID.3']);
@@ -210,9 +223,16 @@ describe('openWB 2.x simulator: retained state', () => {
 
     const modules = late.json('system/configurable/soc_modules');
     expect(modules[0]).toEqual({ value: null, text: '- kein SoC Modul -', defaults: { type: null, configuration: {} } });
-    expect(modules.map((m: { value: string | null }) => m.value)).toEqual(expect.arrayContaining(['manual', 'mqtt', 'http', 'homeassistant', 'tesla', 'kia']));
+    expect(modules.map((m: { value: string | null }) => m.value)).toEqual(
+      expect.arrayContaining(['manual', 'mqtt', 'http', 'homeassistant', 'tesla', 'kia']),
+    );
     for (const module of modules.slice(1)) {
-      expect(module.defaults).toMatchObject({ type: module.value, name: expect.any(String), official: expect.any(Boolean), configuration: expect.any(Object) });
+      expect(module.defaults).toMatchObject({
+        type: module.value,
+        name: expect.any(String),
+        official: expect.any(Boolean),
+        configuration: expect.any(Object),
+      });
     }
   });
 
@@ -275,10 +295,12 @@ describe('openWB 2.x simulator: scenario', () => {
     const snapshots: Array<Record<string, any>> = []; // eslint-disable-line @typescript-eslint/no-explicit-any
     const read = (): Record<string, unknown> =>
       Object.fromEntries(
-        [...CHARGEPOINT_TOPICS.map((s) => `chargepoint/3/${s}`), 'vehicle/0/get/force_soc_update', 'vehicle/1/get/force_soc_update', 'vehicle/1/get/soc'].map((topic) => [
-          topic.replace('chargepoint/3/', ''),
-          view.json(topic),
-        ]),
+        [
+          ...CHARGEPOINT_TOPICS.map((s) => `chargepoint/3/${s}`),
+          'vehicle/0/get/force_soc_update',
+          'vehicle/1/get/force_soc_update',
+          'vehicle/1/get/soc',
+        ].map((topic) => [topic.replace('chargepoint/3/', ''), view.json(topic)]),
       );
     const totals: Array<{ gridImported: number; gridExported: number; pvExported: number; batImported: number; batExported: number }> = [];
     for (let cycle = 1; cycle <= unplugAt + 1; cycle++) {
@@ -319,13 +341,28 @@ describe('openWB 2.x simulator: scenario', () => {
       'set/charge_template': { id: 1 },
       'vehicle/1/get/force_soc_update': true,
     });
-    expect(at(scanAt + 2)).toMatchObject({ 'set/current': 16, 'get/state_str': 'Ladevorgang wird gestartet... ', 'get/power': 0, 'get/charge_state': false });
-    expect(at(scanAt + 2)['set/log']).toMatchObject({ chargemode_log_entry: 'instant_charging', rfid: '04A1B2C3', ev: 1, imported_at_mode_switch: 1_250_000 });
+    expect(at(scanAt + 2)).toMatchObject({
+      'set/current': 16,
+      'get/state_str': 'Ladevorgang wird gestartet... ',
+      'get/power': 0,
+      'get/charge_state': false,
+    });
+    expect(at(scanAt + 2)['set/log']).toMatchObject({
+      chargemode_log_entry: 'instant_charging',
+      rfid: '04A1B2C3',
+      ev: 1,
+      imported_at_mode_switch: 1_250_000,
+    });
 
     for (let cycle = scanAt + 3; cycle < unplugAt; cycle++) {
       const now = at(cycle);
       const before = at(cycle - 1);
-      expect(now).toMatchObject({ 'get/charge_state': true, 'get/currents': [16, 16, 16], 'get/phases_in_use': 3, 'get/state_str': 'Fahrzeug lädt.' });
+      expect(now).toMatchObject({
+        'get/charge_state': true,
+        'get/currents': [16, 16, 16],
+        'get/phases_in_use': 3,
+        'get/state_str': 'Fahrzeug lädt.',
+      });
       expect(Math.abs(now['get/power'] - 11_040)).toBeLessThan(110);
       now['get/voltages'].forEach((volts: number) => expect(Math.abs(volts - 230)).toBeLessThanOrEqual(2));
       expect(now['get/imported'] - before['get/imported']).toBeCloseTo((now['get/power'] * 10) / 3600, 1);
@@ -338,7 +375,13 @@ describe('openWB 2.x simulator: scenario', () => {
     expect(at(unplugAt - 1)['vehicle/1/get/soc']).toBeCloseTo(42 + (charged * 0.9 * 100) / 36_000, 0);
     expect(at(unplugAt - 1)['set/log'].timestamp_start_charging).toBeGreaterThan(0);
 
-    expect(at(unplugAt)).toMatchObject({ 'get/plug_state': false, 'get/charge_state': false, 'get/power': 0, 'set/current': 16, 'set/rfid': '04A1B2C3' });
+    expect(at(unplugAt)).toMatchObject({
+      'get/plug_state': false,
+      'get/charge_state': false,
+      'get/power': 0,
+      'set/current': 16,
+      'set/rfid': '04A1B2C3',
+    });
     expect(at(unplugAt + 1)).toMatchObject({
       'set/current': 0,
       'set/manual_lock': true,
@@ -498,7 +541,12 @@ describe('openWB 2.x simulator: set topics', () => {
     await tick();
     expect(view.json('vehicle/2/get/force_soc_update')).toBe(false);
 
-    const socModule = { type: 'http', name: 'HTTP', official: true, configuration: { soc_url: 'http://car/soc', range_url: null, calculate_soc: false } };
+    const socModule = {
+      type: 'http',
+      name: 'HTTP',
+      official: true,
+      configuration: { soc_url: 'http://car/soc', range_url: null, calculate_soc: false },
+    };
     await view.set('vehicle/2/soc_module/config', JSON.stringify(socModule));
     expect(view.json('vehicle/2/soc_module/config')).toEqual(socModule);
     await view.set('vehicle/1/charge_template', '2');

@@ -22,7 +22,9 @@ describe('users over the API (admins)', () => {
   const asAdmin = <T extends { set(h: Record<string, string>): T }>(req: T) => req.set(bearer(adminToken));
 
   it('creates, reads, lists, changes and deletes a user, never showing password hashes', async () => {
-    const created = await asAdmin(gw.http.post('/api/v1/users')).send({ name: 'Frank', role: 'user', password: 'frank the tank 123', chargepoints: ['3', '1'] }).expect(201);
+    const created = await asAdmin(gw.http.post('/api/v1/users'))
+      .send({ name: 'Frank', role: 'user', password: 'frank the tank 123', chargepoints: ['3', '1'] })
+      .expect(201);
     expect(created.body).toMatchObject({ name: 'frank', role: 'user', chargepoints: ['1', '3'], disabled: false });
     const id = created.body.id as string;
     expect(JSON.stringify(created.body)).not.toMatch(/scrypt|frank the tank/);
@@ -33,9 +35,13 @@ describe('users over the API (admins)', () => {
     expect(list.body.items.map((u: { name: string }) => u.name)).toEqual(expect.arrayContaining(['frank', 'root']));
     expect(JSON.stringify(list.body)).not.toContain('scrypt');
 
-    const patched = await asAdmin(gw.http.patch(`/api/v1/users/${id}`)).send({ chargepoints: ['7'], role: 'admin' }).expect(200);
+    const patched = await asAdmin(gw.http.patch(`/api/v1/users/${id}`))
+      .send({ chargepoints: ['7'], role: 'admin' })
+      .expect(200);
     expect(patched.body).toMatchObject({ chargepoints: ['7'], role: 'admin' });
-    await asAdmin(gw.http.patch(`/api/v1/users/${id}`)).send({ role: 'user' }).expect(200);
+    await asAdmin(gw.http.patch(`/api/v1/users/${id}`))
+      .send({ role: 'user' })
+      .expect(200);
 
     const frank = await login(gw, { name: 'frank', password: 'frank the tank 123' });
     await asAdmin(gw.http.delete(`/api/v1/users/${id}`)).expect(204);
@@ -54,32 +60,50 @@ describe('users over the API (admins)', () => {
     ];
     for (const body of bad) await asAdmin(gw.http.post('/api/v1/users')).send(body).expect(400);
     await asAdmin(gw.http.post('/api/v1/users')).send({ name: 'grace', role: 'user', password: 'long enough password' }).expect(201);
-    const taken = await asAdmin(gw.http.post('/api/v1/users')).send({ name: 'GRACE', role: 'admin', password: 'long enough password' }).expect(409);
+    const taken = await asAdmin(gw.http.post('/api/v1/users'))
+      .send({ name: 'GRACE', role: 'admin', password: 'long enough password' })
+      .expect(409);
     expect(taken.body.type).toBe('/problems/conflict');
     await asAdmin(gw.http.patch('/api/v1/users/3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b')).send({ role: 'user' }).expect(404);
-    await asAdmin(gw.http.patch(`/api/v1/users/${root.id}`)).send({}).expect(400);
+    await asAdmin(gw.http.patch(`/api/v1/users/${root.id}`))
+      .send({})
+      .expect(400);
     await asAdmin(gw.http.get('/api/v1/users/not-a-uuid')).expect(400);
   });
 
   it('keeps the last active admin: cannot demote, disable or delete them', async () => {
     for (const body of [{ role: 'user' }, { disabled: true }]) {
-      const res = await asAdmin(gw.http.patch(`/api/v1/users/${root.id}`)).send(body).expect(409);
+      const res = await asAdmin(gw.http.patch(`/api/v1/users/${root.id}`))
+        .send(body)
+        .expect(409);
       expect(res.body.detail).toContain('last active admin');
     }
     await asAdmin(gw.http.delete(`/api/v1/users/${root.id}`)).expect(409);
     const second = await addUser(gw, 'second-admin', 'admin');
-    await asAdmin(gw.http.patch(`/api/v1/users/${second.id}`)).send({ disabled: true }).expect(200);
+    await asAdmin(gw.http.patch(`/api/v1/users/${second.id}`))
+      .send({ disabled: true })
+      .expect(200);
     await asAdmin(gw.http.delete(`/api/v1/users/${root.id}`)).expect(409);
-    await asAdmin(gw.http.patch(`/api/v1/users/${second.id}`)).send({ disabled: false }).expect(200);
+    await asAdmin(gw.http.patch(`/api/v1/users/${second.id}`))
+      .send({ disabled: false })
+      .expect(200);
   });
 
   it('applies a role change to live tokens and keys at once', async () => {
     const henry = await addUser(gw, 'henry', 'admin');
     const token = (await login(gw, henry)).accessToken;
-    const key = (await gw.http.post('/api/v1/keys').set(bearer(token)).send({ name: 'ops', scopes: ['admin'] }).expect(201)).body.key as string;
+    const key = (
+      await gw.http
+        .post('/api/v1/keys')
+        .set(bearer(token))
+        .send({ name: 'ops', scopes: ['admin'] })
+        .expect(201)
+    ).body.key as string;
     await gw.http.get('/api/v1/users').set(bearer(token)).expect(200);
     await gw.http.get('/api/v1/users').set('x-api-key', key).expect(200);
-    await asAdmin(gw.http.patch(`/api/v1/users/${henry.id}`)).send({ role: 'user' }).expect(200);
+    await asAdmin(gw.http.patch(`/api/v1/users/${henry.id}`))
+      .send({ role: 'user' })
+      .expect(200);
     await gw.http.get('/api/v1/users').set(bearer(token)).expect(403);
     await gw.http.get('/api/v1/users').set('x-api-key', key).expect(403);
     // The key had only `admin`, which a `user` cannot hold: nothing is left of it.
@@ -159,7 +183,10 @@ describe('the users CLI', () => {
 
   it('reads a password from stdin and never prints it', async () => {
     const password = 'piped passphrase 42';
-    const added = await cliWithStdin(['users', 'add', '--name', 'piped', '--role', 'user', '--password-stdin', '--chargepoints', '3'], `${password}\n`);
+    const added = await cliWithStdin(
+      ['users', 'add', '--name', 'piped', '--role', 'user', '--password-stdin', '--chargepoints', '3'],
+      `${password}\n`,
+    );
     expect(added.code).toBe(0);
     expect(added.stdout).not.toContain(password);
     expect(added.stdout).toContain('for chargepoints 3');

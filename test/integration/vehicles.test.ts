@@ -40,8 +40,15 @@ describe('SoC modules', () => {
 
   it('sets a module; secrets go to openWB but are never returned; a PUT without them keeps them', async () => {
     const since = await spy.mark();
-    const set = await put(gw, '/api/v1/vehicles/2/soc-module', { type: 'kia', configuration: { user_id: 'me@example.com', password: 'hunter2-secret', pin: '4711', vin: 'KNA0001' } }).expect(200);
-    expect(set.body).toMatchObject({ action: 'socModule', status: 'applied', request: { socModuleType: 'kia', socModuleKeys: ['password', 'pin', 'user_id', 'vin'] } });
+    const set = await put(gw, '/api/v1/vehicles/2/soc-module', {
+      type: 'kia',
+      configuration: { user_id: 'me@example.com', password: 'hunter2-secret', pin: '4711', vin: 'KNA0001' },
+    }).expect(200);
+    expect(set.body).toMatchObject({
+      action: 'socModule',
+      status: 'applied',
+      request: { socModuleType: 'kia', socModuleKeys: ['password', 'pin', 'user_id', 'vin'] },
+    });
     expect(set.body.socModule).toEqual({
       vehicleId: '2',
       type: 'kia',
@@ -53,16 +60,29 @@ describe('SoC modules', () => {
     expect(JSON.stringify(set.body)).not.toMatch(/hunter2|4711/);
     const [published] = since();
     expect(published!.topic).toBe('openWB/set/vehicle/2/soc_module/config');
-    expect(JSON.parse(published!.payload)).toEqual({ type: 'kia', name: 'Kia / Hyundai', official: false, configuration: { user_id: 'me@example.com', password: 'hunter2-secret', pin: '4711', vin: 'KNA0001' } });
+    expect(JSON.parse(published!.payload)).toEqual({
+      type: 'kia',
+      name: 'Kia / Hyundai',
+      official: false,
+      configuration: { user_id: 'me@example.com', password: 'hunter2-secret', pin: '4711', vin: 'KNA0001' },
+    });
 
     const read = await get(gw, '/api/v1/vehicles/2/soc-module').expect(200);
     expect(read.body).toEqual(set.body.socModule);
     expect(JSON.stringify(read.body)).not.toMatch(/hunter2|4711/);
 
     const again = await spy.mark();
-    const changed = await put(gw, '/api/v1/vehicles/2/soc-module', { type: 'kia', configuration: { vin: 'KNA0002', pin: { set: true } } }).expect(200);
+    const changed = await put(gw, '/api/v1/vehicles/2/soc-module', {
+      type: 'kia',
+      configuration: { vin: 'KNA0002', pin: { set: true } },
+    }).expect(200);
     expect(JSON.stringify(changed.body)).not.toMatch(/hunter2|4711/);
-    expect(JSON.parse(again()[0]!.payload).configuration).toEqual({ user_id: 'me@example.com', password: 'hunter2-secret', pin: '4711', vin: 'KNA0002' });
+    expect(JSON.parse(again()[0]!.payload).configuration).toEqual({
+      user_id: 'me@example.com',
+      password: 'hunter2-secret',
+      pin: '4711',
+      vin: 'KNA0002',
+    });
 
     const audit = await get(gw, '/api/v1/audit?action=command.soc-module').expect(200);
     expect(JSON.stringify(audit.body)).not.toMatch(/hunter2|4711/);

@@ -26,7 +26,13 @@ export function runNode(script: string, args: string[], env: Record<string, stri
  * Starts a long-running node process and resolves once its stdout matches `ready`: a TypeScript source
  * through tsx, or with `nodeArgs` exactly those arguments (e.g. what `npm start` runs).
  */
-export function startNode(script: string, env: Record<string, string>, ready: RegExp, timeoutMs = 30_000, nodeArgs = ['--import', 'tsx', script]) {
+export function startNode(
+  script: string,
+  env: Record<string, string>,
+  ready: RegExp,
+  timeoutMs = 30_000,
+  nodeArgs = ['--import', 'tsx', script],
+) {
   return new Promise<{ child: ChildProcess; match: RegExpMatchArray; output: () => string }>((resolve, reject) => {
     const child = spawn(process.execPath, nodeArgs, { cwd: ROOT, env: { ...minimalEnv(), ...env } });
     let output = '';

@@ -80,9 +80,7 @@ async function withAdminConnection<T>(fn: (conn: mariadb.Connection) => Promise<
 /** Creates a fresh, empty database `owg_test_<unique>` and returns its URL and a `drop()`. */
 export async function createMariaDbDatabase(label = 'db'): Promise<TestDatabase> {
   const name = uniqueDbName(label);
-  await withAdminConnection((conn) =>
-    conn.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci`),
-  );
+  await withAdminConnection((conn) => conn.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci`));
   const url = new URL(services.mariadbUrl);
   url.pathname = `/${name}`;
   return {

@@ -30,7 +30,10 @@ export function specOperations(): SpecOperationInfo[] {
   const paths = document.paths as Record<string, Record<string, Json>>;
   return listOperations(document as never).map((operation) => {
     const raw = paths[operation.path]![operation.method]!;
-    const parameters = [...((paths[operation.path]!.parameters as unknown as unknown[] | undefined) ?? []), ...((raw.parameters as unknown[] | undefined) ?? [])].map((p) => {
+    const parameters = [
+      ...((paths[operation.path]!.parameters as unknown as unknown[] | undefined) ?? []),
+      ...((raw.parameters as unknown[] | undefined) ?? []),
+    ].map((p) => {
       const param = resolve(p);
       return { name: param.name as string, in: param.in as string, required: param.required === true, schema: resolve(param.schema) };
     });
@@ -51,7 +54,8 @@ export function sampleValue(schema: Json): string {
   if (Array.isArray(schema.enum) && schema.enum.length) return String(schema.enum[0]);
   if (schema.format === 'uuid') return '3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b';
   const pattern = typeof schema.pattern === 'string' ? new RegExp(schema.pattern) : undefined;
-  const fits = (v: string) => (!pattern || pattern.test(v)) && v.length >= Number(schema.minLength ?? 0) && v.length <= Number(schema.maxLength ?? Infinity);
+  const fits = (v: string) =>
+    (!pattern || pattern.test(v)) && v.length >= Number(schema.minLength ?? 0) && v.length <= Number(schema.maxLength ?? Infinity);
   const found = CANDIDATES.find(fits);
   if (found === undefined) throw new Error(`no sample value fits ${JSON.stringify(schema)}: add an example to openapi.yaml`);
   return found;

@@ -14,7 +14,11 @@ import { describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 const dockerfile = read('Dockerfile');
-const pkg = JSON.parse(read('package.json')) as { dependencies: Record<string, string>; scripts: Record<string, string>; bin: Record<string, string> };
+const pkg = JSON.parse(read('package.json')) as {
+  dependencies: Record<string, string>;
+  scripts: Record<string, string>;
+  bin: Record<string, string>;
+};
 
 interface Instruction {
   keyword: string;
@@ -23,7 +27,11 @@ interface Instruction {
 
 /** Instructions grouped by stage (continuation lines joined, comments dropped). */
 function stages(text: string): { from: string; instructions: Instruction[] }[] {
-  const lines = text.replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const lines = text
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   const result: { from: string; instructions: Instruction[] }[] = [];
   for (const line of lines) {
     const [, keyword = '', args = ''] = /^(\w+)\s*(.*)$/.exec(line) ?? [];
@@ -51,12 +59,21 @@ function runtimeReferences(source: string): string[] {
   return patterns.flatMap((p) => [...source.matchAll(p)].map((m) => m[1]!));
 }
 
-const packageName = (specifier: string) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+const packageName = (specifier: string) =>
+  specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/');
 
 const runtime = stages(dockerfile).at(-1)!;
 const copied = runtime.instructions
   .filter((i) => i.keyword === 'COPY' && !i.args.includes('--from='))
-  .flatMap((i) => i.args.split(/\s+/).filter((a) => !a.startsWith('--')).slice(0, -1));
+  .flatMap((i) =>
+    i.args
+      .split(/\s+/)
+      .filter((a) => !a.startsWith('--'))
+      .slice(0, -1),
+  );
 
 describe('Dockerfile', () => {
   it('passes the dockerfile-utils lint without a single diagnostic', () => {
@@ -69,7 +86,10 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:20-bookworm-slim$/m);
     expect(runtime.from).toMatch(/^\$\{NODE_IMAGE\} AS runtime$/);
     const deps = all.find((s) => / AS deps$/.test(s.from))!;
-    const depsRun = deps.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args).join('\n');
+    const depsRun = deps.instructions
+      .filter((i) => i.keyword === 'RUN')
+      .map((i) => i.args)
+      .join('\n');
     expect(depsRun).toMatch(/npm ci --omit=dev/);
     expect(depsRun).toMatch(/python3 make g\+\+/);
     expect(runtime.instructions.some((i) => i.keyword === 'COPY' && i.args.startsWith('--from=deps /app/node_modules'))).toBe(true);
@@ -80,7 +100,10 @@ describe('Dockerfile', () => {
     expect(users.at(-1)).toBe('node');
     const lastUser = runtime.instructions.findLastIndex((i) => i.keyword === 'USER');
     expect(runtime.instructions.slice(lastUser).some((i) => i.keyword === 'RUN')).toBe(false);
-    const env = runtime.instructions.filter((i) => i.keyword === 'ENV').map((i) => i.args).join(' ');
+    const env = runtime.instructions
+      .filter((i) => i.keyword === 'ENV')
+      .map((i) => i.args)
+      .join(' ');
     expect(env).toMatch(/\bNODE_ENV=production\b/);
     expect(env).toMatch(/\bHOST=0\.0\.0\.0\b/);
     expect(runtime.instructions).toContainEqual({ keyword: 'EXPOSE', args: '8080' });
@@ -118,7 +141,11 @@ describe('Dockerfile', () => {
       for (const match of source.matchAll(/new URL\(\s*['"]([^'"]+)['"]\s*,\s*PACKAGE_ROOT\s*\)/g)) needed.add(match[1]!.split('/')[0]!);
     }
     expect([...needed]).toEqual(expect.arrayContaining(['src', 'package.json', 'openapi.yaml']));
-    for (const entry of needed) expect(copied.map((p) => p.replace(/\/$/, '')), `runtime needs ${entry}`).toContain(entry);
+    for (const entry of needed)
+      expect(
+        copied.map((p) => p.replace(/\/$/, '')),
+        `runtime needs ${entry}`,
+      ).toContain(entry);
   });
 
   it('needs no devDependency at run time (the image installs with --omit=dev)', () => {

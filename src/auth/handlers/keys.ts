@@ -9,7 +9,8 @@ type KeyHandlers = Pick<HandlerTable, 'listApiKeys' | 'createApiKey' | 'revokeAp
 
 export function keyHandlers(keys: KeyManagement): KeyHandlers {
   return {
-    listApiKeys: async ({ query, principal }) => json(200, { items: (await keys.list(requirePrincipal(principal), query.owner ?? 'me')).map(apiKeyDto) }),
+    listApiKeys: async ({ query, principal }) =>
+      json(200, { items: (await keys.list(requirePrincipal(principal), query.owner ?? 'me')).map(apiKeyDto) }),
     createApiKey: async ({ body, principal, request }) => {
       const expiresAt = body.expiresAt === undefined ? null : Date.parse(body.expiresAt);
       if (Number.isNaN(expiresAt)) throw new BadRequestError('expiresAt is not a date-time');

@@ -9,15 +9,24 @@ import { userDto } from './dto.ts';
 type UserHandlers = Pick<HandlerTable, 'listUsers' | 'createUser' | 'getUser' | 'updateUser' | 'deleteUser'>;
 
 export function userHandlers(users: UserService, audit: AuditService): UserHandlers {
-  const record = (action: string, principal: Principal | undefined, userId: string, client: AuditClient, detail?: Record<string, string | boolean>) =>
-    audit.record({ action, actor: actorOf(principal), target: { type: 'user', id: userId }, client, ...(detail ? { detail } : {}) });
+  const record = (
+    action: string,
+    principal: Principal | undefined,
+    userId: string,
+    client: AuditClient,
+    detail?: Record<string, string | boolean>,
+  ) => audit.record({ action, actor: actorOf(principal), target: { type: 'user', id: userId }, client, ...(detail ? { detail } : {}) });
 
   return {
     listUsers: async () => json(200, { items: (await users.list()).map(userDto) }),
     getUser: async ({ params }) => json(200, userDto(await users.get(params.userId))),
     createUser: async ({ body, principal, request }) => {
       const user = await users.create(body);
-      await record('user.create', principal, user.id, clientOf(request), { name: user.name, role: user.role, chargepoints: user.chargepoints.join(',') });
+      await record('user.create', principal, user.id, clientOf(request), {
+        name: user.name,
+        role: user.role,
+        chargepoints: user.chargepoints.join(','),
+      });
       return json(201, userDto(user));
     },
     updateUser: async ({ params, body, principal, request }) => {

@@ -1,7 +1,6 @@
 import type { Migration } from './index.ts';
 import { MARIADB_TABLE } from './ddl.ts';
 
-
 /**
  * Control and RFID profiles (versions 20–29): commands sent to openWB and their outcome, what the gateway
  * remembers per chargepoint between commands, RFID profiles with their tags, and the RFID scans seen.

@@ -10,7 +10,6 @@ export interface Migration {
   up: Record<Dialect, string[]>;
 }
 
-
 /** Append only: a released migration is never edited, a change is a new version. Times are ms since the epoch (UTC). */
 export const MIGRATIONS: readonly Migration[] = [
   {

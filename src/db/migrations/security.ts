@@ -1,7 +1,6 @@
 import type { Migration } from './index.ts';
 import { MARIADB_TABLE } from './ddl.ts';
 
-
 /**
  * Security (versions 2–9): users, key owners, refresh tokens, signing keys, the audit log.
  * Secrets are never stored: passwords as scrypt hashes, keys and refresh tokens as SHA-256. The signing
@@ -48,7 +47,9 @@ export const SECURITY_MIGRATIONS: readonly Migration[] = [
         'ALTER TABLE api_keys ADD COLUMN chargepoints TEXT',
         'CREATE INDEX ix_api_keys_user ON api_keys (user_id)',
       ],
-      mariadb: ['ALTER TABLE api_keys ADD COLUMN user_id CHAR(36) NULL, ADD COLUMN chargepoints TEXT NULL, ADD INDEX ix_api_keys_user (user_id)'],
+      mariadb: [
+        'ALTER TABLE api_keys ADD COLUMN user_id CHAR(36) NULL, ADD COLUMN chargepoints TEXT NULL, ADD INDEX ix_api_keys_user (user_id)',
+      ],
     },
   },
   {

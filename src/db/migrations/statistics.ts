@@ -1,7 +1,6 @@
 import type { Migration } from './index.ts';
 import { MARIADB_TABLE } from './ddl.ts';
 
-
 /**
  * Statistics (versions 10–19): recorded series, raw samples, rollups and charging sessions.
  * Samples and rollups are keyed by an integer series id so the hot tables stay narrow; `stat_series`

@@ -43,7 +43,12 @@ export const CHARGEPOINT_PROFILE: JsonObject = {
 
 const NO_LIMIT = { selected: 'none', amount: 50000, soc: 50 };
 
-export function chargeTemplate(id: number, name: string, selected: string, overrides: { instantCurrent?: number; pvMinCurrent?: number } = {}): JsonObject {
+export function chargeTemplate(
+  id: number,
+  name: string,
+  selected: string,
+  overrides: { instantCurrent?: number; pvMinCurrent?: number } = {},
+): JsonObject {
   return {
     id,
     name,

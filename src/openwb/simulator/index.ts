@@ -75,7 +75,9 @@ export class OpenWbSimulator {
     this.client.on('error', (error) => this.logger.warn({ err: error }, 'simulator MQTT error'));
     // Only reconnects reach this listener; a restarted broker may have lost the retained state.
     this.client.on('connect', () => {
-      this.publisher.publish(buildTopics(this.state), 'all').catch((error: unknown) => this.logger.warn({ err: error }, 'republish after reconnect failed'));
+      this.publisher
+        .publish(buildTopics(this.state), 'all')
+        .catch((error: unknown) => this.logger.warn({ err: error }, 'republish after reconnect failed'));
     });
     this.client.on('message', (topic, payload) => {
       setHandler.handle(topic, payload).catch((error: unknown) => this.logger.warn({ err: error, topic }, 'set topic handling failed'));

@@ -27,7 +27,10 @@ function fnmatch(pattern: string): RegExp {
     else if (char === '?') source += '.';
     else if (char === '[' && pattern.indexOf(']', i + 1) > i + 1) {
       const end = pattern.indexOf(']', i + 1);
-      const body = pattern.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\');
+      const body = pattern
+        .slice(i + 1, end)
+        .replace(/^!/, '^')
+        .replace(/\\/g, '\\\\');
       source += `[${body}]`;
       i = end;
     } else source += char.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -29,7 +29,11 @@ const republish = (stateTopic: string, value: Json): Applied => ({ publish: [[st
 const chargepoint = (state: SimState, id: number): ChargepointState => state.chargepoints.get(id) as ChargepointState;
 const vehicle = (state: SimState, id: number): VehicleState => state.vehicles.get(id) as VehicleState;
 
-function chargepointRoute(suffix: string, check: Check, update: (cp: ChargepointState, value: Json, context: SetContext) => Applied | void): SetRoute {
+function chargepointRoute(
+  suffix: string,
+  check: Check,
+  update: (cp: ChargepointState, value: Json, context: SetContext) => Applied | void,
+): SetRoute {
   return {
     pattern: new RegExp(`^chargepoint/(\\d+)/${suffix}$`),
     entity: 'chargepoint',
@@ -38,7 +42,11 @@ function chargepointRoute(suffix: string, check: Check, update: (cp: Chargepoint
   };
 }
 
-function vehicleRoute(suffix: string, check: Check, update: (ev: VehicleState, value: Json, context: SetContext) => Applied | void): SetRoute {
+function vehicleRoute(
+  suffix: string,
+  check: Check,
+  update: (ev: VehicleState, value: Json, context: SetContext) => Applied | void,
+): SetRoute {
   return {
     pattern: new RegExp(`^vehicle/(\\d+)/${suffix}$`),
     entity: 'vehicle',

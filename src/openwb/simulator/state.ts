@@ -1,11 +1,4 @@
-import {
-  CHARGEPOINT_PROFILE,
-  NO_SOC_MODULE,
-  SOC_GENERAL_CONFIG,
-  chargeTemplate,
-  defaultSessionLog,
-  evTemplate,
-} from './catalog.ts';
+import { CHARGEPOINT_PROFILE, NO_SOC_MODULE, SOC_GENERAL_CONFIG, chargeTemplate, defaultSessionLog, evTemplate } from './catalog.ts';
 import { cloneJson, numberAt } from './json.ts';
 import type { Json, JsonObject } from './json.ts';
 import { homeEnergyTodayWh, pvEnergyTodayWh, utcDayKey } from './physics.ts';
@@ -200,8 +193,24 @@ export function createInitialState(nowMs: number, cycleSeconds: number): SimStat
     ]),
     vehicles: new Map([
       [0, vehicle(0, 'Standard-Fahrzeug', 0, [], null, cloneJson(NO_SOC_MODULE))],
-      [1, vehicle(1, 'e-Golf', 1, ['04A1B2C3'], 42, { type: 'manual', name: 'Manueller SoC', official: true, configuration: { reset_after_unplug: false } })],
-      [2, vehicle(2, 'ID.3', 2, ['1234567890'], 63.5, { type: 'mqtt', name: 'MQTT', official: true, configuration: { calculate_soc: false } })],
+      [
+        1,
+        vehicle(1, 'e-Golf', 1, ['04A1B2C3'], 42, {
+          type: 'manual',
+          name: 'Manueller SoC',
+          official: true,
+          configuration: { reset_after_unplug: false },
+        }),
+      ],
+      [
+        2,
+        vehicle(2, 'ID.3', 2, ['1234567890'], 63.5, {
+          type: 'mqtt',
+          name: 'MQTT',
+          official: true,
+          configuration: { calculate_soc: false },
+        }),
+      ],
     ]),
     chargeTemplates: templates,
     evTemplates: new Map([
@@ -231,7 +240,15 @@ export function createInitialState(nowMs: number, cycleSeconds: number): SimStat
         monthlyExported: 412_000 + pvToday,
         yearlyExported: 4_120_000 + pvToday,
       },
-      bat: { power: 0, currents: [...ZERO], soc: 55, imported: 1_255_198, exported: 1_150_676, dailyImported: pvToday * 0.1, dailyExported: homeToday * 0.2 },
+      bat: {
+        power: 0,
+        currents: [...ZERO],
+        soc: 55,
+        imported: 1_255_198,
+        exported: 1_150_676,
+        dailyImported: pvToday * 0.1,
+        dailyExported: homeToday * 0.2,
+      },
       home: { power: 0, imported: 11_102_000, dailyImported: homeToday },
       sourceShares: { grid: 1, pv: 0, bat: 0 },
     },

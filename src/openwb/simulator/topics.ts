@@ -103,11 +103,26 @@ function chargepointTopics(state: SimState, cp: ChargepointState, put: Put): voi
 function chargepointAggregateTopics(state: SimState, put: Put): void {
   const cps = [...state.chargepoints.values()];
   const sum = (pick: (cp: ChargepointState) => number): number => r2(cps.reduce((total, cp) => total + pick(cp), 0));
-  put('chargepoint/get/power', sum((cp) => cp.power));
-  put('chargepoint/get/imported', sum((cp) => cp.imported));
-  put('chargepoint/get/exported', sum((cp) => cp.exported));
-  put('chargepoint/get/daily_imported', sum((cp) => cp.dailyImported));
-  put('chargepoint/get/daily_exported', sum((cp) => cp.dailyExported));
+  put(
+    'chargepoint/get/power',
+    sum((cp) => cp.power),
+  );
+  put(
+    'chargepoint/get/imported',
+    sum((cp) => cp.imported),
+  );
+  put(
+    'chargepoint/get/exported',
+    sum((cp) => cp.exported),
+  );
+  put(
+    'chargepoint/get/daily_imported',
+    sum((cp) => cp.dailyImported),
+  );
+  put(
+    'chargepoint/get/daily_exported',
+    sum((cp) => cp.dailyExported),
+  );
   put('chargepoint/get/fault_state', FAULT_FREE.fault_state);
   put('chargepoint/get/fault_str', FAULT_FREE.fault_str);
 }

@@ -34,27 +34,59 @@ export class OpenWb19Simulator {
     private readonly client: MqttClient,
     private readonly prefix: string,
   ) {
-    const lp = (name: string, soc: number): Lp => ({ name, plugged: false, enabled: true, soc, current: 16, chargeLimitation: 0, energyToCharge: 10, socToChargeTo: 80, lastRfId: '0' });
+    const lp = (name: string, soc: number): Lp => ({
+      name,
+      plugged: false,
+      enabled: true,
+      soc,
+      current: 16,
+      chargeLimitation: 0,
+      energyToCharge: 10,
+      socToChargeTo: 80,
+      lastRfId: '0',
+    });
     this.lps.set(1, lp('Garage', 42));
     this.lps.set(2, lp('Carport', 63));
-    const range = (min: number, max: number, apply: (value: number, n: number) => [string, string][]): Handler => (value, n) =>
-      value >= min && value <= max ? apply(value, n) : undefined;
+    const range =
+      (min: number, max: number, apply: (value: number, n: number) => [string, string][]): Handler =>
+      (value, n) =>
+        value >= min && value <= max ? apply(value, n) : undefined;
     const at = (n: number) => this.lps.get(n) as Lp;
     this.handlers = [
       [/^openWB\/set\/ChargeMode$/, range(0, 4, (v) => ((this.chargeMode = v), [['openWB/global/ChargeMode', String(v)]]))],
-      [/^openWB\/set\/lp\/(\d)\/ChargePointEnabled$/, range(0, 1, (v, n) => ((at(n).enabled = v === 1), [[`openWB/lp/${n}/ChargePointEnabled`, String(v)]]))],
-      [/^openWB\/config\/set\/sofort\/lp\/(\d)\/current$/, range(6, 32, (v, n) => ((at(n).current = v), [[`openWB/config/get/sofort/lp/${n}/current`, String(v)]]))],
-      [/^openWB\/config\/set\/sofort\/lp\/(\d)\/chargeLimitation$/, (v, n) =>
-        v >= 0 && v <= (n <= 2 ? 2 : 1) ? ((at(n).chargeLimitation = v), [[`openWB/config/get/sofort/lp/${n}/chargeLimitation`, String(v)]]) : undefined],
-      [/^openWB\/config\/set\/sofort\/lp\/(\d)\/energyToCharge$/, range(0, 100, (v, n) => ((at(n).energyToCharge = v), [[`openWB/config/get/sofort/lp/${n}/energyToCharge`, String(v)]]))],
-      [/^openWB\/config\/set\/sofort\/lp\/([12])\/socToChargeTo$/, range(0, 100, (v, n) => ((at(n).socToChargeTo = v), [[`openWB/config/get/sofort/lp/${n}/socToChargeTo`, String(v)]]))],
+      [
+        /^openWB\/set\/lp\/(\d)\/ChargePointEnabled$/,
+        range(0, 1, (v, n) => ((at(n).enabled = v === 1), [[`openWB/lp/${n}/ChargePointEnabled`, String(v)]])),
+      ],
+      [
+        /^openWB\/config\/set\/sofort\/lp\/(\d)\/current$/,
+        range(6, 32, (v, n) => ((at(n).current = v), [[`openWB/config/get/sofort/lp/${n}/current`, String(v)]])),
+      ],
+      [
+        /^openWB\/config\/set\/sofort\/lp\/(\d)\/chargeLimitation$/,
+        (v, n) =>
+          v >= 0 && v <= (n <= 2 ? 2 : 1)
+            ? ((at(n).chargeLimitation = v), [[`openWB/config/get/sofort/lp/${n}/chargeLimitation`, String(v)]])
+            : undefined,
+      ],
+      [
+        /^openWB\/config\/set\/sofort\/lp\/(\d)\/energyToCharge$/,
+        range(0, 100, (v, n) => ((at(n).energyToCharge = v), [[`openWB/config/get/sofort/lp/${n}/energyToCharge`, String(v)]])),
+      ],
+      [
+        /^openWB\/config\/set\/sofort\/lp\/([12])\/socToChargeTo$/,
+        range(0, 100, (v, n) => ((at(n).socToChargeTo = v), [[`openWB/config/get/sofort/lp/${n}/socToChargeTo`, String(v)]])),
+      ],
       [/^openWB\/set\/lp\/([12])\/manualSoc$/, range(0, 100, (v, n) => ((at(n).soc = v), [[`openWB/lp/${n}/%Soc`, String(v)]]))],
       [/^openWB\/set\/lp\/([12])\/ForceSoCUpdate$/, range(1, 1, () => [])],
     ];
   }
 
   static async start(options: { url: string; topicPrefix?: string }): Promise<OpenWb19Simulator> {
-    const client = await mqtt.connectAsync(options.url, { clientId: `openwb19-sim-${randomBytes(4).toString('hex')}`, reconnectPeriod: 1000 });
+    const client = await mqtt.connectAsync(options.url, {
+      clientId: `openwb19-sim-${randomBytes(4).toString('hex')}`,
+      reconnectPeriod: 1000,
+    });
     const simulator = new OpenWb19Simulator(client, options.topicPrefix ?? '');
     client.on('message', (topic, payload) => void simulator.onMessage(topic, payload.toString('utf8')).catch(() => undefined));
     await simulator.publish(simulator.state(), true);

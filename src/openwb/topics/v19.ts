@@ -40,8 +40,7 @@ const rfidTag: Codec<string | null> = (input) => {
   return tag === '' || tag === '0' ? null : tag;
 };
 
-const lp = (suffix: string, fields: ComponentFields<'chargepoint'>): TopicRule =>
-  component('chargepoint', `openWB/lp/+/${suffix}`, fields);
+const lp = (suffix: string, fields: ComponentFields<'chargepoint'>): TopicRule => component('chargepoint', `openWB/lp/+/${suffix}`, fields);
 
 const sofort = (suffix: string, fields: ComponentFields<'chargepoint'>): TopicRule =>
   component('chargepoint', `openWB/config/get/sofort/lp/+/${suffix}`, fields);

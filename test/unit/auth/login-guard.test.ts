@@ -3,7 +3,8 @@ import { LoginGuard, type LoginLimits } from '../../../src/auth/login-guard.ts';
 
 const limits: LoginLimits = { freeFailures: 2, maxFailuresPerUser: 5, maxFailuresPerIp: 8, lockoutSeconds: 60, maxDelayMs: 1000 };
 let n = 0;
-const guard = (overrides: Partial<LoginLimits> = {}) => new LoginGuard({ keyPrefix: (name) => `unit${n++}:${name}` }, { ...limits, ...overrides });
+const guard = (overrides: Partial<LoginLimits> = {}) =>
+  new LoginGuard({ keyPrefix: (name) => `unit${n++}:${name}` }, { ...limits, ...overrides });
 
 describe('login guard (in memory)', () => {
   it('lets the free attempts through, then slows down with doubling delays, then locks out', async () => {

@@ -17,7 +17,15 @@ describe('principals', () => {
   });
 
   it('answers canAccessChargepoint from the effective set', () => {
-    const user = makePrincipal({ kind: 'token', id: 's', userId: 'u', name: 'bob', role: 'user', scopes: ['read', 'control', 'admin'], userChargepoints: ['3'] });
+    const user = makePrincipal({
+      kind: 'token',
+      id: 's',
+      userId: 'u',
+      name: 'bob',
+      role: 'user',
+      scopes: ['read', 'control', 'admin'],
+      userChargepoints: ['3'],
+    });
     expect(user.scopes).toEqual(['read', 'control']);
     expect(user.canAccessChargepoint('3')).toBe(true);
     expect(user.canAccessChargepoint('4')).toBe(false);

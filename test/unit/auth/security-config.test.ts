@@ -5,7 +5,13 @@ describe('security configuration', () => {
   it('has safe defaults', () => {
     const { security } = loadConfig({});
     expect(security.auth).toMatchObject({ accessTokenTtlMs: 900_000, refreshTokenTtlMs: 30 * 86_400_000, scryptLogN: 17 });
-    expect(security.auth.login).toMatchObject({ freeFailures: 3, maxFailuresPerUser: 10, maxFailuresPerIp: 50, lockoutSeconds: 900, kdfConcurrency: 1 });
+    expect(security.auth.login).toMatchObject({
+      freeFailures: 3,
+      maxFailuresPerUser: 10,
+      maxFailuresPerIp: 50,
+      lockoutSeconds: 900,
+      kdfConcurrency: 1,
+    });
     expect(security.rateLimits).toEqual({ ipPerMinute: 1200, keyPerMinute: 600, keyPerDay: 100_000 });
     expect(security.cors.origins).toEqual([]);
     expect(security.trustProxy).toBe(false);

@@ -34,7 +34,10 @@ describe('shared limits with leases', () => {
   });
 
   it('stays exact for small limits and without a shared store', async () => {
-    for (const [points, shared] of [[50, true], [5000, false]] as const) {
+    for (const [points, shared] of [
+      [50, true],
+      [5000, false],
+    ] as const) {
       const counter = store(points);
       const limit = new SharedLimit(counter, points, shared);
       await limit.consume('k');

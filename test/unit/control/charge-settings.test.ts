@@ -8,14 +8,26 @@ const fields = (values: Record<string, Json>, at = 1_700_000_000_000): EntityFie
 
 describe('charge settings view', () => {
   it('reads 2.x settings from the template copy', () => {
-    const settings = buildChargeSettings('3', fields({ chargeTemplate: CHARGE_TEMPLATE as unknown as Json, chargeMode: 'instant' }), {}, '2');
+    const settings = buildChargeSettings(
+      '3',
+      fields({ chargeTemplate: CHARGE_TEMPLATE as unknown as Json, chargeMode: 'instant' }),
+      {},
+      '2',
+    );
     expect(settings).toEqual({
       chargepointId: '3',
       chargeMode: 'instant',
       global: false,
       templateId: '1',
       instantCharging: { current: 16, phases: 3, limit: { type: 'none', soc: 50, energy: 50000 } },
-      pvCharging: { minCurrent: 0, minSoc: 0, minSocCurrent: 10, phases: 0, feedInLimit: false, limit: { type: 'none', soc: 50, energy: 50000 } },
+      pvCharging: {
+        minCurrent: 0,
+        minSoc: 0,
+        minSocCurrent: 10,
+        phases: 0,
+        feedInLimit: false,
+        limit: { type: 'none', soc: 50, energy: 50000 },
+      },
       updatedAt: '2023-11-14T22:13:20.000Z',
     });
   });
@@ -39,6 +51,11 @@ describe('charge settings view', () => {
   });
 
   it('is empty (null) while openWB has published nothing about it', () => {
-    expect(buildChargeSettings('3', fields({ power: 0 }), {}, '2')).toMatchObject({ templateId: null, instantCharging: null, pvCharging: null, updatedAt: null });
+    expect(buildChargeSettings('3', fields({ power: 0 }), {}, '2')).toMatchObject({
+      templateId: null,
+      instantCharging: null,
+      pvCharging: null,
+      updatedAt: null,
+    });
   });
 });

@@ -16,12 +16,22 @@ function setup() {
   return { store, watcher, apply, subscribed: () => listener !== undefined };
 }
 
-const cp = (field: string, value: FieldUpdate['value'], receivedAt = Date.now()): FieldUpdate => ({ kind: 'chargepoint', id: '3', field, value, receivedAt });
+const cp = (field: string, value: FieldUpdate['value'], receivedAt = Date.now()): FieldUpdate => ({
+  kind: 'chargepoint',
+  id: '3',
+  field,
+  value,
+  receivedAt,
+});
 
 describe('confirmation watcher', () => {
   it('resolves once the state shows the value, at a path inside JSON', async () => {
     const { watcher, apply } = setup();
-    const watch = watcher.watch([{ ref: { kind: 'chargepoint', id: '3' }, field: 'chargeTemplate', path: ['chargemode', 'selected'], equals: 'stop' }], Date.now(), 1000);
+    const watch = watcher.watch(
+      [{ ref: { kind: 'chargepoint', id: '3' }, field: 'chargeTemplate', path: ['chargemode', 'selected'], equals: 'stop' }],
+      Date.now(),
+      1000,
+    );
     await apply([cp('chargeTemplate', { id: 1, chargemode: { selected: 'instant_charging' } })]);
     await apply([cp('locked', true)]);
     await apply([cp('chargeTemplate', { id: 1, chargemode: { selected: 'stop' } })]);

@@ -7,7 +7,12 @@ const v19 = () => new OpenWbDecoder({ mode: '1.9' });
 
 describe('topics the control API reads (openWB 2.x)', () => {
   it('keeps a vehicle SoC module configuration as it is (secrets included, for write-back)', () => {
-    const config = { type: 'kia', name: 'Kia / Hyundai', official: false, configuration: { user_id: 'me', password: 'pw', pin: '1234', vin: null } };
+    const config = {
+      type: 'kia',
+      name: 'Kia / Hyundai',
+      official: false,
+      configuration: { user_id: 'me', password: 'pw', pin: '1234', vin: null },
+    };
     expect(changesOf(v2(), 'openWB/vehicle/1/soc_module/config', JSON.stringify(config))).toEqual([
       { kind: 'vehicle', id: '1', field: 'socModule', value: config },
     ]);
@@ -24,15 +29,21 @@ describe('topics the control API reads (openWB 2.x)', () => {
   });
 
   it('reads force_soc_update as a boolean', () => {
-    expect(changesOf(v2(), 'openWB/vehicle/1/get/force_soc_update', 'true')).toEqual([{ kind: 'vehicle', id: '1', field: 'forceSocUpdate', value: true }]);
-    expect(changesOf(v2(), 'openWB/vehicle/1/get/force_soc_update', '0')).toEqual([{ kind: 'vehicle', id: '1', field: 'forceSocUpdate', value: false }]);
+    expect(changesOf(v2(), 'openWB/vehicle/1/get/force_soc_update', 'true')).toEqual([
+      { kind: 'vehicle', id: '1', field: 'forceSocUpdate', value: true },
+    ]);
+    expect(changesOf(v2(), 'openWB/vehicle/1/get/force_soc_update', '0')).toEqual([
+      { kind: 'vehicle', id: '1', field: 'forceSocUpdate', value: false },
+    ]);
   });
 
   it('knows every persistent charge template by id, with its name', () => {
     expect(changesOf(v2(), 'openWB/vehicle/template/charge_template/2', '{"id":2,"name":"ID.3 Min+PV","chargemode":{}}')).toEqual([
       { kind: 'chargeTemplate', id: '2', field: 'name', value: 'ID.3 Min+PV' },
     ]);
-    expect(changesOf(v2(), 'openWB/vehicle/template/charge_template/2', '')).toEqual([{ kind: 'chargeTemplate', id: '2', field: 'name', value: undefined }]);
+    expect(changesOf(v2(), 'openWB/vehicle/template/charge_template/2', '')).toEqual([
+      { kind: 'chargeTemplate', id: '2', field: 'name', value: undefined },
+    ]);
   });
 
   it('does not take the template branch for a vehicle', () => {

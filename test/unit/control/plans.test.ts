@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { refusal } from '../../../src/control/allow-list.ts';
 import type { Plan } from '../../../src/control/model.ts';
-import { chargeTemplatePlan, lockPlan, manualSocPlan, socModulePlan, socUpdatePlan, templatePlan, vehiclePlan } from '../../../src/control/plan-v2.ts';
+import {
+  chargeTemplatePlan,
+  lockPlan,
+  manualSocPlan,
+  socModulePlan,
+  socUpdatePlan,
+  templatePlan,
+  vehiclePlan,
+} from '../../../src/control/plan-v2.ts';
 import { chargeModePlan19, instantPlan19, lockPlan19, manualSocPlan19, socUpdatePlan19 } from '../../../src/control/plan-v19.ts';
 import type { JsonObject } from '../../../src/control/template-edit.ts';
 import { preferredWait } from '../../../src/control/views.ts';
@@ -17,7 +25,9 @@ describe('openWB 2.x plans', () => {
     expect(plan.messages[0]!.topic).toBe('openWB/set/chargepoint/3/set/charge_template');
     const sent = JSON.parse(plan.messages[0]!.payload);
     expect(sent).toEqual({ ...CHARGE_TEMPLATE, chargemode: { ...CHARGE_TEMPLATE.chargemode, selected: 'stop' } });
-    expect(plan.expectations).toEqual([{ ref: { kind: 'chargepoint', id: '3' }, field: 'chargeTemplate', path: ['chargemode', 'selected'], equals: 'stop' }]);
+    expect(plan.expectations).toEqual([
+      { ref: { kind: 'chargepoint', id: '3' }, field: 'chargeTemplate', path: ['chargemode', 'selected'], equals: 'stop' },
+    ]);
     expect(allowed(plan)).toBe(true);
   });
 
@@ -27,12 +37,23 @@ describe('openWB 2.x plans', () => {
     expect(messages(manualSocPlan('1', 42.5))).toEqual([['openWB/set/vehicle/1/soc_module/calculated_soc_state/manual_soc', '42.5']]);
     expect(messages(socUpdatePlan('1'))).toEqual([['openWB/set/vehicle/1/get/force_soc_update', 'true']]);
     expect(messages(chargeTemplatePlan('1', '2'))).toEqual([['openWB/set/vehicle/1/charge_template', '2']]);
-    expect(messages(socModulePlan('1', { type: 'manual', configuration: {} }))).toEqual([['openWB/set/vehicle/1/soc_module/config', '{"type":"manual","configuration":{}}']]);
-    for (const plan of [lockPlan('3', false), vehiclePlan('3', '0'), manualSocPlan('1', 0), socUpdatePlan('1'), chargeTemplatePlan('1', '2')]) expect(allowed(plan)).toBe(true);
+    expect(messages(socModulePlan('1', { type: 'manual', configuration: {} }))).toEqual([
+      ['openWB/set/vehicle/1/soc_module/config', '{"type":"manual","configuration":{}}'],
+    ]);
+    for (const plan of [
+      lockPlan('3', false),
+      vehiclePlan('3', '0'),
+      manualSocPlan('1', 0),
+      socUpdatePlan('1'),
+      chargeTemplatePlan('1', '2'),
+    ])
+      expect(allowed(plan)).toBe(true);
   });
 
   it('confirms requests only by a fresh value', () => {
-    expect(socUpdatePlan('1').expectations).toEqual([{ ref: { kind: 'vehicle', id: '1' }, field: 'forceSocUpdate', equals: true, fresh: true }]);
+    expect(socUpdatePlan('1').expectations).toEqual([
+      { ref: { kind: 'vehicle', id: '1' }, field: 'forceSocUpdate', equals: true, fresh: true },
+    ]);
     expect(manualSocPlan('1', 50).expectations[0]).toMatchObject({ field: 'manualSoc', equals: 50, fresh: true });
   });
 
@@ -129,13 +150,22 @@ describe('Prefer (RFC 7240)', () => {
 describe('command publisher', () => {
   const fakeClient = (connected = true) => {
     const sent: [string, string, object][] = [];
-    return { sent, client: { connected, publishAsync: async (topic: string, payload: string, options: object) => void sent.push([topic, payload, options]) } };
+    return {
+      sent,
+      client: {
+        connected,
+        publishAsync: async (topic: string, payload: string, options: object) => void sent.push([topic, payload, options]),
+      },
+    };
   };
 
   it('publishes allow-listed messages with the prefix, not retained, at COMMAND_QOS', async () => {
     const { MqttCommandPublisher } = await import('../../../src/control/publisher.ts');
     const { sent, client } = fakeClient();
-    await new MqttCommandPublisher(client as never, { topicPrefix: 'home/', qos: 1 }).publish({ topic: 'openWB/set/chargepoint/3/set/manual_lock', payload: 'true' });
+    await new MqttCommandPublisher(client as never, { topicPrefix: 'home/', qos: 1 }).publish({
+      topic: 'openWB/set/chargepoint/3/set/manual_lock',
+      payload: 'true',
+    });
     expect(sent).toEqual([['home/openWB/set/chargepoint/3/set/manual_lock', 'true', { qos: 1, retain: false }]]);
   });
 
@@ -144,9 +174,13 @@ describe('command publisher', () => {
     const { sent, client } = fakeClient();
     const publisher = new MqttCommandPublisher(client as never, { topicPrefix: '', qos: 1 });
     await expect(publisher.publish({ topic: 'openWB/set/vehicle/1/name', payload: '"x"' })).rejects.toBeInstanceOf(DisallowedPublishError);
-    await expect(publisher.publish({ topic: 'openWB/set/chargepoint/3/config/ev', payload: '1.5' })).rejects.toBeInstanceOf(DisallowedPublishError);
+    await expect(publisher.publish({ topic: 'openWB/set/chargepoint/3/config/ev', payload: '1.5' })).rejects.toBeInstanceOf(
+      DisallowedPublishError,
+    );
     expect(sent).toEqual([]);
     const offline = new MqttCommandPublisher(fakeClient(false).client as never, { topicPrefix: '', qos: 1 });
-    await expect(offline.publish({ topic: 'openWB/set/chargepoint/3/set/manual_lock', payload: 'true' })).rejects.toMatchObject({ status: 503 });
+    await expect(offline.publish({ topic: 'openWB/set/chargepoint/3/set/manual_lock', payload: 'true' })).rejects.toMatchObject({
+      status: 503,
+    });
   });
 });

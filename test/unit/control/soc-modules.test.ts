@@ -1,20 +1,58 @@
 import { describe, expect, it } from 'vitest';
 import { SOC_MODULES } from '../../../src/openwb/simulator/catalog.ts';
-import { configView, isSecretKey, maskConfiguration, mergeConfiguration, moduleView, parseModules } from '../../../src/vehicles/soc-modules.ts';
+import {
+  configView,
+  isSecretKey,
+  maskConfiguration,
+  mergeConfiguration,
+  moduleView,
+  parseModules,
+} from '../../../src/vehicles/soc-modules.ts';
 
 const modules = parseModules(SOC_MODULES);
 
 describe('SoC module secrets', () => {
-  it.each(['password', 'token', 'secret', 'refresh_token', 'access_token', 'refreshToken', 'client_secret', 'pin', 'akey', 'sponsor_token', 'api_key', 'sessioncache', 'PASSWORD'])('%s is a secret', (key) => {
+  it.each([
+    'password',
+    'token',
+    'secret',
+    'refresh_token',
+    'access_token',
+    'refreshToken',
+    'client_secret',
+    'pin',
+    'akey',
+    'sponsor_token',
+    'api_key',
+    'sessioncache',
+    'PASSWORD',
+  ])('%s is a secret', (key) => {
     expect(isSecretKey(key)).toBe(true);
   });
 
-  it.each(['user_id', 'vin', 'VIN', 'client_id', 'url', 'soc_url', 'region', 'country', 'calculate_soc', 'tesla_ev_num', 'entity_soc', 'id', 'vehicle_id', 'spin_rate'])('%s is not', (key) => {
+  it.each([
+    'user_id',
+    'vin',
+    'VIN',
+    'client_id',
+    'url',
+    'soc_url',
+    'region',
+    'country',
+    'calculate_soc',
+    'tesla_ev_num',
+    'entity_soc',
+    'id',
+    'vehicle_id',
+    'spin_rate',
+  ])('%s is not', (key) => {
     expect(isSecretKey(key)).toBe(false);
   });
 
   it('masks every secret as { set } and lists them', () => {
-    expect(maskConfiguration({ user_id: 'me', password: 'pw', pin: null, token: { refresh_token: 'r', access_token: null }, vin: 'V' })).toEqual({
+    expect(
+      maskConfiguration({ user_id: 'me', password: 'pw', pin: null, token: { refresh_token: 'r', access_token: null }, vin: 'V' }),
+    ).toEqual({
       configuration: { user_id: 'me', password: { set: true }, pin: { set: false }, token: { set: true }, vin: 'V' },
       secrets: ['password', 'pin', 'token'],
     });
@@ -22,10 +60,21 @@ describe('SoC module secrets', () => {
   });
 
   it('never shows a secret in a stored configuration or a module default', () => {
-    const stored = { type: 'kia', name: 'Kia / Hyundai', official: false, configuration: { user_id: 'me', password: 'hunter2', pin: '1234', vin: null } };
+    const stored = {
+      type: 'kia',
+      name: 'Kia / Hyundai',
+      official: false,
+      configuration: { user_id: 'me', password: 'hunter2', pin: '1234', vin: null },
+    };
     const view = configView(stored, modules);
     expect(JSON.stringify(view)).not.toMatch(/hunter2|1234/);
-    expect(view).toEqual({ type: 'kia', name: 'Kia / Hyundai', official: false, configuration: { user_id: 'me', password: { set: true }, pin: { set: true }, vin: null }, secrets: ['password', 'pin'] });
+    expect(view).toEqual({
+      type: 'kia',
+      name: 'Kia / Hyundai',
+      official: false,
+      configuration: { user_id: 'me', password: { set: true }, pin: { set: true }, vin: null },
+      secrets: ['password', 'pin'],
+    });
     expect(moduleView(modules.find((m) => m.type === 'tesla')!).configuration).toEqual({ tesla_ev_num: 0, token: { set: false } });
   });
 
@@ -37,7 +86,12 @@ describe('SoC module secrets', () => {
 });
 
 describe('merging a SoC module change', () => {
-  const stored = { type: 'kia', name: 'Kia / Hyundai', official: false, configuration: { user_id: 'me', password: 'hunter2', pin: '1234', vin: 'OLD' } };
+  const stored = {
+    type: 'kia',
+    name: 'Kia / Hyundai',
+    official: false,
+    configuration: { user_id: 'me', password: 'hunter2', pin: '1234', vin: 'OLD' },
+  };
 
   it('keeps secrets that are left out or sent back as { set: true }, takes the rest from the request', () => {
     expect(mergeConfiguration(modules, stored, { type: 'kia', configuration: { vin: 'NEW', pin: { set: true } } as never })).toEqual({
@@ -67,12 +121,17 @@ describe('merging a SoC module change', () => {
   });
 
   it('merges nested objects (the Tesla token)', () => {
-    const tesla = { type: 'tesla', configuration: { tesla_ev_num: 0, token: { refresh_token: 'r1', access_token: 'a1', expires_in: 10, created_at: 1 } } };
+    const tesla = {
+      type: 'tesla',
+      configuration: { tesla_ev_num: 0, token: { refresh_token: 'r1', access_token: 'a1', expires_in: 10, created_at: 1 } },
+    };
     expect(mergeConfiguration(modules, tesla, { type: 'tesla', configuration: { tesla_ev_num: 1 } }).configuration).toEqual({
       tesla_ev_num: 1,
       token: { refresh_token: 'r1', access_token: 'a1', expires_in: 10, created_at: 1 },
     });
-    expect(mergeConfiguration(modules, tesla, { type: 'tesla', configuration: { token: { refresh_token: 'r2' } } }).configuration).toMatchObject({
+    expect(
+      mergeConfiguration(modules, tesla, { type: 'tesla', configuration: { token: { refresh_token: 'r2' } } }).configuration,
+    ).toMatchObject({
       token: { refresh_token: 'r2', access_token: 'a1' },
     });
   });

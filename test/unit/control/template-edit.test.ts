@@ -38,7 +38,9 @@ describe('charge template read-modify-write', () => {
   });
 
   it('maps the limit types to openWB: energy is "amount" in Wh', () => {
-    const { template, changes } = editTemplate(base(), { instantCharging: { current: 20, phases: 1, limit: { type: 'energy', energy: 12_000 } } });
+    const { template, changes } = editTemplate(base(), {
+      instantCharging: { current: 20, phases: 1, limit: { type: 'energy', energy: 12_000 } },
+    });
     expect(valueAt(template, ['chargemode', 'instant_charging'])).toEqual({
       current: 20,
       dc_current: 145,
@@ -54,7 +56,9 @@ describe('charge template read-modify-write', () => {
   });
 
   it('edits the PV block, with a SoC limit', () => {
-    const { template } = editTemplate(base(), { pvCharging: { minSoc: 30, minSocCurrent: 16, phases: 1, feedInLimit: true, limit: { type: 'soc', soc: 80 } } });
+    const { template } = editTemplate(base(), {
+      pvCharging: { minSoc: 30, minSocCurrent: 16, phases: 1, feedInLimit: true, limit: { type: 'soc', soc: 80 } },
+    });
     expect(valueAt(template, ['chargemode', 'pv_charging'])).toMatchObject({
       min_current: 0,
       min_soc: 30,
@@ -67,7 +71,9 @@ describe('charge template read-modify-write', () => {
 
   it('confirms a leaf set twice by its last value only', () => {
     const { changes } = editTemplate(base(), { chargeMode: 'minPv', pvCharging: { minCurrent: 7 } });
-    expect(changes.filter((c) => c.path.at(-1) === 'min_current')).toEqual([{ path: ['chargemode', 'pv_charging', 'min_current'], value: 7 }]);
+    expect(changes.filter((c) => c.path.at(-1) === 'min_current')).toEqual([
+      { path: ['chargemode', 'pv_charging', 'min_current'], value: 7 },
+    ]);
   });
 
   it.each([

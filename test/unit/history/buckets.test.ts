@@ -48,7 +48,9 @@ describe('calendar buckets', () => {
 
   it('reads the coarsest rollup whose edges coincide with the buckets', () => {
     const days = (zone: string) =>
-      bucketEdges(DateTime.fromISO('2026-03-01', { zone }), DateTime.fromISO('2026-04-01', { zone }), 'day', 100, tooMany).map((e) => e.toMillis());
+      bucketEdges(DateTime.fromISO('2026-03-01', { zone }), DateTime.fromISO('2026-04-01', { zone }), 'day', 100, tooMany).map((e) =>
+        e.toMillis(),
+      );
     expect(resolutionFor(days('UTC'))).toBe(86_400_000);
     expect(resolutionFor(days('Europe/Berlin'))).toBe(3_600_000);
     expect(resolutionFor(days('Asia/Kolkata'))).toBe(300_000);

@@ -3,19 +3,29 @@ import { isoLocal, resolveRange } from '../../../src/history/range.ts';
 
 const NOW = Date.parse('2026-03-18T15:20:00Z'); // a Wednesday
 const names = { start: 'start', end: 'end' };
-const range = (params: { start?: string; end?: string; duration?: string }, interval: 'day' | 'hour' | 'month' = 'day', zone = 'Europe/Berlin') => {
+const range = (
+  params: { start?: string; end?: string; duration?: string },
+  interval: 'day' | 'hour' | 'month' = 'day',
+  zone = 'Europe/Berlin',
+) => {
   const r = resolveRange({ ...params, names }, zone, interval, NOW);
   return [isoLocal(r.start), isoLocal(r.end)];
 };
 
 describe('history ranges', () => {
   it('widens start and end to whole buckets in the zone', () => {
-    expect(range({ start: '2026-03-01T10:00:00Z', end: '2026-03-03T00:30:00+01:00' })).toEqual(['2026-03-01T00:00:00+01:00', '2026-03-04T00:00:00+01:00']);
+    expect(range({ start: '2026-03-01T10:00:00Z', end: '2026-03-03T00:30:00+01:00' })).toEqual([
+      '2026-03-01T00:00:00+01:00',
+      '2026-03-04T00:00:00+01:00',
+    ]);
   });
 
   it('reads dates and offset-less date-times as local time of the zone', () => {
     expect(range({ start: '2026-03-01', end: '2026-03-02' })).toEqual(['2026-03-01T00:00:00+01:00', '2026-03-02T00:00:00+01:00']);
-    expect(range({ start: '2026-03-01T05:00', end: '2026-03-01T07:00' }, 'hour')).toEqual(['2026-03-01T05:00:00+01:00', '2026-03-01T07:00:00+01:00']);
+    expect(range({ start: '2026-03-01T05:00', end: '2026-03-01T07:00' }, 'hour')).toEqual([
+      '2026-03-01T05:00:00+01:00',
+      '2026-03-01T07:00:00+01:00',
+    ]);
   });
 
   it('counts a duration alone back from the end of the current bucket', () => {

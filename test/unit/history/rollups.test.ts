@@ -18,7 +18,10 @@ describe('rollups', () => {
       { ts: t0 + 300_000, value: 200, delta: 7 }, // next day
     ];
     const rows = rollupsOf(4, samples);
-    const byResolution = (r: number) => rows.filter((row) => row.resolution === r).map(({ bucketStart, n, sum, min, max, energy }) => ({ bucketStart, n, sum, min, max, energy }));
+    const byResolution = (r: number) =>
+      rows
+        .filter((row) => row.resolution === r)
+        .map(({ bucketStart, n, sum, min, max, energy }) => ({ bucketStart, n, sum, min, max, energy }));
     expect(byResolution(300_000)).toEqual([
       { bucketStart: t0, n: 2, sum: 400, min: 100, max: 300, energy: 5 },
       { bucketStart: t0 + 300_000, n: 1, sum: 200, min: 200, max: 200, energy: 7 },
@@ -37,7 +40,14 @@ describe('rollups', () => {
     expect(seriesKindOf('pv.energyTotal')).toBe('energy');
     expect(seriesKindOf('vehicle.1.soc')).toBe('soc');
     expect(seriesKindOf('battery.soc')).toBe('soc');
-    for (const bad of ['grid.soc', 'pv.energyImported', 'chargepoint.3', 'chargepoint.3.power; DROP TABLE', 'home.energyImported', 'x.power']) {
+    for (const bad of [
+      'grid.soc',
+      'pv.energyImported',
+      'chargepoint.3',
+      'chargepoint.3.power; DROP TABLE',
+      'home.energyImported',
+      'x.power',
+    ]) {
       expect(seriesKindOf(bad)).toBeUndefined();
     }
   });

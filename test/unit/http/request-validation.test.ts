@@ -42,7 +42,11 @@ function problemOf(call: () => unknown): RequestValidationError {
 
 describe('request validation compiled from openapi.yaml', () => {
   it('accepts a valid path parameter and hands it over', () => {
-    expect(validate('getChargePoint')(request({ params: { chargepointId: '3' } }))).toEqual({ params: { chargepointId: '3' }, query: {}, body: undefined });
+    expect(validate('getChargePoint')(request({ params: { chargepointId: '3' } }))).toEqual({
+      params: { chargepointId: '3' },
+      query: {},
+      body: undefined,
+    });
   });
 
   it('names a bad path parameter: 400 at /params/<name>', () => {
@@ -59,9 +63,18 @@ describe('request validation compiled from openapi.yaml', () => {
   });
 
   it('refuses values outside the schema and unknown query parameters', () => {
-    expect(problemOf(() => validate('listSessions')(request({ query: { limit: '501' } }))).errors[0]).toMatchObject({ path: '/query/limit', errorCode: 'maximum.openapi.validation' });
-    expect(problemOf(() => validate('listSessions')(request({ query: { limit: 'many' } }))).errors[0]).toMatchObject({ path: '/query/limit', errorCode: 'type.openapi.validation' });
-    expect(problemOf(() => validate('getSite')(request({ query: { foo: '1' } }))).errors[0]).toMatchObject({ path: '/query/foo', message: "Unknown query parameter 'foo'" });
+    expect(problemOf(() => validate('listSessions')(request({ query: { limit: '501' } }))).errors[0]).toMatchObject({
+      path: '/query/limit',
+      errorCode: 'maximum.openapi.validation',
+    });
+    expect(problemOf(() => validate('listSessions')(request({ query: { limit: 'many' } }))).errors[0]).toMatchObject({
+      path: '/query/limit',
+      errorCode: 'type.openapi.validation',
+    });
+    expect(problemOf(() => validate('getSite')(request({ query: { foo: '1' } }))).errors[0]).toMatchObject({
+      path: '/query/foo',
+      message: "Unknown query parameter 'foo'",
+    });
   });
 
   it('splits comma-separated (explode: false) arrays and checks their items', () => {
@@ -74,22 +87,36 @@ describe('request validation compiled from openapi.yaml', () => {
   it('checks header parameters (Prefer) and required query parameters', () => {
     const body = { mode: 'pv' };
     const json = { 'content-type': 'application/json', 'content-length': '15' };
-    const bad = problemOf(() => validate('setChargeMode')(request({ params: { chargepointId: '3' }, headers: { ...json, prefer: 'wait=<5>' }, body })));
+    const bad = problemOf(() =>
+      validate('setChargeMode')(request({ params: { chargepointId: '3' }, headers: { ...json, prefer: 'wait=<5>' }, body })),
+    );
     expect(bad.errors[0]?.path).toBe('/headers/prefer');
-    expect(problemOf(() => validate('getHistory')(request({}))).errors[0]).toMatchObject({ path: '/query/series', errorCode: 'required.openapi.validation' });
+    expect(problemOf(() => validate('getHistory')(request({}))).errors[0]).toMatchObject({
+      path: '/query/series',
+      errorCode: 'required.openapi.validation',
+    });
   });
 
   it('validates JSON bodies: required, their schema, and their media type (415)', () => {
     const op = validate('setChargeMode');
     const json = { 'content-type': 'application/json', 'content-length': '20' };
     expect(op(request({ params: { chargepointId: '3' }, headers: json, body: { mode: 'pv' } })).body).toEqual({ mode: 'pv' });
-    expect(problemOf(() => op(request({ params: { chargepointId: '3' } }))).errors[0]).toMatchObject({ path: '/body', errorCode: 'required.openapi.validation' });
-    expect(problemOf(() => op(request({ params: { chargepointId: '3' }, headers: json, body: { mode: 'turbo' } }))).errors[0]).toMatchObject({
+    expect(problemOf(() => op(request({ params: { chargepointId: '3' } }))).errors[0]).toMatchObject({
+      path: '/body',
+      errorCode: 'required.openapi.validation',
+    });
+    expect(
+      problemOf(() => op(request({ params: { chargepointId: '3' }, headers: json, body: { mode: 'turbo' } }))).errors[0],
+    ).toMatchObject({
       path: '/body/mode',
       errorCode: 'enum.openapi.validation',
     });
-    expect(problemOf(() => op(request({ params: { chargepointId: '3' }, headers: json, body: { mode: 'pv', extra: 1 } }))).errors[0]?.path).toBe('/body/extra');
-    const wrongType = problemOf(() => op(request({ params: { chargepointId: '3' }, headers: { 'content-type': 'text/plain', 'content-length': '2' }, body: undefined })));
+    expect(
+      problemOf(() => op(request({ params: { chargepointId: '3' }, headers: json, body: { mode: 'pv', extra: 1 } }))).errors[0]?.path,
+    ).toBe('/body/extra');
+    const wrongType = problemOf(() =>
+      op(request({ params: { chargepointId: '3' }, headers: { 'content-type': 'text/plain', 'content-length': '2' }, body: undefined })),
+    );
     expect(wrongType.status).toBe(415);
   });
 

@@ -14,7 +14,11 @@ import { loadSpec } from '../../../src/spec.ts';
 const spec = loadSpec().document;
 const getSite = listOperations(spec).find((o) => o.operationId === 'getSite')!;
 const logger = pino({ level: 'silent' });
-const emptySite = () => buildSite({ grid: {}, pv: {}, battery: {}, home: {} }, { now: 0, staleAfterMs: 60_000, generation: undefined, heartbeatReceivedAt: undefined });
+const emptySite = () =>
+  buildSite(
+    { grid: {}, pv: {}, battery: {}, home: {} },
+    { now: 0, staleAfterMs: 60_000, generation: undefined, heartbeatReceivedAt: undefined },
+  );
 
 /** GET /api/v1/site answered with `body` by one JSON writer, with the gateway's headers decided on the way. */
 function appAnswering(body: () => unknown, writer: JsonWriter, validate: boolean) {
@@ -32,10 +36,22 @@ function appAnswering(body: () => unknown, writer: JsonWriter, validate: boolean
 
 describe('writing JSON replies', () => {
   it('answers the same status, headers and bytes directly as through res.json', async () => {
-    const direct = await request(appAnswering(emptySite, writeJson, false)).get('/api/v1/site').expect(200);
-    const viaExpress = await request(appAnswering(emptySite, expressJson, true)).get('/api/v1/site').expect(200);
+    const direct = await request(appAnswering(emptySite, writeJson, false))
+      .get('/api/v1/site')
+      .expect(200);
+    const viaExpress = await request(appAnswering(emptySite, expressJson, true))
+      .get('/api/v1/site')
+      .expect(200);
     expect(direct.text).toBe(viaExpress.text);
-    for (const name of ['content-type', 'content-length', 'cache-control', 'x-content-type-options', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset']) {
+    for (const name of [
+      'content-type',
+      'content-length',
+      'cache-control',
+      'x-content-type-options',
+      'ratelimit-limit',
+      'ratelimit-remaining',
+      'ratelimit-reset',
+    ]) {
       expect(direct.headers[name], name).toBe(viaExpress.headers[name]);
     }
     expect(direct.headers['ratelimit-remaining']).toBe('599');
@@ -43,10 +59,14 @@ describe('writing JSON replies', () => {
 
   it('validates responses against the spec where asked: a reply that breaks the contract is a 500', async () => {
     const broken = () => ({ ...emptySite(), grid: { power: 'lots' } });
-    const res = await request(appAnswering(broken, expressJson, true)).get('/api/v1/site').expect(500);
+    const res = await request(appAnswering(broken, expressJson, true))
+      .get('/api/v1/site')
+      .expect(500);
     expect(res.body).toMatchObject({ type: '/problems/internal', status: 500 });
     // The direct writer does not validate: that is what tests and CI run with validation for.
-    await request(appAnswering(broken, writeJson, false)).get('/api/v1/site').expect(200);
+    await request(appAnswering(broken, writeJson, false))
+      .get('/api/v1/site')
+      .expect(200);
   });
 
   it('serialises a frozen body once, and a body that may change every time', async () => {

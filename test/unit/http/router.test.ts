@@ -7,7 +7,12 @@ describe('operation table', () => {
 
   it('reads every operation of the spec with its authentication and scope', () => {
     const byId = Object.fromEntries(operations.map((o) => [o.operationId, o]));
-    expect(byId.getChargePoint).toMatchObject({ method: 'get', expressPath: '/api/v1/chargepoints/:chargepointId', authentication: 'required', requiredScope: 'read' });
+    expect(byId.getChargePoint).toMatchObject({
+      method: 'get',
+      expressPath: '/api/v1/chargepoints/:chargepointId',
+      authentication: 'required',
+      requiredScope: 'read',
+    });
     expect(byId.getLiveness).toMatchObject({ authentication: 'none' });
     expect(byId.getMetrics).toMatchObject({ authentication: 'optional', requiredScope: 'admin' });
   });

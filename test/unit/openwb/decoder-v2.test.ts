@@ -27,7 +27,12 @@ describe('openWB 2.x chargepoint topics', () => {
     ['get/state_str', 'null', 'statusText', null],
     ['get/rfid', '"04A1B2C3"', 'scannedTag', '04A1B2C3'],
     ['get/rfid', 'null', 'scannedTag', null],
-    ['get/connected_vehicle/soc', '{"fault_str":"Kein Fehler.","fault_state":0,"range_charged":12.3,"range_unit":"km","range":210.0,"soc":55,"timestamp":1716200000.0}', 'vehicleSoc', 55],
+    [
+      'get/connected_vehicle/soc',
+      '{"fault_str":"Kein Fehler.","fault_state":0,"range_charged":12.3,"range_unit":"km","range":210.0,"soc":55,"timestamp":1716200000.0}',
+      'vehicleSoc',
+      55,
+    ],
     ['get/connected_vehicle/soc', '{"soc":null,"range":null}', 'vehicleSoc', null],
     ['set/current', '16', 'setCurrent', 16],
     ['set/manual_lock', 'true', 'locked', true],
@@ -62,10 +67,7 @@ describe('openWB 2.x chargepoint topics', () => {
   it('reads name and assigned vehicle from config', () => {
     const config =
       '{"name":"Ladepunkt","type":"internal_openwb","ev":1,"template":0,"connected_phases":3,"phase_1":1,"auto_phase_switch_hw":false,"control_pilot_interruption_hw":false,"id":3,"configuration":{"mode":"series","duo_num":0,"ip_address":"localhost"},"ocpp_chargebox_id":null}';
-    expect(changesOf(v2(), 'openWB/chargepoint/3/config', config)).toEqual([
-      cp('name', 'Ladepunkt'),
-      cp('configuredVehicleId', '1'),
-    ]);
+    expect(changesOf(v2(), 'openWB/chargepoint/3/config', config)).toEqual([cp('name', 'Ladepunkt'), cp('configuredVehicleId', '1')]);
   });
 
   it('ignores chargepoint topics the gateway does not use', () => {
@@ -120,9 +122,7 @@ describe('openWB 2.x charge mode', () => {
     expect(reasonOf(v2(), 'openWB/chargepoint/3/get/connected_vehicle/config', '{"chargemode":"time_charging"}')).toContain(
       'time_charging',
     );
-    expect(reasonOf(v2(), 'openWB/chargepoint/3/set/charge_template', templateWith('bidi_charging'))).toContain(
-      'chargemode.selected',
-    );
+    expect(reasonOf(v2(), 'openWB/chargepoint/3/set/charge_template', templateWith('bidi_charging'))).toContain('chargemode.selected');
     expect(reasonOf(v2(), 'openWB/chargepoint/3/set/charge_template', '{"id":1}')).toContain('chargemode');
   });
 

@@ -65,7 +65,10 @@ describe('generation tables', () => {
 
   it.each([V2_TABLE, V19_TABLE])('$generation: every rule is covered by a subscription', (table) => {
     for (const topic of concreteTopics(table)) {
-      expect(table.subscriptions.some((filter) => filterMatches(filter, topic)), topic).toBe(true);
+      expect(
+        table.subscriptions.some((filter) => filterMatches(filter, topic)),
+        topic,
+      ).toBe(true);
     }
   });
 
@@ -82,7 +85,16 @@ describe('generation tables', () => {
     const v19 = new OpenWbDecoder({ mode: '1.9' }).subscriptions;
     expect(v2).toContain('openWB/chargepoint/+/get/#');
     expect(v2).not.toContain('openWB/lp/+/+');
-    expect(v19).toEqual(['openWB/system/Version', 'openWB/system/Timestamp', 'openWB/global/+', 'openWB/lp/+/+', 'openWB/config/get/sofort/lp/+/+', 'openWB/evu/+', 'openWB/pv/+', 'openWB/housebattery/+']);
+    expect(v19).toEqual([
+      'openWB/system/Version',
+      'openWB/system/Timestamp',
+      'openWB/global/+',
+      'openWB/lp/+/+',
+      'openWB/config/get/sofort/lp/+/+',
+      'openWB/evu/+',
+      'openWB/pv/+',
+      'openWB/housebattery/+',
+    ]);
     expect(new OpenWbDecoder({ mode: 'auto' }).subscriptions).toEqual([...v2, ...v19]);
   });
 });
@@ -134,9 +146,7 @@ describe('empty payload (openWB deleted the retained topic)', () => {
 
   it('deletes 1.9 fields too, and decides the generation in auto mode', () => {
     const decoder = new OpenWbDecoder({ mode: 'auto' });
-    expect(changesOf(decoder, 'openWB/lp/3/lastRfId', '')).toEqual([
-      { kind: 'chargepoint', id: '3', field: 'rfidTag', value: undefined },
-    ]);
+    expect(changesOf(decoder, 'openWB/lp/3/lastRfId', '')).toEqual([{ kind: 'chargepoint', id: '3', field: 'rfidTag', value: undefined }]);
     expect(decoder.generation).toBe('1.9');
   });
 
@@ -146,7 +156,21 @@ describe('empty payload (openWB deleted the retained topic)', () => {
 });
 
 describe('robustness', () => {
-  const garbage = ['', ' ', 'null', '[]', '{}', '[[[', '"', '-', '1e999', '\u0000\u00ff', '{"chargemode":{"selected":{}}}', '[null,null,null]', 'true'];
+  const garbage = [
+    '',
+    ' ',
+    'null',
+    '[]',
+    '{}',
+    '[[[',
+    '"',
+    '-',
+    '1e999',
+    '\u0000\u00ff',
+    '{"chargemode":{"selected":{}}}',
+    '[null,null,null]',
+    'true',
+  ];
 
   it('never throws on any known topic with any payload', () => {
     const decoder = new OpenWbDecoder({ mode: 'auto' });

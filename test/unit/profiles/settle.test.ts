@@ -5,7 +5,13 @@ import { settleScan, templateSettled } from '../../../src/profiles/settle.ts';
 
 const at = Date.now();
 const cp = (field: string, value: Json): FieldUpdate => ({ kind: 'chargepoint', id: '3', field, value, receivedAt: at });
-const vehicle = (id: string, template: string): FieldUpdate => ({ kind: 'vehicle', id, field: 'chargeTemplateId', value: template, receivedAt: at });
+const vehicle = (id: string, template: string): FieldUpdate => ({
+  kind: 'vehicle',
+  id,
+  field: 'chargeTemplateId',
+  value: template,
+  receivedAt: at,
+});
 
 async function store(...updates: FieldUpdate[]): Promise<MemoryLiveStore> {
   const s = new MemoryLiveStore();
@@ -33,7 +39,13 @@ describe('waiting for openWB to settle after a tag', () => {
   });
 
   it('after a scan, returns once the tag is bound and the template settled', async () => {
-    const s = await store(cp('scannedTag', 'T1'), cp('vehicleId', '0'), cp('chargeTemplate', { id: 0 }), vehicle('0', '0'), vehicle('1', '1'));
+    const s = await store(
+      cp('scannedTag', 'T1'),
+      cp('vehicleId', '0'),
+      cp('chargeTemplate', { id: 0 }),
+      vehicle('0', '0'),
+      vehicle('1', '1'),
+    );
     const done = settleScan({ store: s, signal: new AbortController().signal, pollMs: 5 }, '3', 'T1');
     let finished = false;
     void done.then(() => (finished = true));

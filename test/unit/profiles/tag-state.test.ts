@@ -64,7 +64,11 @@ describe('RFID tag state', () => {
 
   it('lets exactly one of several claimers win', async () => {
     const other = new RfidEventRepository(db);
-    const results = await Promise.all([repo.claim('3', 'T9', 'bind', 1000, WINDOW), other.claim('3', 'T9', 'bind', 1000, WINDOW), repo.claim('3', 'T9', 'scan', 1000, WINDOW)]);
+    const results = await Promise.all([
+      repo.claim('3', 'T9', 'bind', 1000, WINDOW),
+      other.claim('3', 'T9', 'bind', 1000, WINDOW),
+      repo.claim('3', 'T9', 'scan', 1000, WINDOW),
+    ]);
     expect(results.filter(Boolean)).toHaveLength(1);
   });
 });

@@ -52,10 +52,18 @@ describe('outage buffer', () => {
 describe('readiness report', () => {
   it('is ok without loss and explains buffered and lost samples', () => {
     const base = { active: true, bufferedSamples: 0, bufferedSessions: 0, lostSamples: 0, lostSessions: 0, lastError: undefined };
-    expect(recorderCheck(base)).toEqual({ ok: true, active: true, bufferedSamples: 0, bufferedSessions: 0, lostSamples: 0, lostSessions: 0 });
+    expect(recorderCheck(base)).toEqual({
+      ok: true,
+      active: true,
+      bufferedSamples: 0,
+      bufferedSessions: 0,
+      lostSamples: 0,
+      lostSessions: 0,
+    });
     expect(recorderCheck({ ...base, bufferedSamples: 50, lostSamples: 10, lastError: 'connect ECONNREFUSED' })).toEqual({
       ok: false,
-      detail: '50 samples and 0 session updates wait for the database; 10 samples and 0 session updates lost to a full buffer since start; last write failed: connect ECONNREFUSED',
+      detail:
+        '50 samples and 0 session updates wait for the database; 10 samples and 0 session updates lost to a full buffer since start; last write failed: connect ECONNREFUSED',
       active: true,
       bufferedSamples: 50,
       bufferedSessions: 0,

@@ -23,7 +23,14 @@ describe('openWB charge log', () => {
     const second = sessionsFromChargeLog([entry('05/20/2024, 12:00:00', '05/20/2024, 12:30:00')], 'UTC');
     expect(first.sessions[0]!.id).toBe(second.sessions[0]!.id);
     expect(first.sessions[0]!.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(first.sessions[0]).toMatchObject({ chargeModes: ['time'], rfidTag: null, cost: null, chargingMs: 1_800_000, meanPower: 2000, source: 'chargelog' });
+    expect(first.sessions[0]).toMatchObject({
+      chargeModes: ['time'],
+      rfidTag: null,
+      cost: null,
+      chargingMs: 1_800_000,
+      meanPower: 2000,
+      source: 'chargelog',
+    });
   });
 
   it('counts unreadable entries and does not join entries that are not a continuation', () => {

@@ -6,7 +6,12 @@ import { NO_TARIFF, type Tariff } from '../../../src/sessions/tariff.ts';
 
 const T0 = Date.parse('2026-05-20T10:00:00Z');
 const S = 10_000;
-const tariff: Tariff = { pricePerKwh: 0.3, windows: [{ fromMinute: 22 * 60, toMinute: 6 * 60, pricePerKwh: 0.2 }], currency: 'EUR', timeZone: 'Europe/Berlin' };
+const tariff: Tariff = {
+  pricePerKwh: 0.3,
+  windows: [{ fromMinute: 22 * 60, toMinute: 6 * 60, pricePerKwh: 0.2 }],
+  currency: 'EUR',
+  timeZone: 'Europe/Berlin',
+};
 
 const obs = (tick: number, fields: Partial<Observation> = {}): Observation => ({
   chargepointId: '3',
@@ -87,7 +92,13 @@ describe('session detection', () => {
   });
 
   it('counts a meter reset or swap as no energy and keeps counting from the new reading', () => {
-    const { closed } = run([obs(0, { energyImported: 5_000 }), obs(1, { energyImported: 5_100 }), obs(2, { energyImported: 20 }), obs(3, { energyImported: 70 }), obs(4, { plugged: false, energyImported: 70 })]);
+    const { closed } = run([
+      obs(0, { energyImported: 5_000 }),
+      obs(1, { energyImported: 5_100 }),
+      obs(2, { energyImported: 20 }),
+      obs(3, { energyImported: 70 }),
+      obs(4, { plugged: false, energyImported: 70 }),
+    ]);
     expect(closed[0]!.energy).toBe(150);
   });
 
@@ -103,7 +114,11 @@ describe('session detection', () => {
       { intervalMs: S, tariff, newId: () => 'x' },
     );
     expect(closed[0]!.cost).toBeCloseTo(0.2, 10);
-    const day = run([obs(0, { energyImported: 0 }), obs(1, { energyImported: 2000 }), obs(2, { plugged: false, energyImported: 2000 })], { intervalMs: S, tariff, newId: () => 'y' });
+    const day = run([obs(0, { energyImported: 0 }), obs(1, { energyImported: 2000 }), obs(2, { plugged: false, energyImported: 2000 })], {
+      intervalMs: S,
+      tariff,
+      newId: () => 'y',
+    });
     expect(day.closed[0]!.cost).toBeCloseTo(0.6, 10); // 12:00 Berlin: 2 kWh × 0.30
   });
 });

@@ -4,7 +4,12 @@ import { parseTariffSchedule, priceAt, type Tariff } from '../../../src/sessions
 import { decodeCursor, encodeCursor } from '../../../src/sessions/cursor.ts';
 
 describe('tariff', () => {
-  const tariff: Tariff = { pricePerKwh: 0.3, windows: parseTariffSchedule('22:00-06:00=0.22, 12:00-14:00=0.18'), currency: 'EUR', timeZone: 'Europe/Berlin' };
+  const tariff: Tariff = {
+    pricePerKwh: 0.3,
+    windows: parseTariffSchedule('22:00-06:00=0.22, 12:00-14:00=0.18'),
+    currency: 'EUR',
+    timeZone: 'Europe/Berlin',
+  };
 
   it('applies windows in local time, including windows across midnight', () => {
     expect(priceAt(tariff, Date.parse('2026-01-10T21:30:00Z'))).toBe(0.22); // 22:30 CET
@@ -22,9 +27,25 @@ describe('tariff', () => {
   });
 
   it('is configured through TARIFF_* and TIME_ZONE, with every problem reported', () => {
-    const config = loadConfig({ TARIFF_PRICE_PER_KWH: '0.30', TARIFF_SCHEDULE: '22:00-06:00=0.22', TIME_ZONE: 'Europe/Berlin', RECORD_INTERVAL_S: '5' });
-    expect(config.tariff).toEqual({ pricePerKwh: 0.3, windows: [{ fromMinute: 1320, toMinute: 360, pricePerKwh: 0.22 }], currency: 'EUR', timeZone: 'Europe/Berlin' });
-    expect(config.recorder).toEqual({ enabled: true, intervalMs: 5000, rawRetentionMs: 30 * 86_400_000, bufferSize: 100_000, lockTtlMs: 30_000 });
+    const config = loadConfig({
+      TARIFF_PRICE_PER_KWH: '0.30',
+      TARIFF_SCHEDULE: '22:00-06:00=0.22',
+      TIME_ZONE: 'Europe/Berlin',
+      RECORD_INTERVAL_S: '5',
+    });
+    expect(config.tariff).toEqual({
+      pricePerKwh: 0.3,
+      windows: [{ fromMinute: 1320, toMinute: 360, pricePerKwh: 0.22 }],
+      currency: 'EUR',
+      timeZone: 'Europe/Berlin',
+    });
+    expect(config.recorder).toEqual({
+      enabled: true,
+      intervalMs: 5000,
+      rawRetentionMs: 30 * 86_400_000,
+      bufferSize: 100_000,
+      lockTtlMs: 30_000,
+    });
     const problems = () => loadConfig({ TARIFF_PRICE_PER_KWH: '-1', TIME_ZONE: 'Mars/Olympus', TARIFF_CURRENCY: 'euro' });
     expect(problems).toThrow(/TARIFF_PRICE_PER_KWH: must be a non-negative decimal/);
     expect(problems).toThrow(/TIME_ZONE: must be an IANA time zone/);
