@@ -51,7 +51,7 @@ export class RequestValidationError extends Error {
 }
 
 /** OpenAPI's number and string formats beyond JSON Schema's, as express-openapi-validator defines them for responses. */
-const OPENAPI_FORMATS = {
+export const OPENAPI_FORMATS = {
   int32: { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n <= 2 ** 31 - 1 },
   int64: { type: 'number', validate: (n: number) => Number.isInteger(n) },
   float: { type: 'number', validate: () => true },

@@ -2,7 +2,7 @@ import type { RequestHandler, Response } from 'express';
 import { SCOPES, type Scope } from '../auth/api-key.ts';
 import type { MaybePromise } from '../maybe-async.ts';
 import type { HandlerTable, OperationId } from './operation-types.ts';
-import type { JsonWriter } from './json-writers.ts';
+import { writeJson } from './json-writers.ts';
 import { contextOf, setGatewayHeaders } from './request-context.ts';
 import type { RequestValidator } from './request-validation.ts';
 
@@ -93,14 +93,13 @@ export function createHandlerSteps(
   operations: SpecOperation[],
   handlers: HandlerTable,
   validatorOf: (operation: SpecOperation) => RequestValidator,
-  json: JsonWriter,
 ): (operation: SpecOperation) => RequestHandler {
   assertHandlersMatchSpec(operations, handlers);
   return (operation) => {
     const handler = handlers[operation.operationId as OperationId] as unknown as (input: object) => MaybePromise<AnyReply>;
     const validate = validatorOf(operation);
     const write = (res: Response, reply: AnyReply) => {
-      if (reply.contentType === 'application/json') return json(res, reply.status, reply.body, reply.headers);
+      if (reply.contentType === 'application/json') return writeJson(res, reply.status, reply.body, reply.headers);
       setGatewayHeaders(res);
       if (reply.headers) res.set(reply.headers);
       if (reply.contentType === undefined) res.status(reply.status).end();
