@@ -86,8 +86,8 @@ function global<T>(schema: T): T {
  *
  * express-openapi-validator did this until its per-request work (re-parsing the URL, dereferencing every
  * parameter, redefining `req.query`) became a fifth of the gateway's cost per read at the throughput
- * target of issue 2 (`node --import tsx bench/http.ts`); it still validates every response in tests and
- * CI (VALIDATE_RESPONSES), against the same document.
+ * target (`node --import tsx bench/http.ts`); it stays as the oracle this validation is tested against
+ * (test/unit/http/request-validation-oracle.test.ts).
  */
 export function createRequestValidation(document: Document): (operation: SpecOperation) => RequestValidator {
   const deref = <T>(node: T): T => resolveRef(document, node);
