@@ -108,11 +108,13 @@ describe('memory lock and pending templates', () => {
     const order: string[] = [];
     let releaseA!: () => void;
     const held = new Promise<void>((resolve) => (releaseA = resolve));
-    const step = (name: string, until: Promise<void> = Promise.resolve()) => async () => {
-      order.push(`${name}+`);
-      await until;
-      order.push(`${name}-`);
-    };
+    const step =
+      (name: string, until: Promise<void> = Promise.resolve()) =>
+      async () => {
+        order.push(`${name}+`);
+        await until;
+        order.push(`${name}-`);
+      };
     const a = lock.run('cp:3', step('a', held));
     const b = lock.run('cp:3', step('b'));
     await lock.run('cp:4', step('c'));
