@@ -13,6 +13,9 @@ export interface Published {
   qos: number;
 }
 
+/** What a spy has received since its mark, once the broker has delivered everything it had. */
+export type Since = () => Promise<Published[]>;
+
 /** Everything published under `<prefix>openWB/set/#` and `<prefix>openWB/config/set/#` except the clears. */
 export class SetTopicSpy {
   readonly messages: Published[] = [];
@@ -35,19 +38,21 @@ export class SetTopicSpy {
   }
 
   /**
-   * Messages published from now on. A subscriber may get a message a little after the command that sent
-   * it was answered: what the broker had received before is collected first.
+   * Messages published from now on. The spy may get a message after the command that sent it was
+   * answered, so both ends wait until what the broker had received has arrived.
    */
-  async mark(): Promise<() => Published[]> {
+  async mark(): Promise<Since> {
     await brokerFence(this.client, this.prefix);
     const start = this.messages.length;
-    return () => this.messages.slice(start);
+    return async () => {
+      await brokerFence(this.client, this.prefix);
+      return this.messages.slice(start);
+    };
   }
 
-  /** Asserts that nothing was published since `since`, once everything the broker has received is here. */
-  async expectNothingSince(since: () => Published[]): Promise<void> {
-    await brokerFence(this.client, this.prefix);
-    expect(since()).toEqual([]);
+  /** Asserts that nothing was published since `since`. */
+  async expectNothingSince(since: Since): Promise<void> {
+    expect(await since()).toEqual([]);
   }
 
   async close(): Promise<void> {

@@ -213,7 +213,7 @@ describe('RFID profile presets on openWB 1.9', () => {
     const event = await eventually(async () => (await events(gw)).find((e) => e.tag === 'ABC123' && e.outcome !== 'pending'), 10_000);
     expect(event).toMatchObject({ chargepointId: '1', source: 'bind', outcome: 'applied' });
     expect(event.commandIds).toHaveLength(2);
-    expect(since().map((m) => [m.topic, m.payload])).toEqual([
+    expect((await since()).map((m) => [m.topic, m.payload])).toEqual([
       ['openWB/set/ChargeMode', '1'],
       ['openWB/config/set/sofort/lp/1/current', '12'],
     ]);
