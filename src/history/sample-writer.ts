@@ -4,6 +4,7 @@
  * replaying a batch after an ambiguous failure (commit sent, answer lost) writes nothing twice.
  */
 import type { Database, SqlParam } from '../db/database.ts';
+import { perDialect } from '../db/sql-dialect.ts';
 import type { Sample } from '../recorder/sampling.ts';
 import { counterDelta, rollupsOf, type RollupRow } from './rollups.ts';
 import { advanceSeries, ensureSeries } from './series-repository.ts';
@@ -15,16 +16,17 @@ type Executor = Pick<Database, 'dialect' | 'query' | 'execute'>;
 const SAMPLE_ROWS = 1024;
 const ROLLUP_ROWS = 256;
 
-const ROLLUP_UPSERT = {
-  sqlite: (rows: number) =>
-    `INSERT INTO stat_rollups (resolution_ms, series_id, bucket_start, n, sum_value, min_value, max_value, energy) VALUES ${placeholders(rows, 8)}
-     ON CONFLICT (resolution_ms, series_id, bucket_start) DO UPDATE SET n = n + excluded.n, sum_value = sum_value + excluded.sum_value,
-       min_value = MIN(min_value, excluded.min_value), max_value = MAX(max_value, excluded.max_value), energy = energy + excluded.energy`,
-  mariadb: (rows: number) =>
-    `INSERT INTO stat_rollups (resolution_ms, series_id, bucket_start, n, sum_value, min_value, max_value, energy) VALUES ${placeholders(rows, 8)}
-     ON DUPLICATE KEY UPDATE n = n + VALUES(n), sum_value = sum_value + VALUES(sum_value),
-       min_value = LEAST(min_value, VALUES(min_value)), max_value = GREATEST(max_value, VALUES(max_value)), energy = energy + VALUES(energy)`,
-};
+const rollupUpsert = perDialect((sql) => {
+  const merge = sql.onConflictUpdate(['resolution_ms', 'series_id', 'bucket_start'], {
+    n: (added) => `n + ${added}`,
+    sum_value: (added) => `sum_value + ${added}`,
+    min_value: (added) => sql.least('min_value', added),
+    max_value: (added) => sql.greatest('max_value', added),
+    energy: (added) => `energy + ${added}`,
+  });
+  return (rows: number) =>
+    `INSERT INTO stat_rollups (resolution_ms, series_id, bucket_start, n, sum_value, min_value, max_value, energy) VALUES ${placeholders(rows, 8)} ${merge}`;
+});
 
 export interface WriteResult {
   written: number;
@@ -79,7 +81,7 @@ export class SampleWriter {
     for (const chunk of chunks(sampleRows, SAMPLE_ROWS)) {
       await tx.execute(`INSERT INTO stat_samples (series_id, ts, value) VALUES ${placeholders(chunk.length, 3)}`, chunk.flat());
     }
-    const upsert = ROLLUP_UPSERT[tx.dialect];
+    const upsert = rollupUpsert(tx);
     for (const chunk of chunks(rollups, ROLLUP_ROWS)) {
       await tx.execute(
         upsert(chunk.length),
