@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import express from 'express';
 import { pino } from 'pino';
 import request from 'supertest';
@@ -13,6 +14,7 @@ import {
   UnavailableError,
 } from '../../../src/errors.ts';
 import { problemHandler, WWW_AUTHENTICATE } from '../../../src/http/problem.ts';
+import { PROBLEMS } from '../../../src/http/problem-types.ts';
 
 /** An app whose only route throws `error`. */
 function throwing(error: unknown) {
@@ -59,5 +61,18 @@ describe('problem+json from domain errors', () => {
       detail: 'An unexpected error occurred; it has been logged.',
       instance: '/api/v1/thing',
     });
+  });
+});
+
+describe('the problem catalogue', () => {
+  it("covers nginx's own problem+json answers (nginx.conf)", () => {
+    const conf = readFileSync(new URL('../../../nginx.conf', import.meta.url), 'utf8');
+    const answers = [...conf.matchAll(/return (\d{3}) '(\{.*\})';/g)].map(([, status, body]) => ({ status: Number(status), body }));
+    expect(answers.length).toBeGreaterThan(0);
+    for (const { status, body } of answers) {
+      const { type, title, status: inBody } = JSON.parse(body as string) as { type: string; title: string; status: number };
+      expect(Object.values(PROBLEMS)).toContainEqual({ type, title, status });
+      expect(inBody).toBe(status);
+    }
   });
 });
