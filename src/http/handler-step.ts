@@ -46,7 +46,10 @@ export function createHandlerSteps(
   };
 }
 
-/** A handler's input: what it needs of the request, never the request itself (the client is read only when asked for). */
+/**
+ * A handler's input: what it needs of the request, never the request itself. `client` is a getter, so only
+ * the handlers that audit pay for resolving the address (destructure it; an object spread would drop it).
+ */
 class HandlerInput {
   readonly #request: Request;
   constructor(
