@@ -9,7 +9,7 @@ import * as OpenApiValidator from 'express-openapi-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDispatcher } from '../../../src/http/dispatcher.ts';
 import { createRequestValidation } from '../../../src/http/request-validation.ts';
-import { listOperations } from '../../../src/http/router.ts';
+import { listOperations } from '../../../src/http/spec-operations.ts';
 import { loadSpec } from '../../../src/spec.ts';
 import { sampleValue, specOperations, urlOf, type SpecOperationInfo } from '../../support/spec-requests.ts';
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createDispatcher } from '../../../src/http/dispatcher.ts';
 import { writeJson } from '../../../src/http/json-writers.ts';
 import { beginRequest, contextOf, setGatewayHeaders } from '../../../src/http/request-context.ts';
-import { listOperations } from '../../../src/http/router.ts';
+import { listOperations } from '../../../src/http/spec-operations.ts';
 import { buildSite } from '../../../src/live/read-models.ts';
 import { loadSpec } from '../../../src/spec.ts';
 
