@@ -70,7 +70,13 @@ describe('recorder, sessions and history end to end', () => {
       meter += 1000;
       await publisher.publish('openWB/chargepoint/3/get/power', '11040');
       await publisher.publish('openWB/chargepoint/3/get/imported', String(meter));
-      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      // The recorder has taken a sample of this meter reading into the open session.
+      const energy = 1000 * (i + 1);
+      await eventually(
+        async () => ((await get(`/api/v1/sessions/${open.id}`)).body.energy === energy ? true : undefined),
+        10_000,
+        `${energy} Wh`,
+      );
     }
     await publisher.publish('openWB/chargepoint/3/get/charge_state', 'false');
     await publisher.publish('openWB/chargepoint/3/get/plug_state', 'false');
