@@ -135,6 +135,7 @@ export async function startGateway(
       audit,
       config: config.security.auth,
       logger,
+      registry: metrics.registry,
       redis: redis && config.redis ? { client: redis, keyPrefix: config.redis.keyPrefix } : undefined,
     });
     closers.push(() => auth.close());

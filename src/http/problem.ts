@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import type { ProblemDto } from './api-types.ts';
+import { isDatabaseUnreachable } from '../db/unreachable.ts';
 import { DomainError, MethodNotAllowedError, TooManyRequestsError, UnavailableError } from './errors.ts';
 import { setGatewayHeaders } from './request-context.ts';
 
@@ -72,6 +73,21 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
           ...(errors?.length ? { errors: errors.slice(0, 100) } : {}),
         },
         headers,
+      );
+      return;
+    }
+    if (isDatabaseUnreachable(error)) {
+      logger.warn({ err: (error as Error).message, path: instance }, 'database unreachable');
+      sendProblem(
+        res,
+        {
+          type: '/problems/unavailable',
+          title: 'Service Unavailable',
+          status: 503,
+          detail: 'The database cannot be reached right now',
+          instance,
+        },
+        { 'Retry-After': '2' },
       );
       return;
     }
