@@ -132,13 +132,18 @@ export class ApiKeyService {
   }
 
   private async revoked(ids: string[]): Promise<number> {
-    if (ids.length > 0) await (this.invalidation ? this.invalidation.publish({ type: 'apiKeys', revoked: ids }) : this.forget(ids));
+    if (ids.length === 0) return 0;
+    if (this.invalidation) await this.invalidation.publish({ type: 'apiKeys', revoked: ids });
+    else this.forget(ids);
     return ids.length;
   }
 
   /** Revoked keys are refused from the cache at once, even while the database cannot be reached. */
   private forget(revoked: string[] | undefined): void {
-    if (!revoked) return this.cache.clear();
+    if (!revoked) {
+      this.cache.clear();
+      return;
+    }
     const at = this.now();
     this.cache.update(({ record }) =>
       record && record.revokedAt === null && revoked.includes(record.id)

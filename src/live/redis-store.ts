@@ -11,6 +11,8 @@ import {
 import { redisKeys, type RedisKeys } from './redis-keys.ts';
 import { compareIds, type LiveStore } from './store.ts';
 
+const encode = (value: Json, receivedAt: number) => JSON.stringify([value, receivedAt]);
+
 function decodeFields(hash: Record<string, string>): EntityFields {
   const fields: EntityFields = {};
   for (const [name, raw] of Object.entries(hash)) {
@@ -68,7 +70,7 @@ export class RedisLiveStore implements LiveStore {
       const key = this.keys.entity(u.kind, u.id);
       let group = byEntity.get(key);
       if (!group) byEntity.set(key, (group = { kind: u.kind, id: u.id, fields: new Map() }));
-      group.fields.set(u.field, u.value === undefined ? undefined : JSON.stringify([u.value, u.receivedAt]));
+      group.fields.set(u.field, u.value === undefined ? undefined : encode(u.value, u.receivedAt));
     }
     const pipeline = this.redis.pipeline();
     for (const [key, group] of byEntity) {
@@ -101,7 +103,7 @@ export class RedisLiveStore implements LiveStore {
       const key = this.keys.entity(u.kind, u.id);
       let group = byEntity.get(key);
       if (!group) byEntity.set(key, (group = { kind: u.kind, id: u.id, args: [], anyValue: false }));
-      group.args.push(u.field, String(u.receivedAt), u.value === undefined ? '' : JSON.stringify([u.value, u.receivedAt]));
+      group.args.push(u.field, String(u.receivedAt), u.value === undefined ? '' : encode(u.value, u.receivedAt));
       if (u.value !== undefined) group.anyValue = true;
     }
     const pipeline = this.redis.pipeline();
