@@ -8,7 +8,7 @@ import {
   type FieldUpdate,
   type Json,
 } from './model.ts';
-import { redisKeys, type RedisKeys } from './redis-keys.ts';
+import { redisKeys, type RedisKeys } from '../redis-keys.ts';
 import { compareIds, type LiveStore } from './store.ts';
 
 const encode = (value: Json, receivedAt: number) => JSON.stringify([value, receivedAt]);
