@@ -166,8 +166,12 @@ export class ReplicatedLiveStore implements LiveStore {
     const updates = emptied && this.writer ? this.replica.updates() : [...this.unwritten.values()];
     if (updates.length === 0) return;
     await this.shared.writeBack(updates);
-    // Keep what was refused again after this copy was taken.
-    for (const update of updates) if (this.unwritten.get(fieldKey(update)) === update) this.unwritten.delete(fieldKey(update));
+    // Keep only what was refused again after this copy was taken (newer than what was just written).
+    for (const update of updates) {
+      const key = fieldKey(update);
+      const unwritten = this.unwritten.get(key);
+      if (unwritten && unwritten.receivedAt <= update.receivedAt) this.unwritten.delete(key);
+    }
     this.metrics?.writeBackPending.set(this.unwritten.size);
     this.metrics?.writtenBack.inc(updates.length);
     this.logger.info({ fields: updates.length, emptied }, 'live values written back to Redis');

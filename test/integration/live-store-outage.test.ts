@@ -98,5 +98,6 @@ describe('when the Redis of an ingesting gateway goes away and restarts empty', 
     const metrics = await gw.http.get('/metrics').set('x-api-key', gw.adminKey);
     expect(metrics.text).toMatch(/^live_store_written_back_total [1-9]/m);
     expect(metrics.text).toMatch(/^live_store_degraded 0/m);
+    expect(metrics.text).toMatch(/^live_store_writeback_pending 0/m);
   });
 });
