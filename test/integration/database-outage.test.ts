@@ -85,7 +85,8 @@ describe('when MariaDB becomes unreachable for longer than the credential cache 
     );
     expect(statuses.filter((status) => status !== 200)).toEqual([]);
     // Only the first look-up after the cut waits for the database (its fail-fast timeout); the others answer from memory.
-    expect(slowest.ms).toBeLessThan(1_500);
+    // (The connect timeout is 1 s; the bounds leave slack for a loaded machine, far below the old 5 s.)
+    expect(slowest.ms).toBeLessThan(2_000);
 
     // Revoked on an instance that still reaches the database: refused here at once, through Redis.
     expect(await other.gateway.apiKeys.revoke(doomedId)).toBe(1);
@@ -100,7 +101,7 @@ describe('when MariaDB becomes unreachable for longer than the credential cache 
     expect(keys.headers['content-type']).toContain('application/problem+json');
     expect(Number(keys.headers['retry-after'])).toBeGreaterThan(0);
     expect(keys.body).toMatchObject({ type: '/problems/unavailable', status: 503 });
-    expect(elapsed).toBeLessThan(1_500);
+    expect(elapsed).toBeLessThan(2_000);
 
     await proxy.restore();
     await eventually(
