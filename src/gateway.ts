@@ -117,6 +117,11 @@ export async function startGateway(
         subscriber,
         redisKeys(config.redis.keyPrefix).liveChanges,
         logger,
+        {
+          degraded: metrics.liveStoreDegraded,
+          writeBackPending: metrics.liveStoreWriteBackPending,
+          writtenBack: metrics.liveStoreWrittenBack,
+        },
       );
       await replicated.whenSynced();
       rawStore = replicated;
@@ -130,6 +135,7 @@ export async function startGateway(
       audit,
       config: config.security.auth,
       logger,
+      registry: metrics.registry,
       redis: redis && config.redis ? { client: redis, keyPrefix: config.redis.keyPrefix } : undefined,
     });
     closers.push(() => auth.close());
@@ -155,7 +161,8 @@ export async function startGateway(
     const ingest = new Ingest(client, decoder, liveStore, { metrics, logger, qos: config.openwb.qos });
     ingest.start();
     closers.push(() => ingest.stop());
-    // Redis keeps nothing on disk in many setups: after it comes back, fetch the retained state again.
+    // Redis keeps nothing on disk in many setups: the replica writes itself back when Redis returns, and the
+    // broker's retained state, fetched again, is a second source.
     let redisWasReady = false;
     redis?.on('ready', () => {
       if (redisWasReady) {
