@@ -78,6 +78,11 @@ export class OutageBuffer {
     this.inFlight = 0;
   }
 
+  /** Every sample not yet written, oldest first (what a shutdown spools). */
+  pendingSamples(): Sample[] {
+    return this.samples.slice(this.head);
+  }
+
   pendingSessions(): Session[] {
     return [...this.sessions.values()];
   }

@@ -35,27 +35,27 @@ describe('recorder lock on the real Redis', () => {
   it('lets exactly one of two instances hold it, renews it, and hands it over after expiry or release', async () => {
     const a = new RedisLock(redisA, key, TTL);
     const b = new RedisLock(redisB, key, TTL);
-    expect(await a.acquire()).toBe(true);
-    expect(await b.acquire()).toBe(false);
+    expect((await a.acquire()).state).toBe('held');
+    expect((await b.acquire()).state).toBe('other');
     expect(await redisA.get(key)).toBe(a.token);
 
     // The holder renews: past the first expiry it still holds the lock.
     for (let i = 0; i < 4; i++) {
       await new Promise((resolve) => setTimeout(resolve, TTL / 3));
-      expect(await a.acquire()).toBe(true);
-      expect(await b.acquire()).toBe(false);
+      expect((await a.acquire()).state).toBe('held');
+      expect((await b.acquire()).state).toBe('other');
     }
 
     // The holder dies (stops renewing): after the expiry the other instance takes over, and the old one cannot renew.
     await new Promise((resolve) => setTimeout(resolve, TTL + 100));
-    expect(await b.acquire()).toBe(true);
-    expect(await a.acquire()).toBe(false);
+    expect((await b.acquire()).state).toBe('held');
+    expect((await a.acquire()).state).toBe('other');
 
     // A release by a non-holder does nothing; the holder's release frees the lock at once.
     await a.release();
     expect(await redisA.get(key)).toBe(b.token);
     await b.release();
-    expect(await a.acquire()).toBe(true);
+    expect((await a.acquire()).state).toBe('held');
     await a.release();
   });
 
