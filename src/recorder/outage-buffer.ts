@@ -78,9 +78,14 @@ export class OutageBuffer {
     this.inFlight = 0;
   }
 
-  /** Every sample not yet written, oldest first (what a shutdown spools). */
-  pendingSamples(): Sample[] {
-    return this.samples.slice(this.head);
+  /** Empties the buffer, returning what it held (a shutdown spools it). */
+  takeAll(): { samples: Sample[]; sessions: Session[] } {
+    const taken = { samples: this.samples.slice(this.head), sessions: [...this.sessions.values()] };
+    this.samples = [];
+    this.head = 0;
+    this.inFlight = 0;
+    this.sessions.clear();
+    return taken;
   }
 
   pendingSessions(): Session[] {

@@ -341,7 +341,8 @@ export class Recorder {
   }
 
   private spoolRest(flushed: boolean): void {
-    const rest = { samples: this.buffer.pendingSamples(), sessions: this.buffer.pendingSessions(), quarantine: this.store.quarantine };
+    const rest = { ...this.buffer.takeAll(), quarantine: this.store.quarantine.splice(0) };
+    this.updateGauges();
     const counts = { samples: rest.samples.length, sessionUpdates: rest.sessions.length, quarantined: rest.quarantine.length };
     const path = this.deps.options.spoolFile;
     const left = counts.samples + counts.sessionUpdates + counts.quarantined;
