@@ -43,12 +43,15 @@ export class LocalLock implements RecorderLock {
   async release(): Promise<void> {}
 }
 
-/** Returns {1} renewed, {2, ''} taken, {3, previous} taken over from our own previous token, {0, holder} refused. */
+/**
+ * Returns {1} renewed, {2, ''} taken, {3, previous} taken over from a token with our instance prefix (ARGV[3],
+ * empty = never), {0, holder} refused.
+ */
 const ACQUIRE = `
 local current = redis.call('GET', KEYS[1])
 if current == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return {1, current} end
 if not current then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return {2, ''} end
-if string.sub(current, 1, string.len(ARGV[3])) == ARGV[3] then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return {3, current} end
+if ARGV[3] ~= '' and string.sub(current, 1, string.len(ARGV[3])) == ARGV[3] then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return {3, current} end
 return {0, current}`;
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
@@ -56,6 +59,8 @@ export class RedisLock implements RecorderLock {
   /** `<instance id>/<random>`: the instance part survives restarts, the random part tells incarnations apart. */
   readonly token: string;
   private held = false;
+  /** Only the first answer may take over a predecessor's lock: later, a token with our prefix is a live twin. */
+  private firstAnswer = true;
 
   constructor(
     private readonly redis: Redis,
@@ -69,12 +74,14 @@ export class RedisLock implements RecorderLock {
   async acquire(): Promise<LockStatus> {
     let reply: unknown;
     try {
-      reply = await withDeadline(this.redis.eval(ACQUIRE, 1, this.key, this.token, this.ttlMs, `${this.instanceId}/`), this.deadlineMs());
+      const ownPrefix = this.firstAnswer ? `${this.instanceId}/` : '';
+      reply = await withDeadline(this.redis.eval(ACQUIRE, 1, this.key, this.token, this.ttlMs, ownPrefix), this.deadlineMs());
     } catch (error) {
       const message = (error as Error).message;
       return this.held ? { state: 'held-offline', error: message } : { state: 'unreachable', error: message };
     }
     const [code, value] = reply as [number, string];
+    this.firstAnswer = false;
     this.held = Number(code) !== 0;
     if (!this.held) return { state: 'other', holder: String(value) };
     return Number(code) === 3 ? { state: 'held', tookOverOwn: true } : { state: 'held' };
