@@ -23,7 +23,7 @@ import { pruneQuarantine } from './quarantine.ts';
 import { errorDetail } from './row-errors.ts';
 import { readingsOf, type Sample } from './sampling.ts';
 import { SessionTracker } from './session-tracker.ts';
-import { readSpool, removeSpool, writeSpool } from './spool.ts';
+import { Spool } from './spool.ts';
 import { StoreWriter } from './store-writer.ts';
 import { sampleProblem } from './validation.ts';
 
@@ -79,6 +79,7 @@ export class Recorder {
   private readonly store: StoreWriter;
   private readonly sessions: SessionTracker;
   private readonly ledger = new SeriesLedger();
+  private readonly spool: Spool;
   private readonly now: () => number;
   private timer: NodeJS.Timeout | undefined;
   /** The boundary of the last scheduled tick. */
@@ -93,12 +94,11 @@ export class Recorder {
   private activeSince = 0;
   private liveFailures = 0;
   private lastPruneAt = Number.NEGATIVE_INFINITY;
-  /** The spool file was replayed and stays until its entries are written. */
-  private replayPending = false;
 
   constructor(private readonly deps: RecorderDeps) {
     this.now = deps.now ?? Date.now;
     this.buffer = new OutageBuffer(deps.options.bufferSize);
+    this.spool = new Spool(deps.options.spoolFile, deps.logger);
     this.store = new StoreWriter(deps.db, this.buffer, deps.metrics, deps.logger, this.now, () => this.wrote());
     this.sessions = new SessionTracker({
       db: deps.db,
@@ -295,10 +295,7 @@ export class Recorder {
       this.wrote();
       if (this.lastError) this.deps.logger.info('the database is back: buffered statistics written');
       this.lastError = undefined;
-      if (this.replayPending) {
-        removeSpool(this.deps.options.spoolFile as string);
-        this.replayPending = false;
-      }
+      this.spool.written();
     } catch (error) {
       this.deps.metrics.writeFailures.inc();
       const message = errorDetail(error);
@@ -318,56 +315,19 @@ export class Recorder {
   }
 
   private replaySpool(): void {
-    const path = this.deps.options.spoolFile;
-    if (!path) return;
-    const spooled = readSpool(path);
-    const total = spooled.samples.length + spooled.sessions.length + spooled.quarantine.length;
-    if (total === 0 && spooled.unreadable === 0) return;
+    const spooled = this.spool.load();
+    if (!spooled) return;
     this.addSamples(spooled.samples);
     this.deps.metrics.samplesReplayed.inc(spooled.samples.length);
     for (const session of spooled.sessions) this.sessions.restore(session);
     for (const entry of spooled.quarantine) this.store.keep(entry);
-    this.replayPending = true;
-    const counts = {
-      samples: spooled.samples.length,
-      sessionUpdates: spooled.sessions.length,
-      quarantined: spooled.quarantine.length,
-      unreadableLines: spooled.unreadable,
-      file: path,
-    };
-    if (spooled.unreadable > 0) this.deps.logger.error(counts, 'recorder spool replayed; some lines could not be read and are lost');
-    else this.deps.logger.info(counts, 'recorder spool replayed: written with the next ticks');
     this.updateGauges();
   }
 
   private spoolRest(flushed: boolean): void {
     const rest = { ...this.buffer.takeAll(), quarantine: this.store.quarantine.splice(0) };
     this.updateGauges();
-    const counts = { samples: rest.samples.length, sessionUpdates: rest.sessions.length, quarantined: rest.quarantine.length };
-    const path = this.deps.options.spoolFile;
-    const left = counts.samples + counts.sessionUpdates + counts.quarantined;
-    if (left === 0) {
-      if (path && this.replayPending) removeSpool(path);
-      this.deps.logger.info('recorder stopped: everything recorded is written');
-      return;
-    }
-    if (!path) {
-      this.deps.logger.error(counts, 'recorder stopped: these could not be written and no spool file is configured; they are lost');
-      return;
-    }
-    try {
-      writeSpool(path, rest);
-      this.deps.metrics.samplesSpooled.inc(counts.samples);
-      this.deps.logger.warn(
-        { ...counts, file: path, flushed },
-        'recorder stopped: what could not be written is spooled for the next start',
-      );
-    } catch (error) {
-      this.deps.logger.error(
-        { ...counts, file: path, err: (error as Error).message },
-        'recorder stopped: the spool file cannot be written; lost',
-      );
-    }
+    if (this.spool.save(rest, flushed)) this.deps.metrics.samplesSpooled.inc(rest.samples.length);
   }
 
   private async pruneIfDue(): Promise<void> {

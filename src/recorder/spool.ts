@@ -4,6 +4,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { Logger } from 'pino';
 import type { Session } from '../sessions/model.ts';
 import type { QuarantineEntry } from './quarantine.ts';
 import type { Sample } from './sampling.ts';
@@ -53,4 +54,66 @@ export function readSpool(path: string): SpoolContents & { unreadable: number } 
 
 export function removeSpool(path: string): void {
   rmSync(path, { force: true });
+}
+
+/** The spool of one recorder: loaded at start, kept until what it held is written, saved at stop; every step logged with counts. */
+export class Spool {
+  /** A replayed file stays until its entries are written, so a crash meanwhile replays them again. */
+  private replayed = false;
+
+  constructor(
+    private readonly path: string | undefined,
+    private readonly logger: Pick<Logger, 'info' | 'warn' | 'error'>,
+  ) {}
+
+  load(): SpoolContents | undefined {
+    if (!this.path) return undefined;
+    const spooled = readSpool(this.path);
+    const counts = {
+      samples: spooled.samples.length,
+      sessionUpdates: spooled.sessions.length,
+      quarantined: spooled.quarantine.length,
+      unreadableLines: spooled.unreadable,
+      file: this.path,
+    };
+    if (counts.samples + counts.sessionUpdates + counts.quarantined + counts.unreadableLines === 0) return undefined;
+    this.replayed = true;
+    if (spooled.unreadable > 0) this.logger.error(counts, 'recorder spool replayed; some lines could not be read and are lost');
+    else this.logger.info(counts, 'recorder spool replayed: written with the next ticks');
+    return spooled;
+  }
+
+  /** Everything buffered is written: a replayed file is done with. */
+  written(): void {
+    if (this.path && this.replayed) removeSpool(this.path);
+    this.replayed = false;
+  }
+
+  /** Saves what a stop could not write; returns whether it is safe in the file. */
+  save(rest: SpoolContents, flushed: boolean): boolean {
+    const counts = { samples: rest.samples.length, sessionUpdates: rest.sessions.length, quarantined: rest.quarantine.length };
+    if (counts.samples + counts.sessionUpdates + counts.quarantined === 0) {
+      this.written();
+      this.logger.info('recorder stopped: everything recorded is written');
+      return true;
+    }
+    if (!this.path) {
+      this.logger.error(counts, 'recorder stopped: these could not be written and no spool file is configured; they are lost');
+      return false;
+    }
+    try {
+      writeSpool(this.path, rest);
+      this.logger.warn(
+        { ...counts, file: this.path, flushed },
+        'recorder stopped: what could not be written is spooled for the next start',
+      );
+      return true;
+    } catch (error) {
+      this.logger.error(
+        { ...counts, file: this.path, err: (error as Error).message },
+        'recorder stopped: the spool file cannot be written; lost',
+      );
+      return false;
+    }
+  }
 }
