@@ -2,10 +2,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/database.ts';
+import { openMariaDb } from '../../src/db/mariadb.ts';
 import type { LiveReader } from '../../src/recorder/recorder.ts';
 import { SessionRepository } from '../../src/sessions/session-repository.ts';
 import { BOTH_DATABASES, sqliteTarget, type DatabaseTarget } from '../support/databases.ts';
 import { INTERVAL, liveWorld, makeRecorder, type RecorderHarness } from '../support/recorder-world.ts';
+import { services } from '../support/services.ts';
+import { TcpProxy } from '../support/tcp-proxy.ts';
 
 /** Every expected sample, by where it went. */
 async function ledger(h: RecorderHarness) {
@@ -91,34 +95,54 @@ describe.each(BOTH_DATABASES)('recorder accounting on %s', (_name, makeTarget) =
   });
 });
 
-describe('recorder shutdown and restart', () => {
+describe.each(BOTH_DATABASES)('recorder shutdown and restart on %s', (_name, makeTarget) => {
   let target: DatabaseTarget;
   let dir: string;
+  let proxy: TcpProxy;
   beforeAll(async () => {
-    target = await sqliteTarget('spool');
+    target = await makeTarget('spool');
     dir = mkdtempSync(join(tmpdir(), 'owg-spool-'));
+    const upstream = new URL(services.mariadbUrl);
+    proxy = await TcpProxy.start(upstream.hostname, Number(upstream.port || 3306));
   });
   afterAll(async () => {
+    await proxy?.close();
     await target?.dispose();
     rmSync(dir, { recursive: true, force: true });
   });
+
+  /** The database the stopping instance writes to, and a way to make it take no writes (SQLite: read-only; MariaDB: cut away). */
+  function failingDatabase(): { db: Database; fail(): Promise<void>; heal(): Promise<void>; close(): Promise<void> } {
+    if (target.db.dialect === 'sqlite') {
+      return {
+        db: target.db,
+        fail: async () => void (await target.db.execute('PRAGMA query_only = ON')),
+        heal: async () => void (await target.db.execute('PRAGMA query_only = OFF')),
+        close: async () => undefined,
+      };
+    }
+    const proxied = new URL(target.url);
+    proxied.port = String(proxy.port);
+    const db = openMariaDb(proxied.toString());
+    return { db, fail: () => proxy.cut(), heal: () => proxy.restore(), close: () => db.close().catch(() => undefined) };
+  }
 
   it('spools what a stop cannot write, replays it at the next start, and says so in the log', async () => {
     const spoolFile = join(dir, 'recorder-spool.jsonl');
     const world = liveWorld();
     const { set, clock } = world;
-    const first = makeRecorder(target.db, world, { spoolFile, shutdownFlushMs: 200, ids: ['5b2c1e9d-0000-4000-8000-000000000001'] });
+    const failing = failingDatabase();
+    const first = makeRecorder(failing.db, world, { spoolFile, shutdownFlushMs: 300, ids: ['5b2c1e9d-0000-4000-8000-000000000001'] });
     await set('site', 'home', { power: 400 });
     await set('chargepoint', '3', { power: 11_000, energyImported: 1000, plugged: true, charging: true });
     clock.now += INTERVAL;
     await first.recorder.sampleOnce();
-    await first.recorder.flush(); // the open sessions are known; now the database stops taking writes
-    await target.db.execute('PRAGMA query_only = ON');
+    await first.recorder.flush(); // the open sessions are known; now the database takes no writes
+    await failing.fail();
     for (let tick = 1; tick <= 3; tick++) {
       clock.now += INTERVAL;
       await set('chargepoint', '3', { energyImported: 1000 + 30 * tick });
       await first.recorder.sampleOnce();
-      await expect(first.recorder.flush()).rejects.toThrow(/readonly/);
     }
     expect(first.recorder.status()).toMatchObject({ bufferedSamples: 9, bufferedSessions: 1 });
     await first.recorder.stop();
@@ -131,8 +155,9 @@ describe('recorder shutdown and restart', () => {
       sessionUpdates: 1,
       quarantined: 0,
     });
+    await failing.close(); // the stopped instance is gone before the database comes back
+    await failing.heal();
 
-    await target.db.execute('PRAGMA query_only = OFF');
     const second = makeRecorder(target.db, world, { spoolFile });
     second.recorder.start();
     try {
@@ -148,6 +173,16 @@ describe('recorder shutdown and restart', () => {
       await second.recorder.stop();
     }
     expect(second.logs.at(-1)?.msg).toBe('recorder stopped: everything recorded is written');
+  });
+});
+
+describe('recorder and retired chargepoints', () => {
+  let target: DatabaseTarget;
+  beforeAll(async () => {
+    target = await sqliteTarget('retired');
+  });
+  afterAll(async () => {
+    await target?.dispose();
   });
 
   it('closes a session on a chargepoint the live reads no longer list, when it was last seen', async () => {

@@ -1,4 +1,8 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { INSTANCE_ID_PATTERN, resolveInstanceId } from '../../../src/recorder/instance-id.ts';
 import { isContentError, RowRejectedError } from '../../../src/recorder/row-errors.ts';
 import { checkSession, sampleProblem } from '../../../src/recorder/validation.ts';
 import type { Session } from '../../../src/sessions/model.ts';
@@ -65,5 +69,21 @@ describe('recorder checks before SQL', () => {
     expect(isContentError(new TypeError('The database connection is not open'))).toBe(false);
     expect(isContentError(new RowRejectedError('not a recordable series'))).toBe(true);
     expect(isContentError(new Error('connect ECONNREFUSED 127.0.0.1:3306'))).toBe(false);
+  });
+});
+
+describe('instance identity', () => {
+  it('is the configured one, or made once and kept in its file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'owg-instance-'));
+    try {
+      const file = join(dir, 'data', 'instance-id');
+      expect(resolveInstanceId('gw-a', file)).toBe('gw-a');
+      expect(existsSync(file)).toBe(false);
+      const made = resolveInstanceId(undefined, file);
+      expect(made).toMatch(INSTANCE_ID_PATTERN);
+      expect(resolveInstanceId(undefined, file)).toBe(made); // the restarted instance is the same one
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
