@@ -62,7 +62,7 @@ export function createRecorderMetrics(registry: Registry) {
     writeFailures: new Counter({ name: 'recorder_write_failures_total', help: 'Failed attempts to write to the database', registers }),
     lastWrite: new Gauge({
       name: 'recorder_last_write_timestamp_seconds',
-      help: 'When this instance last completed a write round (everything buffered stored), Unix seconds',
+      help: 'When this instance last stored a batch or completed a write round, Unix seconds',
       registers,
     }),
     samplesPruned: new Counter({ name: 'recorder_samples_pruned_total', help: 'Raw samples deleted after RAW_RETENTION_DAYS', registers }),
