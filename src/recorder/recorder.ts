@@ -127,13 +127,15 @@ export class Recorder {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    await this.sampling?.catch(() => undefined);
+    // The last tick and a last write, within the deadline: a hung live store or database must not hold up shutdown.
+    const lastWrite = async () => {
+      await this.sampling?.catch(() => undefined);
+      await this.flush();
+      return true;
+    };
     const deadline = this.deps.options.shutdownFlushMs ?? DEFAULT_SHUTDOWN_FLUSH_MS;
     const flushed = await Promise.race([
-      this.flush().then(
-        () => true,
-        () => false,
-      ),
+      lastWrite().catch(() => false),
       new Promise<boolean>((resolve) => setTimeout(() => resolve(false), deadline).unref()),
     ]);
     if (this.active) await this.deps.lock.release();

@@ -106,6 +106,17 @@ describe('recorder timing', () => {
     await dispose();
   });
 
+  it('stops at the deadline even when a tick hangs on the database, spooling what it took', async () => {
+    const { recorder, dir, dispose } = await setup((real) => ({ ...real, query: () => new Promise<never>(() => undefined) }));
+    void recorder.sampleOnce(T0); // samples taken, then the open sessions never load
+    await vi.advanceTimersByTimeAsync(0);
+    const stopping = recorder.stop();
+    await vi.advanceTimersByTimeAsync(3_000);
+    await stopping;
+    expect(readFileSync(join(dir, 'spool.jsonl'), 'utf8').trim().split('\n')).toHaveLength(1);
+    await dispose();
+  });
+
   it('keeps a held lock when Redis does not answer within its deadline', async () => {
     let answer: 'renew' | 'hang' = 'renew';
     const redis = {
