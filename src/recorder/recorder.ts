@@ -12,7 +12,7 @@
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
 import { pruneSamples } from '../history/retention.ts';
-import type { ChargePointDto, SiteDto, VehicleDto } from '../http/api-types.ts';
+import type { ChargePointDto, SiteDto, VehicleDto } from '../api/types.ts';
 import type { MaybePromise } from '../maybe-async.ts';
 import type { Tariff } from '../sessions/tariff.ts';
 import { GAP_REASONS, SeriesLedger, type GapReason } from './ledger.ts';

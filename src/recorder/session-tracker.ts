@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
-import type { ChargePointDto } from '../http/api-types.ts';
+import type { ChargePointDto } from '../api/types.ts';
 import { observationOf, observe, type DetectorOptions } from '../sessions/detector.ts';
 import type { Session } from '../sessions/model.ts';
 import { SessionRepository } from '../sessions/session-repository.ts';
