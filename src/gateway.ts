@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { buildApp } from './app.ts';
@@ -24,6 +25,7 @@ import { OpenWbSimulator } from './openwb/simulator/index.ts';
 import { VERSION } from './version.ts';
 import { LiveService } from './live/live-service.ts';
 import { redisKeys } from './redis-keys.ts';
+import { resolveInstanceId } from './recorder/instance-id.ts';
 import { LocalLock, RedisLock } from './recorder/lock.ts';
 import { createRecorderMetrics } from './recorder/metrics.ts';
 import { Recorder } from './recorder/recorder.ts';
@@ -194,9 +196,10 @@ export async function startGateway(
 
     let recorder: Recorder | undefined;
     if (config.recorder.enabled) {
+      const instanceId = resolveInstanceId(config.recorder.instanceId, join(dirname(config.recorder.spoolFile), 'instance-id'));
       const lock =
         redis && config.redis
-          ? new RedisLock(redis, redisKeys(config.redis.keyPrefix).recorderLock, config.recorder.lockTtlMs)
+          ? new RedisLock(redis, redisKeys(config.redis.keyPrefix).recorderLock, config.recorder.lockTtlMs, instanceId)
           : new LocalLock();
       const live = new LiveService(liveStore, { staleAfterMs: config.staleAfterMs });
       recorder = new Recorder({
