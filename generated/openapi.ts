@@ -1556,9 +1556,24 @@ export interface components {
             start: components["schemas"]["LocalTimestamp"];
             /**
              * Format: double
-             * @description Energy in the bucket from counter deltas, Wh
+             * @description Energy in the bucket from meter-counter increases, Wh. Only plausible readings count: a reading below
+             *     the last trusted one, or above what the series' maximum power (`METER_MAX_POWER_CHARGEPOINT_W`,
+             *     `METER_MAX_POWER_SITE_W`) allows since it, is held back; if the counter comes back it was a glitch and
+             *     counts nothing, if it keeps counting from the new level for 5 readings and a minute it is a meter
+             *     reset or replacement (or a register rollover, counted exactly). `quality` says which happened.
              */
             energy?: number | null;
+            /**
+             * @description Energy series only: how far `energy` can be trusted; `null` when the bucket has no samples.
+             *     `measured`: every meter reading in the bucket was plausible. `corrected`: implausible readings
+             *     (glitches such as a meter briefly reading 0, spikes, or the first readings of a new meter) were held
+             *     back and the energy comes from the plausible readings around them. `incomplete`: the meter was reset
+             *     or replaced in the bucket; what it counted between its last reading before and its first reading
+             *     after is unknown and counts 0.
+             * @example corrected
+             * @enum {string|null}
+             */
+            quality?: "measured" | "corrected" | "incomplete" | null;
             /**
              * Format: double
              * @description Mean of the power samples, W

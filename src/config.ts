@@ -8,6 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { IANAZone } from 'luxon';
 import { parsePrice, parseTariffSchedule, type Tariff } from './sessions/tariff.ts';
+import { DEFAULT_MAX_POWER_W } from './history/meter-counter.ts';
 import { SECURITY_CONFIG_KEYS, securityConfig, securitySchemaShape, type SecurityConfig } from './auth/config-schema.ts';
 
 export const CONFIG_KEYS = [
@@ -36,6 +37,8 @@ export const CONFIG_KEYS = [
   'RAW_RETENTION_DAYS',
   'RECORDER_BUFFER_SIZE',
   'RECORDER_LOCK_TTL_S',
+  'METER_MAX_POWER_CHARGEPOINT_W',
+  'METER_MAX_POWER_SITE_W',
   'TARIFF_PRICE_PER_KWH',
   'TARIFF_SCHEDULE',
   'TARIFF_CURRENCY',
@@ -69,7 +72,15 @@ export interface Config {
   /** IANA zone of the installation: default `tz` of statistics queries, zone of tariff windows and of openWB's charge-log dates. */
   timeZone: string;
   /** The statistics recorder (one instance records when several share Redis). */
-  recorder: { enabled: boolean; intervalMs: number; rawRetentionMs: number; bufferSize: number; lockTtlMs: number };
+  recorder: {
+    enabled: boolean;
+    intervalMs: number;
+    rawRetentionMs: number;
+    bufferSize: number;
+    lockTtlMs: number;
+    /** Bounds of the energy counted from meter counters, W. */
+    meterMaxPowerW: { chargepoint: number; site: number };
+  };
   tariff: Tariff;
   /** Control commands: how long to watch openWB for confirmation, QoS of the set-topic publishes, history kept. */
   control: { timeoutMs: number; qos: 1 | 2; retentionMs: number };
@@ -140,6 +151,8 @@ const schema = z.object({
   RAW_RETENTION_DAYS: int(1, 3650).default(30),
   RECORDER_BUFFER_SIZE: int(10, 10_000_000).default(100_000),
   RECORDER_LOCK_TTL_S: int(2, 3600).default(30),
+  METER_MAX_POWER_CHARGEPOINT_W: int(1000, 1_000_000).default(DEFAULT_MAX_POWER_W.chargepoint),
+  METER_MAX_POWER_SITE_W: int(1000, 100_000_000).default(DEFAULT_MAX_POWER_W.site),
   TARIFF_PRICE_PER_KWH: z
     .string()
     .transform((v, ctx) => attempt(() => parsePrice(v), ctx))
@@ -257,6 +270,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rawRetentionMs: c.RAW_RETENTION_DAYS * 86_400_000,
       bufferSize: c.RECORDER_BUFFER_SIZE,
       lockTtlMs: c.RECORDER_LOCK_TTL_S * 1000,
+      meterMaxPowerW: { chargepoint: c.METER_MAX_POWER_CHARGEPOINT_W, site: c.METER_MAX_POWER_SITE_W },
     },
     tariff: {
       pricePerKwh: c.TARIFF_PRICE_PER_KWH ?? null,

@@ -34,6 +34,8 @@ export interface RecorderOptions {
   rawRetentionMs: number;
   bufferSize: number;
   tariff: Tariff;
+  /** Bounds of the energy counted from meter counters, W (defaults: DEFAULT_MAX_POWER_W). */
+  meterMaxPowerW?: { chargepoint: number; site: number };
 }
 
 export interface RecorderDeps {
@@ -81,7 +83,15 @@ export class Recorder {
 
   constructor(private readonly deps: RecorderDeps) {
     this.buffer = new OutageBuffer(deps.options.bufferSize);
-    this.writer = new SampleWriter(deps.db);
+    const { metrics } = deps;
+    this.writer = new SampleWriter(deps.db, {
+      maxPowerW: deps.options.meterMaxPowerW,
+      onCounterEvents: (series, events) => {
+        metrics.meterGlitches.inc({ series }, events.glitches);
+        metrics.meterResets.inc({ series }, events.resets);
+        metrics.meterRollovers.inc({ series }, events.rollovers);
+      },
+    });
     this.sessionsRepo = new SessionRepository(deps.db);
     this.now = deps.now ?? Date.now;
   }
@@ -218,7 +228,8 @@ export class Recorder {
         return;
       }
     }
-    const options = { intervalMs: this.deps.options.intervalMs, tariff: this.deps.options.tariff, newId: this.deps.newId };
+    const { intervalMs, tariff, meterMaxPowerW } = this.deps.options;
+    const options = { intervalMs, tariff, newId: this.deps.newId, maxPowerW: meterMaxPowerW?.chargepoint };
     for (const cp of chargepoints) {
       const step = observe(this.open.get(cp.id), observationOf(cp, at), options);
       if (!step.changed || !step.session) continue;
