@@ -1412,7 +1412,7 @@ export interface components {
             energy: number;
             /**
              * Format: int32
-             * @description Seconds during which the vehicle actually drew current (openWB `charge_state`), as observed by the recorder at every tick: an interval that began charging counts whole; an interval in which charging began (or a gap in the data: outage, restart) counts the time its energy took at `peakPower`, at most the interval. Never less than `energy` needs at `peakPower` (within the session). Imported sessions: openWB's `time_charged` (minute resolution).
+             * @description Seconds during which the vehicle actually drew current (openWB `charge_state`), as observed by the recorder at every tick: an interval that began while charging counts whole; one in which charging began (or a gap in the data: outage, restart) counts the time its energy took at `peakPower`, at most the interval. Never less than `energy` needs at `peakPower` (within the session). Imported sessions: openWB's `time_charged` (minute resolution).
              * @example 7200
              */
             chargingTime: number;
