@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HistoryService } from '../../src/history/history-service.ts';
+import { SampleWriter, type CounterEvents } from '../../src/history/sample-writer.ts';
 import type { Recorder } from '../../src/recorder/recorder.ts';
 import { BOTH_DATABASES, type DatabaseTarget } from '../support/databases.ts';
 import { eventually, openPublisher, startTestGateway, type TestGateway } from '../support/gateway.ts';
@@ -102,5 +104,48 @@ describe.each(BOTH_DATABASES)('a meter reading 0 for two ticks during a session,
     const metrics = (await gw.http.get('/metrics').set('x-api-key', gw.adminKey).expect(200)).text;
     expect(metrics).toMatch(/^meter_counter_glitches_total\{series="chargepoint\.energyImported"\} 2$/m);
     expect(metrics).toMatch(/^meter_counter_resets_total\{series="chargepoint\.energyImported"\} 0$/m);
+  });
+});
+
+describe.each(BOTH_DATABASES)('meter-counter state kept in SQL across batches and restarts, on %s', (_name, makeTarget) => {
+  let target: DatabaseTarget;
+  const H0 = Date.parse('2030-02-01T10:00:00Z');
+
+  beforeAll(async () => {
+    target = await makeTarget('meter_state');
+  });
+  afterAll(async () => {
+    await target?.dispose();
+  });
+
+  it('recognises a glitch and a meter swap though every reading is written by a new writer in its own batch', async () => {
+    const events: [string, CounterEvents][] = [];
+    // grid.energyImported every 10 s: a glitch at 10:00:30–40, then a swap to a new meter at 10:30 (counting 20 Wh per tick).
+    const glitch = [5_000_000, 5_000_020, 5_000_040, 0, 0, 5_000_100, 5_000_120];
+    const swap = Array.from({ length: 10 }, (_, i) => 100 + 20 * i);
+    const readings: [number, number][] = [
+      ...glitch.map((value, i): [number, number] => [H0 + i * INTERVAL, value]),
+      ...swap.map((value, i): [number, number] => [H0 + 1_800_000 + i * INTERVAL, value]),
+    ];
+    for (const [ts, value] of readings) {
+      const writer = new SampleWriter(target.reopen(), { onCounterEvents: (family, counted) => events.push([family, counted]) });
+      expect(await writer.write([{ series: 'grid.energyImported', ts, value }])).toEqual({ written: 1, skipped: 0 });
+    }
+    expect(events).toEqual([
+      ['grid.energyImported', { glitches: 2, resets: 0, rollovers: 0 }],
+      ['grid.energyImported', { glitches: 0, resets: 1, rollovers: 0 }],
+    ]);
+    const history = new HistoryService(target.db, { timeZone: 'UTC' });
+    const result = await history.query({
+      series: ['grid.energyImported'],
+      start: '2030-02-01T10:00Z',
+      end: '2030-02-01T10:45Z',
+      interval: '5m',
+    });
+    const points = result.series[0]!.points.filter((p) => p.energy !== null);
+    expect(points).toEqual([
+      { start: '2030-02-01T10:00:00Z', energy: 120, quality: 'corrected' },
+      { start: '2030-02-01T10:30:00Z', energy: 180, quality: 'incomplete' },
+    ]);
   });
 });
