@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_MAX_POWER_W, readCounter, type CounterState } from '../history/meter-counter.ts';
-import type { ChargePointDto } from '../http/api-types.ts';
+import type { ChargePointDto } from '../api/types.ts';
 import { costOf, type Tariff } from './tariff.ts';
 import type { Session, SessionChargeMode } from './model.ts';
 
