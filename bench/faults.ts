@@ -2,7 +2,7 @@
  * Faults: what an outage or a bad message does to the recorded statistics and to live reads.
  *
  *   node --import tsx bench/faults.ts [--quick] [--faults baseline,broker,redis,mariadb,kill,poison]
- *                                     [--interval 1] [--stale 5] [--connections 10] [--pause-ms 0]
+ *                                     [--interval 1] [--stale 5] [--connections 10] [--pause-ms 0] [--keep-log]
  *
  * Everything broken is the bench's own (bench/lib/fault-rig.ts): Mosquitto and redis-server on free ports,
  * a fresh MariaDB database behind a TCP proxy, the gateway as a child process (RECORD_INTERVAL_S=--interval,
@@ -31,6 +31,7 @@ const { values: opts } = parseArgs({
     stale: { type: 'string', default: '5' },
     connections: { type: 'string', default: '10' },
     'pause-ms': { type: 'string', default: '0' },
+    'keep-log': { type: 'boolean', default: false },
   },
 });
 const INTERVAL_MS = Number(opts.interval) * 1000;
@@ -130,9 +131,11 @@ async function runRow(rig: FaultRig, fault: Fault): Promise<Row> {
   console.log(`\n${fault.label} (${seconds} s): waiting for a healthy recorder tick…`);
   const start = await healthyTick(rig);
   const window = new CounterWindow(start.scrape);
+  const logFrom = rig.gateway.logPosition();
   const load = new LiveLoad(rig.url, rig.apiKey, Number(opts.connections), Number(opts['pause-ms']));
   await fault.inject(rig, window, seconds);
   await sleep(seconds * 1000);
+  const recoverFrom = Date.now();
   await fault.recover(rig);
   const recoveredAt = Date.now();
   const freshS = await secondsUntilFresh(rig, recoveredAt);
@@ -152,6 +155,10 @@ async function runRow(rig: FaultRig, fault: Fault): Promise<Row> {
   const written = stored.expectedSeries;
   const notes: string[] = [];
   const note = (text: string | false) => text && notes.push(text);
+  note(
+    recoveredAt - recoverFrom > 500 &&
+      `recovery (${fault.recoveryAction}) took ${((recoveredAt - recoverFrom) / 1000).toFixed(1)} s; fresh counts from its end`,
+  );
   note(!start.aligned && 'no healthy tick before the fault: window start approximate');
   note(!end.aligned && `no healthy tick within ${HEALTHY_TIMEOUT_MS / 1000} s after recovery: window end approximate`);
   note(stuck > 0 && `${fmt(stuck)} samples still buffered ${DRAIN_TIMEOUT_MS / 1000} s after recovery`);
@@ -160,6 +167,7 @@ async function runRow(rig: FaultRig, fault: Fault): Promise<Row> {
   note(total(delta, METRIC.refused) > 0 && `MQTT refused by reason: ${reasons(delta, METRIC.refused)}`);
   note(stored.otherSeries > 0 && `${fmt(stored.otherSeries)} rows of series outside the feed (e.g. an id that should be refused)`);
   note(stored.poisonValues > 0 && `${fmt(stored.poisonValues)} meter-counter rows hold a poison value (1e308 or the glitch 0)`);
+  for (const warning of rig.gateway.warningsSince(logFrom).slice(0, 4)) note(`log: ${warning}`);
 
   const row: Row = {
     fault: fault.name,
@@ -196,23 +204,38 @@ function printTable(rows: readonly Row[]): void {
   for (const r of rows) for (const n of r.notes) console.log(`  ${r.label}: ${n}`);
 }
 
-let rig: FaultRig | undefined;
-installReaper(async () => rig?.close());
 const load = machineLoad();
 console.log(
   `faults bench: ${selected.map((f) => f.name).join(', ')}${opts.quick ? ' (quick)' : ''}; ${SERIES} series every ${opts.interval} s, ` +
     `stale after ${opts.stale} s, ${opts.connections} live-read connections; ${load.cores} cores, load average ${load.loadAvg1m}`,
 );
-rig = await FaultRig.start({ intervalS: Number(opts.interval), staleAfterS: Number(opts.stale) });
+const starting = FaultRig.start({ intervalS: Number(opts.interval), staleAfterS: Number(opts.stale), keepLog: opts['keep-log'] });
+installReaper(() => starting.then((rig) => rig.close()));
+const rig = await starting;
+if (opts['keep-log']) console.log(`gateway log: ${rig.logFile}`);
 const rows: Row[] = [];
+let failure: string | undefined;
 try {
   for (const fault of selected) rows.push(await runRow(rig, fault));
+} catch (error) {
+  // The rows measured so far still print; the state of the rig after this is unknown.
+  failure = (error as Error).stack ?? String(error);
+  console.error(`\nthe bench failed: ${failure}`);
 } finally {
   await rig.close();
 }
 printTable(rows);
-const pass = rows.every((r) => r.misses.length === 0);
+const pass = !failure && rows.every((r) => r.misses.length === 0);
 console.log(
   `\n${pass ? 'every target met' : 'targets missed'}: 0 unaccounted everywhere; 0 lost and 0 × 5xx for Redis and MariaDB; fresh ≤ 5 s after the broker`,
 );
-printJson({ bench: 'faults', quick: opts.quick, intervalS: Number(opts.interval), series: SERIES, rows, pass });
+printJson({
+  bench: 'faults',
+  quick: opts.quick,
+  intervalS: Number(opts.interval),
+  series: SERIES,
+  rows,
+  pass,
+  ...(failure ? { error: failure } : {}),
+});
+process.exitCode = failure ? 1 : 0;

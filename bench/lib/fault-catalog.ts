@@ -14,6 +14,8 @@ export interface Fault {
   label: string;
   seconds: number;
   quickSeconds: number;
+  /** What recover() does, for the notes. */
+  recoveryAction: string;
   inject(rig: FaultRig, window: CounterWindow, seconds: number): Promise<void>;
   recover(rig: FaultRig): Promise<void>;
   /** The targets missed, empty when the row passes. */
@@ -38,6 +40,7 @@ const nothing = async () => undefined;
 export const FAULTS: readonly Fault[] = [
   {
     name: 'baseline',
+    recoveryAction: 'nothing',
     label: 'none (baseline)',
     seconds: 10,
     quickSeconds: 4,
@@ -47,6 +50,7 @@ export const FAULTS: readonly Fault[] = [
   },
   {
     name: 'broker',
+    recoveryAction: 'broker started again',
     label: 'broker down',
     seconds: 30,
     quickSeconds: 8,
@@ -56,6 +60,7 @@ export const FAULTS: readonly Fault[] = [
   },
   {
     name: 'redis',
+    recoveryAction: 'redis-server started again, empty',
     label: 'Redis down (empty)',
     seconds: 20,
     quickSeconds: 6,
@@ -65,6 +70,7 @@ export const FAULTS: readonly Fault[] = [
   },
   {
     name: 'mariadb',
+    recoveryAction: 'proxy listening again',
     label: 'MariaDB cut',
     seconds: 120,
     quickSeconds: 8,
@@ -74,6 +80,7 @@ export const FAULTS: readonly Fault[] = [
   },
   {
     name: 'kill',
+    recoveryAction: 'gateway restarted until /health/live answers',
     label: 'gateway SIGKILL',
     seconds: 0,
     quickSeconds: 0,
@@ -87,6 +94,7 @@ export const FAULTS: readonly Fault[] = [
   },
   {
     name: 'poison',
+    recoveryAction: 'poison chargepoint removed',
     label: 'poison messages',
     seconds: 10,
     quickSeconds: 6,

@@ -18,6 +18,8 @@ import { PrivateMosquitto } from './mosquitto.ts';
 export interface RigOptions {
   intervalS: number;
   staleAfterS: number;
+  /** Keep the temp directory with the gateway's log. */
+  keepLog: boolean;
 }
 
 export interface StoredSamples {
@@ -62,7 +64,7 @@ export class FaultRig {
   private async setUp(): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), 'owg-bench-faults-'));
     this.logFile = join(dir, 'gateway.log');
-    this.closers.push(async () => (process.env.BENCH_KEEP_LOGS ? undefined : rmSync(dir, { recursive: true, force: true })));
+    this.closers.push(async () => (this.options.keepLog ? undefined : rmSync(dir, { recursive: true, force: true })));
 
     this.broker = await PrivateMosquitto.start(dir);
     this.closers.push(() => this.broker.stop());

@@ -3,7 +3,7 @@
  * start it again with the same environment. Its log goes to a file.
  */
 import type { ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync, statSync } from 'node:fs';
 import { sleep, spawnTs, stopChild } from './common.ts';
 
 /** What a child needs from the bench's environment; the gateway's own keys come only from `env`. */
@@ -51,6 +51,28 @@ export class GatewayProcess {
 
   async stop(): Promise<void> {
     if (this.child) await stopChild(this.child, 10_000);
+  }
+
+  /** The log's size now: a position to read warnings from later. */
+  logPosition(): number {
+    return statSync(this.logFile).size;
+  }
+
+  /** Warnings and errors logged since `position`, as `count × message`, most frequent first. */
+  warningsSince(position: number): string[] {
+    const counts = new Map<string, number>();
+    for (const line of readFileSync(this.logFile).subarray(position).toString('utf8').split('\n')) {
+      let entry: { level?: number; msg?: string; err?: unknown };
+      try {
+        entry = JSON.parse(line) as typeof entry;
+      } catch {
+        continue; // not pino's (a stack trace), or a line still being written
+      }
+      if ((entry.level ?? 0) < 40) continue;
+      const key = `"${entry.msg ?? '?'}"${typeof entry.err === 'string' ? ` (${entry.err.slice(0, 100)})` : ''}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    return [...counts].sort((a, b) => b[1] - a[1]).map(([message, n]) => `${n} × ${message}`);
   }
 }
 
