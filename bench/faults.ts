@@ -20,7 +20,7 @@ import { fmt, installReaper, machineLoad, printJson, sleep } from './lib/common.
 import { FaultRig } from './lib/fault-rig.ts';
 import { LiveLoad, count5xx, formatCounts, type StatusCounts } from './lib/live-load.ts';
 import { EXPECTED_SERIES } from './lib/openwb-feed.ts';
-import { CounterWindow, reasons, scrape, total, type Scrape } from './lib/prom-scrape.ts';
+import { CounterWindow, byLabel, scrape, total, type Scrape } from './lib/prom-scrape.ts';
 import { FAULTS, type Fault } from './lib/fault-catalog.ts';
 
 const { values: opts } = parseArgs({
@@ -40,13 +40,17 @@ const FRESH_TIMEOUT_MS = 60_000;
 const HEALTHY_TIMEOUT_MS = 90_000;
 const DRAIN_TIMEOUT_MS = 30_000;
 const METRIC = {
+  expected: 'recorder_samples_expected_total',
   recorded: 'recorder_samples_recorded_total',
   buffered: 'recorder_buffered_samples',
   gaps: 'recorder_sample_gaps_total',
   rejected: 'recorder_rows_rejected_total',
   dropped: 'recorder_samples_dropped_total',
   refused: 'openwb_mqtt_refused_total',
+  glitches: 'meter_counter_glitches_total',
 } as const;
+/** Quarantined rows are samples or session updates: only samples are part of the accounting. */
+const SAMPLES = { kind: 'sample' };
 
 const selected = opts.faults.split(',').map((name) => {
   const fault = FAULTS.find((f) => f.name === name);
@@ -150,7 +154,7 @@ async function runRow(rig: FaultRig, fault: Fault): Promise<Row> {
 
   const expected = ((end.boundary - start.boundary) / INTERVAL_MS) * SERIES;
   const gaps = total(delta, METRIC.gaps);
-  const quarantined = total(delta, METRIC.rejected);
+  const quarantined = total(delta, METRIC.rejected, SAMPLES);
   const dropped = total(delta, METRIC.dropped);
   const written = stored.expectedSeries;
   const notes: string[] = [];
@@ -162,9 +166,16 @@ async function runRow(rig: FaultRig, fault: Fault): Promise<Row> {
   note(!start.aligned && 'no healthy tick before the fault: window start approximate');
   note(!end.aligned && `no healthy tick within ${HEALTHY_TIMEOUT_MS / 1000} s after recovery: window end approximate`);
   note(stuck > 0 && `${fmt(stuck)} samples still buffered ${DRAIN_TIMEOUT_MS / 1000} s after recovery`);
-  note(gaps > 0 && `gaps by reason: ${reasons(delta, METRIC.gaps)}`);
-  note(quarantined > 0 && `quarantined by reason: ${reasons(delta, METRIC.rejected)}`);
-  note(total(delta, METRIC.refused) > 0 && `MQTT refused by reason: ${reasons(delta, METRIC.refused)}`);
+  const recorderExpected = total(delta, METRIC.expected);
+  note(recorderExpected > 0 && recorderExpected !== expected && `the recorder itself expected ${fmt(recorderExpected)} samples`);
+  note(gaps > 0 && `gaps by reason: ${byLabel(delta, METRIC.gaps, 'reason')}`);
+  note(quarantined > 0 && `quarantined samples by reason: ${byLabel(delta, METRIC.rejected, 'reason', SAMPLES)}`);
+  note(
+    total(delta, METRIC.rejected) > quarantined &&
+      `quarantined session updates: ${byLabel(delta, METRIC.rejected, 'reason', { kind: 'session' })}`,
+  );
+  note(total(delta, METRIC.refused) > 0 && `MQTT messages refused by reason: ${byLabel(delta, METRIC.refused, 'reason')}`);
+  note(total(delta, METRIC.glitches) > 0 && `meter glitches: ${byLabel(delta, METRIC.glitches, 'series')}`);
   note(stored.otherSeries > 0 && `${fmt(stored.otherSeries)} rows of series outside the feed (e.g. an id that should be refused)`);
   note(stored.poisonValues > 0 && `${fmt(stored.poisonValues)} meter-counter rows hold a poison value (1e308 or the glitch 0)`);
   for (const warning of rig.gateway.warningsSince(logFrom).slice(0, 4)) note(`log: ${warning}`);

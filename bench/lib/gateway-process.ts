@@ -69,7 +69,9 @@ export class GatewayProcess {
         continue; // not pino's (a stack trace), or a line still being written
       }
       if ((entry.level ?? 0) < 40) continue;
-      const key = `"${entry.msg ?? '?'}"${typeof entry.err === 'string' ? ` (${entry.err.slice(0, 100)})` : ''}`;
+      // Grouped by message and the error's first line, without connection ids.
+      const err = typeof entry.err === 'string' ? ` (${(entry.err.split('\n')[0] ?? '').replace(/conn:-?\d+, /g, '').slice(0, 100)})` : '';
+      const key = `"${entry.msg ?? '?'}"${err}`;
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
     return [...counts].sort((a, b) => b[1] - a[1]).map(([message, n]) => `${n} × ${message}`);

@@ -1,9 +1,9 @@
 /**
- * Reads the gateway's /metrics (Prometheus text format) into totals per metric and per `reason` label, and
+ * Reads the gateway's /metrics (Prometheus text format) into values per metric and label set, and
  * adds up counter deltas across restarts of the gateway (whose counters start again at zero).
  */
 
-/** Metric name → label set (`reason=…`, or `` without one) → value. */
+/** Metric name → label set as written (`kind="sample",reason="stale"`, or `` without labels) → value. */
 export type Scrape = Map<string, Map<string, number>>;
 
 const LINE = /^([a-zA-Z_:][\w:]*)(?:\{([^}]*)\})?\s+(\S+)/;
@@ -14,10 +14,9 @@ export function parseMetrics(text: string): Scrape {
     const match = LINE.exec(line);
     if (!match) continue;
     const [, name, labels = '', value] = match;
-    const reason = /reason="([^"]*)"/.exec(labels)?.[1] ?? '';
-    const byReason = scrape.get(name!) ?? new Map<string, number>();
-    byReason.set(reason, (byReason.get(reason) ?? 0) + Number(value));
-    scrape.set(name!, byReason);
+    const byLabels = scrape.get(name!) ?? new Map<string, number>();
+    byLabels.set(labels, Number(value));
+    scrape.set(name!, byLabels);
   }
   return scrape;
 }
@@ -28,10 +27,14 @@ export async function scrape(baseUrl: string): Promise<Scrape> {
   return parseMetrics(await res.text());
 }
 
-/** A metric's total over all its labels; 0 when the gateway does not have it. */
-export function total(scrape: Scrape, name: string): number {
+const labelValue = (labels: string, label: string) => new RegExp(`(?:^|,)${label}="([^"]*)"`).exec(labels)?.[1];
+const matches = (labels: string, where: Record<string, string>) =>
+  Object.entries(where).every(([label, wanted]) => labelValue(labels, label) === wanted);
+
+/** A metric's total over the label sets matching `where`; 0 when the gateway does not have it. */
+export function total(scrape: Scrape, name: string, where: Record<string, string> = {}): number {
   let sum = 0;
-  for (const value of scrape.get(name)?.values() ?? []) sum += value;
+  for (const [labels, value] of scrape.get(name) ?? []) if (matches(labels, where)) sum += value;
   return sum;
 }
 
@@ -56,18 +59,24 @@ export class CounterWindow {
   }
 
   private add(scrape: Scrape, sign: 1 | -1): void {
-    for (const [name, byReason] of scrape) {
+    for (const [name, byLabels] of scrape) {
       const target = this.sum.get(name) ?? new Map<string, number>();
-      for (const [reason, value] of byReason) target.set(reason, (target.get(reason) ?? 0) + sign * value);
+      for (const [labels, value] of byLabels) target.set(labels, (target.get(labels) ?? 0) + sign * value);
       this.sum.set(name, target);
     }
   }
 }
 
-/** `stale 12, lock 3`: the non-zero reasons of a metric in a delta. */
-export function reasons(delta: Scrape, name: string): string {
-  return [...(delta.get(name) ?? new Map<string, number>())]
+/** `stale 12, missed-tick 3`: a delta's non-zero values (matching `where`) grouped by one label. */
+export function byLabel(delta: Scrape, name: string, label: string, where: Record<string, string> = {}): string {
+  const sums = new Map<string, number>();
+  for (const [labels, value] of delta.get(name) ?? []) {
+    if (!matches(labels, where)) continue;
+    const key = labelValue(labels, label) ?? 'total';
+    sums.set(key, (sums.get(key) ?? 0) + value);
+  }
+  return [...sums]
     .filter(([, n]) => n !== 0)
-    .map(([reason, n]) => `${reason || 'total'} ${n}`)
+    .map(([key, n]) => `${key} ${n}`)
     .join(', ');
 }
