@@ -177,7 +177,11 @@ async function runRow(rig: FaultRig, fault: Fault): Promise<Row> {
   note(total(delta, METRIC.refused) > 0 && `MQTT messages refused by reason: ${byLabel(delta, METRIC.refused, 'reason')}`);
   note(total(delta, METRIC.glitches) > 0 && `meter glitches: ${byLabel(delta, METRIC.glitches, 'series')}`);
   note(stored.otherSeries > 0 && `${fmt(stored.otherSeries)} rows of series outside the feed (e.g. an id that should be refused)`);
-  note(stored.poisonValues > 0 && `${fmt(stored.poisonValues)} meter-counter rows hold a poison value (1e308 or the glitch 0)`);
+  note(stored.hugeCounterValues > 0 && `${fmt(stored.hugeCounterValues)} raw meter-counter samples hold 1e308`);
+  note(
+    stored.zeroCounterValues > 0 &&
+      `${fmt(stored.zeroCounterValues)} raw meter-counter samples hold the glitch 0 (raw is raw: history must not count it)`,
+  );
   for (const warning of rig.gateway.warningsSince(logFrom).slice(0, 4)) note(`log: ${warning}`);
 
   const row: Row = {

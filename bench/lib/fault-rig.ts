@@ -27,11 +27,15 @@ export interface StoredSamples {
   expectedSeries: number;
   /** Rows of any other series (e.g. a chargepoint id that should have been refused). */
   otherSeries: number;
-  /** Rows of the poisoned meter counters holding a poison value (1e308 or the glitch 0). */
-  poisonValues: number;
+  /** Raw rows of the poisoned meter counters holding 1e308. */
+  hugeCounterValues: number;
+  /** Raw rows of the poisoned meter counters holding the glitch 0 (raw samples are raw: informational). */
+  zeroCounterValues: number;
 }
 
 const MAX_LIMIT = '1000000000';
+/** The meter counters bench/lib/fault-catalog.ts poisons. */
+const POISONED_COUNTERS = ['chargepoint.1.energyImported', 'chargepoint.2.energyImported'];
 
 export class FaultRig {
   private readonly closers: (() => Promise<unknown>)[] = [];
@@ -112,15 +116,21 @@ export class FaultRig {
 
   /** Samples stored with a timestamp in (fromMs, toMs], counted in SQL on the direct connection. */
   async storedSamples(fromMs: number, toMs: number): Promise<StoredSamples> {
-    const [row] = await this.sql.query<{ expected: unknown; other: unknown; poison: unknown }[]>(
+    const [row] = await this.sql.query<Record<'expected' | 'other' | 'huge' | 'zero', unknown>[]>(
       `SELECT SUM(r.series_key IN (?)) AS expected,
               SUM(r.series_key NOT IN (?)) AS other,
-              SUM(r.series_key IN ('chargepoint.1.energyImported', 'chargepoint.2.energyImported') AND (s.value >= 1e300 OR s.value = 0)) AS poison
+              SUM(r.series_key IN (?) AND s.value >= 1e300) AS huge,
+              SUM(r.series_key IN (?) AND s.value = 0) AS zero
          FROM stat_samples s JOIN stat_series r ON r.id = s.series_id
         WHERE s.ts > ? AND s.ts <= ?`,
-      [EXPECTED_SERIES, EXPECTED_SERIES, fromMs, toMs],
+      [EXPECTED_SERIES, EXPECTED_SERIES, POISONED_COUNTERS, POISONED_COUNTERS, fromMs, toMs],
     );
-    return { expectedSeries: Number(row?.expected ?? 0), otherSeries: Number(row?.other ?? 0), poisonValues: Number(row?.poison ?? 0) };
+    return {
+      expectedSeries: Number(row?.expected ?? 0),
+      otherSeries: Number(row?.other ?? 0),
+      hugeCounterValues: Number(row?.huge ?? 0),
+      zeroCounterValues: Number(row?.zero ?? 0),
+    };
   }
 
   async close(): Promise<void> {
