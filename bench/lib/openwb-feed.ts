@@ -61,8 +61,6 @@ export class OpenWbFeed {
   private cycle = 0;
   /** Topic → [raw payload, cycles left]. */
   private readonly overrides = new Map<string, [string, number]>();
-  published = 0;
-  skipped = 0;
 
   private constructor(
     private readonly client: MqttClient,
@@ -96,22 +94,18 @@ export class OpenWbFeed {
 
   private schedule(): void {
     const now = Date.now();
-    const next = now - (now % this.intervalMs) + this.intervalMs / 2;
-    this.timer = setTimeout(
-      () => {
-        this.publishCycle();
-        this.schedule();
-      },
-      next > now ? next - now : next + this.intervalMs - now,
-    );
+    let next = now - (now % this.intervalMs) + this.intervalMs / 2;
+    // A timer that fired a little early must not publish the same cycle twice.
+    if (next - now < this.intervalMs / 4) next += this.intervalMs;
+    this.timer = setTimeout(() => {
+      this.publishCycle();
+      this.schedule();
+    }, next - now);
   }
 
   private publishCycle(): void {
     const cycle = this.cycle++;
-    if (!this.client.connected) {
-      this.skipped++;
-      return;
-    }
+    if (!this.client.connected) return;
     for (const [topic, value] of cycleMessages(cycle, this.intervalMs)) {
       const override = this.overrides.get(topic);
       let payload = JSON.stringify(value);
@@ -121,6 +115,5 @@ export class OpenWbFeed {
       }
       this.client.publish(topic, payload, { qos: 0, retain: true });
     }
-    this.published++;
   }
 }
