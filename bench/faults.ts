@@ -98,6 +98,14 @@ async function drained(rig: FaultRig, timeoutMs: number): Promise<number> {
   return buffered;
 }
 
+/** Waits until the samples of the tick at `boundary` are stored; the buffer is written oldest first. */
+async function tickStored(rig: FaultRig, boundary: number, timeoutMs: number): Promise<boolean> {
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(200)) {
+    if ((await rig.storedSamples(boundary - INTERVAL_MS, boundary)).expectedSeries >= SERIES) return true;
+  }
+  return false;
+}
+
 /** Seconds from `since` until chargepoint 1 is updated after it and not stale; NaN after the timeout. */
 async function secondsUntilFresh(rig: FaultRig, since: number): Promise<number> {
   for (const deadline = since + FRESH_TIMEOUT_MS; Date.now() < deadline; await sleep(100)) {
@@ -148,7 +156,7 @@ async function runRow(rig: FaultRig, fault: Fault): Promise<Row> {
 
   const stuck = await drained(rig, DRAIN_TIMEOUT_MS);
   const end = await healthyTick(rig);
-  await drained(rig, 5_000);
+  const endStored = await tickStored(rig, end.boundary, 10_000);
   const delta = window.close(end.scrape);
   const stored = await rig.storedSamples(start.boundary, end.boundary);
 
@@ -165,6 +173,7 @@ async function runRow(rig: FaultRig, fault: Fault): Promise<Row> {
   );
   note(!start.aligned && 'no healthy tick before the fault: window start approximate');
   note(!end.aligned && `no healthy tick within ${HEALTHY_TIMEOUT_MS / 1000} s after recovery: window end approximate`);
+  note(!endStored && 'the samples of the last tick of the window were not stored within 10 s');
   note(stuck > 0 && `${fmt(stuck)} samples still buffered ${DRAIN_TIMEOUT_MS / 1000} s after recovery`);
   const recorderExpected = total(delta, METRIC.expected);
   note(recorderExpected > 0 && recorderExpected !== expected && `the recorder itself expected ${fmt(recorderExpected)} samples`);
