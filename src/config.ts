@@ -25,6 +25,7 @@ export const CONFIG_KEYS = [
   'REDIS_URL',
   'REDIS_KEY_PREFIX',
   'DATABASE_URL',
+  'DATABASE_CONNECT_TIMEOUT_MS',
   'STALE_AFTER_S',
   'VALIDATE_RESPONSES',
   'METRICS_PUBLIC',
@@ -48,7 +49,8 @@ export const CONFIG_KEYS = [
 type ConfigKey = (typeof CONFIG_KEYS)[number];
 const SECRET_KEYS: readonly ConfigKey[] = ['OPENWB_MQTT_PASSWORD', 'REDIS_URL', 'DATABASE_URL'];
 
-export type DatabaseTarget = { kind: 'sqlite'; path: string } | { kind: 'mariadb'; url: string };
+/** `connectTimeoutMs`: longest wait for a pooled connection before an operation fails (503 in the API). */
+export type DatabaseTarget = { kind: 'sqlite'; path: string } | { kind: 'mariadb'; url: string; connectTimeoutMs?: number };
 
 export interface Config {
   http: { port: number; host: string; validateResponses: boolean; metricsPublic: boolean };
@@ -126,6 +128,7 @@ const schema = z.object({
     .string()
     .refine((v) => v.startsWith('sqlite:') || v.startsWith('mariadb://'), 'must be sqlite:<path> or mariadb://user:pass@host:port/db')
     .default('sqlite:./data/openwb-gateway.db'),
+  DATABASE_CONNECT_TIMEOUT_MS: int(100, 60_000).default(1000),
   STALE_AFTER_S: int(1, 86_400).default(60),
   VALIDATE_RESPONSES: bool.optional(),
   METRICS_PUBLIC: bool.default(false),
@@ -247,7 +250,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : undefined,
     openwb: { generation: c.OPENWB_GENERATION, topicPrefix: c.OPENWB_TOPIC_PREFIX, qos: c.OPENWB_MQTT_QOS },
     redis: c.REDIS_URL ? { url: c.REDIS_URL, keyPrefix: c.REDIS_KEY_PREFIX } : undefined,
-    database: parseDatabaseUrl(c.DATABASE_URL),
+    database: parseDatabaseUrl(c.DATABASE_URL, c.DATABASE_CONNECT_TIMEOUT_MS),
     staleAfterMs: c.STALE_AFTER_S * 1000,
     demo: { mqttPort: c.DEMO_MQTT_PORT, intervalMs: c.DEMO_INTERVAL_S * 1000 },
     timeZone: c.TIME_ZONE,
@@ -269,6 +272,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
-export function parseDatabaseUrl(value: string): DatabaseTarget {
-  return value.startsWith('sqlite:') ? { kind: 'sqlite', path: value.slice('sqlite:'.length) } : { kind: 'mariadb', url: value };
+export function parseDatabaseUrl(value: string, connectTimeoutMs?: number): DatabaseTarget {
+  return value.startsWith('sqlite:')
+    ? { kind: 'sqlite', path: value.slice('sqlite:'.length) }
+    : { kind: 'mariadb', url: value, connectTimeoutMs };
 }
