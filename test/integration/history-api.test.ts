@@ -67,7 +67,7 @@ describe('recorder, sessions and history end to end', () => {
     expect(open).toMatchObject({ end: null, rfidTag: '04A1B2C3', vehicle: { id: '1', name: 'e-Golf' } });
     await publisher.publish('openWB/chargepoint/3/get/charge_state', 'true');
     for (let i = 0; i < 3; i++) {
-      meter += 1000;
+      meter += 2; // 2 Wh per 1.1 s: a plausible meter at up to 11 kW
       await publisher.publish('openWB/chargepoint/3/get/power', '11040');
       await publisher.publish('openWB/chargepoint/3/get/imported', String(meter));
       // The recorder has taken a sample of this meter reading into the open session.
@@ -88,7 +88,7 @@ describe('recorder, sessions and history end to end', () => {
       10_000,
       'the session to end',
     );
-    expect(closed).toMatchObject({ id: open.id, chargepointId: '3', energy: 3000, peakPower: 11040, cost: 0.9, rfidTag: '04A1B2C3' });
+    expect(closed).toMatchObject({ id: open.id, chargepointId: '3', energy: 6, peakPower: 11040, cost: 0.0018, rfidTag: '04A1B2C3' });
     expect(closed.chargingTime).toBeGreaterThanOrEqual(2);
     expect((await get('/api/v1/sessions?chargepoint=3')).body.items).toHaveLength(1);
   });
@@ -102,6 +102,8 @@ describe('recorder, sessions and history end to end', () => {
       bufferedSessions: expect.any(Number),
       lostSamples: 0,
       lostSessions: 0,
+      stalled: false,
+      lastWriteAt: expect.any(String),
     });
     const metrics = await gw.http.get('/metrics').set('x-api-key', gw.adminKey).expect(200);
     expect(metrics.text).toMatch(/^recorder_active 1$/m);

@@ -105,7 +105,7 @@ describe.each(BOTH_DATABASES)('recorder on %s', (_name, makeTarget) => {
       interval: '5m',
     });
     expect(result.series.map((s) => s.points)).toEqual([
-      [{ start: '2026-05-20T10:00:00Z', energy: 30 }],
+      [{ start: '2026-05-20T10:00:00Z', energy: 30, quality: 'measured' }],
       [{ start: '2026-05-20T10:00:00Z', avgPower: 5230, maxPower: 5230, minPower: 5230 }],
     ]);
     expect(recorder.status()).toEqual({
@@ -115,6 +115,8 @@ describe.each(BOTH_DATABASES)('recorder on %s', (_name, makeTarget) => {
       lostSamples: 0,
       lostSessions: 0,
       lastError: undefined,
+      lastWriteAt: T0 + 70_000,
+      stalledForMs: undefined,
     });
   });
 
