@@ -5,13 +5,10 @@
 import type { Request } from 'express';
 import { actorOf } from '../audit/audit.ts';
 import type { Principal } from '../auth/principal.ts';
-import { NotFoundError } from '../http/errors.ts';
 import { json } from '../http/operation-types.ts';
-import { SYSTEM, SYSTEM_ID, VEHICLE } from '../live/fields.ts';
+import { requirePublished, type LiveModel } from '../live/live-model.ts';
 import type { LiveService } from '../live/live-service.ts';
-import type { EntityFields } from '../live/model.ts';
-import type { LiveStore } from '../live/store.ts';
-import type { Generation } from '../openwb/generation.ts';
+import type { SystemView } from '../live/views.ts';
 import { configView, freeForm, parseModules } from '../vehicles/soc-modules.ts';
 import { buildChargeSettings, type ChargeSettingsDto } from './charge-settings.ts';
 import type { CommandService } from './command-service.ts';
@@ -32,7 +29,7 @@ export class ControlApi {
   constructor(
     readonly commands: CommandService,
     private readonly live: LiveService,
-    private readonly store: LiveStore,
+    private readonly model: LiveModel,
   ) {}
 
   async run(input: CommandInput, principal: Principal, request: Request) {
@@ -47,12 +44,8 @@ export class ControlApi {
   }
 
   async settings(chargepointId: string): Promise<ChargeSettingsDto> {
-    const [fields, system] = (await this.store.get([
-      { kind: 'chargepoint', id: chargepointId },
-      { kind: 'system', id: SYSTEM_ID },
-    ])) as [EntityFields, EntityFields];
-    if (Object.keys(fields).length === 0) throw new NotFoundError(`Chargepoint ${chargepointId} is not known: openWB has not published it`);
-    return buildChargeSettings(chargepointId, fields, system, system[SYSTEM.generation]?.value as Generation | undefined);
+    const [chargepoint, system] = await this.model.read({ kind: 'chargepoint', id: chargepointId }, { kind: 'system' });
+    return buildChargeSettings(requirePublished(chargepoint), system);
   }
 
   /** The target's state after the change, for the 200 reply. */
@@ -67,19 +60,16 @@ export class ControlApi {
       state.vehicle = await this.live.getVehicle(vehicleId);
     }
     if (input.change.action === 'socModule' && vehicleId !== undefined) {
-      const [vehicle, system] = (await this.store.get([
-        { kind: 'vehicle', id: vehicleId },
-        { kind: 'system', id: SYSTEM_ID },
-      ])) as [EntityFields, EntityFields];
-      state.socModule = { vehicleId, ...freeForm(configView(vehicle[VEHICLE.socModule]?.value, tryModules(system))) };
+      const [vehicle, system] = await this.model.read({ kind: 'vehicle', id: vehicleId }, { kind: 'system' });
+      state.socModule = { vehicleId, ...freeForm(configView(vehicle.fields.socModule?.value, tryModules(system))) };
     }
     return state;
   }
 }
 
-function tryModules(system: EntityFields) {
+function tryModules(system: SystemView) {
   try {
-    return parseModules(system[SYSTEM.socModules]?.value);
+    return parseModules(system.fields.socModules?.value);
   } catch {
     return undefined;
   }

@@ -1,12 +1,12 @@
 import { NotFoundError } from '../http/errors.ts';
 import { chain, type MaybePromise } from '../maybe-async.ts';
 import type { ChargePointDto, SiteDto, VehicleDto } from '../http/api-types.ts';
-import { GENERATIONS, type Generation } from '../openwb/generation.ts';
 import { SITE_IDS, SYSTEM, SYSTEM_ID } from './fields.ts';
 import type { EntityFields, EntityRef } from './model.ts';
 import { ReadModelMemo } from './read-model-memo.ts';
 import { buildChargePoint, buildSite, buildVehicle, validUntil, type FreshnessContext } from './read-models.ts';
 import type { LiveStore } from './store.ts';
+import { decodeSystem } from './views.ts';
 
 const SYSTEM_REF: EntityRef = { kind: 'system', id: SYSTEM_ID };
 /** openWB 2.x names the grid meter in its counter hierarchy; 1.9 has a fixed one (`evu`), the last of these. */
@@ -116,18 +116,13 @@ export class LiveService {
     });
   }
 
-  /** The system entity as stored (generation, version, heartbeat). */
-  async getSystemFields(): Promise<EntityFields> {
-    return (await this.store.get([SYSTEM_REF]))[0] as EntityFields;
-  }
-
-  context(system: EntityFields, now = this.now()): FreshnessContext {
-    const generation = system[SYSTEM.generation]?.value;
+  private context(system: EntityFields, now: number): FreshnessContext {
+    const { fields } = decodeSystem(SYSTEM_ID, system);
     return {
       now,
       staleAfterMs: this.options.staleAfterMs,
-      generation: (GENERATIONS as readonly unknown[]).includes(generation) ? (generation as Generation) : undefined,
-      heartbeatReceivedAt: system[SYSTEM.heartbeat]?.receivedAt,
+      generation: fields.generation?.value,
+      heartbeatReceivedAt: fields.heartbeat?.receivedAt,
     };
   }
 }

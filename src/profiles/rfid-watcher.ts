@@ -6,9 +6,9 @@
  */
 import type { Logger } from 'pino';
 import type { UpdateSource } from '../control/confirmation.ts';
-import { CP, SYSTEM, SYSTEM_ID } from '../live/fields.ts';
-import type { EntityFields, FieldUpdate } from '../live/model.ts';
-import type { LiveStore } from '../live/store.ts';
+import { CP } from '../live/fields.ts';
+import type { LiveModel } from '../live/live-model.ts';
+import type { FieldUpdate } from '../live/model.ts';
 import type { PresetApplier, TagSignal } from './preset-applier.ts';
 import type { RfidEventRepository } from './rfid-event-repository.ts';
 
@@ -29,7 +29,7 @@ export class RfidWatcher {
   constructor(
     private readonly deps: {
       source: UpdateSource;
-      store: LiveStore;
+      live: LiveModel;
       events: RfidEventRepository;
       applier: PresetApplier;
       logger: Logger;
@@ -91,13 +91,10 @@ export class RfidWatcher {
       return;
     }
     const { signal } = item;
-    const [system, fields] = (await this.deps.store.get([
-      { kind: 'system', id: SYSTEM_ID },
-      { kind: 'chargepoint', id: chargepointId },
-    ])) as [EntityFields, EntityFields];
+    const [system, chargepoint] = await this.deps.live.read({ kind: 'system' }, { kind: 'chargepoint', id: chargepointId });
     // 1.9 keeps lastRfId after unplugging: only a bind on a plugged chargepoint is a session's tag.
-    if (system[SYSTEM.generation]?.value === '1.9') {
-      const plugged = fields[CP.plugged]?.value;
+    if (system.fields.generation?.value === '1.9') {
+      const plugged = chargepoint.fields.plugged?.value;
       if (plugged === false) return;
       if (plugged !== true) {
         this.deferred.set(chargepointId, signal);
