@@ -1,12 +1,13 @@
 import { NotFoundError } from '../http/errors.ts';
 import { chain, type MaybePromise } from '../maybe-async.ts';
 import type { ChargePointDto, SiteDto, VehicleDto } from '../http/api-types.ts';
-import { SITE_IDS, SYSTEM, SYSTEM_ID } from './fields.ts';
+import { SITE_IDS, SYSTEM_ID } from './fields.ts';
+import { freshnessContext, type FreshnessContext } from './freshness.ts';
 import type { EntityFields, EntityRef } from './model.ts';
 import { ReadModelMemo } from './read-model-memo.ts';
-import { buildChargePoint, buildSite, buildVehicle, validUntil, type FreshnessContext } from './read-models.ts';
+import { buildChargePoint, buildSite, buildVehicle, validUntil } from './read-models.ts';
 import type { LiveStore } from './store.ts';
-import { decodeSystem } from './views.ts';
+import { decodeChargePoint, decodeCounter, decodeSite, decodeSystem, decodeVehicle, type EntityView, type SystemView } from './views.ts';
 
 const SYSTEM_REF: EntityRef = { kind: 'system', id: SYSTEM_ID };
 /** openWB 2.x names the grid meter in its counter hierarchy; 1.9 has a fixed one (`evu`), the last of these. */
@@ -51,7 +52,10 @@ export class LiveService {
   }
 
   private chargePoint(id: string, fields: EntityFields, system: EntityFields): ChargePointDto {
-    return this.memoised(this.chargePoints, id, fields, system, (ctx) => buildChargePoint(id, fields, system, ctx));
+    return this.memoised(this.chargePoints, id, fields, system, (ctx, sys) => {
+      const view = decodeChargePoint(id, fields);
+      return { model: buildChargePoint(view, sys, ctx), view };
+    });
   }
 
   async listVehicles(): Promise<VehicleDto[]> {
@@ -64,7 +68,10 @@ export class LiveService {
   }
 
   private vehicle(id: string, fields: EntityFields, system: EntityFields): VehicleDto {
-    return this.memoised(this.vehicles, id, fields, system, (ctx) => buildVehicle(id, fields, ctx));
+    return this.memoised(this.vehicles, id, fields, system, (ctx) => {
+      const view = decodeVehicle(id, fields);
+      return { model: buildVehicle(view, ctx), view };
+    });
   }
 
   /** One entity's model; 404 while openWB has not published the entity. */
@@ -86,43 +93,42 @@ export class LiveService {
     id: string,
     fields: EntityFields,
     system: EntityFields,
-    build: (ctx: FreshnessContext) => T,
+    build: (ctx: FreshnessContext, system: SystemView) => { model: T; view: EntityView },
   ): T {
     const now = this.now();
     return memo.get(id, [fields, system], now, () => {
-      const ctx = this.context(system, now);
-      return { model: build(ctx), validUntil: validUntil(fields, ctx) };
+      const systemView = decodeSystem(SYSTEM_ID, system);
+      const ctx = freshnessContext(systemView, this.options.staleAfterMs, now);
+      const { model, view } = build(ctx, systemView);
+      return { model, validUntil: validUntil(view, ctx) };
     });
   }
 
   getSite(): MaybePromise<SiteDto> {
     return chain(this.store.get([SYSTEM_REF, ...SITE_REFS]), (entities) => {
       const [system, pv, battery, home, grid19] = entities as [EntityFields, EntityFields, EntityFields, EntityFields, EntityFields];
-      const gridCounterId = system[SYSTEM.gridCounterId]?.value;
+      const systemView = decodeSystem(SYSTEM_ID, system);
+      const gridCounterId = systemView.fields.gridCounterId?.value;
       const grid =
-        typeof gridCounterId === 'string'
-          ? chain(this.store.get([{ kind: 'counter', id: gridCounterId }]), ([counter]) => counter as EntityFields)
-          : grid19;
+        gridCounterId === undefined
+          ? grid19
+          : chain(this.store.get([{ kind: 'counter', id: gridCounterId }]), ([counter]) => counter as EntityFields);
       return chain(grid, (grid) => {
         const now = this.now();
         return this.site.get('site', [system, grid, pv, battery, home], now, () => {
-          const ctx = this.context(system, now);
+          const ctx = freshnessContext(systemView, this.options.staleAfterMs, now);
+          const views = {
+            grid: gridCounterId === undefined ? decodeSite(SITE_IDS.grid, grid) : decodeCounter(gridCounterId, grid),
+            pv: decodeSite(SITE_IDS.pv, pv),
+            battery: decodeSite(SITE_IDS.battery, battery),
+            home: decodeSite(SITE_IDS.home, home),
+          };
           return {
-            model: buildSite({ grid, pv, battery, home }, ctx),
-            validUntil: Math.min(...[grid, pv, battery, home].map((part) => validUntil(part, ctx))),
+            model: buildSite(views, ctx),
+            validUntil: Math.min(...Object.values(views).map((part) => validUntil(part, ctx))),
           };
         });
       });
     });
-  }
-
-  private context(system: EntityFields, now: number): FreshnessContext {
-    const { fields } = decodeSystem(SYSTEM_ID, system);
-    return {
-      now,
-      staleAfterMs: this.options.staleAfterMs,
-      generation: fields.generation?.value,
-      heartbeatReceivedAt: fields.heartbeat?.receivedAt,
-    };
   }
 }

@@ -25,6 +25,11 @@ const oneOf =
   <T extends string>(values: readonly T[]): Codec<T> =>
   (v) =>
     values.find((allowed) => allowed === v);
+/** A known value, null for a string outside the list (published, but not one the API knows). */
+const knownOrNull =
+  <T extends string>(values: readonly T[]): Codec<T | null> =>
+  (v) =>
+    typeof v === 'string' ? (values.find((allowed) => allowed === v) ?? null) : undefined;
 /** Three phase values; a phase that is not a number is unknown (null). Well-formed values are kept as stored. */
 const phases: Codec<readonly (number | null)[]> = (v) => {
   if (!Array.isArray(v) || v.length !== 3) return undefined;
@@ -55,7 +60,8 @@ const CHARGEPOINT_SCHEMA = {
   charging: flag,
   locked: flag,
   setCurrent: finite,
-  chargeMode: oneOf(CHARGE_MODES),
+  // An unknown mode is null, not absent: a chargepoint's own mode, even unknown, wins over the system-wide one.
+  chargeMode: knownOrNull(CHARGE_MODES),
   chargeTemplate: object,
   rfidTag: text,
   scannedTag: text,
