@@ -18,7 +18,6 @@ import type { PendingTemplates } from './pending.ts';
 import { planFor, requestOf, vehicleAt, type CommandInput, type PlanContext, type PlanSpec } from './planner.ts';
 import { templatePlan } from './plan-v2.ts';
 import type { CommandPublisher } from './publisher.ts';
-import type { JsonObject } from './template-edit.ts';
 
 export interface CommandServiceDeps {
   live: LiveModel;

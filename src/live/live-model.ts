@@ -5,7 +5,8 @@
  */
 import { NotFoundError } from '../http/errors.ts';
 import { chain, type MaybePromise } from '../maybe-async.ts';
-import { SITE_IDS, SYSTEM_ID } from './fields.ts';
+import type { SITE_IDS } from './fields.ts';
+import { SYSTEM_ID } from './fields.ts';
 import type { EntityFields, EntityRef, Json } from './model.ts';
 import type { LiveStore } from './store.ts';
 import {

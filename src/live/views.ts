@@ -4,7 +4,8 @@
  * views of an entity tell which fields changed by comparing readings (see changedFields).
  */
 import { GENERATIONS } from '../openwb/generation.ts';
-import { BATTERY, CHARGE_MODES, CHARGE_TEMPLATE, CP, HOME, METER, PV, SYSTEM, VEHICLE, type FaultState } from './fields.ts';
+import type { BATTERY, CHARGE_TEMPLATE, CP, HOME, METER, PV, SYSTEM, VEHICLE } from './fields.ts';
+import { CHARGE_MODES, type FaultState } from './fields.ts';
 import type { EntityFields, EntityKind, Json, JsonObject, Stamped } from './model.ts';
 
 /** One decoded value with the time the gateway received it (ms since the epoch). */
