@@ -1,7 +1,9 @@
 /**
  * The typed read port of the live model: what the rest of the gateway reads of openWB's live state. Each
  * entity comes back as a view whose fields are decoded once (see views.ts); reads answer synchronously
- * while the live store has the values in memory, as the store does.
+ * while the live store has the values in memory, as the store does. A consumer that pushes changes keeps
+ * the last view it sent per entity and sends `changedFields(last, current)` with each reading's
+ * `receivedAt`; `staleAt(view.updatedAt)` (freshness.ts) is when the entity's `stale` flips.
  */
 import { NotFoundError } from '../http/errors.ts';
 import { chain, type MaybePromise } from '../maybe-async.ts';
@@ -61,13 +63,19 @@ const DECODERS: { [K in keyof ViewByKind]: (id: string, raw: EntityFields) => Vi
   system: decodeSystem,
 };
 
-const refOf = (query: LiveQuery): EntityRef => (query.kind === 'system' ? { kind: 'system', id: SYSTEM_ID } : query);
+const SYSTEM_REF: EntityRef = { kind: 'system', id: SYSTEM_ID };
+const refOf = (query: LiveQuery): EntityRef => (query.kind === 'system' ? SYSTEM_REF : query);
 
 const NOUNS = { chargepoint: 'Chargepoint', vehicle: 'Vehicle' } as const;
+type PublishedKind = keyof typeof NOUNS;
+
+export function notPublished(kind: PublishedKind, id: string): NotFoundError {
+  return new NotFoundError(`${NOUNS[kind]} ${id} is not known: openWB has not published it`);
+}
 
 /** The view, or NotFound while openWB has not published the entity. */
-export function requirePublished<V extends EntityView<keyof typeof NOUNS>>(view: V): V {
-  if (!view.published) throw new NotFoundError(`${NOUNS[view.kind]} ${view.id} is not known: openWB has not published it`);
+export function requirePublished<V extends EntityView<PublishedKind>>(view: V): V {
+  if (!view.published) throw notPublished(view.kind, view.id);
   return view;
 }
 

@@ -1,8 +1,8 @@
-import { NotFoundError } from '../http/errors.ts';
 import { chain, type MaybePromise } from '../maybe-async.ts';
 import type { ChargePointDto, SiteDto, VehicleDto } from '../http/api-types.ts';
 import { SITE_IDS, SYSTEM_ID } from './fields.ts';
 import { freshnessContext, type FreshnessContext } from './freshness.ts';
+import { notPublished } from './live-model.ts';
 import type { EntityFields, EntityRef } from './model.ts';
 import { ReadModelMemo } from './read-model-memo.ts';
 import { buildChargePoint, buildSite, buildVehicle, validUntil } from './read-models.ts';
@@ -48,7 +48,7 @@ export class LiveService {
   }
 
   getChargePoint(id: string): MaybePromise<ChargePointDto> {
-    return this.published('chargepoint', id, 'Chargepoint', (fields, system) => this.chargePoint(id, fields, system));
+    return this.published('chargepoint', id, (fields, system) => this.chargePoint(id, fields, system));
   }
 
   private chargePoint(id: string, fields: EntityFields, system: EntityFields): ChargePointDto {
@@ -64,7 +64,7 @@ export class LiveService {
   }
 
   getVehicle(id: string): MaybePromise<VehicleDto> {
-    return this.published('vehicle', id, 'Vehicle', (fields, system) => this.vehicle(id, fields, system));
+    return this.published('vehicle', id, (fields, system) => this.vehicle(id, fields, system));
   }
 
   private vehicle(id: string, fields: EntityFields, system: EntityFields): VehicleDto {
@@ -78,11 +78,10 @@ export class LiveService {
   private published<T>(
     kind: 'chargepoint' | 'vehicle',
     id: string,
-    noun: string,
     model: (fields: EntityFields, system: EntityFields) => T,
   ): MaybePromise<T> {
     return chain(this.store.get([{ kind, id }, SYSTEM_REF]), ([fields, system]) => {
-      if (isEmpty(fields as EntityFields)) throw new NotFoundError(`${noun} ${id} is not known: openWB has not published it`);
+      if (isEmpty(fields as EntityFields)) throw notPublished(kind, id);
       return model(fields as EntityFields, system as EntityFields);
     });
   }

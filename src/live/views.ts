@@ -180,3 +180,11 @@ export function changedFields<K extends EntityKind, S>(before: EntityView<K, S>,
   for (const name of Object.keys(before.fields)) if (!seen.has(name)) changed.push(name as keyof S & string);
   return changed;
 }
+
+/** One chargepoint field's value as a view decodes it (undefined: deleted, or of the wrong type), for consumers of live updates. */
+export function decodeChargePointValue<N extends keyof typeof CHARGEPOINT_SCHEMA>(
+  name: N,
+  value: Json | undefined,
+): ReturnType<(typeof CHARGEPOINT_SCHEMA)[N]> {
+  return (value === undefined ? undefined : CHARGEPOINT_SCHEMA[name](value)) as ReturnType<(typeof CHARGEPOINT_SCHEMA)[N]>;
+}

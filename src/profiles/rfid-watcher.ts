@@ -9,6 +9,7 @@ import type { UpdateSource } from '../control/confirmation.ts';
 import { CP } from '../live/fields.ts';
 import type { LiveModel } from '../live/live-model.ts';
 import type { FieldUpdate } from '../live/model.ts';
+import { decodeChargePointValue } from '../live/views.ts';
 import type { PresetApplier, TagSignal } from './preset-applier.ts';
 import type { RfidEventRepository } from './rfid-event-repository.ts';
 
@@ -49,11 +50,12 @@ export class RfidWatcher {
   private onUpdates(updates: readonly FieldUpdate[]): void {
     for (const u of updates) {
       if (u.kind !== 'chargepoint') continue;
-      if (u.field === CP.scannedTag && typeof u.value === 'string' && u.value !== '') {
-        this.enqueue(u.id, { kind: 'signal', signal: { chargepointId: u.id, tag: u.value, source: 'scan', at: u.receivedAt } });
+      if (u.field === CP.scannedTag) {
+        const tag = decodeChargePointValue('scannedTag', u.value);
+        if (tag) this.enqueue(u.id, { kind: 'signal', signal: { chargepointId: u.id, tag, source: 'scan', at: u.receivedAt } });
       } else if (u.field === CP.rfidTag) {
-        if (typeof u.value === 'string' && u.value !== '')
-          this.enqueue(u.id, { kind: 'signal', signal: { chargepointId: u.id, tag: u.value, source: 'bind', at: u.receivedAt } });
+        const tag = decodeChargePointValue('rfidTag', u.value);
+        if (tag) this.enqueue(u.id, { kind: 'signal', signal: { chargepointId: u.id, tag, source: 'bind', at: u.receivedAt } });
         else this.enqueue(u.id, { kind: 'close', at: u.receivedAt, unplugged: false });
       } else if (u.field === CP.plugged) {
         if (u.value === false) this.enqueue(u.id, { kind: 'close', at: u.receivedAt, unplugged: true });

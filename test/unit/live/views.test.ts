@@ -4,7 +4,7 @@ import { freshnessContext, isStale, staleAt } from '../../../src/live/freshness.
 import { LiveModel, requirePublished } from '../../../src/live/live-model.ts';
 import { MemoryLiveStore } from '../../../src/live/memory-store.ts';
 import type { EntityFields, FieldUpdate, Json } from '../../../src/live/model.ts';
-import { changedFields, decodeChargePoint, decodeSystem, decodeVehicle } from '../../../src/live/views.ts';
+import { changedFields, decodeChargePoint, decodeChargePointValue, decodeSystem, decodeVehicle } from '../../../src/live/views.ts';
 
 const NOW = Date.parse('2026-05-20T12:00:00Z');
 const stamped = (values: Record<string, Json>, receivedAt = NOW): EntityFields =>
@@ -64,6 +64,13 @@ describe('decoding live fields into typed views', () => {
     expect(view.fields.voltages?.value).toEqual([230, null, null]);
     expect(view.fields.chargeMode).toEqual({ value: null, receivedAt: NOW });
     expect(decodeChargePoint('1', stamped({ chargeMode: 5 })).fields.chargeMode).toBeUndefined();
+  });
+
+  it('decodes a single live update the same way', () => {
+    expect(decodeChargePointValue('scannedTag', 'T1')).toBe('T1');
+    expect(decodeChargePointValue('scannedTag', 42)).toBeUndefined();
+    expect(decodeChargePointValue('rfidTag', undefined)).toBeUndefined();
+    expect(decodeChargePointValue('chargeMode', 'bogus')).toBeNull();
   });
 
   it('decodes a stored fields object once', () => {
