@@ -1,4 +1,4 @@
-/** The chargepoint's charge settings as the API shows them, assembled from live fields (pure). */
+/** The chargepoint's charge settings as the API shows them, assembled from its live view (pure). */
 import type { Schemas } from '../http/api-types.ts';
 import type { Json } from '../live/model.ts';
 import type { ChargePointView, Reading, SystemView } from '../live/views.ts';
