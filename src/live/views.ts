@@ -141,7 +141,8 @@ function decode<K extends EntityKind, S extends Schema<string>>(kind: K, schema:
     if (value === undefined) continue;
     fields[name] = value === stamped.value ? stamped : { value, receivedAt: stamped.receivedAt };
   }
-  return { kind, id, published: updatedAt !== undefined, updatedAt, fields: fields as Decoded<S> };
+  // Views are shared by every reader until the entity changes.
+  return Object.freeze({ kind, id, published: updatedAt !== undefined, updatedAt, fields: Object.freeze(fields) as Decoded<S> });
 }
 
 /**
