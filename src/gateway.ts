@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { buildApp } from './app.ts';
@@ -23,11 +24,12 @@ import { OpenWbDecoder } from './openwb/decoder.ts';
 import { OpenWbSimulator } from './openwb/simulator/index.ts';
 import { VERSION } from './version.ts';
 import { LiveService } from './live/live-service.ts';
-import { redisKeys } from './live/redis-keys.ts';
+import { redisKeys } from './redis-keys.ts';
+import { resolveInstanceId } from './recorder/instance-id.ts';
 import { LocalLock, RedisLock } from './recorder/lock.ts';
 import { createRecorderMetrics } from './recorder/metrics.ts';
 import { Recorder } from './recorder/recorder.ts';
-import { startControl, type Control } from './control/wiring.ts';
+import { startControlAndProfiles, type ControlAndProfiles } from './control-and-profiles.ts';
 
 export interface Gateway {
   url: string;
@@ -42,7 +44,7 @@ export interface Gateway {
   /** The statistics recorder, unless RECORDER_ENABLED=false. */
   recorder?: Recorder;
   /** Commands to openWB and RFID profiles. */
-  control: Control;
+  control: ControlAndProfiles;
   /** Set in demo mode: the admin key created at start. */
   demoApiKey?: string;
   /** Set in demo mode: the embedded broker's URL. */
@@ -117,6 +119,11 @@ export async function startGateway(
         subscriber,
         redisKeys(config.redis.keyPrefix).liveChanges,
         logger,
+        {
+          degraded: metrics.liveStoreDegraded,
+          writeBackPending: metrics.liveStoreWriteBackPending,
+          writtenBack: metrics.liveStoreWrittenBack,
+        },
       );
       await replicated.whenSynced();
       rawStore = replicated;
@@ -130,6 +137,7 @@ export async function startGateway(
       audit,
       config: config.security.auth,
       logger,
+      registry: metrics.registry,
       redis: redis && config.redis ? { client: redis, keyPrefix: config.redis.keyPrefix } : undefined,
     });
     closers.push(() => auth.close());
@@ -155,7 +163,8 @@ export async function startGateway(
     const ingest = new Ingest(client, decoder, liveStore, { metrics, logger, qos: config.openwb.qos });
     ingest.start();
     closers.push(() => ingest.stop());
-    // Redis keeps nothing on disk in many setups: after it comes back, fetch the retained state again.
+    // Redis keeps nothing on disk in many setups: the replica writes itself back when Redis returns, and the
+    // broker's retained state, fetched again, is a second source.
     let redisWasReady = false;
     redis?.on('ready', () => {
       if (redisWasReady) {
@@ -171,7 +180,7 @@ export async function startGateway(
     // confirming message back ~40 ms behind a PUBACK; bench/control.ts shows it).
     const commandClient = connectBroker(config.mqtt ?? { url: (broker as EmbeddedBroker).url }, logger, { purpose: 'commands' });
     closers.push(() => commandClient.endAsync());
-    const control = await startControl({
+    const control = await startControlAndProfiles({
       db,
       store: liveStore,
       updates: (listener) => ingest.onApplied(listener),
@@ -187,9 +196,10 @@ export async function startGateway(
 
     let recorder: Recorder | undefined;
     if (config.recorder.enabled) {
+      const instanceId = resolveInstanceId(config.recorder.instanceId, join(dirname(config.recorder.spoolFile), 'instance-id'));
       const lock =
         redis && config.redis
-          ? new RedisLock(redis, redisKeys(config.redis.keyPrefix).recorderLock, config.recorder.lockTtlMs)
+          ? new RedisLock(redis, redisKeys(config.redis.keyPrefix).recorderLock, config.recorder.lockTtlMs, instanceId)
           : new LocalLock();
       const live = new LiveService(liveStore, { staleAfterMs: config.staleAfterMs });
       recorder = new Recorder({

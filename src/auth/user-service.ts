@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/database.ts';
-import { BadRequestError, ConflictError, NotFoundError } from '../http/errors.ts';
+import { InvalidInputError, ConflictError, NotFoundError } from '../errors.ts';
 import type { AuthInvalidation } from './invalidation.ts';
 import type { MaybePromise } from '../maybe-async.ts';
+import { CredentialCache } from './credential-cache.ts';
 import { passwordProblem, type PasswordHasher } from './password.ts';
 import type { Role } from './principal.ts';
 import { UserRepository, type UserPatch } from './user-repository.ts';
@@ -30,6 +31,9 @@ export interface UserServiceDeps {
   endAllSessions: (userId: string) => Promise<void>;
   revokeKeys: (userId: string) => Promise<unknown>;
   cacheTtlMs: number;
+  /** How long a known user is still accepted while the database cannot be reached (changes pushed meanwhile still apply). */
+  cacheMaxStaleMs?: number;
+  onStaleServed?: () => void;
   now?: () => number;
 }
 
@@ -39,22 +43,28 @@ export interface UserServiceDeps {
  */
 export class UserService {
   private readonly repository: UserRepository;
-  private readonly cache = new Map<string, { user: UserRecord | undefined; at: number }>();
+  private readonly cache: CredentialCache<UserRecord | undefined>;
   private readonly now: () => number;
 
   constructor(private readonly deps: UserServiceDeps) {
     this.repository = new UserRepository(deps.db);
     this.now = deps.now ?? Date.now;
+    this.cache = new CredentialCache((id) => this.repository.findById(id), {
+      ttlMs: deps.cacheTtlMs,
+      maxStaleMs: deps.cacheMaxStaleMs ?? 0,
+      now: this.now,
+      onStaleServed: deps.onStaleServed,
+    });
     deps.invalidation.subscribe((change) => {
       if (change.type === 'user') this.cache.delete(change.id);
-      if (change.type === 'all') this.cache.clear();
+      if (change.type === 'all') this.cache.markDue();
     });
   }
 
   async create(input: NewUser): Promise<UserRecord> {
     const name = normalizeUsername(input.name);
     if (!isValidUsername(name))
-      throw new BadRequestError('The username must be 1-64 characters of a-z, 0-9, ".", "_", "@", "-", starting with a letter or digit');
+      throw new InvalidInputError('The username must be 1-64 characters of a-z, 0-9, ".", "_", "@", "-", starting with a letter or digit');
     this.checkPassword(input.password);
     if (await this.repository.findByName(name)) throw new ConflictError(`A user named ${name} exists already`);
     const now = this.now();
@@ -93,14 +103,7 @@ export class UserService {
 
   /** For authentication: served from memory (synchronously) in the steady state. */
   cached(id: string): MaybePromise<UserRecord | undefined> {
-    const now = this.now();
-    const hit = this.cache.get(id);
-    if (hit && now - hit.at <= this.deps.cacheTtlMs) return hit.user;
-    return this.repository.findById(id).then((user) => {
-      if (this.cache.size >= 10_000) this.cache.clear();
-      this.cache.set(id, { user, at: now });
-      return user;
-    });
+    return this.cache.get(id);
   }
 
   async isActive(id: string): Promise<boolean> {
@@ -160,7 +163,7 @@ export class UserService {
 
   private checkPassword(password: string): void {
     const problem = passwordProblem(password);
-    if (problem) throw new BadRequestError(problem);
+    if (problem) throw new InvalidInputError(problem);
   }
 
   private async changed(id: string): Promise<void> {

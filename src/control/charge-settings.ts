@@ -1,5 +1,5 @@
 /** The chargepoint's charge settings as the API shows them, assembled from its live view (pure). */
-import type { Schemas } from '../http/api-types.ts';
+import type { Schemas } from '../api/types.ts';
 import type { Json } from '../live/model.ts';
 import type { ChargePointView, Reading, SystemView } from '../live/views.ts';
 import { valueAt } from './template-edit.ts';

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AuditService } from '../audit/audit-service.ts';
 import type { Principal } from '../auth/principal.ts';
-import { DomainError, ForbiddenError, NotFoundError, UnavailableError } from '../http/errors.ts';
+import { DomainError, ForbiddenError, NotFoundError, UnavailableError } from '../errors.ts';
 import { requirePublished, type LiveModel } from '../live/live-model.ts';
 import type { ChargePointView } from '../live/views.ts';
 import type { CommandRepository, ControlMemory } from './command-repository.ts';
@@ -66,7 +66,8 @@ export class CommandService {
       ctx = await this.context(input, issuer);
       spec = await planFor(input, ctx, issuer);
     } catch (error) {
-      if (error instanceof DomainError && error.status !== 503) await this.auditRejected(input, issuer, error.message);
+      // A refusal is audited; an outage (nothing was decided) is not.
+      if (error instanceof DomainError && !(error instanceof UnavailableError)) await this.auditRejected(input, issuer, error.message);
       throw error;
     }
     const sent =

@@ -5,7 +5,7 @@
  * the last view it sent per entity and sends `changedFields(last, current)` with each reading's
  * `receivedAt`; `staleAt(view.updatedAt)` (freshness.ts) is when the entity's `stale` flips.
  */
-import { NotFoundError } from '../http/errors.ts';
+import { NotFoundError } from '../errors.ts';
 import { chain, type MaybePromise } from '../maybe-async.ts';
 import type { SITE_IDS } from './fields.ts';
 import { SYSTEM_ID } from './fields.ts';

@@ -1,5 +1,5 @@
 import { chain, type MaybePromise } from '../maybe-async.ts';
-import type { ChargePointDto, SiteDto, VehicleDto } from '../http/api-types.ts';
+import type { ChargePointDto, SiteDto, VehicleDto } from '../api/types.ts';
 import { SITE_IDS, SYSTEM_ID } from './fields.ts';
 import { freshnessContext, type FreshnessContext } from './freshness.ts';
 import { notPublished } from './live-model.ts';

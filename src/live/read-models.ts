@@ -2,7 +2,7 @@
  * Pure functions that assemble the API's live objects from decoded entity views, with explicit age and
  * staleness. No I/O here: the service fetches the views, these shape them.
  */
-import type { ChargePointDto, SiteDto, VehicleDto } from '../http/api-types.ts';
+import type { ChargePointDto, SiteDto, VehicleDto } from '../api/types.ts';
 import { isStale, staleAt, type FreshnessContext } from './freshness.ts';
 import type { ChargePointView, CounterView, EntityView, Reading, SiteView, SystemView, VehicleView } from './views.ts';
 

@@ -1,5 +1,5 @@
 import type { Database } from '../db/database.ts';
-import { UnauthorizedError } from '../http/errors.ts';
+import { NotAuthenticatedError } from '../errors.ts';
 import { json, type HandlerTable } from '../http/operation-types.ts';
 import type { IngestState } from '../ingest/ingest.ts';
 import type { LiveModel } from '../live/live-model.ts';
@@ -20,7 +20,7 @@ export interface OpsDeps {
   metricsPublic: boolean;
   version: string;
   startedAt: Date;
-  /** Present when this instance runs the statistics recorder (reported, not part of the status). */
+  /** Present when this instance runs the statistics recorder (a stalled recorder makes the instance not ready). */
   recorder?: { status(): RecorderStatus };
 }
 
@@ -36,9 +36,10 @@ export function opsHandlers(deps: OpsDeps): OpsHandlers {
       const ingest = deps.ingest.snapshot();
       const [liveStore, database] = await Promise.all([check(() => deps.liveStore.ping()), check(() => deps.db.ping())]);
       const broker = ingest.connected ? { ok: true } : { ok: false, detail: 'not connected to the openWB broker' };
-      const ready = broker.ok && liveStore.ok && database.ok;
-      const recorder = deps.recorder ? { recorder: recorderCheck(deps.recorder.status()) } : {};
-      const body = { status: ready ? ('ready' as const) : ('unavailable' as const), checks: { broker, liveStore, database, ...recorder } };
+      const recorder = deps.recorder ? recorderCheck(deps.recorder.status()) : undefined;
+      const ready = broker.ok && liveStore.ok && database.ok && !recorder?.stalled;
+      const checks = { broker, liveStore, database, ...(recorder ? { recorder } : {}) };
+      const body = { status: ready ? ('ready' as const) : ('unavailable' as const), checks };
       return ready
         ? json(200, body, { 'Cache-Control': 'no-store' })
         : json(503, body, { 'Retry-After': '5', 'Cache-Control': 'no-store' });
@@ -71,7 +72,7 @@ export function opsHandlers(deps: OpsDeps): OpsHandlers {
 
     getMetrics: async ({ principal }) => {
       if (!deps.metricsPublic && !principal) {
-        throw new UnauthorizedError('Metrics need an API key with the admin scope (or METRICS_PUBLIC=true)');
+        throw new NotAuthenticatedError('Metrics need an API key with the admin scope (or METRICS_PUBLIC=true)');
       }
       return { status: 200, contentType: 'text/plain', body: await deps.metrics.registry.metrics() };
     },

@@ -9,7 +9,7 @@ import type { UserService } from '../auth/user-service.ts';
 import type { CommandService } from '../control/command-service.ts';
 import type { Issuer } from '../control/model.ts';
 import type { CommandChange } from '../control/planner.ts';
-import { DomainError, NotFoundError } from '../http/errors.ts';
+import { DomainError, NotFoundError } from '../errors.ts';
 import type { LiveModel } from '../live/live-model.ts';
 import type { Generation } from '../openwb/generation.ts';
 import type { Preset, RfidEventRecord, RfidOutcome, RfidSource } from './model.ts';

@@ -1,6 +1,6 @@
-import type { ControlApi } from '../control/control-api.ts';
+import { runCommand } from '../control/handlers.ts';
+import type { ControlPresenter } from '../control/presenter.ts';
 import { json, type HandlerTable } from '../http/operation-types.ts';
-import { requirePrincipal } from '../http/security.ts';
 import { requirePublished, type LiveModel } from '../live/live-model.ts';
 import type { Json } from '../live/model.ts';
 import { configView, freeForm, mergeConfiguration, moduleView, parseModules } from './soc-modules.ts';
@@ -19,23 +19,22 @@ type VehicleHandlers = Pick<
 const NO_STORE = { 'Cache-Control': 'no-store' };
 
 /** Vehicle commands (2.x), SoC module configuration (admins) and the catalogues they choose from. */
-export function vehicleHandlers(api: ControlApi, live: LiveModel): VehicleHandlers {
+export function vehicleHandlers(presenter: ControlPresenter, live: LiveModel): VehicleHandlers {
   const vehicle = (id: string) => ({ type: 'vehicle' as const, id });
   const read = async (vehicleId: string) => {
     const [vehicle, system] = await live.read({ kind: 'vehicle', id: vehicleId }, { kind: 'system' });
     return { stored: requirePublished(vehicle).fields.socModule?.value, socModules: system.fields.socModules?.value };
   };
   return {
-    setVehicleSoc: ({ params, body, principal, request }) =>
-      api.run({ target: vehicle(params.vehicleId), change: { action: 'vehicleSoc', soc: body.soc } }, requirePrincipal(principal), request),
-    requestVehicleSocUpdate: ({ params, principal, request }) =>
-      api.run({ target: vehicle(params.vehicleId), change: { action: 'socUpdate' } }, requirePrincipal(principal), request),
-    setVehicleChargeTemplate: ({ params, body, principal, request }) =>
-      api.run(
-        { target: vehicle(params.vehicleId), change: { action: 'chargeTemplate', chargeTemplateId: body.chargeTemplateId } },
-        requirePrincipal(principal),
-        request,
-      ),
+    setVehicleSoc: (input) =>
+      runCommand(presenter, input, { target: vehicle(input.params.vehicleId), change: { action: 'vehicleSoc', soc: input.body.soc } }),
+    requestVehicleSocUpdate: (input) =>
+      runCommand(presenter, input, { target: vehicle(input.params.vehicleId), change: { action: 'socUpdate' } }),
+    setVehicleChargeTemplate: (input) =>
+      runCommand(presenter, input, {
+        target: vehicle(input.params.vehicleId),
+        change: { action: 'chargeTemplate', chargeTemplateId: input.body.chargeTemplateId },
+      }),
     getVehicleSocModule: async ({ params }) => {
       const { stored, socModules } = await read(params.vehicleId);
       let modules;
@@ -46,17 +45,17 @@ export function vehicleHandlers(api: ControlApi, live: LiveModel): VehicleHandle
       }
       return json(200, { vehicleId: params.vehicleId, ...freeForm(configView(stored, modules)) }, NO_STORE);
     },
-    setVehicleSocModule: async ({ params, body, principal, request }) => {
+    setVehicleSocModule: async (input) => {
+      const { params, body } = input;
       const { stored, socModules } = await read(params.vehicleId);
       const modules = parseModules(socModules);
       const requested = body.configuration as { [key: string]: Json } | undefined;
       const config = mergeConfiguration(modules, stored, { type: body.type, configuration: requested });
       const keys = Object.keys(requested ?? {}).sort();
-      return api.run(
-        { target: vehicle(params.vehicleId), change: { action: 'socModule', config, type: body.type, keys } },
-        requirePrincipal(principal),
-        request,
-      );
+      return runCommand(presenter, input, {
+        target: vehicle(params.vehicleId),
+        change: { action: 'socModule', config, type: body.type, keys },
+      });
     },
     listSocModules: async () => {
       const raw = (await live.system()).fields.socModules?.value;

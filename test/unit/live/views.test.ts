@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NotFoundError } from '../../../src/http/errors.ts';
+import { NotFoundError } from '../../../src/errors.ts';
 import { freshnessContext, isStale, staleAt } from '../../../src/live/freshness.ts';
 import { LiveModel, requirePublished } from '../../../src/live/live-model.ts';
 import { MemoryLiveStore } from '../../../src/live/memory-store.ts';
