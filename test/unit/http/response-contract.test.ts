@@ -2,10 +2,11 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSite } from '../../../src/live/read-models.ts';
+import { decodeSite } from '../../../src/live/views.ts';
 import { contractClient, type ContractClient } from '../../support/response-contract.ts';
 
 const site = buildSite(
-  { grid: {}, pv: {}, battery: {}, home: {} },
+  { grid: decodeSite('grid', {}), pv: decodeSite('pv', {}), battery: decodeSite('battery', {}), home: decodeSite('home', {}) },
   { now: 0, staleAfterMs: 60_000, generation: undefined, heartbeatReceivedAt: undefined },
 );
 const problem = { type: '/problems/not-found', title: 'Not Found', status: 404 };

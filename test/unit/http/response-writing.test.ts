@@ -6,12 +6,13 @@ import { writeJson } from '../../../src/http/json-writers.ts';
 import { beginRequest, contextOf, setGatewayHeaders } from '../../../src/http/request-context.ts';
 import { listOperations } from '../../../src/http/spec-operations.ts';
 import { buildSite } from '../../../src/live/read-models.ts';
+import { decodeSite } from '../../../src/live/views.ts';
 import { loadSpec } from '../../../src/spec.ts';
 
 const getSite = listOperations(loadSpec().document).find((o) => o.operationId === 'getSite')!;
 const emptySite = () =>
   buildSite(
-    { grid: {}, pv: {}, battery: {}, home: {} },
+    { grid: decodeSite('grid', {}), pv: decodeSite('pv', {}), battery: decodeSite('battery', {}), home: decodeSite('home', {}) },
     { now: 0, staleAfterMs: 60_000, generation: undefined, heartbeatReceivedAt: undefined },
   );
 
