@@ -26,6 +26,7 @@ export const CONFIG_KEYS = [
   'REDIS_KEY_PREFIX',
   'DATABASE_URL',
   'STALE_AFTER_S',
+  'RETIRE_AFTER_S',
   'VALIDATE_RESPONSES',
   'METRICS_PUBLIC',
   'DEMO_MQTT_PORT',
@@ -65,6 +66,8 @@ export interface Config {
   redis?: { url: string; keyPrefix: string };
   database: DatabaseTarget;
   staleAfterMs: number;
+  /** A chargepoint or counter openWB has not republished for this long, while it published other topics, is dropped. */
+  retireAfterMs: number;
   demo: { mqttPort: number; intervalMs: number };
   /** IANA zone of the installation: default `tz` of statistics queries, zone of tariff windows and of openWB's charge-log dates. */
   timeZone: string;
@@ -127,6 +130,7 @@ const schema = z.object({
     .refine((v) => v.startsWith('sqlite:') || v.startsWith('mariadb://'), 'must be sqlite:<path> or mariadb://user:pass@host:port/db')
     .default('sqlite:./data/openwb-gateway.db'),
   STALE_AFTER_S: int(1, 86_400).default(60),
+  RETIRE_AFTER_S: int(1, 604_800).default(600),
   VALIDATE_RESPONSES: bool.optional(),
   METRICS_PUBLIC: bool.default(false),
   DEMO_MQTT_PORT: int(0, 65535).default(0),
@@ -249,6 +253,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redis: c.REDIS_URL ? { url: c.REDIS_URL, keyPrefix: c.REDIS_KEY_PREFIX } : undefined,
     database: parseDatabaseUrl(c.DATABASE_URL),
     staleAfterMs: c.STALE_AFTER_S * 1000,
+    retireAfterMs: c.RETIRE_AFTER_S * 1000,
     demo: { mqttPort: c.DEMO_MQTT_PORT, intervalMs: c.DEMO_INTERVAL_S * 1000 },
     timeZone: c.TIME_ZONE,
     recorder: {
