@@ -1,7 +1,7 @@
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { SYSTEM, SYSTEM_ID } from '../live/fields.ts';
-import type { FieldUpdate } from '../live/model.ts';
+import type { EntityKind, FieldUpdate } from '../live/model.ts';
 import type { LiveStore } from '../live/store.ts';
 import type { Metrics } from '../metrics.ts';
 import type { RefusalReason } from '../openwb/bounds.ts';
@@ -46,6 +46,9 @@ export class Ingest {
   private readonly refusalLog: RefusalLog;
   private readonly retirement: Retirement;
   private retireTimer: NodeJS.Timeout | undefined;
+  /** Kinds openWB republishes every cycle, as heard, and those whose stored components were adopted for retirement. */
+  private readonly everyCycleKinds = new Set<EntityKind>();
+  private readonly adoptedKinds = new Set<EntityKind>();
 
   constructor(
     private readonly client: MqttClient,
@@ -70,7 +73,7 @@ export class Ingest {
     this.client.on('close', () => this.setConnected(false));
     this.client.on('message', (topic, payload) => this.onMessage(topic, payload));
     const checkEveryMs = Math.min(Math.max(this.deps.retireAfterMs / 4, 250), 30_000);
-    this.retireTimer = setInterval(() => this.retireSilentComponents(), checkEveryMs).unref();
+    this.retireTimer = setInterval(() => void this.adoptStoredComponents().then(() => this.retireSilentComponents()), checkEveryMs).unref();
   }
 
   /**
@@ -152,7 +155,10 @@ export class Ingest {
       this.queue({ kind: 'system', id: SYSTEM_ID, field: SYSTEM.generation, value: outcome.generation, receivedAt });
     }
     const updates = outcome.changes.map((change) => ({ ...change, receivedAt }));
-    if (outcome.everyCycle) this.retirement.seen(updates);
+    if (outcome.everyCycle) {
+      this.retirement.seen(updates);
+      for (const update of updates) this.everyCycleKinds.add(update.kind);
+    }
     for (const update of updates) this.queue(update);
     this.scheduleFlush();
   }
@@ -163,6 +169,22 @@ export class Ingest {
     this.deps.metrics.mqttDecodeErrors.inc();
     this.deps.metrics.mqttRefused.inc({ reason: refusal });
     this.refusalLog.refused(topic, refusal, reason);
+  }
+
+  /** Components stored before this instance started (a ghost from before a restart) must not stay forever either. */
+  private async adoptStoredComponents(): Promise<void> {
+    for (const kind of this.everyCycleKinds) {
+      if (this.adoptedKinds.has(kind)) continue;
+      try {
+        const stored = await this.store.list(kind);
+        const at = (this.deps.now ?? Date.now)();
+        for (const { id, fields } of stored) this.retirement.adopt(kind, id, Object.keys(fields), at);
+        this.adoptedKinds.add(kind);
+      } catch (error) {
+        this.deps.logger.warn({ err: (error as Error).message, kind }, 'cannot list stored components for retirement yet');
+        return;
+      }
+    }
   }
 
   /** Components openWB stopped publishing leave the live store (and with it every list) field by field. */

@@ -46,6 +46,13 @@ export class Retirement {
     }
   }
 
+  /** A component found in the live store rather than heard: it gets a full retire time, from `at`, to show up. */
+  adopt(kind: EntityKind, id: string, fields: readonly string[], at: number): void {
+    const key = `${kind}\u0000${id}`;
+    if (fields.length === 0 || this.#components.has(key)) return;
+    this.#components.set(key, { kind, id, fields: new Set(fields), lastSeenAt: at });
+  }
+
   /** The components silent for `retireAfterMs` of openWB activity, each with every field it had; forgotten here. */
   due(): RetiredComponent[] {
     const retired: RetiredComponent[] = [];

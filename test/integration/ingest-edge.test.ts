@@ -130,6 +130,45 @@ describe('retirement of components openWB removed or stopped publishing', () => 
     expect(metrics.text).toMatch(/^openwb_components_retired_total [1-9]/m);
   });
 
+  it('retires a ghost stored before a restart once the new instance hears openWB without it', async () => {
+    const before = await startTestGateway({
+      topicPrefix: gw.topicPrefix,
+      redisKeyPrefix: gw.redisKeyPrefix.replace(/:$/, 'r:'),
+      env: { RETIRE_AFTER_S: '600' },
+    });
+    try {
+      await eventually(
+        async () => {
+          await publisher.publish('openWB/chargepoint/777777/get/power', '100', false);
+          return (await listedIds(before, '/api/v1/chargepoints')).includes('777777') ? true : undefined;
+        },
+        5_000,
+        'the ghost stored',
+      );
+    } finally {
+      await before.close();
+    }
+    const after = await startTestGateway({
+      topicPrefix: gw.topicPrefix,
+      redisKeyPrefix: before.redisKeyPrefix,
+      env: { RETIRE_AFTER_S: '1' },
+    });
+    try {
+      expect(await listedIds(after, '/api/v1/chargepoints')).toContain('777777');
+      let power = 0;
+      await eventually(
+        async () => {
+          await publisher.publish('openWB/chargepoint/3/get/power', String(++power), false);
+          return (await listedIds(after, '/api/v1/chargepoints')).includes('777777') ? undefined : true;
+        },
+        10_000,
+        'the stored ghost to be retired',
+      );
+    } finally {
+      await after.close();
+    }
+  });
+
   it('drops a chargepoint and a vehicle that openWB removes with empty retained payloads', async () => {
     await publisher.publish('openWB/chargepoint/5/get/power', '0');
     await publisher.publish('openWB/chargepoint/5/get/plug_state', 'false');

@@ -55,4 +55,18 @@ describe('retirement of components openWB no longer publishes', () => {
     retirement.heard(1_900);
     expect(retirement.due()).toEqual([{ kind: 'chargepoint', id: '3', fields: ['power', 'plugged'] }]);
   });
+
+  it('gives a component found in the live store one retire time to show up, and adopts nothing already heard', () => {
+    const retirement = new Retirement(1_000);
+    retirement.seen([cp('3', 'power', 5_000)]);
+    retirement.adopt('chargepoint', '3', ['power', 'name'], 5_000);
+    retirement.adopt('chargepoint', '999999', ['power', 'statusText'], 5_000);
+    retirement.heard(5_900);
+    retirement.seen([cp('3', 'power', 5_900)]);
+    expect(retirement.due()).toEqual([]);
+    retirement.heard(6_000);
+    expect(retirement.due()).toEqual([{ kind: 'chargepoint', id: '999999', fields: ['power', 'statusText'] }]);
+    retirement.heard(6_900);
+    expect(retirement.due()).toEqual([{ kind: 'chargepoint', id: '3', fields: ['power'] }]);
+  });
 });
