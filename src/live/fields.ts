@@ -153,7 +153,7 @@ export const FIELD_BOUNDS: {
     energyImported: { min: 0, max: METER_WH },
     energyExported: { min: 0, max: METER_WH },
     energyToday: { min: 0, max: DAY_WH },
-    setCurrent: { min: 0, max: A },
+    setCurrent: { min: -A, max: A }, // negative while discharging (bidirectional)
     rfidTag: TAG,
     scannedTag: TAG,
     vehicleName: NAME,

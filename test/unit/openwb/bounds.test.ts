@@ -108,7 +108,7 @@ describe('numbers finite and within physical bounds per field', () => {
     ['openWB/chargepoint/3/get/currents', '[16,1e999,16]', 'not-finite'],
     ['openWB/chargepoint/3/get/voltages', '[230,-1,230]', 'out-of-range'],
     ['openWB/chargepoint/3/get/voltages', '[230,230,1001]', 'out-of-range'],
-    ['openWB/chargepoint/3/set/current', '-6', 'out-of-range'],
+    ['openWB/chargepoint/3/set/current', '-2000', 'out-of-range'],
     ['openWB/chargepoint/3/get/connected_vehicle/soc', '{"soc":101}', 'out-of-range'],
     ['openWB/vehicle/1/get/soc', '101', 'out-of-range'],
     ['openWB/vehicle/1/get/soc', '-1', 'out-of-range'],
