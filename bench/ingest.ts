@@ -17,19 +17,19 @@
  * QoS and the broker: Mosquitto's defaults (max_inflight_messages 20, max_queued_messages 1000,
  * set_tcp_nodelay false) bound what it holds for one subscriber; a publisher that outruns the subscriber's
  * delivery overflows that queue and Mosquitto drops messages (it logs "Outgoing messages are being dropped").
- * The bench counts the broker's "dropped" warnings for the gateway when /var/log/mosquitto/mosquitto.log is
- * readable. To compare with a tuned broker, start one on another port and point BENCH_MQTT_URL at it, e.g.
- * a config with `max_inflight_messages 0`, `max_queued_messages 0`, `set_tcp_nodelay true`.
+ * The bench starts its own Mosquitto (default limits; `--tuned`: unlimited queues and TCP_NODELAY) and reads
+ * CPU and "dropped" warnings from that process (bench/lib/broker.ts); with BENCH_MQTT_URL it measures that
+ * broker instead (its log from BENCH_MQTT_LOG).
  */
-import { mkdtempSync, rmSync, statSync, openSync, readSync, closeSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.ts';
 import { startGateway, type Gateway } from '../src/gateway.ts';
+import { benchBroker, type BenchBroker } from './lib/broker.ts';
 import {
-  MQTT_URL,
   REDIS_URL,
   cpuSeconds,
   deleteRedisPrefix,
@@ -54,6 +54,7 @@ const { values: opts } = parseArgs({
     rate: { type: 'string', default: '25000' },
     scenarios: { type: 'string' },
     window: { type: 'string', default: '1000' },
+    tuned: { type: 'boolean', default: false },
   },
 });
 const N = Number(opts.messages);
@@ -75,41 +76,6 @@ const SCENARIOS: Scenario[] = (opts.scenarios ?? `0:max,0:${PACED_RATE},0:100000
     }
     return { qos: Number(qos) as 0 | 1, rate: rate === 'max' ? 0 : Number(rate), n: count };
   });
-
-/** Mosquitto writes "Outgoing messages are being dropped for client …" when a subscriber's queue is full. */
-const MOSQUITTO_LOG = '/var/log/mosquitto/mosquitto.log';
-function logSize(): number | undefined {
-  try {
-    return statSync(MOSQUITTO_LOG).size;
-  } catch {
-    return undefined;
-  }
-}
-function droppedWarnings(from: number | undefined, clientIdPart: string): number | undefined {
-  if (from === undefined) return undefined;
-  try {
-    const size = statSync(MOSQUITTO_LOG).size;
-    const fd = openSync(MOSQUITTO_LOG, 'r');
-    const buffer = Buffer.alloc(Math.max(0, size - from));
-    readSync(fd, buffer, 0, buffer.length, from);
-    closeSync(fd);
-    return buffer
-      .toString('utf8')
-      .split('\n')
-      .filter((l) => l.includes('dropped') && l.includes(clientIdPart)).length;
-  } catch {
-    return undefined;
-  }
-}
-
-function pidFromFile(file: string): number | undefined {
-  try {
-    const pid = Number(readFileSync(file, 'utf8').trim());
-    return Number.isFinite(cpuSeconds(pid)) ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 let active: { gateway?: Gateway; publisher?: ChildProcess; redisPrefix: string; dir: string } | undefined;
 async function cleanupActive(): Promise<void> {
@@ -147,7 +113,7 @@ interface ScenarioResult {
   error?: string;
 }
 
-async function runScenario({ qos, rate, n: N }: Scenario, pids: { mosquitto?: number; redis?: number }): Promise<ScenarioResult> {
+async function runScenario({ qos, rate, n: N }: Scenario, broker: BenchBroker, redisPid: number | undefined): Promise<ScenarioResult> {
   const id = uniqueId('ingest');
   const topicPrefix = `${id}/`;
   const redisPrefix = `${id}:`;
@@ -162,7 +128,7 @@ async function runScenario({ qos, rate, n: N }: Scenario, pids: { mosquitto?: nu
       HOST: '127.0.0.1',
       LOG_LEVEL: 'silent',
       VALIDATE_RESPONSES: 'false',
-      OPENWB_MQTT_URL: MQTT_URL,
+      OPENWB_MQTT_URL: broker.url,
       OPENWB_MQTT_QOS: String(qos),
       OPENWB_TOPIC_PREFIX: topicPrefix,
       REDIS_URL,
@@ -177,7 +143,7 @@ async function runScenario({ qos, rate, n: N }: Scenario, pids: { mosquitto?: nu
     ipc: true,
     env: {
       ...process.env,
-      BENCH_PUB: JSON.stringify({ url: MQTT_URL, prefix: topicPrefix, n: N, qos, rate, window: Number(opts.window), timeoutMs: 90_000 }),
+      BENCH_PUB: JSON.stringify({ url: broker.url, prefix: topicPrefix, n: N, qos, rate, window: Number(opts.window), timeoutMs: 90_000 }),
     },
   });
   active.publisher = publisher;
@@ -194,7 +160,7 @@ async function runScenario({ qos, rate, n: N }: Scenario, pids: { mosquitto?: nu
   await gateway.ingest.drained();
   const base = gateway.ingest.snapshot();
 
-  const logFrom = logSize();
+  const logMark = broker.logMark();
   const done = nextMessage(
     publisher,
     (
@@ -208,8 +174,8 @@ async function runScenario({ qos, rate, n: N }: Scenario, pids: { mosquitto?: nu
   void done.then((r) => (publisherResult = r)).catch(() => undefined);
 
   const cpu0 = process.cpuUsage();
-  const mosq0 = pids.mosquitto ? cpuSeconds(pids.mosquitto) : Number.NaN;
-  const redis0 = pids.redis ? cpuSeconds(pids.redis) : Number.NaN;
+  const mosq0 = broker.pid ? cpuSeconds(broker.pid) : Number.NaN;
+  const redis0 = redisPid ? cpuSeconds(redisPid) : Number.NaN;
   const wall0 = performance.now();
   publisher.send({ type: 'go' });
 
@@ -240,8 +206,8 @@ async function runScenario({ qos, rate, n: N }: Scenario, pids: { mosquitto?: nu
   const endAt = lastCount >= N ? performance.now() : lastProgressAt;
   const cpu = process.cpuUsage(cpu0);
   const wall = (endAt - wall0) / 1000;
-  const mosquittoCpu = pids.mosquitto ? (cpuSeconds(pids.mosquitto) - mosq0) / wall : undefined;
-  const redisCpu = pids.redis ? (cpuSeconds(pids.redis) - redis0) / wall : undefined;
+  const mosquittoCpu = broker.pid ? (cpuSeconds(broker.pid) - mosq0) / wall : undefined;
+  const redisCpu = redisPid ? (cpuSeconds(redisPid) - redis0) / wall : undefined;
   const pub = publisherResult ?? (await done.catch((error: unknown) => ({ type: 'failed' as const, error: (error as Error).message })));
   const snapshot = gateway.ingest.snapshot();
   const count = snapshot.messagesReceived - base.messagesReceived;
@@ -267,7 +233,7 @@ async function runScenario({ qos, rate, n: N }: Scenario, pids: { mosquitto?: nu
       }
     }
   }
-  const drops = droppedWarnings(logFrom, 'openwb-gateway');
+  const drops = broker.droppedWarnings(logMark, 'openwb-gateway');
 
   const zeroLoss = count === N && decodeErrors === 0 && wrongValues === 0;
   const rateReceived = N / seconds;
@@ -316,25 +282,40 @@ async function runScenario({ qos, rate, n: N }: Scenario, pids: { mosquitto?: nu
 
 const loadAtStart = machineLoad();
 
-async function main(): Promise<number> {
-  await requireServices({ mqtt: true, redis: true });
-  const pids = { mosquitto: pidFromFile('/run/mosquitto/mosquitto.pid'), redis: pidFromFile('/run/redis/redis-server.pid') };
-  if (!pids.redis) {
-    const { Redis } = await import('ioredis');
-    const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+/** The pid of the Redis server the bench talks to, when it runs on this machine (INFO's process_id). */
+async function localRedisPid(): Promise<number | undefined> {
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(REDIS_URL).hostname)) return undefined;
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  try {
     const pid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]);
+    return Number.isFinite(cpuSeconds(pid)) ? pid : undefined;
+  } finally {
     redis.disconnect();
-    if (Number.isFinite(cpuSeconds(pid))) pids.redis = pid;
   }
+}
+
+async function main(): Promise<number> {
+  await requireServices({ mqtt: Boolean(process.env.BENCH_MQTT_URL), redis: true });
+  const broker = await benchBroker({ tuned: opts.tuned });
+  const redisPid = await localRedisPid();
   console.log(
-    `ingest bench: broker ${MQTT_URL}, Redis ${REDIS_URL}, ${SCENARIOS.length} scenarios, target ≥ ${fmt(TARGET_RATE)} msg/s with zero loss; ` +
-      `${loadAtStart.cores} cores, load average ${loadAtStart.loadAvg1m}`,
+    `ingest bench: broker ${broker.label}, Redis ${REDIS_URL} (pid ${redisPid ?? 'not on this machine'}), ${SCENARIOS.length} scenarios, ` +
+      `target ≥ ${fmt(TARGET_RATE)} msg/s with zero loss; ${loadAtStart.cores} cores, load average ${loadAtStart.loadAvg1m}`,
   );
 
+  try {
+    return await runScenarios(broker, redisPid);
+  } finally {
+    await broker.close();
+  }
+}
+
+async function runScenarios(broker: BenchBroker, redisPid: number | undefined): Promise<number> {
   const results: ScenarioResult[] = [];
   for (const scenario of SCENARIOS) {
     try {
-      results.push(await runScenario(scenario, pids));
+      results.push(await runScenario(scenario, broker, redisPid));
     } catch (error) {
       console.error(`  scenario failed: ${(error as Error).message}`);
       await cleanupActive();

@@ -8,12 +8,13 @@ import type { Database } from './db/database.ts';
 import type { HandlerTable } from './http/operation-types.ts';
 import { problemHandler } from './http/problem.ts';
 import { createDispatcher, series } from './http/dispatcher.ts';
-import { NotFoundError } from './http/errors.ts';
+import { NotFoundError } from './errors.ts';
 import { beginRequest, contextOf } from './http/request-context.ts';
 import { createRequestValidation } from './http/request-validation.ts';
 import { responseValidation } from './http/response-validation.ts';
 import { expressJson, writeJson } from './http/json-writers.ts';
-import { createHandlerSteps, listOperations } from './http/router.ts';
+import { createHandlerSteps } from './http/handler-step.ts';
+import { listOperations } from './http/spec-operations.ts';
 import { createSecurityLayer } from './http/security-layer.ts';
 import type { IngestState } from './ingest/ingest.ts';
 import { liveHandlers } from './live/handlers.ts';
@@ -26,9 +27,9 @@ import { historyHandlers } from './history/handlers.ts';
 import { HistoryService } from './history/history-service.ts';
 import type { RecorderStatus } from './recorder/recorder.ts';
 import { sessionHandlers } from './sessions/handlers.ts';
-import { ControlApi } from './control/control-api.ts';
+import { ControlPresenter } from './control/presenter.ts';
 import { controlHandlers } from './control/handlers.ts';
-import type { Control } from './control/wiring.ts';
+import type { ControlAndProfiles } from './control-and-profiles.ts';
 import { profileHandlers } from './profiles/handlers.ts';
 import { vehicleHandlers } from './vehicles/handlers.ts';
 import { SessionRepository } from './sessions/session-repository.ts';
@@ -57,8 +58,8 @@ export interface AppDeps {
   now?: () => number;
   /** Statistics: default zone of queries (TIME_ZONE), currency of costs, and the recorder when it runs here. */
   statistics?: { timeZone: string; currency: string; recorder?: { status(): RecorderStatus } };
-  /** Commands to openWB, RFID profiles and their events (src/control/wiring.ts). */
-  control: Pick<Control, 'commands' | 'profiles' | 'rfidEvents'>;
+  /** Commands to openWB, RFID profiles and their events (src/control-and-profiles.ts). */
+  control: Pick<ControlAndProfiles, 'commands' | 'profiles' | 'rfidEvents'>;
 }
 
 /**
@@ -70,7 +71,7 @@ export function buildApp(deps: AppDeps): Express {
   const operations = listOperations(spec.document);
   const live = new LiveService(deps.liveStore, { staleAfterMs: deps.config.staleAfterMs, now: deps.now });
   const security = createSecurityLayer({ auth: deps.auth, audit: deps.audit, config: deps.security, authentication: deps.authentication });
-  const control = new ControlApi(deps.control.commands, live, deps.liveStore);
+  const control = new ControlPresenter(deps.control.commands, live, deps.liveStore);
   const handlers: HandlerTable = {
     ...security.handlers,
     ...liveHandlers(live),

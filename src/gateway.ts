@@ -23,11 +23,11 @@ import { OpenWbDecoder } from './openwb/decoder.ts';
 import { OpenWbSimulator } from './openwb/simulator/index.ts';
 import { VERSION } from './version.ts';
 import { LiveService } from './live/live-service.ts';
-import { redisKeys } from './live/redis-keys.ts';
+import { redisKeys } from './redis-keys.ts';
 import { LocalLock, RedisLock } from './recorder/lock.ts';
 import { createRecorderMetrics } from './recorder/metrics.ts';
 import { Recorder } from './recorder/recorder.ts';
-import { startControl, type Control } from './control/wiring.ts';
+import { startControlAndProfiles, type ControlAndProfiles } from './control-and-profiles.ts';
 
 export interface Gateway {
   url: string;
@@ -42,7 +42,7 @@ export interface Gateway {
   /** The statistics recorder, unless RECORDER_ENABLED=false. */
   recorder?: Recorder;
   /** Commands to openWB and RFID profiles. */
-  control: Control;
+  control: ControlAndProfiles;
   /** Set in demo mode: the admin key created at start. */
   demoApiKey?: string;
   /** Set in demo mode: the embedded broker's URL. */
@@ -171,7 +171,7 @@ export async function startGateway(
     // confirming message back ~40 ms behind a PUBACK; bench/control.ts shows it).
     const commandClient = connectBroker(config.mqtt ?? { url: (broker as EmbeddedBroker).url }, logger, { purpose: 'commands' });
     closers.push(() => commandClient.endAsync());
-    const control = await startControl({
+    const control = await startControlAndProfiles({
       db,
       store: liveStore,
       updates: (listener) => ingest.onApplied(listener),

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import type { OpenApiDocument } from './http/router.ts';
+import type { OpenApiDocument } from './http/spec-operations.ts';
 import { PACKAGE_ROOT } from './package-root.ts';
 
 export const SPEC_PATH = new URL('openapi.yaml', PACKAGE_ROOT);

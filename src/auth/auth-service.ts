@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AuditClient } from '../audit/audit.ts';
 import type { AuditService } from '../audit/audit-service.ts';
-import { ForbiddenError, TooManyRequestsError, UnauthorizedError, UnavailableError } from '../http/errors.ts';
+import { ForbiddenError, TooManyAttemptsError, NotAuthenticatedError, UnavailableError } from '../errors.ts';
 import type { KdfGate } from './kdf-gate.ts';
 import type { LoginGuard } from './login-guard.ts';
 import type { PasswordHasher } from './password.ts';
@@ -37,7 +37,7 @@ export class AuthService {
     if (!admission.admitted) {
       // Audited once, when the lock-out starts: a burst of refused attempts must not become a burst of writes.
       if (admission.lockStarted) await this.recordLogin('failure', await this.deps.users.findByName(name), client, 'locked-out');
-      throw new TooManyRequestsError('Too many failed logins: try again later', admission.retryAfterSeconds);
+      throw new TooManyAttemptsError('Too many failed logins: try again later', admission.retryAfterSeconds);
     }
     if (admission.delayMs > 0) await sleep(admission.delayMs);
     const user = await this.deps.users.findByName(name);
@@ -47,7 +47,7 @@ export class AuthService {
     if (!checked) throw new UnavailableError('Too many logins are being checked right now', 2);
     if (!checked.value || !user || user.disabledAt !== null) {
       await this.recordLogin('failure', user, client, !user ? 'unknown-user' : user.disabledAt !== null ? 'disabled' : 'wrong-password');
-      throw new UnauthorizedError(BAD_LOGIN);
+      throw new NotAuthenticatedError(BAD_LOGIN);
     }
     await this.deps.guard.succeeded(name, client.ip ?? 'unknown');
     const pair = await this.deps.tokens.startSession(user.id);
@@ -69,7 +69,7 @@ export class AuthService {
         detail: { effect: 'session revoked' },
       });
     }
-    throw new UnauthorizedError('The refresh token is unknown, expired or revoked');
+    throw new NotAuthenticatedError('The refresh token is unknown, expired or revoked');
   }
 
   /** Ends the caller's session (access token) and the one the refresh token belongs to, if it is theirs. */
@@ -93,7 +93,7 @@ export class AuthService {
     if (principal.kind !== 'token' || !principal.userId)
       throw new ForbiddenError('Change a password with an access token from /api/v1/auth/login, not with an API key');
     const admission = await this.deps.guard.admit(principal.name, client.ip ?? 'unknown');
-    if (!admission.admitted) throw new TooManyRequestsError('Too many failed attempts: try again later', admission.retryAfterSeconds);
+    if (!admission.admitted) throw new TooManyAttemptsError('Too many failed attempts: try again later', admission.retryAfterSeconds);
     if (admission.delayMs > 0) await sleep(admission.delayMs);
     const user = await this.deps.users.get(principal.userId);
     const checked = await this.deps.gate.run(() => this.deps.hasher.verify(current, user.passwordHash));

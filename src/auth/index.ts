@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AuditService } from '../audit/audit-service.ts';
 import type { Database } from '../db/database.ts';
-import { redisKeys } from '../live/redis-keys.ts';
+import { redisKeys } from '../redis-keys.ts';
 import { ApiKeyRepository } from './api-key-repository.ts';
 import { ApiKeyService } from './api-key-service.ts';
 import { AuthService } from './auth-service.ts';

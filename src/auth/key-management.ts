@@ -1,7 +1,7 @@
 import type { AuditClient } from '../audit/audit.ts';
 import { actorOf } from '../audit/audit.ts';
 import type { AuditService } from '../audit/audit-service.ts';
-import { BadRequestError, ForbiddenError, NotFoundError } from '../http/errors.ts';
+import { InvalidInputError, ForbiddenError, NotFoundError } from '../errors.ts';
 import type { ApiKeyService } from './api-key-service.ts';
 import type { ApiKeyRecord, Scope } from './api-key.ts';
 import type { Principal } from './principal.ts';
@@ -39,7 +39,7 @@ export class KeyManagement {
     const chargepoints = request.chargepoints ? normalizeChargepoints(request.chargepoints) : null;
     const forbidden = (chargepoints ?? []).filter((id) => !principal.canAccessChargepoint(id));
     if (forbidden.length) throw new ForbiddenError(`You may not use chargepoint ${forbidden.join(', ')}, so no key of yours may`);
-    if (request.expiresAt != null && request.expiresAt <= this.now()) throw new BadRequestError('expiresAt lies in the past');
+    if (request.expiresAt != null && request.expiresAt <= this.now()) throw new InvalidInputError('expiresAt lies in the past');
     const created = await this.apiKeys.create({
       name: request.name,
       scopes,

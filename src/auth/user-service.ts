@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/database.ts';
-import { BadRequestError, ConflictError, NotFoundError } from '../http/errors.ts';
+import { InvalidInputError, ConflictError, NotFoundError } from '../errors.ts';
 import type { AuthInvalidation } from './invalidation.ts';
 import type { MaybePromise } from '../maybe-async.ts';
 import { passwordProblem, type PasswordHasher } from './password.ts';
@@ -54,7 +54,7 @@ export class UserService {
   async create(input: NewUser): Promise<UserRecord> {
     const name = normalizeUsername(input.name);
     if (!isValidUsername(name))
-      throw new BadRequestError('The username must be 1-64 characters of a-z, 0-9, ".", "_", "@", "-", starting with a letter or digit');
+      throw new InvalidInputError('The username must be 1-64 characters of a-z, 0-9, ".", "_", "@", "-", starting with a letter or digit');
     this.checkPassword(input.password);
     if (await this.repository.findByName(name)) throw new ConflictError(`A user named ${name} exists already`);
     const now = this.now();
@@ -160,7 +160,7 @@ export class UserService {
 
   private checkPassword(password: string): void {
     const problem = passwordProblem(password);
-    if (problem) throw new BadRequestError(problem);
+    if (problem) throw new InvalidInputError(problem);
   }
 
   private async changed(id: string): Promise<void> {

@@ -1,5 +1,5 @@
 /** The chargepoint's charge settings as the API shows them, assembled from live fields (pure). */
-import type { Schemas } from '../http/api-types.ts';
+import type { Schemas } from '../api/types.ts';
 import { CHARGE_MODES, CP, SYSTEM, type ChargeMode } from '../live/fields.ts';
 import type { EntityFields, Json } from '../live/model.ts';
 import type { Generation } from '../openwb/generation.ts';

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AuditService } from '../audit/audit-service.ts';
 import type { Principal } from '../auth/principal.ts';
-import { DomainError, ForbiddenError, NotFoundError, UnavailableError } from '../http/errors.ts';
+import { DomainError, ForbiddenError, NotFoundError, UnavailableError } from '../errors.ts';
 import { CP, SYSTEM, SYSTEM_ID } from '../live/fields.ts';
 import type { EntityFields, EntityRef } from '../live/model.ts';
 import type { LiveStore } from '../live/store.ts';
@@ -70,7 +70,8 @@ export class CommandService {
       ctx = await this.context(input, issuer);
       spec = await planFor(input, ctx, issuer);
     } catch (error) {
-      if (error instanceof DomainError && error.status !== 503) await this.auditRejected(input, issuer, error.message);
+      // A refusal is audited; an outage (nothing was decided) is not.
+      if (error instanceof DomainError && !(error instanceof UnavailableError)) await this.auditRejected(input, issuer, error.message);
       throw error;
     }
     const sent =

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { UnavailableError } from '../http/errors.ts';
+import { UnavailableError } from '../errors.ts';
 
 export interface CommandLock {
   run<T>(target: string, work: () => Promise<T>): Promise<T>;

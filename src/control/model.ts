@@ -1,7 +1,7 @@
 /** The vocabulary of the control capability: commands, their plans and what confirms them. */
 import type { AuditActor, AuditClient } from '../audit/audit.ts';
 import type { Principal } from '../auth/principal.ts';
-import type { Schemas } from '../http/api-types.ts';
+import type { Schemas } from '../api/types.ts';
 import type { EntityRef, Json } from '../live/model.ts';
 
 export type CommandAction = Schemas['CommandAction'];

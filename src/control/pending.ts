@@ -4,7 +4,7 @@
  * each other; once the change is confirmed or timed out the live template is the base again.
  */
 import type { Redis } from 'ioredis';
-import { UnavailableError } from '../http/errors.ts';
+import { UnavailableError } from '../errors.ts';
 import type { JsonObject } from './template-edit.ts';
 
 export interface PendingTemplate {

@@ -2,7 +2,7 @@
  * openWB 1.9 command plans: plain-text payloads on the topics `runs/mqttsub.py` handles (research doc §4.2),
  * confirmed on the state topics openWB publishes when a value changes. The charge mode is global.
  */
-import { BadRequestError } from '../http/errors.ts';
+import { InvalidInputError } from '../errors.ts';
 import { CP, SYSTEM, SYSTEM_ID } from '../live/fields.ts';
 import type { ApiChargeMode, InstantChargingRequest, Plan } from './model.ts';
 
@@ -13,18 +13,18 @@ const SOC_CHARGEPOINTS = new Set(['1', '2']);
 const MAX_ENERGY_KWH = 100;
 
 function lp(chargepointId: string): string {
-  if (!/^[1-8]$/.test(chargepointId)) throw new BadRequestError(`Chargepoint ${chargepointId} is not an openWB 1.9 chargepoint (1…8)`);
+  if (!/^[1-8]$/.test(chargepointId)) throw new InvalidInputError(`Chargepoint ${chargepointId} is not an openWB 1.9 chargepoint (1…8)`);
   return chargepointId;
 }
 
 function socChargepoint(chargepointId: string, what: string): string {
-  if (!SOC_CHARGEPOINTS.has(lp(chargepointId))) throw new BadRequestError(`openWB 1.9 offers ${what} only on chargepoints 1 and 2`);
+  if (!SOC_CHARGEPOINTS.has(lp(chargepointId))) throw new InvalidInputError(`openWB 1.9 offers ${what} only on chargepoints 1 and 2`);
   return chargepointId;
 }
 
 export function chargeModePlan19(mode: ApiChargeMode): Plan {
   const value = GLOBAL_MODES[mode];
-  if (value === undefined) throw new BadRequestError(`openWB 1.9 has no ${mode} charge mode (it has instant, minPv, pv and stop)`);
+  if (value === undefined) throw new InvalidInputError(`openWB 1.9 has no ${mode} charge mode (it has instant, minPv, pv and stop)`);
   return {
     messages: [{ topic: 'openWB/set/ChargeMode', payload: String(value) }],
     expectations: [{ ref: { kind: 'system', id: SYSTEM_ID }, field: SYSTEM.chargeMode, equals: mode }],
@@ -39,14 +39,15 @@ export function instantPlan19(chargepointId: string, edit: InstantChargingReques
     plan.messages.push({ topic: `openWB/config/set/sofort/lp/${n}/${suffix}`, payload: String(payload) });
     plan.expectations.push({ ref, field, equals });
   };
-  if (edit.phases !== undefined) throw new BadRequestError('phases: openWB 1.9 has no per-chargepoint phase setting for instant charging');
+  if (edit.phases !== undefined)
+    throw new InvalidInputError('phases: openWB 1.9 has no per-chargepoint phase setting for instant charging');
   if (edit.current !== undefined) add('current', edit.current, CP.instantCurrent, edit.current);
   const limit = edit.limit;
   if (limit) {
     if (limit.type === 'soc' || limit.soc !== undefined) socChargepoint(n, 'a SoC limit');
     if (limit.energy !== undefined) {
       if (limit.energy % 1000 !== 0 || limit.energy > MAX_ENERGY_KWH * 1000) {
-        throw new BadRequestError(
+        throw new InvalidInputError(
           `limit.energy: openWB 1.9 takes whole kWh up to ${MAX_ENERGY_KWH} kWh (1000 … 100000 Wh in steps of 1000)`,
         );
       }
@@ -68,7 +69,7 @@ export function lockPlan19(chargepointId: string, locked: boolean): Plan {
 
 export function manualSocPlan19(chargepointId: string, soc: number): Plan {
   const n = socChargepoint(chargepointId, 'a manual SoC');
-  if (!Number.isInteger(soc)) throw new BadRequestError('soc: openWB 1.9 takes a whole percentage');
+  if (!Number.isInteger(soc)) throw new InvalidInputError('soc: openWB 1.9 takes a whole percentage');
   return {
     messages: [{ topic: `openWB/set/lp/${n}/manualSoc`, payload: String(soc) }],
     expectations: [{ ref: { kind: 'chargepoint', id: n }, field: CP.vehicleSoc, equals: soc }],

@@ -3,14 +3,14 @@
  * topics true/false), every topic under `openWB/set/`, and the state topic that confirms it
  * (setdata republishes a valid value there, see the research doc §2.1–2.2).
  */
-import { BadRequestError } from '../http/errors.ts';
+import { InvalidInputError } from '../errors.ts';
 import { CP, VEHICLE } from '../live/fields.ts';
 import type { Json } from '../live/model.ts';
 import type { Plan } from './model.ts';
 import { editTemplate, type EditedTemplate, type JsonObject, type TemplateEdit } from './template-edit.ts';
 
 const integerId = (id: string, what: string): number => {
-  if (!/^\d{1,9}$/.test(id)) throw new BadRequestError(`${what} ${id} is not an openWB 2.x id (a whole number)`);
+  if (!/^\d{1,9}$/.test(id)) throw new InvalidInputError(`${what} ${id} is not an openWB 2.x id (a whole number)`);
   return Number(id);
 };
 

@@ -3,7 +3,7 @@
  * topics, what confirms it. Template commands of 2.x are only described here; the service edits the
  * template under the chargepoint lock (it must read the newest base).
  */
-import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../http/errors.ts';
+import { InvalidInputError, ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
 import { CP, SYSTEM, VEHICLE } from '../live/fields.ts';
 import type { EntityFields, Json } from '../live/model.ts';
 import type { Generation } from '../openwb/generation.ts';
@@ -109,12 +109,12 @@ export async function planFor(input: CommandInput, ctx: PlanContext, issuer: Iss
   const direct = (plan: Plan): PlanSpec => ({ kind: 'direct', plan });
   if (ctx.generation === '1.9') {
     const reason = V2_ONLY[change.action];
-    if (reason) throw new BadRequestError(reason);
+    if (reason) throw new InvalidInputError(reason);
     if (target.type !== 'chargepoint') throw new NotFoundError(`Vehicle ${target.id} is not known: openWB 1.9 has no vehicles`);
     switch (change.action) {
       case 'chargeMode':
         if (change.minCurrent !== undefined)
-          throw new BadRequestError('minCurrent: openWB 1.9 sets the Min+PV current globally, not per command');
+          throw new InvalidInputError('minCurrent: openWB 1.9 sets the Min+PV current globally, not per command');
         await assertGlobalAccess(issuer, ctx);
         return direct(chargeModePlan19(change.mode));
       case 'instantCharging':
@@ -126,7 +126,7 @@ export async function planFor(input: CommandInput, ctx: PlanContext, issuer: Iss
       case 'socUpdate':
         return direct(socUpdatePlan19(target.id));
     }
-    throw new BadRequestError(`${change.action} is not available on openWB 1.9`);
+    throw new InvalidInputError(`${change.action} is not available on openWB 1.9`);
   }
 
   switch (change.action) {
@@ -151,7 +151,7 @@ export async function planFor(input: CommandInput, ctx: PlanContext, issuer: Iss
       return direct(lockPlan(target.id, change.locked));
     case 'vehicle':
       if (!(await ctx.vehicleExists(change.vehicleId)))
-        throw new BadRequestError(`vehicleId: openWB has no vehicle ${change.vehicleId} (the gateway never creates vehicles)`);
+        throw new InvalidInputError(`vehicleId: openWB has no vehicle ${change.vehicleId} (the gateway never creates vehicles)`);
       return direct(vehiclePlan(target.id, change.vehicleId));
     case 'vehicleSoc': {
       const vehicleId = requireVehicle(ctx);
@@ -162,7 +162,7 @@ export async function planFor(input: CommandInput, ctx: PlanContext, issuer: Iss
       return direct(socUpdatePlan(requireVehicle(ctx)));
     case 'chargeTemplate':
       if (!(await ctx.chargeTemplateExists(change.chargeTemplateId)))
-        throw new BadRequestError(`chargeTemplateId: openWB has no charge template ${change.chargeTemplateId}`);
+        throw new InvalidInputError(`chargeTemplateId: openWB has no charge template ${change.chargeTemplateId}`);
       return direct(chargeTemplatePlan(requireVehicle(ctx), change.chargeTemplateId));
     case 'socModule':
       return direct(socModulePlan(requireVehicle(ctx), change.config));

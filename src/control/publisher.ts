@@ -1,5 +1,5 @@
 import type { MqttClient } from 'mqtt';
-import { UnavailableError } from '../http/errors.ts';
+import { UnavailableError } from '../errors.ts';
 import { refusal } from './allow-list.ts';
 import type { OutgoingMessage } from './model.ts';
 
@@ -12,9 +12,9 @@ export interface CommandPublisher {
 export class DisallowedPublishError extends Error {}
 
 /**
- * Publishes on the ingest's MQTT connection. Not retained: openWB processes a set topic when it arrives; a
- * retained one would still be applied after the command timed out (openWB offline) or linger for ever (an
- * unknown id), surprising whoever looks later. QoS 1 or 2 (COMMAND_QOS) so the broker acknowledges it.
+ * Publishes on the MQTT connection the gateway opens for commands alone. Not retained: openWB processes a
+ * set topic when it arrives; a retained one would still be applied after the command timed out (openWB
+ * offline) or linger for ever (an unknown id), surprising whoever looks later. QoS 1 or 2 (COMMAND_QOS) so the broker acknowledges it.
  */
 export class MqttCommandPublisher implements CommandPublisher {
   constructor(

@@ -3,7 +3,7 @@
  * other key stay as they were (openWB resets missing keys to defaults and persists them). Returns the whole
  * new template and, per changed leaf, its path and value, which is what confirms the command.
  */
-import { BadRequestError, ConflictError } from '../http/errors.ts';
+import { InvalidInputError, ConflictError } from '../errors.ts';
 import type { Json } from '../live/model.ts';
 import type { ApiChargeMode, ChargeLimit, InstantChargingRequest, PvChargingRequest } from './model.ts';
 
@@ -51,21 +51,21 @@ export function valueAt(value: Json | undefined, path: readonly string[]): Json 
 export function checkEdit(edit: TemplateEdit): void {
   const pvMin = edit.pvCharging?.minCurrent;
   if (pvMin !== undefined && pvMin > 0 && pvMin < DEFAULT_MIN_PV_CURRENT) {
-    throw new BadRequestError(`pvCharging.minCurrent: ${pvMin} A is below openWB's minimum of 6 A (0 means PV only)`);
+    throw new InvalidInputError(`pvCharging.minCurrent: ${pvMin} A is below openWB's minimum of 6 A (0 means PV only)`);
   }
   if (edit.chargeMode === 'pv' && pvMin !== undefined && pvMin > 0) {
-    throw new BadRequestError('chargeMode pv means PV only (minimum current 0): use minPv for a minimum current');
+    throw new InvalidInputError('chargeMode pv means PV only (minimum current 0): use minPv for a minimum current');
   }
-  if (edit.chargeMode === 'minPv' && pvMin === 0) throw new BadRequestError('chargeMode minPv needs a minimum current above 0');
-  if (edit.minPvCurrent !== undefined && edit.chargeMode !== 'minPv') throw new BadRequestError('minCurrent: only with mode minPv');
+  if (edit.chargeMode === 'minPv' && pvMin === 0) throw new InvalidInputError('chargeMode minPv needs a minimum current above 0');
+  if (edit.minPvCurrent !== undefined && edit.chargeMode !== 'minPv') throw new InvalidInputError('minCurrent: only with mode minPv');
   for (const [name, limit] of [
     ['instantCharging', edit.instantCharging?.limit],
     ['pvCharging', edit.pvCharging?.limit],
   ] as const) {
     if (limit?.type === 'soc' && limit.energy !== undefined)
-      throw new BadRequestError(`${name}.limit: energy does not belong to a soc limit`);
+      throw new InvalidInputError(`${name}.limit: energy does not belong to a soc limit`);
     if (limit?.type === 'energy' && limit.soc !== undefined)
-      throw new BadRequestError(`${name}.limit: soc does not belong to an energy limit`);
+      throw new InvalidInputError(`${name}.limit: soc does not belong to an energy limit`);
   }
 }
 

@@ -1,5 +1,5 @@
 /** API shapes of commands and of the state a command reply carries. */
-import type { Schemas } from '../http/api-types.ts';
+import type { Schemas } from '../api/types.ts';
 import type { CommandRecord } from './model.ts';
 
 export type CommandDto = Schemas['Command'];

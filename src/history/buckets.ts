@@ -3,7 +3,7 @@
  * hours and minutes by elapsed time, so a day is 23 or 25 hours long on a daylight-saving change).
  */
 import { DateTime } from 'luxon';
-import { BadRequestError } from '../http/errors.ts';
+import { InvalidInputError } from '../errors.ts';
 
 export type BucketInterval = '5m' | 'hour' | 'day' | 'week' | 'month' | 'year';
 
@@ -75,7 +75,7 @@ export function bucketEdges(
   while (current.toMillis() < endMs) {
     current = nextBucket(current, interval);
     edges.push(current);
-    if (edges.length - 1 > maxBuckets) throw new BadRequestError(tooMany());
+    if (edges.length - 1 > maxBuckets) throw new InvalidInputError(tooMany());
   }
   return edges;
 }

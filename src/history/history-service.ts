@@ -5,8 +5,8 @@
  */
 import type { DateTime } from 'luxon';
 import type { Database } from '../db/database.ts';
-import { BadRequestError, ForbiddenError } from '../http/errors.ts';
-import type { Schemas } from '../http/api-types.ts';
+import { InvalidInputError, ForbiddenError } from '../errors.ts';
+import type { Schemas } from '../api/types.ts';
 import { bucketEdges, type BucketInterval } from './buckets.ts';
 import { isoLocal, parseZone, resolveRange } from './range.ts';
 import { readRollups } from './rollup-repository.ts';
@@ -91,11 +91,11 @@ export class HistoryService {
 
   async query(query: HistoryQuery, visible: Visible = null): Promise<Schemas['History']> {
     const ids = query.series;
-    if (ids.length > MAX_SERIES) throw new BadRequestError(`series: at most ${MAX_SERIES} series per request`);
+    if (ids.length > MAX_SERIES) throw new InvalidInputError(`series: at most ${MAX_SERIES} series per request`);
     const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
-    if (duplicate) throw new BadRequestError(`series: ${duplicate} is given twice`);
+    if (duplicate) throw new InvalidInputError(`series: ${duplicate} is given twice`);
     for (const id of ids) {
-      if (!seriesKindOf(id)) throw new BadRequestError(`series: ${id} is not a series id (GET /api/v1/history/series lists them)`);
+      if (!seriesKindOf(id)) throw new InvalidInputError(`series: ${id} is not a series id (GET /api/v1/history/series lists them)`);
       if (!mayRead(visible, id)) throw new ForbiddenError(`series: you may not use chargepoint ${chargepointOf(id)}`);
     }
     const fieldsFor = planFields(ids, query.fields);
@@ -122,7 +122,7 @@ export class HistoryService {
     const known = await findSeries(this.db, ids);
     const unknown = ids.find((id) => !known.has(id));
     if (unknown)
-      throw new BadRequestError(`series: ${unknown} has not been recorded (GET /api/v1/history/series lists the recorded series)`);
+      throw new InvalidInputError(`series: ${unknown} has not been recorded (GET /api/v1/history/series lists the recorded series)`);
 
     const edgeMs = edges.map((edge) => edge.toMillis());
     const resolution = resolutionFor(edgeMs);
@@ -142,14 +142,14 @@ function planFields(ids: readonly string[], requested: readonly HistoryField[] |
   const plan = new Map<string, readonly HistoryField[]>();
   if (requested) {
     const duplicate = requested.find((f, i) => requested.indexOf(f) !== i);
-    if (duplicate) throw new BadRequestError(`fields: ${duplicate} is given twice`);
+    if (duplicate) throw new InvalidInputError(`fields: ${duplicate} is given twice`);
   }
   for (const id of ids) {
     const kind = seriesKindOf(id) as SeriesKind;
     const applicable = FIELDS_BY_KIND[kind];
     const fields = requested ? requested.filter((f) => applicable.includes(f)) : applicable;
     if (fields.length === 0) {
-      throw new BadRequestError(
+      throw new InvalidInputError(
         `fields: none of ${requested!.join(', ')} applies to series ${id} (a ${kind} series: ${applicable.join(', ')})`,
       );
     }

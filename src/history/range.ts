@@ -3,7 +3,7 @@
  * they carry no offset) and durations such as `7d` or `1month`, widened to whole buckets.
  */
 import { DateTime, Duration, IANAZone } from 'luxon';
-import { BadRequestError } from '../http/errors.ts';
+import { InvalidInputError } from '../errors.ts';
 import { ceilToBucket, floorToBucket, type BucketInterval } from './buckets.ts';
 
 const DURATION = /^([1-9]\d{0,3})(min|h|d|w|month|y)$/;
@@ -11,14 +11,14 @@ const UNITS = { min: 'minutes', h: 'hours', d: 'days', w: 'weeks', month: 'month
 
 export function parseZone(tz: string | undefined, fallback: string, name = 'tz'): string {
   const zone = tz ?? fallback;
-  if (!IANAZone.isValidZone(zone)) throw new BadRequestError(`${name}: "${zone}" is not an IANA time zone such as Europe/Berlin or UTC`);
+  if (!IANAZone.isValidZone(zone)) throw new InvalidInputError(`${name}: "${zone}" is not an IANA time zone such as Europe/Berlin or UTC`);
   return zone;
 }
 
 export function parseInstant(value: string, zone: string, name: string): DateTime {
   const parsed = DateTime.fromISO(value, { zone });
   if (!parsed.isValid) {
-    throw new BadRequestError(
+    throw new InvalidInputError(
       `${name}: "${value}" is not a valid ISO 8601 date or date-time (${parsed.invalidExplanation ?? parsed.invalidReason})`,
     );
   }
@@ -27,7 +27,7 @@ export function parseInstant(value: string, zone: string, name: string): DateTim
 
 export function parseDuration(value: string, name = 'duration'): Duration {
   const match = DURATION.exec(value);
-  if (!match) throw new BadRequestError(`${name}: "${value}" is not a duration such as 30min, 24h, 7d, 2w, 1month or 1y`);
+  if (!match) throw new InvalidInputError(`${name}: "${value}" is not a duration such as 30min, 24h, 7d, 2w, 1month or 1y`);
   return Duration.fromObject({ [UNITS[match[2] as keyof typeof UNITS]]: Number(match[1]) });
 }
 
@@ -49,22 +49,22 @@ export function resolveRange(params: RangeParams, zone: string, interval: Bucket
   const startAt = params.start === undefined ? undefined : parseInstant(params.start, zone, names.start);
   const endAt = params.end === undefined ? undefined : parseInstant(params.end, zone, names.end);
   if (startAt && endAt && duration) {
-    throw new BadRequestError(`${durationName}: give at most two of ${names.start}, ${names.end} and ${durationName}`);
+    throw new InvalidInputError(`${durationName}: give at most two of ${names.start}, ${names.end} and ${durationName}`);
   }
   let start: DateTime;
   let end: DateTime;
   if (startAt && endAt) {
     start = floorToBucket(startAt, interval);
     end = ceilToBucket(endAt, interval);
-    if (endAt <= startAt) throw new BadRequestError(`${names.end}: must be after ${names.start}`);
+    if (endAt <= startAt) throw new InvalidInputError(`${names.end}: must be after ${names.start}`);
   } else if (startAt) {
     start = floorToBucket(startAt, interval);
     end = duration ? ceilToBucket(start.plus(duration), interval) : ceilToBucket(DateTime.fromMillis(now, { zone }), interval);
-    if (end <= start) throw new BadRequestError(`${names.start}: lies in the future; give ${names.end} or ${durationName} too`);
+    if (end <= start) throw new InvalidInputError(`${names.start}: lies in the future; give ${names.end} or ${durationName} too`);
   } else {
     const length = duration ?? params.defaultDuration;
     if (!length) {
-      throw new BadRequestError(
+      throw new InvalidInputError(
         `${names.start}: the range is missing: give ${names.start} (and ${names.end}), or ${durationName} such as 7d`,
       );
     }

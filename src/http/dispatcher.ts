@@ -1,8 +1,15 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
-import { BadRequestError, MethodNotAllowedError } from './errors.ts';
+import { InvalidInputError } from '../errors.ts';
 import { contextOf, setGatewayHeaders } from './request-context.ts';
-import type { SpecOperation } from './router.ts';
+import type { SpecOperation } from './spec-operations.ts';
+
+/** A path the spec has, asked with a method it does not have: 405 with `Allow`. */
+export class MethodNotAllowedError extends Error {
+  constructor(readonly allowed: readonly string[]) {
+    super(`This path answers ${allowed.join(', ')} only`);
+  }
+}
 
 interface Route {
   operation: SpecOperation;
@@ -31,7 +38,7 @@ export function createDispatcher(
   }
 
   const unroutable = (path: string) => {
-    if (!decodable(path)) return new BadRequestError(`The path ${path} is not validly percent-encoded`);
+    if (!decodable(path)) return new InvalidInputError(`The path ${path} is not validly percent-encoded`);
     const allowed = [...methods].filter((method) => router.find(method, path) !== null);
     return allowed.length > 0 ? new MethodNotAllowedError(allowed) : undefined;
   };

@@ -2,17 +2,19 @@
  * Handler types derived from generated/openapi.ts: a handler's params, query, body and every reply it may
  * give come from its operation in the spec, so a wrong field or status is a compile error.
  */
-import type { Request } from 'express';
 import type { operations } from '../../generated/openapi.ts';
+import type { OperationId } from '../api/types.ts';
+import type { AuditClient } from '../audit/audit.ts';
 import type { Principal } from '../auth/api-key.ts';
 import type { MaybePromise } from '../maybe-async.ts';
 
-export type OperationId = keyof operations;
 type Op<K extends OperationId> = operations[K];
 type Defined<T> = [Exclude<T, undefined>] extends [never] ? Record<string, never> : Exclude<T, undefined>;
 
 export type PathParams<K extends OperationId> = Defined<Op<K>['parameters']['path']>;
 export type QueryParams<K extends OperationId> = Defined<Op<K>['parameters']['query']>;
+/** Header parameters by their names in the spec (e.g. `Prefer`). */
+export type HeaderParams<K extends OperationId> = Defined<Op<K>['parameters']['header']>;
 type JsonBody<T> = T extends { content: { 'application/json': infer B } } ? B : undefined;
 /** An optional request body (`required: false`) may be absent. */
 export type RequestBody<K extends OperationId> = undefined extends Op<K>['requestBody']
@@ -43,9 +45,11 @@ export interface OperationInput<K extends OperationId> {
   params: PathParams<K>;
   query: QueryParams<K>;
   body: RequestBody<K>;
+  headers: HeaderParams<K>;
   /** Set by the security step when the caller presented valid credentials. */
   principal: Principal | undefined;
-  request: Request;
+  /** The caller's address (as `trust proxy` resolves it) and user agent, for the audit log. */
+  client: AuditClient;
 }
 
 /** A handler answers with a promise, or at once when it has everything in memory (live reads). */

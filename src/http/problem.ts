@@ -1,19 +1,10 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-import type { ProblemDto } from './api-types.ts';
-import { DomainError, MethodNotAllowedError, TooManyRequestsError, UnavailableError } from './errors.ts';
+import type { ProblemDto } from '../api/types.ts';
+import { DomainError, TooManyAttemptsError, UnavailableError } from '../errors.ts';
+import { MethodNotAllowedError } from './dispatcher.ts';
+import { PROBLEM_OF_CLIENT_STATUS, PROBLEM_OF_ERROR, PROBLEMS, type ProblemType } from './problem-types.ts';
 import { setGatewayHeaders } from './request-context.ts';
-
-const TITLES: Record<number, [code: string, title: string]> = {
-  400: ['bad-request', 'Bad Request'],
-  401: ['unauthorized', 'Unauthorized'],
-  403: ['forbidden', 'Forbidden'],
-  404: ['not-found', 'Not Found'],
-  405: ['method-not-allowed', 'Method Not Allowed'],
-  413: ['payload-too-large', 'Payload Too Large'],
-  415: ['unsupported-media-type', 'Unsupported Media Type'],
-  503: ['unavailable', 'Service Unavailable'],
-};
 
 /** Both accepted credentials (RFC 9110 allows several challenges in one header). */
 export const WWW_AUTHENTICATE = 'Bearer realm="openwb-gateway", ApiKey header="x-api-key"';
@@ -22,6 +13,14 @@ export function sendProblem(res: Response, problem: ProblemDto, headers: Record<
   setGatewayHeaders(res);
   res.status(problem.status).set(headers).type('application/problem+json').send(JSON.stringify(problem));
 }
+
+/** A problem+json body of one type from the catalogue. */
+export function problemOf(problem: ProblemType, detail: string, instance: string | undefined, errors?: ProblemDto['errors']): ProblemDto {
+  return { type: problem.type, title: problem.title, status: problem.status, detail, instance, ...(errors ? { errors } : {}) };
+}
+
+/** The request's path without its query, as `instance` names it. */
+export const instanceOf = (originalUrl: string): string | undefined => originalUrl.split('?')[0];
 
 interface ValidatorError {
   status?: number;
@@ -37,59 +36,39 @@ interface ValidatorError {
  */
 export function problemHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
-    const instance = req.originalUrl.split('?')[0];
+    const instance = instanceOf(req.originalUrl);
     if (error instanceof DomainError) {
+      const problem = PROBLEM_OF_ERROR[error.name];
       const headers: Record<string, string> = {};
-      if (error instanceof UnavailableError || error instanceof TooManyRequestsError)
+      if (error instanceof UnavailableError || error instanceof TooManyAttemptsError)
         headers['Retry-After'] = String(error.retryAfterSeconds);
-      if (error.status === 401) headers['WWW-Authenticate'] = WWW_AUTHENTICATE;
-      if (error instanceof MethodNotAllowedError) headers.Allow = error.allowed.join(', ');
-      sendProblem(
-        res,
-        { type: `/problems/${error.code}`, title: error.title, status: error.status, detail: error.message, instance },
-        headers,
-      );
+      if (problem === PROBLEMS.unauthorized) headers['WWW-Authenticate'] = WWW_AUTHENTICATE;
+      sendProblem(res, problemOf(problem, error.message, instance), headers);
+      return;
+    }
+    if (error instanceof MethodNotAllowedError) {
+      sendProblem(res, problemOf(PROBLEMS.methodNotAllowed, error.message, instance), { Allow: error.allowed.join(', ') });
       return;
     }
     const e = (error ?? {}) as ValidatorError;
     const status = e.status ?? e.statusCode ?? 500;
-    const known = TITLES[status];
-    if (status >= 400 && status < 500 && known) {
+    const known = PROBLEM_OF_CLIENT_STATUS.get(status);
+    if (known) {
       const errors = e.errors?.map((item) => ({
         ...(item.path ? { path: item.path } : {}),
         message: item.message ?? 'invalid',
         ...(item.errorCode ? { errorCode: item.errorCode } : {}),
       }));
-      const headers: Record<string, string> = status === 401 ? { 'WWW-Authenticate': WWW_AUTHENTICATE } : {};
-      sendProblem(
-        res,
-        {
-          type: `/problems/${status === 400 && errors?.length ? 'validation' : known[0]}`,
-          title: known[1],
-          status,
-          detail: e.message ?? known[1],
-          instance,
-          ...(errors?.length ? { errors: errors.slice(0, 100) } : {}),
-        },
-        headers,
-      );
+      const headers: Record<string, string> = known === PROBLEMS.unauthorized ? { 'WWW-Authenticate': WWW_AUTHENTICATE } : {};
+      const problem = known === PROBLEMS.badRequest && errors?.length ? PROBLEMS.validation : known;
+      sendProblem(res, problemOf(problem, e.message ?? known.title, instance, errors?.length ? errors.slice(0, 100) : undefined), headers);
       return;
     }
-    if (status === 503) {
-      sendProblem(
-        res,
-        { type: '/problems/unavailable', title: 'Service Unavailable', status, detail: e.message ?? 'Unavailable', instance },
-        { 'Retry-After': '5' },
-      );
+    if (status === PROBLEMS.unavailable.status) {
+      sendProblem(res, problemOf(PROBLEMS.unavailable, e.message ?? 'Unavailable', instance), { 'Retry-After': '5' });
       return;
     }
     logger.error({ err: error, path: instance }, 'unhandled error');
-    sendProblem(res, {
-      type: '/problems/internal',
-      title: 'Internal Server Error',
-      status: 500,
-      detail: 'An unexpected error occurred; it has been logged.',
-      instance,
-    });
+    sendProblem(res, problemOf(PROBLEMS.internal, 'An unexpected error occurred; it has been logged.', instance));
   };
 }

@@ -2,7 +2,8 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { createLimiter, SharedLimit, type LimiterStore, type LimitResult } from '../auth/limiters.ts';
 import type { MaybePromise } from '../maybe-async.ts';
 import { UNAUTHENTICATED_ADMIN } from '../auth/principal.ts';
-import { sendProblem } from './problem.ts';
+import { instanceOf, problemOf, sendProblem } from './problem.ts';
+import { PROBLEMS } from './problem-types.ts';
 import { contextOf, type LimitReading } from './request-context.ts';
 
 export interface RateLimitConfig {
@@ -69,17 +70,10 @@ function apply(req: Request, res: Response, next: NextFunction, a: LimitResult, 
   const refused = !a.allowed && (!b || b.allowed || a.msBeforeNext >= b.msBeforeNext) ? a : b && !b.allowed ? b : undefined;
   if (refused) {
     const shown = (context.limit = reading(refused));
-    sendProblem(
-      res,
-      {
-        type: '/problems/too-many-requests',
-        title: 'Too Many Requests',
-        status: 429,
-        detail: `Rate limit of ${shown.limit} requests exceeded; retry after ${shown.resetSeconds} s`,
-        instance: req.originalUrl.split('?')[0],
-      },
-      { 'Retry-After': String(shown.resetSeconds) },
-    );
+    const detail = `Rate limit of ${shown.limit} requests exceeded; retry after ${shown.resetSeconds} s`;
+    sendProblem(res, problemOf(PROBLEMS.tooManyRequests, detail, instanceOf(req.originalUrl)), {
+      'Retry-After': String(shown.resetSeconds),
+    });
     return;
   }
   // The limit closest to exhaustion is the one the response reports (written with it, request-context.ts).

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import type { OpenApiDocument, SpecOperation } from './router.ts';
+import type { OpenApiDocument, SpecOperation } from './spec-operations.ts';
 
 type Schema = Record<string, unknown>;
 
@@ -27,8 +27,12 @@ interface Document extends OpenApiDocument {
 export interface ValidRequest {
   params: Record<string, unknown>;
   query: Record<string, unknown>;
+  /** The operation's header parameters, by their names in the spec. */
+  headers: Record<string, unknown>;
   body: unknown;
 }
+
+const NO_HEADERS: Record<string, unknown> = Object.freeze({});
 
 /** Checks a request against its operation and returns its input, or throws RequestValidationError. */
 export type RequestValidator = (req: Request) => ValidRequest;
@@ -85,8 +89,8 @@ function global<T>(schema: T): T {
  * step, after security, so a request costs one compiled check and no new lookup.
  *
  * express-openapi-validator did this until its per-request work (re-parsing the URL, dereferencing every
- * parameter, redefining `req.query`) became a fifth of the gateway's cost per read at the throughput
- * target of issue 2 (`node --import tsx bench/http.ts`); it still validates every response in tests and
+ * parameter, redefining `req.query`) became a fifth of the gateway's cost per read at the target
+ * throughput (`node --import tsx bench/http.ts`); it still validates every response in tests and
  * CI (VALIDATE_RESPONSES), against the same document.
  */
 export function createRequestValidation(document: Document): (operation: SpecOperation) => RequestValidator {
@@ -117,6 +121,9 @@ export function createRequestValidation(document: Document): (operation: SpecOpe
         },
       }),
     );
+    const headerNames = parameters.filter((p) => p.in === 'header').map((p) => p.name);
+    const headersOf = (req: Request) =>
+      headerNames.length ? Object.fromEntries(headerNames.map((name) => [name, req.headers[name.toLowerCase()]])) : NO_HEADERS;
     const body = spec.requestBody ? deref(spec.requestBody as RequestBody) : undefined;
     const bodySchema = body?.content?.['application/json']?.schema;
     const validateBody = bodySchema ? exact.compile(global(bodySchema)) : undefined;
@@ -125,7 +132,7 @@ export function createRequestValidation(document: Document): (operation: SpecOpe
       const input = { params: req.params, query: queryOf(req, knownQuery, commaSeparated), headers: req.headers };
       if (!validateParameters(input)) throw new RequestValidationError(400, problems(validateParameters, ''));
       if (body) checkBody(req, body.required === true, validateBody);
-      return { params: input.params, query: input.query, body: req.body };
+      return { params: input.params, query: input.query, headers: headersOf(req), body: req.body };
     };
   };
 }

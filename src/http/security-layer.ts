@@ -8,7 +8,7 @@ import { userHandlers } from '../auth/handlers/users.ts';
 import type { Auth } from '../auth/index.ts';
 import { corsFor } from './cors.ts';
 import { createRateLimits } from './rate-limit.ts';
-import type { SpecOperation } from './router.ts';
+import type { SpecOperation } from './spec-operations.ts';
 import { securityStep } from './security.ts';
 import { securityHeaders } from './security-headers.ts';
 

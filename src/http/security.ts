@@ -3,9 +3,9 @@ import { grants } from '../auth/api-key.ts';
 import type { Authenticator, Credentials } from '../auth/authenticator.ts';
 import { UNAUTHENTICATED_ADMIN, type Principal } from '../auth/principal.ts';
 import type { MaybePromise } from '../maybe-async.ts';
-import { DomainError, ForbiddenError, UnauthorizedError, UnavailableError } from './errors.ts';
+import { DomainError, ForbiddenError, NotAuthenticatedError, UnavailableError } from '../errors.ts';
 import { contextOf } from './request-context.ts';
-import type { SpecOperation } from './router.ts';
+import type { SpecOperation } from './spec-operations.ts';
 
 export interface SecurityOptions {
   /**
@@ -14,6 +14,9 @@ export interface SecurityOptions {
    */
   authentication?: 'on' | 'off';
 }
+
+const MISSING_CREDENTIALS =
+  'Missing or invalid credentials: send an API key in the x-api-key header or an access token as Authorization: Bearer';
 
 /** Where a chargepoint id can appear in a request; each is checked against the caller's chargepoints. */
 const CHARGEPOINT_PATH_PARAMS = ['chargepointId'];
@@ -58,10 +61,10 @@ export function credentialsOf(req: Request): Credentials | undefined {
   const authorization = req.header('authorization');
   if (apiKey === undefined && authorization === undefined) return undefined;
   if (apiKey !== undefined && authorization !== undefined)
-    throw new UnauthorizedError('Send either an x-api-key header or an Authorization header, not both');
+    throw new NotAuthenticatedError('Send either an x-api-key header or an Authorization header, not both');
   if (apiKey !== undefined) return { apiKey };
   const bearer = /^Bearer +([A-Za-z0-9._~+/=-]+) *$/i.exec(authorization as string);
-  if (!bearer) throw new UnauthorizedError('The Authorization header must be "Bearer <access token>"');
+  if (!bearer) throw new NotAuthenticatedError('The Authorization header must be "Bearer <access token>"');
   return { bearer: bearer[1] as string };
 }
 
@@ -70,7 +73,7 @@ function authenticate(req: Request, operation: SpecOperation, authenticator: Aut
   const credentials = credentialsOf(req);
   if (!credentials) {
     if (operation.authentication === 'optional') return undefined;
-    throw new UnauthorizedError();
+    throw new NotAuthenticatedError(MISSING_CREDENTIALS);
   }
   const found = authenticator.authenticate(credentials);
   if (!(found instanceof Promise)) return authorize(req, operation, found);
@@ -84,7 +87,7 @@ function authenticate(req: Request, operation: SpecOperation, authenticator: Aut
 }
 
 function authorize(req: Request, operation: SpecOperation, principal: Principal | undefined): Principal {
-  if (!principal) throw new UnauthorizedError('The credentials are unknown, expired or revoked');
+  if (!principal) throw new NotAuthenticatedError('The credentials are unknown, expired or revoked');
   if (operation.requiredScope && !grants(principal.scopes, operation.requiredScope)) {
     throw new ForbiddenError(`${operation.operationId} needs credentials with the ${operation.requiredScope} scope`);
   }
@@ -111,6 +114,6 @@ function chargepointsNamed(req: Request): string[] {
 
 /** For handlers of operations that need credentials: the security step has set the principal. */
 export function requirePrincipal(principal: Principal | undefined): Principal {
-  if (!principal) throw new UnauthorizedError();
+  if (!principal) throw new NotAuthenticatedError(MISSING_CREDENTIALS);
   return principal;
 }

@@ -1,4 +1,4 @@
-import { ForbiddenError } from '../http/errors.ts';
+import { ForbiddenError } from '../errors.ts';
 import { chain } from '../maybe-async.ts';
 import { json, type HandlerTable } from '../http/operation-types.ts';
 import { requirePrincipal } from '../http/security.ts';

@@ -1,4 +1,4 @@
-import { UnavailableError } from '../http/errors.ts';
+import { UnavailableError } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
 import type { MaybePromise } from '../maybe-async.ts';
 import type { LiveStore } from './store.ts';

@@ -1,6 +1,6 @@
-import { NotFoundError } from '../http/errors.ts';
+import { NotFoundError } from '../errors.ts';
 import { chain, type MaybePromise } from '../maybe-async.ts';
-import type { ChargePointDto, SiteDto, VehicleDto } from '../http/api-types.ts';
+import type { ChargePointDto, SiteDto, VehicleDto } from '../api/types.ts';
 import { GENERATIONS, type Generation } from '../openwb/generation.ts';
 import { SITE_IDS, SYSTEM, SYSTEM_ID } from './fields.ts';
 import type { EntityFields, EntityRef } from './model.ts';

@@ -2,7 +2,7 @@
  * Pure functions that assemble the API's live objects from stored fields, with explicit age and
  * staleness. No I/O here: the service fetches fields, these shape them.
  */
-import type { ChargePointDto, SiteDto, VehicleDto } from '../http/api-types.ts';
+import type { ChargePointDto, SiteDto, VehicleDto } from '../api/types.ts';
 import type { Generation } from '../openwb/generation.ts';
 import { CP, HOME, METER, PV, BATTERY, SYSTEM, VEHICLE, CHARGE_MODES, type ChargeMode, type FaultState } from './fields.ts';
 import type { EntityFields, Json, Stamped } from './model.ts';

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { EntityFields, EntityKind, EntityRef, EntitySnapshot, FieldUpdate, Json } from './model.ts';
-import { redisKeys, type RedisKeys } from './redis-keys.ts';
+import { redisKeys, type RedisKeys } from '../redis-keys.ts';
 import { compareIds, type LiveStore } from './store.ts';
 
 function decodeFields(hash: Record<string, string>): EntityFields {

@@ -1,5 +1,5 @@
 import type { Database } from '../db/database.ts';
-import { UnauthorizedError } from '../http/errors.ts';
+import { NotAuthenticatedError } from '../errors.ts';
 import { json, type HandlerTable } from '../http/operation-types.ts';
 import type { IngestState } from '../ingest/ingest.ts';
 import { SYSTEM } from '../live/fields.ts';
@@ -72,7 +72,7 @@ export function opsHandlers(deps: OpsDeps): OpsHandlers {
 
     getMetrics: async ({ principal }) => {
       if (!deps.metricsPublic && !principal) {
-        throw new UnauthorizedError('Metrics need an API key with the admin scope (or METRICS_PUBLIC=true)');
+        throw new NotAuthenticatedError('Metrics need an API key with the admin scope (or METRICS_PUBLIC=true)');
       }
       return { status: 200, contentType: 'text/plain', body: await deps.metrics.registry.metrics() };
     },

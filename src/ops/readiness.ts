@@ -1,4 +1,4 @@
-import type { ReadinessDto } from '../http/api-types.ts';
+import type { ReadinessDto } from '../api/types.ts';
 
 type Check = ReadinessDto['checks']['broker'];
 

@@ -1,4 +1,3 @@
-import type { Request } from 'express';
 import { json, noContent, type HandlerTable } from '../http/operation-types.ts';
 import { requirePrincipal } from '../http/security.ts';
 import { profileDto } from './model.ts';
@@ -10,21 +9,20 @@ type ProfileHandlers = Pick<
   'listProfiles' | 'createProfile' | 'getProfile' | 'updateProfile' | 'deleteProfile' | 'listRfidEvents'
 >;
 
-const clientOf = (request: Request) => ({ ip: request.ip ?? null, userAgent: request.header('user-agent')?.slice(0, 256) ?? null });
 const NO_STORE = { 'Cache-Control': 'no-store' };
 
 export function profileHandlers(profiles: ProfileService, events: Pick<RfidEventRepository, 'list'>): ProfileHandlers {
   return {
     listProfiles: async ({ query, principal }) =>
       json(200, { items: (await profiles.list(requirePrincipal(principal), query.user)).map(profileDto) }, NO_STORE),
-    createProfile: async ({ body, principal, request }) =>
-      json(201, profileDto(await profiles.create(requirePrincipal(principal), body, clientOf(request))), NO_STORE),
+    createProfile: async ({ body, principal, client }) =>
+      json(201, profileDto(await profiles.create(requirePrincipal(principal), body, client)), NO_STORE),
     getProfile: async ({ params, principal }) =>
       json(200, profileDto(await profiles.get(requirePrincipal(principal), params.profileId)), NO_STORE),
-    updateProfile: async ({ params, body, principal, request }) =>
-      json(200, profileDto(await profiles.update(requirePrincipal(principal), params.profileId, body, clientOf(request))), NO_STORE),
-    deleteProfile: async ({ params, principal, request }) => {
-      await profiles.delete(requirePrincipal(principal), params.profileId, clientOf(request));
+    updateProfile: async ({ params, body, principal, client }) =>
+      json(200, profileDto(await profiles.update(requirePrincipal(principal), params.profileId, body, client)), NO_STORE),
+    deleteProfile: async ({ params, principal, client }) => {
+      await profiles.delete(requirePrincipal(principal), params.profileId, client);
       return noContent();
     },
     listRfidEvents: async ({ query, principal }) => {

@@ -1,5 +1,5 @@
 /** RFID user profiles and the RFID events the gateway records. */
-import type { Schemas } from '../http/api-types.ts';
+import type { Schemas } from '../api/types.ts';
 
 export type Preset = Schemas['Preset'];
 export type RfidOutcome = Schemas['RfidOutcome'];

@@ -9,7 +9,7 @@ import type { UserService } from '../auth/user-service.ts';
 import type { CommandService } from '../control/command-service.ts';
 import type { Issuer } from '../control/model.ts';
 import type { CommandChange } from '../control/planner.ts';
-import { DomainError, NotFoundError } from '../http/errors.ts';
+import { DomainError, NotFoundError } from '../errors.ts';
 import { CP, SYSTEM, SYSTEM_ID } from '../live/fields.ts';
 import type { EntityFields } from '../live/model.ts';
 import type { LiveStore } from '../live/store.ts';

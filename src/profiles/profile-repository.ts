@@ -1,7 +1,7 @@
 /** SQL for RFID profiles and their tags (one row per tag, keyed case-insensitively: a tag has one profile). */
 import { isUniqueViolation } from '../auth/user-service.ts';
 import type { Database } from '../db/database.ts';
-import { ConflictError } from '../http/errors.ts';
+import { ConflictError } from '../errors.ts';
 import { tagKey, type Preset, type ProfileRecord } from './model.ts';
 
 type Executor = Pick<Database, 'dialect' | 'query' | 'execute'>;

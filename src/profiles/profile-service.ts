@@ -8,8 +8,8 @@ import { actorOf, type AuditClient } from '../audit/audit.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { UserService } from '../auth/user-service.ts';
 import { checkEdit } from '../control/template-edit.ts';
-import type { Schemas } from '../http/api-types.ts';
-import { BadRequestError, ForbiddenError, NotFoundError } from '../http/errors.ts';
+import type { Schemas } from '../api/types.ts';
+import { InvalidInputError, ForbiddenError, NotFoundError } from '../errors.ts';
 import { SYSTEM, SYSTEM_ID } from '../live/fields.ts';
 import type { EntityFields } from '../live/model.ts';
 import type { LiveStore } from '../live/store.ts';
@@ -104,11 +104,11 @@ export class ProfileService {
     }
     const userId = requested ?? principal.userId;
     if (!userId)
-      throw new BadRequestError('userId: these credentials belong to no user (a system key): name the user who owns the profile');
+      throw new InvalidInputError('userId: these credentials belong to no user (a system key): name the user who owns the profile');
     try {
       await this.deps.users.get(userId);
     } catch (error) {
-      if (error instanceof NotFoundError) throw new BadRequestError(`userId: there is no user ${userId}`);
+      if (error instanceof NotFoundError) throw new InvalidInputError(`userId: there is no user ${userId}`);
       throw error;
     }
     return userId;
@@ -125,16 +125,16 @@ export class ProfileService {
     const [system] = (await this.deps.store.get([{ kind: 'system', id: SYSTEM_ID }])) as [EntityFields];
     const generation = system[SYSTEM.generation]?.value;
     if (generation === '1.9') {
-      if (preset.vehicleId !== undefined) throw new BadRequestError('preset.vehicleId: openWB 1.9 has no vehicles');
-      if (preset.pvCharging !== undefined) throw new BadRequestError('preset.pvCharging: openWB 1.9 has no per-chargepoint PV settings');
+      if (preset.vehicleId !== undefined) throw new InvalidInputError('preset.vehicleId: openWB 1.9 has no vehicles');
+      if (preset.pvCharging !== undefined) throw new InvalidInputError('preset.pvCharging: openWB 1.9 has no per-chargepoint PV settings');
       if (preset.chargeMode === 'eco' || preset.chargeMode === 'scheduled')
-        throw new BadRequestError(`preset.chargeMode: openWB 1.9 has no ${preset.chargeMode} mode`);
+        throw new InvalidInputError(`preset.chargeMode: openWB 1.9 has no ${preset.chargeMode} mode`);
       if (preset.instantCharging?.phases !== undefined)
-        throw new BadRequestError('preset.instantCharging.phases: openWB 1.9 has no per-chargepoint phase setting');
+        throw new InvalidInputError('preset.instantCharging.phases: openWB 1.9 has no per-chargepoint phase setting');
     }
     if (preset.vehicleId !== undefined && generation === '2') {
       const [vehicle] = (await this.deps.store.get([{ kind: 'vehicle', id: preset.vehicleId }])) as [EntityFields];
-      if (Object.keys(vehicle).length === 0) throw new BadRequestError(`preset.vehicleId: openWB has no vehicle ${preset.vehicleId}`);
+      if (Object.keys(vehicle).length === 0) throw new InvalidInputError(`preset.vehicleId: openWB has no vehicle ${preset.vehicleId}`);
     }
   }
 

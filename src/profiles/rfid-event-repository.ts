@@ -4,8 +4,8 @@
  * is "claimed" only when the state row changes, and SQL makes exactly one claimer win.
  */
 import type { Database, SqlParam } from '../db/database.ts';
-import type { Schemas } from '../http/api-types.ts';
-import { BadRequestError } from '../http/errors.ts';
+import type { Schemas } from '../api/types.ts';
+import { InvalidInputError } from '../errors.ts';
 import { rfidEventDto, type Attribution, type RfidEventRecord, type RfidOutcome, type RfidSource } from './model.ts';
 import { Conditions } from '../db/where.ts';
 
@@ -68,7 +68,7 @@ const UPDATABLE: Record<keyof EventChanges, string> = {
 const encodeCursor = (id: number) => Buffer.from(`r:${id}`).toString('base64url');
 function decodeCursor(cursor: string): number {
   const match = /^r:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match) throw new BadRequestError('cursor: not a cursor of this list');
+  if (!match) throw new InvalidInputError('cursor: not a cursor of this list');
   return Number(match[1]);
 }
 

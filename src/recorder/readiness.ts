@@ -1,4 +1,4 @@
-import type { Schemas } from '../http/api-types.ts';
+import type { Schemas } from '../api/types.ts';
 import type { RecorderStatus } from './recorder.ts';
 
 /** The `recorder` entry of /health/ready: informational, it does not change the readiness status. */

@@ -12,7 +12,7 @@ import type { Database } from '../db/database.ts';
 import type { MaybePromise } from '../maybe-async.ts';
 import { SampleWriter } from '../history/sample-writer.ts';
 import { pruneSamples } from '../history/retention.ts';
-import type { ChargePointDto, SiteDto, VehicleDto } from '../http/api-types.ts';
+import type { ChargePointDto, SiteDto, VehicleDto } from '../api/types.ts';
 import { observationOf, observe } from '../sessions/detector.ts';
 import type { Session } from '../sessions/model.ts';
 import { SessionRepository } from '../sessions/session-repository.ts';

@@ -2,7 +2,7 @@
  * Turns one live snapshot into samples. Only fresh values are recorded: a stale object (same rule as
  * the API's `stale`) or a null value yields no sample, so a gap in the data stays a gap.
  */
-import type { ChargePointDto, SiteDto, VehicleDto } from '../http/api-types.ts';
+import type { ChargePointDto, SiteDto, VehicleDto } from '../api/types.ts';
 
 export interface Sample {
   series: string;

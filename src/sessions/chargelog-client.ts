@@ -1,7 +1,7 @@
 /**
  * Asks openWB 2.x for a month of its charge log over MQTT: the `getChargeLog` command on
  * `openWB/set/command/<clientId>/todo`, answered (not retained) on `openWB/log/<clientId>/data`
- * (openwb-mqtt.md §2.2, §3.1). The month is a two-digit string, the filter objects must be present with
+ * (as openWB 2.x answers it). The month is a two-digit string, the filter objects must be present with
  * empty lists (= no filter), and `prio` is left out because openWB compares it by identity.
  */
 import { randomBytes } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * openWB 2.x charge-log entries (openwb-mqtt.md §3.1) → sessions. Parsing is tolerant: 2.1.4 entries
+ * openWB 2.x charge-log entries → sessions. Parsing is tolerant: 2.1.4 entries
  * lack SoC, exported and power-source fields; an entry without a chargepoint id or valid times is
  * reported as invalid and skipped. Entries written at a charge-mode switch while charging goes on are
  * joined back into one plug-in session.

@@ -1,5 +1,5 @@
 /** Opaque keyset cursors: base64url JSON of the sort, the last item's sort value and its id. */
-import { BadRequestError } from '../http/errors.ts';
+import { InvalidInputError } from '../errors.ts';
 
 export interface Cursor {
   sort: string;
@@ -27,9 +27,9 @@ export function decodeCursor(text: string, sort: string): Cursor {
     typeof parsed[2] !== 'string' ||
     parsed[2].length > 64
   ) {
-    throw new BadRequestError('cursor: not a cursor this API issued; pass nextCursor of the previous page unchanged');
+    throw new InvalidInputError('cursor: not a cursor this API issued; pass nextCursor of the previous page unchanged');
   }
   if (parsed[0] !== sort)
-    throw new BadRequestError(`cursor: it belongs to sort=${parsed[0]}, not sort=${sort}; use the same sort for every page`);
+    throw new InvalidInputError(`cursor: it belongs to sort=${parsed[0]}, not sort=${sort}; use the same sort for every page`);
   return { sort: parsed[0], value: parsed[1], id: parsed[2] };
 }

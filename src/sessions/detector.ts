@@ -5,7 +5,7 @@
  * or a restart never splits a session.
  */
 import { randomUUID } from 'node:crypto';
-import type { ChargePointDto } from '../http/api-types.ts';
+import type { ChargePointDto } from '../api/types.ts';
 import { costOf, type Tariff } from './tariff.ts';
 import type { Session, SessionChargeMode } from './model.ts';
 

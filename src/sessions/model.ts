@@ -1,5 +1,5 @@
 /** A charging session as the detector keeps it and the repository stores it. */
-import type { Schemas } from '../http/api-types.ts';
+import type { Schemas } from '../api/types.ts';
 
 export type SessionChargeMode = Schemas['SessionChargeMode'];
 export type SessionDto = Schemas['Session'];

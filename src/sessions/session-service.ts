@@ -1,6 +1,6 @@
 /** The read side of sessions: list with filters and cursor paging, one by id, and summaries per bucket. */
-import { BadRequestError, ForbiddenError, NotFoundError } from '../http/errors.ts';
-import type { Schemas } from '../http/api-types.ts';
+import { InvalidInputError, ForbiddenError, NotFoundError } from '../errors.ts';
+import type { Schemas } from '../api/types.ts';
 import { bucketEdges } from '../history/buckets.ts';
 import { isoLocal, parseDuration, parseInstant, parseZone, resolveRange } from '../history/range.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
@@ -61,11 +61,11 @@ export class SessionService {
     const zone = parseZone(query.tz, this.options.timeZone);
     const from = query.from === undefined ? undefined : parseInstant(query.from, zone, 'from').toMillis();
     const to = query.to === undefined ? undefined : parseInstant(query.to, zone, 'to').toMillis();
-    if (from !== undefined && to !== undefined && to <= from) throw new BadRequestError('to: must be after from');
+    if (from !== undefined && to !== undefined && to <= from) throw new InvalidInputError('to: must be after from');
     const sortParam = query.sort ?? '-start';
     const descending = sortParam.startsWith('-');
     const sort = sortParam.replace(/^-/, '') as SortKey;
-    if (!(sort in SORT_COLUMNS)) throw new BadRequestError(`sort: ${sortParam} is not one of start, -start, energy, -energy`);
+    if (!(sort in SORT_COLUMNS)) throw new InvalidInputError(`sort: ${sortParam} is not one of start, -start, energy, -energy`);
     const limit = query.limit ?? 50;
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, sortParam);
     const filter: SessionFilter = {

@@ -1,7 +1,7 @@
-import type { ControlApi } from '../control/control-api.ts';
-import { NotFoundError } from '../http/errors.ts';
+import { runCommand } from '../control/handlers.ts';
+import type { ControlPresenter } from '../control/presenter.ts';
+import { NotFoundError } from '../errors.ts';
 import { json, type HandlerTable } from '../http/operation-types.ts';
-import { requirePrincipal } from '../http/security.ts';
 import { CHARGE_TEMPLATE, SYSTEM, SYSTEM_ID, VEHICLE } from '../live/fields.ts';
 import type { EntityFields, Json } from '../live/model.ts';
 import type { LiveStore } from '../live/store.ts';
@@ -21,7 +21,7 @@ type VehicleHandlers = Pick<
 const NO_STORE = { 'Cache-Control': 'no-store' };
 
 /** Vehicle commands (2.x), SoC module configuration (admins) and the catalogues they choose from. */
-export function vehicleHandlers(api: ControlApi, store: LiveStore): VehicleHandlers {
+export function vehicleHandlers(presenter: ControlPresenter, store: LiveStore): VehicleHandlers {
   const vehicle = (id: string) => ({ type: 'vehicle' as const, id });
   const read = async (vehicleId: string) => {
     const [fields, system] = (await store.get([
@@ -32,16 +32,15 @@ export function vehicleHandlers(api: ControlApi, store: LiveStore): VehicleHandl
     return { stored: fields[VEHICLE.socModule]?.value, system };
   };
   return {
-    setVehicleSoc: ({ params, body, principal, request }) =>
-      api.run({ target: vehicle(params.vehicleId), change: { action: 'vehicleSoc', soc: body.soc } }, requirePrincipal(principal), request),
-    requestVehicleSocUpdate: ({ params, principal, request }) =>
-      api.run({ target: vehicle(params.vehicleId), change: { action: 'socUpdate' } }, requirePrincipal(principal), request),
-    setVehicleChargeTemplate: ({ params, body, principal, request }) =>
-      api.run(
-        { target: vehicle(params.vehicleId), change: { action: 'chargeTemplate', chargeTemplateId: body.chargeTemplateId } },
-        requirePrincipal(principal),
-        request,
-      ),
+    setVehicleSoc: (input) =>
+      runCommand(presenter, input, { target: vehicle(input.params.vehicleId), change: { action: 'vehicleSoc', soc: input.body.soc } }),
+    requestVehicleSocUpdate: (input) =>
+      runCommand(presenter, input, { target: vehicle(input.params.vehicleId), change: { action: 'socUpdate' } }),
+    setVehicleChargeTemplate: (input) =>
+      runCommand(presenter, input, {
+        target: vehicle(input.params.vehicleId),
+        change: { action: 'chargeTemplate', chargeTemplateId: input.body.chargeTemplateId },
+      }),
     getVehicleSocModule: async ({ params }) => {
       const { stored, system } = await read(params.vehicleId);
       let modules;
@@ -52,17 +51,17 @@ export function vehicleHandlers(api: ControlApi, store: LiveStore): VehicleHandl
       }
       return json(200, { vehicleId: params.vehicleId, ...freeForm(configView(stored, modules)) }, NO_STORE);
     },
-    setVehicleSocModule: async ({ params, body, principal, request }) => {
+    setVehicleSocModule: async (input) => {
+      const { params, body } = input;
       const { stored, system } = await read(params.vehicleId);
       const modules = parseModules(system[SYSTEM.socModules]?.value);
       const requested = body.configuration as { [key: string]: Json } | undefined;
       const config = mergeConfiguration(modules, stored, { type: body.type, configuration: requested });
       const keys = Object.keys(requested ?? {}).sort();
-      return api.run(
-        { target: vehicle(params.vehicleId), change: { action: 'socModule', config, type: body.type, keys } },
-        requirePrincipal(principal),
-        request,
-      );
+      return runCommand(presenter, input, {
+        target: vehicle(params.vehicleId),
+        change: { action: 'socModule', config, type: body.type, keys },
+      });
     },
     listSocModules: async () => {
       const [system] = (await store.get([{ kind: 'system', id: SYSTEM_ID }])) as [EntityFields];

@@ -3,7 +3,7 @@
  * for reading, and a requested change checked against the module's default configuration and merged with
  * what is stored, so that a secret nobody re-sent is kept.
  */
-import { BadRequestError, UnavailableError } from '../http/errors.ts';
+import { InvalidInputError, UnavailableError } from '../errors.ts';
 import type { Json } from '../live/model.ts';
 
 type JsonObject = { [key: string]: Json };
@@ -138,17 +138,17 @@ function kindOf(value: Json): string {
 /** A value fits a default: same JSON type, or anything scalar where openWB's default is null. */
 function checkValue(path: string, value: Json, fallback: Json | undefined): void {
   if (typeof value === 'string' && value.length > MAX_TEXT)
-    throw new BadRequestError(`configuration.${path}: at most ${MAX_TEXT} characters`);
+    throw new InvalidInputError(`configuration.${path}: at most ${MAX_TEXT} characters`);
   if (value === null) return;
   if (fallback === null || fallback === undefined) {
-    if (isObject(value) || Array.isArray(value)) throw new BadRequestError(`configuration.${path}: expected a text, number or boolean`);
+    if (isObject(value) || Array.isArray(value)) throw new InvalidInputError(`configuration.${path}: expected a text, number or boolean`);
     return;
   }
   if (kindOf(value) !== kindOf(fallback))
-    throw new BadRequestError(`configuration.${path}: expected a ${kindOf(fallback)} like openWB's default`);
+    throw new InvalidInputError(`configuration.${path}: expected a ${kindOf(fallback)} like openWB's default`);
   if (isObject(value) && isObject(fallback)) {
     for (const [key, inner] of Object.entries(value)) {
-      if (!Object.hasOwn(fallback, key)) throw new BadRequestError(`configuration.${path}.${key}: not a setting of this module`);
+      if (!Object.hasOwn(fallback, key)) throw new InvalidInputError(`configuration.${path}.${key}: not a setting of this module`);
       checkValue(`${path}.${key}`, inner, fallback[key]);
     }
   }
@@ -169,14 +169,14 @@ export function mergeConfiguration(
   const def = modules.find((m) => m.type === update.type);
   if (!def) {
     const offered = modules.map((m) => m.type ?? 'null').join(', ');
-    throw new BadRequestError(`type: openWB offers no SoC module ${JSON.stringify(update.type)} (it offers ${offered})`);
+    throw new InvalidInputError(`type: openWB offers no SoC module ${JSON.stringify(update.type)} (it offers ${offered})`);
   }
   const current = isObject(stored) && stored.type === update.type && isObject(stored.configuration) ? stored.configuration : {};
   const requested = update.configuration ?? {};
   for (const key of Object.keys(requested)) {
     if (!Object.hasOwn(def.configuration, key)) {
       const known = Object.keys(def.configuration);
-      throw new BadRequestError(
+      throw new InvalidInputError(
         `configuration.${key}: not a setting of ${update.type ?? 'no module'} (its settings: ${known.length ? known.join(', ') : 'none'})`,
       );
     }

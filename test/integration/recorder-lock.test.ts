@@ -4,7 +4,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LiveService } from '../../src/live/live-service.ts';
 import { MemoryLiveStore } from '../../src/live/memory-store.ts';
-import { redisKeys } from '../../src/live/redis-keys.ts';
+import { redisKeys } from '../../src/redis-keys.ts';
 import { RedisLock } from '../../src/recorder/lock.ts';
 import { createRecorderMetrics } from '../../src/recorder/metrics.ts';
 import { Recorder } from '../../src/recorder/recorder.ts';

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { FieldUpdate } from '../../src/live/model.ts';
-import { redisKeys } from '../../src/live/redis-keys.ts';
+import { redisKeys } from '../../src/redis-keys.ts';
 import { RedisLiveStore } from '../../src/live/redis-store.ts';
 import { ReplicatedLiveStore } from '../../src/live/replicated-store.ts';
 import { eventually } from '../support/gateway.ts';

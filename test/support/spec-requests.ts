@@ -2,7 +2,7 @@
  * Requests derived from openapi.yaml, so suites that iterate the spec cover new operations by themselves:
  * every operation with its path filled from the spec (`example`, enum, or a value matching `pattern`).
  */
-import { listOperations, type SpecOperation } from '../../src/http/router.ts';
+import { listOperations, type SpecOperation } from '../../src/http/spec-operations.ts';
 import { loadSpec } from '../../src/spec.ts';
 
 type Json = Record<string, unknown>;

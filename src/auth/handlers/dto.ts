@@ -1,4 +1,4 @@
-import type { Schemas } from '../../http/api-types.ts';
+import type { Schemas } from '../../api/types.ts';
 import type { ApiKeyRecord } from '../api-key.ts';
 import type { Principal } from '../principal.ts';
 import type { UserRecord } from '../user.ts';

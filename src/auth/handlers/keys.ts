@@ -1,5 +1,4 @@
-import { clientOf } from '../../http/client.ts';
-import { BadRequestError } from '../../http/errors.ts';
+import { InvalidInputError } from '../../errors.ts';
 import { json, noContent, type HandlerTable } from '../../http/operation-types.ts';
 import { requirePrincipal } from '../../http/security.ts';
 import type { KeyManagement } from '../key-management.ts';
@@ -11,18 +10,18 @@ export function keyHandlers(keys: KeyManagement): KeyHandlers {
   return {
     listApiKeys: async ({ query, principal }) =>
       json(200, { items: (await keys.list(requirePrincipal(principal), query.owner ?? 'me')).map(apiKeyDto) }),
-    createApiKey: async ({ body, principal, request }) => {
+    createApiKey: async ({ body, principal, client }) => {
       const expiresAt = body.expiresAt === undefined ? null : Date.parse(body.expiresAt);
-      if (Number.isNaN(expiresAt)) throw new BadRequestError('expiresAt is not a date-time');
+      if (Number.isNaN(expiresAt)) throw new InvalidInputError('expiresAt is not a date-time');
       const { key, record } = await keys.create(
         requirePrincipal(principal),
         { name: body.name, scopes: body.scopes, chargepoints: body.chargepoints ?? null, expiresAt },
-        clientOf(request),
+        client,
       );
       return json(201, { key, apiKey: apiKeyDto(record) }, { 'Cache-Control': 'no-store' });
     },
-    revokeApiKey: async ({ params, principal, request }) => {
-      await keys.revoke(requirePrincipal(principal), params.keyId, clientOf(request));
+    revokeApiKey: async ({ params, principal, client }) => {
+      await keys.revoke(requirePrincipal(principal), params.keyId, client);
       return noContent();
     },
   };

@@ -1,6 +1,5 @@
 import { actorOf, type AuditClient } from '../../audit/audit.ts';
 import type { AuditService } from '../../audit/audit-service.ts';
-import { clientOf } from '../../http/client.ts';
 import { json, noContent, type HandlerTable } from '../../http/operation-types.ts';
 import type { Principal } from '../principal.ts';
 import type { UserService } from '../user-service.ts';
@@ -20,29 +19,29 @@ export function userHandlers(users: UserService, audit: AuditService): UserHandl
   return {
     listUsers: async () => json(200, { items: (await users.list()).map(userDto) }),
     getUser: async ({ params }) => json(200, userDto(await users.get(params.userId))),
-    createUser: async ({ body, principal, request }) => {
+    createUser: async ({ body, principal, client }) => {
       const user = await users.create(body);
-      await record('user.create', principal, user.id, clientOf(request), {
+      await record('user.create', principal, user.id, client, {
         name: user.name,
         role: user.role,
         chargepoints: user.chargepoints.join(','),
       });
       return json(201, userDto(user));
     },
-    updateUser: async ({ params, body, principal, request }) => {
+    updateUser: async ({ params, body, principal, client }) => {
       const user = await users.update(params.userId, body);
       const detail: Record<string, string | boolean> = {};
       if (body.role !== undefined) detail.role = body.role;
       if (body.chargepoints !== undefined) detail.chargepoints = user.chargepoints.join(',');
       if (body.disabled !== undefined) detail.disabled = body.disabled;
       if (body.password !== undefined) detail.password = 'changed';
-      await record('user.update', principal, user.id, clientOf(request), detail);
+      await record('user.update', principal, user.id, client, detail);
       return json(200, userDto(user));
     },
-    deleteUser: async ({ params, principal, request }) => {
+    deleteUser: async ({ params, principal, client }) => {
       const user = await users.get(params.userId);
       await users.delete(user.id);
-      await record('user.delete', principal, user.id, clientOf(request), { name: user.name });
+      await record('user.delete', principal, user.id, client, { name: user.name });
       return noContent();
     },
   };

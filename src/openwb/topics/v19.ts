@@ -1,4 +1,4 @@
-/** openWB 1.9 read topics (plain-text payloads). See /work/shared/openwb-mqtt.md §4.1. */
+/** openWB 1.9 read topics (plain-text payloads), as openWB 1.9 publishes them under `openWB/`. */
 import type { ChargeMode } from '../../live/fields.ts';
 import {
   faultStateOfLevel,

@@ -1,4 +1,4 @@
-/** openWB 2.x read topics (JSON payloads). See /work/shared/openwb-mqtt.md §1–2. */
+/** openWB 2.x read topics (JSON payloads), as openWB 2.x publishes them under `openWB/`. */
 import type { ChargeMode } from '../../live/fields.ts';
 import {
   boolean,

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import { describe, expect, it } from 'vitest';
 import { createRequestValidation, RequestValidationError } from '../../../src/http/request-validation.ts';
-import { listOperations } from '../../../src/http/router.ts';
+import { listOperations } from '../../../src/http/spec-operations.ts';
 import { loadSpec } from '../../../src/spec.ts';
 
 // Pure logic against the real openapi.yaml: requests are plain objects with what the validator reads.
@@ -45,6 +45,7 @@ describe('request validation compiled from openapi.yaml', () => {
     expect(validate('getChargePoint')(request({ params: { chargepointId: '3' } }))).toEqual({
       params: { chargepointId: '3' },
       query: {},
+      headers: {},
       body: undefined,
     });
   });
@@ -91,6 +92,8 @@ describe('request validation compiled from openapi.yaml', () => {
       validate('setChargeMode')(request({ params: { chargepointId: '3' }, headers: { ...json, prefer: 'wait=<5>' }, body })),
     );
     expect(bad.errors[0]?.path).toBe('/headers/prefer');
+    const valid = request({ params: { chargepointId: '3' }, headers: { ...json, prefer: 'respond-async' }, body });
+    expect(validate('setChargeMode')(valid).headers).toEqual({ Prefer: 'respond-async' });
     expect(problemOf(() => validate('getHistory')(request({}))).errors[0]).toMatchObject({
       path: '/query/series',
       errorCode: 'required.openapi.validation',

@@ -7,7 +7,7 @@ import { problemHandler } from '../../../src/http/problem.ts';
 import { beginRequest, contextOf } from '../../../src/http/request-context.ts';
 import { responseValidation } from '../../../src/http/response-validation.ts';
 import { expressJson, writeJson, type JsonWriter } from '../../../src/http/json-writers.ts';
-import { listOperations } from '../../../src/http/router.ts';
+import { listOperations } from '../../../src/http/spec-operations.ts';
 import { buildSite } from '../../../src/live/read-models.ts';
 import { loadSpec } from '../../../src/spec.ts';
 

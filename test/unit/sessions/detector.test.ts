@@ -43,7 +43,7 @@ function run(observations: Observation[], options = { intervalMs: S, tariff: NO_
 }
 
 describe('session detection', () => {
-  it('follows a plug-in, tag scan, charging and unplug like openWB 2.x (openwb-mqtt.md §6.1)', () => {
+  it('follows a plug-in, tag scan, charging and unplug like openWB 2.x', () => {
     const { open, closed } = run([
       obs(0, { plugged: false }),
       obs(1, { vehicleId: '0', vehicleName: 'Standard-Fahrzeug', chargeMode: 'instant' }),

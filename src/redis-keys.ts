@@ -1,4 +1,4 @@
-import type { EntityKind } from './model.ts';
+import type { EntityKind } from './live/model.ts';
 
 /** Every Redis key name the gateway uses, in one place. */
 export function redisKeys(prefix: string) {

@@ -9,9 +9,3 @@ export type VehicleDto = Schemas['Vehicle'];
 export type SystemDto = Schemas['System'];
 export type ProblemDto = Schemas['Problem'];
 export type ReadinessDto = Schemas['Readiness'];
-
-/** The JSON body of an operation's response for a status code. */
-export type ResponseBody<
-  Op extends OperationId,
-  Status extends keyof operations[Op]['responses'],
-> = operations[Op]['responses'][Status] extends { content: { 'application/json': infer Body } } ? Body : never;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertHandlersMatchSpec, listOperations } from '../../../src/http/router.ts';
+import { assertHandlersMatchSpec, listOperations } from '../../../src/http/spec-operations.ts';
 import { loadSpec } from '../../../src/spec.ts';
 
 describe('operation table', () => {

@@ -1,12 +1,10 @@
 /**
- * What the control handlers share: running a command for a request and turning its outcome into the reply
- * (200 with the new state, 202 with the command resource), and reading charge settings.
+ * The API views of control: a command run for a caller, presented with the target's new state when openWB
+ * confirmed it in time, and a chargepoint's charge settings.
  */
-import type { Request } from 'express';
-import { actorOf } from '../audit/audit.ts';
+import { actorOf, type AuditClient } from '../audit/audit.ts';
 import type { Principal } from '../auth/principal.ts';
-import { NotFoundError } from '../http/errors.ts';
-import { json } from '../http/operation-types.ts';
+import { NotFoundError } from '../errors.ts';
 import { SYSTEM, SYSTEM_ID, VEHICLE } from '../live/fields.ts';
 import type { LiveService } from '../live/live-service.ts';
 import type { EntityFields } from '../live/model.ts';
@@ -17,33 +15,26 @@ import { buildChargeSettings, type ChargeSettingsDto } from './charge-settings.t
 import type { CommandService } from './command-service.ts';
 import type { Issuer } from './model.ts';
 import type { CommandInput } from './planner.ts';
-import { commandDto, commandLocation, preferredWait, type CommandDto } from './views.ts';
+import { commandDto, preferredWait, type CommandDto } from './views.ts';
 
-export function apiIssuer(principal: Principal, request: Request): Issuer {
-  return {
-    principal,
-    via: 'api',
-    actor: actorOf(principal),
-    client: { ip: request.ip ?? null, userAgent: request.header('user-agent')?.slice(0, 256) ?? null },
-  };
-}
+/** A command as the API answers it: confirmed (with the new state) or still pending (with the `Prefer` it honoured). */
+export type CommandAnswer =
+  { confirmed: true; command: CommandDto } | { confirmed: false; command: CommandDto; preferenceApplied?: string };
 
-export class ControlApi {
+export class ControlPresenter {
   constructor(
     readonly commands: CommandService,
     private readonly live: LiveService,
     private readonly store: LiveStore,
   ) {}
 
-  async run(input: CommandInput, principal: Principal, request: Request) {
-    const { waitMs, applied: preference } = preferredWait(request.header('prefer'), this.commands.timeoutMs);
-    const outcome = await this.commands.execute(input, apiIssuer(principal, request), waitMs);
-    const headers: Record<string, string> = { 'Cache-Control': 'no-store', Location: commandLocation(outcome.record.id) };
-    if (!outcome.applied) {
-      if (preference) headers['Preference-Applied'] = preference;
-      return json(202, commandDto(outcome.record), headers);
-    }
-    return json(200, commandDto(outcome.record, await this.state(input, outcome.vehicleId)), headers);
+  /** `prefer`: the request's RFC 7240 `Prefer` header, how long to wait for openWB's confirmation. */
+  async run(input: CommandInput, principal: Principal, client: AuditClient, prefer: string | undefined): Promise<CommandAnswer> {
+    const { waitMs, applied: preferenceApplied } = preferredWait(prefer, this.commands.timeoutMs);
+    const issuer: Issuer = { principal, via: 'api', actor: actorOf(principal), client };
+    const outcome = await this.commands.execute(input, issuer, waitMs);
+    if (!outcome.applied) return { confirmed: false, command: commandDto(outcome.record), preferenceApplied };
+    return { confirmed: true, command: commandDto(outcome.record, await this.state(input, outcome.vehicleId)) };
   }
 
   async settings(chargepointId: string): Promise<ChargeSettingsDto> {

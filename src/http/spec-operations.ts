@@ -1,10 +1,5 @@
-import type { RequestHandler, Response } from 'express';
+/** The operations openapi.yaml declares, and the check that the handler table implements exactly those. */
 import { SCOPES, type Scope } from '../auth/api-key.ts';
-import type { MaybePromise } from '../maybe-async.ts';
-import type { HandlerTable, OperationId } from './operation-types.ts';
-import type { JsonWriter } from './json-writers.ts';
-import { contextOf, setGatewayHeaders } from './request-context.ts';
-import type { RequestValidator } from './request-validation.ts';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 type Method = (typeof METHODS)[number];
@@ -76,41 +71,4 @@ export function assertHandlersMatchSpec(operations: SpecOperation[], handlers: o
     ];
     throw new Error(`The handler table does not match openapi.yaml:\n  - ${lines.join('\n  - ')}`);
   }
-}
-
-interface AnyReply {
-  status: number;
-  contentType?: string;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
-
-/**
- * The last step of every operation: the request validated against the spec, the handler from the table
- * called with its input, and the reply written as the spec says.
- */
-export function createHandlerSteps(
-  operations: SpecOperation[],
-  handlers: HandlerTable,
-  validatorOf: (operation: SpecOperation) => RequestValidator,
-  json: JsonWriter,
-): (operation: SpecOperation) => RequestHandler {
-  assertHandlersMatchSpec(operations, handlers);
-  return (operation) => {
-    const handler = handlers[operation.operationId as OperationId] as unknown as (input: object) => MaybePromise<AnyReply>;
-    const validate = validatorOf(operation);
-    const write = (res: Response, reply: AnyReply) => {
-      if (reply.contentType === 'application/json') return json(res, reply.status, reply.body, reply.headers);
-      setGatewayHeaders(res);
-      if (reply.headers) res.set(reply.headers);
-      if (reply.contentType === undefined) res.status(reply.status).end();
-      else res.status(reply.status).type(reply.contentType).send(reply.body);
-    };
-    return (req, res, next) => {
-      const { params, query, body } = validate(req);
-      const reply = handler({ params, query, body, principal: contextOf(res).principal, request: req });
-      if (reply instanceof Promise) reply.then((answer) => write(res, answer)).catch(next);
-      else write(res, reply);
-    };
-  };
 }

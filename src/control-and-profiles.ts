@@ -1,31 +1,31 @@
 /**
- * Wires control and RFID profiles to the gateway's adapters: commands publish on the ingest's MQTT
- * connection and are confirmed from the ingest's live updates; locks and pending templates live in Redis
- * when several instances share it, in memory otherwise.
+ * Wires control and RFID profiles to the gateway's adapters: commands publish on the MQTT connection
+ * given here (the gateway opens one for commands alone) and are confirmed from the ingest's live updates;
+ * locks and pending templates live in Redis when several instances share it, in memory otherwise.
  */
 import type { Redis } from 'ioredis';
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import type { AuditService } from '../audit/audit-service.ts';
-import type { UserService } from '../auth/user-service.ts';
-import type { Database } from '../db/database.ts';
-import type { LiveStore } from '../live/store.ts';
-import { redisKeys } from '../live/redis-keys.ts';
-import { SessionAttributor } from '../profiles/attribution.ts';
-import { PresetApplier } from '../profiles/preset-applier.ts';
-import { ProfileRepository } from '../profiles/profile-repository.ts';
-import { ProfileService } from '../profiles/profile-service.ts';
-import { RfidEventRepository } from '../profiles/rfid-event-repository.ts';
-import { RfidWatcher } from '../profiles/rfid-watcher.ts';
-import { SessionRepository } from '../sessions/session-repository.ts';
-import { CommandRepository, ControlMemory } from './command-repository.ts';
-import { CommandService } from './command-service.ts';
-import { ConfirmationWatcher, type UpdateSource } from './confirmation.ts';
-import { MemoryCommandLock, RedisCommandLock } from './lock.ts';
-import { MemoryPendingTemplates, RedisPendingTemplates } from './pending.ts';
-import { MqttCommandPublisher, type CommandPublisher } from './publisher.ts';
+import type { AuditService } from './audit/audit-service.ts';
+import type { UserService } from './auth/user-service.ts';
+import type { Database } from './db/database.ts';
+import type { LiveStore } from './live/store.ts';
+import { redisKeys } from './redis-keys.ts';
+import { SessionAttributor } from './profiles/attribution.ts';
+import { PresetApplier } from './profiles/preset-applier.ts';
+import { ProfileRepository } from './profiles/profile-repository.ts';
+import { ProfileService } from './profiles/profile-service.ts';
+import { RfidEventRepository } from './profiles/rfid-event-repository.ts';
+import { RfidWatcher } from './profiles/rfid-watcher.ts';
+import { SessionRepository } from './sessions/session-repository.ts';
+import { CommandRepository, ControlMemory } from './control/command-repository.ts';
+import { CommandService } from './control/command-service.ts';
+import { ConfirmationWatcher, type UpdateSource } from './control/confirmation.ts';
+import { MemoryCommandLock, RedisCommandLock } from './control/lock.ts';
+import { MemoryPendingTemplates, RedisPendingTemplates } from './control/pending.ts';
+import { MqttCommandPublisher, type CommandPublisher } from './control/publisher.ts';
 
-export interface ControlDeps {
+export interface ControlAndProfilesDeps {
   db: Database;
   store: LiveStore;
   updates: UpdateSource;
@@ -40,7 +40,7 @@ export interface ControlDeps {
   publisher?: CommandPublisher;
 }
 
-export interface Control {
+export interface ControlAndProfiles {
   commands: CommandService;
   profiles: ProfileService;
   rfidEvents: RfidEventRepository;
@@ -51,7 +51,7 @@ const LOCK_TTL_MS = 10_000;
 const LOCK_WAIT_MS = 5_000;
 const PRUNE_EVERY_MS = 3_600_000;
 
-export async function startControl(deps: ControlDeps): Promise<Control> {
+export async function startControlAndProfiles(deps: ControlAndProfilesDeps): Promise<ControlAndProfiles> {
   const { db, store, logger } = deps;
   const keys = deps.redis ? redisKeys(deps.redis.keyPrefix) : undefined;
   const redis = deps.redis?.client;
