@@ -1005,8 +1005,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Readiness probe (broker connected, live store and database reachable)
-         * @description 200 when the broker is connected and the live store and database answer; 503 otherwise, naming the failed dependency. `checks.recorder` (present when the statistics recorder is enabled) reports samples waiting in its outage buffer and samples lost to a full buffer; it does not change the status. Public.
+         * Readiness probe (broker connected, live store and database reachable, recorder writing)
+         * @description 200 when the broker is connected, the live store and database answer and the statistics recorder (when this instance records) is writing; 503 otherwise, naming the failed dependency. `checks.recorder` (present when the recorder is enabled) reports samples waiting in its outage buffer and samples lost to a full buffer, and turns the status to `unavailable` only when the recorder has not written for three recording intervals while the database answers (`stalled`, with the reason in `detail`). Public.
          */
         get: operations["getReadiness"];
         put?: never;
@@ -1625,9 +1625,10 @@ export interface components {
             items: components["schemas"]["HistorySeriesInfo"][];
         };
         /**
-         * @description The statistics recorder of this instance. Informational: it does not change `status` (the
-         *     `database` check does). `ok` is false while samples wait in the outage buffer or once any were
-         *     lost because the buffer (`RECORDER_BUFFER_SIZE`) overflowed since the instance started.
+         * @description The statistics recorder of this instance. `ok` is false while samples wait in the outage buffer,
+         *     once any were lost because the buffer (`RECORDER_BUFFER_SIZE`) overflowed since the instance
+         *     started, or while the recorder is stalled. Only `stalled` changes `status` (an unreachable
+         *     database already does through the `database` check).
          */
         RecorderCheck: {
             ok: boolean;
@@ -1654,6 +1655,17 @@ export interface components {
              * @description Session updates dropped because the buffer was full, since the instance started
              */
             lostSessions: number;
+            /**
+             * @description This instance records but has not completed a write for three recording intervals (`RECORD_INTERVAL_S`); `detail` says why. Makes the readiness `status` `unavailable`
+             * @example false
+             */
+            stalled: boolean;
+            /**
+             * Format: date-time
+             * @description When the recorder last completed a write to the database; `null` before its first since start
+             * @example 2026-05-20T12:00:40.000Z
+             */
+            lastWriteAt: string | null;
         };
         Liveness: {
             /** @enum {string} */

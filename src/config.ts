@@ -8,6 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { IANAZone } from 'luxon';
 import { parsePrice, parseTariffSchedule, type Tariff } from './sessions/tariff.ts';
+import { INSTANCE_ID_PATTERN } from './recorder/instance-id.ts';
 import { SECURITY_CONFIG_KEYS, securityConfig, securitySchemaShape, type SecurityConfig } from './auth/config-schema.ts';
 
 export const CONFIG_KEYS = [
@@ -25,6 +26,7 @@ export const CONFIG_KEYS = [
   'REDIS_URL',
   'REDIS_KEY_PREFIX',
   'DATABASE_URL',
+  'DATABASE_CONNECT_TIMEOUT_MS',
   'STALE_AFTER_S',
   'RETIRE_AFTER_S',
   'VALIDATE_RESPONSES',
@@ -37,6 +39,9 @@ export const CONFIG_KEYS = [
   'RAW_RETENTION_DAYS',
   'RECORDER_BUFFER_SIZE',
   'RECORDER_LOCK_TTL_S',
+  'RECORDER_SPOOL_FILE',
+  'RECORDER_SHUTDOWN_FLUSH_S',
+  'INSTANCE_ID',
   'TARIFF_PRICE_PER_KWH',
   'TARIFF_SCHEDULE',
   'TARIFF_CURRENCY',
@@ -49,7 +54,8 @@ export const CONFIG_KEYS = [
 type ConfigKey = (typeof CONFIG_KEYS)[number];
 const SECRET_KEYS: readonly ConfigKey[] = ['OPENWB_MQTT_PASSWORD', 'REDIS_URL', 'DATABASE_URL'];
 
-export type DatabaseTarget = { kind: 'sqlite'; path: string } | { kind: 'mariadb'; url: string };
+/** `connectTimeoutMs`: longest wait for a pooled connection before an operation fails (503 in the API). */
+export type DatabaseTarget = { kind: 'sqlite'; path: string } | { kind: 'mariadb'; url: string; connectTimeoutMs?: number };
 
 export interface Config {
   http: { port: number; host: string; validateResponses: boolean; metricsPublic: boolean };
@@ -72,7 +78,18 @@ export interface Config {
   /** IANA zone of the installation: default `tz` of statistics queries, zone of tariff windows and of openWB's charge-log dates. */
   timeZone: string;
   /** The statistics recorder (one instance records when several share Redis). */
-  recorder: { enabled: boolean; intervalMs: number; rawRetentionMs: number; bufferSize: number; lockTtlMs: number };
+  recorder: {
+    enabled: boolean;
+    intervalMs: number;
+    rawRetentionMs: number;
+    bufferSize: number;
+    lockTtlMs: number;
+    /** What a shutdown could not write goes here and is replayed at the next start. */
+    spoolFile: string;
+    shutdownFlushMs: number;
+    /** Stable identity of this instance (its own recorder lock is taken over at once after a restart); undefined = kept in a file beside the spool. */
+    instanceId: string | undefined;
+  };
   tariff: Tariff;
   /** Control commands: how long to watch openWB for confirmation, QoS of the set-topic publishes, history kept. */
   control: { timeoutMs: number; qos: 1 | 2; retentionMs: number };
@@ -129,6 +146,7 @@ const schema = z.object({
     .string()
     .refine((v) => v.startsWith('sqlite:') || v.startsWith('mariadb://'), 'must be sqlite:<path> or mariadb://user:pass@host:port/db')
     .default('sqlite:./data/openwb-gateway.db'),
+  DATABASE_CONNECT_TIMEOUT_MS: int(100, 60_000).default(1000),
   STALE_AFTER_S: int(1, 86_400).default(60),
   RETIRE_AFTER_S: int(1, 604_800).default(600),
   VALIDATE_RESPONSES: bool.optional(),
@@ -144,6 +162,9 @@ const schema = z.object({
   RAW_RETENTION_DAYS: int(1, 3650).default(30),
   RECORDER_BUFFER_SIZE: int(10, 10_000_000).default(100_000),
   RECORDER_LOCK_TTL_S: int(2, 3600).default(30),
+  RECORDER_SPOOL_FILE: z.string().min(1).default('./data/recorder-spool.jsonl'),
+  RECORDER_SHUTDOWN_FLUSH_S: int(1, 300).default(5),
+  INSTANCE_ID: z.string().regex(INSTANCE_ID_PATTERN, 'must be 1-64 characters of [A-Za-z0-9_.-]').optional(),
   TARIFF_PRICE_PER_KWH: z
     .string()
     .transform((v, ctx) => attempt(() => parsePrice(v), ctx))
@@ -251,7 +272,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : undefined,
     openwb: { generation: c.OPENWB_GENERATION, topicPrefix: c.OPENWB_TOPIC_PREFIX, qos: c.OPENWB_MQTT_QOS },
     redis: c.REDIS_URL ? { url: c.REDIS_URL, keyPrefix: c.REDIS_KEY_PREFIX } : undefined,
-    database: parseDatabaseUrl(c.DATABASE_URL),
+    database: parseDatabaseUrl(c.DATABASE_URL, c.DATABASE_CONNECT_TIMEOUT_MS),
     staleAfterMs: c.STALE_AFTER_S * 1000,
     retireAfterMs: c.RETIRE_AFTER_S * 1000,
     demo: { mqttPort: c.DEMO_MQTT_PORT, intervalMs: c.DEMO_INTERVAL_S * 1000 },
@@ -262,6 +283,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rawRetentionMs: c.RAW_RETENTION_DAYS * 86_400_000,
       bufferSize: c.RECORDER_BUFFER_SIZE,
       lockTtlMs: c.RECORDER_LOCK_TTL_S * 1000,
+      spoolFile: c.RECORDER_SPOOL_FILE,
+      shutdownFlushMs: c.RECORDER_SHUTDOWN_FLUSH_S * 1000,
+      instanceId: c.INSTANCE_ID,
     },
     tariff: {
       pricePerKwh: c.TARIFF_PRICE_PER_KWH ?? null,
@@ -274,6 +298,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
-export function parseDatabaseUrl(value: string): DatabaseTarget {
-  return value.startsWith('sqlite:') ? { kind: 'sqlite', path: value.slice('sqlite:'.length) } : { kind: 'mariadb', url: value };
+export function parseDatabaseUrl(value: string, connectTimeoutMs?: number): DatabaseTarget {
+  return value.startsWith('sqlite:')
+    ? { kind: 'sqlite', path: value.slice('sqlite:'.length) }
+    : { kind: 'mariadb', url: value, connectTimeoutMs };
 }

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { buildApp } from './app.ts';
@@ -24,6 +25,7 @@ import { OpenWbSimulator } from './openwb/simulator/index.ts';
 import { VERSION } from './version.ts';
 import { LiveService } from './live/live-service.ts';
 import { redisKeys } from './redis-keys.ts';
+import { resolveInstanceId } from './recorder/instance-id.ts';
 import { LocalLock, RedisLock } from './recorder/lock.ts';
 import { createRecorderMetrics } from './recorder/metrics.ts';
 import { Recorder } from './recorder/recorder.ts';
@@ -117,6 +119,11 @@ export async function startGateway(
         subscriber,
         redisKeys(config.redis.keyPrefix).liveChanges,
         logger,
+        {
+          degraded: metrics.liveStoreDegraded,
+          writeBackPending: metrics.liveStoreWriteBackPending,
+          writtenBack: metrics.liveStoreWrittenBack,
+        },
       );
       await replicated.whenSynced();
       rawStore = replicated;
@@ -130,6 +137,7 @@ export async function startGateway(
       audit,
       config: config.security.auth,
       logger,
+      registry: metrics.registry,
       redis: redis && config.redis ? { client: redis, keyPrefix: config.redis.keyPrefix } : undefined,
     });
     closers.push(() => auth.close());
@@ -155,7 +163,8 @@ export async function startGateway(
     const ingest = new Ingest(client, decoder, liveStore, { metrics, logger, qos: config.openwb.qos, retireAfterMs: config.retireAfterMs });
     ingest.start();
     closers.push(() => ingest.stop());
-    // Redis keeps nothing on disk in many setups: after it comes back, fetch the retained state again.
+    // Redis keeps nothing on disk in many setups: the replica writes itself back when Redis returns, and the
+    // broker's retained state, fetched again, is a second source.
     let redisWasReady = false;
     redis?.on('ready', () => {
       if (redisWasReady) {
@@ -187,9 +196,10 @@ export async function startGateway(
 
     let recorder: Recorder | undefined;
     if (config.recorder.enabled) {
+      const instanceId = resolveInstanceId(config.recorder.instanceId, join(dirname(config.recorder.spoolFile), 'instance-id'));
       const lock =
         redis && config.redis
-          ? new RedisLock(redis, redisKeys(config.redis.keyPrefix).recorderLock, config.recorder.lockTtlMs)
+          ? new RedisLock(redis, redisKeys(config.redis.keyPrefix).recorderLock, config.recorder.lockTtlMs, instanceId)
           : new LocalLock();
       const live = new LiveService(liveStore, { staleAfterMs: config.staleAfterMs });
       recorder = new Recorder({

@@ -57,6 +57,21 @@ export function createMetrics() {
       labelNames: ['operation'] as const,
       registers,
     }),
+    liveStoreDegraded: new Gauge({
+      name: 'live_store_degraded',
+      help: '1 while the live store replica is not in sync with Redis (Redis unreachable or resyncing) and serves what it holds',
+      registers,
+    }),
+    liveStoreWriteBackPending: new Gauge({
+      name: 'live_store_writeback_pending',
+      help: 'Live fields written while Redis was unreachable and not yet written back',
+      registers,
+    }),
+    liveStoreWrittenBack: new Counter({
+      name: 'live_store_written_back_total',
+      help: 'Live fields written back to Redis after an outage or after Redis restarted empty',
+      registers,
+    }),
   };
 }
 

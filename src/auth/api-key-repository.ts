@@ -1,4 +1,4 @@
-import type { Database } from '../db/database.ts';
+import type { Database, SqlParam } from '../db/database.ts';
 import type { ApiKeyRecord, Scope } from './api-key.ts';
 
 interface ApiKeyRow {
@@ -73,24 +73,28 @@ export class ApiKeyRepository {
     return rows.map(toRecord);
   }
 
-  /** Revokes by id or by the public prefix; returns how many keys were revoked. */
-  async revoke(idOrPrefix: string, at: number): Promise<number> {
-    const { changes } = await this.db.execute('UPDATE api_keys SET revoked_at = ? WHERE (id = ? OR prefix = ?) AND revoked_at IS NULL', [
+  /** Revokes by id or by the public prefix; returns the ids of the keys revoked. */
+  revoke(idOrPrefix: string, at: number): Promise<string[]> {
+    return this.revokeWhere('(id = ? OR prefix = ?)', [idOrPrefix, idOrPrefix], at);
+  }
+
+  revokeByName(name: string, at: number): Promise<string[]> {
+    return this.revokeWhere('name = ?', [name], at);
+  }
+
+  revokeByOwner(userId: string, at: number): Promise<string[]> {
+    return this.revokeWhere('user_id = ?', [userId], at);
+  }
+
+  /** `condition` is one of the constant clauses above, never built from input. */
+  private async revokeWhere(condition: string, params: SqlParam[], at: number): Promise<string[]> {
+    const { changes } = await this.db.execute(`UPDATE api_keys SET revoked_at = ? WHERE ${condition} AND revoked_at IS NULL`, [
       at,
-      idOrPrefix,
-      idOrPrefix,
+      ...params,
     ]);
-    return changes;
-  }
-
-  async revokeByName(name: string, at: number): Promise<number> {
-    const { changes } = await this.db.execute('UPDATE api_keys SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL', [at, name]);
-    return changes;
-  }
-
-  async revokeByOwner(userId: string, at: number): Promise<number> {
-    const { changes } = await this.db.execute('UPDATE api_keys SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL', [at, userId]);
-    return changes;
+    if (changes === 0) return [];
+    const rows = await this.db.query<{ id: string }>(`SELECT id FROM api_keys WHERE ${condition} AND revoked_at = ?`, [...params, at]);
+    return rows.map((row) => row.id);
   }
 
   async touch(id: string, at: number): Promise<void> {

@@ -1,13 +1,13 @@
 import type { ApiKeyRepository } from './api-key-repository.ts';
 import { generateApiKey, hashApiKey, isWellFormedApiKey, type ApiKeyIdentity, type ApiKeyRecord, type Scope } from './api-key.ts';
 import type { AuthInvalidation } from './invalidation.ts';
-import type { MaybePromise } from '../maybe-async.ts';
+import { chain, type MaybePromise } from '../maybe-async.ts';
+import { CredentialCache } from './credential-cache.ts';
 
 interface CacheEntry {
   record: ApiKeyRecord | undefined;
   /** Built once per lookup: the same object on every request (callers may cache by it). */
   identity: ApiKeyIdentity | undefined;
-  cachedAt: number;
 }
 
 const identityOf = (record: ApiKeyRecord): ApiKeyIdentity => ({
@@ -21,6 +21,9 @@ const identityOf = (record: ApiKeyRecord): ApiKeyIdentity => ({
 export interface ApiKeyServiceOptions {
   /** How long a looked-up key is trusted without asking the database again (a backstop: revocations are pushed). */
   cacheTtlMs?: number;
+  /** How long a known key is still accepted while the database cannot be reached (revocations pushed meanwhile still apply). */
+  cacheMaxStaleMs?: number;
+  onStaleServed?: () => void;
   maxCacheEntries?: number;
   /** Tells every instance about revocations; without it only this process learns of them at once. */
   invalidation?: AuthInvalidation;
@@ -42,10 +45,8 @@ export interface NewApiKey {
  * the invalidation channel, on every other instance.
  */
 export class ApiKeyService {
-  private readonly cache = new Map<string, CacheEntry>();
+  private readonly cache: CredentialCache<CacheEntry>;
   private readonly lastTouched = new Map<string, number>();
-  private readonly cacheTtlMs: number;
-  private readonly maxCacheEntries: number;
   private readonly invalidation: AuthInvalidation | undefined;
   private readonly now: () => number;
 
@@ -53,12 +54,24 @@ export class ApiKeyService {
     private readonly repository: ApiKeyRepository,
     options: ApiKeyServiceOptions = {},
   ) {
-    this.cacheTtlMs = options.cacheTtlMs ?? 10_000;
-    this.maxCacheEntries = options.maxCacheEntries ?? 10_000;
     this.invalidation = options.invalidation;
     this.now = options.now ?? Date.now;
+    this.cache = new CredentialCache(
+      async (hash) => {
+        const record = await repository.findByHash(hash);
+        return { record, identity: record && identityOf(record) };
+      },
+      {
+        ttlMs: options.cacheTtlMs ?? 10_000,
+        maxStaleMs: options.cacheMaxStaleMs ?? 0,
+        maxEntries: options.maxCacheEntries,
+        now: this.now,
+        onStaleServed: options.onStaleServed,
+      },
+    );
     this.invalidation?.subscribe((change) => {
-      if (change.type === 'apiKeys' || change.type === 'all') this.cache.clear();
+      if (change.type === 'apiKeys') this.forget(change.revoked);
+      if (change.type === 'all') this.cache.markDue();
     });
   }
 
@@ -93,51 +106,50 @@ export class ApiKeyService {
   }
 
   async revoke(idOrPrefix: string): Promise<number> {
-    return this.changed(await this.repository.revoke(idOrPrefix, this.now()));
+    return this.revoked(await this.repository.revoke(idOrPrefix, this.now()));
   }
 
   async revokeByName(name: string): Promise<number> {
-    return this.changed(await this.repository.revokeByName(name, this.now()));
+    return this.revoked(await this.repository.revokeByName(name, this.now()));
   }
 
   async revokeByOwner(userId: string): Promise<number> {
-    return this.changed(await this.repository.revokeByOwner(userId, this.now()));
+    return this.revoked(await this.repository.revokeByOwner(userId, this.now()));
   }
 
   /** What a presented key proves, or undefined when it is malformed, unknown, expired or revoked. Synchronous when cached. */
   authenticate(key: string): MaybePromise<ApiKeyIdentity | undefined> {
     if (!isWellFormedApiKey(key)) return undefined;
-    const hash = hashApiKey(key);
-    const now = this.now();
-    const entry = this.cache.get(hash);
-    if (entry && now - entry.cachedAt <= this.cacheTtlMs) return this.check(entry, now);
-    return this.repository.findByHash(hash).then((record) => {
-      const loaded = { record, identity: record && identityOf(record), cachedAt: now };
-      this.remember(hash, loaded);
-      return this.check(loaded, now);
-    });
+    return chain(this.cache.get(hashApiKey(key)), (entry) => this.check(entry));
   }
 
-  private check(entry: CacheEntry, now: number): ApiKeyIdentity | undefined {
+  private check(entry: CacheEntry): ApiKeyIdentity | undefined {
+    const now = this.now();
     const record = entry.record;
     if (!record || record.revokedAt !== null || (record.expiresAt !== null && record.expiresAt <= now)) return undefined;
     this.touch(record.id, now);
     return entry.identity;
   }
 
-  private async changed(count: number): Promise<number> {
-    this.cache.clear();
-    if (count > 0) await this.invalidation?.publish({ type: 'apiKeys' });
-    return count;
+  private async revoked(ids: string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    if (this.invalidation) await this.invalidation.publish({ type: 'apiKeys', revoked: ids });
+    else this.forget(ids);
+    return ids.length;
   }
 
-  private remember(hash: string, entry: CacheEntry): void {
-    this.cache.delete(hash);
-    if (this.cache.size >= this.maxCacheEntries) {
-      const oldest = this.cache.keys().next().value;
-      if (oldest !== undefined) this.cache.delete(oldest);
+  /** Revoked keys are refused from the cache at once, even while the database cannot be reached. */
+  private forget(revoked: string[] | undefined): void {
+    if (!revoked) {
+      this.cache.clear();
+      return;
     }
-    this.cache.set(hash, entry);
+    const at = this.now();
+    this.cache.update(({ record }) =>
+      record && record.revokedAt === null && revoked.includes(record.id)
+        ? { record: { ...record, revokedAt: at }, identity: undefined }
+        : undefined,
+    );
   }
 
   /** Records last use at most once a minute per key, off the request path. */

@@ -9,6 +9,7 @@ export const SECURITY_CONFIG_KEYS = [
   'ACCESS_TOKEN_TTL_S',
   'REFRESH_TOKEN_TTL_S',
   'AUTH_CACHE_TTL_S',
+  'AUTH_CACHE_MAX_STALE_S',
   'PASSWORD_SCRYPT_LOG_N',
   'LOGIN_FREE_FAILURES',
   'LOGIN_MAX_FAILURES_PER_USER',
@@ -80,6 +81,7 @@ export const securitySchemaShape = {
   ACCESS_TOKEN_TTL_S: int(60, 3600).default(900),
   REFRESH_TOKEN_TTL_S: int(3600, 31_536_000).default(2_592_000),
   AUTH_CACHE_TTL_S: int(1, 3600).default(60),
+  AUTH_CACHE_MAX_STALE_S: int(0, 86_400).default(900),
   PASSWORD_SCRYPT_LOG_N: int(15, 20).default(17),
   LOGIN_FREE_FAILURES: int(0, 1000).default(3),
   LOGIN_MAX_FAILURES_PER_USER: int(1, 1000).default(10),
@@ -107,6 +109,7 @@ export function securityConfig(c: Parsed, problems: string[]): SecurityConfig {
       accessTokenTtlMs: c.ACCESS_TOKEN_TTL_S * 1000,
       refreshTokenTtlMs: c.REFRESH_TOKEN_TTL_S * 1000,
       cacheTtlMs: c.AUTH_CACHE_TTL_S * 1000,
+      cacheMaxStaleMs: c.AUTH_CACHE_MAX_STALE_S * 1000,
       scryptLogN: c.PASSWORD_SCRYPT_LOG_N,
       login: {
         freeFailures: c.LOGIN_FREE_FAILURES,

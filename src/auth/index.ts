@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { Counter, type Registry } from 'prom-client';
 import type { AuditService } from '../audit/audit-service.ts';
 import type { Database } from '../db/database.ts';
 import { redisKeys } from '../redis-keys.ts';
@@ -24,6 +25,8 @@ export interface AuthConfig {
   refreshTokenTtlMs: number;
   /** Backstop for cached keys and users; changes are pushed to every instance at once. */
   cacheTtlMs: number;
+  /** How long known keys and users are still accepted while the database cannot be reached. */
+  cacheMaxStaleMs: number;
   scryptLogN: number;
   login: LoginLimits & { kdfConcurrency: number; kdfQueue: number };
 }
@@ -48,6 +51,8 @@ export interface AuthDeps {
   logger: Logger;
   /** Shared state for several instances (invalidation, limiter counters); absent: this process only. */
   redis?: { client: Redis; keyPrefix: string };
+  /** Where the credential cache counts what it served from the last known state. */
+  registry?: Registry;
   now?: () => number;
 }
 
@@ -62,12 +67,26 @@ export async function createAuth(deps: AuthDeps): Promise<Auth> {
   const revocations = new SessionRevocations(refreshTokens, invalidation, config.accessTokenTtlMs, deps.now);
   // A retired key verifies as long as a token it signed (before other instances noticed the rotation) can live.
   const keyring = new Keyring(db, { verifyRetiredForMs: config.accessTokenTtlMs + 120_000, now: deps.now });
-  const apiKeys = new ApiKeyService(new ApiKeyRepository(db), { cacheTtlMs: config.cacheTtlMs, invalidation, now: deps.now });
+  const staleServed = new Counter({
+    name: 'auth_cache_stale_served_total',
+    help: 'Credential checks answered from the last known state because the database could not be reached',
+    labelNames: ['cache'] as const,
+    registers: deps.registry ? [deps.registry] : [],
+  });
+  const apiKeys = new ApiKeyService(new ApiKeyRepository(db), {
+    cacheTtlMs: config.cacheTtlMs,
+    cacheMaxStaleMs: config.cacheMaxStaleMs,
+    onStaleServed: () => staleServed.inc({ cache: 'apiKeys' }),
+    invalidation,
+    now: deps.now,
+  });
   const users: UserService = new UserService({
     db,
     hasher,
     invalidation,
     cacheTtlMs: config.cacheTtlMs,
+    cacheMaxStaleMs: config.cacheMaxStaleMs,
+    onStaleServed: () => staleServed.inc({ cache: 'users' }),
     endAllSessions: (userId) => tokens.endAllSessions(userId),
     revokeKeys: (userId) => apiKeys.revokeByOwner(userId),
     now: deps.now,

@@ -7,7 +7,8 @@ import type { Logger } from 'pino';
  * Redis subscription was interrupted (messages may have been missed).
  */
 export type AuthChange =
-  | { type: 'apiKeys' }
+  /** `revoked`: the ids of the keys revoked (absent: anything about keys may have changed). */
+  | { type: 'apiKeys'; revoked?: string[] }
   | { type: 'user'; id: string }
   | { type: 'sessions'; ids: string[]; at: number }
   | { type: 'signingKeys' }

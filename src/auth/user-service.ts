@@ -3,6 +3,7 @@ import type { Database } from '../db/database.ts';
 import { InvalidInputError, ConflictError, NotFoundError } from '../errors.ts';
 import type { AuthInvalidation } from './invalidation.ts';
 import type { MaybePromise } from '../maybe-async.ts';
+import { CredentialCache } from './credential-cache.ts';
 import { passwordProblem, type PasswordHasher } from './password.ts';
 import type { Role } from './principal.ts';
 import { UserRepository, type UserPatch } from './user-repository.ts';
@@ -30,6 +31,9 @@ export interface UserServiceDeps {
   endAllSessions: (userId: string) => Promise<void>;
   revokeKeys: (userId: string) => Promise<unknown>;
   cacheTtlMs: number;
+  /** How long a known user is still accepted while the database cannot be reached (changes pushed meanwhile still apply). */
+  cacheMaxStaleMs?: number;
+  onStaleServed?: () => void;
   now?: () => number;
 }
 
@@ -39,15 +43,21 @@ export interface UserServiceDeps {
  */
 export class UserService {
   private readonly repository: UserRepository;
-  private readonly cache = new Map<string, { user: UserRecord | undefined; at: number }>();
+  private readonly cache: CredentialCache<UserRecord | undefined>;
   private readonly now: () => number;
 
   constructor(private readonly deps: UserServiceDeps) {
     this.repository = new UserRepository(deps.db);
     this.now = deps.now ?? Date.now;
+    this.cache = new CredentialCache((id) => this.repository.findById(id), {
+      ttlMs: deps.cacheTtlMs,
+      maxStaleMs: deps.cacheMaxStaleMs ?? 0,
+      now: this.now,
+      onStaleServed: deps.onStaleServed,
+    });
     deps.invalidation.subscribe((change) => {
       if (change.type === 'user') this.cache.delete(change.id);
-      if (change.type === 'all') this.cache.clear();
+      if (change.type === 'all') this.cache.markDue();
     });
   }
 
@@ -93,14 +103,7 @@ export class UserService {
 
   /** For authentication: served from memory (synchronously) in the steady state. */
   cached(id: string): MaybePromise<UserRecord | undefined> {
-    const now = this.now();
-    const hit = this.cache.get(id);
-    if (hit && now - hit.at <= this.deps.cacheTtlMs) return hit.user;
-    return this.repository.findById(id).then((user) => {
-      if (this.cache.size >= 10_000) this.cache.clear();
-      this.cache.set(id, { user, at: now });
-      return user;
-    });
+    return this.cache.get(id);
   }
 
   async isActive(id: string): Promise<boolean> {

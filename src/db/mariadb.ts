@@ -17,12 +17,17 @@ function bindTo(executor: Executor): Pick<Database, 'dialect' | 'query' | 'execu
   };
 }
 
-export function openMariaDb(url: string): Database {
+/**
+ * `connectTimeoutMs` bounds both connecting and waiting for a pooled connection: while the database is
+ * unreachable an operation fails after about that long (the API answers 503) instead of holding the request.
+ */
+export function openMariaDb(url: string, options: { connectTimeoutMs?: number } = {}): Database {
+  const timeout = options.connectTimeoutMs ?? 1_000;
   const pool = mariadb.createPool({
     ...parseMariaDbUrl(url),
     connectionLimit: 8,
-    acquireTimeout: 5_000,
-    connectTimeout: 5_000,
+    acquireTimeout: timeout,
+    connectTimeout: timeout,
     timezone: 'Z',
   });
   const direct = bindTo(pool);

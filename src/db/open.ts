@@ -4,5 +4,5 @@ import { openMariaDb } from './mariadb.ts';
 import { openSqlite } from './sqlite.ts';
 
 export function openDatabase(target: DatabaseTarget): Database {
-  return target.kind === 'sqlite' ? openSqlite(target.path) : openMariaDb(target.url);
+  return target.kind === 'sqlite' ? openSqlite(target.path) : openMariaDb(target.url, { connectTimeoutMs: target.connectTimeoutMs });
 }

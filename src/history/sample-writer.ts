@@ -4,6 +4,7 @@
  * replaying a batch after an ambiguous failure (commit sent, answer lost) writes nothing twice.
  */
 import type { Database, SqlParam } from '../db/database.ts';
+import { RowRejectedError } from '../recorder/row-errors.ts';
 import type { Sample } from '../recorder/sampling.ts';
 import { counterDelta, rollupsOf, type RollupRow } from './rollups.ts';
 import { advanceSeries, ensureSeries } from './series-repository.ts';
@@ -41,7 +42,7 @@ export class SampleWriter {
     const kinds = new Map<string, SeriesKind>();
     for (const sample of samples) {
       const kind = seriesKindOf(sample.series);
-      if (!kind) throw new Error(`not a recordable series: ${sample.series}`);
+      if (!kind) throw new RowRejectedError(`not a recordable series: ${sample.series}`);
       kinds.set(sample.series, kind);
       let list = bySeries.get(sample.series);
       if (!list) bySeries.set(sample.series, (list = []));
@@ -57,7 +58,7 @@ export class SampleWriter {
     let skipped = 0;
     for (const [key, list] of bySeries) {
       const row = series.get(key);
-      if (!row) throw new Error(`series ${key} could not be created`);
+      if (!row) throw new RowRejectedError(`series ${key} could not be created`);
       list.sort((a, b) => a.ts - b.ts);
       let previousTs = row.lastTs ?? Number.NEGATIVE_INFINITY;
       let previousValue = row.lastValue;

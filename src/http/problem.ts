@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import type { ProblemDto } from '../api/types.ts';
+import { isDatabaseUnreachable } from '../db/unreachable.ts';
 import { DomainError, TooManyAttemptsError, UnavailableError } from '../errors.ts';
 import { MethodNotAllowedError } from './dispatcher.ts';
 import { PROBLEM_OF_CLIENT_STATUS, PROBLEM_OF_ERROR, PROBLEMS, type ProblemType } from './problem-types.ts';
@@ -62,6 +63,11 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
       const headers: Record<string, string> = known === PROBLEMS.unauthorized ? { 'WWW-Authenticate': WWW_AUTHENTICATE } : {};
       const problem = known === PROBLEMS.badRequest && errors?.length ? PROBLEMS.validation : known;
       sendProblem(res, problemOf(problem, e.message ?? known.title, instance, errors?.length ? errors.slice(0, 100) : undefined), headers);
+      return;
+    }
+    if (isDatabaseUnreachable(error)) {
+      logger.warn({ err: (error as Error).message, path: instance }, 'database unreachable');
+      sendProblem(res, problemOf(PROBLEMS.unavailable, 'The database cannot be reached right now', instance), { 'Retry-After': '2' });
       return;
     }
     if (status === PROBLEMS.unavailable.status) {

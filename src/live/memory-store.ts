@@ -20,6 +20,8 @@ class Entity {
   readonly slots = new Map<string, Slot>();
   private view: EntityFields | undefined;
 
+  constructor(readonly ref: EntityRef) {}
+
   set(field: string, slot: Slot): void {
     this.slots.set(field, slot);
     this.view = undefined;
@@ -57,6 +59,19 @@ export class MemoryLiveStore implements LiveStore {
     this.entities.clear();
   }
 
+  /** Every field held, deletions included (each with its time), e.g. to write the copy back to an emptied Redis. */
+  updates(): FieldUpdate[] {
+    const all: FieldUpdate[] = [];
+    for (const { ref, slots } of this.entities.values()) {
+      for (const [field, slot] of slots) all.push({ ...ref, field, value: slot.value, receivedAt: slot.receivedAt });
+    }
+    return all;
+  }
+
+  get isEmpty(): boolean {
+    return this.entities.size === 0;
+  }
+
   get(refs: readonly EntityRef[]): EntityFields[] {
     return refs.map((ref) => this.entities.get(keyOf(ref.kind, ref.id))?.visible() ?? NO_FIELDS);
   }
@@ -79,7 +94,7 @@ export class MemoryLiveStore implements LiveStore {
   private set(update: FieldUpdate): void {
     const key = keyOf(update.kind, update.id);
     let entity = this.entities.get(key);
-    if (!entity) this.entities.set(key, (entity = new Entity()));
+    if (!entity) this.entities.set(key, (entity = new Entity({ kind: update.kind, id: update.id })));
     entity.set(update.field, { value: update.value, receivedAt: update.receivedAt });
   }
 }

@@ -1,7 +1,17 @@
 import type { Redis } from 'ioredis';
-import type { EntityFields, EntityKind, EntityRef, EntitySnapshot, FieldUpdate, Json } from './model.ts';
+import {
+  ENTITY_KINDS,
+  type EntityFields,
+  type EntityKind,
+  type EntityRef,
+  type EntitySnapshot,
+  type FieldUpdate,
+  type Json,
+} from './model.ts';
 import { redisKeys, type RedisKeys } from '../redis-keys.ts';
 import { compareIds, type LiveStore } from './store.ts';
+
+const encode = (value: Json, receivedAt: number) => JSON.stringify([value, receivedAt]);
 
 function decodeFields(hash: Record<string, string>): EntityFields {
   const fields: EntityFields = {};
@@ -17,10 +27,28 @@ function decodeFields(hash: Record<string, string>): EntityFields {
 }
 
 /**
+ * Writes `field, receivedAt, encoded` triples to one entity hash, each only where Redis holds nothing newer
+ * (an empty `encoded` deletes), so instances writing back after an outage never overwrite newer values.
+ */
+const WRITE_IF_NEWER = `
+for i = 1, #ARGV, 3 do
+  local current = redis.call('HGET', KEYS[1], ARGV[i])
+  local newer = true
+  if current then
+    local ok, decoded = pcall(cjson.decode, current)
+    if ok and type(decoded) == 'table' and tonumber(decoded[2]) and tonumber(decoded[2]) > tonumber(ARGV[i + 1]) then newer = false end
+  end
+  if newer then
+    if ARGV[i + 2] == '' then redis.call('HDEL', KEYS[1], ARGV[i]) else redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 2]) end
+  end
+end
+return 0`;
+
+/**
  * The shared live store: one hash per entity, so a chargepoint is one HGETALL. Several gateway instances
  * on one Redis serve the same values. Every batch is also published on `liveChanges` in the same
- * pipeline, so replicas (replicated-store.ts) and later the stream follow without polling. The client is created with `enableOfflineQueue: false`, so calls fail
- * fast while Redis is unreachable (the API answers 503) instead of queueing.
+ * pipeline, so replicas (replicated-store.ts) and later the stream follow without polling. The client is
+ * created with `enableOfflineQueue: false`, so calls fail fast while Redis is unreachable instead of queueing.
  */
 export class RedisLiveStore implements LiveStore {
   readonly kind = 'redis';
@@ -42,7 +70,7 @@ export class RedisLiveStore implements LiveStore {
       const key = this.keys.entity(u.kind, u.id);
       let group = byEntity.get(key);
       if (!group) byEntity.set(key, (group = { kind: u.kind, id: u.id, fields: new Map() }));
-      group.fields.set(u.field, u.value === undefined ? undefined : JSON.stringify([u.value, u.receivedAt]));
+      group.fields.set(u.field, u.value === undefined ? undefined : encode(u.value, u.receivedAt));
     }
     const pipeline = this.redis.pipeline();
     for (const [key, group] of byEntity) {
@@ -62,6 +90,36 @@ export class RedisLiveStore implements LiveStore {
     const results = await pipeline.exec();
     const failed = results?.find(([error]) => error);
     if (failed) throw failed[0];
+  }
+
+  /**
+   * Writes values kept elsewhere while Redis was away (or lost) back, newest-wins per field, and publishes
+   * them so the other replicas merge them too.
+   */
+  async writeBack(updates: readonly FieldUpdate[]): Promise<void> {
+    if (updates.length === 0) return;
+    const byEntity = new Map<string, { kind: EntityKind; id: string; args: string[]; anyValue: boolean }>();
+    for (const u of updates) {
+      const key = this.keys.entity(u.kind, u.id);
+      let group = byEntity.get(key);
+      if (!group) byEntity.set(key, (group = { kind: u.kind, id: u.id, args: [], anyValue: false }));
+      group.args.push(u.field, String(u.receivedAt), u.value === undefined ? '' : encode(u.value, u.receivedAt));
+      if (u.value !== undefined) group.anyValue = true;
+    }
+    const pipeline = this.redis.pipeline();
+    for (const [key, group] of byEntity) {
+      pipeline.eval(WRITE_IF_NEWER, 1, key, ...group.args);
+      if (group.anyValue) pipeline.sadd(this.keys.index(group.kind), group.id);
+    }
+    pipeline.publish(this.keys.liveChanges, JSON.stringify(updates));
+    const results = await pipeline.exec();
+    const failed = results?.find(([error]) => error);
+    if (failed) throw failed[0];
+  }
+
+  /** False when Redis holds no entity under our prefix, e.g. after it restarted without persistence. */
+  async hasEntities(): Promise<boolean> {
+    return (await this.redis.exists(...ENTITY_KINDS.map((kind) => this.keys.index(kind)))) > 0;
   }
 
   async get(refs: readonly EntityRef[]): Promise<EntityFields[]> {

@@ -20,7 +20,7 @@ export interface OpsDeps {
   metricsPublic: boolean;
   version: string;
   startedAt: Date;
-  /** Present when this instance runs the statistics recorder (reported, not part of the status). */
+  /** Present when this instance runs the statistics recorder (a stalled recorder makes the instance not ready). */
   recorder?: { status(): RecorderStatus };
 }
 
@@ -36,9 +36,10 @@ export function opsHandlers(deps: OpsDeps): OpsHandlers {
       const ingest = deps.ingest.snapshot();
       const [liveStore, database] = await Promise.all([check(() => deps.liveStore.ping()), check(() => deps.db.ping())]);
       const broker = ingest.connected ? { ok: true } : { ok: false, detail: 'not connected to the openWB broker' };
-      const ready = broker.ok && liveStore.ok && database.ok;
-      const recorder = deps.recorder ? { recorder: recorderCheck(deps.recorder.status()) } : {};
-      const body = { status: ready ? ('ready' as const) : ('unavailable' as const), checks: { broker, liveStore, database, ...recorder } };
+      const recorder = deps.recorder ? recorderCheck(deps.recorder.status()) : undefined;
+      const ready = broker.ok && liveStore.ok && database.ok && !recorder?.stalled;
+      const checks = { broker, liveStore, database, ...(recorder ? { recorder } : {}) };
+      const body = { status: ready ? ('ready' as const) : ('unavailable' as const), checks };
       return ready
         ? json(200, body, { 'Cache-Control': 'no-store' })
         : json(503, body, { 'Retry-After': '5', 'Cache-Control': 'no-store' });

@@ -78,6 +78,16 @@ export class OutageBuffer {
     this.inFlight = 0;
   }
 
+  /** Empties the buffer, returning what it held (a shutdown spools it). */
+  takeAll(): { samples: Sample[]; sessions: Session[] } {
+    const taken = { samples: this.samples.slice(this.head), sessions: [...this.sessions.values()] };
+    this.samples = [];
+    this.head = 0;
+    this.inFlight = 0;
+    this.sessions.clear();
+    return taken;
+  }
+
   pendingSessions(): Session[] {
     return [...this.sessions.values()];
   }

@@ -2,25 +2,30 @@
  * The statistics recorder. On its own clock, at every RECORD_INTERVAL_S boundary, it samples the live
  * store (never MQTT), turns fresh values into samples and moves each chargepoint's charging session
  * along. Everything goes through the outage buffer to the database, so an unreachable database costs
- * nothing until the buffer is full. Only the instance holding the recorder lock does any of this.
+ * nothing until the buffer is full; a row the database refuses is quarantined and never blocks another.
+ * Every expected sample is written, counted as a gap, rejected, dropped, spooled or still buffered.
+ * Only the instance holding the recorder lock samples.
  *
  * Tests drive it deterministically with an injected clock: `sampleOnce(at)` then `flush()`; `start()`
- * runs the real timer.
+ * replays the spool file and runs the real timer; `stop()` flushes with a deadline and spools the rest.
  */
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
-import type { MaybePromise } from '../maybe-async.ts';
-import { SampleWriter } from '../history/sample-writer.ts';
 import { pruneSamples } from '../history/retention.ts';
 import type { ChargePointDto, SiteDto, VehicleDto } from '../api/types.ts';
-import { observationOf, observe } from '../sessions/detector.ts';
-import type { Session } from '../sessions/model.ts';
-import { SessionRepository } from '../sessions/session-repository.ts';
+import type { MaybePromise } from '../maybe-async.ts';
 import type { Tariff } from '../sessions/tariff.ts';
-import type { RecorderLock } from './lock.ts';
+import { GAP_REASONS, SeriesLedger, type GapReason } from './ledger.ts';
+import type { LockState, LockStatus, RecorderLock } from './lock.ts';
 import type { RecorderMetrics } from './metrics.ts';
 import { OutageBuffer } from './outage-buffer.ts';
-import { samplesOf } from './sampling.ts';
+import { pruneQuarantine } from './quarantine.ts';
+import { errorDetail } from './row-errors.ts';
+import { readingsOf, type Sample } from './sampling.ts';
+import { SessionTracker } from './session-tracker.ts';
+import { Spool } from './spool.ts';
+import { StoreWriter } from './store-writer.ts';
+import { sampleProblem } from './validation.ts';
 
 /** The part of LiveService the recorder reads: the same read models and staleness rule as the API. */
 export interface LiveReader {
@@ -34,6 +39,10 @@ export interface RecorderOptions {
   rawRetentionMs: number;
   bufferSize: number;
   tariff: Tariff;
+  /** Where stop() saves what it could not write, replayed by start(); without it the rest is logged as lost. */
+  spoolFile?: string;
+  /** How long stop() tries to write what is buffered before spooling it. */
+  shutdownFlushMs?: number;
 }
 
 export interface RecorderDeps {
@@ -55,35 +64,51 @@ export interface RecorderStatus {
   lostSessions: number;
   /** Set while the database refuses writes. */
   lastError: string | undefined;
+  /** When a write last completed (ms); undefined before the first. */
+  lastWriteAt: number | undefined;
+  /** Set while this instance records but has not written for STALLED_AFTER_INTERVALS intervals (ms since it last did). */
+  stalledForMs: number | undefined;
 }
 
-const WRITE_BATCH = 5_000;
+export const STALLED_AFTER_INTERVALS = 3;
 const PRUNE_EVERY_MS = 3_600_000;
-const OPEN_RELOAD_BACKOFF_MS = 30_000;
+const DEFAULT_SHUTDOWN_FLUSH_MS = 5_000;
 
 export class Recorder {
   private readonly buffer: OutageBuffer;
-  private readonly writer: SampleWriter;
-  private readonly sessionsRepo: SessionRepository;
+  private readonly store: StoreWriter;
+  private readonly sessions: SessionTracker;
+  private readonly ledger = new SeriesLedger();
+  private readonly spool: Spool;
   private readonly now: () => number;
   private timer: NodeJS.Timeout | undefined;
   /** The boundary of the last scheduled tick. */
   private lastScheduled = -Infinity;
   private stopped = true;
   private active = false;
-  /** Open sessions by chargepoint; undefined until loaded from the database after taking the lock. */
-  private open: Map<string, Session> | undefined;
+  private lockState: LockState | undefined;
   private flushing: Promise<void> | undefined;
   private sampling: Promise<void> | undefined;
   private lastError: string | undefined;
+  private lastWriteAt: number | undefined;
+  private activeSince = 0;
+  private liveFailures = 0;
   private lastPruneAt = Number.NEGATIVE_INFINITY;
-  private openLoadFailedAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly deps: RecorderDeps) {
-    this.buffer = new OutageBuffer(deps.options.bufferSize);
-    this.writer = new SampleWriter(deps.db);
-    this.sessionsRepo = new SessionRepository(deps.db);
     this.now = deps.now ?? Date.now;
+    this.buffer = new OutageBuffer(deps.options.bufferSize);
+    this.spool = new Spool(deps.options.spoolFile, deps.logger);
+    this.store = new StoreWriter(deps.db, this.buffer, deps.metrics, deps.logger, this.now, () => this.wrote());
+    this.sessions = new SessionTracker({
+      db: deps.db,
+      buffer: this.buffer,
+      store: this.store,
+      metrics: deps.metrics,
+      logger: deps.logger,
+      now: this.now,
+      detector: { intervalMs: deps.options.intervalMs, tariff: deps.options.tariff, newId: deps.newId },
+    });
   }
 
   /** The latest interval boundary at or before `at`. */
@@ -95,20 +120,32 @@ export class Recorder {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    this.replaySpool();
     this.schedule();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    await this.sampling?.catch(() => undefined);
-    // One last attempt to write what is buffered; an unreachable database must not hold up shutdown.
-    await Promise.race([this.flush().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+    // The last tick and a last write, within the deadline: a hung live store or database must not hold up shutdown.
+    const lastWrite = async () => {
+      await this.sampling?.catch(() => undefined);
+      await this.flush();
+      return true;
+    };
+    const deadline = this.deps.options.shutdownFlushMs ?? DEFAULT_SHUTDOWN_FLUSH_MS;
+    const flushed = await Promise.race([
+      lastWrite().catch(() => false),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), deadline).unref()),
+    ]);
     if (this.active) await this.deps.lock.release();
     this.setActive(false);
+    this.spoolRest(flushed);
   }
 
   status(): RecorderStatus {
+    const sinceWrite = this.now() - Math.max(this.lastWriteAt ?? 0, this.activeSince);
+    const stalled = this.active && sinceWrite > STALLED_AFTER_INTERVALS * this.deps.options.intervalMs;
     return {
       active: this.active,
       bufferedSamples: this.buffer.sampleCount,
@@ -116,6 +153,8 @@ export class Recorder {
       lostSamples: this.buffer.lostSamples,
       lostSessions: this.buffer.lostSessions,
       lastError: this.lastError,
+      lastWriteAt: this.lastWriteAt,
+      stalledForMs: stalled ? sinceWrite : undefined,
     };
   }
 
@@ -127,7 +166,7 @@ export class Recorder {
 
   /**
    * Takes (or renews) the lock and, while held, samples the live store at `at` into the buffer and
-   * advances the sessions. Returns false when another instance records.
+   * advances the sessions. Returns false when this instance does not record.
    */
   async sampleOnce(at = this.boundary()): Promise<boolean> {
     // One at a time, in tick order: a tick that waits for the database must not overlap the next one.
@@ -157,6 +196,10 @@ export class Recorder {
     const now = this.now();
     // A timer may fire a millisecond early (libuv's clock against Date.now()): never sample a boundary twice.
     const next = Math.max(this.boundary(now), this.lastScheduled) + interval;
+    if (this.active && Number.isFinite(this.lastScheduled) && next > this.lastScheduled + interval) {
+      // The process was held up past whole intervals (a blocked event loop, a suspended VM): those ticks never ran.
+      this.countGaps('missed-tick', ((next - this.lastScheduled) / interval - 1) * this.ledger.size);
+    }
     this.lastScheduled = next;
     this.timer = setTimeout(() => {
       this.tick(next).catch((error: unknown) => this.deps.logger.error({ err: (error as Error).message }, 'recorder tick failed'));
@@ -165,18 +208,9 @@ export class Recorder {
   }
 
   private async sampleUnguarded(at: number): Promise<boolean> {
-    const held = await this.deps.lock.acquire();
-    if (!held) {
-      if (this.active) this.deps.logger.warn('recorder lock lost: another instance records now');
-      this.open = undefined;
-      this.setActive(false);
-      return false;
-    }
-    if (!this.active) {
-      this.deps.logger.info('recorder lock taken: this instance records statistics');
-      this.open = undefined; // another instance may have moved the sessions on: reload them
-      this.setActive(true);
-    }
+    const lock = await this.deps.lock.acquire();
+    this.noteLock(lock);
+    if (lock.state !== 'held' && lock.state !== 'held-offline') return false;
     let chargepoints: ChargePointDto[];
     let site: SiteDto;
     let vehicles: VehicleDto[];
@@ -187,67 +221,86 @@ export class Recorder {
         this.deps.live.listVehicles(),
       ]);
     } catch (error) {
-      this.deps.logger.warn({ err: (error as Error).message }, 'recorder skipped a tick: the live store cannot be read');
+      if (this.liveFailures++ === 0) {
+        this.deps.logger.warn({ err: (error as Error).message }, 'recorder cannot read the live store: its ticks are counted as gaps');
+      }
+      this.countGaps('live-store-unavailable', this.ledger.size);
       return true;
     }
-    const samples = samplesOf({ chargepoints, site, vehicles }, at);
+    if (this.liveFailures > 0) {
+      this.deps.logger.info({ ticks: this.liveFailures }, 'recorder reads the live store again');
+      this.liveFailures = 0;
+    }
+    const { samples, gaps } = this.ledger.account(readingsOf({ chargepoints, site, vehicles }), at);
+    this.deps.metrics.samplesExpected.inc(samples.length);
     this.deps.metrics.samplesRecorded.inc(samples.length);
-    const dropped = this.buffer.addSamples(samples);
-    if (dropped > 0) this.deps.metrics.samplesDropped.inc(dropped);
-    await this.advanceSessions(chargepoints, at);
+    for (const reason of GAP_REASONS) this.countGaps(reason, gaps[reason] ?? 0);
+    this.addSamples(samples);
+    await this.sessions.advance(chargepoints, at);
     this.updateGauges();
     return true;
   }
 
-  private async advanceSessions(chargepoints: readonly ChargePointDto[], at: number): Promise<void> {
-    if (!this.open) {
-      if (this.now() - this.openLoadFailedAt < OPEN_RELOAD_BACKOFF_MS) return;
-      try {
-        const open = await this.sessionsRepo.listOpen();
-        // Buffered updates not yet written are newer than what the database holds.
-        for (const pending of this.buffer.pendingSessions()) {
-          const index = open.findIndex((s) => s.id === pending.id);
-          if (index >= 0) open.splice(index, 1);
-          if (pending.end === null) open.push(pending);
-        }
-        this.open = new Map(open.map((s) => [s.chargepointId, s]));
-      } catch (error) {
-        // Without knowing which sessions are open we cannot tell a new plug-in from a continuing one.
-        this.openLoadFailedAt = this.now();
-        this.deps.logger.warn({ err: (error as Error).message }, 'session detection waits: open sessions cannot be read');
-        return;
+  private addSamples(samples: readonly Sample[]): void {
+    const valid: Sample[] = [];
+    for (const sample of samples) {
+      const problem = sampleProblem(sample);
+      if (problem) this.store.reject('sample', problem.reason, problem.detail, sample);
+      else valid.push(sample);
+    }
+    const dropped = this.buffer.addSamples(valid);
+    if (dropped > 0) this.deps.metrics.samplesDropped.inc(dropped);
+  }
+
+  private countGaps(reason: GapReason, count: number): void {
+    if (count <= 0) return;
+    this.deps.metrics.sampleGaps.inc({ reason }, count);
+    this.deps.metrics.samplesExpected.inc(count);
+  }
+
+  /** Logs what really happened to the lock, once per change. */
+  private noteLock(lock: LockStatus): void {
+    const previous = this.lockState;
+    this.lockState = lock.state;
+    const log = this.deps.logger;
+    if (lock.state === 'held' || lock.state === 'held-offline') {
+      if (!this.active) {
+        const own = lock.tookOverOwn ? " (this instance's previous lock, taken over at once)" : '';
+        log.info(`recorder lock taken${own}: this instance records statistics`);
+        this.sessions.reset(); // another instance may have moved the sessions on: reload them
+        this.ledger.clear();
+        this.activeSince = this.now();
+        this.setActive(true);
+      } else if (lock.state === 'held-offline' && previous === 'held') {
+        log.warn(
+          { err: lock.error },
+          'Redis cannot be reached: this instance keeps recording and re-asserts the recorder lock when it answers',
+        );
+      } else if (lock.state === 'held' && previous === 'held-offline') {
+        log.info('Redis answers again: recorder lock re-asserted');
       }
+      return;
     }
-    const options = { intervalMs: this.deps.options.intervalMs, tariff: this.deps.options.tariff, newId: this.deps.newId };
-    for (const cp of chargepoints) {
-      const step = observe(this.open.get(cp.id), observationOf(cp, at), options);
-      if (!step.changed || !step.session) continue;
-      if (step.session.end === null) this.open.set(cp.id, step.session);
-      else this.open.delete(cp.id);
-      const dropped = this.buffer.putSession(step.session);
-      if (dropped > 0) this.deps.metrics.sessionsDropped.inc(dropped);
+    if (lock.state === 'other') {
+      if (this.active) log.warn({ holder: lock.holder }, 'recorder lock lost: another instance holds it and records now');
+      this.sessions.reset();
+      this.ledger.clear();
+    } else if (previous !== 'unreachable') {
+      log.warn({ err: lock.error }, 'recorder waits: Redis cannot be reached to take the recorder lock');
     }
+    this.setActive(false);
   }
 
   private async writeBuffered(): Promise<void> {
     try {
-      while (this.buffer.sampleCount > 0) {
-        const batch = this.buffer.peekSamples(WRITE_BATCH);
-        const { written } = await this.writer.write(batch);
-        this.buffer.dropWritten(batch.length);
-        this.deps.metrics.samplesWritten.inc(written);
-        this.updateGauges();
-      }
-      for (const session of this.buffer.pendingSessions()) {
-        await this.sessionsRepo.upsert(session, this.now());
-        this.buffer.sessionWritten(session);
-      }
+      await this.store.writeAll();
+      this.wrote();
       if (this.lastError) this.deps.logger.info('the database is back: buffered statistics written');
       this.lastError = undefined;
+      this.spool.written();
     } catch (error) {
-      this.buffer.writeFailed();
       this.deps.metrics.writeFailures.inc();
-      const message = (error as Error).message;
+      const message = errorDetail(error);
       if (!this.lastError)
         this.deps.logger.warn({ err: message, buffered: this.buffer.sampleCount }, 'recorder buffers: the database cannot be written');
       this.lastError = message.slice(0, 300);
@@ -258,12 +311,35 @@ export class Recorder {
     await this.pruneIfDue();
   }
 
+  private wrote(): void {
+    this.lastWriteAt = this.now();
+    this.deps.metrics.lastWrite.set(this.lastWriteAt / 1000);
+  }
+
+  private replaySpool(): void {
+    const spooled = this.spool.load();
+    if (!spooled) return;
+    this.addSamples(spooled.samples);
+    this.deps.metrics.samplesReplayed.inc(spooled.samples.length);
+    for (const session of spooled.sessions) this.sessions.restore(session);
+    for (const entry of spooled.quarantine) this.store.keep(entry);
+    this.updateGauges();
+  }
+
+  private spoolRest(flushed: boolean): void {
+    const rest = { ...this.buffer.takeAll(), quarantine: this.store.quarantine.splice(0) };
+    this.updateGauges();
+    if (this.spool.save(rest, flushed)) this.deps.metrics.samplesSpooled.inc(rest.samples.length);
+  }
+
   private async pruneIfDue(): Promise<void> {
     const now = this.now();
     if (now - this.lastPruneAt < PRUNE_EVERY_MS) return;
     this.lastPruneAt = now;
     try {
-      this.deps.metrics.samplesPruned.inc(await pruneSamples(this.deps.db, now - this.deps.options.rawRetentionMs));
+      const before = now - this.deps.options.rawRetentionMs;
+      this.deps.metrics.samplesPruned.inc(await pruneSamples(this.deps.db, before));
+      await pruneQuarantine(this.deps.db, before);
     } catch (error) {
       this.deps.logger.warn({ err: (error as Error).message }, 'pruning old samples failed; retried in an hour');
     }

@@ -1,6 +1,7 @@
 /**
- * Turns one live snapshot into samples. Only fresh values are recorded: a stale object (same rule as
- * the API's `stale`) or a null value yields no sample, so a gap in the data stays a gap.
+ * Turns one live snapshot into readings, one per series the snapshot lists. Only fresh values are
+ * recorded: a stale object (same rule as the API's `stale`) or a null value yields no sample, so a gap
+ * in the data stays a gap, and the ledger counts it.
  */
 import type { ChargePointDto, SiteDto, VehicleDto } from '../api/types.ts';
 
@@ -11,43 +12,45 @@ export interface Sample {
   value: number;
 }
 
+export interface Reading {
+  series: string;
+  value: number | null | undefined;
+  stale: boolean;
+}
+
 export interface LiveSnapshot {
   chargepoints: readonly ChargePointDto[];
   site: SiteDto;
   vehicles: readonly VehicleDto[];
 }
 
-export function samplesOf(snapshot: LiveSnapshot, ts: number): Sample[] {
-  const samples: Sample[] = [];
-  const add = (series: string, value: number | null | undefined) => {
-    if (typeof value === 'number' && Number.isFinite(value)) samples.push({ series, ts, value });
-  };
+export function readingsOf(snapshot: LiveSnapshot): Reading[] {
+  const readings: Reading[] = [];
+  const add = (series: string, value: number | null | undefined, stale: boolean) => readings.push({ series, value, stale });
   for (const cp of snapshot.chargepoints) {
-    if (cp.stale) continue;
-    add(`chargepoint.${cp.id}.power`, cp.power);
-    add(`chargepoint.${cp.id}.energyImported`, cp.energyImported);
-    add(`chargepoint.${cp.id}.energyExported`, cp.energyExported);
-    add(`chargepoint.${cp.id}.vehicleSoc`, cp.vehicle?.soc);
+    add(`chargepoint.${cp.id}.power`, cp.power, cp.stale);
+    add(`chargepoint.${cp.id}.energyImported`, cp.energyImported, cp.stale);
+    add(`chargepoint.${cp.id}.energyExported`, cp.energyExported, cp.stale);
+    add(`chargepoint.${cp.id}.vehicleSoc`, cp.vehicle?.soc, cp.stale);
   }
   const { grid, pv, battery, home } = snapshot.site;
-  if (!grid.stale) {
-    add('grid.power', grid.power);
-    add('grid.energyImported', grid.energyImported);
-    add('grid.energyExported', grid.energyExported);
-  }
-  if (!pv.stale) {
-    add('pv.power', pv.power);
-    add('pv.energyTotal', pv.energyTotal);
-  }
-  if (!battery.stale) {
-    add('battery.power', battery.power);
-    add('battery.soc', battery.soc);
-    add('battery.energyImported', battery.energyImported);
-    add('battery.energyExported', battery.energyExported);
-  }
-  if (!home.stale) add('home.power', home.power);
-  for (const vehicle of snapshot.vehicles) {
-    if (!vehicle.stale) add(`vehicle.${vehicle.id}.soc`, vehicle.soc);
-  }
-  return samples;
+  add('grid.power', grid.power, grid.stale);
+  add('grid.energyImported', grid.energyImported, grid.stale);
+  add('grid.energyExported', grid.energyExported, grid.stale);
+  add('pv.power', pv.power, pv.stale);
+  add('pv.energyTotal', pv.energyTotal, pv.stale);
+  add('battery.power', battery.power, battery.stale);
+  add('battery.soc', battery.soc, battery.stale);
+  add('battery.energyImported', battery.energyImported, battery.stale);
+  add('battery.energyExported', battery.energyExported, battery.stale);
+  add('home.power', home.power, home.stale);
+  for (const vehicle of snapshot.vehicles) add(`vehicle.${vehicle.id}.soc`, vehicle.soc, vehicle.stale);
+  return readings;
+}
+
+/** The samples of a snapshot: fresh readings with a number. */
+export function samplesOf(snapshot: LiveSnapshot, ts: number): Sample[] {
+  return readingsOf(snapshot)
+    .filter((r) => !r.stale && typeof r.value === 'number')
+    .map((r) => ({ series: r.series, ts, value: r.value as number }));
 }

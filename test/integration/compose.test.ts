@@ -168,7 +168,8 @@ describe.skipIf(!haveCompose && !process.env.CI)('compose.yaml (docker-compose c
   });
 
   it('keeps data in named volumes and mounts the tested nginx.conf unchanged', () => {
-    expect(Object.keys(model.volumes).sort()).toEqual(['mariadb-data', 'redis-data']);
+    expect(Object.keys(model.volumes).sort()).toEqual(['gateway-data', 'mariadb-data', 'redis-data']);
+    expect(model.services.gateway!.volumes).toEqual([expect.stringMatching(/^gateway-data:\/app\/data/)]);
     expect(model.services.redis!.volumes).toEqual([expect.stringMatching(/^redis-data:\/data/)]);
     expect(model.services.mariadb!.volumes).toEqual([expect.stringMatching(/^mariadb-data:\/var\/lib\/mysql/)]);
     expect(model.services.nginx!.volumes).toContain(`${join(dir, 'nginx.conf')}:/etc/nginx/nginx.conf:ro`);

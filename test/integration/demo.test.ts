@@ -18,7 +18,13 @@ describe('demo mode (`npm start` with nothing configured)', () => {
     base = `http://127.0.0.1:${port}`;
     // Exactly what `npm start` runs: the compiled gateway.
     const nodeArgs = buildForStart();
-    const env = { PORT: String(port), DATABASE_URL: `sqlite:${join(dir, 'demo.db')}`, DEMO_INTERVAL_S: '1', LOG_LEVEL: 'warn' };
+    const env = {
+      PORT: String(port),
+      DATABASE_URL: `sqlite:${join(dir, 'demo.db')}`,
+      RECORDER_SPOOL_FILE: join(dir, 'spool.jsonl'),
+      DEMO_INTERVAL_S: '1',
+      LOG_LEVEL: 'warn',
+    };
     const started = await startNode('npm start', env, /API key: (owg_\S+)/, 30_000, nodeArgs);
     child = started.child;
     key = started.match[1] as string;

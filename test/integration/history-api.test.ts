@@ -96,6 +96,8 @@ describe('recorder, sessions and history end to end', () => {
       bufferedSessions: expect.any(Number),
       lostSamples: 0,
       lostSessions: 0,
+      stalled: false,
+      lastWriteAt: expect.any(String),
     });
     const metrics = await gw.http.get('/metrics').set('x-api-key', gw.adminKey).expect(200);
     expect(metrics.text).toMatch(/^recorder_active 1$/m);

@@ -115,6 +115,8 @@ describe.each(BOTH_DATABASES)('recorder on %s', (_name, makeTarget) => {
       lostSamples: 0,
       lostSessions: 0,
       lastError: undefined,
+      lastWriteAt: T0 + 70_000,
+      stalledForMs: undefined,
     });
   });
 

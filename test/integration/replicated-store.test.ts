@@ -77,24 +77,52 @@ describe('the replicated live store', () => {
     publisher.disconnect();
   });
 
-  describe('when Redis restarts empty', () => {
+  describe('when Redis goes away and restarts empty', () => {
     let redis: PrivateRedis;
     afterAll(async () => redis?.stop());
 
-    it('fails reads while Redis is away, then serves only what Redis holds again', async () => {
+    it('keeps serving every replica, and the ingesting one writes back what the others then follow', async () => {
       redis = await PrivateRedis.start();
       const prefix = 'owg:';
-      const writer = await writerOn(redis.url, prefix);
-      await writer.apply([update('power', 100, 1_000)]);
-      const replica = await replicaOn(redis.url, prefix);
+      const ingesting = await replicaOn(redis.url, prefix);
+      await ingesting.apply([update('power', 100, 1_000), update('plugged', true, 1_000)]);
+      const reader = await replicaOn(redis.url, prefix);
+      const cp3 = [{ kind: 'chargepoint' as const, id: '3' }];
 
       await redis.stop();
-      await eventually(async () => (replica.isSynced ? undefined : true), 5_000, 'the replica to notice');
-      await expect(replica.get([{ kind: 'chargepoint', id: '3' }])).rejects.toThrow();
+      await eventually(async () => (ingesting.isSynced || reader.isSynced ? undefined : true), 5_000, 'the replicas to notice');
+      await ingesting.apply([update('power', 200, 2_000)]);
+      expect((await ingesting.get(cp3))[0]?.power).toEqual({ value: 200, receivedAt: 2_000 });
+      expect((await reader.get(cp3))[0]?.power).toEqual({ value: 100, receivedAt: 1_000 });
 
       await redis.start();
-      expect(await replica.whenSynced(15_000)).toBe(true);
-      expect(await replica.get([{ kind: 'chargepoint', id: '3' }])).toEqual([{}]);
+      const readerSaw: unknown[] = [];
+      await eventually(
+        async () => {
+          const [fields] = await reader.get(cp3);
+          readerSaw.push(fields?.power?.value);
+          return fields?.power?.value === 200 && reader.isSynced && ingesting.isSynced ? true : undefined;
+        },
+        15_000,
+        'the reader to follow the written-back value',
+      );
+      expect(readerSaw.every((value) => value === 100 || value === 200)).toBe(true);
+      expect((await reader.get(cp3))[0]?.plugged).toEqual({ value: true, receivedAt: 1_000 });
+
+      const direct = await ready(connect(redis.url));
+      expect(JSON.parse((await direct.hget('owg:live:chargepoint:3', 'power')) as string)).toEqual([200, 2_000]);
+      direct.disconnect();
+    });
+
+    it('writes back newest-wins: a value Redis holds that is newer than the replica’s stays', async () => {
+      const prefix = `${uniqueId('replica')}:`;
+      const writer = await writerOn(services.redisUrl, prefix);
+      await writer.apply([update('power', 300, 3_000)]);
+      await writer.writeBack([update('power', 250, 2_500), update('energyImported', 5, 2_500)]);
+      expect((await writer.get([{ kind: 'chargepoint', id: '3' }]))[0]).toEqual({
+        power: { value: 300, receivedAt: 3_000 },
+        energyImported: { value: 5, receivedAt: 2_500 },
+      });
     });
   });
 });

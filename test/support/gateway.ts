@@ -41,6 +41,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     OPENWB_TOPIC_PREFIX: topicPrefix,
     DATABASE_URL: options.databaseUrl ?? `sqlite:${join(dir, 'gateway.db')}`,
     REDIS_KEY_PREFIX: redisKeyPrefix,
+    RECORDER_SPOOL_FILE: join(dir, 'recorder-spool.jsonl'),
     ...((options.store ?? 'redis') === 'redis' ? { REDIS_URL: services.redisUrl } : {}),
     ...options.env,
   });

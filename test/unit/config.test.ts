@@ -27,14 +27,17 @@ describe('configuration', () => {
       OPENWB_GENERATION: '1.9',
       REDIS_URL: 'redis://127.0.0.1:6379/2',
       DATABASE_URL: 'mariadb://gw:secret@db:3306/openwb',
+      DATABASE_CONNECT_TIMEOUT_MS: '1500',
       STALE_AFTER_S: '30',
       VALIDATE_RESPONSES: 'true',
+      AUTH_CACHE_MAX_STALE_S: '120',
     });
     expect(config.http).toMatchObject({ port: 9000, host: '0.0.0.0', validateResponses: true });
     expect(config.mqtt).toMatchObject({ url: 'mqtts://openwb.local:8883', username: 'u', password: 'p' });
     expect(config.openwb.generation).toBe('1.9');
     expect(config.redis).toEqual({ url: 'redis://127.0.0.1:6379/2', keyPrefix: 'owg:' });
-    expect(config.database).toEqual({ kind: 'mariadb', url: 'mariadb://gw:secret@db:3306/openwb' });
+    expect(config.database).toEqual({ kind: 'mariadb', url: 'mariadb://gw:secret@db:3306/openwb', connectTimeoutMs: 1500 });
+    expect(config.security.auth).toMatchObject({ cacheTtlMs: 60_000, cacheMaxStaleMs: 120_000 });
     expect(config.staleAfterMs).toBe(30_000);
   });
 

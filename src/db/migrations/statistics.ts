@@ -5,7 +5,8 @@ import { MARIADB_TABLE } from './ddl.ts';
  * Statistics (versions 10–19): recorded series, raw samples, rollups and charging sessions.
  * Samples and rollups are keyed by an integer series id so the hot tables stay narrow; `stat_series`
  * also holds each series' last sample, which is both the base of the next counter delta and the
- * idempotency watermark of the batch writer.
+ * idempotency watermark of the batch writer. `recorder_quarantine` keeps the rows the recorder could not
+ * store (refused by validation or by the database), with the reason, so none is lost silently.
  */
 export const STATISTICS_MIGRATIONS: readonly Migration[] = [
   {
@@ -136,6 +137,34 @@ export const STATISTICS_MIGRATIONS: readonly Migration[] = [
            KEY ix_sessions_tag_start (rfid_tag, start_ms),
            KEY ix_sessions_energy (energy_wh, id),
            KEY ix_sessions_open (end_ms)
+         ) ${MARIADB_TABLE}`,
+      ],
+    },
+  },
+  {
+    version: 15,
+    name: 'recorder quarantine',
+    up: {
+      sqlite: [
+        `CREATE TABLE recorder_quarantine (
+           id INTEGER PRIMARY KEY,
+           kind TEXT NOT NULL,
+           reason TEXT NOT NULL,
+           detail TEXT NOT NULL,
+           row_json TEXT NOT NULL,
+           created_at INTEGER NOT NULL
+         )`,
+        'CREATE INDEX ix_recorder_quarantine_created ON recorder_quarantine (created_at)',
+      ],
+      mariadb: [
+        `CREATE TABLE recorder_quarantine (
+           id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+           kind VARCHAR(16) NOT NULL,
+           reason VARCHAR(40) NOT NULL,
+           detail VARCHAR(500) NOT NULL,
+           row_json MEDIUMTEXT NOT NULL,
+           created_at BIGINT NOT NULL,
+           KEY ix_recorder_quarantine_created (created_at)
          ) ${MARIADB_TABLE}`,
       ],
     },

@@ -50,6 +50,20 @@ describe('problem+json from domain errors', () => {
     expect((await request(throwing(new ForbiddenError('no'))).get('/api/v1/thing')).headers['www-authenticate']).toBeUndefined();
   });
 
+  it('answers a database that cannot be reached with 503 and Retry-After, not 500', async () => {
+    for (const error of [
+      Object.assign(new Error('retrieve connection from pool timeout after 1001ms'), { errno: 45028, code: 'ER_GET_CONNECTION_TIMEOUT' }),
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:3306'), { code: 'ECONNREFUSED' }),
+    ]) {
+      const res = await request(throwing(error)).get('/api/v1/thing').expect(503);
+      expect(res.headers['retry-after']).toBe('2');
+      expect(res.body).toMatchObject({ type: '/problems/unavailable', detail: 'The database cannot be reached right now' });
+    }
+    await request(throwing(Object.assign(new Error('Duplicate entry'), { errno: 1062, code: 'ER_DUP_ENTRY' })))
+      .get('/api/v1/thing')
+      .expect(500);
+  });
+
   it('answers an unexpected error with 500 and no internals', async () => {
     const res = await request(throwing(new Error('secret detail')))
       .get('/api/v1/thing')

@@ -51,7 +51,16 @@ describe('outage buffer', () => {
 
 describe('readiness report', () => {
   it('is ok without loss and explains buffered and lost samples', () => {
-    const base = { active: true, bufferedSamples: 0, bufferedSessions: 0, lostSamples: 0, lostSessions: 0, lastError: undefined };
+    const base = {
+      active: true,
+      bufferedSamples: 0,
+      bufferedSessions: 0,
+      lostSamples: 0,
+      lostSessions: 0,
+      lastError: undefined,
+      lastWriteAt: Date.parse('2026-05-20T12:00:40Z'),
+      stalledForMs: undefined,
+    };
     expect(recorderCheck(base)).toEqual({
       ok: true,
       active: true,
@@ -59,6 +68,8 @@ describe('readiness report', () => {
       bufferedSessions: 0,
       lostSamples: 0,
       lostSessions: 0,
+      stalled: false,
+      lastWriteAt: '2026-05-20T12:00:40.000Z',
     });
     expect(recorderCheck({ ...base, bufferedSamples: 50, lostSamples: 10, lastError: 'connect ECONNREFUSED' })).toEqual({
       ok: false,
@@ -69,7 +80,30 @@ describe('readiness report', () => {
       bufferedSessions: 0,
       lostSamples: 10,
       lostSessions: 0,
+      stalled: false,
+      lastWriteAt: '2026-05-20T12:00:40.000Z',
     });
+  });
+
+  it('says stalled, and why, when the recorder has not written for several intervals', () => {
+    const status = {
+      active: true,
+      bufferedSamples: 40,
+      bufferedSessions: 1,
+      lostSamples: 0,
+      lostSessions: 0,
+      lastError: 'SQLITE_READONLY: attempt to write a readonly database',
+      lastWriteAt: undefined,
+      stalledForMs: 41_000,
+    };
+    expect(recorderCheck(status)).toMatchObject({
+      ok: false,
+      stalled: true,
+      lastWriteAt: null,
+      detail:
+        'no statistics written for 41 s: the last write failed: SQLITE_READONLY: attempt to write a readonly database; 40 samples and 1 session updates wait for the database',
+    });
+    expect(recorderCheck({ ...status, lastError: undefined }).detail).toMatch(/^no statistics written for 41 s: no write round completed/);
   });
 });
 
