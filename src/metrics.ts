@@ -22,7 +22,7 @@ export function createMetrics() {
     }),
     mqttDecodeErrors: new Counter({
       name: 'openwb_mqtt_decode_errors_total',
-      help: 'MQTT messages dropped because their payload was invalid',
+      help: 'MQTT messages refused at the edge of ingest, all reasons (by reason: openwb_mqtt_refused_total)',
       registers,
     }),
     mqttRefused: withLabels(
