@@ -83,7 +83,6 @@ describe('every openWB input bounded at the edge of ingest (real broker, real Re
       energyImported: 1250000,
       statusText: 'Fahrzeug lädt.',
       rfidTag: '04A1B2C3',
-      vehicle: null,
     });
     const vehicle = await gw.http.get('/api/v1/vehicles/1').set('x-api-key', gw.readKey).expect(200);
     expect(vehicle.body).toMatchObject({ name: 'e-Golf', soc: 55 });
