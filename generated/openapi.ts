@@ -1406,25 +1406,25 @@ export interface components {
             end: string | null;
             /**
              * Format: double
-             * @description Energy charged, Wh: the sum of the chargepoint meter's increases during the session (a meter reset counts as 0, never negative)
+             * @description Energy charged, Wh: the sum of the chargepoint meter's plausible increases during the session. A glitch (the meter briefly reading 0, or a spike beyond `METER_MAX_POWER_CHARGEPOINT_W`) counts nothing; a meter reset or replacement, recognised by 5 readings and a minute counting on from a new level, counts 0 across it and never negative
              * @example 22080
              */
             energy: number;
             /**
              * Format: int32
-             * @description Seconds during which the vehicle actually drew current (openWB `charge_state`), as observed by the recorder at every tick; across a gap in the data (outage, restart) estimated from the energy charged meanwhile at `peakPower`, at most the length of the gap. Imported sessions: openWB's `time_charged` (minute resolution).
+             * @description Seconds during which the vehicle actually drew current (openWB `charge_state`), as observed by the recorder at every tick: an interval that began while charging counts whole; one in which charging began (or a gap in the data: outage, restart) counts the time its energy took at `peakPower`, at most the interval. Never less than `energy` needs at `peakPower` (within the session). Imported sessions: openWB's `time_charged` (minute resolution).
              * @example 7200
              */
             chargingTime: number;
             /**
              * Format: double
-             * @description Mean power while charging, W: `energy` / `chargingTime`; `null` before any charging
+             * @description Mean power while charging, W: `energy` / `chargingTime`, never above `peakPower`; `null` before any charging
              * @example 11040
              */
             meanPower: number | null;
             /**
              * Format: double
-             * @description Highest power sampled, W; `null` when unknown (e.g. imported from openWB's charge log)
+             * @description Highest power sampled, W, or the meter's mean power over the charging time when that is higher (the power topic lagging the meter); `null` when unknown (e.g. imported from openWB's charge log)
              * @example 11090
              */
             peakPower: number | null;
@@ -1556,9 +1556,24 @@ export interface components {
             start: components["schemas"]["LocalTimestamp"];
             /**
              * Format: double
-             * @description Energy in the bucket from counter deltas, Wh
+             * @description Energy in the bucket from meter-counter increases, Wh. Only plausible readings count: a reading below
+             *     the last trusted one, or above what the series' maximum power (`METER_MAX_POWER_CHARGEPOINT_W`,
+             *     `METER_MAX_POWER_SITE_W`) allows since it, is held back; if the counter comes back it was a glitch and
+             *     counts nothing, if it keeps counting from the new level for 5 readings and a minute it is a meter
+             *     reset or replacement (or a register rollover, counted exactly). `quality` says which happened.
              */
             energy?: number | null;
+            /**
+             * @description Energy series only: how far `energy` can be trusted; `null` when the bucket has no samples.
+             *     `measured`: every meter reading in the bucket was plausible. `corrected`: implausible readings
+             *     (glitches such as a meter briefly reading 0, spikes, or the first readings of a new meter) were held
+             *     back and the energy comes from the plausible readings around them. `incomplete`: the meter was reset
+             *     or replaced in the bucket; what it counted between its last reading before and its first reading
+             *     after is unknown and counts 0.
+             * @example corrected
+             * @enum {string|null}
+             */
+            quality?: "measured" | "corrected" | "incomplete" | null;
             /**
              * Format: double
              * @description Mean of the power samples, W

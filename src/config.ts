@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { IANAZone } from 'luxon';
 import { parsePrice, parseTariffSchedule, type Tariff } from './sessions/tariff.ts';
 import { INSTANCE_ID_PATTERN } from './recorder/instance-id.ts';
+import { DEFAULT_MAX_POWER_W } from './history/meter-counter.ts';
 import { SECURITY_CONFIG_KEYS, securityConfig, securitySchemaShape, type SecurityConfig } from './auth/config-schema.ts';
 
 export const CONFIG_KEYS = [
@@ -42,6 +43,8 @@ export const CONFIG_KEYS = [
   'RECORDER_SPOOL_FILE',
   'RECORDER_SHUTDOWN_FLUSH_S',
   'INSTANCE_ID',
+  'METER_MAX_POWER_CHARGEPOINT_W',
+  'METER_MAX_POWER_SITE_W',
   'TARIFF_PRICE_PER_KWH',
   'TARIFF_SCHEDULE',
   'TARIFF_CURRENCY',
@@ -89,6 +92,8 @@ export interface Config {
     shutdownFlushMs: number;
     /** Stable identity of this instance (its own recorder lock is taken over at once after a restart); undefined = kept in a file beside the spool. */
     instanceId: string | undefined;
+    /** Bounds of the energy counted from meter counters, W. */
+    meterMaxPowerW: { chargepoint: number; site: number };
   };
   tariff: Tariff;
   /** Control commands: how long to watch openWB for confirmation, QoS of the set-topic publishes, history kept. */
@@ -165,6 +170,8 @@ const schema = z.object({
   RECORDER_SPOOL_FILE: z.string().min(1).default('./data/recorder-spool.jsonl'),
   RECORDER_SHUTDOWN_FLUSH_S: int(1, 300).default(5),
   INSTANCE_ID: z.string().regex(INSTANCE_ID_PATTERN, 'must be 1-64 characters of [A-Za-z0-9_.-]').optional(),
+  METER_MAX_POWER_CHARGEPOINT_W: int(1000, 1_000_000).default(DEFAULT_MAX_POWER_W.chargepoint),
+  METER_MAX_POWER_SITE_W: int(1000, 100_000_000).default(DEFAULT_MAX_POWER_W.site),
   TARIFF_PRICE_PER_KWH: z
     .string()
     .transform((v, ctx) => attempt(() => parsePrice(v), ctx))
@@ -286,6 +293,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       spoolFile: c.RECORDER_SPOOL_FILE,
       shutdownFlushMs: c.RECORDER_SHUTDOWN_FLUSH_S * 1000,
       instanceId: c.INSTANCE_ID,
+      meterMaxPowerW: { chargepoint: c.METER_MAX_POWER_CHARGEPOINT_W, site: c.METER_MAX_POWER_SITE_W },
     },
     tariff: {
       pricePerKwh: c.TARIFF_PRICE_PER_KWH ?? null,

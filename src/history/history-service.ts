@@ -10,7 +10,7 @@ import type { Schemas } from '../api/types.ts';
 import { bucketEdges, type BucketInterval } from './buckets.ts';
 import { isoLocal, parseZone, resolveRange } from './range.ts';
 import { readRollups } from './rollup-repository.ts';
-import { emptyAggregate, merge, RESOLUTIONS_MS, type Aggregate, type Resolution } from './rollups.ts';
+import { emptyAggregate, merge, qualityOf, RESOLUTIONS_MS, type Aggregate, type Resolution } from './rollups.ts';
 import { findSeries, listAllSeries } from './series-repository.ts';
 import { FIELDS_BY_KIND, UNITS, seriesKindOf, type HistoryField, type SeriesKind } from './series.ts';
 
@@ -130,7 +130,8 @@ export class HistoryService {
       ids.map(async (id) => {
         const row = known.get(id)!;
         const rollups = await readRollups(this.db, resolution, row.id, edgeMs[0] as number, edgeMs[edgeMs.length - 1] as number);
-        return { id, kind: row.kind, unit: UNITS[row.kind], points: toPoints(edges, edgeMs, rollups, fieldsFor.get(id)!) };
+        const points = toPoints(edges, edgeMs, rollups, fieldsFor.get(id)!, row.kind === 'energy');
+        return { id, kind: row.kind, unit: UNITS[row.kind], points };
       }),
     );
     return { start: isoLocal(start), end: isoLocal(end), interval, timeZone: zone, series };
@@ -163,6 +164,7 @@ function toPoints(
   edgeMs: readonly number[],
   rollups: readonly { bucketStart: number }[],
   fields: readonly HistoryField[],
+  withQuality: boolean,
 ): Point[] {
   const points: Point[] = [];
   let r = 0;
@@ -175,6 +177,7 @@ function toPoints(
     }
     const point: Point = { start: isoLocal(edges[b] as DateTime) };
     for (const field of fields) point[field] = valueOf(field, aggregate);
+    if (withQuality) point.quality = qualityOf(aggregate);
     points.push(point);
   }
   return points;

@@ -12,6 +12,8 @@ interface RawRollup {
   min_value: number;
   max_value: number;
   energy: number;
+  suspect_readings: number;
+  meter_resets: number;
 }
 
 /** Rollups of one series and resolution with bucket starts in [from, to), ascending. */
@@ -23,7 +25,7 @@ export async function readRollups(
   to: number,
 ): Promise<StoredRollup[]> {
   const rows = await db.query<RawRollup>(
-    `SELECT bucket_start, n, sum_value, min_value, max_value, energy FROM stat_rollups
+    `SELECT bucket_start, n, sum_value, min_value, max_value, energy, suspect_readings, meter_resets FROM stat_rollups
      WHERE resolution_ms = ? AND series_id = ? AND bucket_start >= ? AND bucket_start < ? ORDER BY bucket_start`,
     [resolution, seriesId, from, to],
   );
@@ -34,5 +36,7 @@ export async function readRollups(
     min: Number(r.min_value),
     max: Number(r.max_value),
     energy: Number(r.energy),
+    suspect: Number(r.suspect_readings),
+    resets: Number(r.meter_resets),
   }));
 }

@@ -1,9 +1,9 @@
 /**
- * Rollup arithmetic, pure. Every sample carries the delta from the previous sample of its series
- * (counter series only), so a bucket's energy is the sum of its samples' deltas: that includes the step
- * into the bucket from the previous bucket's last value, and rollups can be merged by plain addition.
+ * Rollup arithmetic, pure. Every sample carries the energy its reading adds (counter series only, see
+ * meter-counter.ts), so a bucket's energy is the sum of its samples' energy: that includes the step into
+ * the bucket from the previous bucket's last value, and rollups can be merged by plain addition. So can
+ * the bucket's quality marks: readings held back as implausible, and meter resets.
  */
-import type { SeriesKind } from './series.ts';
 
 /** UTC rollup resolutions, finest first: 5 minutes, hour, day. */
 export const RESOLUTIONS_MS = [300_000, 3_600_000, 86_400_000] as const;
@@ -15,6 +15,18 @@ export interface Aggregate {
   min: number;
   max: number;
   energy: number;
+  suspect: number;
+  resets: number;
+}
+
+/** One recorded reading and what it means for its series' rollups. */
+export interface RolledSample {
+  ts: number;
+  value: number;
+  /** Wh this reading adds (0 for non-counter series). */
+  energy: number;
+  suspect: boolean;
+  reset: boolean;
 }
 
 export interface RollupRow extends Aggregate {
@@ -23,31 +35,26 @@ export interface RollupRow extends Aggregate {
   bucketStart: number;
 }
 
-/** The energy a counter step stands for: a decrease is a meter reset or swap and counts as 0, never negative. */
-export function counterDelta(kind: SeriesKind, previous: number | null, value: number): number {
-  if (kind !== 'energy' || previous === null) return 0;
-  const delta = value - previous;
-  return delta > 0 ? delta : 0;
-}
-
 export const bucketOf = (ts: number, resolution: number) => ts - (((ts % resolution) + resolution) % resolution);
 
-/** Aggregates one series' samples (ascending ts, with their deltas) into rollup rows of every resolution. */
-export function rollupsOf(seriesId: number, samples: readonly { ts: number; value: number; delta: number }[]): RollupRow[] {
+/** Aggregates one series' samples (ascending ts) into rollup rows of every resolution. */
+export function rollupsOf(seriesId: number, samples: readonly RolledSample[]): RollupRow[] {
   const rows: RollupRow[] = [];
   for (const resolution of RESOLUTIONS_MS) {
     let current: RollupRow | undefined;
     for (const s of samples) {
       const bucketStart = bucketOf(s.ts, resolution);
       if (!current || current.bucketStart !== bucketStart) {
-        current = { resolution, seriesId, bucketStart, n: 0, sum: 0, min: s.value, max: s.value, energy: 0 };
+        current = { resolution, seriesId, bucketStart, ...emptyAggregate(), min: s.value, max: s.value };
         rows.push(current);
       }
       current.n++;
       current.sum += s.value;
       if (s.value < current.min) current.min = s.value;
       if (s.value > current.max) current.max = s.value;
-      current.energy += s.delta;
+      current.energy += s.energy;
+      if (s.suspect) current.suspect++;
+      if (s.reset) current.resets++;
     }
   }
   return rows;
@@ -64,6 +71,17 @@ export function merge(into: Aggregate, row: Aggregate): void {
   into.n += row.n;
   into.sum += row.sum;
   into.energy += row.energy;
+  into.suspect += row.suspect;
+  into.resets += row.resets;
 }
 
-export const emptyAggregate = (): Aggregate => ({ n: 0, sum: 0, min: 0, max: 0, energy: 0 });
+export const emptyAggregate = (): Aggregate => ({ n: 0, sum: 0, min: 0, max: 0, energy: 0, suspect: 0, resets: 0 });
+
+export type BucketQuality = 'measured' | 'corrected' | 'incomplete';
+
+/** How far a bucket's energy can be trusted: null for a bucket without samples. */
+export function qualityOf(a: Aggregate): BucketQuality | null {
+  if (a.n === 0) return null;
+  if (a.resets > 0) return 'incomplete';
+  return a.suspect > 0 ? 'corrected' : 'measured';
+}

@@ -1,14 +1,16 @@
 /**
  * The batch writer: raw samples plus their 5-minute, hourly and daily rollups, in one transaction per
  * batch. Idempotent per series: a sample not newer than the series' last written sample is skipped, so
- * replaying a batch after an ambiguous failure (commit sent, answer lost) writes nothing twice.
+ * replaying a batch after an ambiguous failure (commit sent, answer lost) writes nothing twice. Counter
+ * series go through the meter-counter logic, whose state is kept with the series in the same transaction.
  */
 import type { Database, SqlParam } from '../db/database.ts';
 import { RowRejectedError } from '../recorder/row-errors.ts';
 import type { Sample } from '../recorder/sampling.ts';
-import { counterDelta, rollupsOf, type RollupRow } from './rollups.ts';
-import { advanceSeries, ensureSeries } from './series-repository.ts';
-import { seriesKindOf, type SeriesKind } from './series.ts';
+import { DEFAULT_MAX_POWER_W, readCounter, type CounterState } from './meter-counter.ts';
+import { rollupsOf, type RolledSample, type RollupRow } from './rollups.ts';
+import { advanceSeries, ensureSeries, type SeriesRow } from './series-repository.ts';
+import { seriesFamilyOf, seriesKindOf, type SeriesKind } from './series.ts';
 import { chunks, flatten, placeholders } from './sql-batches.ts';
 
 type Executor = Pick<Database, 'dialect' | 'query' | 'execute'>;
@@ -16,15 +18,18 @@ type Executor = Pick<Database, 'dialect' | 'query' | 'execute'>;
 const SAMPLE_ROWS = 1024;
 const ROLLUP_ROWS = 256;
 
+const ROLLUP_COLUMNS = 'resolution_ms, series_id, bucket_start, n, sum_value, min_value, max_value, energy, suspect_readings, meter_resets';
 const ROLLUP_UPSERT = {
   sqlite: (rows: number) =>
-    `INSERT INTO stat_rollups (resolution_ms, series_id, bucket_start, n, sum_value, min_value, max_value, energy) VALUES ${placeholders(rows, 8)}
+    `INSERT INTO stat_rollups (${ROLLUP_COLUMNS}) VALUES ${placeholders(rows, 10)}
      ON CONFLICT (resolution_ms, series_id, bucket_start) DO UPDATE SET n = n + excluded.n, sum_value = sum_value + excluded.sum_value,
-       min_value = MIN(min_value, excluded.min_value), max_value = MAX(max_value, excluded.max_value), energy = energy + excluded.energy`,
+       min_value = MIN(min_value, excluded.min_value), max_value = MAX(max_value, excluded.max_value), energy = energy + excluded.energy,
+       suspect_readings = suspect_readings + excluded.suspect_readings, meter_resets = meter_resets + excluded.meter_resets`,
   mariadb: (rows: number) =>
-    `INSERT INTO stat_rollups (resolution_ms, series_id, bucket_start, n, sum_value, min_value, max_value, energy) VALUES ${placeholders(rows, 8)}
+    `INSERT INTO stat_rollups (${ROLLUP_COLUMNS}) VALUES ${placeholders(rows, 10)}
      ON DUPLICATE KEY UPDATE n = n + VALUES(n), sum_value = sum_value + VALUES(sum_value),
-       min_value = LEAST(min_value, VALUES(min_value)), max_value = GREATEST(max_value, VALUES(max_value)), energy = energy + VALUES(energy)`,
+       min_value = LEAST(min_value, VALUES(min_value)), max_value = GREATEST(max_value, VALUES(max_value)), energy = energy + VALUES(energy),
+       suspect_readings = suspect_readings + VALUES(suspect_readings), meter_resets = meter_resets + VALUES(meter_resets)`,
 };
 
 export interface WriteResult {
@@ -33,8 +38,32 @@ export interface WriteResult {
   skipped: number;
 }
 
+/** What the counters of one series family (`chargepoint.energyImported`) showed in a written batch. */
+export interface CounterEvents {
+  glitches: number;
+  resets: number;
+  rollovers: number;
+}
+
+export interface SampleWriterOptions {
+  /** Bounds of counted energy, W: chargepoint series and site (grid, pv, battery) series. */
+  maxPowerW?: { chargepoint: number; site: number };
+  /** Called once a batch is committed, per series family whose counters showed anything. */
+  onCounterEvents?: (family: string, events: CounterEvents) => void;
+}
+
+/** The counter state of a series recorded before the state was kept: its last sample, trusted. */
+function counterStateOf(row: SeriesRow): CounterState | null {
+  if (row.counterState) return row.counterState;
+  if (row.lastValue === null || row.lastTs === null) return null;
+  return { base: row.lastValue, baseAt: row.lastTs, sinceAt: row.lastTs, pending: null };
+}
+
 export class SampleWriter {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly options: SampleWriterOptions = {},
+  ) {}
 
   async write(samples: readonly Sample[]): Promise<WriteResult> {
     if (samples.length === 0) return { written: 0, skipped: 0 };
@@ -48,10 +77,21 @@ export class SampleWriter {
       if (!list) bySeries.set(sample.series, (list = []));
       list.push(sample);
     }
-    return this.db.transaction((tx) => this.writeGrouped(tx, bySeries, kinds));
+    const events = new Map<string, CounterEvents>();
+    const result = await this.db.transaction((tx) => {
+      events.clear(); // a retried transaction starts over
+      return this.writeGrouped(tx, bySeries, kinds, events);
+    });
+    for (const [family, counted] of events) this.options.onCounterEvents?.(family, counted);
+    return result;
   }
 
-  private async writeGrouped(tx: Executor, bySeries: Map<string, Sample[]>, kinds: Map<string, SeriesKind>): Promise<WriteResult> {
+  private async writeGrouped(
+    tx: Executor,
+    bySeries: Map<string, Sample[]>,
+    kinds: Map<string, SeriesKind>,
+    events: Map<string, CounterEvents>,
+  ): Promise<WriteResult> {
     const series = await ensureSeries(tx, kinds);
     const sampleRows: SqlParam[][] = [];
     const rollups: RollupRow[] = [];
@@ -62,20 +102,21 @@ export class SampleWriter {
       list.sort((a, b) => a.ts - b.ts);
       let previousTs = row.lastTs ?? Number.NEGATIVE_INFINITY;
       let previousValue = row.lastValue;
-      const fresh: { ts: number; value: number; delta: number }[] = [];
+      const counter = row.kind === 'energy' ? this.counterOf(key, counterStateOf(row), events) : undefined;
+      const fresh: RolledSample[] = [];
       for (const s of list) {
         if (s.ts <= previousTs) {
           skipped++;
           continue;
         }
-        fresh.push({ ts: s.ts, value: s.value, delta: counterDelta(row.kind, previousValue, s.value) });
+        fresh.push(counter ? counter.read(s) : { ts: s.ts, value: s.value, energy: 0, suspect: false, reset: false });
         sampleRows.push([row.id, s.ts, s.value]);
         previousTs = s.ts;
         previousValue = s.value;
       }
       if (fresh.length === 0) continue;
       rollups.push(...rollupsOf(row.id, fresh));
-      await advanceSeries(tx, row.id, (fresh[0] as { ts: number }).ts, previousTs, previousValue as number);
+      await advanceSeries(tx, row.id, (fresh[0] as { ts: number }).ts, previousTs, previousValue as number, counter?.state() ?? null);
     }
     for (const chunk of chunks(sampleRows, SAMPLE_ROWS)) {
       await tx.execute(`INSERT INTO stat_samples (series_id, ts, value) VALUES ${placeholders(chunk.length, 3)}`, chunk.flat());
@@ -84,9 +125,33 @@ export class SampleWriter {
     for (const chunk of chunks(rollups, ROLLUP_ROWS)) {
       await tx.execute(
         upsert(chunk.length),
-        flatten(chunk, (r) => [r.resolution, r.seriesId, r.bucketStart, r.n, r.sum, r.min, r.max, r.energy]),
+        flatten(chunk, (r) => [r.resolution, r.seriesId, r.bucketStart, r.n, r.sum, r.min, r.max, r.energy, r.suspect, r.resets]),
       );
     }
     return { written: sampleRows.length, skipped };
+  }
+
+  /** Reads a counter series sample by sample; its rollups aggregate the trusted meter reading, not a glitch. */
+  private counterOf(key: string, initial: CounterState | null, events: Map<string, CounterEvents>) {
+    const maxPowerW = this.options.maxPowerW ?? DEFAULT_MAX_POWER_W;
+    const limits = { maxPowerW: key.startsWith('chargepoint.') ? maxPowerW.chargepoint : maxPowerW.site };
+    const family = seriesFamilyOf(key);
+    let state = initial;
+    return {
+      state: () => state,
+      read: (sample: Sample): RolledSample => {
+        const step = readCounter(state, sample.value, sample.ts, limits);
+        state = step.state;
+        if (step.glitches > 0 || step.baseline) {
+          const counted = events.get(family) ?? { glitches: 0, resets: 0, rollovers: 0 };
+          counted.glitches += step.glitches;
+          if (step.baseline === 'reset') counted.resets++;
+          if (step.baseline === 'rollover') counted.rollovers++;
+          events.set(family, counted);
+        }
+        const value = state?.base ?? 0;
+        return { ts: sample.ts, value, energy: step.energy, suspect: step.suspect, reset: step.baseline === 'reset' };
+      },
+    };
   }
 }

@@ -1,4 +1,5 @@
 import type { Database } from '../db/database.ts';
+import type { CounterState } from './meter-counter.ts';
 import type { SeriesKind } from './series.ts';
 
 type Executor = Pick<Database, 'dialect' | 'query' | 'execute'>;
@@ -10,6 +11,8 @@ export interface SeriesRow {
   firstTs: number | null;
   lastTs: number | null;
   lastValue: number | null;
+  /** Counter series: which readings are trusted (null before the first, or from before it was kept). */
+  counterState: CounterState | null;
 }
 
 interface RawSeriesRow {
@@ -19,6 +22,17 @@ interface RawSeriesRow {
   first_ts: number | null;
   last_ts: number | null;
   last_value: number | null;
+  counter_state: string | null;
+}
+
+function parseCounterState(json: string | null): CounterState | null {
+  if (json === null) return null;
+  try {
+    const state = JSON.parse(json) as CounterState;
+    return typeof state.base === 'number' && typeof state.baseAt === 'number' ? state : null;
+  } catch {
+    return null; // rebuilt from the last sample
+  }
 }
 
 const toRow = (r: RawSeriesRow): SeriesRow => ({
@@ -28,9 +42,10 @@ const toRow = (r: RawSeriesRow): SeriesRow => ({
   firstTs: r.first_ts === null ? null : Number(r.first_ts),
   lastTs: r.last_ts === null ? null : Number(r.last_ts),
   lastValue: r.last_value === null ? null : Number(r.last_value),
+  counterState: parseCounterState(r.counter_state),
 });
 
-const COLUMNS = 'id, series_key, kind, first_ts, last_ts, last_value';
+const COLUMNS = 'id, series_key, kind, first_ts, last_ts, last_value, counter_state';
 
 export async function findSeries(db: Executor, keys: readonly string[]): Promise<Map<string, SeriesRow>> {
   const found = new Map<string, SeriesRow>();
@@ -59,11 +74,19 @@ export async function ensureSeries(db: Executor, wanted: ReadonlyMap<string, Ser
   return findSeries(db, keys);
 }
 
-export async function advanceSeries(db: Executor, id: number, firstTs: number, lastTs: number, lastValue: number): Promise<void> {
-  await db.execute('UPDATE stat_series SET first_ts = COALESCE(first_ts, ?), last_ts = ?, last_value = ? WHERE id = ?', [
+export async function advanceSeries(
+  db: Executor,
+  id: number,
+  firstTs: number,
+  lastTs: number,
+  lastValue: number,
+  counterState: CounterState | null,
+): Promise<void> {
+  await db.execute('UPDATE stat_series SET first_ts = COALESCE(first_ts, ?), last_ts = ?, last_value = ?, counter_state = ? WHERE id = ?', [
     firstTs,
     lastTs,
     lastValue,
+    counterState === null ? null : JSON.stringify(counterState),
     id,
   ]);
 }

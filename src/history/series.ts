@@ -31,3 +31,8 @@ const GRAMMAR: readonly [RegExp, SeriesKind][] = [
 export function seriesKindOf(id: string): SeriesKind | undefined {
   return GRAMMAR.find(([pattern]) => pattern.test(id))?.[1];
 }
+
+/** A series id without its chargepoint or vehicle id (`chargepoint.energyImported`): a label of bounded cardinality. */
+export function seriesFamilyOf(id: string): string {
+  return id.replace(/^(chargepoint|vehicle)\.[^.]+\./, '$1.');
+}

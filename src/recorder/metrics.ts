@@ -66,7 +66,28 @@ export function createRecorderMetrics(registry: Registry) {
       registers,
     }),
     samplesPruned: new Counter({ name: 'recorder_samples_pruned_total', help: 'Raw samples deleted after RAW_RETENTION_DAYS', registers }),
+    ...createMeterCounterMetrics(registers),
   };
 }
 
 export type RecorderMetrics = ReturnType<typeof createRecorderMetrics>;
+
+/** Meter-counter readings that were not energy, by series family (`chargepoint.energyImported`). */
+function createMeterCounterMetrics(registers: Registry[]) {
+  const labelNames = ['series'] as const;
+  return {
+    meterGlitches: new Counter({
+      name: 'meter_counter_glitches_total',
+      help: 'Meter readings found to be transient glitches (drops or spikes) and not counted as energy',
+      labelNames,
+      registers,
+    }),
+    meterResets: new Counter({
+      name: 'meter_counter_resets_total',
+      help: 'Meter resets or replacements recognised by a sustained new baseline',
+      labelNames,
+      registers,
+    }),
+    meterRollovers: new Counter({ name: 'meter_counter_rollovers_total', help: 'Meter register rollovers', labelNames, registers }),
+  };
+}

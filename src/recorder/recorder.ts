@@ -23,6 +23,7 @@ import { pruneQuarantine } from './quarantine.ts';
 import { errorDetail } from './row-errors.ts';
 import { readingsOf, type Sample } from './sampling.ts';
 import { SessionTracker } from './session-tracker.ts';
+import { SampleWriter } from '../history/sample-writer.ts';
 import { Spool } from './spool.ts';
 import { StoreWriter } from './store-writer.ts';
 import { sampleProblem } from './validation.ts';
@@ -43,6 +44,8 @@ export interface RecorderOptions {
   spoolFile?: string;
   /** How long stop() tries to write what is buffered before spooling it. */
   shutdownFlushMs?: number;
+  /** Bounds of the energy counted from meter counters, W (defaults: DEFAULT_MAX_POWER_W). */
+  meterMaxPowerW?: { chargepoint: number; site: number };
 }
 
 export interface RecorderDeps {
@@ -99,7 +102,16 @@ export class Recorder {
     this.now = deps.now ?? Date.now;
     this.buffer = new OutageBuffer(deps.options.bufferSize);
     this.spool = new Spool(deps.options.spoolFile, deps.logger);
-    this.store = new StoreWriter(deps.db, this.buffer, deps.metrics, deps.logger, this.now, () => this.wrote());
+    const { metrics } = deps;
+    const samples = new SampleWriter(deps.db, {
+      maxPowerW: deps.options.meterMaxPowerW,
+      onCounterEvents: (series, events) => {
+        metrics.meterGlitches.inc({ series }, events.glitches);
+        metrics.meterResets.inc({ series }, events.resets);
+        metrics.meterRollovers.inc({ series }, events.rollovers);
+      },
+    });
+    this.store = new StoreWriter(deps.db, samples, this.buffer, metrics, deps.logger, this.now, () => this.wrote());
     this.sessions = new SessionTracker({
       db: deps.db,
       buffer: this.buffer,
@@ -107,7 +119,12 @@ export class Recorder {
       metrics: deps.metrics,
       logger: deps.logger,
       now: this.now,
-      detector: { intervalMs: deps.options.intervalMs, tariff: deps.options.tariff, newId: deps.newId },
+      detector: {
+        intervalMs: deps.options.intervalMs,
+        tariff: deps.options.tariff,
+        newId: deps.newId,
+        maxPowerW: deps.options.meterMaxPowerW?.chargepoint,
+      },
     });
   }
 

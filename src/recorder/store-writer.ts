@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
-import { SampleWriter } from '../history/sample-writer.ts';
+import type { SampleWriter } from '../history/sample-writer.ts';
 import { SessionRepository } from '../sessions/session-repository.ts';
 import { newProgress, writeIsolated } from './isolating-writer.ts';
 import type { RecorderMetrics } from './metrics.ts';
@@ -18,13 +18,13 @@ const WRITE_BATCH = 5_000;
 const MAX_PENDING_QUARANTINE = 10_000;
 
 export class StoreWriter {
-  private readonly samples: SampleWriter;
   private readonly sessions: SessionRepository;
   /** Quarantine rows waiting for the database (they wait through an outage like everything else). */
   quarantine: QuarantineEntry[] = [];
 
   constructor(
     private readonly db: Database,
+    private readonly samples: SampleWriter,
     private readonly buffer: OutageBuffer,
     private readonly metrics: RecorderMetrics,
     private readonly logger: Pick<Logger, 'warn' | 'error'>,
@@ -32,7 +32,6 @@ export class StoreWriter {
     /** Called after each stored batch: the recorder is making progress. */
     private readonly onProgress: () => void,
   ) {
-    this.samples = new SampleWriter(db);
     this.sessions = new SessionRepository(db);
   }
 

@@ -5,6 +5,7 @@
  * or a restart never splits a session.
  */
 import { randomUUID } from 'node:crypto';
+import { DEFAULT_MAX_POWER_W, readCounter, type CounterState } from '../history/meter-counter.ts';
 import type { ChargePointDto } from '../api/types.ts';
 import { costOf, type Tariff } from './tariff.ts';
 import type { Session, SessionChargeMode } from './model.ts';
@@ -28,6 +29,8 @@ export interface DetectorOptions {
   intervalMs: number;
   tariff: Tariff;
   newId?: () => string;
+  /** The chargepoint's maximum power, W: bounds the energy counted from its meter. */
+  maxPowerW?: number;
 }
 
 export interface Step {
@@ -75,8 +78,9 @@ export function observe(open: Session | undefined, obs: Observation, options: De
       vehicle: null,
       userId: null,
       cost: options.tariff.pricePerKwh === null ? null : 0,
-      meterStart: obs.energyImported,
-      meterLast: obs.energyImported,
+      meterStart: null,
+      meterLast: null,
+      meter: null,
       source: 'recorder',
       externalKey: null,
       lastSeenAt: obs.at,
@@ -96,48 +100,72 @@ export function observe(open: Session | undefined, obs: Observation, options: De
     const step = addEnergy(session, obs, options);
     addChargingTime(session, obs, continuous, step);
     session.end = continuous ? obs.at : open.lastSeenAt;
+    keepMeanWithinPeak(session, session.end);
   }
   return { session, changed: true };
 }
 
-/** Adds the meter's increase since the last observation; returns it (Wh). */
+/** The meter state of a session stored before it was kept: its last reading, trusted. */
+function meterOf(session: Session): CounterState | null {
+  if (session.meter) return session.meter;
+  if (session.meterLast === null) return null;
+  return { base: session.meterLast, baseAt: session.lastSeenAt, sinceAt: session.lastSeenAt, pending: null };
+}
+
+/** Adds the plausible meter increase this observation shows (see meter-counter.ts); returns it (Wh). */
 function addEnergy(session: Session, obs: Observation, options: DetectorOptions): number {
   if (obs.energyImported === null) return 0;
-  let added = 0;
-  if (session.meterStart === null) session.meterStart = obs.energyImported;
-  if (session.meterLast !== null) {
-    const step = obs.energyImported - session.meterLast;
-    // A decrease is a meter reset or swap: no energy, and the new reading becomes the base.
-    if (step > 0) {
-      added = step;
-      session.energy += step;
-      const cost = costOf(options.tariff, step, obs.at);
-      if (cost !== null) session.cost = (session.cost ?? 0) + cost;
-    }
+  const step = readCounter(meterOf(session), obs.energyImported, obs.at, {
+    maxPowerW: options.maxPowerW ?? DEFAULT_MAX_POWER_W.chargepoint,
+  });
+  session.meter = step.state;
+  if (step.state) {
+    session.meterStart ??= step.state.base;
+    session.meterLast = step.state.base;
   }
-  session.meterLast = obs.energyImported;
-  return added;
+  if (step.energy > 0) {
+    session.energy += step.energy;
+    const cost = costOf(options.tariff, step.energy, obs.at);
+    if (cost !== null) session.cost = (session.cost ?? 0) + cost;
+  }
+  return step.energy;
 }
 
 /**
- * Observed charging time: the time since the last observation when the vehicle was charging then. Across
- * a gap in the data (outage, restart) it is estimated from the energy charged meanwhile at the session's
- * peak power, at most the length of the gap.
+ * Charging time: the whole interval since the last observation when the vehicle was charging then.
+ * Otherwise, when the meter moved (charging began within the interval, or the data has a gap), the time
+ * that energy took at the highest power seen, at most the interval.
  */
 function addChargingTime(session: Session, obs: Observation, continuous: boolean, energyStep: number): void {
   const gap = obs.at - session.lastSeenAt;
-  if (continuous) {
-    if (session.lastCharging) session.chargingMs += gap;
+  if (continuous && session.lastCharging) {
+    session.chargingMs += gap;
     return;
   }
+  if (energyStep <= 0) return;
   const power = Math.max(session.peakPower ?? 0, obs.power ?? 0);
-  if (energyStep > 0 && power > 0) session.chargingMs += Math.min(gap, (energyStep / power) * 3_600_000);
+  session.chargingMs += power > 0 ? Math.min(gap, (energyStep / power) * 3_600_000) : gap;
+}
+
+/**
+ * Mean power never exceeds the peak: when the meter shows more energy than the sampled peak could deliver
+ * in the observed charging time, the charging time is at least what the energy needed at that peak (within
+ * the session) and, beyond that, the peak is at least the meter's mean power.
+ */
+function keepMeanWithinPeak(session: Session, until: number): void {
+  if (session.energy <= 0) return;
+  const energyMs = session.energy * 3_600_000;
+  if (session.peakPower !== null && session.peakPower > 0 && session.chargingMs * session.peakPower < energyMs) {
+    session.chargingMs = Math.min(energyMs / session.peakPower, Math.max(until - session.start, session.chargingMs));
+  }
+  if (session.chargingMs > 0 && energyMs / session.chargingMs > (session.peakPower ?? 0)) session.peakPower = energyMs / session.chargingMs;
 }
 
 function absorb(session: Session, obs: Observation, options: DetectorOptions, continuous: boolean): void {
   const step = addEnergy(session, obs, options);
   if (session.lastSeenAt < obs.at) addChargingTime(session, obs, continuous, step);
   if (obs.power !== null && (session.peakPower === null || obs.power > session.peakPower)) session.peakPower = obs.power;
+  keepMeanWithinPeak(session, obs.at);
   if (obs.vehicleSoc !== null) {
     session.socStart ??= obs.vehicleSoc;
     session.socEnd = obs.vehicleSoc;

@@ -1,4 +1,5 @@
 /** A charging session as the detector keeps it and the repository stores it. */
+import type { CounterState } from '../history/meter-counter.ts';
 import type { Schemas } from '../api/types.ts';
 
 export type SessionChargeMode = Schemas['SessionChargeMode'];
@@ -24,9 +25,11 @@ export interface Session {
   vehicle: { id: string | null; name: string | null } | null;
   userId: string | null;
   cost: number | null;
-  /** Meter readings (Wh) at the start and at the latest observation. */
+  /** Trusted meter readings (Wh) at the start and at the latest observation. */
   meterStart: number | null;
   meterLast: number | null;
+  /** Detector state: which meter readings are trusted (null before the first; absent in imported sessions). */
+  meter?: CounterState | null;
   source: 'recorder' | 'chargelog';
   /** Identifies an imported charge-log entry, so a second import skips it. */
   externalKey: string | null;
@@ -45,7 +48,9 @@ export function meanPowerOf(session: Session): number | null {
 }
 
 export function toDto(session: Session, userNames: ReadonlyMap<string, string> = new Map()): SessionDto {
-  const meanPower = meanPowerOf(session);
+  const mean = meanPowerOf(session);
+  // Rounding must not lift the mean above the peak.
+  const meanPower = mean === null ? null : Math.min(round(mean, 1), session.peakPower ?? Number.POSITIVE_INFINITY);
   return {
     id: session.id,
     chargepointId: session.chargepointId,
@@ -53,7 +58,7 @@ export function toDto(session: Session, userNames: ReadonlyMap<string, string> =
     end: session.end === null ? null : new Date(session.end).toISOString(),
     energy: round(session.energy, 3),
     chargingTime: Math.round(session.chargingMs / 1000),
-    meanPower: meanPower === null ? null : round(meanPower, 1),
+    meanPower,
     peakPower: session.peakPower,
     socStart: session.socStart,
     socEnd: session.socEnd,

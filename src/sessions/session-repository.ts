@@ -1,5 +1,6 @@
 /** SQL for charging sessions. Every value is a parameter; sort columns come from an allow-list. */
 import type { Database, SqlParam } from '../db/database.ts';
+import type { CounterState } from '../history/meter-counter.ts';
 import { meanPowerOf, SESSION_CHARGE_MODES, type Session, type SessionChargeMode } from './model.ts';
 import { Conditions } from '../db/where.ts';
 
@@ -36,10 +37,11 @@ interface DetectorState {
   chargingMs: number;
   lastSeenAt: number;
   lastCharging: boolean;
+  meter?: CounterState | null;
 }
 
 function toParams(s: Session, now: number): SqlParam[] {
-  const state: DetectorState = { chargingMs: s.chargingMs, lastSeenAt: s.lastSeenAt, lastCharging: s.lastCharging };
+  const state: DetectorState = { chargingMs: s.chargingMs, lastSeenAt: s.lastSeenAt, lastCharging: s.lastCharging, meter: s.meter ?? null };
   return [
     s.id,
     s.chargepointId,
@@ -99,6 +101,7 @@ function fromRow(r: Row): Session {
     cost: num(r.cost),
     meterStart: num(r.meter_start_wh),
     meterLast: num(r.meter_end_wh),
+    meter: typeof state.meter?.base === 'number' ? state.meter : null,
     source: r.source === 'chargelog' ? 'chargelog' : 'recorder',
     externalKey: str(r.external_key),
     lastSeenAt: typeof state.lastSeenAt === 'number' ? state.lastSeenAt : Number(r.end_ms ?? r.start_ms),

@@ -67,7 +67,7 @@ describe('recorder, sessions and history end to end', () => {
     expect(open).toMatchObject({ end: null, rfidTag: '04A1B2C3', vehicle: { id: '1', name: 'e-Golf' } });
     await publisher.publish('openWB/chargepoint/3/get/charge_state', 'true');
     for (let i = 0; i < 3; i++) {
-      meter += 1000;
+      meter += 2; // 2 Wh per 1.1 s: a plausible meter at up to 11 kW
       await publisher.publish('openWB/chargepoint/3/get/power', '11040');
       await publisher.publish('openWB/chargepoint/3/get/imported', String(meter));
       await new Promise((resolve) => setTimeout(resolve, 1_100));
@@ -82,7 +82,7 @@ describe('recorder, sessions and history end to end', () => {
       10_000,
       'the session to end',
     );
-    expect(closed).toMatchObject({ id: open.id, chargepointId: '3', energy: 3000, peakPower: 11040, cost: 0.9, rfidTag: '04A1B2C3' });
+    expect(closed).toMatchObject({ id: open.id, chargepointId: '3', energy: 6, peakPower: 11040, cost: 0.0018, rfidTag: '04A1B2C3' });
     expect(closed.chargingTime).toBeGreaterThanOrEqual(2);
     expect((await get('/api/v1/sessions?chargepoint=3')).body.items).toHaveLength(1);
   });

@@ -105,7 +105,7 @@ describe.each(BOTH_DATABASES)('recorder on %s', (_name, makeTarget) => {
       interval: '5m',
     });
     expect(result.series.map((s) => s.points)).toEqual([
-      [{ start: '2026-05-20T10:00:00Z', energy: 30 }],
+      [{ start: '2026-05-20T10:00:00Z', energy: 30, quality: 'measured' }],
       [{ start: '2026-05-20T10:00:00Z', avgPower: 5230, maxPower: 5230, minPower: 5230 }],
     ]);
     expect(recorder.status()).toEqual({

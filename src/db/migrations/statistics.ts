@@ -4,9 +4,11 @@ import { MARIADB_TABLE } from './ddl.ts';
 /**
  * Statistics (versions 10–19): recorded series, raw samples, rollups and charging sessions.
  * Samples and rollups are keyed by an integer series id so the hot tables stay narrow; `stat_series`
- * also holds each series' last sample, which is both the base of the next counter delta and the
- * idempotency watermark of the batch writer. `recorder_quarantine` keeps the rows the recorder could not
- * store (refused by validation or by the database), with the reason, so none is lost silently.
+ * also holds each series' last sample (the idempotency watermark of the batch writer) and, for counters,
+ * the meter-counter state that decides which readings are trusted. Rollups count the readings held back
+ * as implausible and the meter resets in each bucket: the bucket's quality in history responses.
+ * `recorder_quarantine` keeps the rows the recorder could not store (refused by validation or by the
+ * database), with the reason, so none is lost silently.
  */
 export const STATISTICS_MIGRATIONS: readonly Migration[] = [
   {
@@ -142,7 +144,22 @@ export const STATISTICS_MIGRATIONS: readonly Migration[] = [
     },
   },
   {
-    version: 15,
+    version: 12,
+    name: 'meter counter state and bucket quality',
+    up: {
+      sqlite: [
+        'ALTER TABLE stat_series ADD COLUMN counter_state TEXT',
+        'ALTER TABLE stat_rollups ADD COLUMN suspect_readings INTEGER NOT NULL DEFAULT 0',
+        'ALTER TABLE stat_rollups ADD COLUMN meter_resets INTEGER NOT NULL DEFAULT 0',
+      ],
+      mariadb: [
+        'ALTER TABLE stat_series ADD COLUMN counter_state TEXT NULL',
+        'ALTER TABLE stat_rollups ADD COLUMN suspect_readings INT NOT NULL DEFAULT 0, ADD COLUMN meter_resets INT NOT NULL DEFAULT 0',
+      ],
+    },
+  },
+  {
+    version: 13,
     name: 'recorder quarantine',
     up: {
       sqlite: [

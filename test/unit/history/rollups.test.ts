@@ -1,21 +1,35 @@
 import { describe, expect, it } from 'vitest';
-import { counterDelta, rollupsOf } from '../../../src/history/rollups.ts';
-import { seriesKindOf } from '../../../src/history/series.ts';
+import { emptyAggregate, merge, qualityOf, rollupsOf } from '../../../src/history/rollups.ts';
+import { seriesFamilyOf, seriesKindOf } from '../../../src/history/series.ts';
 
 describe('rollups', () => {
-  it('takes energy from counter increases and never from a decrease (meter reset or swap)', () => {
-    expect(counterDelta('energy', null, 1000)).toBe(0);
-    expect(counterDelta('energy', 1000, 1030.5)).toBe(30.5);
-    expect(counterDelta('energy', 1_250_000, 12)).toBe(0);
-    expect(counterDelta('power', 1000, 2000)).toBe(0);
+  it('marks a bucket by the worst of its readings, also when buckets are merged', () => {
+    const t0 = Date.parse('2026-03-01T10:00:00Z');
+    const sample = (ts: number, suspect = false, reset = false) => ({ ts, value: 1, energy: 1, suspect, reset });
+    const rows = rollupsOf(1, [sample(t0), sample(t0 + 300_000, true), sample(t0 + 600_000, true, true)]).filter(
+      (r) => r.resolution === 300_000,
+    );
+    expect(rows.map(qualityOf)).toEqual(['measured', 'corrected', 'incomplete']);
+    const hour = emptyAggregate();
+    expect(qualityOf(hour)).toBeNull();
+    merge(hour, rows[0]!);
+    merge(hour, rows[1]!);
+    expect(qualityOf(hour)).toBe('corrected');
+    merge(hour, rows[2]!);
+    expect(hour).toMatchObject({ n: 3, energy: 3, suspect: 2, resets: 1 });
+  });
+
+  it('labels a series family without its entity id', () => {
+    expect(seriesFamilyOf('chargepoint.3.energyImported')).toBe('chargepoint.energyImported');
+    expect(seriesFamilyOf('grid.energyImported')).toBe('grid.energyImported');
   });
 
   it('aggregates samples into 5-minute, hourly and daily buckets', () => {
     const t0 = Date.parse('2026-03-01T23:55:00Z');
     const samples = [
-      { ts: t0, value: 100, delta: 0 },
-      { ts: t0 + 240_000, value: 300, delta: 5 },
-      { ts: t0 + 300_000, value: 200, delta: 7 }, // next day
+      { ts: t0, value: 100, energy: 0, suspect: false, reset: false },
+      { ts: t0 + 240_000, value: 300, energy: 5, suspect: false, reset: false },
+      { ts: t0 + 300_000, value: 200, energy: 7, suspect: false, reset: false }, // next day
     ];
     const rows = rollupsOf(4, samples);
     const byResolution = (r: number) =>

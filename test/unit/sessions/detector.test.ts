@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { observe, type Observation } from '../../../src/sessions/detector.ts';
+import { observe, type DetectorOptions, type Observation } from '../../../src/sessions/detector.ts';
 import type { Session } from '../../../src/sessions/model.ts';
 import { toDto } from '../../../src/sessions/model.ts';
 import { NO_TARIFF, type Tariff } from '../../../src/sessions/tariff.ts';
@@ -28,7 +28,11 @@ const obs = (tick: number, fields: Partial<Observation> = {}): Observation => ({
   ...fields,
 });
 
-function run(observations: Observation[], options = { intervalMs: S, tariff: NO_TARIFF, newId: () => 'id-1' }, start?: Session) {
+function run(
+  observations: Observation[],
+  options: DetectorOptions = { intervalMs: S, tariff: NO_TARIFF, newId: () => 'id-1' },
+  start?: Session,
+) {
   let session = start;
   const closed: Session[] = [];
   for (const o of observations) {
@@ -91,15 +95,61 @@ describe('session detection', () => {
     expect(closed[0]!.end).toBe(T0 + S);
   });
 
-  it('counts a meter reset or swap as no energy and keeps counting from the new reading', () => {
+  it('counts a meter reset or swap as no energy and keeps counting from the new, sustained reading', () => {
+    const charging = { charging: true, power: 10_800 };
     const { closed } = run([
       obs(0, { energyImported: 5_000 }),
-      obs(1, { energyImported: 5_100 }),
-      obs(2, { energyImported: 20 }),
-      obs(3, { energyImported: 70 }),
-      obs(4, { plugged: false, energyImported: 70 }),
+      obs(1, { ...charging, energyImported: 5_030 }),
+      ...[20, 50, 80, 110, 140, 170, 200].map((energyImported, i) => obs(2 + i, { ...charging, energyImported })),
+      obs(9, { plugged: false, energyImported: 200 }),
     ]);
-    expect(closed[0]!.energy).toBe(150);
+    expect(closed[0]).toMatchObject({ energy: 30 + 180, meterStart: 5_000, meterLast: 200 });
+  });
+
+  it('takes a meter reading 0 for two ticks as a glitch: the session counts the true meter delta', () => {
+    const charging = { charging: true, power: 10_800 };
+    const readings = [1_250_000, 1_250_030, 0, 0, 1_250_120, 1_250_150];
+    const { closed } = run([
+      obs(0, { energyImported: 1_249_990 }),
+      ...readings.map((energyImported, i) => obs(1 + i, { ...charging, energyImported })),
+      obs(7, { plugged: false, energyImported: 1_250_150 }),
+    ]);
+    const dto = toDto(closed[0]!);
+    expect(dto).toMatchObject({ energy: 160, peakPower: 10_800, chargingTime: 63 });
+    expect(closed[0]).toMatchObject({ meterStart: 1_249_990, meterLast: 1_250_150 });
+  });
+
+  it('counts the first charging interval, so the mean power never exceeds the peak', () => {
+    // Charging starts between ticks 1 and 2: 10 Wh arrive before the first tick that says charging.
+    const { closed } = run([
+      obs(0, { energyImported: 1000 }),
+      obs(1, { energyImported: 1000 }),
+      obs(2, { charging: true, power: 11_077, energyImported: 1010 }),
+      ...Array.from({ length: 9 }, (_, i) => obs(3 + i, { charging: true, power: 11_000, energyImported: 1010 + 30.5 * (i + 1) })),
+      obs(12, { charging: false, power: 0, energyImported: 1010 + 30.5 * 9 + 3 }),
+      obs(13, { plugged: false, energyImported: 1010 + 30.5 * 9 + 3 }),
+    ]);
+    const dto = toDto(closed[0]!);
+    // 10 Wh at 11,077 W is 3.25 s of the first interval, then 10 whole charging intervals.
+    expect(dto.energy).toBeCloseTo(287.5, 6);
+    expect(closed[0]!.chargingMs).toBeCloseTo(100_000 + (10 / 11_077) * 3_600_000, 6);
+    expect(dto.chargingTime).toBe(103);
+    expect(dto.meanPower).toBe(10_024.2);
+    expect(dto.meanPower!).toBeLessThanOrEqual(dto.peakPower!);
+  });
+
+  it('keeps the mean within the peak when the meter shows more than the sampled power', () => {
+    // The power topic lags: it reads 7 kW while the meter counts 11 kW.
+    const { closed } = run([
+      obs(0, { charging: true, power: 7_000, energyImported: 0 }),
+      ...Array.from({ length: 6 }, (_, i) => obs(1 + i, { charging: true, power: 7_000, energyImported: 30.5 * (i + 1) })),
+      obs(7, { plugged: false, energyImported: 183 }),
+    ]);
+    const dto = toDto(closed[0]!);
+    expect(dto.energy).toBe(183);
+    expect(dto.chargingTime).toBe(70); // the whole session: 183 Wh at 7 kW would need 94 s
+    // The peak is what the meter measured over the first 60 s: 183 Wh, 10,980 W.
+    expect(dto).toMatchObject({ meanPower: 9_411.4, peakPower: 10_980 });
   });
 
   it('prices every energy step at the tariff of its local time of day', () => {
@@ -111,13 +161,14 @@ describe('session detection', () => {
         obs(at('2026-05-20T20:00:00Z') / S, { energyImported: 1000 }), // 22:00 Berlin: night 0.20
         obs(at('2026-05-20T20:00:10Z') / S, { plugged: false, energyImported: 1000 }),
       ],
-      { intervalMs: S, tariff, newId: () => 'x' },
+      { intervalMs: S, tariff, newId: () => 'x', maxPowerW: 1_000_000 },
     );
     expect(closed[0]!.cost).toBeCloseTo(0.2, 10);
     const day = run([obs(0, { energyImported: 0 }), obs(1, { energyImported: 2000 }), obs(2, { plugged: false, energyImported: 2000 })], {
       intervalMs: S,
       tariff,
       newId: () => 'y',
+      maxPowerW: 1_000_000,
     });
     expect(day.closed[0]!.cost).toBeCloseTo(0.6, 10); // 12:00 Berlin: 2 kWh × 0.30
   });

@@ -45,6 +45,10 @@ describe('tariff', () => {
       rawRetentionMs: 30 * 86_400_000,
       bufferSize: 100_000,
       lockTtlMs: 30_000,
+      meterMaxPowerW: { chargepoint: 25_000, site: 200_000 },
+      spoolFile: './data/recorder-spool.jsonl',
+      shutdownFlushMs: 5_000,
+      instanceId: undefined,
     });
     const problems = () => loadConfig({ TARIFF_PRICE_PER_KWH: '-1', TIME_ZONE: 'Mars/Olympus', TARIFF_CURRENCY: 'euro' });
     expect(problems).toThrow(/TARIFF_PRICE_PER_KWH: must be a non-negative decimal/);
