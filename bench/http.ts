@@ -3,13 +3,13 @@
  * request validation + Redis live store) versus a bare Express 5 app that answers the gateway's exact
  * response bytes. Target: gateway/bare ≥ 0.70 of the median req/s, and no non-2xx answers.
  *
- *   node --import tsx bench/http.ts [--duration 10] [--connections 10] [--rounds 3] [--no-validate-variant]
+ *   node --import tsx bench/http.ts [--duration 10] [--connections 10] [--rounds 3]
  *                                   [--memory-variant] [--profile | --no-profile] [--profile-out FILE.cpuprofile]
  *                                   [--alloc]
  *
  * Setup: every server runs in its own child process and autocannon runs in this process, so on the 2-core
  * machine the server under load gets a core and the load generator the other (Redis and Mosquitto share
- * what is left). Runs alternate bare, gateway, gateway+validation, … after a warm-up of each, and the
+ * what is left). Runs alternate bare, gateway, … after a warm-up of each, and the
  * median of the rounds is reported. Server and client CPU use is printed so a client-bound run shows.
  * When the ratio misses the target (or with --profile) the gateway is profiled under the same load and the
  * top self-time functions are printed. --alloc samples the heap of the bare app and the gateway over 20,000
@@ -48,8 +48,6 @@ const { values: opts } = parseArgs({
     connections: { type: 'string', default: '10' },
     rounds: { type: 'string', default: '3' },
     warmup: { type: 'string', default: '3' },
-    'validate-rounds': { type: 'string', default: '2' },
-    'no-validate-variant': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
     'no-profile': { type: 'boolean', default: false },
     'profile-out': { type: 'string' },
@@ -61,7 +59,6 @@ const DURATION_S = Number(opts.duration);
 const CONNECTIONS = Number(opts.connections);
 const ROUNDS = Number(opts.rounds);
 const WARMUP_S = Number(opts.warmup);
-const VALIDATE_ROUNDS = opts['no-validate-variant'] ? 0 : Math.min(ROUNDS, Number(opts['validate-rounds']));
 const TARGET_RATIO = 0.7;
 const PATH = '/api/v1/chargepoints/3';
 
@@ -180,12 +177,9 @@ async function main(): Promise<number> {
       `${loadAtStart.cores} cores, load average ${loadAtStart.loadAvg1m}`,
   );
 
-  const [gateway, validating, memory] = await Promise.all([
-    startServer('gateway', { BENCH_SERVER_MODE: 'gateway', BENCH_VALIDATE: 'false' }),
-    VALIDATE_ROUNDS > 0 ? startServer('gateway+validation', { BENCH_SERVER_MODE: 'gateway', BENCH_VALIDATE: 'true' }) : undefined,
-    opts['memory-variant']
-      ? startServer('gateway(memory store)', { BENCH_SERVER_MODE: 'gateway', BENCH_VALIDATE: 'false', BENCH_STORE: 'memory' })
-      : undefined,
+  const [gateway, memory] = await Promise.all([
+    startServer('gateway', { BENCH_SERVER_MODE: 'gateway' }),
+    opts['memory-variant'] ? startServer('gateway(memory store)', { BENCH_SERVER_MODE: 'gateway', BENCH_STORE: 'memory' }) : undefined,
   ]);
   const redisPid = await redisProcessId();
   const apiKey = gateway.apiKey as string;
@@ -202,16 +196,11 @@ async function main(): Promise<number> {
   });
   const bareBody = Buffer.from(await (await fetch(bare.url + PATH)).arrayBuffer());
   if (!bareBody.equals(body)) throw new Error('the bare app does not answer the gateway bytes');
-  if (validating) {
-    const v = await fetch(validating.url + PATH, { headers: { 'x-api-key': validating.apiKey as string } });
-    if (v.status !== 200) throw new Error(`gateway+validation answered ${v.status}: ${await v.text()}`);
-  }
   console.log(`response: 200, ${body.length} bytes, ${contentType}: ${body.toString().slice(0, 120)}…`);
 
   const targets: [Server, string][] = [
     [bare, apiKey],
     [gateway, apiKey],
-    ...(validating ? [[validating, validating.apiKey as string] as [Server, string]] : []),
     ...(memory ? [[memory, memory.apiKey as string] as [Server, string]] : []),
   ];
   for (const [server, key] of targets) await load(server, key, WARMUP_S, redisPid);
@@ -220,7 +209,6 @@ async function main(): Promise<number> {
   for (let round_ = 1; round_ <= ROUNDS; round_++) {
     console.log(`round ${round_}/${ROUNDS}`);
     for (const [server, key] of targets) {
-      if (server === validating && round_ > VALIDATE_ROUNDS) continue;
       const run = await load(server, key, DURATION_S, redisPid);
       runs.get(server.name)?.push(run);
       console.log(line(server.name, run));
@@ -229,10 +217,9 @@ async function main(): Promise<number> {
 
   const b = aggregate(runs.get('bare') ?? []);
   const g = aggregate(runs.get('gateway') ?? []);
-  const v = validating ? aggregate(runs.get('gateway+validation') ?? []) : undefined;
   const m = memory ? aggregate(runs.get('gateway(memory store)') ?? []) : undefined;
   const ratio = g.reqPerSec / b.reqPerSec;
-  const others = [v, m].filter((x) => x !== undefined);
+  const others = [m].filter((x) => x !== undefined);
   const clean = [b, g, ...others].every((x) => x.non2xx === 0 && x.errors === 0);
 
   console.log('\nmedians');
@@ -243,7 +230,6 @@ async function main(): Promise<number> {
     );
   summary('bare Express 5', b);
   summary('gateway', g);
-  if (v) summary('gateway+validation', v, `  (VALIDATE_RESPONSES=true, for information: ${round(v.reqPerSec / b.reqPerSec, 2)} of bare)`);
   if (m) summary('gateway(memory store)', m, `  (diagnostic: no Redis; ${round(m.reqPerSec / b.reqPerSec, 2)} of bare)`);
   const cpuRatio = b.serverCpuMicrosPerRequest / g.serverCpuMicrosPerRequest;
   console.log(`  ratio gateway/bare      ${ratio.toFixed(2)} (target ≥ ${TARGET_RATIO}) ${ratio >= TARGET_RATIO ? 'PASS' : 'MISS'}`);
@@ -306,7 +292,6 @@ async function main(): Promise<number> {
     responseBytes: body.length,
     bare: b,
     gateway: g,
-    ...(v ? { gatewayValidateResponses: v } : {}),
     ...(m ? { gatewayMemoryStore: m } : {}),
     ratio: round(ratio, 3),
     cpuCostRatio: round(cpuRatio, 3),

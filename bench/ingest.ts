@@ -127,7 +127,6 @@ async function runScenario({ qos, rate, n: N }: Scenario, broker: BenchBroker, r
       PORT: '0',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'silent',
-      VALIDATE_RESPONSES: 'false',
       OPENWB_MQTT_URL: broker.url,
       OPENWB_MQTT_QOS: String(qos),
       OPENWB_TOPIC_PREFIX: topicPrefix,

@@ -11,8 +11,6 @@ import { createDispatcher, series } from './http/dispatcher.ts';
 import { NotFoundError } from './errors.ts';
 import { beginRequest, contextOf } from './http/request-context.ts';
 import { createRequestValidation } from './http/request-validation.ts';
-import { responseValidation } from './http/response-validation.ts';
-import { expressJson, writeJson } from './http/json-writers.ts';
 import { createHandlerSteps } from './http/handler-step.ts';
 import { listOperations } from './http/spec-operations.ts';
 import { createSecurityLayer } from './http/security-layer.ts';
@@ -51,7 +49,6 @@ export interface AppDeps {
   ingest: { snapshot(): Readonly<IngestState> };
   config: {
     staleAfterMs: number;
-    validateResponses: boolean;
     metricsPublic: boolean;
     configuredGeneration: 'auto' | '2' | '1.9';
   };
@@ -107,12 +104,7 @@ export function buildApp(deps: AppDeps): Express {
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.set('trust proxy', deps.security.trustProxy);
-  const handlerOf = createHandlerSteps(
-    operations,
-    handlers,
-    createRequestValidation(spec.document),
-    deps.config.validateResponses ? expressJson : writeJson,
-  );
+  const handlerOf = createHandlerSteps(operations, handlers, createRequestValidation(spec.document));
   const jsonBody = express.json({ limit: '64kb' });
   const dispatch = createDispatcher(operations, (operation) => [
     ...security.stepsOf(operation),
@@ -120,14 +112,7 @@ export function buildApp(deps: AppDeps): Express {
     handlerOf(operation),
   ]);
   // The API is one Express layer: each layer a request passes costs it path matching and allocations.
-  app.use(
-    series([
-      requestTimer(deps.metrics),
-      ...security.front,
-      ...(deps.config.validateResponses ? responseValidation(spec.document, deps.logger) : []),
-      dispatch,
-    ]),
-  );
+  app.use(series([requestTimer(deps.metrics), ...security.front, dispatch]));
 
   app.get('/openapi.yaml', (_req, res) => void res.type('application/yaml').send(spec.yaml));
   app.get('/openapi.json', (_req, res) => void res.json(spec.document));

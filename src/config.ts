@@ -30,7 +30,6 @@ export const CONFIG_KEYS = [
   'DATABASE_CONNECT_TIMEOUT_MS',
   'STALE_AFTER_S',
   'RETIRE_AFTER_S',
-  'VALIDATE_RESPONSES',
   'METRICS_PUBLIC',
   'DEMO_MQTT_PORT',
   'DEMO_INTERVAL_S',
@@ -61,7 +60,7 @@ const SECRET_KEYS: readonly ConfigKey[] = ['OPENWB_MQTT_PASSWORD', 'REDIS_URL', 
 export type DatabaseTarget = { kind: 'sqlite'; path: string } | { kind: 'mariadb'; url: string; connectTimeoutMs?: number };
 
 export interface Config {
-  http: { port: number; host: string; validateResponses: boolean; metricsPublic: boolean };
+  http: { port: number; host: string; metricsPublic: boolean };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Absent in demo mode (the gateway then runs its own broker and the openWB simulator). */
   mqtt?: {
@@ -154,7 +153,6 @@ const schema = z.object({
   DATABASE_CONNECT_TIMEOUT_MS: int(100, 60_000).default(1000),
   STALE_AFTER_S: int(1, 86_400).default(60),
   RETIRE_AFTER_S: int(1, 604_800).default(600),
-  VALIDATE_RESPONSES: bool.optional(),
   METRICS_PUBLIC: bool.default(false),
   DEMO_MQTT_PORT: int(0, 65535).default(0),
   DEMO_INTERVAL_S: int(1, 3600).default(10),
@@ -264,7 +262,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     http: {
       port: c.PORT,
       host: c.HOST,
-      validateResponses: c.VALIDATE_RESPONSES ?? env.NODE_ENV === 'test',
       metricsPublic: c.METRICS_PUBLIC,
     },
     logLevel: c.LOG_LEVEL,

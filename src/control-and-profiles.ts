@@ -45,6 +45,8 @@ export interface ControlAndProfiles {
   commands: CommandService;
   profiles: ProfileService;
   rfidEvents: RfidEventRepository;
+  /** Resolves once every RFID signal received so far is handled (tests wait on it before asserting that nothing else happened). */
+  rfidIdle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -107,6 +109,7 @@ export async function startControlAndProfiles(deps: ControlAndProfilesDeps): Pro
     commands,
     profiles,
     rfidEvents,
+    rfidIdle: () => rfid.idle(),
     async close() {
       clearInterval(pruning);
       await rfid.stop();

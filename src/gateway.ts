@@ -227,7 +227,6 @@ export async function startGateway(
       ingest,
       config: {
         staleAfterMs: config.staleAfterMs,
-        validateResponses: config.http.validateResponses,
         metricsPublic: config.http.metricsPublic,
         configuredGeneration: config.openwb.generation,
       },

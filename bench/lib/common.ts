@@ -283,7 +283,7 @@ export function printJson(result: object): void {
 
 /**
  * The environment of a gateway under load on loopback: unique broker and Redis prefixes, its own SQLite
- * file, no response validation (the production default), and the highest allowed rate limits so the
+ * file, and the highest allowed rate limits so the
  * limiter still runs on every request without refusing any (load from one client would trip it at once).
  */
 export function benchGatewayEnv(options: { prefix: string; dir: string; redis?: boolean }): Record<string, string> {
@@ -292,7 +292,6 @@ export function benchGatewayEnv(options: { prefix: string; dir: string; redis?: 
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
-    VALIDATE_RESPONSES: 'false',
     OPENWB_MQTT_URL: MQTT_URL,
     OPENWB_TOPIC_PREFIX: `${options.prefix}/`,
     ...(options.redis === false ? {} : { REDIS_URL, REDIS_KEY_PREFIX: `${options.prefix}:` }),

@@ -96,7 +96,6 @@ export class FaultRig {
         PORT: String(port),
         HOST: '127.0.0.1',
         LOG_LEVEL: 'info',
-        VALIDATE_RESPONSES: 'false',
         METRICS_PUBLIC: 'true',
         OPENWB_MQTT_URL: this.broker.url,
         OPENWB_GENERATION: '2',

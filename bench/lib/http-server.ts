@@ -8,8 +8,7 @@
  *   parent → child  { type: 'stop' }  (SIGTERM and a lost parent do the same): clean up and exit
  *
  * Gateway mode: real Mosquitto + Redis, unique topic and key prefixes, temp SQLite, LOG_LEVEL=silent,
- * VALIDATE_RESPONSES from BENCH_VALIDATE (default false = production default), rate limits at their maximum
- * (so the limiter runs but never refuses), everything else at its default. Chargepoint 3 is put into the
+ * rate limits at their maximum (so the limiter runs but never refuses), everything else at its default. Chargepoint 3 is put into the
  * live store by publishing the retained openWB 2.x state to the broker; while running, openWB's cycle is
  * imitated by republishing the measured values every 10 s (so the data never goes stale mid-bench).
  */
@@ -113,11 +112,8 @@ async function startGatewayServer(): Promise<void> {
   cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
   cleanups.push(() => deleteRedisPrefix(redisKeyPrefix));
 
-  const config = loadConfig({
-    // BENCH_STORE=memory: the in-memory live store instead of Redis (diagnostic variant only).
-    ...benchGatewayEnv({ prefix: id, dir, redis: process.env.BENCH_STORE !== 'memory' }),
-    VALIDATE_RESPONSES: process.env.BENCH_VALIDATE === 'true' ? 'true' : 'false',
-  });
+  // BENCH_STORE=memory: the in-memory live store instead of Redis (diagnostic variant only).
+  const config = loadConfig(benchGatewayEnv({ prefix: id, dir, redis: process.env.BENCH_STORE !== 'memory' }));
   const gateway: Gateway = await startGateway(config);
   cleanups.push(() => gateway.close());
   const apiKey = (await gateway.apiKeys.create({ name: 'bench-read', scopes: ['read'] })).key;

@@ -1,4 +1,5 @@
 import type { Database } from '../db/database.ts';
+import { perDialect } from '../db/sql-dialect.ts';
 import type { Role } from './principal.ts';
 import type { UserRecord } from './user.ts';
 
@@ -30,6 +31,9 @@ const toRecord = (row: UserRow): UserRecord => ({
 const PATCHABLE = { role: 'role', passwordHash: 'password_hash', chargepoints: 'chargepoints', disabledAt: 'disabled_at' } as const;
 export type UserPatch = Partial<Pick<UserRecord, keyof typeof PATCHABLE>>;
 
+/** Inside a transaction on MariaDB the rows stay locked until it ends. */
+const selectActiveAdmins = perDialect((sql) => `SELECT id FROM users WHERE role = 'admin' AND disabled_at IS NULL${sql.forUpdate}`);
+
 export class UserRepository {
   constructor(private readonly db: Pick<Database, 'dialect' | 'query' | 'execute'>) {}
 
@@ -57,8 +61,7 @@ export class UserRepository {
 
   /** Inside a transaction on MariaDB the rows stay locked until it ends (SQLite transactions are serial anyway). */
   async activeAdminIds(): Promise<string[]> {
-    const lock = this.db.dialect === 'mariadb' ? ' FOR UPDATE' : '';
-    const rows = await this.db.query<{ id: string }>(`SELECT id FROM users WHERE role = 'admin' AND disabled_at IS NULL${lock}`);
+    const rows = await this.db.query<{ id: string }>(selectActiveAdmins(this.db));
     return rows.map((r) => r.id);
   }
 

@@ -1,5 +1,6 @@
 /** SQL for control commands: any instance can answer for a command another instance sent. */
 import type { Database } from '../db/database.ts';
+import { inserted, perDialect } from '../db/sql-dialect.ts';
 import type { AuditActor } from '../audit/audit.ts';
 import type { CommandAction, CommandRecord, CommandRequest, CommandStatus, CommandVia } from './model.ts';
 
@@ -92,6 +93,11 @@ export class CommandRepository {
   }
 }
 
+const upsertMemory = perDialect(
+  (sql) =>
+    `INSERT INTO control_memory (chargepoint_id, name, value, updated_at) VALUES (?, ?, ?, ?) ${sql.onConflictUpdate(['chargepoint_id', 'name'], { value: inserted, updated_at: inserted })}`,
+);
+
 /** Small per-chargepoint facts the control keeps between commands (the last Min+PV current). */
 export class ControlMemory {
   constructor(private readonly db: Database) {}
@@ -105,10 +111,6 @@ export class ControlMemory {
   }
 
   async set(chargepointId: string, name: string, value: string, at: number): Promise<void> {
-    const sql =
-      this.db.dialect === 'sqlite'
-        ? 'INSERT INTO control_memory (chargepoint_id, name, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (chargepoint_id, name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at'
-        : 'INSERT INTO control_memory (chargepoint_id, name, value, updated_at) VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE value = VALUES(value), updated_at = VALUES(updated_at)';
-    await this.db.execute(sql, [chargepointId, name, value, at]);
+    await this.db.execute(upsertMemory(this.db), [chargepointId, name, value, at]);
   }
 }

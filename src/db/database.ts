@@ -1,6 +1,6 @@
 /**
  * The SQL port. Both adapters take `?` placeholders and plain parameter arrays, so every statement is
- * parameterised the same way; dialect differences (DDL mostly) stay in migrations and in `dialect`.
+ * parameterised the same way; dialect differences stay in the migrations (DDL) and in sql-dialect.ts.
  */
 export type Dialect = 'sqlite' | 'mariadb';
 

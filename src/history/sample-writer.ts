@@ -5,6 +5,7 @@
  * series go through the meter-counter logic, whose state is kept with the series in the same transaction.
  */
 import type { Database, SqlParam } from '../db/database.ts';
+import { perDialect } from '../db/sql-dialect.ts';
 import { RowRejectedError } from '../recorder/row-errors.ts';
 import type { Sample } from '../recorder/sampling.ts';
 import { DEFAULT_MAX_POWER_W, readCounter, type CounterState } from './meter-counter.ts';
@@ -19,18 +20,18 @@ const SAMPLE_ROWS = 1024;
 const ROLLUP_ROWS = 256;
 
 const ROLLUP_COLUMNS = 'resolution_ms, series_id, bucket_start, n, sum_value, min_value, max_value, energy, suspect_readings, meter_resets';
-const ROLLUP_UPSERT = {
-  sqlite: (rows: number) =>
-    `INSERT INTO stat_rollups (${ROLLUP_COLUMNS}) VALUES ${placeholders(rows, 10)}
-     ON CONFLICT (resolution_ms, series_id, bucket_start) DO UPDATE SET n = n + excluded.n, sum_value = sum_value + excluded.sum_value,
-       min_value = MIN(min_value, excluded.min_value), max_value = MAX(max_value, excluded.max_value), energy = energy + excluded.energy,
-       suspect_readings = suspect_readings + excluded.suspect_readings, meter_resets = meter_resets + excluded.meter_resets`,
-  mariadb: (rows: number) =>
-    `INSERT INTO stat_rollups (${ROLLUP_COLUMNS}) VALUES ${placeholders(rows, 10)}
-     ON DUPLICATE KEY UPDATE n = n + VALUES(n), sum_value = sum_value + VALUES(sum_value),
-       min_value = LEAST(min_value, VALUES(min_value)), max_value = GREATEST(max_value, VALUES(max_value)), energy = energy + VALUES(energy),
-       suspect_readings = suspect_readings + VALUES(suspect_readings), meter_resets = meter_resets + VALUES(meter_resets)`,
-};
+const rollupUpsert = perDialect((sql) => {
+  const merge = sql.onConflictUpdate(['resolution_ms', 'series_id', 'bucket_start'], {
+    n: (added) => `n + ${added}`,
+    sum_value: (added) => `sum_value + ${added}`,
+    min_value: (added) => sql.least('min_value', added),
+    max_value: (added) => sql.greatest('max_value', added),
+    energy: (added) => `energy + ${added}`,
+    suspect_readings: (added) => `suspect_readings + ${added}`,
+    meter_resets: (added) => `meter_resets + ${added}`,
+  });
+  return (rows: number) => `INSERT INTO stat_rollups (${ROLLUP_COLUMNS}) VALUES ${placeholders(rows, 10)} ${merge}`;
+});
 
 export interface WriteResult {
   written: number;
@@ -121,7 +122,7 @@ export class SampleWriter {
     for (const chunk of chunks(sampleRows, SAMPLE_ROWS)) {
       await tx.execute(`INSERT INTO stat_samples (series_id, ts, value) VALUES ${placeholders(chunk.length, 3)}`, chunk.flat());
     }
-    const upsert = ROLLUP_UPSERT[tx.dialect];
+    const upsert = rollupUpsert(tx);
     for (const chunk of chunks(rollups, ROLLUP_ROWS)) {
       await tx.execute(
         upsert(chunk.length),

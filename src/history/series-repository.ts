@@ -1,4 +1,5 @@
 import type { Database } from '../db/database.ts';
+import { perDialect } from '../db/sql-dialect.ts';
 import type { CounterState } from './meter-counter.ts';
 import type { SeriesKind } from './series.ts';
 
@@ -62,15 +63,15 @@ export async function listAllSeries(db: Executor): Promise<SeriesRow[]> {
   return (await db.query<RawSeriesRow>(`SELECT ${COLUMNS} FROM stat_series ORDER BY series_key`)).map(toRow);
 }
 
+const insertSeries = perDialect((sql) => `${sql.insertIgnore} INTO stat_series (series_key, kind) VALUES (?, ?)`);
+
 /** The rows of `wanted` series, creating the missing ones (concurrent creators are harmless). */
 export async function ensureSeries(db: Executor, wanted: ReadonlyMap<string, SeriesKind>): Promise<Map<string, SeriesRow>> {
   const keys = [...wanted.keys()];
   const found = await findSeries(db, keys);
   const missing = keys.filter((key) => !found.has(key));
   if (missing.length === 0) return found;
-  const insert = db.dialect === 'sqlite' ? 'INSERT OR IGNORE' : 'INSERT IGNORE';
-  for (const key of missing)
-    await db.execute(`${insert} INTO stat_series (series_key, kind) VALUES (?, ?)`, [key, wanted.get(key) as string]);
+  for (const key of missing) await db.execute(insertSeries(db), [key, wanted.get(key) as string]);
   return findSeries(db, keys);
 }
 

@@ -3,7 +3,7 @@ import type { OperationId } from '../api/types.ts';
 import type { AuditClient } from '../audit/audit.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { MaybePromise } from '../maybe-async.ts';
-import type { JsonWriter } from './json-writers.ts';
+import { writeJson } from './json-writers.ts';
 import type { HandlerTable } from './operation-types.ts';
 import { contextOf, setGatewayHeaders } from './request-context.ts';
 import type { RequestValidator } from './request-validation.ts';
@@ -24,14 +24,13 @@ export function createHandlerSteps(
   operations: SpecOperation[],
   handlers: HandlerTable,
   validatorOf: (operation: SpecOperation) => RequestValidator,
-  json: JsonWriter,
 ): (operation: SpecOperation) => RequestHandler {
   assertHandlersMatchSpec(operations, handlers);
   return (operation) => {
     const handler = handlers[operation.operationId as OperationId] as unknown as (input: object) => MaybePromise<AnyReply>;
     const validate = validatorOf(operation);
     const write = (res: Response, reply: AnyReply) => {
-      if (reply.contentType === 'application/json') return json(res, reply.status, reply.body, reply.headers);
+      if (reply.contentType === 'application/json') return writeJson(res, reply.status, reply.body, reply.headers);
       setGatewayHeaders(res);
       if (reply.headers) res.set(reply.headers);
       if (reply.contentType === undefined) res.status(reply.status).end();

@@ -1,8 +1,5 @@
 import type { Response } from 'express';
-import { contextOf, gatewayHeaders, setGatewayHeaders } from './request-context.ts';
-
-/** How a JSON reply is written: directly (writeJson), or through Express's res.json (expressJson). */
-export type JsonWriter = (res: Response, status: number, body: unknown, headers: Record<string, string> | undefined) => void;
+import { contextOf, gatewayHeaders } from './request-context.ts';
 
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
@@ -22,21 +19,11 @@ function jsonBytes(body: unknown): Buffer {
  * drops the body of a HEAD), handing Node the whole header block in one writeHead: no res.send machinery
  * (charset parsing, ETag and freshness checks the API never uses) and no setHeader per header.
  */
-export const writeJson: JsonWriter = (res, status, body, headers) => {
+export function writeJson(res: Response, status: number, body: unknown, headers: Record<string, string> | undefined): void {
   const bytes = jsonBytes(body);
   const block = gatewayHeaders(contextOf(res));
   if (headers) for (const name in headers) block.push(name, headers[name] as string);
   block.push('Content-Type', JSON_CONTENT_TYPE, 'Content-Length', String(bytes.length));
   res.writeHead(status, block);
   res.end(bytes);
-};
-
-/**
- * res.json, which express-openapi-validator watches to validate responses (tests, CI, VALIDATE_RESPONSES).
- * Its serialisers write to the body, which may hold shared (frozen) read models, so it gets a copy.
- */
-export const expressJson: JsonWriter = (res, status, body, headers) => {
-  setGatewayHeaders(res);
-  if (headers) res.set(headers);
-  res.status(status).json(structuredClone(body));
-};
+}

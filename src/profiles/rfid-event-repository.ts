@@ -8,6 +8,7 @@ import type { Schemas } from '../api/types.ts';
 import { InvalidInputError } from '../errors.ts';
 import { rfidEventDto, type Attribution, type RfidEventRecord, type RfidOutcome, type RfidSource } from './model.ts';
 import { Conditions } from '../db/where.ts';
+import { perDialect } from '../db/sql-dialect.ts';
 
 interface Row {
   id: number;
@@ -71,6 +72,8 @@ function decodeCursor(cursor: string): number {
   if (!match) throw new InvalidInputError('cursor: not a cursor of this list');
   return Number(match[1]);
 }
+
+const insertTagState = perDialect((sql) => `${sql.insertIgnore} INTO rfid_tag_state (chargepoint_id) VALUES (?)`);
 
 export class RfidEventRepository {
   constructor(private readonly db: Database) {}
@@ -142,8 +145,7 @@ export class RfidEventRepository {
    * several instances seeing the same message exactly one gets true.
    */
   async claim(chargepointId: string, tag: string, source: RfidSource, at: number, scanWindowMs: number): Promise<boolean> {
-    const insertIgnore = this.db.dialect === 'sqlite' ? 'INSERT OR IGNORE' : 'INSERT IGNORE';
-    await this.db.execute(`${insertIgnore} INTO rfid_tag_state (chargepoint_id) VALUES (?)`, [chargepointId]);
+    await this.db.execute(insertTagState(this.db), [chargepointId]);
     const fresh = "NOT (COALESCE(scan_tag, '') = ? AND scan_at > ?)";
     const notBound = "COALESCE(bound_tag, '') <> ?";
     if (source === 'scan') {

@@ -41,6 +41,11 @@ export class RfidWatcher {
     this.unsubscribe = this.deps.source((updates) => this.onUpdates(updates));
   }
 
+  /** Resolves once the signals received so far are handled: claimed, and their presets applied. */
+  async idle(): Promise<void> {
+    while (this.chains.size > 0 || this.applying.size > 0) await Promise.allSettled([...this.chains.values(), ...this.applying]);
+  }
+
   async stop(): Promise<void> {
     this.unsubscribe?.();
     this.deps.applier.stop();

@@ -3,6 +3,7 @@ import type { Database, SqlParam } from '../db/database.ts';
 import type { CounterState } from '../history/meter-counter.ts';
 import { meanPowerOf, SESSION_CHARGE_MODES, type Session, type SessionChargeMode } from './model.ts';
 import { Conditions } from '../db/where.ts';
+import { inserted, perDialect } from '../db/sql-dialect.ts';
 
 type Executor = Pick<Database, 'dialect' | 'query' | 'execute'>;
 
@@ -113,18 +114,14 @@ const VALUES = `(${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(',
 const UPDATABLE = COLUMNS.filter((c) => c !== 'id');
 // The recorder rewrites whole sessions it holds in memory; a user attributed meanwhile (RFID profiles) stays.
 const KEEP_EXISTING: readonly string[] = ['user_id'];
-const UPSERT = {
-  sqlite: `INSERT INTO charging_sessions ${VALUES} ON CONFLICT (id) DO UPDATE SET ${UPDATABLE.map((c) =>
-    KEEP_EXISTING.includes(c) ? `${c} = COALESCE(excluded.${c}, charging_sessions.${c})` : `${c} = excluded.${c}`,
-  ).join(', ')}`,
-  mariadb: `INSERT INTO charging_sessions ${VALUES} ON DUPLICATE KEY UPDATE ${UPDATABLE.map((c) =>
-    KEEP_EXISTING.includes(c) ? `${c} = COALESCE(VALUES(${c}), ${c})` : `${c} = VALUES(${c})`,
-  ).join(', ')}`,
-};
-const INSERT_IGNORE = {
-  sqlite: `INSERT OR IGNORE INTO charging_sessions ${VALUES}`,
-  mariadb: `INSERT IGNORE INTO charging_sessions ${VALUES}`,
-};
+const upsertSession = perDialect(
+  (sql) =>
+    `INSERT INTO charging_sessions ${VALUES} ${sql.onConflictUpdate(
+      ['id'],
+      Object.fromEntries(UPDATABLE.map((c) => [c, KEEP_EXISTING.includes(c) ? (value: string) => `COALESCE(${value}, ${c})` : inserted])),
+    )}`,
+);
+const insertSessionIfNew = perDialect((sql) => `${sql.insertIgnore} INTO charging_sessions ${VALUES}`);
 const SELECT = `SELECT ${COLUMNS.join(', ')} FROM charging_sessions`;
 
 export const SORT_COLUMNS = { start: 'start_ms', energy: 'energy_wh' } as const;
@@ -166,12 +163,12 @@ export class SessionRepository {
 
   /** Writes the whole session (insert or replace by id): idempotent, so a retried write is harmless. */
   async upsert(session: Session, now = Date.now()): Promise<void> {
-    await this.db.execute(UPSERT[this.db.dialect], toParams(session, now));
+    await this.db.execute(upsertSession(this.db), toParams(session, now));
   }
 
   /** Inserts an imported session unless its external key exists; false when it was skipped. */
   async insertIfNew(session: Session, executor: Executor = this.db, now = Date.now()): Promise<boolean> {
-    return (await executor.execute(INSERT_IGNORE[executor.dialect], toParams(session, now))).changes > 0;
+    return (await executor.execute(insertSessionIfNew(executor), toParams(session, now))).changes > 0;
   }
 
   async get(id: string): Promise<Session | undefined> {

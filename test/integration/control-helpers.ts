@@ -3,6 +3,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { expect } from 'vitest';
 import type { TestGateway } from '../support/gateway.ts';
 import { eventually } from '../support/gateway.ts';
+import { brokerFence, isFence } from '../support/mqtt-fence.ts';
 import { services } from '../support/services.ts';
 
 export interface Published {
@@ -11,6 +12,9 @@ export interface Published {
   retain: boolean;
   qos: number;
 }
+
+/** What a spy has received since its mark, once the broker has delivered everything it had. */
+export type Since = () => Promise<Published[]>;
 
 /** Everything published under `<prefix>openWB/set/#` and `<prefix>openWB/config/set/#` except the clears. */
 export class SetTopicSpy {
@@ -26,7 +30,7 @@ export class SetTopicSpy {
     const spy = new SetTopicSpy(client, prefix);
     client.on('message', (topic, payload, packet) => {
       const text = payload.toString('utf8');
-      if (text === '') return;
+      if (text === '' || isFence(topic, prefix)) return;
       spy.messages.push({ topic: topic.slice(prefix.length), payload: text, retain: packet.retain, qos: packet.qos });
     });
     await client.subscribeAsync([`${prefix}openWB/set/#`, `${prefix}openWB/config/set/#`], { qos: 2 });
@@ -34,28 +38,25 @@ export class SetTopicSpy {
   }
 
   /**
-   * Messages published from now on. Waits first until the broker has been quiet for a moment: a subscriber
-   * may get a message a little after the command that sent it was answered.
+   * Messages published from now on. The spy may get a message after the command that sent it was
+   * answered, so both ends wait until what the broker had received has arrived.
    */
-  async mark(quietMs = 150): Promise<() => Published[]> {
-    const deadline = Date.now() + 3_000;
-    for (let count = -1; count !== this.messages.length && Date.now() < deadline;) {
-      count = this.messages.length;
-      await new Promise((resolve) => setTimeout(resolve, quietMs));
-    }
+  async mark(): Promise<Since> {
+    await brokerFence(this.client, this.prefix);
     const start = this.messages.length;
-    return () => this.messages.slice(start);
+    return async () => {
+      await brokerFence(this.client, this.prefix);
+      return this.messages.slice(start);
+    };
   }
 
-  /** Waits a little and asserts that nothing was published since `since`. */
-  async expectNothingSince(since: () => Published[], waitMs = 300): Promise<void> {
-    await new Promise((resolve) => setTimeout(resolve, waitMs));
-    expect(since()).toEqual([]);
+  /** Asserts that nothing was published since `since`. */
+  async expectNothingSince(since: Since): Promise<void> {
+    expect(await since()).toEqual([]);
   }
 
   async close(): Promise<void> {
     await this.client.endAsync();
-    void this.prefix;
   }
 }
 
@@ -63,9 +64,14 @@ export class SetTopicSpy {
 export async function retained(prefix: string, topic: string): Promise<string | undefined> {
   const client = await mqtt.connectAsync(services.mqttUrl, { reconnectPeriod: 0 });
   try {
-    const got = new Promise<string>((resolve) => client.on('message', (_t, payload) => resolve(payload.toString('utf8'))));
+    let value: string | undefined;
+    client.on('message', (received, payload) => {
+      if (received === prefix + topic) value = payload.toString('utf8');
+    });
     await client.subscribeAsync(prefix + topic, { qos: 0 });
-    return await Promise.race([got, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 500))]);
+    // A retained copy comes right after the subscription, so before the fence.
+    await brokerFence(client, prefix);
+    return value;
   } finally {
     await client.endAsync();
   }

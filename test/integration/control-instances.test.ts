@@ -54,7 +54,7 @@ describe('commands on one chargepoint from two instances', () => {
       put(b, '/api/v1/chargepoints/8/instant-charging', { phases: 1 }),
     ]);
     expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200]);
-    const published = since().map((m) => JSON.parse(m.payload));
+    const published = (await since()).map((m) => JSON.parse(m.payload));
     expect(published).toHaveLength(4);
     expect(published.every((t) => t.id === CHARGE_TEMPLATE.id)).toBe(true);
     const final = JSON.parse((await retained(topicPrefix, 'openWB/chargepoint/8/set/charge_template')) ?? 'null');

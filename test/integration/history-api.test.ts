@@ -67,10 +67,16 @@ describe('recorder, sessions and history end to end', () => {
     expect(open).toMatchObject({ end: null, rfidTag: '04A1B2C3', vehicle: { id: '1', name: 'e-Golf' } });
     await publisher.publish('openWB/chargepoint/3/get/charge_state', 'true');
     for (let i = 0; i < 3; i++) {
-      meter += 2; // 2 Wh per 1.1 s: a plausible meter at up to 11 kW
+      meter += 2; // 2 Wh a recorder pass (1 s) or more apart: a plausible meter at up to 11 kW
       await publisher.publish('openWB/chargepoint/3/get/power', '11040');
       await publisher.publish('openWB/chargepoint/3/get/imported', String(meter));
-      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      // The recorder has taken a sample of this meter reading into the open session.
+      const energy = 2 * (i + 1);
+      await eventually(
+        async () => ((await get(`/api/v1/sessions/${open.id}`)).body.energy === energy ? true : undefined),
+        10_000,
+        `${energy} Wh`,
+      );
     }
     await publisher.publish('openWB/chargepoint/3/get/charge_state', 'false');
     await publisher.publish('openWB/chargepoint/3/get/plug_state', 'false');

@@ -93,10 +93,13 @@ describe('openWB 1.9 (plain text, auto-detected) through a real broker into the 
   });
 
   it('keeps unchanged 1.9 values fresh while the heartbeat is, and marks them stale when it stops', async () => {
-    // STALE_AFTER_S=2: a heartbeat every 500 ms keeps lp 1 fresh although its own values never change.
-    for (let i = 0; i < 6; i++) {
+    // STALE_AFTER_S=2: heartbeats keep lp 1 fresh although its own values never change, past the stale window.
+    const lp1Since = Date.now();
+    for (let i = 0; Date.now() - lp1Since < 2_500; i++) {
+      const sent = Date.now();
       await publisher.publish('openWB/system/Timestamp', String(1716200041 + i), false);
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await eventually(async () => ((gw.gateway.ingest.snapshot().lastMessageAt ?? 0) >= sent ? true : undefined));
+      await gw.gateway.ingest.drained();
     }
     const fresh = await gw.http.get('/api/v1/chargepoints/1').set('x-api-key', gw.readKey).expect(200);
     expect(fresh.body.stale).toBe(false);

@@ -11,6 +11,7 @@ import { Recorder } from '../../src/recorder/recorder.ts';
 import { NO_TARIFF } from '../../src/sessions/tariff.ts';
 import { createRedis } from '../../src/gateway.ts';
 import { sqliteTarget, type DatabaseTarget } from '../support/databases.ts';
+import { eventually } from '../support/gateway.ts';
 import { INTERVAL, liveWorld, makeRecorder } from '../support/recorder-world.ts';
 import { PrivateRedis } from '../support/redis-server.ts';
 import { services, uniqueId } from '../support/services.ts';
@@ -35,6 +36,9 @@ describe('recorder lock on the real Redis', () => {
     await target?.dispose();
   });
 
+  /** Waits until Redis has expired the lock (nobody renews it). */
+  const expired = () => eventually(async () => ((await redisA.exists(key)) === 0 ? true : undefined), TTL * 3, 'the lock to expire');
+
   it('lets exactly one of two instances hold it, renews it, and hands it over after expiry or release', async () => {
     const a = new RedisLock(redisA, key, TTL);
     const b = new RedisLock(redisB, key, TTL);
@@ -42,15 +46,16 @@ describe('recorder lock on the real Redis', () => {
     expect((await b.acquire()).state).toBe('other');
     expect(await redisA.get(key)).toBe(a.token);
 
-    // The holder renews: past the first expiry it still holds the lock.
-    for (let i = 0; i < 4; i++) {
-      await new Promise((resolve) => setTimeout(resolve, TTL / 3));
+    // The holder renews whenever a third of the lock's time has gone: past the first expiry it still holds it.
+    const firstExpiry = Date.now() + TTL;
+    while (Date.now() < firstExpiry + TTL / 3) {
+      await eventually(async () => ((await redisA.pttl(key)) < (TTL * 2) / 3 ? true : undefined));
       expect((await a.acquire()).state).toBe('held');
       expect((await b.acquire()).state).toBe('other');
     }
 
-    // The holder dies (stops renewing): after the expiry the other instance takes over, and the old one cannot renew.
-    await new Promise((resolve) => setTimeout(resolve, TTL + 100));
+    // The holder dies (stops renewing): once Redis expires the lock the other instance takes over, and the old one cannot renew.
+    await expired();
     expect((await b.acquire()).state).toBe('held');
     expect((await a.acquire()).state).toBe('other');
 
@@ -95,7 +100,7 @@ describe('recorder lock on the real Redis', () => {
     // b dies without releasing: a new instance is refused until the lock expires, then takes over.
     const c = make(redisA);
     expect(await tick([c])).toEqual([false]);
-    await new Promise((resolve) => setTimeout(resolve, TTL + 100));
+    await expired();
     expect(await tick([c])).toEqual([true]);
     const rows = await target.db.query<{ ts: number }>('SELECT ts FROM stat_samples ORDER BY ts');
     expect(rows).toHaveLength(4); // one sample per recorded tick, never two

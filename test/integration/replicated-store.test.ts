@@ -71,8 +71,9 @@ describe('the replicated live store', () => {
     await publisher.publish(redisKeys(prefix).liveChanges, JSON.stringify([update('power', 300, 3_000)]));
     await publisher.publish(redisKeys(prefix).liveChanges, JSON.stringify([update('power', 250, 2_500)]));
     await publisher.publish(redisKeys(prefix).liveChanges, 'not json');
-    await eventually(async () => ((await replica.get([{ kind: 'chargepoint', id: '3' }]))[0]?.power ? true : undefined));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Copies arrive in the order they were published: once the last is applied, so are the others.
+    await publisher.publish(redisKeys(prefix).liveChanges, JSON.stringify([update('plugged', true, 1_000)]));
+    await eventually(async () => ((await replica.get([{ kind: 'chargepoint', id: '3' }]))[0]?.plugged ? true : undefined));
     expect((await replica.get([{ kind: 'chargepoint', id: '3' }]))[0]?.power).toEqual({ value: 300, receivedAt: 3_000 });
     publisher.disconnect();
   });

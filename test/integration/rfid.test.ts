@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OpenWbSimulator } from '../../src/openwb/simulator/index.ts';
 import { OpenWb19Simulator } from '../../src/openwb/simulator/v19.ts';
 import { addUser, bearer, login, startAuthGateway, type TestUser } from '../support/auth.ts';
+import type { FieldUpdate } from '../../src/live/model.ts';
 import { eventually, type TestGateway } from '../support/gateway.ts';
 import { mariadbTarget, type DatabaseTarget } from '../support/databases.ts';
 import { services } from '../support/services.ts';
@@ -20,6 +21,30 @@ type Event = {
 
 async function events(gw: TestGateway): Promise<Event[]> {
   return (await get(gw, '/api/v1/rfid-events?limit=200').expect(200)).body.items;
+}
+
+/**
+ * Resolves once `gw` has applied an update that `wanted` picks, received from now on, and has handled the
+ * RFID signals of everything before it: start it before what publishes the update.
+ */
+function processed(gw: TestGateway, wanted: (update: FieldUpdate) => boolean): Promise<void> {
+  const since = Date.now();
+  return new Promise<void>((resolve) => {
+    const stop = gw.gateway.ingest.onApplied((updates) => {
+      if (!updates.some((update) => update.receivedAt >= since && wanted(update))) return;
+      stop();
+      resolve();
+    });
+  }).then(() => gw.gateway.control.rfidIdle());
+}
+
+/** openWB 2.x publishes its time last in every cycle: once it is applied, the whole cycle is. */
+const cycleEnd = (update: FieldUpdate) => update.kind === 'system' && update.field === 'heartbeat';
+const scanned = (tag: string) => (update: FieldUpdate) => update.field === 'scannedTag' && update.value === tag;
+
+/** Samples the recorder has taken (its passes run one at a time). */
+async function samplesRecorded(gw: TestGateway): Promise<number> {
+  return Number(/^recorder_samples_recorded_total (\S+)$/m.exec((await get(gw, '/metrics').expect(200)).text)?.[1] ?? 0);
 }
 
 /**
@@ -99,9 +124,16 @@ describe('RFID profile presets end to end (openWB 2.x)', () => {
     const event = await eventually(async () => (await events(gw)).find((e) => e.tag === '04A1B2C3' && e.sessionId !== null), 15_000);
     const session = await get(gw, `/api/v1/sessions/${event.sessionId}`).expect(200);
     expect(session.body).toMatchObject({ chargepointId: '3', user: { id: alice.id, name: 'alice' } });
-    // The recorder keeps rewriting the open session: the attribution stays.
+    // The recorder keeps rewriting the open session: the attribution stays. Once a second pass has begun
+    // after the cycle, the first has written the session.
+    const cycle = processed(gw, cycleEnd);
     await sim.tick();
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await cycle;
+    for (let pass = 0; pass < 2; pass++) {
+      const taken = await samplesRecorded(gw);
+      await eventually(async () => ((await samplesRecorded(gw)) > taken ? true : undefined), 5_000, 'a recorder pass');
+    }
+    await gw.gateway.recorder!.flush();
     expect((await get(gw, `/api/v1/sessions/${event.sessionId}`)).body.user).toEqual({ id: alice.id, name: 'alice' });
     const aliceAuth = bearer((await login(gw, alice)).accessToken);
     const mine = await gw.http.get('/api/v1/sessions').set(aliceAuth).expect(200);
@@ -116,8 +148,9 @@ describe('RFID profile presets end to end (openWB 2.x)', () => {
   it('does not apply again for the same session: more cycles, a rescan, a restarted instance', async () => {
     const before = templates().length;
     await sim.tick();
+    const rescan = processed(gw, scanned('04A1B2C3'));
     await sim.scanTag(3, '04A1B2C3');
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await rescan;
     await sim.tick();
     const second = await startAuthGateway({
       store: 'redis',
@@ -128,8 +161,9 @@ describe('RFID profile presets end to end (openWB 2.x)', () => {
     });
     try {
       await known(second, '/api/v1/chargepoints/3');
+      const cycles = [processed(gw, cycleEnd), processed(second, cycleEnd)];
       await sim.tick();
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await Promise.all(cycles);
       expect((await events(gw)).filter((e) => e.tag === '04A1B2C3')).toHaveLength(1);
       expect(templates()).toHaveLength(before);
     } finally {
@@ -213,7 +247,7 @@ describe('RFID profile presets on openWB 1.9', () => {
     const event = await eventually(async () => (await events(gw)).find((e) => e.tag === 'ABC123' && e.outcome !== 'pending'), 10_000);
     expect(event).toMatchObject({ chargepointId: '1', source: 'bind', outcome: 'applied' });
     expect(event.commandIds).toHaveLength(2);
-    expect(since().map((m) => [m.topic, m.payload])).toEqual([
+    expect((await since()).map((m) => [m.topic, m.payload])).toEqual([
       ['openWB/set/ChargeMode', '1'],
       ['openWB/config/set/sofort/lp/1/current', '12'],
     ]);
@@ -222,8 +256,9 @@ describe('RFID profile presets on openWB 1.9', () => {
   it('does not apply again when lastRfId is republished while unplugged', async () => {
     await sim.plug(1, false);
     const since = await spy.mark();
+    const republished = processed(gw, (update) => update.kind === 'chargepoint' && update.id === '1' && update.field === 'rfidTag');
     await gw.gateway.ingest.resync();
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await republished;
     expect((await events(gw)).filter((e) => e.tag === 'ABC123')).toHaveLength(1);
     await spy.expectNothingSince(since);
   });

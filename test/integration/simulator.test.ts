@@ -2,6 +2,7 @@ import mqtt from 'mqtt';
 import type { MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OpenWbSimulator, SCENARIO } from '../../src/openwb/simulator/index.ts';
+import { brokerFence, isFence } from '../support/mqtt-fence.ts';
 
 const BROKER_URL = process.env.TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
 const NOON = Date.UTC(2025, 5, 21, 12, 0, 0);
@@ -25,6 +26,7 @@ class BrokerView {
     const client = await mqtt.connectAsync(BROKER_URL, { reconnectPeriod: 0 });
     const view = new BrokerView(client, prefix);
     client.on('message', (topic, payload, packet) => {
+      if (isFence(topic, prefix)) return;
       const name = topic.slice(prefix.length);
       view.last.set(name, payload.toString('utf8'));
       view.retainFlags.set(name, packet.retain);
@@ -169,7 +171,7 @@ describe('openWB 2.x simulator: retained state', () => {
     const late = await BrokerView.open(view.prefix);
     cleanups.push(() => late.client.endAsync());
     await late.until(() => EXPECTED_TOPICS.every((topic) => late.last.has(topic)), 'all retained topics');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await brokerFence(late.client, late.prefix); // every retained copy has arrived, expected or not
 
     expect([...late.last.keys()].sort()).toEqual([...EXPECTED_TOPICS].sort());
     expect([...late.retainFlags.values()].every(Boolean)).toBe(true);
@@ -279,8 +281,10 @@ describe('openWB 2.x simulator: timer', () => {
     const sim = await OpenWbSimulator.start({ url: BROKER_URL, topicPrefix: prefix, intervalMs: 50 });
     await view.until(() => view.heartbeats >= 4, 'three timer cycles');
     await sim.stop();
+    // stop() ends the simulator's connection: what it published before is here after a fence, and no more comes.
+    await brokerFence(view.client, prefix);
     const beats = view.heartbeats;
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await brokerFence(view.client, prefix);
     expect(view.heartbeats).toBe(beats);
     expect(view.json('system/time')).toBeGreaterThan(Date.now() / 1000 - 60);
   });

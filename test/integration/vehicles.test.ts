@@ -58,7 +58,7 @@ describe('SoC modules', () => {
       secrets: ['password', 'pin'],
     });
     expect(JSON.stringify(set.body)).not.toMatch(/hunter2|4711/);
-    const [published] = since();
+    const [published] = await since();
     expect(published!.topic).toBe('openWB/set/vehicle/2/soc_module/config');
     expect(JSON.parse(published!.payload)).toEqual({
       type: 'kia',
@@ -77,7 +77,7 @@ describe('SoC modules', () => {
       configuration: { vin: 'KNA0002', pin: { set: true } },
     }).expect(200);
     expect(JSON.stringify(changed.body)).not.toMatch(/hunter2|4711/);
-    expect(JSON.parse(again()[0]!.payload).configuration).toEqual({
+    expect(JSON.parse((await again())[0]!.payload).configuration).toEqual({
       user_id: 'me@example.com',
       password: 'hunter2-secret',
       pin: '4711',

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
-import supertest from 'supertest';
 import { loadConfig } from '../../src/config.ts';
 import { startGateway, type Gateway } from '../../src/gateway.ts';
+import { contractClient, type ContractClient } from './response-contract.ts';
 import { services, uniqueId } from './services.ts';
 
 export interface TestGatewayOptions {
@@ -19,7 +19,8 @@ export interface TestGatewayOptions {
 
 export interface TestGateway {
   gateway: Gateway;
-  http: ReturnType<typeof supertest>;
+  /** Validates every response against openapi.yaml (test/support/response-contract.ts). */
+  http: ContractClient;
   topicPrefix: string;
   redisKeyPrefix: string;
   adminKey: string;
@@ -27,7 +28,7 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-/** A whole gateway on loopback against the real broker (and Redis), with response validation on. */
+/** A whole gateway on loopback against the real broker (and Redis), every response checked against openapi.yaml. */
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
   const topicPrefix = options.topicPrefix ?? `${uniqueId('gw')}/`;
   const redisKeyPrefix = options.redisKeyPrefix ?? `${uniqueId('owg')}:`;
@@ -36,7 +37,6 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     NODE_ENV: 'test',
     PORT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    VALIDATE_RESPONSES: 'true',
     OPENWB_MQTT_URL: services.mqttUrl,
     OPENWB_TOPIC_PREFIX: topicPrefix,
     DATABASE_URL: options.databaseUrl ?? `sqlite:${join(dir, 'gateway.db')}`,
@@ -50,7 +50,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const readKey = (await gateway.apiKeys.create({ name: 'test-read', scopes: ['read'] })).key;
   return {
     gateway,
-    http: supertest(gateway.url),
+    http: contractClient(gateway.url),
     topicPrefix,
     redisKeyPrefix,
     adminKey,

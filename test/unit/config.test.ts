@@ -8,7 +8,7 @@ describe('configuration', () => {
   it('runs in demo mode with SQLite and the memory store when nothing is set', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
-      http: { port: 8080, host: '127.0.0.1', validateResponses: false, metricsPublic: false },
+      http: { port: 8080, host: '127.0.0.1', metricsPublic: false },
       openwb: { generation: 'auto', topicPrefix: '', qos: 0 },
       database: { kind: 'sqlite', path: './data/openwb-gateway.db' },
       staleAfterMs: 60_000,
@@ -31,10 +31,9 @@ describe('configuration', () => {
       DATABASE_CONNECT_TIMEOUT_MS: '1500',
       STALE_AFTER_S: '30',
       RETIRE_AFTER_S: '120',
-      VALIDATE_RESPONSES: 'true',
       AUTH_CACHE_MAX_STALE_S: '120',
     });
-    expect(config.http).toMatchObject({ port: 9000, host: '0.0.0.0', validateResponses: true });
+    expect(config.http).toMatchObject({ port: 9000, host: '0.0.0.0' });
     expect(config.mqtt).toMatchObject({ url: 'mqtts://openwb.local:8883', username: 'u', password: 'p' });
     expect(config.openwb.generation).toBe('1.9');
     expect(config.redis).toEqual({ url: 'redis://127.0.0.1:6379/2', keyPrefix: 'owg:' });

@@ -6,17 +6,23 @@ describe('KDF gate', () => {
     const gate = new KdfGate(1, 2);
     let running = 0;
     let peak = 0;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
     const job = async () => {
       running++;
       peak = Math.max(peak, running);
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await released;
       running--;
       return 'done';
     };
-    const results = await Promise.all([gate.run(job), gate.run(job), gate.run(job), gate.run(job), gate.run(job)]);
+    const runs = [gate.run(job), gate.run(job), gate.run(job), gate.run(job), gate.run(job)];
+    expect(await runs[3]).toBeUndefined(); // refused at once while the first job still holds the only slot
+    expect(await runs[4]).toBeUndefined();
+    expect([running, gate.busy]).toEqual([1, 3]);
+    release();
+    const results = await Promise.all(runs);
     expect(peak).toBe(1);
     expect(results.filter((r) => r?.value === 'done')).toHaveLength(3);
-    expect(results.filter((r) => r === undefined)).toHaveLength(2);
     expect(gate.busy).toBe(0);
   });
 

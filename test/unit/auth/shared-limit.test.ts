@@ -1,5 +1,5 @@
 import { RateLimiterMemory } from 'rate-limiter-flexible';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SharedLimit } from '../../../src/auth/limiters.ts';
 
 const store = (points: number, duration = 60) => new RateLimiterMemory({ points, duration });
@@ -68,13 +68,17 @@ describe('shared limits with leases', () => {
   });
 
   it('drops a lease when its window ends', async () => {
-    let now = 1_000_000;
-    const counter = store(1000, 1);
-    const limit = new SharedLimit(counter, 1000, true, () => now);
-    await limit.consume('k');
-    now += 2_000;
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
-    const after = await limit.consume('k');
-    expect(after.remaining).toBe(999);
+    vi.useFakeTimers();
+    try {
+      const counter = store(1000, 1);
+      const limit = new SharedLimit(counter, 1000, true, Date.now);
+      expect((await limit.consume('k')).remaining).toBe(999);
+      expect((await limit.consume('k')).remaining).toBe(998);
+      await vi.advanceTimersByTimeAsync(2_000);
+      const after = await limit.consume('k');
+      expect(after.remaining).toBe(999);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConfirmationWatcher } from '../../../src/control/confirmation.ts';
 import { MemoryCommandLock } from '../../../src/control/lock.ts';
 import { MemoryPendingTemplates } from '../../../src/control/pending.ts';
@@ -25,7 +25,18 @@ const cp = (field: string, value: FieldUpdate['value'], receivedAt = Date.now())
   receivedAt,
 });
 
+/** Whether the promise has settled, once pending callbacks have run. */
+async function settled(promise: Promise<unknown>): Promise<boolean> {
+  let done = false;
+  void promise.then(() => (done = true));
+  await vi.advanceTimersByTimeAsync(0);
+  return done;
+}
+
 describe('confirmation watcher', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
   it('resolves once the state shows the value, at a path inside JSON', async () => {
     const { watcher, apply } = setup();
     const watch = watcher.watch(
@@ -56,7 +67,10 @@ describe('confirmation watcher', () => {
 
   it('times out with false, and check() accepts a state that already holds', async () => {
     const { watcher, apply } = setup();
-    const timedOut = watcher.watch([{ ref: { kind: 'chargepoint', id: '3' }, field: 'locked', equals: true }], Date.now(), 30);
+    const timedOut = watcher.watch([{ ref: { kind: 'chargepoint', id: '3' }, field: 'locked', equals: true }], Date.now(), 30_000);
+    await vi.advanceTimersByTimeAsync(29_999);
+    expect(await settled(timedOut.result)).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
     expect(await timedOut.result).toBe(false);
     await apply([cp('locked', true)]);
     const already = watcher.watch([{ ref: { kind: 'chargepoint', id: '3' }, field: 'locked', equals: true }], Date.now(), 1000);
@@ -70,8 +84,9 @@ describe('confirmation watcher', () => {
     const since = Date.now();
     const watch = watcher.watch([{ ref: { kind: 'vehicle', id: '1' }, field: 'forceSocUpdate', equals: true, fresh: true }], since, 300);
     watch.check();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await settled(watch.result)).toBe(false);
     await apply([{ kind: 'vehicle', id: '1', field: 'soc', value: 50, receivedAt: Date.now() }]);
+    expect(await settled(watch.result)).toBe(false);
     await apply([{ kind: 'vehicle', id: '1', field: 'forceSocUpdate', value: true, receivedAt: since + 1 }]);
     expect(await watch.result).toBe(true);
   });
@@ -92,14 +107,22 @@ describe('memory lock and pending templates', () => {
   it('runs work for one target one at a time, others in parallel', async () => {
     const lock = new MemoryCommandLock();
     const order: string[] = [];
-    const step = (name: string, ms: number) => async () => {
-      order.push(`${name}+`);
-      await new Promise((resolve) => setTimeout(resolve, ms));
-      order.push(`${name}-`);
-    };
-    await Promise.all([lock.run('cp:3', step('a', 30)), lock.run('cp:3', step('b', 1)), lock.run('cp:4', step('c', 1))]);
-    expect(order.indexOf('b+')).toBeGreaterThan(order.indexOf('a-'));
-    expect(order.indexOf('c-')).toBeLessThan(order.indexOf('a-'));
+    let releaseA!: () => void;
+    const held = new Promise<void>((resolve) => (releaseA = resolve));
+    const step =
+      (name: string, until: Promise<void> = Promise.resolve()) =>
+      async () => {
+        order.push(`${name}+`);
+        await until;
+        order.push(`${name}-`);
+      };
+    const a = lock.run('cp:3', step('a', held));
+    const b = lock.run('cp:3', step('b'));
+    await lock.run('cp:4', step('c'));
+    expect(order).toEqual(['a+', 'c+', 'c-']); // c ran to its end while a holds cp:3 and b waits
+    releaseA();
+    await Promise.all([a, b]);
+    expect(order).toEqual(['a+', 'c+', 'c-', 'a-', 'b+', 'b-']);
   });
 
   it('keeps going after a failed holder', async () => {

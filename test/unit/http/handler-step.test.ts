@@ -2,7 +2,6 @@ import express from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { createHandlerSteps } from '../../../src/http/handler-step.ts';
-import { writeJson } from '../../../src/http/json-writers.ts';
 import type { HandlerTable, OperationInput } from '../../../src/http/operation-types.ts';
 import { createRequestValidation } from '../../../src/http/request-validation.ts';
 import { listOperations } from '../../../src/http/spec-operations.ts';
@@ -22,7 +21,7 @@ function appSeeing(seen: (input: OperationInput<'setChargeMode'>) => void) {
       },
     ]),
   ) as unknown as HandlerTable;
-  const stepOf = createHandlerSteps(operations, handlers, createRequestValidation(spec), writeJson);
+  const stepOf = createHandlerSteps(operations, handlers, createRequestValidation(spec));
   const app = express();
   app.set('trust proxy', true);
   app.put(

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LiveModel } from '../../../src/live/live-model.ts';
 import { MemoryLiveStore } from '../../../src/live/memory-store.ts';
 import type { FieldUpdate, Json } from '../../../src/live/model.ts';
@@ -21,6 +21,9 @@ async function store(...updates: FieldUpdate[]): Promise<{ live: LiveModel; appl
 }
 
 describe('waiting for openWB to settle after a tag', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
   it('is settled when the template copy is the connected vehicle’s', async () => {
     const s = await store(cp('vehicleId', '1'), cp('chargeTemplate', { id: 1 }), vehicle('1', '1'));
     expect(await templateSettled(s.live, await s.live.chargepoint('3'))).toBe(true);
@@ -49,28 +52,34 @@ describe('waiting for openWB to settle after a tag', () => {
     const done = settleScan({ live: s.live, signal: new AbortController().signal, pollMs: 5 }, '3', 'T1');
     let finished = false;
     void done.then(() => (finished = true));
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    expect(finished).toBe(false);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(finished).toBe(false); // still scanned, not bound: a minute of polls changes nothing
     await s.apply([cp('scannedTag', null), cp('rfidTag', 'T1'), cp('vehicleId', '1')]);
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await vi.advanceTimersByTimeAsync(20);
     expect(finished).toBe(false); // bound, but the chargepoint still has template 0
     await s.apply([cp('chargeTemplate', { id: 1 })]);
-    await done;
+    await vi.advanceTimersByTimeAsync(5);
+    expect(finished).toBe(true);
   });
 
-  it('after a scan that openWB drops, returns a few seconds later', async () => {
-    let clock = 0;
+  it('after a scan that openWB drops, returns after the grace of a few seconds', async () => {
     const s = await store(cp('scannedTag', null));
-    const started = Date.now();
-    await settleScan({ live: s.live, signal: new AbortController().signal, pollMs: 1, now: () => (clock += 500) }, '3', 'T1');
-    expect(Date.now() - started).toBeLessThan(1000);
+    let finished = false;
+    void settleScan({ live: s.live, signal: new AbortController().signal, pollMs: 100 }, '3', 'T1').then(() => (finished = true));
+    await vi.advanceTimersByTimeAsync(2_900);
+    expect(finished).toBe(false);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(finished).toBe(true);
   });
 
   it('stops when aborted', async () => {
     const s = await store(cp('scannedTag', 'T1'));
     const abort = new AbortController();
-    const done = settleScan({ live: s.live, signal: abort.signal, pollMs: 1000 }, '3', 'T1');
+    let finished = false;
+    void settleScan({ live: s.live, signal: abort.signal, pollMs: 60_000 }, '3', 'T1').then(() => (finished = true));
+    await vi.advanceTimersByTimeAsync(0);
     abort.abort();
-    await done;
+    await vi.advanceTimersByTimeAsync(0);
+    expect(finished).toBe(true);
   });
 });
