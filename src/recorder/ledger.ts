@@ -5,7 +5,7 @@
  */
 import type { Reading, Sample } from './sampling.ts';
 
-export const GAP_REASONS = ['stale', 'no-value', 'live-store-unavailable', 'missed-tick'] as const;
+export const GAP_REASONS = ['stale', 'no-value', 'live-store-unavailable', 'missed-tick', 'not-recording'] as const;
 export type GapReason = (typeof GAP_REASONS)[number];
 
 export interface TickAccount {

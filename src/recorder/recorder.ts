@@ -19,6 +19,7 @@ import { GAP_REASONS, SeriesLedger, type GapReason } from './ledger.ts';
 import type { LockState, LockStatus, RecorderLock } from './lock.ts';
 import type { RecorderMetrics } from './metrics.ts';
 import { OutageBuffer } from './outage-buffer.ts';
+import { NOT_RECORDING_LOOKBACK_MS, notRecorded } from './not-recording.ts';
 import { pruneQuarantine } from './quarantine.ts';
 import { errorDetail } from './row-errors.ts';
 import { readingsOf, type Sample } from './sampling.ts';
@@ -95,6 +96,8 @@ export class Recorder {
   private lastError: string | undefined;
   private lastWriteAt: number | undefined;
   private activeSince = 0;
+  /** The first tick since this instance took the lock, until the ticks no recorder took before it are counted. */
+  private firstTick: number | undefined;
   private liveFailures = 0;
   private lastPruneAt = Number.NEGATIVE_INFINITY;
 
@@ -226,7 +229,7 @@ export class Recorder {
 
   private async sampleUnguarded(at: number): Promise<boolean> {
     const lock = await this.deps.lock.acquire();
-    this.noteLock(lock);
+    this.noteLock(lock, at);
     if (lock.state !== 'held' && lock.state !== 'held-offline') return false;
     let chargepoints: ChargePointDto[];
     let site: SiteDto;
@@ -252,6 +255,7 @@ export class Recorder {
     this.deps.metrics.samplesExpected.inc(samples.length);
     this.deps.metrics.samplesRecorded.inc(samples.length);
     for (const reason of GAP_REASONS) this.countGaps(reason, gaps[reason] ?? 0);
+    await this.countNotRecorded(samples.map((s) => s.series));
     this.addSamples(samples);
     await this.sessions.advance(chargepoints, at);
     this.updateGauges();
@@ -275,8 +279,27 @@ export class Recorder {
     this.deps.metrics.samplesExpected.inc(count);
   }
 
+  /** Counts the ticks before this instance's first one that no recorder took; retried at the next tick while the database cannot be read. */
+  private async countNotRecorded(live: string[]): Promise<void> {
+    const firstTick = this.firstTick;
+    if (firstTick === undefined) return;
+    const { intervalMs, rawRetentionMs } = this.deps.options;
+    const buffered = this.buffer.newestSamples(firstTick);
+    const lookbackMs = Math.min(NOT_RECORDING_LOOKBACK_MS, rawRetentionMs);
+    const missed = await notRecorded(this.deps.db, { firstTick, intervalMs, lookbackMs, live, buffered }).catch(() => null);
+    if (missed === null) return;
+    this.firstTick = undefined;
+    if (!missed) return;
+    this.countGaps('not-recording', missed.samples);
+    const [from, to] = [new Date(missed.from).toISOString(), new Date(missed.to).toISOString()];
+    this.deps.logger.warn(
+      { from, to, samples: missed.samples, series: missed.series },
+      `recorder was not running from ${from} to ${to}: ${missed.samples} samples of ${missed.series} series not recorded`,
+    );
+  }
+
   /** Logs what really happened to the lock, once per change. */
-  private noteLock(lock: LockStatus): void {
+  private noteLock(lock: LockStatus, at: number): void {
     const previous = this.lockState;
     this.lockState = lock.state;
     const log = this.deps.logger;
@@ -287,6 +310,7 @@ export class Recorder {
         this.sessions.reset(); // another instance may have moved the sessions on: reload them
         this.ledger.clear();
         this.activeSince = this.now();
+        this.firstTick = at;
         this.setActive(true);
       } else if (lock.state === 'held-offline' && previous === 'held') {
         log.warn(
@@ -302,6 +326,7 @@ export class Recorder {
       if (this.active) log.warn({ holder: lock.holder }, 'recorder lock lost: another instance holds it and records now');
       this.sessions.reset();
       this.ledger.clear();
+      this.firstTick = undefined;
     } else if (previous !== 'unreachable') {
       log.warn({ err: lock.error }, 'recorder waits: Redis cannot be reached to take the recorder lock');
     }
