@@ -3,7 +3,8 @@
  * store (never MQTT), turns fresh values into samples and moves each chargepoint's charging session
  * along. Everything goes through the outage buffer to the database, so an unreachable database costs
  * nothing until the buffer is full; a row the database refuses is quarantined and never blocks another.
- * Every expected sample is written, counted as a gap, rejected, dropped, spooled or still buffered.
+ * Every expected sample is written, counted as a gap, rejected, dropped, spooled or still buffered;
+ * the ticks no instance took before this one took the lock are counted as gaps at its first tick.
  * Only the instance holding the recorder lock samples.
  *
  * Tests drive it deterministically with an injected clock: `sampleOnce(at)` then `flush()`; `start()`
