@@ -256,9 +256,10 @@ export class Recorder {
     this.deps.metrics.samplesExpected.inc(samples.length);
     this.deps.metrics.samplesRecorded.inc(samples.length);
     for (const reason of GAP_REASONS) this.countGaps(reason, gaps[reason] ?? 0);
-    await this.countNotRecorded(samples.map((s) => s.series));
     this.addSamples(samples);
     await this.sessions.advance(chargepoints, at);
+    // Last: the samples are buffered even when the database hangs.
+    await this.countNotRecorded(samples.map((s) => s.series));
     this.updateGauges();
     return true;
   }
