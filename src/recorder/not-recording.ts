@@ -3,7 +3,7 @@
  * from the spool) and the first tick of a recorder that has just taken the lock. Every tick up to that newest
  * sample was accounted by the recorder that took it (written, or a gap by reason); the ticks after it were
  * not, whether no instance ran or one died with them unwritten. Each of them is a gap of every series
- * sampled at the first tick that was recorded within the look-back before that newest sample: a series
+ * listed at the first tick that was recorded within the look-back before that newest sample: a series
  * silent for longer (a vehicle away, a chargepoint removed long ago) was not due. A gateway switched off
  * for longer than the look-back counts the last look-back only, not years.
  */
@@ -14,11 +14,12 @@ type Executor = Pick<Database, 'query'>;
 export const NOT_RECORDING_LOOKBACK_MS = 86_400_000;
 
 export interface NotRecorded {
-  /** The first and last tick (ms) no recorder took. */
+  /** The series due: recorded within the look-back before the newest sample. */
+  due: string[];
+  /** The first and last tick (ms) no recorder took (`to` < `from` when none). */
   from: number;
   to: number;
-  /** Series counted, and samples not recorded (series × ticks). */
-  series: number;
+  /** Samples not recorded: due series × ticks. */
   samples: number;
 }
 
@@ -26,7 +27,7 @@ export interface NotRecordingInput {
   firstTick: number;
   intervalMs: number;
   lookbackMs: number;
-  /** The series sampled at the first tick. */
+  /** The series the live reads list at the first tick (fresh or not). */
   live: readonly string[];
   /** Per series, the newest sample not yet written (read before the database, so a batch written meanwhile is seen in one of the two). */
   buffered: ReadonlyMap<string, number>;
@@ -55,7 +56,7 @@ export async function lastStoredSamples(db: Executor, keys: readonly string[]): 
   return { bySeries, newest };
 }
 
-/** What no recorder took before `firstTick`; undefined when nothing is missing. */
+/** What no recorder took before `firstTick`; undefined when nothing was ever recorded. */
 export async function notRecorded(db: Executor, input: NotRecordingInput): Promise<NotRecorded | undefined> {
   const { firstTick, intervalMs, lookbackMs, live, buffered } = input;
   const stored = await lastStoredSamples(db, live);
@@ -64,10 +65,8 @@ export async function notRecorded(db: Executor, input: NotRecordingInput): Promi
   if (newest === Number.NEGATIVE_INFINITY) return undefined; // nothing was ever recorded
   const lastOf = (series: string) => Math.max(stored.bySeries.get(series) ?? -Infinity, buffered.get(series) ?? -Infinity);
   const due = live.filter((series) => lastOf(series) >= newest - lookbackMs);
-  if (due.length === 0) return undefined;
   const after = Math.max(newest, firstTick - lookbackMs);
   const from = after - (after % intervalMs) + intervalMs;
   const ticks = Math.max(0, Math.ceil((firstTick - from) / intervalMs));
-  if (ticks === 0) return undefined;
-  return { from, to: from + (ticks - 1) * intervalMs, series: due.length, samples: ticks * due.length };
+  return { due, from, to: from + (ticks - 1) * intervalMs, samples: ticks * due.length };
 }

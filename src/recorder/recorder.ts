@@ -23,7 +23,7 @@ import { OutageBuffer } from './outage-buffer.ts';
 import { NOT_RECORDING_LOOKBACK_MS, notRecorded } from './not-recording.ts';
 import { pruneQuarantine } from './quarantine.ts';
 import { errorDetail } from './row-errors.ts';
-import { readingsOf, type Sample } from './sampling.ts';
+import { readingsOf, type Reading, type Sample } from './sampling.ts';
 import { SessionTracker } from './session-tracker.ts';
 import { SampleWriter } from '../history/sample-writer.ts';
 import { Spool } from './spool.ts';
@@ -252,14 +252,15 @@ export class Recorder {
       this.deps.logger.info({ ticks: this.liveFailures }, 'recorder reads the live store again');
       this.liveFailures = 0;
     }
-    const { samples, gaps } = this.ledger.account(readingsOf({ chargepoints, site, vehicles }), at);
+    const readings = readingsOf({ chargepoints, site, vehicles });
+    const { samples, gaps } = this.ledger.account(readings, at);
     this.deps.metrics.samplesExpected.inc(samples.length);
     this.deps.metrics.samplesRecorded.inc(samples.length);
     for (const reason of GAP_REASONS) this.countGaps(reason, gaps[reason] ?? 0);
     this.addSamples(samples);
     await this.sessions.advance(chargepoints, at);
     // Last: the samples are buffered even when the database hangs.
-    await this.countNotRecorded(samples.map((s) => s.series));
+    await this.countNotRecorded(readings);
     this.updateGauges();
     return true;
   }
@@ -281,22 +282,30 @@ export class Recorder {
     this.deps.metrics.samplesExpected.inc(count);
   }
 
-  /** Counts the ticks before this instance's first one that no recorder took; retried at the next tick while the database cannot be read. */
-  private async countNotRecorded(live: string[]): Promise<void> {
+  /**
+   * Counts the ticks before this instance's first one that no recorder took, and expects the series recorded
+   * before from now on; retried at the next tick while the database cannot be read.
+   */
+  private async countNotRecorded(readings: readonly Reading[]): Promise<void> {
     const firstTick = this.firstTick;
     if (firstTick === undefined) return;
     const { intervalMs, rawRetentionMs } = this.deps.options;
     const buffered = this.buffer.newestSamples(firstTick);
     const lookbackMs = Math.min(NOT_RECORDING_LOOKBACK_MS, rawRetentionMs);
+    const live = readings.map((r) => r.series);
     const missed = await notRecorded(this.deps.db, { firstTick, intervalMs, lookbackMs, live, buffered }).catch(() => null);
     if (missed === null) return;
     this.firstTick = undefined;
     if (!missed) return;
+    const gaps = this.ledger.expect(missed.due, readings);
+    for (const reason of GAP_REASONS) this.countGaps(reason, gaps[reason] ?? 0);
+    if (missed.samples === 0) return;
     this.countGaps('not-recording', missed.samples);
     const [from, to] = [new Date(missed.from).toISOString(), new Date(missed.to).toISOString()];
+    const series = missed.due.length;
     this.deps.logger.warn(
-      { from, to, samples: missed.samples, series: missed.series },
-      `recorder was not running from ${from} to ${to}: ${missed.samples} samples of ${missed.series} series not recorded`,
+      { from, to, samples: missed.samples, series },
+      `recorder was not running from ${from} to ${to}: ${missed.samples} samples of ${series} series not recorded`,
     );
   }
 

@@ -46,10 +46,11 @@ describe.each(BOTH_DATABASES)('ticks no recorder took, on %s', (_name, makeTarge
     }
     expect(await notRecording(crashed)).toBe(0); // an empty database: nothing before the first tick
 
-    // No stop(): the process died. Twelve ticks later a new instance starts; chargepoint 5 is gone, 9 is new.
+    // No stop(): the process died. Twelve ticks later a new instance starts; chargepoint 5 is gone, 9 is new,
+    // and home has not published since (stale): it was recorded before, so it is due from the first tick on.
     clock.now = start + 12 * INTERVAL;
     state.retired = true;
-    await fill();
+    await set('chargepoint', '3', { power: 0, energyImported: 1000, energyExported: 0 });
     await set('chargepoint', '9', { power: 0, energyImported: 10, energyExported: 0 });
     const restarted = makeRecorder(target.db, world, { live });
     await restarted.recorder.sampleOnce();
@@ -67,7 +68,8 @@ describe.each(BOTH_DATABASES)('ticks no recorder took, on %s', (_name, makeTarge
       expected: await restarted.metric('recorder_samples_expected_total'),
       written: await restarted.metric('recorder_samples_written_total'),
       gaps: await restarted.metric('recorder_sample_gaps_total'),
-    }).toEqual({ expected: 32 + 7, written: 7, gaps: 32 });
+    }).toEqual({ expected: 32 + 1 + 6, written: 6, gaps: 32 + 1 });
+    expect(await restarted.metric('recorder_sample_gaps_total', { reason: 'stale' })).toBe(1);
 
     clock.now += INTERVAL; // counted once, at the first tick only
     await fill();
