@@ -87,7 +87,7 @@ export class Recorder {
   private readonly spool: Spool;
   private readonly now: () => number;
   private timer: NodeJS.Timeout | undefined;
-  /** The boundary of the last scheduled tick. */
+  /** The boundary of the last tick the timer ran. */
   private lastScheduled = -Infinity;
   private stopped = true;
   private active = false;
@@ -217,13 +217,13 @@ export class Recorder {
     const now = this.now();
     // A timer may fire a millisecond early (libuv's clock against Date.now()): never sample a boundary twice.
     const next = Math.max(this.boundary(now), this.lastScheduled) + interval;
-    if (this.active && Number.isFinite(this.lastScheduled) && next > this.lastScheduled + interval) {
-      // The process was held up past whole intervals (a blocked event loop, a suspended VM): those ticks never ran.
-      this.countGaps('missed-tick', ((next - this.lastScheduled) / interval - 1) * this.ledger.size);
-    }
-    this.lastScheduled = next;
     this.timer = setTimeout(() => {
-      this.tick(next).catch((error: unknown) => this.deps.logger.error({ err: (error as Error).message }, 'recorder tick failed'));
+      // Held up past whole intervals (a blocked event loop, a suspended VM, a slow start), the timer samples the
+      // latest boundary; the ones before it never ran (before the first tick, they are counted as not-recording).
+      const at = Math.max(next, this.boundary());
+      if (this.active) this.countGaps('missed-tick', ((at - next) / interval) * this.ledger.size);
+      this.lastScheduled = at;
+      this.tick(at).catch((error: unknown) => this.deps.logger.error({ err: (error as Error).message }, 'recorder tick failed'));
       this.schedule();
     }, next - now);
   }
