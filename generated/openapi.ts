@@ -1353,7 +1353,7 @@ export interface components {
                 messagesReceived: number;
                 /**
                  * Format: int64
-                 * @description Messages this instance dropped because their payload was invalid
+                 * @description Messages this instance refused at the edge of ingest (an id openWB would not write, a malformed or oversized payload, a value out of bounds); by reason in `openwb_mqtt_refused_total`
                  */
                 decodeErrors: number;
             };

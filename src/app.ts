@@ -18,6 +18,7 @@ import { listOperations } from './http/spec-operations.ts';
 import { createSecurityLayer } from './http/security-layer.ts';
 import type { IngestState } from './ingest/ingest.ts';
 import { liveHandlers } from './live/handlers.ts';
+import { LiveModel } from './live/live-model.ts';
 import { LiveService } from './live/live-service.ts';
 import type { LiveStore } from './live/store.ts';
 import type { Metrics } from './metrics.ts';
@@ -71,12 +72,13 @@ export function buildApp(deps: AppDeps): Express {
   const operations = listOperations(spec.document);
   const live = new LiveService(deps.liveStore, { staleAfterMs: deps.config.staleAfterMs, now: deps.now });
   const security = createSecurityLayer({ auth: deps.auth, audit: deps.audit, config: deps.security, authentication: deps.authentication });
-  const control = new ControlPresenter(deps.control.commands, live, deps.liveStore);
+  const model = new LiveModel(deps.liveStore);
+  const control = new ControlPresenter(deps.control.commands, live, model);
   const handlers: HandlerTable = {
     ...security.handlers,
     ...liveHandlers(live),
     ...opsHandlers({
-      live,
+      live: model,
       liveStore: deps.liveStore,
       db: deps.db,
       metrics: deps.metrics,
@@ -96,7 +98,7 @@ export function buildApp(deps: AppDeps): Express {
       }),
     ),
     ...controlHandlers(control),
-    ...vehicleHandlers(control, deps.liveStore),
+    ...vehicleHandlers(control, model),
     ...profileHandlers(deps.control.profiles, deps.control.rfidEvents),
   };
 

@@ -29,6 +29,7 @@ export const CONFIG_KEYS = [
   'DATABASE_URL',
   'DATABASE_CONNECT_TIMEOUT_MS',
   'STALE_AFTER_S',
+  'RETIRE_AFTER_S',
   'VALIDATE_RESPONSES',
   'METRICS_PUBLIC',
   'DEMO_MQTT_PORT',
@@ -74,6 +75,8 @@ export interface Config {
   redis?: { url: string; keyPrefix: string };
   database: DatabaseTarget;
   staleAfterMs: number;
+  /** A chargepoint or counter openWB has not republished for this long, while it published other topics, is dropped. */
+  retireAfterMs: number;
   demo: { mqttPort: number; intervalMs: number };
   /** IANA zone of the installation: default `tz` of statistics queries, zone of tariff windows and of openWB's charge-log dates. */
   timeZone: string;
@@ -150,6 +153,7 @@ const schema = z.object({
     .default('sqlite:./data/openwb-gateway.db'),
   DATABASE_CONNECT_TIMEOUT_MS: int(100, 60_000).default(1000),
   STALE_AFTER_S: int(1, 86_400).default(60),
+  RETIRE_AFTER_S: int(1, 604_800).default(600),
   VALIDATE_RESPONSES: bool.optional(),
   METRICS_PUBLIC: bool.default(false),
   DEMO_MQTT_PORT: int(0, 65535).default(0),
@@ -277,6 +281,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redis: c.REDIS_URL ? { url: c.REDIS_URL, keyPrefix: c.REDIS_KEY_PREFIX } : undefined,
     database: parseDatabaseUrl(c.DATABASE_URL, c.DATABASE_CONNECT_TIMEOUT_MS),
     staleAfterMs: c.STALE_AFTER_S * 1000,
+    retireAfterMs: c.RETIRE_AFTER_S * 1000,
     demo: { mqttPort: c.DEMO_MQTT_PORT, intervalMs: c.DEMO_INTERVAL_S * 1000 },
     timeZone: c.TIME_ZONE,
     recorder: {

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { AuditService } from './audit/audit-service.ts';
 import type { UserService } from './auth/user-service.ts';
 import type { Database } from './db/database.ts';
+import { LiveModel } from './live/live-model.ts';
 import type { LiveStore } from './live/store.ts';
 import { redisKeys } from './redis-keys.ts';
 import { SessionAttributor } from './profiles/attribution.ts';
@@ -52,15 +53,16 @@ const LOCK_WAIT_MS = 5_000;
 const PRUNE_EVERY_MS = 3_600_000;
 
 export async function startControlAndProfiles(deps: ControlAndProfilesDeps): Promise<ControlAndProfiles> {
-  const { db, store, logger } = deps;
+  const { db, logger } = deps;
+  const live = new LiveModel(deps.store);
   const keys = deps.redis ? redisKeys(deps.redis.keyPrefix) : undefined;
   const redis = deps.redis?.client;
-  const watcher = new ConfirmationWatcher(store, deps.updates, (error) =>
+  const watcher = new ConfirmationWatcher(live, deps.updates, (error) =>
     logger.warn({ err: error.message }, 'reading the live store for a command confirmation failed'),
   );
   const repository = new CommandRepository(db);
   const commands = new CommandService({
-    store,
+    live,
     repository,
     memory: new ControlMemory(db),
     publisher: deps.publisher ?? new MqttCommandPublisher(deps.mqtt, { topicPrefix: deps.topicPrefix, qos: deps.config.qos }),
@@ -75,18 +77,18 @@ export async function startControlAndProfiles(deps: ControlAndProfilesDeps): Pro
 
   const profileRepository = new ProfileRepository(db);
   const rfidEvents = new RfidEventRepository(db);
-  const profiles = new ProfileService({ repository: profileRepository, users: deps.users, store, audit: deps.audit });
+  const profiles = new ProfileService({ repository: profileRepository, users: deps.users, live, audit: deps.audit });
   const attributor = new SessionAttributor({ events: rfidEvents, sessions: new SessionRepository(db), logger });
   const applier = new PresetApplier({
     profiles: profileRepository,
     events: rfidEvents,
     users: deps.users,
     commands,
-    store,
+    live,
     logger,
     attribute: (event) => attributor.track(event),
   });
-  const rfid = new RfidWatcher({ source: deps.updates, store, events: rfidEvents, applier, logger });
+  const rfid = new RfidWatcher({ source: deps.updates, live, events: rfidEvents, applier, logger });
   await attributor.start();
   rfid.start();
 

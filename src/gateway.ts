@@ -160,7 +160,7 @@ export async function startGateway(
 
     const client = connectBroker(config.mqtt ?? { url: (broker as EmbeddedBroker).url }, logger);
     const decoder = new OpenWbDecoder({ mode: config.openwb.generation, topicPrefix: config.openwb.topicPrefix });
-    const ingest = new Ingest(client, decoder, liveStore, { metrics, logger, qos: config.openwb.qos });
+    const ingest = new Ingest(client, decoder, liveStore, { metrics, logger, qos: config.openwb.qos, retireAfterMs: config.retireAfterMs });
     ingest.start();
     closers.push(() => ingest.stop());
     // Redis keeps nothing on disk in many setups: the replica writes itself back when Redis returns, and the

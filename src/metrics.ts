@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { REFUSAL_REASONS } from './openwb/bounds.ts';
 
 /** One registry per gateway (not prom-client's global), so tests can build several apps in one process. */
 export function createMetrics() {
@@ -21,7 +22,21 @@ export function createMetrics() {
     }),
     mqttDecodeErrors: new Counter({
       name: 'openwb_mqtt_decode_errors_total',
-      help: 'MQTT messages dropped because their payload was invalid',
+      help: 'MQTT messages refused at the edge of ingest, all reasons (by reason: openwb_mqtt_refused_total)',
+      registers,
+    }),
+    mqttRefused: withLabels(
+      new Counter({
+        name: 'openwb_mqtt_refused_total',
+        help: 'MQTT messages refused at the edge of ingest, by reason (the last good value stays)',
+        labelNames: ['reason'] as const,
+        registers,
+      }),
+      REFUSAL_REASONS,
+    ),
+    componentsRetired: new Counter({
+      name: 'openwb_components_retired_total',
+      help: 'openWB components dropped from the live store because openWB kept publishing without them',
       registers,
     }),
     mqttConnected: new Gauge({
@@ -58,6 +73,12 @@ export function createMetrics() {
       registers,
     }),
   };
+}
+
+/** Every reason appears from the start (as 0), so a rate over it never starts from a missing series. */
+function withLabels<C extends Counter<'reason'>>(counter: C, reasons: readonly string[]): C {
+  for (const reason of reasons) counter.inc({ reason }, 0);
+  return counter;
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

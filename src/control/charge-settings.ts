@@ -1,8 +1,7 @@
-/** The chargepoint's charge settings as the API shows them, assembled from live fields (pure). */
+/** The chargepoint's charge settings as the API shows them, assembled from its live view (pure). */
 import type { Schemas } from '../api/types.ts';
-import { CHARGE_MODES, CP, SYSTEM, type ChargeMode } from '../live/fields.ts';
-import type { EntityFields, Json } from '../live/model.ts';
-import type { Generation } from '../openwb/generation.ts';
+import type { Json } from '../live/model.ts';
+import type { ChargePointView, Reading, SystemView } from '../live/views.ts';
 import { valueAt } from './template-edit.ts';
 
 export type ChargeSettingsDto = Schemas['ChargeSettings'];
@@ -22,69 +21,55 @@ function templateLimit(template: Json | undefined, mode: string): LimitState {
   return { type, soc: num(valueAt(limit, ['soc'])), energy: num(valueAt(limit, ['amount'])) };
 }
 
-function chargeModeOf(fields: EntityFields, system: EntityFields, generation: Generation | undefined): ChargeMode | null {
-  const value =
-    generation === '1.9' ? system[SYSTEM.chargeMode]?.value : (fields[CP.chargeMode]?.value ?? system[SYSTEM.chargeMode]?.value);
-  return typeof value === 'string' && (CHARGE_MODES as readonly string[]).includes(value) ? (value as ChargeMode) : null;
-}
-
-function newest(fields: EntityFields, names: readonly string[]): string | null {
+function newest(readings: readonly (Reading<unknown> | undefined)[]): string | null {
   let at: number | undefined;
-  for (const name of names) {
-    const received = fields[name]?.receivedAt;
-    if (received !== undefined && (at === undefined || received > at)) at = received;
+  for (const reading of readings) {
+    if (reading !== undefined && (at === undefined || reading.receivedAt > at)) at = reading.receivedAt;
   }
   return at === undefined ? null : new Date(at).toISOString();
 }
 
-const V19_INSTANT = [CP.instantCurrent, CP.instantLimit, CP.instantEnergyLimit, CP.instantSocLimit] as const;
-
-export function buildChargeSettings(
-  id: string,
-  fields: EntityFields,
-  system: EntityFields,
-  generation: Generation | undefined,
-): ChargeSettingsDto {
-  if (generation === '1.9') {
-    const limitType = fields[CP.instantLimit]?.value;
-    const hasInstant = V19_INSTANT.some((name) => fields[name] !== undefined);
+export function buildChargeSettings(chargepoint: ChargePointView, system: SystemView): ChargeSettingsDto {
+  const cp = chargepoint.fields;
+  if (system.fields.generation?.value === '1.9') {
+    const instant = [cp.instantCurrent, cp.instantLimit, cp.instantEnergyLimit, cp.instantSocLimit];
+    const limitType = cp.instantLimit?.value;
     return {
-      chargepointId: id,
-      chargeMode: chargeModeOf(fields, system, generation),
+      chargepointId: chargepoint.id,
+      chargeMode: system.fields.chargeMode?.value ?? null,
       global: true,
       templateId: null,
-      instantCharging: hasInstant
+      instantCharging: instant.some((reading) => reading !== undefined)
         ? {
-            current: num(fields[CP.instantCurrent]?.value),
+            current: cp.instantCurrent?.value ?? null,
             phases: null,
             limit:
-              limitType === 'none' || limitType === 'soc' || limitType === 'energy'
-                ? { type: limitType, soc: num(fields[CP.instantSocLimit]?.value), energy: num(fields[CP.instantEnergyLimit]?.value) }
-                : null,
+              limitType === undefined
+                ? null
+                : { type: limitType, soc: cp.instantSocLimit?.value ?? null, energy: cp.instantEnergyLimit?.value ?? null },
           }
         : null,
       pvCharging: null,
-      updatedAt: newest({ ...fields, ...(system[SYSTEM.chargeMode] ? { mode: system[SYSTEM.chargeMode] } : {}) }, [...V19_INSTANT, 'mode']),
+      updatedAt: newest([...instant, system.fields.chargeMode]),
     };
   }
-  const template = fields[CP.chargeTemplate]?.value;
-  const id2 = valueAt(template, ['id']);
+  const template = cp.chargeTemplate?.value;
+  const templateId = template?.id;
   const at = (mode: string, key: string) => valueAt(template, ['chargemode', mode, key]);
-  const hasTemplate = template !== undefined && template !== null;
   const feedIn = at('pv_charging', 'feed_in_limit');
   return {
-    chargepointId: id,
-    chargeMode: chargeModeOf(fields, system, generation),
+    chargepointId: chargepoint.id,
+    chargeMode: (cp.chargeMode ?? system.fields.chargeMode)?.value ?? null,
     global: false,
-    templateId: typeof id2 === 'number' || typeof id2 === 'string' ? String(id2) : null,
-    instantCharging: hasTemplate
+    templateId: typeof templateId === 'number' || typeof templateId === 'string' ? String(templateId) : null,
+    instantCharging: template
       ? {
           current: num(at('instant_charging', 'current')),
           phases: int(at('instant_charging', 'phases_to_use')),
           limit: templateLimit(template, 'instant_charging'),
         }
       : null,
-    pvCharging: hasTemplate
+    pvCharging: template
       ? {
           minCurrent: num(at('pv_charging', 'min_current')),
           minSoc: num(at('pv_charging', 'min_soc')),
@@ -94,6 +79,6 @@ export function buildChargeSettings(
           limit: templateLimit(template, 'pv_charging'),
         }
       : null,
-    updatedAt: newest(fields, [CP.chargeTemplate]),
+    updatedAt: newest([cp.chargeTemplate]),
   };
 }

@@ -8,10 +8,8 @@ import type { Logger } from 'pino';
 import type { AuditService } from '../audit/audit-service.ts';
 import type { Principal } from '../auth/principal.ts';
 import { DomainError, ForbiddenError, NotFoundError, UnavailableError } from '../errors.ts';
-import { CP, SYSTEM, SYSTEM_ID } from '../live/fields.ts';
-import type { EntityFields, EntityRef } from '../live/model.ts';
-import type { LiveStore } from '../live/store.ts';
-import { GENERATIONS, type Generation } from '../openwb/generation.ts';
+import { requirePublished, type LiveModel } from '../live/live-model.ts';
+import type { ChargePointView } from '../live/views.ts';
 import type { CommandRepository, ControlMemory } from './command-repository.ts';
 import type { ConfirmationWatcher, Watch } from './confirmation.ts';
 import type { CommandLock } from './lock.ts';
@@ -20,10 +18,9 @@ import type { PendingTemplates } from './pending.ts';
 import { planFor, requestOf, vehicleAt, type CommandInput, type PlanContext, type PlanSpec } from './planner.ts';
 import { templatePlan } from './plan-v2.ts';
 import type { CommandPublisher } from './publisher.ts';
-import type { JsonObject } from './template-edit.ts';
 
 export interface CommandServiceDeps {
-  store: LiveStore;
+  live: LiveModel;
   repository: CommandRepository;
   memory: ControlMemory;
   publisher: CommandPublisher;
@@ -44,7 +41,6 @@ export interface CommandOutcome {
   vehicleId?: string;
 }
 
-const SYSTEM_REF: EntityRef = { kind: 'system', id: SYSTEM_ID };
 const MIN_PV = 'minPvCurrent';
 /** How long after its expiry a `pending` command whose sender went away is reported as `timeout`. */
 const ORPHAN_GRACE_MS = 5_000;
@@ -104,64 +100,57 @@ export class CommandService {
   }
 
   private async context(input: CommandInput, issuer: Issuer): Promise<PlanContext> {
-    const { store } = this.deps;
-    const [system, entity] = (await store.get([SYSTEM_REF, { kind: input.target.type, id: input.target.id }])) as [
-      EntityFields,
-      EntityFields,
-    ];
-    const generation = system[SYSTEM.generation]?.value;
-    if (!(GENERATIONS as readonly unknown[]).includes(generation)) {
+    const { live } = this.deps;
+    const { target } = input;
+    const [system, entity] = await live.read({ kind: 'system' }, { kind: target.type, id: target.id });
+    const generation = system.fields.generation?.value;
+    if (generation === undefined) {
       throw new UnavailableError('openWB has not been detected yet: the gateway has received nothing from it');
     }
-    const what = input.target.type === 'chargepoint' ? 'Chargepoint' : 'Vehicle';
-    if (Object.keys(entity).length === 0) throw new NotFoundError(`${what} ${input.target.id} is not known: openWB has not published it`);
-    let list: Promise<Map<string, EntityFields>> | undefined;
-    const chargepoints = () => (list ??= store.list('chargepoint').then((all) => new Map(all.map((s) => [s.id, s.fields]))));
-    const exists = async (kind: 'vehicle' | 'chargeTemplate', id: string) =>
-      Object.keys(((await store.get([{ kind, id }]))[0] as EntityFields) ?? {}).length > 0;
+    requirePublished(entity);
+    let list: Promise<Map<string, ChargePointView>> | undefined;
+    const chargepoints = () => (list ??= live.list('chargepoint').then((all) => new Map(all.map((view) => [view.id, view]))));
     const ctx: PlanContext = {
-      generation: generation as Generation,
+      generation,
       system,
       chargepoints,
-      vehicleExists: (id) => exists('vehicle', id),
-      chargeTemplateExists: (id) => exists('chargeTemplate', id),
+      vehicleExists: async (id) => (await live.vehicle(id)).published,
+      chargeTemplateExists: async (id) => (await live.chargeTemplate(id)).published,
     };
-    if (input.target.type === 'chargepoint') {
+    if (entity.kind === 'chargepoint') {
       ctx.chargepoint = entity;
       const vehicleId = generation === '2' ? vehicleAt(entity) : undefined;
       if (vehicleId !== undefined) {
         ctx.vehicleId = vehicleId;
-        ctx.vehicle = (await store.get([{ kind: 'vehicle', id: vehicleId }]))[0] as EntityFields;
+        ctx.vehicle = await live.vehicle(vehicleId);
       }
     } else {
-      ctx.vehicleId = input.target.id;
+      ctx.vehicleId = target.id;
       ctx.vehicle = entity;
-      await this.assertVehicleAccess(input.target.id, issuer, await chargepoints());
+      await this.assertVehicleAccess(target.id, issuer, await chargepoints());
     }
     return ctx;
   }
 
   /** Users may act on a vehicle only while it is connected to, or assigned to, one of their chargepoints. */
-  private async assertVehicleAccess(vehicleId: string, issuer: Issuer, chargepoints: Map<string, EntityFields>): Promise<void> {
+  private async assertVehicleAccess(vehicleId: string, issuer: Issuer, chargepoints: Map<string, ChargePointView>): Promise<void> {
     const principal = issuer.principal;
     if (principal.role === 'admin' && principal.chargepoints === null) return;
-    for (const [id, fields] of chargepoints) {
+    for (const [id, { fields }] of chargepoints) {
       if (!principal.canAccessChargepoint(id)) continue;
-      if (fields[CP.vehicleId]?.value === vehicleId || fields[CP.configuredVehicleId]?.value === vehicleId) return;
+      if (fields.vehicleId?.value === vehicleId || fields.configuredVehicleId?.value === vehicleId) return;
     }
     throw new ForbiddenError(`You may not use vehicle ${vehicleId}: it is not at one of your chargepoints`);
   }
 
   private async dispatchTemplate(input: CommandInput, issuer: Issuer, spec: Extract<PlanSpec, { kind: 'template' }>) {
     const id = spec.chargepointId;
-    const [pending, [fields], remembered] = await Promise.all([
+    const [pending, chargepoint, remembered] = await Promise.all([
       this.deps.pending.get(id),
-      this.deps.store.get([{ kind: 'chargepoint', id }]),
+      this.deps.live.chargepoint(id),
       this.deps.memory.get(id, MIN_PV),
     ]);
-    const live = (fields as EntityFields)[CP.chargeTemplate]?.value;
-    const base =
-      pending?.template ?? (typeof live === 'object' && live !== null && !Array.isArray(live) ? (live as JsonObject) : undefined);
+    const base = pending?.template ?? chargepoint.fields.chargeTemplate?.value;
     if (!base) throw new UnavailableError(`The charge template of chargepoint ${id} has not been received from openWB yet`);
     const plan = templatePlan(id, base, spec.edit, remembered === undefined ? undefined : Number(remembered));
     const sent = await this.dispatch(input, issuer, plan);

@@ -4,16 +4,15 @@
  * re-reads that entity from the live store and tests the expectations.
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { EntityFields, FieldUpdate, Json } from '../live/model.ts';
-import type { LiveStore } from '../live/store.ts';
+import type { LiveModel } from '../live/live-model.ts';
+import type { FieldUpdate, Json } from '../live/model.ts';
 import type { Expectation } from './model.ts';
 import { valueAt } from './template-edit.ts';
 
 export type UpdateSource = (listener: (updates: readonly FieldUpdate[]) => void) => () => void;
 
-/** True when the entity's fields show what the expectation wants. */
-export function holds(expectation: Expectation, fields: EntityFields): boolean {
-  const value: Json | undefined = fields[expectation.field]?.value;
+/** True when the field's stored value shows what the expectation wants. */
+export function holds(expectation: Expectation, value: Json | undefined): boolean {
   const actual = expectation.path ? valueAt(value, expectation.path) : value;
   return actual !== undefined && isDeepStrictEqual(actual, expectation.equals);
 }
@@ -44,7 +43,7 @@ export class ConfirmationWatcher {
   private readonly unsubscribe: () => void;
 
   constructor(
-    private readonly store: LiveStore,
+    private readonly live: LiveModel,
     source: UpdateSource,
     private readonly onError: (error: Error) => void = () => undefined,
   ) {
@@ -115,9 +114,8 @@ export class ConfirmationWatcher {
       do {
         waiter.recheck = false;
         if (!waiter.fresh.every(Boolean)) continue;
-        const refs = waiter.expectations.map((e) => e.ref);
-        const fields = await this.store.get(refs);
-        if (waiter.expectations.every((e, index) => holds(e, fields[index] as EntityFields))) {
+        const values = await this.live.values(waiter.expectations.map((e) => ({ ...e.ref, field: e.field })));
+        if (waiter.expectations.every((e, index) => holds(e, values[index]))) {
           waiter.done(true);
           return;
         }

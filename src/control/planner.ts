@@ -4,8 +4,7 @@
  * template under the chargepoint lock (it must read the newest base).
  */
 import { InvalidInputError, ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
-import { CP, SYSTEM, VEHICLE } from '../live/fields.ts';
-import type { EntityFields, Json } from '../live/model.ts';
+import type { ChargePointView, SystemView, VehicleView } from '../live/views.ts';
 import type { Generation } from '../openwb/generation.ts';
 import type { ApiChargeMode, CommandAction, CommandRequest, InstantChargingRequest, Issuer, Plan, PvChargingRequest } from './model.ts';
 import { chargeTemplatePlan, lockPlan, manualSocPlan, socModulePlan, socUpdatePlan, vehiclePlan } from './plan-v2.ts';
@@ -32,14 +31,14 @@ export interface CommandInput {
 /** What the planner needs to know; fetched by the service. */
 export interface PlanContext {
   generation: Generation;
-  system: EntityFields;
-  /** The target chargepoint, or the vehicle's chargepoints' fields for a vehicle target. */
-  chargepoint?: EntityFields;
+  system: SystemView;
+  /** The target chargepoint. */
+  chargepoint?: ChargePointView;
   /** The vehicle a command acts on (2.x), when there is one. */
   vehicleId?: string;
-  vehicle?: EntityFields;
+  vehicle?: VehicleView;
   /** Every chargepoint openWB published, by id (for the global 1.9 mode and vehicle permissions). */
-  chargepoints: () => Promise<Map<string, EntityFields>>;
+  chargepoints: () => Promise<Map<string, ChargePointView>>;
   vehicleExists: (id: string) => Promise<boolean>;
   chargeTemplateExists: (id: string) => Promise<boolean>;
 }
@@ -76,14 +75,9 @@ export function requestOf(change: CommandChange): CommandRequest {
   }
 }
 
-const str = (fields: EntityFields | undefined, name: string): string | null => {
-  const value: Json | undefined = fields?.[name]?.value;
-  return typeof value === 'string' ? value : null;
-};
-
 /** openWB before 2.1.8 has per-field template topics the gateway does not write. */
-export function supportsTemplateWrites(system: EntityFields): boolean {
-  const version = /^(\d+)\.(\d+)\.(\d+)/.exec(str(system, SYSTEM.version) ?? '');
+export function supportsTemplateWrites(system: SystemView): boolean {
+  const version = /^(\d+)\.(\d+)\.(\d+)/.exec(system.fields.version?.value ?? '');
   if (!version) return true;
   const [major, minor, patch] = version.slice(1).map(Number) as [number, number, number];
   return major > 2 || (major === 2 && (minor > 1 || (minor === 1 && patch >= 8)));
@@ -175,9 +169,9 @@ function requireVehicle(ctx: PlanContext): string {
 }
 
 /** openWB takes a manual SoC only in the manual module and in modules that calculate the SoC from charged energy. */
-function assertManualSocPossible(vehicle: EntityFields | undefined): void {
-  const module = vehicle?.[VEHICLE.socModule]?.value;
-  if (typeof module !== 'object' || module === null || Array.isArray(module)) return;
+function assertManualSocPossible(vehicle: VehicleView | undefined): void {
+  const module = vehicle?.fields.socModule?.value;
+  if (module === undefined) return;
   const configuration = module.configuration;
   const calculates =
     typeof configuration === 'object' && configuration !== null && !Array.isArray(configuration) && configuration.calculate_soc === true;
@@ -188,6 +182,6 @@ function assertManualSocPossible(vehicle: EntityFields | undefined): void {
 }
 
 /** The vehicle a chargepoint-level SoC command acts on: the connected one, else the assigned one. */
-export function vehicleAt(chargepoint: EntityFields | undefined): string | undefined {
-  return str(chargepoint, CP.vehicleId) ?? str(chargepoint, CP.configuredVehicleId) ?? undefined;
+export function vehicleAt(chargepoint: ChargePointView | undefined): string | undefined {
+  return (chargepoint?.fields.vehicleId ?? chargepoint?.fields.configuredVehicleId)?.value;
 }

@@ -4,12 +4,9 @@
  */
 import { actorOf, type AuditClient } from '../audit/audit.ts';
 import type { Principal } from '../auth/principal.ts';
-import { NotFoundError } from '../errors.ts';
-import { SYSTEM, SYSTEM_ID, VEHICLE } from '../live/fields.ts';
+import { requirePublished, type LiveModel } from '../live/live-model.ts';
 import type { LiveService } from '../live/live-service.ts';
-import type { EntityFields } from '../live/model.ts';
-import type { LiveStore } from '../live/store.ts';
-import type { Generation } from '../openwb/generation.ts';
+import type { SystemView } from '../live/views.ts';
 import { configView, freeForm, parseModules } from '../vehicles/soc-modules.ts';
 import { buildChargeSettings, type ChargeSettingsDto } from './charge-settings.ts';
 import type { CommandService } from './command-service.ts';
@@ -25,7 +22,7 @@ export class ControlPresenter {
   constructor(
     readonly commands: CommandService,
     private readonly live: LiveService,
-    private readonly store: LiveStore,
+    private readonly model: LiveModel,
   ) {}
 
   /** `prefer`: the request's RFC 7240 `Prefer` header, how long to wait for openWB's confirmation. */
@@ -38,12 +35,8 @@ export class ControlPresenter {
   }
 
   async settings(chargepointId: string): Promise<ChargeSettingsDto> {
-    const [fields, system] = (await this.store.get([
-      { kind: 'chargepoint', id: chargepointId },
-      { kind: 'system', id: SYSTEM_ID },
-    ])) as [EntityFields, EntityFields];
-    if (Object.keys(fields).length === 0) throw new NotFoundError(`Chargepoint ${chargepointId} is not known: openWB has not published it`);
-    return buildChargeSettings(chargepointId, fields, system, system[SYSTEM.generation]?.value as Generation | undefined);
+    const [chargepoint, system] = await this.model.read({ kind: 'chargepoint', id: chargepointId }, { kind: 'system' });
+    return buildChargeSettings(requirePublished(chargepoint), system);
   }
 
   /** The target's state after the change, for the 200 reply. */
@@ -58,19 +51,16 @@ export class ControlPresenter {
       state.vehicle = await this.live.getVehicle(vehicleId);
     }
     if (input.change.action === 'socModule' && vehicleId !== undefined) {
-      const [vehicle, system] = (await this.store.get([
-        { kind: 'vehicle', id: vehicleId },
-        { kind: 'system', id: SYSTEM_ID },
-      ])) as [EntityFields, EntityFields];
-      state.socModule = { vehicleId, ...freeForm(configView(vehicle[VEHICLE.socModule]?.value, tryModules(system))) };
+      const [vehicle, system] = await this.model.read({ kind: 'vehicle', id: vehicleId }, { kind: 'system' });
+      state.socModule = { vehicleId, ...freeForm(configView(vehicle.fields.socModule?.value, tryModules(system))) };
     }
     return state;
   }
 }
 
-function tryModules(system: EntityFields) {
+function tryModules(system: SystemView) {
   try {
-    return parseModules(system[SYSTEM.socModules]?.value);
+    return parseModules(system.fields.socModules?.value);
   } catch {
     return undefined;
   }

@@ -1,11 +1,14 @@
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { SYSTEM, SYSTEM_ID } from '../live/fields.ts';
-import type { FieldUpdate } from '../live/model.ts';
+import type { EntityKind, FieldUpdate } from '../live/model.ts';
 import type { LiveStore } from '../live/store.ts';
 import type { Metrics } from '../metrics.ts';
-import type { OpenWbDecoder } from '../openwb/decoder.ts';
+import type { RefusalReason } from '../openwb/bounds.ts';
+import type { DecodeOutcome, OpenWbDecoder } from '../openwb/decoder.ts';
 import type { Generation } from '../openwb/generation.ts';
+import { RefusalLog } from './refusal-log.ts';
+import { Retirement } from './retirement.ts';
 
 export interface IngestState {
   connected: boolean;
@@ -40,13 +43,22 @@ export class Ingest {
   };
   private idleWaiters: (() => void)[] = [];
   private readonly appliedListeners = new Set<(updates: readonly FieldUpdate[]) => void>();
+  private readonly refusalLog: RefusalLog;
+  private readonly retirement: Retirement;
+  private retireTimer: NodeJS.Timeout | undefined;
+  /** Kinds openWB republishes every cycle, as heard, and those whose stored components were adopted for retirement. */
+  private readonly everyCycleKinds = new Set<EntityKind>();
+  private readonly adoptedKinds = new Set<EntityKind>();
 
   constructor(
     private readonly client: MqttClient,
     private readonly decoder: OpenWbDecoder,
     private readonly store: LiveStore,
-    private readonly deps: { metrics: Metrics; logger: Logger; qos: 0 | 1; now?: () => number },
-  ) {}
+    private readonly deps: { metrics: Metrics; logger: Logger; qos: 0 | 1; retireAfterMs: number; now?: () => number },
+  ) {
+    this.refusalLog = new RefusalLog(deps.logger, deps.now);
+    this.retirement = new Retirement(deps.retireAfterMs);
+  }
 
   start(): void {
     const subscribe = () => {
@@ -60,6 +72,8 @@ export class Ingest {
     this.client.on('connect', subscribe);
     this.client.on('close', () => this.setConnected(false));
     this.client.on('message', (topic, payload) => this.onMessage(topic, payload));
+    const checkEveryMs = Math.min(Math.max(this.deps.retireAfterMs / 4, 250), 30_000);
+    this.retireTimer = setInterval(() => void this.adoptStoredComponents().then(() => this.retireSilentComponents()), checkEveryMs).unref();
   }
 
   /**
@@ -98,6 +112,7 @@ export class Ingest {
 
   async stop(): Promise<void> {
     clearTimeout(this.retryTimer);
+    clearInterval(this.retireTimer);
     this.client.removeAllListeners('message');
     await this.client.endAsync();
   }
@@ -122,16 +137,16 @@ export class Ingest {
     this.state.messagesReceived++;
     this.state.lastMessageAt = receivedAt;
     this.deps.metrics.mqttMessages.inc();
-    let outcome;
+    this.retirement.heard(receivedAt);
+    let outcome: DecodeOutcome;
     try {
       outcome = this.decoder.decode(topic, payload);
     } catch (error) {
-      outcome = { kind: 'invalid' as const, topic, reason: (error as Error).message };
+      this.refuse(topic, 'invalid-payload', (error as Error).message);
+      return;
     }
     if (outcome.kind === 'invalid') {
-      this.state.decodeErrors++;
-      this.deps.metrics.mqttDecodeErrors.inc();
-      this.deps.logger.warn({ topic, reason: outcome.reason }, 'dropped an invalid openWB payload');
+      this.refuse(topic, outcome.refusal, outcome.reason);
       return;
     }
     if (outcome.kind !== 'updates') return;
@@ -139,7 +154,52 @@ export class Ingest {
       this.announcedGeneration = outcome.generation;
       this.queue({ kind: 'system', id: SYSTEM_ID, field: SYSTEM.generation, value: outcome.generation, receivedAt });
     }
-    for (const change of outcome.changes) this.queue({ ...change, receivedAt });
+    const updates = outcome.changes.map((change) => ({ ...change, receivedAt }));
+    if (outcome.everyCycle) {
+      this.retirement.seen(updates);
+      for (const update of updates) this.everyCycleKinds.add(update.kind);
+    }
+    for (const update of updates) this.queue(update);
+    this.scheduleFlush();
+  }
+
+  /** Nothing of a refused message is stored: the last good value of its fields stays. */
+  private refuse(topic: string, refusal: RefusalReason, reason: string): void {
+    this.state.decodeErrors++;
+    this.deps.metrics.mqttDecodeErrors.inc();
+    this.deps.metrics.mqttRefused.inc({ reason: refusal });
+    this.refusalLog.refused(topic, refusal, reason);
+  }
+
+  /** Components stored before this instance started (a ghost from before a restart) must not stay forever either. */
+  private async adoptStoredComponents(): Promise<void> {
+    for (const kind of this.everyCycleKinds) {
+      if (this.adoptedKinds.has(kind)) continue;
+      try {
+        const stored = await this.store.list(kind);
+        const at = (this.deps.now ?? Date.now)();
+        for (const { id, fields } of stored) this.retirement.adopt(kind, id, Object.keys(fields), at);
+        this.adoptedKinds.add(kind);
+      } catch (error) {
+        this.deps.logger.warn({ err: (error as Error).message, kind }, 'cannot list stored components for retirement yet');
+        return;
+      }
+    }
+  }
+
+  /** Components openWB stopped publishing leave the live store (and with it every list) field by field. */
+  private retireSilentComponents(): void {
+    const retired = this.retirement.due();
+    if (retired.length === 0) return;
+    const receivedAt = (this.deps.now ?? Date.now)();
+    for (const { kind, id, fields } of retired) {
+      for (const field of fields) this.queue({ kind, id, field, value: undefined, receivedAt });
+    }
+    this.deps.metrics.componentsRetired.inc(retired.length);
+    this.deps.logger.info(
+      { retired: retired.length, components: retired.slice(0, 10).map(({ kind, id }) => `${kind}/${id}`) },
+      'retired openWB components that openWB no longer publishes',
+    );
     this.scheduleFlush();
   }
 

@@ -104,3 +104,79 @@ export const SYSTEM = {
 
 export const SITE_IDS = { grid: 'grid', pv: 'pv', battery: 'battery', home: 'home' } as const;
 export const SYSTEM_ID = 'openwb';
+
+/**
+ * What a stored value may be, per field: numbers finite and within physical bounds (arrays element by
+ * element), text within the API's `maxLength` (counted in characters, as the spec and the database count).
+ * Ingest refuses anything outside; fields not listed are enums, booleans, ids or openWB's own JSON objects,
+ * which their codecs and the payload size limit bound already.
+ */
+export type FieldBound = { readonly min: number; readonly max: number } | { readonly maxLength: number };
+
+type BoundsOf<F extends Record<string, string>> = Readonly<Partial<Record<F[keyof F], FieldBound>>>;
+
+const W = 10_000_000; // 10 MW: far above any site openWB controls, far below a float glitch
+const CHARGE_W = 1_000_000; // a chargepoint, DC included, signed for bidirectional charging
+const A = 1_000; // per phase, signed (bidirectional)
+const METER_WH = 1e12; // 1 TWh meter total
+const DAY_WH = 1e9;
+const PERCENT = { min: 0, max: 100 } as const;
+const EPOCH_MS = { min: 0, max: 8.64e15 } as const; // the range of a JavaScript Date
+const NAME = { maxLength: 200 } as const;
+const TEXT = { maxLength: 2000 } as const;
+const TAG = { maxLength: 200 } as const;
+
+export const FIELD_BOUNDS: {
+  readonly chargepoint: BoundsOf<typeof CP>;
+  readonly vehicle: BoundsOf<typeof VEHICLE>;
+  readonly chargeTemplate: BoundsOf<typeof CHARGE_TEMPLATE>;
+  readonly counter: BoundsOf<typeof METER>;
+  readonly site: {
+    readonly grid: BoundsOf<typeof METER>;
+    readonly pv: BoundsOf<typeof PV>;
+    readonly battery: BoundsOf<typeof BATTERY>;
+    readonly home: BoundsOf<typeof HOME>;
+  };
+  readonly system: BoundsOf<typeof SYSTEM>;
+} = {
+  chargepoint: {
+    name: NAME,
+    power: { min: -CHARGE_W, max: CHARGE_W },
+    currents: { min: -A, max: A },
+    currentL1: { min: -A, max: A },
+    currentL2: { min: -A, max: A },
+    currentL3: { min: -A, max: A },
+    voltages: { min: 0, max: 1_000 },
+    voltageL1: { min: 0, max: 1_000 },
+    voltageL2: { min: 0, max: 1_000 },
+    voltageL3: { min: 0, max: 1_000 },
+    energyImported: { min: 0, max: METER_WH },
+    energyExported: { min: 0, max: METER_WH },
+    energyToday: { min: 0, max: DAY_WH },
+    setCurrent: { min: -A, max: A }, // negative while discharging (bidirectional)
+    rfidTag: TAG,
+    scannedTag: TAG,
+    vehicleName: NAME,
+    vehicleSoc: PERCENT,
+    faultMessage: TEXT,
+    statusText: TEXT,
+    instantCurrent: { min: 0, max: A },
+    instantEnergyLimit: { min: 0, max: DAY_WH },
+    instantSocLimit: PERCENT,
+  },
+  vehicle: { name: NAME, soc: PERCENT, range: { min: 0, max: 100_000 }, socUpdatedAt: EPOCH_MS, manualSoc: PERCENT },
+  chargeTemplate: { name: NAME },
+  counter: { power: { min: -W, max: W }, energyImported: { min: 0, max: METER_WH }, energyExported: { min: 0, max: METER_WH } },
+  site: {
+    grid: { power: { min: -W, max: W }, energyImported: { min: 0, max: METER_WH }, energyExported: { min: 0, max: METER_WH } },
+    pv: { power: { min: -W, max: W }, energyToday: { min: 0, max: DAY_WH }, energyTotal: { min: 0, max: METER_WH } },
+    battery: {
+      power: { min: -W, max: W },
+      soc: PERCENT,
+      energyImported: { min: 0, max: METER_WH },
+      energyExported: { min: 0, max: METER_WH },
+    },
+    home: { power: { min: -W, max: W }, energyToday: { min: 0, max: DAY_WH } },
+  },
+  system: { version: { maxLength: 64 }, heartbeat: EPOCH_MS },
+};

@@ -1,12 +1,13 @@
-import { NotFoundError } from '../errors.ts';
 import { chain, type MaybePromise } from '../maybe-async.ts';
 import type { ChargePointDto, SiteDto, VehicleDto } from '../api/types.ts';
-import { GENERATIONS, type Generation } from '../openwb/generation.ts';
-import { SITE_IDS, SYSTEM, SYSTEM_ID } from './fields.ts';
+import { SITE_IDS, SYSTEM_ID } from './fields.ts';
+import { freshnessContext, type FreshnessContext } from './freshness.ts';
+import { notPublished } from './live-model.ts';
 import type { EntityFields, EntityRef } from './model.ts';
 import { ReadModelMemo } from './read-model-memo.ts';
-import { buildChargePoint, buildSite, buildVehicle, validUntil, type FreshnessContext } from './read-models.ts';
+import { buildChargePoint, buildSite, buildVehicle, validUntil } from './read-models.ts';
 import type { LiveStore } from './store.ts';
+import { decodeChargePoint, decodeCounter, decodeSite, decodeSystem, decodeVehicle, type EntityView, type SystemView } from './views.ts';
 
 const SYSTEM_REF: EntityRef = { kind: 'system', id: SYSTEM_ID };
 /** openWB 2.x names the grid meter in its counter hierarchy; 1.9 has a fixed one (`evu`), the last of these. */
@@ -47,11 +48,14 @@ export class LiveService {
   }
 
   getChargePoint(id: string): MaybePromise<ChargePointDto> {
-    return this.published('chargepoint', id, 'Chargepoint', (fields, system) => this.chargePoint(id, fields, system));
+    return this.published('chargepoint', id, (fields, system) => this.chargePoint(id, fields, system));
   }
 
   private chargePoint(id: string, fields: EntityFields, system: EntityFields): ChargePointDto {
-    return this.memoised(this.chargePoints, id, fields, system, (ctx) => buildChargePoint(id, fields, system, ctx));
+    return this.memoised(this.chargePoints, id, fields, system, (ctx, sys) => {
+      const view = decodeChargePoint(id, fields);
+      return { model: buildChargePoint(view, sys, ctx), view };
+    });
   }
 
   async listVehicles(): Promise<VehicleDto[]> {
@@ -60,22 +64,24 @@ export class LiveService {
   }
 
   getVehicle(id: string): MaybePromise<VehicleDto> {
-    return this.published('vehicle', id, 'Vehicle', (fields, system) => this.vehicle(id, fields, system));
+    return this.published('vehicle', id, (fields, system) => this.vehicle(id, fields, system));
   }
 
   private vehicle(id: string, fields: EntityFields, system: EntityFields): VehicleDto {
-    return this.memoised(this.vehicles, id, fields, system, (ctx) => buildVehicle(id, fields, ctx));
+    return this.memoised(this.vehicles, id, fields, system, (ctx) => {
+      const view = decodeVehicle(id, fields);
+      return { model: buildVehicle(view, ctx), view };
+    });
   }
 
   /** One entity's model; 404 while openWB has not published the entity. */
   private published<T>(
     kind: 'chargepoint' | 'vehicle',
     id: string,
-    noun: string,
     model: (fields: EntityFields, system: EntityFields) => T,
   ): MaybePromise<T> {
     return chain(this.store.get([{ kind, id }, SYSTEM_REF]), ([fields, system]) => {
-      if (isEmpty(fields as EntityFields)) throw new NotFoundError(`${noun} ${id} is not known: openWB has not published it`);
+      if (isEmpty(fields as EntityFields)) throw notPublished(kind, id);
       return model(fields as EntityFields, system as EntityFields);
     });
   }
@@ -86,48 +92,42 @@ export class LiveService {
     id: string,
     fields: EntityFields,
     system: EntityFields,
-    build: (ctx: FreshnessContext) => T,
+    build: (ctx: FreshnessContext, system: SystemView) => { model: T; view: EntityView },
   ): T {
     const now = this.now();
     return memo.get(id, [fields, system], now, () => {
-      const ctx = this.context(system, now);
-      return { model: build(ctx), validUntil: validUntil(fields, ctx) };
+      const systemView = decodeSystem(SYSTEM_ID, system);
+      const ctx = freshnessContext(systemView, this.options.staleAfterMs, now);
+      const { model, view } = build(ctx, systemView);
+      return { model, validUntil: validUntil(view, ctx) };
     });
   }
 
   getSite(): MaybePromise<SiteDto> {
     return chain(this.store.get([SYSTEM_REF, ...SITE_REFS]), (entities) => {
       const [system, pv, battery, home, grid19] = entities as [EntityFields, EntityFields, EntityFields, EntityFields, EntityFields];
-      const gridCounterId = system[SYSTEM.gridCounterId]?.value;
+      const systemView = decodeSystem(SYSTEM_ID, system);
+      const gridCounterId = systemView.fields.gridCounterId?.value;
       const grid =
-        typeof gridCounterId === 'string'
-          ? chain(this.store.get([{ kind: 'counter', id: gridCounterId }]), ([counter]) => counter as EntityFields)
-          : grid19;
+        gridCounterId === undefined
+          ? grid19
+          : chain(this.store.get([{ kind: 'counter', id: gridCounterId }]), ([counter]) => counter as EntityFields);
       return chain(grid, (grid) => {
         const now = this.now();
         return this.site.get('site', [system, grid, pv, battery, home], now, () => {
-          const ctx = this.context(system, now);
+          const ctx = freshnessContext(systemView, this.options.staleAfterMs, now);
+          const views = {
+            grid: gridCounterId === undefined ? decodeSite(SITE_IDS.grid, grid) : decodeCounter(gridCounterId, grid),
+            pv: decodeSite(SITE_IDS.pv, pv),
+            battery: decodeSite(SITE_IDS.battery, battery),
+            home: decodeSite(SITE_IDS.home, home),
+          };
           return {
-            model: buildSite({ grid, pv, battery, home }, ctx),
-            validUntil: Math.min(...[grid, pv, battery, home].map((part) => validUntil(part, ctx))),
+            model: buildSite(views, ctx),
+            validUntil: Math.min(...Object.values(views).map((part) => validUntil(part, ctx))),
           };
         });
       });
     });
-  }
-
-  /** The system entity as stored (generation, version, heartbeat). */
-  async getSystemFields(): Promise<EntityFields> {
-    return (await this.store.get([SYSTEM_REF]))[0] as EntityFields;
-  }
-
-  context(system: EntityFields, now = this.now()): FreshnessContext {
-    const generation = system[SYSTEM.generation]?.value;
-    return {
-      now,
-      staleAfterMs: this.options.staleAfterMs,
-      generation: (GENERATIONS as readonly unknown[]).includes(generation) ? (generation as Generation) : undefined,
-      heartbeatReceivedAt: system[SYSTEM.heartbeat]?.receivedAt,
-    };
   }
 }

@@ -7,6 +7,7 @@
  */
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
 
 /**
  * - `chargepoint`, `vehicle`, `counter`: one entity per openWB component id.

@@ -1,8 +1,12 @@
 /**
  * Turns openWB MQTT messages into live-store field changes using the per-generation topic tables.
- * Tolerant by contract: unknown topics are `ignored`, bad payloads come back `invalid`, nothing throws.
+ * Tolerant by contract: unknown topics are `ignored`, and a known topic with a non-canonical id, an
+ * oversized, non-UTF-8 or malformed payload or a value outside its field's bounds comes back `invalid`
+ * with the reason it was refused. Nothing throws.
  */
+import { isUtf8 } from 'node:buffer';
 import type { EntityKind, FieldUpdate, Json } from '../live/model.ts';
+import { MAX_PAYLOAD_BYTES, refusalOf, type RefusalReason } from './bounds.ts';
 import { GENERATIONS, type Generation } from './generation.ts';
 import { Invalid, type Codec, type DecodeContext } from './topics/codecs.ts';
 import { TopicMatcher } from './topics/matcher.ts';
@@ -13,9 +17,10 @@ import { V2_TABLE } from './topics/v2.ts';
 export type GenerationMode = 'auto' | Generation;
 export type FieldChange = Omit<FieldUpdate, 'receivedAt'>;
 export type DecodeOutcome =
-  | { kind: 'updates'; generation: Generation; changes: FieldChange[] }
+  /** `everyCycle`: openWB republishes this kind every control cycle, so its silence means the component is gone. */
+  | { kind: 'updates'; generation: Generation; everyCycle: boolean; changes: FieldChange[] }
   | { kind: 'ignored' }
-  | { kind: 'invalid'; generation: Generation; topic: string; reason: string };
+  | { kind: 'invalid'; generation: Generation; topic: string; refusal: RefusalReason; reason: string };
 
 interface CompiledRule {
   readonly pattern: string;
@@ -81,41 +86,57 @@ export class OpenWbDecoder {
   decode(topic: string, payload: Buffer): DecodeOutcome {
     if (!topic.startsWith(this.#prefix)) return IGNORED;
     const local = topic.slice(this.#prefix.length);
+    let refusedId: Generation | undefined;
     for (const compiled of this.#tables) {
       const match = compiled.matcher.match(local);
       if (match === undefined) continue;
       const { rule } = match;
       const id = rule.fixedId ?? match.params[0] ?? '';
-      if (rule.fixedId === undefined && !compiled.table.entityId.test(id)) continue;
+      if (rule.fixedId === undefined && !compiled.table.entityId.test(id)) {
+        refusedId ??= compiled.table.generation;
+        continue;
+      }
       if (this.#generation === undefined) {
         this.#generation = compiled.table.generation;
         this.#tables = [compiled];
       }
       return this.#apply(compiled.table, rule, id, topic, payload);
     }
+    // A known topic under an id openWB would never write (`00003`, `-1`, `abc`): refused, not a new component.
+    if (refusedId !== undefined) return refused(refusedId, topic, 'invalid-id', `${topic}: not an openWB component id`);
     return IGNORED;
   }
 
   #apply(table: TopicTable, rule: CompiledRule, id: string, topic: string, payload: Buffer): DecodeOutcome {
     const { generation } = table;
     const { kind, fieldNames, codecs } = rule;
+    const everyCycle = table.republishedEveryCycle.includes(kind);
     try {
       // An empty retained payload is openWB deleting the topic.
       if (payload.length === 0) {
-        return { kind: 'updates', generation, changes: fieldNames.map((field) => ({ kind, id, field, value: undefined })) };
+        return { kind: 'updates', generation, everyCycle, changes: fieldNames.map((field) => ({ kind, id, field, value: undefined })) };
       }
+      if (payload.length > MAX_PAYLOAD_BYTES) return refused(generation, topic, 'too-long', `${topic}: payload of ${payload.length} bytes`);
+      if (!isUtf8(payload)) return refused(generation, topic, 'invalid-utf8', `${topic}: payload is not valid UTF-8`);
       const input = table.parsePayload(payload);
       const context: DecodeContext = { id, minPvChargepoints: this.#minPvChargepoints };
       const changes: FieldChange[] = [];
       for (let index = 0; index < codecs.length; index++) {
+        const field = fieldNames[index]!;
         const value: Json | Invalid = codecs[index]!(input, context);
-        if (value instanceof Invalid) return { kind: 'invalid', generation, topic, reason: `${topic}: ${value.reason}` };
-        changes.push({ kind, id, field: fieldNames[index]!, value });
+        if (value instanceof Invalid) return refused(generation, topic, value.refusal, `${topic}: ${value.reason}`);
+        const refusal = refusalOf(kind, id, field, value);
+        if (refusal) return refused(generation, topic, refusal, `${topic}: ${field} is ${refusal}`);
+        changes.push({ kind, id, field, value });
       }
-      return { kind: 'updates', generation, changes };
+      return { kind: 'updates', generation, everyCycle, changes };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      return { kind: 'invalid', generation, topic, reason: `${topic}: decoder failed: ${message}` };
+      return refused(generation, topic, 'invalid-payload', `${topic}: decoder failed: ${message}`);
     }
   }
+}
+
+function refused(generation: Generation, topic: string, refusal: RefusalReason, reason: string): DecodeOutcome {
+  return { kind: 'invalid', generation, topic, refusal, reason };
 }

@@ -2,8 +2,7 @@ import type { Database } from '../db/database.ts';
 import { NotAuthenticatedError } from '../errors.ts';
 import { json, type HandlerTable } from '../http/operation-types.ts';
 import type { IngestState } from '../ingest/ingest.ts';
-import { SYSTEM } from '../live/fields.ts';
-import type { LiveService } from '../live/live-service.ts';
+import type { LiveModel } from '../live/live-model.ts';
 import type { LiveStore } from '../live/store.ts';
 import type { Metrics } from '../metrics.ts';
 import { check } from './readiness.ts';
@@ -11,7 +10,8 @@ import { recorderCheck } from '../recorder/readiness.ts';
 import type { RecorderStatus } from '../recorder/recorder.ts';
 
 export interface OpsDeps {
-  live: LiveService;
+  live: LiveModel;
+  /** Pinged for readiness; its kind is reported. */
   liveStore: LiveStore;
   db: Database;
   metrics: Metrics;
@@ -46,18 +46,17 @@ export function opsHandlers(deps: OpsDeps): OpsHandlers {
     },
 
     getSystem: async () => {
-      const system = await deps.live.getSystemFields();
+      const { fields: system } = await deps.live.system();
       const ingest = deps.ingest.snapshot();
-      const version = system[SYSTEM.version]?.value;
-      const generation = ingest.generation ?? (deps.live.context(system).generation || null);
+      const generation = ingest.generation ?? system.generation?.value ?? null;
       return json(
         200,
         {
           openwb: {
             generation,
             configuredGeneration: deps.configuredGeneration,
-            version: typeof version === 'string' ? version : null,
-            lastHeartbeatAt: iso(system[SYSTEM.heartbeat]?.receivedAt),
+            version: system.version?.value ?? null,
+            lastHeartbeatAt: iso(system.heartbeat?.receivedAt),
           },
           broker: {
             connected: ingest.connected,

@@ -10,9 +10,8 @@ import type { CommandService } from '../control/command-service.ts';
 import type { Issuer } from '../control/model.ts';
 import type { CommandChange } from '../control/planner.ts';
 import { DomainError, NotFoundError } from '../errors.ts';
-import { CP, SYSTEM, SYSTEM_ID } from '../live/fields.ts';
-import type { EntityFields } from '../live/model.ts';
-import type { LiveStore } from '../live/store.ts';
+import type { LiveModel } from '../live/live-model.ts';
+import type { Generation } from '../openwb/generation.ts';
 import type { Preset, RfidEventRecord, RfidOutcome, RfidSource } from './model.ts';
 import type { ProfileRepository } from './profile-repository.ts';
 import type { EventChanges, RfidEventRepository } from './rfid-event-repository.ts';
@@ -30,7 +29,7 @@ export interface PresetApplierDeps {
   events: RfidEventRepository;
   users: Pick<UserService, 'get'>;
   commands: CommandService;
-  store: LiveStore;
+  live: LiveModel;
   logger: Logger;
   /** Called for every event whose session should be attributed to the profile's user. */
   attribute: (event: RfidEventRecord) => void;
@@ -126,22 +125,20 @@ export class PresetApplier {
     return finish({ outcome, detail, commandIds: parts.flatMap((p) => (p.commandId ? [p.commandId] : [])) });
   }
 
-  private async generation(): Promise<unknown> {
-    const [system] = (await this.deps.store.get([{ kind: 'system', id: SYSTEM_ID }])) as [EntityFields];
-    return system[SYSTEM.generation]?.value;
+  private async generation(): Promise<Generation | undefined> {
+    return (await this.deps.live.system()).fields.generation?.value;
   }
 
   /** openWB 2.x: waits until openWB has bound (or dropped) the tag; returns the tag bound instead, if another one is. */
   private async settle(signal: TagSignal): Promise<string | undefined> {
-    const settle = { store: this.deps.store, signal: this.abort.signal, now: this.deps.now, pollMs: this.deps.pollMs };
+    const settle = { live: this.deps.live, signal: this.abort.signal, now: this.deps.now, pollMs: this.deps.pollMs };
     if (signal.source === 'scan') await settleScan(settle, signal.chargepointId, signal.tag);
     else await settleTemplate(settle, signal.chargepointId);
-    const [fields] = (await this.deps.store.get([{ kind: 'chargepoint', id: signal.chargepointId }])) as [EntityFields];
-    const bound = fields[CP.rfidTag]?.value;
-    return typeof bound === 'string' && bound !== '' && bound !== signal.tag ? bound : undefined;
+    const bound = (await this.deps.live.chargepoint(signal.chargepointId)).fields.rfidTag?.value;
+    return bound !== undefined && bound !== '' && bound !== signal.tag ? bound : undefined;
   }
 
-  private async apply(signal: TagSignal, preset: Preset, issuer: Issuer, generation: unknown): Promise<PartResult[]> {
+  private async apply(signal: TagSignal, preset: Preset, issuer: Issuer, generation: Generation | undefined): Promise<PartResult[]> {
     const target = { type: 'chargepoint' as const, id: signal.chargepointId };
     const run = async (change: CommandChange): Promise<PartResult> => {
       try {
@@ -164,7 +161,7 @@ export class PresetApplier {
       if (preset.vehicleId !== undefined) results.push({ status: 'failed', detail: 'vehicleId: openWB 1.9 has no vehicles' });
       return results;
     }
-    const settle = { store: this.deps.store, signal: this.abort.signal, now: this.deps.now, pollMs: this.deps.pollMs };
+    const settle = { live: this.deps.live, signal: this.abort.signal, now: this.deps.now, pollMs: this.deps.pollMs };
     if (preset.vehicleId !== undefined) {
       const vehicle = await run({ action: 'vehicle', vehicleId: preset.vehicleId });
       results.push(vehicle);

@@ -10,9 +10,7 @@ import type { UserService } from '../auth/user-service.ts';
 import { checkEdit } from '../control/template-edit.ts';
 import type { Schemas } from '../api/types.ts';
 import { InvalidInputError, ForbiddenError, NotFoundError } from '../errors.ts';
-import { SYSTEM, SYSTEM_ID } from '../live/fields.ts';
-import type { EntityFields } from '../live/model.ts';
-import type { LiveStore } from '../live/store.ts';
+import type { LiveModel } from '../live/live-model.ts';
 import type { Preset, ProfileRecord } from './model.ts';
 import type { ProfileRepository } from './profile-repository.ts';
 
@@ -24,7 +22,7 @@ export class ProfileService {
     private readonly deps: {
       repository: ProfileRepository;
       users: Pick<UserService, 'get'>;
-      store: LiveStore;
+      live: LiveModel;
       audit: AuditService;
       now?: () => number;
     },
@@ -122,8 +120,7 @@ export class ProfileService {
   /** The preset must make sense as one template change and on this openWB (its vehicle must exist). */
   private async checkPreset(preset: Preset): Promise<void> {
     checkEdit({ chargeMode: preset.chargeMode, instantCharging: preset.instantCharging, pvCharging: preset.pvCharging });
-    const [system] = (await this.deps.store.get([{ kind: 'system', id: SYSTEM_ID }])) as [EntityFields];
-    const generation = system[SYSTEM.generation]?.value;
+    const generation = (await this.deps.live.system()).fields.generation?.value;
     if (generation === '1.9') {
       if (preset.vehicleId !== undefined) throw new InvalidInputError('preset.vehicleId: openWB 1.9 has no vehicles');
       if (preset.pvCharging !== undefined) throw new InvalidInputError('preset.pvCharging: openWB 1.9 has no per-chargepoint PV settings');
@@ -133,8 +130,8 @@ export class ProfileService {
         throw new InvalidInputError('preset.instantCharging.phases: openWB 1.9 has no per-chargepoint phase setting');
     }
     if (preset.vehicleId !== undefined && generation === '2') {
-      const [vehicle] = (await this.deps.store.get([{ kind: 'vehicle', id: preset.vehicleId }])) as [EntityFields];
-      if (Object.keys(vehicle).length === 0) throw new InvalidInputError(`preset.vehicleId: openWB has no vehicle ${preset.vehicleId}`);
+      if (!(await this.deps.live.vehicle(preset.vehicleId)).published)
+        throw new InvalidInputError(`preset.vehicleId: openWB has no vehicle ${preset.vehicleId}`);
     }
   }
 

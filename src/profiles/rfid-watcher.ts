@@ -6,9 +6,10 @@
  */
 import type { Logger } from 'pino';
 import type { UpdateSource } from '../control/confirmation.ts';
-import { CP, SYSTEM, SYSTEM_ID } from '../live/fields.ts';
-import type { EntityFields, FieldUpdate } from '../live/model.ts';
-import type { LiveStore } from '../live/store.ts';
+import { CP } from '../live/fields.ts';
+import type { LiveModel } from '../live/live-model.ts';
+import type { FieldUpdate } from '../live/model.ts';
+import { decodeChargePointValue } from '../live/views.ts';
 import type { PresetApplier, TagSignal } from './preset-applier.ts';
 import type { RfidEventRepository } from './rfid-event-repository.ts';
 
@@ -29,7 +30,7 @@ export class RfidWatcher {
   constructor(
     private readonly deps: {
       source: UpdateSource;
-      store: LiveStore;
+      live: LiveModel;
       events: RfidEventRepository;
       applier: PresetApplier;
       logger: Logger;
@@ -49,11 +50,12 @@ export class RfidWatcher {
   private onUpdates(updates: readonly FieldUpdate[]): void {
     for (const u of updates) {
       if (u.kind !== 'chargepoint') continue;
-      if (u.field === CP.scannedTag && typeof u.value === 'string' && u.value !== '') {
-        this.enqueue(u.id, { kind: 'signal', signal: { chargepointId: u.id, tag: u.value, source: 'scan', at: u.receivedAt } });
+      if (u.field === CP.scannedTag) {
+        const tag = decodeChargePointValue('scannedTag', u.value);
+        if (tag) this.enqueue(u.id, { kind: 'signal', signal: { chargepointId: u.id, tag, source: 'scan', at: u.receivedAt } });
       } else if (u.field === CP.rfidTag) {
-        if (typeof u.value === 'string' && u.value !== '')
-          this.enqueue(u.id, { kind: 'signal', signal: { chargepointId: u.id, tag: u.value, source: 'bind', at: u.receivedAt } });
+        const tag = decodeChargePointValue('rfidTag', u.value);
+        if (tag) this.enqueue(u.id, { kind: 'signal', signal: { chargepointId: u.id, tag, source: 'bind', at: u.receivedAt } });
         else this.enqueue(u.id, { kind: 'close', at: u.receivedAt, unplugged: false });
       } else if (u.field === CP.plugged) {
         if (u.value === false) this.enqueue(u.id, { kind: 'close', at: u.receivedAt, unplugged: true });
@@ -91,13 +93,10 @@ export class RfidWatcher {
       return;
     }
     const { signal } = item;
-    const [system, fields] = (await this.deps.store.get([
-      { kind: 'system', id: SYSTEM_ID },
-      { kind: 'chargepoint', id: chargepointId },
-    ])) as [EntityFields, EntityFields];
+    const [system, chargepoint] = await this.deps.live.read({ kind: 'system' }, { kind: 'chargepoint', id: chargepointId });
     // 1.9 keeps lastRfId after unplugging: only a bind on a plugged chargepoint is a session's tag.
-    if (system[SYSTEM.generation]?.value === '1.9') {
-      const plugged = fields[CP.plugged]?.value;
+    if (system.fields.generation?.value === '1.9') {
+      const plugged = chargepoint.fields.plugged?.value;
       if (plugged === false) return;
       if (plugged !== true) {
         this.deferred.set(chargepointId, signal);

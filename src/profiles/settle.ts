@@ -4,12 +4,11 @@
  * would be overwritten, so the preset waits until openWB has settled: the tag bound (or dropped) and the
  * chargepoint's template copy being the one of its vehicle.
  */
-import { CP, VEHICLE } from '../live/fields.ts';
-import type { EntityFields, Json } from '../live/model.ts';
-import type { LiveStore } from '../live/store.ts';
+import type { LiveModel } from '../live/live-model.ts';
+import type { ChargePointView } from '../live/views.ts';
 
 export interface SettleOptions {
-  store: LiveStore;
+  live: LiveModel;
   signal: AbortSignal;
   now?: () => number;
   pollMs?: number;
@@ -35,21 +34,13 @@ const sleep = (ms: number, signal: AbortSignal) =>
     signal.addEventListener('abort', onAbort, { once: true });
   });
 
-const str = (value: Json | undefined): string | undefined => (typeof value === 'string' ? value : undefined);
-
-async function chargepoint(store: LiveStore, id: string): Promise<EntityFields> {
-  return (await store.get([{ kind: 'chargepoint', id }]))[0] as EntityFields;
-}
-
 /** The template copy is the one openWB keeps for the connected vehicle (or either is unknown). */
-export async function templateSettled(store: LiveStore, fields: EntityFields, vehicleId?: string): Promise<boolean> {
-  const connected = str(fields[CP.vehicleId]?.value);
+export async function templateSettled(live: LiveModel, chargepoint: ChargePointView, vehicleId?: string): Promise<boolean> {
+  const connected = chargepoint.fields.vehicleId?.value;
   if (vehicleId !== undefined && connected !== vehicleId) return false;
-  const template = fields[CP.chargeTemplate]?.value;
-  const copyId = typeof template === 'object' && template !== null && !Array.isArray(template) ? template.id : undefined;
+  const copyId = chargepoint.fields.chargeTemplate?.value.id;
   if (connected === undefined || copyId === undefined || copyId === null) return true;
-  const vehicle = (await store.get([{ kind: 'vehicle', id: connected }]))[0] as EntityFields;
-  const wanted = str(vehicle[VEHICLE.chargeTemplateId]?.value);
+  const wanted = (await live.vehicle(connected)).fields.chargeTemplateId?.value;
   return wanted === undefined || wanted === String(copyId);
 }
 
@@ -58,7 +49,7 @@ export async function settleTemplate(options: SettleOptions, chargepointId: stri
   const now = options.now ?? Date.now;
   const deadline = now() + TEMPLATE_SETTLE_MS;
   while (!options.signal.aborted && now() < deadline) {
-    if (await templateSettled(options.store, await chargepoint(options.store, chargepointId), vehicleId)) return;
+    if (await templateSettled(options.live, await options.live.chargepoint(chargepointId), vehicleId)) return;
     await sleep(options.pollMs ?? 200, options.signal);
   }
 }
@@ -72,9 +63,9 @@ export async function settleScan(options: SettleOptions, chargepointId: string, 
   const deadline = now() + SCAN_WINDOW_MS;
   let goneSince: number | undefined;
   while (!options.signal.aborted && now() < deadline) {
-    const fields = await chargepoint(options.store, chargepointId);
-    if (fields[CP.rfidTag]?.value === tag) return settleTemplate(options, chargepointId);
-    if (fields[CP.scannedTag]?.value !== tag) {
+    const { fields } = await options.live.chargepoint(chargepointId);
+    if (fields.rfidTag?.value === tag) return settleTemplate(options, chargepointId);
+    if (fields.scannedTag?.value !== tag) {
       goneSince ??= now();
       if (now() - goneSince >= BIND_GRACE_MS) return;
     } else goneSince = undefined;

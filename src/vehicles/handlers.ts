@@ -1,10 +1,8 @@
 import { runCommand } from '../control/handlers.ts';
 import type { ControlPresenter } from '../control/presenter.ts';
-import { NotFoundError } from '../errors.ts';
 import { json, type HandlerTable } from '../http/operation-types.ts';
-import { CHARGE_TEMPLATE, SYSTEM, SYSTEM_ID, VEHICLE } from '../live/fields.ts';
-import type { EntityFields, Json } from '../live/model.ts';
-import type { LiveStore } from '../live/store.ts';
+import { requirePublished, type LiveModel } from '../live/live-model.ts';
+import type { Json } from '../live/model.ts';
 import { configView, freeForm, mergeConfiguration, moduleView, parseModules } from './soc-modules.ts';
 
 type VehicleHandlers = Pick<
@@ -21,15 +19,11 @@ type VehicleHandlers = Pick<
 const NO_STORE = { 'Cache-Control': 'no-store' };
 
 /** Vehicle commands (2.x), SoC module configuration (admins) and the catalogues they choose from. */
-export function vehicleHandlers(presenter: ControlPresenter, store: LiveStore): VehicleHandlers {
+export function vehicleHandlers(presenter: ControlPresenter, live: LiveModel): VehicleHandlers {
   const vehicle = (id: string) => ({ type: 'vehicle' as const, id });
   const read = async (vehicleId: string) => {
-    const [fields, system] = (await store.get([
-      { kind: 'vehicle', id: vehicleId },
-      { kind: 'system', id: SYSTEM_ID },
-    ])) as [EntityFields, EntityFields];
-    if (Object.keys(fields).length === 0) throw new NotFoundError(`Vehicle ${vehicleId} is not known: openWB has not published it`);
-    return { stored: fields[VEHICLE.socModule]?.value, system };
+    const [vehicle, system] = await live.read({ kind: 'vehicle', id: vehicleId }, { kind: 'system' });
+    return { stored: requirePublished(vehicle).fields.socModule?.value, socModules: system.fields.socModules?.value };
   };
   return {
     setVehicleSoc: (input) =>
@@ -42,10 +36,10 @@ export function vehicleHandlers(presenter: ControlPresenter, store: LiveStore): 
         change: { action: 'chargeTemplate', chargeTemplateId: input.body.chargeTemplateId },
       }),
     getVehicleSocModule: async ({ params }) => {
-      const { stored, system } = await read(params.vehicleId);
+      const { stored, socModules } = await read(params.vehicleId);
       let modules;
       try {
-        modules = parseModules(system[SYSTEM.socModules]?.value);
+        modules = parseModules(socModules);
       } catch {
         modules = undefined;
       }
@@ -53,8 +47,8 @@ export function vehicleHandlers(presenter: ControlPresenter, store: LiveStore): 
     },
     setVehicleSocModule: async (input) => {
       const { params, body } = input;
-      const { stored, system } = await read(params.vehicleId);
-      const modules = parseModules(system[SYSTEM.socModules]?.value);
+      const { stored, socModules } = await read(params.vehicleId);
+      const modules = parseModules(socModules);
       const requested = body.configuration as { [key: string]: Json } | undefined;
       const config = mergeConfiguration(modules, stored, { type: body.type, configuration: requested });
       const keys = Object.keys(requested ?? {}).sort();
@@ -64,17 +58,13 @@ export function vehicleHandlers(presenter: ControlPresenter, store: LiveStore): 
       });
     },
     listSocModules: async () => {
-      const [system] = (await store.get([{ kind: 'system', id: SYSTEM_ID }])) as [EntityFields];
-      const raw = system[SYSTEM.socModules]?.value;
+      const raw = (await live.system()).fields.socModules?.value;
       const items = raw === undefined ? [] : parseModules(raw).map((m) => freeForm(moduleView(m)));
       return json(200, { items }, NO_STORE);
     },
     listChargeTemplates: async () => {
-      const templates = await store.list('chargeTemplate');
-      const items = templates.map((t) => {
-        const name = t.fields[CHARGE_TEMPLATE.name]?.value;
-        return { id: t.id, name: typeof name === 'string' ? name : null };
-      });
+      const templates = await live.list('chargeTemplate');
+      const items = templates.map((t) => ({ id: t.id, name: t.fields.name?.value ?? null }));
       return json(200, { items }, NO_STORE);
     },
   };

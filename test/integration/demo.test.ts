@@ -43,10 +43,13 @@ describe('demo mode (`npm start` with nothing configured)', () => {
         const body = (await (await get('/api/v1/chargepoints')).json()) as {
           items: { id: string; stale: boolean; energyImported: number | null }[];
         };
-        return body.items.length >= 2 && body.items.every((cp) => cp.energyImported !== null) ? body.items : undefined;
+        // The simulator publishes the site after the chargepoints: wait for the whole first cycle.
+        const site = (await (await get('/api/v1/site')).json()) as Record<string, { power: number | null }>;
+        const siteComplete = ['grid', 'pv', 'battery', 'home'].every((part) => typeof site[part]?.power === 'number');
+        return siteComplete && body.items.length >= 2 && body.items.every((cp) => cp.energyImported !== null) ? body.items : undefined;
       },
       10_000,
-      'two chargepoints',
+      'two chargepoints and the site',
     );
     expect(cps.map((cp) => cp.id)).toEqual(['3', '4']);
     expect(cps.every((cp) => !cp.stale)).toBe(true);

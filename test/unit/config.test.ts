@@ -12,6 +12,7 @@ describe('configuration', () => {
       openwb: { generation: 'auto', topicPrefix: '', qos: 0 },
       database: { kind: 'sqlite', path: './data/openwb-gateway.db' },
       staleAfterMs: 60_000,
+      retireAfterMs: 600_000,
     });
     expect(config.mqtt).toBeUndefined();
     expect(config.redis).toBeUndefined();
@@ -29,6 +30,7 @@ describe('configuration', () => {
       DATABASE_URL: 'mariadb://gw:secret@db:3306/openwb',
       DATABASE_CONNECT_TIMEOUT_MS: '1500',
       STALE_AFTER_S: '30',
+      RETIRE_AFTER_S: '120',
       VALIDATE_RESPONSES: 'true',
       AUTH_CACHE_MAX_STALE_S: '120',
     });
@@ -39,18 +41,28 @@ describe('configuration', () => {
     expect(config.database).toEqual({ kind: 'mariadb', url: 'mariadb://gw:secret@db:3306/openwb', connectTimeoutMs: 1500 });
     expect(config.security.auth).toMatchObject({ cacheTtlMs: 60_000, cacheMaxStaleMs: 120_000 });
     expect(config.staleAfterMs).toBe(30_000);
+    expect(config.retireAfterMs).toBe(120_000);
   });
 
   it('reports every problem at once', () => {
     let error: ConfigError | undefined;
     try {
-      loadConfig({ PORT: 'eighty', OPENWB_GENERATION: '3', REDIS_URL: 'http://x', DATABASE_URL: 'postgres://x', STALE_AFTER_S: '0' });
+      loadConfig({
+        PORT: 'eighty',
+        OPENWB_GENERATION: '3',
+        REDIS_URL: 'http://x',
+        DATABASE_URL: 'postgres://x',
+        STALE_AFTER_S: '0',
+        RETIRE_AFTER_S: '0',
+      });
     } catch (e) {
       error = e as ConfigError;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const keys = error!.problems.map((p) => p.split(':')[0]);
-    expect(keys).toEqual(expect.arrayContaining(['PORT', 'OPENWB_GENERATION', 'REDIS_URL', 'DATABASE_URL', 'STALE_AFTER_S']));
+    expect(keys).toEqual(
+      expect.arrayContaining(['PORT', 'OPENWB_GENERATION', 'REDIS_URL', 'DATABASE_URL', 'STALE_AFTER_S', 'RETIRE_AFTER_S']),
+    );
     expect(error!.message).toContain('Invalid configuration');
   });
 

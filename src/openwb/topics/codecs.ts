@@ -4,6 +4,7 @@
  */
 import type { Json } from '../../live/model.ts';
 import type { FaultState } from '../../live/fields.ts';
+import type { RefusalReason } from '../bounds.ts';
 
 export type JsonObject = { [key: string]: Json };
 
@@ -12,11 +13,12 @@ export class Invalid {
     readonly expected: string,
     readonly got: unknown,
     readonly path: string = '',
+    readonly refusal: RefusalReason = 'invalid-payload',
   ) {}
 
   /** The same failure, seen from the enclosing object's key. */
   at(key: string): Invalid {
-    return new Invalid(this.expected, this.got, this.path === '' ? key : `${key}.${this.path}`);
+    return new Invalid(this.expected, this.got, this.path === '' ? key : `${key}.${this.path}`, this.refusal);
   }
 
   get reason(): string {
@@ -52,8 +54,13 @@ function withoutNegativeZero(value: number): number {
   return value === 0 ? 0 : value;
 }
 
-export const number: Codec<number> = (input) =>
-  typeof input === 'number' && Number.isFinite(input) ? input : new Invalid('number', input);
+/** `1e999` parses to Infinity: a number, but never a measurement. */
+const notFinite = (expected: string, input: unknown) => new Invalid(expected, input, '', 'not-finite');
+
+export const number: Codec<number> = (input) => {
+  if (typeof input !== 'number') return new Invalid('number', input);
+  return Number.isFinite(input) ? input : notFinite('finite number', input);
+};
 
 export const integer: Codec<number> = (input) =>
   typeof input === 'number' && Number.isInteger(input) ? input : new Invalid('integer', input);
@@ -70,7 +77,8 @@ export const boolean: Codec<boolean> = (input) => {
 export const numberTriple: Codec<number[]> = (input) => {
   if (!Array.isArray(input) || input.length !== 3) return new Invalid('array of 3 numbers', input);
   for (const item of input) {
-    if (typeof item !== 'number' || !Number.isFinite(item)) return new Invalid('array of 3 numbers', input);
+    if (typeof item !== 'number') return new Invalid('array of 3 numbers', input);
+    if (!Number.isFinite(item)) return notFinite('array of 3 finite numbers', input);
   }
   return input as number[];
 };
@@ -79,18 +87,25 @@ export const jsonObject: Codec<JsonObject> = (input) => (isObject(input) ? input
 
 export const jsonArray: Codec<Json[]> = (input) => (Array.isArray(input) ? (input as Json[]) : new Invalid('JSON array', input));
 
-/** A component id: a non-negative integer or a non-empty string, returned as a string. */
+/**
+ * An openWB 2.x component id as openWB writes it: a decimal integer without sign or leading zeros. openWB
+ * hands ids out from one counter that grows by one per component ever added, so six digits (≤ 999 999)
+ * leave room for any installation while keeping ids short enough for every key, series name and column.
+ */
+export const COMPONENT_ID = /^(?:0|[1-9]\d{0,5})$/;
+
+/** A component id given as a JSON integer or canonical digit string, returned as a string. */
 export const idString: Codec<string> = (input) => {
-  if (typeof input === 'number' && Number.isInteger(input) && input >= 0) return String(input);
-  if (typeof input === 'string' && input !== '') return input;
-  return new Invalid('id', input);
+  const text = typeof input === 'number' && Number.isSafeInteger(input) ? String(input) : input;
+  if (typeof text === 'string' && COMPONENT_ID.test(text)) return text;
+  return new Invalid('openWB component id', input, '', 'invalid-id');
 };
 
 export function nullable<T extends Json>(codec: Codec<T>): Codec<T | null> {
   return (input, context) => {
     if (input === null) return null;
     const value = codec(input, context);
-    return value instanceof Invalid ? new Invalid(`${value.expected} or null`, value.got, value.path) : value;
+    return value instanceof Invalid ? new Invalid(`${value.expected} or null`, value.got, value.path, value.refusal) : value;
   };
 }
 
@@ -173,8 +188,9 @@ const DECIMAL = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
 export const textNumber: Codec<number> = (input) => {
   if (typeof input !== 'string') return new Invalid('decimal text', input);
   const text = input.trim();
-  const value = DECIMAL.test(text) ? Number(text) : Number.NaN;
-  return Number.isFinite(value) ? withoutNegativeZero(value) : new Invalid('decimal text', input);
+  if (!DECIMAL.test(text)) return new Invalid('decimal text', input);
+  const value = Number(text);
+  return Number.isFinite(value) ? withoutNegativeZero(value) : notFinite('finite decimal text', input);
 };
 
 export const textInteger: Codec<number> = pipe(textNumber, integer);

@@ -44,8 +44,10 @@ export interface TopicTable {
   readonly rules: readonly TopicRule[];
   /** Subscription filters (without the topic prefix) that cover every rule. */
   readonly subscriptions: readonly string[];
-  /** What a `+` entity id has to look like; other ids make the topic unknown. */
+  /** What a `+` entity id has to look like (openWB's own form); a topic with another id is refused. */
   readonly entityId: RegExp;
+  /** Kinds whose values openWB republishes every control cycle, so that silence means the component is gone. */
+  readonly republishedEveryCycle: readonly EntityKind[];
   /** Raw payload → codec input (2.x: lenient JSON, 1.9: text). Must not throw. */
   readonly parsePayload: (payload: Buffer) => unknown;
 }

@@ -108,5 +108,6 @@ export const V19_TABLE: TopicTable = {
     'openWB/housebattery/+',
   ],
   entityId: /^[1-8]$/,
+  republishedEveryCycle: [],
   parsePayload: (payload) => payload.toString('utf8'),
 };

@@ -2,6 +2,7 @@
 import type { ChargeMode } from '../../live/fields.ts';
 import {
   boolean,
+  COMPONENT_ID,
   faultStateOfLevel,
   idString,
   integer,
@@ -182,6 +183,7 @@ export const V2_TABLE: TopicTable = {
     'openWB/pv/get/+',
     'openWB/bat/get/+',
   ],
-  entityId: /^\d+$/,
+  entityId: COMPONENT_ID,
+  republishedEveryCycle: ['chargepoint', 'counter'],
   parsePayload: parseJsonLenient,
 };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildChargeSettings } from '../../../src/control/charge-settings.ts';
 import type { EntityFields, Json } from '../../../src/live/model.ts';
+import { decodeChargePoint, decodeSystem } from '../../../src/live/views.ts';
 import { CHARGE_TEMPLATE } from '../openwb/helpers.ts';
 
 const fields = (values: Record<string, Json>, at = 1_700_000_000_000): EntityFields =>
@@ -9,10 +10,8 @@ const fields = (values: Record<string, Json>, at = 1_700_000_000_000): EntityFie
 describe('charge settings view', () => {
   it('reads 2.x settings from the template copy', () => {
     const settings = buildChargeSettings(
-      '3',
-      fields({ chargeTemplate: CHARGE_TEMPLATE as unknown as Json, chargeMode: 'instant' }),
-      {},
-      '2',
+      decodeChargePoint('3', fields({ chargeTemplate: CHARGE_TEMPLATE as unknown as Json, chargeMode: 'instant' })),
+      decodeSystem('openwb', fields({ generation: '2' })),
     );
     expect(settings).toEqual({
       chargepointId: '3',
@@ -34,10 +33,8 @@ describe('charge settings view', () => {
 
   it('reads 1.9 settings: global mode, per-chargepoint instant charging, no PV', () => {
     const settings = buildChargeSettings(
-      '1',
-      fields({ instantCurrent: 20, instantLimit: 'energy', instantEnergyLimit: 12000, instantSocLimit: 80 }),
-      fields({ chargeMode: 'minPv' }, 1_700_000_001_000),
-      '1.9',
+      decodeChargePoint('1', fields({ instantCurrent: 20, instantLimit: 'energy', instantEnergyLimit: 12000, instantSocLimit: 80 })),
+      decodeSystem('openwb', { ...fields({ generation: '1.9' }, 0), ...fields({ chargeMode: 'minPv' }, 1_700_000_001_000) }),
     );
     expect(settings).toEqual({
       chargepointId: '1',
@@ -51,7 +48,9 @@ describe('charge settings view', () => {
   });
 
   it('is empty (null) while openWB has published nothing about it', () => {
-    expect(buildChargeSettings('3', fields({ power: 0 }), {}, '2')).toMatchObject({
+    expect(
+      buildChargeSettings(decodeChargePoint('3', fields({ power: 0 })), decodeSystem('openwb', fields({ generation: '2' }))),
+    ).toMatchObject({
       templateId: null,
       instantCharging: null,
       pvCharging: null,

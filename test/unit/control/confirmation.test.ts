@@ -2,13 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { ConfirmationWatcher } from '../../../src/control/confirmation.ts';
 import { MemoryCommandLock } from '../../../src/control/lock.ts';
 import { MemoryPendingTemplates } from '../../../src/control/pending.ts';
+import { LiveModel } from '../../../src/live/live-model.ts';
 import { MemoryLiveStore } from '../../../src/live/memory-store.ts';
 import type { FieldUpdate } from '../../../src/live/model.ts';
 
 function setup() {
   const store = new MemoryLiveStore();
   let listener: ((updates: readonly FieldUpdate[]) => void) | undefined;
-  const watcher = new ConfirmationWatcher(store, (l) => ((listener = l), () => (listener = undefined)));
+  const watcher = new ConfirmationWatcher(new LiveModel(store), (l) => ((listener = l), () => (listener = undefined)));
   const apply = async (updates: FieldUpdate[]) => {
     await store.apply(updates);
     listener?.(updates);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { UnavailableError } from '../../../src/errors.ts';
 import { SOC_MODULES } from '../../../src/openwb/simulator/catalog.ts';
 import {
   configView,
@@ -81,7 +82,7 @@ describe('SoC module secrets', () => {
   it('lists openWB modules including "no module"', () => {
     expect(modules[0]).toMatchObject({ type: null, name: '- kein SoC Modul -' });
     expect(modules.map((m) => m.type)).toContain('manual');
-    expect(() => parseModules(undefined)).toThrow(expect.objectContaining({ status: 503 }));
+    expect(() => parseModules(undefined)).toThrow(UnavailableError);
   });
 });
 

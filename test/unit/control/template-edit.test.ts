@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ConflictError } from '../../../src/errors.ts';
 import { editTemplate, valueAt, type JsonObject } from '../../../src/control/template-edit.ts';
 import { CHARGE_TEMPLATE } from '../openwb/helpers.ts';
 
@@ -89,6 +90,6 @@ describe('charge template read-modify-write', () => {
   it('refuses a template without id (openWB < 2.1.8) with 409', () => {
     const template = base();
     delete template.id;
-    expect(() => editTemplate(template, { chargeMode: 'stop' })).toThrow(expect.objectContaining({ status: 409 }));
+    expect(() => editTemplate(template, { chargeMode: 'stop' })).toThrow(ConflictError);
   });
 });

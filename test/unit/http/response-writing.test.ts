@@ -9,6 +9,7 @@ import { responseValidation } from '../../../src/http/response-validation.ts';
 import { expressJson, writeJson, type JsonWriter } from '../../../src/http/json-writers.ts';
 import { listOperations } from '../../../src/http/spec-operations.ts';
 import { buildSite } from '../../../src/live/read-models.ts';
+import { decodeSite } from '../../../src/live/views.ts';
 import { loadSpec } from '../../../src/spec.ts';
 
 const spec = loadSpec().document;
@@ -16,7 +17,7 @@ const getSite = listOperations(spec).find((o) => o.operationId === 'getSite')!;
 const logger = pino({ level: 'silent' });
 const emptySite = () =>
   buildSite(
-    { grid: {}, pv: {}, battery: {}, home: {} },
+    { grid: decodeSite('grid', {}), pv: decodeSite('pv', {}), battery: decodeSite('battery', {}), home: decodeSite('home', {}) },
     { now: 0, staleAfterMs: 60_000, generation: undefined, heartbeatReceivedAt: undefined },
   );
 

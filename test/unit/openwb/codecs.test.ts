@@ -22,13 +22,19 @@ const reason = (codec: Codec, input: unknown) => {
   const result = run(codec, input);
   return result instanceof Invalid ? result.reason : `valid: ${JSON.stringify(result)}`;
 };
+const refusal = (codec: Codec, input: unknown) => {
+  const result = run(codec, input);
+  return result instanceof Invalid ? result.refusal : undefined;
+};
 
 describe('codecs', () => {
   it('number accepts finite numbers only', () => {
     expect(run(number, 11040.5)).toBe(11040.5);
     expect(reason(number, '11040')).toBe('expected number, got "11040"');
-    expect(reason(number, Number.NaN)).toBe('expected number, got NaN');
-    expect(reason(number, Number.POSITIVE_INFINITY)).toBe('expected number, got Infinity');
+    expect(reason(number, Number.NaN)).toBe('expected finite number, got NaN');
+    expect(reason(number, Number.POSITIVE_INFINITY)).toBe('expected finite number, got Infinity');
+    expect(refusal(number, Number.POSITIVE_INFINITY)).toBe('not-finite');
+    expect(refusal(number, '11040')).toBe('invalid-payload');
   });
 
   it('boolean accepts true/false and 0/1', () => {
@@ -60,6 +66,30 @@ describe('codecs', () => {
     expect(run(idString, -1)).toBeInstanceOf(Invalid);
     expect(run(idString, 1.5)).toBeInstanceOf(Invalid);
     expect(run(idString, '')).toBeInstanceOf(Invalid);
+  });
+
+  it('idString takes ids only in the form openWB writes them, up to 999999', () => {
+    expect(run(idString, 999_999)).toBe('999999');
+    expect(run(idString, '999999')).toBe('999999');
+    for (const input of [
+      '00003',
+      '03',
+      '-1',
+      'abc',
+      '3.5',
+      '1e3',
+      ' 3',
+      '3 ',
+      '1000000',
+      '1'.repeat(40),
+      1_000_000,
+      1e21,
+      Number.NaN,
+      null,
+      true,
+    ]) {
+      expect(refusal(idString, input), JSON.stringify(input)).toBe('invalid-id');
+    }
   });
 
   it('negated never yields -0', () => {

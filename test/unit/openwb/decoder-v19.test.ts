@@ -38,10 +38,11 @@ describe('openWB 1.9 chargepoint topics', () => {
     expect(changesOf(v19(), `openWB/lp/1/${suffix}`, payload)).toEqual([lp1(field, value)]);
   });
 
-  it('accepts lp 1..8 and nothing else', () => {
+  it('accepts lp 1..8 and refuses any other id', () => {
     expect(changesOf(v19(), 'openWB/lp/8/W', '7360')).toEqual([{ kind: 'chargepoint', id: '8', field: 'power', value: 7360 }]);
-    expect(decode(v19(), 'openWB/lp/9/W', '7360')).toEqual({ kind: 'ignored' });
-    expect(decode(v19(), 'openWB/lp/0/W', '7360')).toEqual({ kind: 'ignored' });
+    for (const id of ['9', '0', '01', 'abc']) {
+      expect(decode(v19(), `openWB/lp/${id}/W`, '7360')).toMatchObject({ kind: 'invalid', refusal: 'invalid-id' });
+    }
   });
 
   it('ignores lp topics the gateway does not use', () => {
@@ -100,7 +101,7 @@ describe('openWB 1.9 bad payloads', () => {
     ['openWB/lp/1/W', 'inf', 'expected decimal text'],
     ['openWB/lp/1/W', 'Infinity', 'expected decimal text'],
     ['openWB/lp/1/W', '0x1f', 'expected decimal text'],
-    ['openWB/lp/1/W', '1e400', 'expected decimal text'],
+    ['openWB/lp/1/W', '1e400', 'expected finite decimal text'],
     ['openWB/lp/1/W', ' ', 'expected decimal text'],
     ['openWB/lp/1/kWhCounter', '12,5', 'expected decimal text'],
     ['openWB/lp/1/boolPlugStat', 'true', 'expected 0 or 1'],

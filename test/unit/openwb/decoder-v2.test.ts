@@ -178,11 +178,11 @@ describe('openWB 2.x vehicles, counters and site', () => {
     expect(reasonOf(v2(), 'openWB/counter/get/hierarchy', '[{"type":"counter"}]')).toContain('"id"');
   });
 
-  it('ignores vehicle (ev) templates and non-numeric ids', () => {
+  it('ignores vehicle (ev) templates and refuses non-numeric ids', () => {
     const decoder = v2();
     expect(decode(decoder, 'openWB/vehicle/template/ev_template/1', JSON.stringify(CHARGE_TEMPLATE))).toEqual({ kind: 'ignored' });
-    expect(decode(decoder, 'openWB/vehicle/template/name', '"x"')).toEqual({ kind: 'ignored' });
-    expect(decode(decoder, 'openWB/chargepoint/abc/get/power', '1')).toEqual({ kind: 'ignored' });
+    expect(decode(decoder, 'openWB/vehicle/template/name', '"x"')).toMatchObject({ kind: 'invalid', refusal: 'invalid-id' });
+    expect(decode(decoder, 'openWB/chargepoint/abc/get/power', '1')).toMatchObject({ kind: 'invalid', refusal: 'invalid-id' });
     expect(decode(decoder, 'openWB/vehicle/1/get/odometer', '42137')).toEqual({ kind: 'ignored' });
     expect(decode(decoder, 'openWB/counter/0/get/currents', '[6.1,5.2,4.9]')).toEqual({ kind: 'ignored' });
     expect(decode(decoder, 'openWB/graph/lastlivevaluesJson', '{"grid":1.52}')).toEqual({ kind: 'ignored' });
@@ -208,7 +208,7 @@ describe('openWB 2.x bad payloads', () => {
     ['openWB/chargepoint/3/get/connected_vehicle/info', '[1,"e-Golf"]', 'expected object'],
     ['openWB/chargepoint/3/get/connected_vehicle/soc', '{"soc":"55"}', 'soc: expected number or null'],
     ['openWB/chargepoint/3/config', '{"name":"Ladepunkt"}', 'key "ev"'],
-    ['openWB/vehicle/1/charge_template', '1.5', 'expected id'],
+    ['openWB/vehicle/1/charge_template', '1.5', 'expected openWB component id'],
     ['openWB/system/time', '"yesterday"', 'expected number'],
     ['openWB/pv/get/power', 'garbage{', 'expected number'],
   ])('%s %s', (topic, payload, expected) => {

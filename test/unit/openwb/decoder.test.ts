@@ -37,10 +37,10 @@ describe('generation auto-detection', () => {
     expect(decoder.generation).toBe('2');
   });
 
-  it('is not decided by a topic whose id does not fit', () => {
+  it('is not decided by a topic whose id does not fit (which is refused)', () => {
     const decoder = new OpenWbDecoder({ mode: 'auto' });
-    expect(decode(decoder, 'openWB/lp/9/W', '1')).toEqual({ kind: 'ignored' });
-    expect(decode(decoder, 'openWB/vehicle/template/name', '"x"')).toEqual({ kind: 'ignored' });
+    expect(decode(decoder, 'openWB/lp/9/W', '1')).toMatchObject({ kind: 'invalid', refusal: 'invalid-id' });
+    expect(decode(decoder, 'openWB/vehicle/template/name', '"x"')).toMatchObject({ kind: 'invalid', refusal: 'invalid-id' });
     expect(decoder.generation).toBeUndefined();
   });
 
@@ -123,6 +123,7 @@ describe('topic prefix', () => {
       kind: 'invalid',
       generation: '1.9',
       topic: `${prefix}openWB/lp/2/W`,
+      refusal: 'invalid-payload',
       reason: `${prefix}openWB/lp/2/W: expected decimal text, got "abc"`,
     });
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { LiveModel } from '../../../src/live/live-model.ts';
 import { MemoryLiveStore } from '../../../src/live/memory-store.ts';
 import type { FieldUpdate, Json } from '../../../src/live/model.ts';
 import { settleScan, templateSettled } from '../../../src/profiles/settle.ts';
@@ -13,29 +14,28 @@ const vehicle = (id: string, template: string): FieldUpdate => ({
   receivedAt: at,
 });
 
-async function store(...updates: FieldUpdate[]): Promise<MemoryLiveStore> {
+async function store(...updates: FieldUpdate[]): Promise<{ live: LiveModel; apply: (updates: FieldUpdate[]) => Promise<void> }> {
   const s = new MemoryLiveStore();
   await s.apply(updates);
-  return s;
+  return { live: new LiveModel(s), apply: (more) => s.apply(more) };
 }
 
 describe('waiting for openWB to settle after a tag', () => {
   it('is settled when the template copy is the connected vehicle’s', async () => {
     const s = await store(cp('vehicleId', '1'), cp('chargeTemplate', { id: 1 }), vehicle('1', '1'));
-    expect(await templateSettled(s, (await s.get([{ kind: 'chargepoint', id: '3' }]))[0]!)).toBe(true);
+    expect(await templateSettled(s.live, await s.live.chargepoint('3'))).toBe(true);
   });
 
   it('is not while openWB has still to copy the vehicle’s template, or another vehicle is connected', async () => {
     const s = await store(cp('vehicleId', '1'), cp('chargeTemplate', { id: 0 }), vehicle('1', '1'));
-    const fields = (await s.get([{ kind: 'chargepoint', id: '3' }]))[0]!;
-    expect(await templateSettled(s, fields)).toBe(false);
+    expect(await templateSettled(s.live, await s.live.chargepoint('3'))).toBe(false);
     const other = await store(cp('vehicleId', '0'), cp('chargeTemplate', { id: 0 }), vehicle('0', '0'));
-    expect(await templateSettled(other, (await other.get([{ kind: 'chargepoint', id: '3' }]))[0]!, '2')).toBe(false);
+    expect(await templateSettled(other.live, await other.live.chargepoint('3'), '2')).toBe(false);
   });
 
   it('treats what it cannot know as settled', async () => {
     const s = await store(cp('power', 0));
-    expect(await templateSettled(s, (await s.get([{ kind: 'chargepoint', id: '3' }]))[0]!)).toBe(true);
+    expect(await templateSettled(s.live, await s.live.chargepoint('3'))).toBe(true);
   });
 
   it('after a scan, returns once the tag is bound and the template settled', async () => {
@@ -46,7 +46,7 @@ describe('waiting for openWB to settle after a tag', () => {
       vehicle('0', '0'),
       vehicle('1', '1'),
     );
-    const done = settleScan({ store: s, signal: new AbortController().signal, pollMs: 5 }, '3', 'T1');
+    const done = settleScan({ live: s.live, signal: new AbortController().signal, pollMs: 5 }, '3', 'T1');
     let finished = false;
     void done.then(() => (finished = true));
     await new Promise((resolve) => setTimeout(resolve, 30));
@@ -62,14 +62,14 @@ describe('waiting for openWB to settle after a tag', () => {
     let clock = 0;
     const s = await store(cp('scannedTag', null));
     const started = Date.now();
-    await settleScan({ store: s, signal: new AbortController().signal, pollMs: 1, now: () => (clock += 500) }, '3', 'T1');
+    await settleScan({ live: s.live, signal: new AbortController().signal, pollMs: 1, now: () => (clock += 500) }, '3', 'T1');
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
   it('stops when aborted', async () => {
     const s = await store(cp('scannedTag', 'T1'));
     const abort = new AbortController();
-    const done = settleScan({ store: s, signal: abort.signal, pollMs: 1000 }, '3', 'T1');
+    const done = settleScan({ live: s.live, signal: abort.signal, pollMs: 1000 }, '3', 'T1');
     abort.abort();
     await done;
   });
