@@ -40,7 +40,7 @@ interface LastStoredRow {
 }
 
 /** The last stored sample of each of `keys` that has one, and the newest stored sample of any series. */
-export async function lastStoredSamples(db: Executor, keys: readonly string[]): Promise<{ bySeries: Map<string, number>; newest: number }> {
+async function lastStoredSamples(db: Executor, keys: readonly string[]): Promise<{ bySeries: Map<string, number>; newest: number }> {
   const bySeries = new Map<string, number>();
   let newest = Number.NEGATIVE_INFINITY;
   if (keys.length === 0) return { bySeries, newest };
