@@ -142,6 +142,9 @@ async function runRow(rig: FaultRig, fault: Fault): Promise<Row> {
   const seconds = opts.quick ? fault.quickSeconds : fault.seconds;
   console.log(`\n${fault.label} (${seconds} s): waiting for a healthy recorder tick…`);
   const start = await healthyTick(rig);
+  // The window starts after this tick: its samples must be stored before the fault, or a process killed with
+  // them unwritten has its successor count their gap inside the window while the tick lies outside it.
+  const startStored = await tickStored(rig, start.boundary, 10_000);
   const window = new CounterWindow(start.scrape);
   const logFrom = rig.gateway.logPosition();
   const load = new LiveLoad(rig.url, rig.apiKey, Number(opts.connections), Number(opts['pause-ms']));
@@ -172,6 +175,7 @@ async function runRow(rig: FaultRig, fault: Fault): Promise<Row> {
       `recovery (${fault.recoveryAction}) took ${((recoveredAt - recoverFrom) / 1000).toFixed(1)} s; fresh counts from its end`,
   );
   note(!start.aligned && 'no healthy tick before the fault: window start approximate');
+  note(!startStored && 'the samples of the tick before the fault were not stored within 10 s');
   note(!end.aligned && `no healthy tick within ${HEALTHY_TIMEOUT_MS / 1000} s after recovery: window end approximate`);
   note(!endStored && 'the samples of the last tick of the window were not stored within 10 s');
   note(stuck > 0 && `${fmt(stuck)} samples still buffered ${DRAIN_TIMEOUT_MS / 1000} s after recovery`);

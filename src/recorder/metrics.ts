@@ -22,7 +22,7 @@ export function createRecorderMetrics(registry: Registry) {
     }),
     sampleGaps: new Counter({
       name: 'recorder_sample_gaps_total',
-      help: 'Expected samples not taken, by reason (stale, no-value, live-store-unavailable, missed-tick)',
+      help: 'Expected samples not taken, by reason (stale, no-value, live-store-unavailable, missed-tick, not-recording: no recorder ran)',
       labelNames: ['reason'] as const,
       registers,
     }),

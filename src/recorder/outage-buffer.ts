@@ -88,6 +88,16 @@ export class OutageBuffer {
     return taken;
   }
 
+  /** Per series, the newest buffered sample before `before` (ms). */
+  newestSamples(before: number): Map<string, number> {
+    const newest = new Map<string, number>();
+    for (let i = this.head; i < this.samples.length; i++) {
+      const { series, ts } = this.samples[i] as Sample;
+      if (ts < before && ts > (newest.get(series) ?? Number.NEGATIVE_INFINITY)) newest.set(series, ts);
+    }
+    return newest;
+  }
+
   pendingSessions(): Session[] {
     return [...this.sessions.values()];
   }

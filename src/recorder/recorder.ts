@@ -3,7 +3,8 @@
  * store (never MQTT), turns fresh values into samples and moves each chargepoint's charging session
  * along. Everything goes through the outage buffer to the database, so an unreachable database costs
  * nothing until the buffer is full; a row the database refuses is quarantined and never blocks another.
- * Every expected sample is written, counted as a gap, rejected, dropped, spooled or still buffered.
+ * Every expected sample is written, counted as a gap, rejected, dropped, spooled or still buffered;
+ * the ticks no instance took before this one took the lock are counted as gaps at its first tick.
  * Only the instance holding the recorder lock samples.
  *
  * Tests drive it deterministically with an injected clock: `sampleOnce(at)` then `flush()`; `start()`
@@ -19,9 +20,10 @@ import { GAP_REASONS, SeriesLedger, type GapReason } from './ledger.ts';
 import type { LockState, LockStatus, RecorderLock } from './lock.ts';
 import type { RecorderMetrics } from './metrics.ts';
 import { OutageBuffer } from './outage-buffer.ts';
+import { NOT_RECORDING_LOOKBACK_MS, notRecorded } from './not-recording.ts';
 import { pruneQuarantine } from './quarantine.ts';
 import { errorDetail } from './row-errors.ts';
-import { readingsOf, type Sample } from './sampling.ts';
+import { readingsOf, type Reading, type Sample } from './sampling.ts';
 import { SessionTracker } from './session-tracker.ts';
 import { SampleWriter } from '../history/sample-writer.ts';
 import { Spool } from './spool.ts';
@@ -85,7 +87,7 @@ export class Recorder {
   private readonly spool: Spool;
   private readonly now: () => number;
   private timer: NodeJS.Timeout | undefined;
-  /** The boundary of the last scheduled tick. */
+  /** The boundary of the last tick the timer ran. */
   private lastScheduled = -Infinity;
   private stopped = true;
   private active = false;
@@ -95,6 +97,8 @@ export class Recorder {
   private lastError: string | undefined;
   private lastWriteAt: number | undefined;
   private activeSince = 0;
+  /** The first tick since this instance took the lock, until the ticks no recorder took before it are counted. */
+  private firstTick: number | undefined;
   private liveFailures = 0;
   private lastPruneAt = Number.NEGATIVE_INFINITY;
 
@@ -213,20 +217,20 @@ export class Recorder {
     const now = this.now();
     // A timer may fire a millisecond early (libuv's clock against Date.now()): never sample a boundary twice.
     const next = Math.max(this.boundary(now), this.lastScheduled) + interval;
-    if (this.active && Number.isFinite(this.lastScheduled) && next > this.lastScheduled + interval) {
-      // The process was held up past whole intervals (a blocked event loop, a suspended VM): those ticks never ran.
-      this.countGaps('missed-tick', ((next - this.lastScheduled) / interval - 1) * this.ledger.size);
-    }
-    this.lastScheduled = next;
     this.timer = setTimeout(() => {
-      this.tick(next).catch((error: unknown) => this.deps.logger.error({ err: (error as Error).message }, 'recorder tick failed'));
+      // Held up past whole intervals (a blocked event loop, a suspended VM, a slow start), the timer samples the
+      // latest boundary; the ones before it never ran (before the first tick, they are counted as not-recording).
+      const at = Math.max(next, this.boundary());
+      if (this.active) this.countGaps('missed-tick', ((at - next) / interval) * this.ledger.size);
+      this.lastScheduled = at;
+      this.tick(at).catch((error: unknown) => this.deps.logger.error({ err: (error as Error).message }, 'recorder tick failed'));
       this.schedule();
     }, next - now);
   }
 
   private async sampleUnguarded(at: number): Promise<boolean> {
     const lock = await this.deps.lock.acquire();
-    this.noteLock(lock);
+    this.noteLock(lock, at);
     if (lock.state !== 'held' && lock.state !== 'held-offline') return false;
     let chargepoints: ChargePointDto[];
     let site: SiteDto;
@@ -248,12 +252,15 @@ export class Recorder {
       this.deps.logger.info({ ticks: this.liveFailures }, 'recorder reads the live store again');
       this.liveFailures = 0;
     }
-    const { samples, gaps } = this.ledger.account(readingsOf({ chargepoints, site, vehicles }), at);
+    const readings = readingsOf({ chargepoints, site, vehicles });
+    const { samples, gaps } = this.ledger.account(readings, at);
     this.deps.metrics.samplesExpected.inc(samples.length);
     this.deps.metrics.samplesRecorded.inc(samples.length);
     for (const reason of GAP_REASONS) this.countGaps(reason, gaps[reason] ?? 0);
     this.addSamples(samples);
     await this.sessions.advance(chargepoints, at);
+    // Last: the samples are buffered even when the database hangs.
+    await this.countNotRecorded(readings);
     this.updateGauges();
     return true;
   }
@@ -275,8 +282,35 @@ export class Recorder {
     this.deps.metrics.samplesExpected.inc(count);
   }
 
+  /**
+   * Counts the ticks before this instance's first one that no recorder took, and expects the series recorded
+   * before from now on; retried at the next tick while the database cannot be read.
+   */
+  private async countNotRecorded(readings: readonly Reading[]): Promise<void> {
+    const firstTick = this.firstTick;
+    if (firstTick === undefined) return;
+    const { intervalMs, rawRetentionMs } = this.deps.options;
+    const buffered = this.buffer.newestSamples(firstTick);
+    const lookbackMs = Math.min(NOT_RECORDING_LOOKBACK_MS, rawRetentionMs);
+    const live = readings.map((r) => r.series);
+    const missed = await notRecorded(this.deps.db, { firstTick, intervalMs, lookbackMs, live, buffered }).catch(() => null);
+    if (missed === null) return;
+    this.firstTick = undefined;
+    if (!missed) return;
+    const gaps = this.ledger.expect(missed.due, readings);
+    for (const reason of GAP_REASONS) this.countGaps(reason, gaps[reason] ?? 0);
+    if (missed.samples === 0) return;
+    this.countGaps('not-recording', missed.samples);
+    const [from, to] = [new Date(missed.from).toISOString(), new Date(missed.to).toISOString()];
+    const series = missed.due.length;
+    this.deps.logger.warn(
+      { from, to, samples: missed.samples, series },
+      `recorder was not running from ${from} to ${to}: ${missed.samples} samples of ${series} series not recorded`,
+    );
+  }
+
   /** Logs what really happened to the lock, once per change. */
-  private noteLock(lock: LockStatus): void {
+  private noteLock(lock: LockStatus, at: number): void {
     const previous = this.lockState;
     this.lockState = lock.state;
     const log = this.deps.logger;
@@ -287,6 +321,7 @@ export class Recorder {
         this.sessions.reset(); // another instance may have moved the sessions on: reload them
         this.ledger.clear();
         this.activeSince = this.now();
+        this.firstTick = at;
         this.setActive(true);
       } else if (lock.state === 'held-offline' && previous === 'held') {
         log.warn(
@@ -302,6 +337,7 @@ export class Recorder {
       if (this.active) log.warn({ holder: lock.holder }, 'recorder lock lost: another instance holds it and records now');
       this.sessions.reset();
       this.ledger.clear();
+      this.firstTick = undefined;
     } else if (previous !== 'unreachable') {
       log.warn({ err: lock.error }, 'recorder waits: Redis cannot be reached to take the recorder lock');
     }

@@ -174,6 +174,45 @@ describe.each(BOTH_DATABASES)('recorder shutdown and restart on %s', (_name, mak
     }
     expect(second.logs.at(-1)?.msg).toBe('recorder stopped: everything recorded is written');
   });
+
+  it('counts the ticks while no instance ran as gaps, and the replayed spool as written, never as gaps', async () => {
+    const spoolFile = join(dir, 'restart-spool.jsonl');
+    const start = Date.parse('2026-05-24T10:00:00Z');
+    const world = liveWorld(start);
+    const { set, clock } = world;
+    const tick = async (h: RecorderHarness, at: number) => {
+      clock.now = at;
+      await set('site', 'home', { power: 400 });
+      await set('chargepoint', '3', { power: 0, energyImported: 1000, energyExported: 0 });
+      await h.recorder.sampleOnce();
+    };
+    const failing = failingDatabase();
+    const first = makeRecorder(failing.db, world, { spoolFile, shutdownFlushMs: 300 });
+    await tick(first, start + INTERVAL);
+    await first.recorder.flush();
+    await failing.fail();
+    await tick(first, start + 2 * INTERVAL);
+    await tick(first, start + 3 * INTERVAL);
+    await first.recorder.stop(); // ticks 2 and 3 of 4 series spooled
+    expect(await first.metric('recorder_samples_spooled_total')).toBe(8);
+    await failing.close();
+    await failing.heal();
+
+    const second = makeRecorder(target.db, world, { spoolFile });
+    second.recorder.start();
+    try {
+      await tick(second, start + 6 * INTERVAL); // ticks 4 and 5 were taken by no instance
+      await second.recorder.flush();
+      const l = await ledger(second);
+      expect(await second.metric('recorder_sample_gaps_total', { reason: 'not-recording' })).toBe(2 * 4);
+      expect(l).toMatchObject({ expected: 8 + 4, replayed: 8, written: 8 + 4, gaps: 8, buffered: 0 });
+      expect(balance(l)).toBe(0);
+      const [row] = await target.db.query<{ n: number }>('SELECT COUNT(*) AS n FROM stat_samples WHERE ts > ?', [start]);
+      expect(Number(row?.n)).toBe(4 * 4); // ticks 1, 2, 3 and 6
+    } finally {
+      await second.recorder.stop();
+    }
+  });
 });
 
 describe('recorder and retired chargepoints', () => {

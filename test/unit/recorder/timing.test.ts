@@ -71,6 +71,24 @@ describe('recorder timing', () => {
     await dispose();
   });
 
+  it('samples the latest boundary when the first timer fires late, and counts the skipped ones as not-recording', async () => {
+    const { recorder, real, gaps, dispose } = await setup();
+    await recorder.sampleOnce(T0);
+    await recorder.flush();
+    await recorder.stop();
+    recorder.start();
+    // The timer of T0 + 10 s fires at T0 + 45 s (a slow start): it samples T0 + 40 s; 10 s, 20 s and 30 s were not recorded.
+    vi.setSystemTime(Date.now() + 35_000);
+    await vi.advanceTimersByTimeAsync(INTERVAL);
+    await recorder.flush();
+    expect(await gaps('not-recording')).toBe(3);
+    expect(await gaps('missed-tick')).toBe(0);
+    const rows = await real.query<{ ts: number }>('SELECT ts FROM stat_samples ORDER BY ts');
+    expect(rows.map((r) => Number(r.ts))).toEqual([T0, T0 + 4 * INTERVAL]);
+    await recorder.stop();
+    await dispose();
+  });
+
   it('reports stalled after three intervals without a completed write, and not before', async () => {
     const { recorder, dispose } = await setup((real) => ({ ...real, transaction: () => new Promise<never>(() => undefined) }));
     recorder.start();
