@@ -48,7 +48,8 @@ describe('topics the control API reads (openWB 2.x)', () => {
 
   it('does not take the template branch for a vehicle', () => {
     expect(decode(v2(), 'openWB/vehicle/template/ev_template/0', '{"id":0}')).toEqual({ kind: 'ignored' });
-    expect(decode(v2(), 'openWB/vehicle/template/name', '"x"')).toEqual({ kind: 'ignored' });
+    // `template` in a vehicle's place is no component id: refused and counted, never a vehicle.
+    expect(decode(v2(), 'openWB/vehicle/template/name', '"x"')).toMatchObject({ kind: 'invalid', refusal: 'invalid-id' });
   });
 
   it('keeps the list of SoC modules openWB offers', () => {
@@ -86,9 +87,9 @@ describe('instant-charging settings (openWB 1.9)', () => {
     expect(changesOf(v19(), `openWB/config/get/sofort/lp/2/${suffix}`, payload)).toEqual(cp(field, value));
   });
 
-  it('rejects a charge limitation outside 0..2 and ignores lp 9', () => {
+  it('rejects a charge limitation outside 0..2 and refuses lp 9 (1.9 has chargepoints 1..8)', () => {
     expect(reasonOf(v19(), 'openWB/config/get/sofort/lp/1/chargeLimitation', '3')).toMatch(/charge limitation/);
-    expect(decode(v19(), 'openWB/config/get/sofort/lp/9/current', '16')).toEqual({ kind: 'ignored' });
+    expect(decode(v19(), 'openWB/config/get/sofort/lp/9/current', '16')).toMatchObject({ kind: 'invalid', refusal: 'invalid-id' });
   });
 
   it('detects 1.9 from these topics in auto mode', () => {
