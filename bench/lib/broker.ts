@@ -7,13 +7,8 @@
  * - `BENCH_MQTT_URL` set: that broker; its process is found by the listening port when it runs on this machine,
  *   and its warnings are read from `BENCH_MQTT_LOG` when given (otherwise reported as unknown).
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import mqtt from 'mqtt';
-import { freePort, sleep, stopChild } from './common.ts';
+import { readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { PrivateMosquitto } from '../../test/support/mosquitto-server.ts';
 
 export interface BenchBroker {
   url: string;
@@ -35,27 +30,14 @@ export async function benchBroker(options: { tuned?: boolean } = {}): Promise<Be
 }
 
 async function ownMosquitto(tuned: boolean): Promise<BenchBroker> {
-  const dir = mkdtempSync(join(tmpdir(), 'owg-bench-mosquitto-'));
-  const port = await freePort();
-  const conf = join(dir, 'mosquitto.conf');
-  const settings = [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest stdout'];
-  settings.push('log_type error', 'log_type warning', 'log_type notice', ...(tuned ? TUNED : []));
-  writeFileSync(conf, `${settings.join('\n')}\n`);
-  const child = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines: string[] = [];
-  createInterface({ input: child.stdout }).on('line', (line) => lines.push(line));
-  const url = `mqtt://127.0.0.1:${port}`;
-  await waitForBroker(url, () => child.exitCode !== null);
+  const broker = await PrivateMosquitto.start({ captureLog: true, settings: tuned ? TUNED : [] });
   return {
-    url,
-    label: `own Mosquitto (pid ${child.pid}, ${tuned ? 'tuned: unlimited queues, TCP_NODELAY' : "Mosquitto's default limits"})`,
-    pid: child.pid,
-    logMark: () => lines.length,
-    droppedWarnings: (mark, clientIdPart) => countDropped(lines.slice(mark), clientIdPart),
-    close: async () => {
-      await stopChild(child);
-      rmSync(dir, { recursive: true, force: true });
-    },
+    url: broker.url,
+    label: `own Mosquitto (pid ${broker.pid}, ${tuned ? 'tuned: unlimited queues, TCP_NODELAY' : "Mosquitto's default limits"})`,
+    pid: broker.pid,
+    logMark: () => broker.logLines.length,
+    droppedWarnings: (mark, clientIdPart) => countDropped(broker.logLines.slice(mark), clientIdPart),
+    close: () => broker.close(),
   };
 }
 
@@ -76,21 +58,6 @@ function externalBroker(url: string, logFile: string | undefined): BenchBroker {
 
 function countDropped(lines: readonly string[], clientIdPart: string): number {
   return lines.filter((line) => line.includes('dropped') && line.includes(clientIdPart)).length;
-}
-
-async function waitForBroker(url: string, exited: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    if (exited()) throw new Error('mosquitto exited at start');
-    try {
-      const client = await mqtt.connectAsync(url, { connectTimeout: 1_000, reconnectPeriod: 0 });
-      await client.endAsync();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(50);
-    }
-  }
 }
 
 /** The process listening on a TCP port of this machine (IPv4 or IPv6), from /proc: socket inode → fd owner. */

@@ -54,7 +54,7 @@ export const FAULTS: readonly Fault[] = [
     label: 'broker down',
     seconds: 30,
     quickSeconds: 8,
-    inject: (rig) => rig.broker.stop(),
+    inject: (rig) => rig.broker.kill(),
     recover: (rig) => rig.broker.start(),
     verdict: targets({ freshWithinS: 5 }),
   },

@@ -13,7 +13,7 @@ import { TcpProxy } from '../../test/support/tcp-proxy.ts';
 import { freePort } from './common.ts';
 import { EXPECTED_SERIES, OpenWbFeed } from './openwb-feed.ts';
 import { GatewayProcess, createApiKey } from './gateway-process.ts';
-import { PrivateMosquitto } from './mosquitto.ts';
+import { PrivateMosquitto } from '../../test/support/mosquitto-server.ts';
 
 export interface RigOptions {
   intervalS: number;
@@ -70,8 +70,8 @@ export class FaultRig {
     this.logFile = join(dir, 'gateway.log');
     this.closers.push(async () => (this.options.keepLog ? undefined : rmSync(dir, { recursive: true, force: true })));
 
-    this.broker = await PrivateMosquitto.start(dir);
-    this.closers.push(() => this.broker.stop());
+    this.broker = await PrivateMosquitto.start();
+    this.closers.push(() => this.broker.close());
     this.redis = await PrivateRedis.start();
     this.closers.push(() => this.redis.stop());
     const database: TestDatabase = await createMariaDbDatabase('bench_faults');
