@@ -30,6 +30,7 @@ import { LocalLock, RedisLock } from './recorder/lock.ts';
 import { createRecorderMetrics } from './recorder/metrics.ts';
 import { Recorder } from './recorder/recorder.ts';
 import { startControlAndProfiles, type ControlAndProfiles } from './control-and-profiles.ts';
+import { logConnectionErrors } from './connection-errors.ts';
 
 export interface Gateway {
   url: string;
@@ -107,12 +108,12 @@ export async function startGateway(
     let redis: Redis | undefined;
     if (config.redis) {
       redis = await createRedis(config.redis.url);
-      redis.on('error', (error) => logger.warn({ err: error.message }, 'Redis error'));
+      logConnectionErrors(redis, logger, 'Redis', 'ready');
     }
     let rawStore: LiveStore = new MemoryLiveStore();
     if (redis && config.redis) {
       const subscriber = await createRedis(config.redis.url);
-      subscriber.on('error', (error) => logger.warn({ err: error.message }, 'Redis subscriber error'));
+      logConnectionErrors(subscriber, logger, 'Redis subscriber', 'ready');
       const replicated = new ReplicatedLiveStore(
         new RedisLiveStore(redis, config.redis.keyPrefix),
         redis,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { logConnectionErrors } from '../connection-errors.ts';
 
 /**
  * What changed, so every instance drops what it cached about it. `all` is also raised locally when the
@@ -53,7 +54,7 @@ export async function redisInvalidation(redis: Redis, channel: string, logger: L
   const listeners = new Listeners();
   const origin = randomUUID();
   const subscriber = redis.duplicate({ enableOfflineQueue: true, lazyConnect: true, maxRetriesPerRequest: null });
-  subscriber.on('error', (error) => logger.warn({ err: error.message }, 'auth invalidation subscriber: Redis error'));
+  logConnectionErrors(subscriber, logger, 'auth invalidation subscriber: Redis', 'ready');
   let wasReady = false;
   subscriber.on('ready', () => {
     if (wasReady) listeners.emit({ type: 'all' });

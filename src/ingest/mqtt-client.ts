@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
+import { logConnectionErrors } from '../connection-errors.ts';
 
 export interface BrokerOptions {
   url: string;
@@ -69,7 +70,7 @@ export function connectBroker(options: BrokerOptions, logger: Logger, role: { pu
   client.on('offline', () =>
     logger.warn({ broker: redact(options.url), retryInMs: client.options.reconnectPeriod }, 'openWB broker unreachable, retrying'),
   );
-  client.on('error', (error) => logger.warn({ err: error.message }, 'MQTT error'));
+  logConnectionErrors(client, logger, 'MQTT', 'connect');
   return client;
 }
 
