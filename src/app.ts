@@ -33,6 +33,8 @@ import { profileHandlers } from './profiles/handlers.ts';
 import { vehicleHandlers } from './vehicles/handlers.ts';
 import { SessionRepository } from './sessions/session-repository.ts';
 import { SessionService } from './sessions/session-service.ts';
+import { streamHandlers } from './stream/handlers.ts';
+import type { StreamTickets } from './stream/tickets.ts';
 
 export interface AppDeps {
   logger: Logger;
@@ -58,6 +60,10 @@ export interface AppDeps {
   statistics?: { timeZone: string; currency: string; recorder?: { status(): RecorderStatus } };
   /** Commands to openWB, RFID profiles and their events (src/control-and-profiles.ts). */
   control: Pick<ControlAndProfiles, 'commands' | 'profiles' | 'rfidEvents'>;
+  /** Tickets that open the live stream (src/stream/); the stream itself is served on the HTTP upgrade. */
+  streamTickets: StreamTickets;
+  /** When the gateway started (GET /api/v1/system); default: now. */
+  startedAt?: Date;
 }
 
 /**
@@ -83,7 +89,7 @@ export function buildApp(deps: AppDeps): Express {
       configuredGeneration: deps.config.configuredGeneration,
       metricsPublic: deps.config.metricsPublic,
       version: deps.version,
-      startedAt: new Date((deps.now ?? Date.now)()),
+      startedAt: deps.startedAt ?? new Date((deps.now ?? Date.now)()),
       recorder: deps.statistics?.recorder,
     }),
     ...historyHandlers(new HistoryService(deps.db, { timeZone: deps.statistics?.timeZone ?? 'UTC', now: deps.now })),
@@ -97,6 +103,7 @@ export function buildApp(deps: AppDeps): Express {
     ...controlHandlers(control),
     ...vehicleHandlers(control, model),
     ...profileHandlers(deps.control.profiles, deps.control.rfidEvents),
+    ...streamHandlers(deps.streamTickets),
   };
 
   const app = express();

@@ -50,6 +50,7 @@ export const CONFIG_KEYS = [
   'COMMAND_TIMEOUT_S',
   'COMMAND_QOS',
   'COMMAND_RETENTION_DAYS',
+  'STREAM_TICKET_TTL_S',
   ...SECURITY_CONFIG_KEYS,
 ] as const;
 
@@ -97,6 +98,8 @@ export interface Config {
   tariff: Tariff;
   /** Control commands: how long to watch openWB for confirmation, QoS of the set-topic publishes, history kept. */
   control: { timeoutMs: number; qos: 1 | 2; retentionMs: number };
+  /** The live stream: how long a browser's single-use ticket works. */
+  stream: { ticketTtlMs: number };
   /** Users, tokens, login lock-out, rate limits, CORS, trusted proxy (src/auth/config-schema.ts). */
   security: SecurityConfig;
 }
@@ -188,6 +191,7 @@ const schema = z.object({
     .transform((v) => Number(v) as 1 | 2)
     .default(1),
   COMMAND_RETENTION_DAYS: int(1, 3650).default(90),
+  STREAM_TICKET_TTL_S: int(1, 300).default(30),
   ...securitySchemaShape,
 });
 
@@ -299,6 +303,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeZone: c.TIME_ZONE,
     },
     control: { timeoutMs: c.COMMAND_TIMEOUT_S * 1000, qos: c.COMMAND_QOS, retentionMs: c.COMMAND_RETENTION_DAYS * 86_400_000 },
+    stream: { ticketTtlMs: c.STREAM_TICKET_TTL_S * 1000 },
     security,
   };
 }

@@ -29,6 +29,11 @@ import { resolveInstanceId } from './recorder/instance-id.ts';
 import { LocalLock, RedisLock } from './recorder/lock.ts';
 import { createRecorderMetrics } from './recorder/metrics.ts';
 import { Recorder } from './recorder/recorder.ts';
+import { LiveModel } from './live/live-model.ts';
+import { systemReader } from './ops/handlers.ts';
+import { StreamHub } from './stream/stream-hub.ts';
+import { StreamTickets } from './stream/tickets.ts';
+import { attachWebSocketStream } from './stream/websocket.ts';
 import { startControlAndProfiles, type ControlAndProfiles } from './control-and-profiles.ts';
 
 export interface Gateway {
@@ -215,6 +220,8 @@ export async function startGateway(
       closers.push(() => started.stop());
     }
 
+    const startedAt = new Date();
+    const streamTickets = new StreamTickets(config.stream.ticketTtlMs);
     const app = buildApp({
       logger,
       metrics,
@@ -233,6 +240,8 @@ export async function startGateway(
       version: VERSION,
       statistics: { timeZone: config.timeZone, currency: config.tariff.currency, recorder },
       control,
+      streamTickets,
+      startedAt,
     });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.http.port, config.http.host, () => resolve(s));
@@ -240,6 +249,30 @@ export async function startGateway(
     });
     server.keepAliveTimeout = 65_000;
     closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())).then(() => server.closeAllConnections()));
+    const hub = new StreamHub({
+      live: new LiveModel(liveStore),
+      updates: (listener) => ingest.onApplied(listener),
+      system: systemReader({
+        live: new LiveModel(liveStore),
+        liveStore,
+        ingest,
+        configuredGeneration: config.openwb.generation,
+        version: VERSION,
+        startedAt,
+      }),
+      staleAfterMs: config.staleAfterMs,
+    });
+    await hub.start();
+    closers.push(async () => hub.stop());
+    const stream = attachWebSocketStream({
+      server,
+      hub,
+      authenticator: auth.authenticator,
+      tickets: streamTickets,
+      origins: config.security.cors.origins,
+      logger,
+    });
+    closers.push(async () => stream.close());
     const address = server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 

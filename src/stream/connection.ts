@@ -1,0 +1,53 @@
+import type { Principal } from '../auth/principal.ts';
+import { coalesce, outgoing, withSeq, type ObjectMessage, type Outgoing } from './messages.ts';
+
+/** Where a connection's frames go: a WebSocket or an SSE response. */
+export interface StreamSink {
+  send(frame: string): void;
+  /** The transport holds more unsent data than it should: further changes wait, coalesced. */
+  readonly backedUp: boolean;
+}
+
+/**
+ * One client of the stream: numbers its messages and, while its transport is backed up, keeps at most one
+ * pending message per object (the latest, merged with what was pending), sent when the transport drains.
+ */
+export class StreamConnection {
+  private seq = 0;
+  private readonly pending = new Map<string, Outgoing>();
+
+  constructor(
+    readonly principal: Principal,
+    private readonly sink: StreamSink,
+  ) {}
+
+  /** Messages waiting for the transport to drain (one per object at most). */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  sendNow(out: Outgoing): void {
+    this.seq += 1;
+    this.sink.send(withSeq(this.seq, out.json));
+  }
+
+  /** A change of the object `key`: sent now, or merged into the pending one while the transport is behind. */
+  deliver(key: string, out: Outgoing): void {
+    const waiting = this.pending.get(key);
+    if (waiting === undefined && this.pending.size === 0 && !this.sink.backedUp) {
+      this.sendNow(out);
+      return;
+    }
+    this.pending.delete(key);
+    this.pending.set(key, waiting ? outgoing(coalesce(waiting.message as ObjectMessage, out.message as ObjectMessage)) : out);
+  }
+
+  /** The transport caught up: send what waited, oldest object first, until it is behind again. */
+  drained(): void {
+    for (const [key, out] of this.pending) {
+      if (this.sink.backedUp) return;
+      this.pending.delete(key);
+      this.sendNow(out);
+    }
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * The live stream's core, knowing neither HTTP nor WebSocket: keeps the REST body of every live object
+ * (built by the same read models), turns each applied batch of field updates into `changed` messages
+ * carrying only what changed, pushes `stale` when an object's values turn stale (a timer, no polling),
+ * and hands each message, serialised once, to every connection that may see it.
+ */
+import type { SystemDto } from '../api/types.ts';
+import type { Principal } from '../auth/principal.ts';
+import { SITE_IDS } from '../live/fields.ts';
+import { freshnessContext, staleAt, type FreshnessContext } from '../live/freshness.ts';
+import type { LiveModel } from '../live/live-model.ts';
+import type { FieldUpdate } from '../live/model.ts';
+import { buildChargePoint, buildSite, buildVehicle } from '../live/read-models.ts';
+import type { EntityView, SystemView } from '../live/views.ts';
+import { StreamConnection, type StreamSink } from './connection.ts';
+import { outgoing, type ObjectMessage, type Outgoing, type StreamKind } from './messages.ts';
+
+type Body = Readonly<Record<string, unknown>>;
+
+interface StreamObject {
+  kind: StreamKind;
+  id: string;
+  body: Body;
+  updatedAt: string | null;
+  stale: boolean;
+  /** When its values turn stale (ms; Infinity: never, or stale already). */
+  staleAt: number;
+}
+
+export interface StreamHubOptions {
+  live: LiveModel;
+  /** Ingest's applied-update seam; returns the unsubscribe function. */
+  updates: (listener: (updates: readonly FieldUpdate[]) => void) => () => void;
+  /** The body of GET /api/v1/system. */
+  system: () => Promise<SystemDto>;
+  staleAfterMs: number;
+  now?: () => number;
+}
+
+const SITE_PARTS = ['grid', 'pv', 'battery', 'home'] as const;
+/** Properties the envelope carries for the whole object, not as changed fields. */
+const ENVELOPE = new Set(['id', 'updatedAt', 'stale']);
+const keyOf = (kind: StreamKind, id: string) => `${kind}:${id}`;
+const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+
+export class StreamHub {
+  private readonly objects = new Map<string, StreamObject>();
+  private readonly connections = new Set<StreamConnection>();
+  private readonly now: () => number;
+  private unsubscribe: (() => void) | undefined;
+  private staleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Refreshes run one after another so messages leave in the order the changes were applied. */
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: StreamHubOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Loads every object, then follows the applied updates. */
+  async start(): Promise<void> {
+    this.unsubscribe = this.options.updates((updates) => this.enqueue(() => this.refresh(affected(updates))));
+    await this.enqueue(() => this.refresh('all'));
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    clearTimeout(this.staleTimer);
+    this.connections.clear();
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /** A new client: its snapshot first (what the principal may see), then every change it may see. */
+  async connect(principal: Principal, sink: StreamSink): Promise<StreamConnection> {
+    const connection = new StreamConnection(principal, sink);
+    // Queued behind pending refreshes, so no change falls between the snapshot and the first delta.
+    await this.enqueue(async () => {
+      const system = await this.options.system();
+      const bodies = (kind: StreamKind) => [...this.objects.values()].filter((o) => o.kind === kind && visible(principal, o.kind, o.id));
+      const site = Object.fromEntries(SITE_PARTS.map((part) => [part, this.objects.get(keyOf('site', part))?.body]));
+      connection.sendNow(
+        outgoing({
+          type: 'snapshot',
+          chargepoints: bodies('chargepoint').map((o) => o.body) as never,
+          site: site as never,
+          vehicles: bodies('vehicle').map((o) => o.body) as never,
+          system,
+        }),
+      );
+      this.connections.add(connection);
+    });
+    return connection;
+  }
+
+  disconnect(connection: StreamConnection): void {
+    this.connections.delete(connection);
+  }
+
+  private enqueue(task: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Rebuilds the named objects (or all) and sends what changed. */
+  private async refresh(which: 'all' | Set<string>): Promise<void> {
+    const now = this.now();
+    const system = await this.options.live.system();
+    const ctx = freshnessContext(system, this.options.staleAfterMs, now);
+    // The system decides the freshness of everything (1.9 heartbeat), the chargepoints' charge mode and the grid meter.
+    const all = which === 'all' || which.has(keyOf('system', system.id));
+    const wanted = (kind: StreamKind, id: string) => all || (which as Set<string>).has(keyOf(kind, id));
+
+    for (const view of await this.options.live.list('chargepoint')) {
+      if (wanted('chargepoint', view.id)) this.update('chargepoint', view, buildChargePoint(view, system, ctx), ctx);
+    }
+    for (const view of await this.options.live.list('vehicle')) {
+      if (wanted('vehicle', view.id)) this.update('vehicle', view, buildVehicle(view, ctx), ctx);
+    }
+    if (SITE_PARTS.some((part) => wanted('site', part))) await this.refreshSite(system, ctx);
+    if (all) {
+      this.update('system', system, (await this.options.system()) as unknown as Body, { ...ctx, staleAfterMs: Infinity });
+    }
+    this.scheduleStale(now);
+  }
+
+  private async refreshSite(system: SystemView, ctx: FreshnessContext): Promise<void> {
+    const gridCounterId = system.fields.gridCounterId?.value;
+    const [pv, battery, home, grid19] = await this.options.live.read(
+      { kind: 'site', id: SITE_IDS.pv },
+      { kind: 'site', id: SITE_IDS.battery },
+      { kind: 'site', id: SITE_IDS.home },
+      { kind: 'site', id: SITE_IDS.grid },
+    );
+    const grid = gridCounterId === undefined ? grid19 : (await this.options.live.read({ kind: 'counter', id: gridCounterId }))[0];
+    const views = { grid, pv, battery, home };
+    const site = buildSite(views, ctx);
+    for (const part of SITE_PARTS) this.update('site', { ...views[part], id: part }, site[part] as unknown as Body, ctx);
+  }
+
+  /** Compares the new body with the last one sent and tells the connections what changed. */
+  private update(kind: StreamKind, view: Pick<EntityView, 'id' | 'published' | 'updatedAt'>, body: object, ctx: FreshnessContext): void {
+    if (!view.published && kind !== 'site') return;
+    const key = keyOf(kind, view.id);
+    const before = this.objects.get(key);
+    const turnsStale = staleAt(view.updatedAt, ctx);
+    const stale = ctx.now > turnsStale;
+    const updatedAt = iso(view.updatedAt);
+    const next: StreamObject = { kind, id: view.id, body: body as Body, updatedAt, stale, staleAt: stale ? Infinity : turnsStale };
+    this.objects.set(key, next);
+    if (!before) {
+      this.publish(next, changedMessage(next, Object.keys(next.body)));
+      return;
+    }
+    const changed = Object.keys(next.body).filter(
+      (name) => !ENVELOPE.has(name) && JSON.stringify(next.body[name]) !== JSON.stringify(before.body[name]),
+    );
+    if (changed.length > 0 || (before.stale && !stale)) this.publish(next, changedMessage(next, changed));
+    else if (stale && !before.stale) this.publish(next, { type: 'stale', kind, id: view.id, updatedAt });
+  }
+
+  private publish(object: StreamObject, message: ObjectMessage): void {
+    const key = keyOf(object.kind, object.id);
+    let shared: Outgoing | undefined;
+    for (const connection of this.connections) {
+      if (!visible(connection.principal, object.kind, object.id)) continue;
+      shared ??= outgoing(message);
+      connection.deliver(key, shared);
+    }
+  }
+
+  /** One timer for the next object to turn stale; when it fires, those objects are rebuilt and their flip pushed. */
+  private scheduleStale(now: number): void {
+    clearTimeout(this.staleTimer);
+    let next = Infinity;
+    for (const object of this.objects.values()) if (object.staleAt < next) next = object.staleAt;
+    if (next === Infinity) return;
+    this.staleTimer = setTimeout(
+      () => {
+        const due = new Set([...this.objects.entries()].filter(([, o]) => o.staleAt < this.now()).map(([key]) => key));
+        void this.enqueue(() => this.refresh(due));
+      },
+      Math.max(0, next - now) + 1,
+    );
+    this.staleTimer.unref?.();
+  }
+}
+
+function changedMessage(object: StreamObject, names: readonly string[]): ObjectMessage {
+  const fields: Record<string, { value: unknown; updatedAt: string | null }> = {};
+  for (const name of names) if (!ENVELOPE.has(name)) fields[name] = { value: object.body[name], updatedAt: object.updatedAt };
+  return { type: 'changed', kind: object.kind, id: object.id, fields, updatedAt: object.updatedAt, stale: object.stale };
+}
+
+const visible = (principal: Principal, kind: StreamKind, id: string) => kind !== 'chargepoint' || principal.canAccessChargepoint(id);
+
+/** The stream objects a batch of field updates may change. */
+function affected(updates: readonly FieldUpdate[]): Set<string> {
+  const keys = new Set<string>();
+  for (const update of updates) {
+    if (update.kind === 'chargepoint' || update.kind === 'vehicle' || update.kind === 'system') keys.add(keyOf(update.kind, update.id));
+    else if (update.kind === 'site') keys.add(keyOf('site', update.id));
+    else if (update.kind === 'counter') keys.add(keyOf('site', SITE_IDS.grid));
+  }
+  return keys;
+}

@@ -1,0 +1,52 @@
+import WebSocket from 'ws';
+
+export interface StreamMessage {
+  seq: number;
+  type: string;
+  [key: string]: unknown;
+}
+
+export interface StreamClient {
+  ws: WebSocket;
+  messages: StreamMessage[];
+  /** The first message (from `from` on) that matches, waiting for it up to `timeoutMs`. */
+  next(match: (message: StreamMessage) => boolean, timeoutMs?: number, from?: number): Promise<StreamMessage>;
+  closed: Promise<{ code: number; reason: string }>;
+  close(): void;
+}
+
+/** A real WebSocket client of the gateway's stream that records every message it receives. */
+export function openStream(baseUrl: string, options: { headers?: Record<string, string>; query?: string } = {}): Promise<StreamClient> {
+  const url = `${baseUrl.replace(/^http/, 'ws')}/api/v1/stream${options.query ?? ''}`;
+  const ws = new WebSocket(url, { headers: options.headers });
+  const messages: StreamMessage[] = [];
+  const waiters = new Set<() => void>();
+  ws.on('message', (data: Buffer) => {
+    messages.push(JSON.parse(data.toString()) as StreamMessage);
+    for (const wake of waiters) wake();
+  });
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on('close', (code: number, reason: Buffer) => resolve({ code, reason: reason.toString() })),
+  );
+  const next = (match: (message: StreamMessage) => boolean, timeoutMs = 5_000, from = 0) =>
+    new Promise<StreamMessage>((resolve, reject) => {
+      const check = () => {
+        const found = messages.slice(from).find(match);
+        if (!found) return;
+        clearTimeout(timer);
+        waiters.delete(check);
+        resolve(found);
+      };
+      const timer = setTimeout(() => {
+        waiters.delete(check);
+        reject(new Error(`no matching stream message in ${timeoutMs} ms; got ${JSON.stringify(messages).slice(0, 2000)}`));
+      }, timeoutMs);
+      waiters.add(check);
+      check();
+    });
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => resolve({ ws, messages, next, closed, close: () => ws.close() }));
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`refused: ${res.statusCode}`)));
+    ws.once('error', reject);
+  });
+}
