@@ -38,7 +38,7 @@ export class StreamConnection {
       this.sendNow(out);
       return;
     }
-    this.pending.delete(key);
+    // An object keeps its place in the queue: the one waiting longest goes first.
     this.pending.set(key, waiting ? outgoing(coalesce(waiting.message as ObjectMessage, out.message as ObjectMessage)) : out);
   }
 
