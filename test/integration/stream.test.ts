@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MESSAGES } from '../fixtures/openwb-v2-charging.ts';
 import { eventually, openPublisher, startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { openStream, type StreamClient } from '../support/stream-client.ts';
@@ -29,6 +29,10 @@ describe('the live stream over WebSocket, against the real broker and Redis', ()
       (await gw.http.get('/api/v1/site').set('x-api-key', gw.readKey)).body?.home?.energyToday === 6120 ? true : undefined,
     );
     expect(site.status).toBe(200);
+  });
+
+  afterEach(() => {
+    for (const client of clients) expect(client.violations).toEqual([]);
   });
 
   afterAll(async () => {
@@ -141,6 +145,7 @@ describe('the live stream pushes the stale flip', () => {
     const stale = await client.next((m) => m.type === 'stale' && m.id === '7', 5_000);
     expect(stale).toMatchObject({ kind: 'chargepoint', updatedAt: appeared.updatedAt });
     expect(stale.seq).toBeGreaterThan(appeared.seq);
+    expect(client.violations).toEqual([]);
     client.ws.terminate();
   });
 });

@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { streamMessageViolation } from './response-contract.ts';
 
 export interface StreamMessage {
   seq: number;
@@ -9,20 +10,26 @@ export interface StreamMessage {
 export interface StreamClient {
   ws: WebSocket;
   messages: StreamMessage[];
+  /** Messages that break asyncapi.yaml, with why. */
+  violations: string[];
   /** The first message (from `from` on) that matches, waiting for it up to `timeoutMs`. */
   next(match: (message: StreamMessage) => boolean, timeoutMs?: number, from?: number): Promise<StreamMessage>;
   closed: Promise<{ code: number; reason: string }>;
   close(): void;
 }
 
-/** A real WebSocket client of the gateway's stream that records every message it receives. */
+/** A real WebSocket client of the gateway's stream that records every message it receives and checks it against asyncapi.yaml. */
 export function openStream(baseUrl: string, options: { headers?: Record<string, string>; query?: string } = {}): Promise<StreamClient> {
   const url = `${baseUrl.replace(/^http/, 'ws')}/api/v1/stream${options.query ?? ''}`;
   const ws = new WebSocket(url, { headers: options.headers });
   const messages: StreamMessage[] = [];
+  const violations: string[] = [];
   const waiters = new Set<() => void>();
   ws.on('message', (data: Buffer) => {
-    messages.push(JSON.parse(data.toString()) as StreamMessage);
+    const message = JSON.parse(data.toString()) as StreamMessage;
+    const violation = streamMessageViolation(message);
+    if (violation) violations.push(`${data.toString().slice(0, 500)}: ${violation}`);
+    messages.push(message);
     for (const wake of waiters) wake();
   });
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
@@ -45,7 +52,7 @@ export function openStream(baseUrl: string, options: { headers?: Record<string, 
       check();
     });
   return new Promise((resolve, reject) => {
-    ws.once('open', () => resolve({ ws, messages, next, closed, close: () => ws.close() }));
+    ws.once('open', () => resolve({ ws, messages, violations, next, closed, close: () => ws.close() }));
     ws.once('unexpected-response', (_req, res) => reject(new Error(`refused: ${res.statusCode}`)));
     ws.once('error', reject);
   });
