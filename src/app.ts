@@ -21,7 +21,7 @@ import { LiveService } from './live/live-service.ts';
 import type { LiveStore } from './live/store.ts';
 import type { Metrics } from './metrics.ts';
 import { opsHandlers } from './ops/handlers.ts';
-import { loadSpec } from './spec.ts';
+import { loadAsyncApi, loadSpec } from './spec.ts';
 import { historyHandlers } from './history/handlers.ts';
 import { HistoryService } from './history/history-service.ts';
 import type { RecorderStatus } from './recorder/recorder.ts';
@@ -123,6 +123,8 @@ export function buildApp(deps: AppDeps): Express {
 
   app.get('/openapi.yaml', (_req, res) => void res.type('application/yaml').send(spec.yaml));
   app.get('/openapi.json', (_req, res) => void res.json(spec.document));
+  const asyncApi = loadAsyncApi();
+  app.get('/asyncapi.yaml', (_req, res) => void res.type('application/yaml').send(asyncApi));
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/openapi.json', validatorUrl: null } }));
   app.use((req, _res, next) => next(new NotFoundError(`No operation at ${req.path}`)));
   app.use(problemHandler(deps.logger));
