@@ -985,7 +985,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Live stream of changes (WebSocket)
+         * Live stream of changes (WebSocket, or Server-Sent Events)
          * @description Upgrade this request to a WebSocket (`Connection: Upgrade`, `Upgrade: websocket`) to receive the live
          *     values as they change, instead of polling. Credentials as for every operation (`x-api-key` or
          *     `Authorization: Bearer`), or, for browsers that cannot set headers on a WebSocket, `?ticket=` from
@@ -997,8 +997,8 @@ export interface paths {
          *     what the REST reads return (the chargepoints the caller may see, the site, the vehicles, the
          *     system), then `changed` with only the changed fields of one object and each value's `updatedAt`, and
          *     `stale` when an object's values turn stale. Every message carries a `seq` that counts up by one per
-         *     connection. A refused upgrade is answered with the HTTP status and no body; a GET without an
-         *     upgrade gets 400.
+         *     connection. A refused upgrade is answered with the HTTP status and no body. The same stream comes as
+         *     Server-Sent Events to a GET with `Accept: text/event-stream`; any other GET without an upgrade gets 400.
          */
         get: operations["openStream"];
         put?: never;
@@ -4142,6 +4142,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /**
+             * @description With `Accept: text/event-stream` and no upgrade: the same messages as Server-Sent Events (for `curl`,
+             *     shells and clients without WebSocket), each the same JSON on one `data:` line. Credentials in the
+             *     headers only.
+             */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example data: {"seq":1,"type":"snapshot","chargepoints":[],"site":{},"vehicles":[],"system":{}}
+                     *
+                     *     data: {"seq":2,"type":"stale","kind":"chargepoint","id":"3","updatedAt":"2026-05-20T12:00:40.000Z"}
+                     */
+                    "text/event-stream": string;
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];

@@ -35,6 +35,8 @@ import { SessionRepository } from './sessions/session-repository.ts';
 import { SessionService } from './sessions/session-service.ts';
 import { streamHandlers } from './stream/handlers.ts';
 import type { StreamTickets } from './stream/tickets.ts';
+import type { StreamHub } from './stream/stream-hub.ts';
+import { eventStreamStep } from './http/event-stream.ts';
 
 export interface AppDeps {
   logger: Logger;
@@ -60,8 +62,8 @@ export interface AppDeps {
   statistics?: { timeZone: string; currency: string; recorder?: { status(): RecorderStatus } };
   /** Commands to openWB, RFID profiles and their events (src/control-and-profiles.ts). */
   control: Pick<ControlAndProfiles, 'commands' | 'profiles' | 'rfidEvents'>;
-  /** Tickets that open the live stream (src/stream/); the stream itself is served on the HTTP upgrade. */
-  streamTickets: StreamTickets;
+  /** The live stream's core and its tickets (src/stream/); the WebSocket is served on the HTTP upgrade, SSE here. */
+  stream: { hub: StreamHub; tickets: StreamTickets };
   /** When the gateway started (GET /api/v1/system); default: now. */
   startedAt?: Date;
 }
@@ -103,7 +105,7 @@ export function buildApp(deps: AppDeps): Express {
     ...controlHandlers(control),
     ...vehicleHandlers(control, model),
     ...profileHandlers(deps.control.profiles, deps.control.rfidEvents),
-    ...streamHandlers(deps.streamTickets),
+    ...streamHandlers(deps.stream.tickets),
   };
 
   const app = express();
@@ -113,9 +115,11 @@ export function buildApp(deps: AppDeps): Express {
   app.set('trust proxy', deps.security.trustProxy);
   const handlerOf = createHandlerSteps(operations, handlers, createRequestValidation(spec.document));
   const jsonBody = express.json({ limit: '64kb' });
+  const eventStream = eventStreamStep(deps.stream.hub);
   const dispatch = createDispatcher(operations, (operation) => [
     ...security.stepsOf(operation),
     ...(operation.hasRequestBody ? [jsonBody] : []),
+    ...(operation.operationId === 'openStream' ? [eventStream] : []),
     handlerOf(operation),
   ]);
   // The API is one Express layer: each layer a request passes costs it path matching and allocations.

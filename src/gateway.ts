@@ -222,6 +222,21 @@ export async function startGateway(
 
     const startedAt = new Date();
     const streamTickets = new StreamTickets(config.stream.ticketTtlMs);
+    const liveModel = new LiveModel(liveStore);
+    const hub = new StreamHub({
+      live: liveModel,
+      updates: (listener) => ingest.onApplied(listener),
+      system: systemReader({
+        live: liveModel,
+        liveStore,
+        ingest,
+        configuredGeneration: config.openwb.generation,
+        version: VERSION,
+        startedAt,
+      }),
+      staleAfterMs: config.staleAfterMs,
+    });
+    await hub.start();
     const app = buildApp({
       logger,
       metrics,
@@ -240,7 +255,7 @@ export async function startGateway(
       version: VERSION,
       statistics: { timeZone: config.timeZone, currency: config.tariff.currency, recorder },
       control,
-      streamTickets,
+      stream: { hub, tickets: streamTickets },
       startedAt,
     });
     const server = await new Promise<Server>((resolve, reject) => {
@@ -249,21 +264,6 @@ export async function startGateway(
     });
     server.keepAliveTimeout = 65_000;
     closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())).then(() => server.closeAllConnections()));
-    const hub = new StreamHub({
-      live: new LiveModel(liveStore),
-      updates: (listener) => ingest.onApplied(listener),
-      system: systemReader({
-        live: new LiveModel(liveStore),
-        liveStore,
-        ingest,
-        configuredGeneration: config.openwb.generation,
-        version: VERSION,
-        startedAt,
-      }),
-      staleAfterMs: config.staleAfterMs,
-    });
-    await hub.start();
-    closers.push(async () => hub.stop());
     const stream = attachWebSocketStream({
       server,
       hub,
@@ -272,7 +272,11 @@ export async function startGateway(
       origins: config.security.cors.origins,
       logger,
     });
-    closers.push(async () => stream.close());
+    // Before the server closes: it waits for open responses, and an event stream does not end by itself.
+    closers.push(async () => {
+      stream.close();
+      hub.stop();
+    });
     const address = server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 

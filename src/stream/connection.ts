@@ -6,7 +6,13 @@ export interface StreamSink {
   send(frame: string): void;
   /** The transport holds more unsent data than it should: further changes wait, coalesced. */
   readonly backedUp: boolean;
+  /** Ends the transport (`code`: one of STREAM_CLOSE_CODES). */
+  close(code: StreamCloseCode, reason: string): void;
 }
+
+/** Why the gateway ends a stream; WebSocket close codes (documented in asyncapi.yaml). */
+export const STREAM_CLOSE_CODES = { shutdown: 1001, unavailable: 1011 } as const;
+export type StreamCloseCode = (typeof STREAM_CLOSE_CODES)[keyof typeof STREAM_CLOSE_CODES];
 
 /**
  * One client of the stream: numbers its messages and, while its transport is backed up, keeps at most one
@@ -40,6 +46,11 @@ export class StreamConnection {
     }
     // An object keeps its place in the queue: the one waiting longest goes first.
     this.pending.set(key, waiting ? outgoing(coalesce(waiting.message as ObjectMessage, out.message as ObjectMessage)) : out);
+  }
+
+  close(code: StreamCloseCode, reason: string): void {
+    this.pending.clear();
+    this.sink.close(code, reason);
   }
 
   /** The transport caught up: send what waited, oldest object first, until it is behind again. */

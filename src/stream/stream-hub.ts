@@ -12,7 +12,7 @@ import type { LiveModel } from '../live/live-model.ts';
 import type { FieldUpdate } from '../live/model.ts';
 import { buildChargePoint, buildSite, buildVehicle } from '../live/read-models.ts';
 import type { EntityView, SystemView } from '../live/views.ts';
-import { StreamConnection, type StreamSink } from './connection.ts';
+import { STREAM_CLOSE_CODES, StreamConnection, type StreamSink } from './connection.ts';
 import { outgoing, type ObjectMessage, type Outgoing, type StreamKind } from './messages.ts';
 
 type Body = Readonly<Record<string, unknown>>;
@@ -62,9 +62,11 @@ export class StreamHub {
     await this.enqueue(() => this.refresh('all'));
   }
 
+  /** Stops following changes and ends every connection. */
   stop(): void {
     this.unsubscribe?.();
     clearTimeout(this.staleTimer);
+    for (const connection of this.connections) connection.close(STREAM_CLOSE_CODES.shutdown, 'The gateway is shutting down');
     this.connections.clear();
   }
 

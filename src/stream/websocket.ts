@@ -11,7 +11,7 @@ import { grants } from '../auth/api-key.ts';
 import { credentialsFromHeaders, type Authenticator } from '../auth/authenticator.ts';
 import type { Principal } from '../auth/principal.ts';
 import { DomainError, ForbiddenError, InvalidInputError, NotAuthenticatedError } from '../errors.ts';
-import type { StreamConnection } from './connection.ts';
+import { STREAM_CLOSE_CODES, type StreamConnection } from './connection.ts';
 import { outgoing } from './messages.ts';
 import type { StreamHub } from './stream-hub.ts';
 import type { StreamTickets } from './tickets.ts';
@@ -107,6 +107,7 @@ async function serve(ws: WebSocket, principal: Principal, options: WebSocketStre
     get backedUp() {
       return ws.bufferedAmount > BACKED_UP_BYTES;
     },
+    close: (code: number, reason: string) => ws.close(code, reason),
   };
   ws.on('error', () => ws.terminate());
   ws.on('close', () => {
@@ -119,7 +120,7 @@ async function serve(ws: WebSocket, principal: Principal, options: WebSocketStre
     connection = await options.hub.connect(principal, sink);
   } catch (error) {
     options.logger.warn({ err: (error as Error).message }, 'stream snapshot failed');
-    ws.close(1011, 'The live values cannot be read right now');
+    ws.close(STREAM_CLOSE_CODES.unavailable, 'The live values cannot be read right now');
     return;
   }
   if (ws.readyState !== ws.OPEN) options.hub.disconnect(connection);

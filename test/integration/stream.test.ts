@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MESSAGES } from '../fixtures/openwb-v2-charging.ts';
 import { eventually, openPublisher, startTestGateway, type TestGateway } from '../support/gateway.ts';
-import { openStream, type StreamClient } from '../support/stream-client.ts';
+import { openEventStream, openStream, type StreamClient } from '../support/stream-client.ts';
 
 const APP_ORIGIN = 'https://app.example';
 
@@ -147,5 +147,40 @@ describe('the live stream pushes the stale flip', () => {
     expect(stale.seq).toBeGreaterThan(appeared.seq);
     expect(client.violations).toEqual([]);
     client.ws.terminate();
+  });
+});
+
+describe('the live stream as Server-Sent Events', () => {
+  let gw: TestGateway;
+  let publisher: Awaited<ReturnType<typeof openPublisher>>;
+
+  beforeAll(async () => {
+    gw = await startTestGateway();
+    publisher = await openPublisher(gw.topicPrefix);
+  });
+
+  afterAll(async () => {
+    await publisher?.close();
+    // With an event stream still open: the gateway ends it rather than waiting for it.
+    await gw?.close();
+  });
+
+  it('sends the same messages as data lines to a GET that accepts text/event-stream', async () => {
+    const events = await openEventStream(gw.gateway.url, { 'x-api-key': gw.readKey, accept: 'text/event-stream' });
+    expect(events.status).toBe(200);
+    expect(events.headers['content-type']).toBe('text/event-stream');
+    expect(events.headers['cache-control']).toBe('no-store');
+    const snapshot = await events.next((m) => m.type === 'snapshot');
+    expect(snapshot.seq).toBe(1);
+    await publisher.publish('openWB/chargepoint/5/get/power', '900');
+    const changed = await events.next((m) => m.type === 'changed' && m.id === '5');
+    expect(changed).toMatchObject({ seq: 2, kind: 'chargepoint', fields: { power: { value: 900 } } });
+    expect(events.violations).toEqual([]);
+  });
+
+  it('refuses an event stream without credentials with 401', async () => {
+    const events = await openEventStream(gw.gateway.url, { accept: 'text/event-stream' });
+    expect(events.status).toBe(401);
+    events.close();
   });
 });

@@ -23,8 +23,12 @@ const onlyThree = makePrincipal({
 class RecordingSink implements StreamSink {
   frames: Record<string, unknown>[] = [];
   backedUp = false;
+  closedWith: number | undefined;
   send(frame: string): void {
     this.frames.push(JSON.parse(frame) as Record<string, unknown>);
+  }
+  close(code: number): void {
+    this.closedWith = code;
   }
   ofType(type: string) {
     return this.frames.filter((frame) => frame.type === type);
@@ -132,6 +136,13 @@ describe('StreamHub', () => {
       { seq: 3, type: 'changed', id: '4' },
     ]);
     expect(connection.pendingCount).toBe(0);
+  });
+
+  it('ends every connection with 1001 when it stops', async () => {
+    const { sink } = await connect(admin);
+    hub.stop();
+    expect(sink.closedWith).toBe(1001);
+    expect(hub.connectionCount).toBe(0);
   });
 
   it('sends nothing to a disconnected client', async () => {
