@@ -115,7 +115,7 @@ export function buildApp(deps: AppDeps): Express {
   app.set('trust proxy', deps.security.trustProxy);
   const handlerOf = createHandlerSteps(operations, handlers, createRequestValidation(spec.document));
   const jsonBody = express.json({ limit: '64kb' });
-  const eventStream = eventStreamStep(deps.stream.hub);
+  const eventStream = eventStreamStep(deps.stream.hub, deps.auth.authenticator);
   const dispatch = createDispatcher(operations, (operation) => [
     ...security.stepsOf(operation),
     ...(operation.hasRequestBody ? [jsonBody] : []),

@@ -235,6 +235,7 @@ export async function startGateway(
         startedAt,
       }),
       staleAfterMs: config.staleAfterMs,
+      reauthenticateMs: config.stream.reauthenticateMs,
     });
     await hub.start();
     const app = buildApp({

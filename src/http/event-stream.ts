@@ -2,17 +2,20 @@ import type { RequestHandler } from 'express';
 import type { StreamConnection } from '../stream/connection.ts';
 import type { StreamHub } from '../stream/stream-hub.ts';
 import { contextOf, setGatewayHeaders } from './request-context.ts';
-import { requirePrincipal } from './security.ts';
+import { credentialsOf, requirePrincipal } from './security.ts';
+import type { Authenticator } from '../auth/authenticator.ts';
 
 /**
  * The live stream as Server-Sent Events, for a GET of the stream that accepts `text/event-stream` (after
  * the operation's security and limits): each message is one `data:` line of the same JSON the WebSocket
  * sends. Other requests go on to the operation's handler.
  */
-export function eventStreamStep(hub: StreamHub): RequestHandler {
+export function eventStreamStep(hub: StreamHub, authenticator: Authenticator): RequestHandler {
   return (req, res, next) => {
     if (!(req.header('accept') ?? '').includes('text/event-stream')) return next();
     const principal = requirePrincipal(contextOf(res).principal);
+    const credentials = credentialsOf(req);
+    if (!credentials) return next();
     setGatewayHeaders(res);
     // X-Accel-Buffering: a reverse proxy (nginx) passes each event on at once instead of buffering.
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' });
@@ -30,12 +33,14 @@ export function eventStreamStep(hub: StreamHub): RequestHandler {
     res.on('close', () => {
       if (connection) hub.disconnect(connection);
     });
-    hub.connect(principal, sink).then(
-      (connected) => {
-        connection = connected;
-        if (res.destroyed) hub.disconnect(connected);
-      },
-      () => res.end(),
-    );
+    hub
+      .connect(principal, sink, () => authenticator.authenticate(credentials))
+      .then(
+        (connected) => {
+          connection = connected;
+          if (res.destroyed) hub.disconnect(connected);
+        },
+        () => res.end(),
+      );
   };
 }

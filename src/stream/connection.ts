@@ -1,4 +1,8 @@
 import type { Principal } from '../auth/principal.ts';
+import type { MaybePromise } from '../maybe-async.ts';
+
+/** The connection's credentials checked again: the principal as they stand now, undefined once revoked or expired. */
+export type Reauthenticate = () => MaybePromise<Principal | undefined>;
 import { coalesce, outgoing, withSeq, type ObjectMessage, type Outgoing } from './messages.ts';
 
 /** Where a connection's frames go: a WebSocket or an SSE response. */
@@ -11,7 +15,7 @@ export interface StreamSink {
 }
 
 /** Why the gateway ends a stream; WebSocket close codes (documented in asyncapi.yaml). */
-export const STREAM_CLOSE_CODES = { shutdown: 1001, unavailable: 1011 } as const;
+export const STREAM_CLOSE_CODES = { shutdown: 1001, unavailable: 1011, credentialsInvalid: 4401, forbidden: 4403 } as const;
 export type StreamCloseCode = (typeof STREAM_CLOSE_CODES)[keyof typeof STREAM_CLOSE_CODES];
 
 /**
@@ -23,8 +27,10 @@ export class StreamConnection {
   private readonly pending = new Map<string, Outgoing>();
 
   constructor(
-    readonly principal: Principal,
+    /** Replaced when the credentials are checked again (a user's chargepoints may have changed). */
+    public principal: Principal,
     private readonly sink: StreamSink,
+    readonly reauthenticate: Reauthenticate,
   ) {}
 
   /** Messages waiting for the transport to drain (one per object at most). */

@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../errors.ts';
+import { InvalidInputError, NotAuthenticatedError } from '../errors.ts';
 import { json, type HandlerTable } from '../http/operation-types.ts';
 import { requirePrincipal } from '../http/security.ts';
 import type { StreamTickets } from './tickets.ts';
@@ -11,8 +11,9 @@ export function streamHandlers(tickets: StreamTickets): StreamHandlers {
     openStream: () => {
       throw new InvalidInputError('Open the stream as a WebSocket: send Connection: Upgrade and Upgrade: websocket');
     },
-    createStreamTicket: ({ principal }) => {
-      const { ticket, expiresAt } = tickets.issue(requirePrincipal(principal));
+    createStreamTicket: ({ principal, credentials }) => {
+      if (!credentials) throw new NotAuthenticatedError('A stream ticket needs credentials in a header');
+      const { ticket, expiresAt } = tickets.issue({ principal: requirePrincipal(principal), credentials });
       return json(201, { ticket, expiresAt: new Date(expiresAt).toISOString() }, { 'Cache-Control': 'no-store' });
     },
   };

@@ -12,7 +12,8 @@ import type { LiveModel } from '../live/live-model.ts';
 import type { FieldUpdate } from '../live/model.ts';
 import { buildChargePoint, buildSite, buildVehicle } from '../live/read-models.ts';
 import type { EntityView, SystemView } from '../live/views.ts';
-import { STREAM_CLOSE_CODES, StreamConnection, type StreamSink } from './connection.ts';
+import { grants } from '../auth/api-key.ts';
+import { STREAM_CLOSE_CODES, StreamConnection, type Reauthenticate, type StreamCloseCode, type StreamSink } from './connection.ts';
 import { outgoing, type ObjectMessage, type Outgoing, type StreamKind } from './messages.ts';
 
 type Body = Readonly<Record<string, unknown>>;
@@ -34,6 +35,8 @@ export interface StreamHubOptions {
   /** The body of GET /api/v1/system. */
   system: () => Promise<SystemDto>;
   staleAfterMs: number;
+  /** How often each connection's credentials are checked again (a revoked key ends its streams within this). */
+  reauthenticateMs: number;
   now?: () => number;
 }
 
@@ -49,6 +52,7 @@ export class StreamHub {
   private readonly now: () => number;
   private unsubscribe: (() => void) | undefined;
   private staleTimer: ReturnType<typeof setTimeout> | undefined;
+  private reauthenticateTimer: ReturnType<typeof setInterval> | undefined;
   /** Refreshes run one after another so messages leave in the order the changes were applied. */
   private queue: Promise<void> = Promise.resolve();
 
@@ -60,12 +64,15 @@ export class StreamHub {
   async start(): Promise<void> {
     this.unsubscribe = this.options.updates((updates) => this.enqueue(() => this.refresh(affected(updates))));
     await this.enqueue(() => this.refresh('all'));
+    this.reauthenticateTimer = setInterval(() => void this.reauthenticateAll(), this.options.reauthenticateMs);
+    this.reauthenticateTimer.unref?.();
   }
 
   /** Stops following changes and ends every connection. */
   stop(): void {
     this.unsubscribe?.();
     clearTimeout(this.staleTimer);
+    clearInterval(this.reauthenticateTimer);
     for (const connection of this.connections) connection.close(STREAM_CLOSE_CODES.shutdown, 'The gateway is shutting down');
     this.connections.clear();
   }
@@ -75,8 +82,8 @@ export class StreamHub {
   }
 
   /** A new client: its snapshot first (what the principal may see), then every change it may see. */
-  async connect(principal: Principal, sink: StreamSink): Promise<StreamConnection> {
-    const connection = new StreamConnection(principal, sink);
+  async connect(principal: Principal, sink: StreamSink, reauthenticate: Reauthenticate): Promise<StreamConnection> {
+    const connection = new StreamConnection(principal, sink, reauthenticate);
     // Queued behind pending refreshes, so no change falls between the snapshot and the first delta.
     await this.enqueue(async () => {
       const system = await this.options.system();
@@ -98,6 +105,34 @@ export class StreamHub {
 
   disconnect(connection: StreamConnection): void {
     this.connections.delete(connection);
+  }
+
+  /**
+   * Checks every connection's credentials again: revoked, expired or deleted ends the stream (4401), lost
+   * the read scope too (4403); otherwise the connection sees what its principal may see now. A check that
+   * fails (database away) keeps the connection, as cached credentials keep serving requests.
+   */
+  private async reauthenticateAll(): Promise<void> {
+    await Promise.all(
+      [...this.connections].map(async (connection) => {
+        let principal: Principal | undefined;
+        try {
+          principal = await connection.reauthenticate();
+        } catch {
+          return;
+        }
+        if (!this.connections.has(connection)) return;
+        if (!principal) this.end(connection, STREAM_CLOSE_CODES.credentialsInvalid, 'The credentials were revoked or expired');
+        else if (!grants(principal.scopes, 'read'))
+          this.end(connection, STREAM_CLOSE_CODES.forbidden, 'The credentials lost the read scope');
+        else connection.principal = principal;
+      }),
+    );
+  }
+
+  private end(connection: StreamConnection, code: StreamCloseCode, reason: string): void {
+    this.connections.delete(connection);
+    connection.close(code, reason);
   }
 
   private enqueue(task: () => Promise<void>): Promise<void> {

@@ -9,12 +9,11 @@ import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { grants } from '../auth/api-key.ts';
 import { credentialsFromHeaders, type Authenticator } from '../auth/authenticator.ts';
-import type { Principal } from '../auth/principal.ts';
 import { DomainError, ForbiddenError, InvalidInputError, NotAuthenticatedError } from '../errors.ts';
 import { STREAM_CLOSE_CODES, type StreamConnection } from './connection.ts';
 import { outgoing } from './messages.ts';
 import type { StreamHub } from './stream-hub.ts';
-import type { StreamTickets } from './tickets.ts';
+import type { StreamTickets, TicketHolder } from './tickets.ts';
 
 export const STREAM_PATH = '/api/v1/stream';
 /** Clients send nothing the stream needs; anything larger is closed with 1009 by ws. */
@@ -52,8 +51,8 @@ export function attachWebSocketStream(options: WebSocketStreamOptions): { close(
       return;
     }
     socket.on('error', () => socket.destroy());
-    principalOf(req, url, options, allowedOrigins).then(
-      (principal) => wss.handleUpgrade(req, socket, head, (ws) => void serve(ws, principal, options)),
+    holderOf(req, url, options, allowedOrigins).then(
+      (holder) => wss.handleUpgrade(req, socket, head, (ws) => void serve(ws, holder, options)),
       (error: unknown) => {
         if (!(error instanceof DomainError)) options.logger.warn({ err: (error as Error).message }, 'stream upgrade failed');
         refuse(socket, statusOf(error));
@@ -70,12 +69,12 @@ export function attachWebSocketStream(options: WebSocketStreamOptions): { close(
   };
 }
 
-async function principalOf(
+async function holderOf(
   req: IncomingMessage,
   url: URL,
   options: WebSocketStreamOptions,
   allowedOrigins: Set<string>,
-): Promise<Principal> {
+): Promise<TicketHolder> {
   const origin = req.headers.origin;
   if (origin !== undefined && !allowedOrigins.has(origin)) throw new ForbiddenError(`Origin ${origin} may not open the stream`);
   const header = (name: string) => {
@@ -86,18 +85,18 @@ async function principalOf(
   const ticket = url.searchParams.get('ticket');
   if (ticket !== null) {
     if (credentials) throw new InvalidInputError('Send either credentials in a header or a ticket, not both');
-    const principal = options.tickets.redeem(ticket);
-    if (!principal) throw new NotAuthenticatedError('The ticket is unknown, used or expired');
-    return principal;
+    const holder = options.tickets.redeem(ticket);
+    if (!holder) throw new NotAuthenticatedError('The ticket is unknown, used or expired');
+    return holder;
   }
   if (!credentials) throw new NotAuthenticatedError('Missing credentials: send an API key, a bearer token, or ?ticket=');
   const principal = await options.authenticator.authenticate(credentials);
   if (!principal) throw new NotAuthenticatedError('The credentials are unknown, expired or revoked');
   if (!grants(principal.scopes, 'read')) throw new ForbiddenError('The stream needs credentials with the read scope');
-  return principal;
+  return { principal, credentials };
 }
 
-async function serve(ws: WebSocket, principal: Principal, options: WebSocketStreamOptions): Promise<void> {
+async function serve(ws: WebSocket, { principal, credentials }: TicketHolder, options: WebSocketStreamOptions): Promise<void> {
   let connection: StreamConnection | undefined;
   const drained = () => {
     if (connection && connection.pendingCount > 0 && ws.bufferedAmount <= BACKED_UP_BYTES) connection.drained();
@@ -117,7 +116,7 @@ async function serve(ws: WebSocket, principal: Principal, options: WebSocketStre
     connection?.sendNow(outgoing({ type: 'error', code: 'unsupported-message', message: 'The stream accepts no messages from clients' }));
   });
   try {
-    connection = await options.hub.connect(principal, sink);
+    connection = await options.hub.connect(principal, sink, () => options.authenticator.authenticate(credentials));
   } catch (error) {
     options.logger.warn({ err: (error as Error).message }, 'stream snapshot failed');
     ws.close(STREAM_CLOSE_CODES.unavailable, 'The live values cannot be read right now');

@@ -16,7 +16,7 @@ describe('the live stream over WebSocket, against the real broker and Redis', ()
   };
 
   beforeAll(async () => {
-    gw = await startTestGateway({ env: { CORS_ORIGINS: APP_ORIGIN } });
+    gw = await startTestGateway({ env: { CORS_ORIGINS: APP_ORIGIN, STREAM_REAUTH_S: '1' } });
     publisher = await openPublisher(gw.topicPrefix);
     for (const [topic, value] of MESSAGES) await publisher.publish(topic, JSON.stringify(value));
     await publisher.publish('openWB/chargepoint/4/get/power', '1000');
@@ -96,6 +96,18 @@ describe('the live stream over WebSocket, against the real broker and Redis', ()
     );
     const allowed = await open(gw.gateway.url, { headers: { 'x-api-key': gw.readKey, Origin: APP_ORIGIN } });
     await allowed.next((m) => m.type === 'snapshot');
+  });
+
+  it('closes the stream of a revoked key with 4401 within seconds, and of a ticket whose key was revoked', async () => {
+    const created = await gw.gateway.apiKeys.create({ name: 'soon-revoked', scopes: ['read'] });
+    const byHeader = await open(gw.gateway.url, { headers: { 'x-api-key': created.key } });
+    const issued = await gw.http.post('/api/v1/stream/tickets').set('x-api-key', created.key).expect(201);
+    const byTicket = await open(gw.gateway.url, { query: `?ticket=${issued.body.ticket as string}` });
+    await byHeader.next((m) => m.type === 'snapshot');
+    await byTicket.next((m) => m.type === 'snapshot');
+    await gw.gateway.apiKeys.revoke(created.record.id);
+    expect(await byHeader.closed).toMatchObject({ code: 4401 });
+    expect(await byTicket.closed).toMatchObject({ code: 4401 });
   });
 
   it('answers a plain GET without the upgrade with 400', async () => {

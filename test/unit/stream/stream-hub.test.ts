@@ -47,9 +47,9 @@ describe('StreamHub', () => {
     listener(updates);
     await vi.advanceTimersByTimeAsync(0);
   };
-  const connect = async (principal: Principal) => {
+  const connect = async (principal: Principal, reauthenticate: () => Principal | undefined = () => principal) => {
     const sink = new RecordingSink();
-    return { sink, connection: await hub.connect(principal, sink) };
+    return { sink, connection: await hub.connect(principal, sink, reauthenticate) };
   };
 
   beforeEach(async () => {
@@ -63,6 +63,7 @@ describe('StreamHub', () => {
       },
       system: async () => SYSTEM,
       staleAfterMs: 60_000,
+      reauthenticateMs: 5_000,
     });
     await store.apply([{ kind: 'chargepoint', id: '3', field: 'power', value: 1000, receivedAt: Date.now() }]);
     await hub.start();
@@ -136,6 +137,37 @@ describe('StreamHub', () => {
       { seq: 3, type: 'changed', id: '4' },
     ]);
     expect(connection.pendingCount).toBe(0);
+  });
+
+  it('ends a stream within the re-check interval once its credentials are revoked (4401) or lose the read scope (4403)', async () => {
+    let revoked = false;
+    const revokedKey = await connect(admin, () => (revoked ? undefined : admin));
+    const noRead = makePrincipal({ kind: 'apiKey', id: 'c', userId: null, name: 'c', role: 'admin', scopes: ['control'] });
+    const scopeLost = await connect(admin, () => (revoked ? noRead : admin));
+    const kept = await connect(admin);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(revokedKey.sink.closedWith).toBeUndefined();
+    revoked = true;
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(revokedKey.sink.closedWith).toBe(4401);
+    expect(scopeLost.sink.closedWith).toBe(4403);
+    expect(kept.sink.closedWith).toBeUndefined();
+    expect(hub.connectionCount).toBe(1);
+  });
+
+  it('follows a principal whose chargepoints changed, and keeps a stream whose check failed', async () => {
+    let narrowed = false;
+    const { sink } = await connect(admin, () => {
+      if (narrowed) return onlyThree;
+      throw new Error('database unreachable');
+    });
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(sink.closedWith).toBeUndefined();
+    narrowed = true;
+    await vi.advanceTimersByTimeAsync(5_000);
+    await apply(['4', 'power', 500]);
+    await apply(['3', 'power', 1500]);
+    expect(sink.ofType('changed').map((m) => m.id)).toEqual(['3']);
   });
 
   it('ends every connection with 1001 when it stops', async () => {
