@@ -63,7 +63,7 @@ export interface AppDeps {
   /** Commands to openWB, RFID profiles and their events (src/control-and-profiles.ts). */
   control: Pick<ControlAndProfiles, 'commands' | 'profiles' | 'rfidEvents'>;
   /** The live stream's core and its tickets (src/stream/); the WebSocket is served on the HTTP upgrade, SSE here. */
-  stream: { hub: StreamHub; tickets: StreamTickets };
+  stream: { hub: StreamHub; tickets: StreamTickets; pingIntervalMs: number };
   /** When the gateway started (GET /api/v1/system); default: now. */
   startedAt?: Date;
 }
@@ -115,7 +115,7 @@ export function buildApp(deps: AppDeps): Express {
   app.set('trust proxy', deps.security.trustProxy);
   const handlerOf = createHandlerSteps(operations, handlers, createRequestValidation(spec.document));
   const jsonBody = express.json({ limit: '64kb' });
-  const eventStream = eventStreamStep(deps.stream.hub, deps.auth.authenticator);
+  const eventStream = eventStreamStep(deps.stream.hub, deps.auth.authenticator, deps.stream.pingIntervalMs);
   const dispatch = createDispatcher(operations, (operation) => [
     ...security.stepsOf(operation),
     ...(operation.hasRequestBody ? [jsonBody] : []),

@@ -52,6 +52,7 @@ export const CONFIG_KEYS = [
   'COMMAND_RETENTION_DAYS',
   'STREAM_TICKET_TTL_S',
   'STREAM_REAUTH_S',
+  'STREAM_PING_S',
   ...SECURITY_CONFIG_KEYS,
 ] as const;
 
@@ -100,7 +101,7 @@ export interface Config {
   /** Control commands: how long to watch openWB for confirmation, QoS of the set-topic publishes, history kept. */
   control: { timeoutMs: number; qos: 1 | 2; retentionMs: number };
   /** The live stream: how long a browser's single-use ticket works. */
-  stream: { ticketTtlMs: number; reauthenticateMs: number };
+  stream: { ticketTtlMs: number; reauthenticateMs: number; pingIntervalMs: number };
   /** Users, tokens, login lock-out, rate limits, CORS, trusted proxy (src/auth/config-schema.ts). */
   security: SecurityConfig;
 }
@@ -194,6 +195,7 @@ const schema = z.object({
   COMMAND_RETENTION_DAYS: int(1, 3650).default(90),
   STREAM_TICKET_TTL_S: int(1, 300).default(30),
   STREAM_REAUTH_S: int(1, 60).default(5),
+  STREAM_PING_S: int(1, 300).default(30),
   ...securitySchemaShape,
 });
 
@@ -305,7 +307,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeZone: c.TIME_ZONE,
     },
     control: { timeoutMs: c.COMMAND_TIMEOUT_S * 1000, qos: c.COMMAND_QOS, retentionMs: c.COMMAND_RETENTION_DAYS * 86_400_000 },
-    stream: { ticketTtlMs: c.STREAM_TICKET_TTL_S * 1000, reauthenticateMs: c.STREAM_REAUTH_S * 1000 },
+    stream: {
+      ticketTtlMs: c.STREAM_TICKET_TTL_S * 1000,
+      reauthenticateMs: c.STREAM_REAUTH_S * 1000,
+      pingIntervalMs: c.STREAM_PING_S * 1000,
+    },
     security,
   };
 }

@@ -256,7 +256,7 @@ export async function startGateway(
       version: VERSION,
       statistics: { timeZone: config.timeZone, currency: config.tariff.currency, recorder },
       control,
-      stream: { hub, tickets: streamTickets },
+      stream: { hub, tickets: streamTickets, pingIntervalMs: config.stream.pingIntervalMs },
       startedAt,
     });
     const server = await new Promise<Server>((resolve, reject) => {
@@ -271,6 +271,7 @@ export async function startGateway(
       authenticator: auth.authenticator,
       tickets: streamTickets,
       origins: config.security.cors.origins,
+      pingIntervalMs: config.stream.pingIntervalMs,
       logger,
     });
     // Before the server closes: it waits for open responses, and an event stream does not end by itself.

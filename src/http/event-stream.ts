@@ -10,7 +10,7 @@ import type { Authenticator } from '../auth/authenticator.ts';
  * the operation's security and limits): each message is one `data:` line of the same JSON the WebSocket
  * sends. Other requests go on to the operation's handler.
  */
-export function eventStreamStep(hub: StreamHub, authenticator: Authenticator): RequestHandler {
+export function eventStreamStep(hub: StreamHub, authenticator: Authenticator, pingIntervalMs: number): RequestHandler {
   return (req, res, next) => {
     if (!(req.header('accept') ?? '').includes('text/event-stream')) return next();
     const principal = requirePrincipal(contextOf(res).principal);
@@ -30,7 +30,10 @@ export function eventStreamStep(hub: StreamHub, authenticator: Authenticator): R
       close: () => res.end(),
     };
     res.on('drain', () => connection?.drained());
+    // A comment line now and then keeps proxies from closing a quiet stream and finds dead peers.
+    const heartbeat = setInterval(() => void res.write(': ping\n\n'), pingIntervalMs);
     res.on('close', () => {
+      clearInterval(heartbeat);
       if (connection) hub.disconnect(connection);
     });
     hub

@@ -28,6 +28,8 @@ export interface WebSocketStreamOptions {
   tickets: StreamTickets;
   /** Browser origins allowed (CORS_ORIGINS); requests without an Origin (native apps) pass. */
   origins: readonly string[];
+  /** A protocol ping this often; a peer that has not answered the previous one is dropped. */
+  pingIntervalMs: number;
   logger: Logger;
 }
 
@@ -52,7 +54,11 @@ export function attachWebSocketStream(options: WebSocketStreamOptions): { close(
     }
     socket.on('error', () => socket.destroy());
     holderOf(req, url, options, allowedOrigins).then(
-      (holder) => wss.handleUpgrade(req, socket, head, (ws) => void serve(ws, holder, options)),
+      (holder) =>
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          wss.emit('connection', ws, req);
+          void serve(ws, holder, options);
+        }),
       (error: unknown) => {
         if (!(error instanceof DomainError)) options.logger.warn({ err: (error as Error).message }, 'stream upgrade failed');
         refuse(socket, statusOf(error));
@@ -60,8 +66,21 @@ export function attachWebSocketStream(options: WebSocketStreamOptions): { close(
     );
   };
   options.server.on('upgrade', onUpgrade);
+  const answered = new WeakSet<WebSocket>();
+  wss.on('connection', (ws: WebSocket) => {
+    answered.add(ws);
+    ws.on('pong', () => answered.add(ws));
+  });
+  const heartbeat = setInterval(() => {
+    for (const ws of wss.clients) {
+      if (!answered.delete(ws)) ws.terminate();
+      else ws.ping();
+    }
+  }, options.pingIntervalMs);
+  heartbeat.unref();
   return {
     close: () => {
+      clearInterval(heartbeat);
       options.server.off('upgrade', onUpgrade);
       for (const client of wss.clients) client.terminate();
       wss.close();

@@ -16,7 +16,7 @@ describe('the live stream over WebSocket, against the real broker and Redis', ()
   };
 
   beforeAll(async () => {
-    gw = await startTestGateway({ env: { CORS_ORIGINS: APP_ORIGIN, STREAM_REAUTH_S: '1' } });
+    gw = await startTestGateway({ env: { CORS_ORIGINS: APP_ORIGIN, STREAM_REAUTH_S: '1', STREAM_PING_S: '1' } });
     publisher = await openPublisher(gw.topicPrefix);
     for (const [topic, value] of MESSAGES) await publisher.publish(topic, JSON.stringify(value));
     await publisher.publish('openWB/chargepoint/4/get/power', '1000');
@@ -108,6 +108,15 @@ describe('the live stream over WebSocket, against the real broker and Redis', ()
     await gw.gateway.apiKeys.revoke(created.record.id);
     expect(await byHeader.closed).toMatchObject({ code: 4401 });
     expect(await byTicket.closed).toMatchObject({ code: 4401 });
+  });
+
+  it('pings every client and drops one that does not answer', async () => {
+    const answering = await open(gw.gateway.url, { headers: { 'x-api-key': gw.readKey } });
+    const silent = await open(gw.gateway.url, { headers: { 'x-api-key': gw.readKey }, autoPong: false });
+    const pinged = new Promise((resolve) => answering.ws.once('ping', resolve));
+    expect((await silent.closed).code).toBe(1006);
+    await pinged;
+    expect(answering.ws.readyState).toBe(answering.ws.OPEN);
   });
 
   it('answers a plain GET without the upgrade with 400', async () => {
