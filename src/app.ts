@@ -36,6 +36,9 @@ import { SessionService } from './sessions/session-service.ts';
 import { streamHandlers } from './stream/handlers.ts';
 import type { StreamTickets } from './stream/tickets.ts';
 import type { StreamHub } from './stream/stream-hub.ts';
+import type { StreamLimits } from './stream/limits.ts';
+
+export { clientAddressResolver } from './http/client-address.ts';
 import { eventStreamStep } from './http/event-stream.ts';
 
 export interface AppDeps {
@@ -63,7 +66,7 @@ export interface AppDeps {
   /** Commands to openWB, RFID profiles and their events (src/control-and-profiles.ts). */
   control: Pick<ControlAndProfiles, 'commands' | 'profiles' | 'rfidEvents'>;
   /** The live stream's core and its tickets (src/stream/); the WebSocket is served on the HTTP upgrade, SSE here. */
-  stream: { hub: StreamHub; tickets: StreamTickets; pingIntervalMs: number };
+  stream: { hub: StreamHub; tickets: StreamTickets; limits: StreamLimits; pingIntervalMs: number };
   /** When the gateway started (GET /api/v1/system); default: now. */
   startedAt?: Date;
 }
@@ -115,7 +118,13 @@ export function buildApp(deps: AppDeps): Express {
   app.set('trust proxy', deps.security.trustProxy);
   const handlerOf = createHandlerSteps(operations, handlers, createRequestValidation(spec.document));
   const jsonBody = express.json({ limit: '64kb' });
-  const eventStream = eventStreamStep(deps.stream.hub, deps.auth.authenticator, deps.stream.pingIntervalMs);
+  const eventStream = eventStreamStep({
+    hub: deps.stream.hub,
+    authenticator: deps.auth.authenticator,
+    limits: deps.stream.limits,
+    metrics: { connections: deps.metrics.streamConnections, refused: deps.metrics.streamRefused },
+    pingIntervalMs: deps.stream.pingIntervalMs,
+  });
   const dispatch = createDispatcher(operations, (operation) => [
     ...security.stepsOf(operation),
     ...(operation.hasRequestBody ? [jsonBody] : []),

@@ -53,6 +53,8 @@ export const CONFIG_KEYS = [
   'STREAM_TICKET_TTL_S',
   'STREAM_REAUTH_S',
   'STREAM_PING_S',
+  'STREAM_MAX_PER_PRINCIPAL',
+  'STREAM_MAX_PER_ADDRESS',
   ...SECURITY_CONFIG_KEYS,
 ] as const;
 
@@ -101,7 +103,7 @@ export interface Config {
   /** Control commands: how long to watch openWB for confirmation, QoS of the set-topic publishes, history kept. */
   control: { timeoutMs: number; qos: 1 | 2; retentionMs: number };
   /** The live stream: how long a browser's single-use ticket works. */
-  stream: { ticketTtlMs: number; reauthenticateMs: number; pingIntervalMs: number };
+  stream: { ticketTtlMs: number; reauthenticateMs: number; pingIntervalMs: number; maxPerPrincipal: number; maxPerAddress: number };
   /** Users, tokens, login lock-out, rate limits, CORS, trusted proxy (src/auth/config-schema.ts). */
   security: SecurityConfig;
 }
@@ -196,6 +198,8 @@ const schema = z.object({
   STREAM_TICKET_TTL_S: int(1, 300).default(30),
   STREAM_REAUTH_S: int(1, 60).default(5),
   STREAM_PING_S: int(1, 300).default(30),
+  STREAM_MAX_PER_PRINCIPAL: int(1, 10_000).default(10),
+  STREAM_MAX_PER_ADDRESS: int(1, 100_000).default(100),
   ...securitySchemaShape,
 });
 
@@ -311,6 +315,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ticketTtlMs: c.STREAM_TICKET_TTL_S * 1000,
       reauthenticateMs: c.STREAM_REAUTH_S * 1000,
       pingIntervalMs: c.STREAM_PING_S * 1000,
+      maxPerPrincipal: c.STREAM_MAX_PER_PRINCIPAL,
+      maxPerAddress: c.STREAM_MAX_PER_ADDRESS,
     },
     security,
   };

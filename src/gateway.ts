@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
-import { buildApp } from './app.ts';
+import { buildApp, clientAddressResolver } from './app.ts';
 import { AuditService } from './audit/audit-service.ts';
 import type { ApiKeyService } from './auth/api-key-service.ts';
 import { createAuth, type Auth } from './auth/index.ts';
@@ -33,6 +33,7 @@ import { LiveModel } from './live/live-model.ts';
 import { systemReader } from './ops/handlers.ts';
 import { StreamHub } from './stream/stream-hub.ts';
 import { StreamTickets } from './stream/tickets.ts';
+import { StreamLimits } from './stream/limits.ts';
 import { attachWebSocketStream } from './stream/websocket.ts';
 import { startControlAndProfiles, type ControlAndProfiles } from './control-and-profiles.ts';
 
@@ -222,6 +223,7 @@ export async function startGateway(
 
     const startedAt = new Date();
     const streamTickets = new StreamTickets(config.stream.ticketTtlMs);
+    const streamLimits = new StreamLimits({ perPrincipal: config.stream.maxPerPrincipal, perAddress: config.stream.maxPerAddress });
     const liveModel = new LiveModel(liveStore);
     const hub = new StreamHub({
       live: liveModel,
@@ -236,6 +238,7 @@ export async function startGateway(
       }),
       staleAfterMs: config.staleAfterMs,
       reauthenticateMs: config.stream.reauthenticateMs,
+      counters: { messagesSent: metrics.streamMessagesSent, coalesced: metrics.streamCoalesced },
     });
     await hub.start();
     const app = buildApp({
@@ -256,7 +259,7 @@ export async function startGateway(
       version: VERSION,
       statistics: { timeZone: config.timeZone, currency: config.tariff.currency, recorder },
       control,
-      stream: { hub, tickets: streamTickets, pingIntervalMs: config.stream.pingIntervalMs },
+      stream: { hub, tickets: streamTickets, limits: streamLimits, pingIntervalMs: config.stream.pingIntervalMs },
       startedAt,
     });
     const server = await new Promise<Server>((resolve, reject) => {
@@ -272,6 +275,9 @@ export async function startGateway(
       tickets: streamTickets,
       origins: config.security.cors.origins,
       pingIntervalMs: config.stream.pingIntervalMs,
+      limits: streamLimits,
+      addressOf: clientAddressResolver(app),
+      metrics: { connections: metrics.streamConnections, refused: metrics.streamRefused },
       logger,
     });
     // Before the server closes: it waits for open responses, and an event stream does not end by itself.

@@ -4,18 +4,37 @@ import type { StreamHub } from '../stream/stream-hub.ts';
 import { contextOf, setGatewayHeaders } from './request-context.ts';
 import { credentialsOf, requirePrincipal } from './security.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
+import { TooManyAttemptsError } from '../errors.ts';
+import type { StreamLimits, TransportMetrics } from '../stream/limits.ts';
+
+/** When a client refused for too many open streams may try again (one of its streams may have ended). */
+const STREAM_RETRY_AFTER_S = 5;
 
 /**
  * The live stream as Server-Sent Events, for a GET of the stream that accepts `text/event-stream` (after
  * the operation's security and limits): each message is one `data:` line of the same JSON the WebSocket
  * sends. Other requests go on to the operation's handler.
  */
-export function eventStreamStep(hub: StreamHub, authenticator: Authenticator, pingIntervalMs: number): RequestHandler {
+export interface EventStreamDeps {
+  hub: StreamHub;
+  authenticator: Authenticator;
+  limits: StreamLimits;
+  metrics: TransportMetrics;
+  pingIntervalMs: number;
+}
+
+export function eventStreamStep({ hub, authenticator, limits, metrics, pingIntervalMs }: EventStreamDeps): RequestHandler {
   return (req, res, next) => {
     if (!(req.header('accept') ?? '').includes('text/event-stream')) return next();
     const principal = requirePrincipal(contextOf(res).principal);
     const credentials = credentialsOf(req);
     if (!credentials) return next();
+    const release = limits.acquire(principal, req.ip ?? '');
+    if (typeof release === 'string') {
+      metrics.refused.inc({ reason: release });
+      throw new TooManyAttemptsError(`Too many open streams (${release})`, STREAM_RETRY_AFTER_S);
+    }
+    metrics.connections.inc({ transport: 'sse' });
     setGatewayHeaders(res);
     // X-Accel-Buffering: a reverse proxy (nginx) passes each event on at once instead of buffering.
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' });
@@ -34,6 +53,8 @@ export function eventStreamStep(hub: StreamHub, authenticator: Authenticator, pi
     const heartbeat = setInterval(() => void res.write(': ping\n\n'), pingIntervalMs);
     res.on('close', () => {
       clearInterval(heartbeat);
+      release();
+      metrics.connections.dec({ transport: 'sse' });
       if (connection) hub.disconnect(connection);
     });
     hub

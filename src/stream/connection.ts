@@ -5,6 +5,12 @@ import type { MaybePromise } from '../maybe-async.ts';
 export type Reauthenticate = () => MaybePromise<Principal | undefined>;
 import { coalesce, outgoing, withSeq, type ObjectMessage, type Outgoing } from './messages.ts';
 
+/** What the connections count (prom-client counters in the gateway). */
+export interface StreamCounters {
+  messagesSent: { inc(): void };
+  coalesced: { inc(): void };
+}
+
 /** Where a connection's frames go: a WebSocket or an SSE response. */
 export interface StreamSink {
   send(frame: string): void;
@@ -31,6 +37,7 @@ export class StreamConnection {
     public principal: Principal,
     private readonly sink: StreamSink,
     readonly reauthenticate: Reauthenticate,
+    private readonly counters?: StreamCounters,
   ) {}
 
   /** Messages waiting for the transport to drain (one per object at most). */
@@ -41,6 +48,7 @@ export class StreamConnection {
   sendNow(out: Outgoing): void {
     this.seq += 1;
     this.sink.send(withSeq(this.seq, out.json));
+    this.counters?.messagesSent.inc();
   }
 
   /** A change of the object `key`: sent now, or merged into the pending one while the transport is behind. */
@@ -50,6 +58,7 @@ export class StreamConnection {
       this.sendNow(out);
       return;
     }
+    if (waiting) this.counters?.coalesced.inc();
     // An object keeps its place in the queue: the one waiting longest goes first.
     this.pending.set(key, waiting ? outgoing(coalesce(waiting.message as ObjectMessage, out.message as ObjectMessage)) : out);
   }

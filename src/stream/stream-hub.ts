@@ -13,7 +13,14 @@ import type { FieldUpdate } from '../live/model.ts';
 import { buildChargePoint, buildSite, buildVehicle } from '../live/read-models.ts';
 import type { EntityView, SystemView } from '../live/views.ts';
 import { grants } from '../auth/api-key.ts';
-import { STREAM_CLOSE_CODES, StreamConnection, type Reauthenticate, type StreamCloseCode, type StreamSink } from './connection.ts';
+import {
+  STREAM_CLOSE_CODES,
+  StreamConnection,
+  type Reauthenticate,
+  type StreamCloseCode,
+  type StreamCounters,
+  type StreamSink,
+} from './connection.ts';
 import { outgoing, type ObjectMessage, type Outgoing, type StreamKind } from './messages.ts';
 
 type Body = Readonly<Record<string, unknown>>;
@@ -37,6 +44,7 @@ export interface StreamHubOptions {
   staleAfterMs: number;
   /** How often each connection's credentials are checked again (a revoked key ends its streams within this). */
   reauthenticateMs: number;
+  counters?: StreamCounters;
   now?: () => number;
 }
 
@@ -83,7 +91,7 @@ export class StreamHub {
 
   /** A new client: its snapshot first (what the principal may see), then every change it may see. */
   async connect(principal: Principal, sink: StreamSink, reauthenticate: Reauthenticate): Promise<StreamConnection> {
-    const connection = new StreamConnection(principal, sink, reauthenticate);
+    const connection = new StreamConnection(principal, sink, reauthenticate, this.options.counters);
     // Queued behind pending refreshes, so no change falls between the snapshot and the first delta.
     await this.enqueue(async () => {
       const system = await this.options.system();

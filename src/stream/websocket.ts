@@ -13,6 +13,7 @@ import { DomainError, ForbiddenError, InvalidInputError, NotAuthenticatedError }
 import { STREAM_CLOSE_CODES, type StreamConnection } from './connection.ts';
 import { outgoing } from './messages.ts';
 import type { StreamHub } from './stream-hub.ts';
+import type { StreamLimits, TransportMetrics } from './limits.ts';
 import type { StreamTickets, TicketHolder } from './tickets.ts';
 
 export const STREAM_PATH = '/api/v1/stream';
@@ -28,12 +29,22 @@ export interface WebSocketStreamOptions {
   tickets: StreamTickets;
   /** Browser origins allowed (CORS_ORIGINS); requests without an Origin (native apps) pass. */
   origins: readonly string[];
+  limits: StreamLimits;
+  /** The client's address, as `trust proxy` resolves it. */
+  addressOf: (req: IncomingMessage) => string;
+  metrics: TransportMetrics;
   /** A protocol ping this often; a peer that has not answered the previous one is dropped. */
   pingIntervalMs: number;
   logger: Logger;
 }
 
-const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 503: 'Service Unavailable' };
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  429: 'Too Many Requests',
+  503: 'Service Unavailable',
+};
 
 function statusOf(error: unknown): number {
   if (error instanceof NotAuthenticatedError) return 401;
@@ -54,11 +65,21 @@ export function attachWebSocketStream(options: WebSocketStreamOptions): { close(
     }
     socket.on('error', () => socket.destroy());
     holderOf(req, url, options, allowedOrigins).then(
-      (holder) =>
+      (holder) => {
+        const release = options.limits.acquire(holder.principal, options.addressOf(req));
+        if (typeof release === 'string') {
+          options.metrics.refused.inc({ reason: release });
+          refuse(socket, 429);
+          return;
+        }
+        socket.once('close', release);
         wss.handleUpgrade(req, socket, head, (ws) => {
+          options.metrics.connections.inc({ transport: 'websocket' });
+          ws.once('close', () => options.metrics.connections.dec({ transport: 'websocket' }));
           wss.emit('connection', ws, req);
           void serve(ws, holder, options);
-        }),
+        });
+      },
       (error: unknown) => {
         if (!(error instanceof DomainError)) options.logger.warn({ err: (error as Error).message }, 'stream upgrade failed');
         refuse(socket, statusOf(error));

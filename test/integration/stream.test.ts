@@ -205,3 +205,50 @@ describe('the live stream as Server-Sent Events', () => {
     events.close();
   });
 });
+
+describe('live stream limits and metrics', () => {
+  let gw: TestGateway;
+  const clients: StreamClient[] = [];
+
+  beforeAll(async () => {
+    gw = await startTestGateway({ env: { STREAM_MAX_PER_PRINCIPAL: '2', STREAM_MAX_PER_ADDRESS: '3' } });
+  });
+
+  afterAll(async () => {
+    for (const client of clients) client.ws.terminate();
+    await gw?.close();
+  });
+
+  it('refuses a stream over the limit per principal or per address with 429, counted in /metrics', async () => {
+    const first = (await gw.gateway.apiKeys.create({ name: 'first', scopes: ['read'] })).key;
+    const second = (await gw.gateway.apiKeys.create({ name: 'second', scopes: ['read'] })).key;
+    const open = async (key: string) => {
+      const client = await openStream(gw.gateway.url, { headers: { 'x-api-key': key } });
+      clients.push(client);
+      await client.next((m) => m.type === 'snapshot');
+      return client;
+    };
+    const a1 = await open(first);
+    await open(first);
+    await expect(openStream(gw.gateway.url, { headers: { 'x-api-key': first } })).rejects.toThrow('refused: 429');
+    const events = await openEventStream(gw.gateway.url, { 'x-api-key': first, accept: 'text/event-stream' });
+    expect(events.status).toBe(429);
+    events.close();
+    await open(second);
+    await expect(openStream(gw.gateway.url, { headers: { 'x-api-key': second } })).rejects.toThrow('refused: 429');
+
+    const metrics = await gw.http.get('/metrics').set('x-api-key', gw.adminKey).expect(200);
+    expect(metrics.text).toMatch(/^stream_connections\{transport="websocket"\} 3$/m);
+    expect(metrics.text).toMatch(/^stream_connections_refused_total\{reason="principal-limit"\} 2$/m);
+    expect(metrics.text).toMatch(/^stream_connections_refused_total\{reason="address-limit"\} 1$/m);
+    expect(metrics.text).toMatch(/^stream_messages_sent_total 3$/m);
+
+    a1.close();
+    await a1.closed;
+    await eventually(async () => {
+      const client = await openStream(gw.gateway.url, { headers: { 'x-api-key': second } }).catch(() => undefined);
+      if (client) clients.push(client);
+      return client;
+    });
+  });
+});
