@@ -12,6 +12,7 @@ import type { FieldUpdate } from '../live/model.ts';
 import { decodeChargePointValue } from '../live/views.ts';
 import type { PresetApplier, TagSignal } from './preset-applier.ts';
 import type { RfidEventRepository } from './rfid-event-repository.ts';
+import { SignalFailureLog } from './signal-failure-log.ts';
 
 /** An unbound scan counts as the same one this long (openWB's 300 s tag timeout, and a margin). */
 const SCAN_WINDOW_MS = 360_000;
@@ -26,16 +27,19 @@ export class RfidWatcher {
   /** Chargepoints known to have no bound tag open, so the per-cycle `plugged: false` costs no SQL. */
   private readonly closed = new Set<string>();
   private unsubscribe: (() => void) | undefined;
+  private readonly failures: SignalFailureLog;
 
   constructor(
     private readonly deps: {
       source: UpdateSource;
       live: LiveModel;
-      events: RfidEventRepository;
-      applier: PresetApplier;
+      events: Pick<RfidEventRepository, 'claim' | 'close'>;
+      applier: Pick<PresetApplier, 'handle' | 'stop'>;
       logger: Logger;
     },
-  ) {}
+  ) {
+    this.failures = new SignalFailureLog(deps.logger);
+  }
 
   start(): void {
     this.unsubscribe = this.deps.source((updates) => this.onUpdates(updates));
@@ -73,8 +77,9 @@ export class RfidWatcher {
     const previous = this.chains.get(chargepointId) ?? Promise.resolve();
     const next = previous
       .then(() => this.process(chargepointId, item))
-      .catch((error: unknown) =>
-        this.deps.logger.error({ err: (error as Error).message, chargepointId }, 'handling an RFID signal failed'),
+      .then(
+        () => this.failures.handled(chargepointId),
+        (error: unknown) => this.failures.failed(chargepointId, error),
       );
     this.chains.set(chargepointId, next);
     void next.finally(() => {

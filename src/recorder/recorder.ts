@@ -1,8 +1,9 @@
 /**
  * The statistics recorder. On its own clock, at every RECORD_INTERVAL_S boundary, it samples the live
  * store (never MQTT), turns fresh values into samples and moves each chargepoint's charging session
- * along. Everything goes through the outage buffer to the database, so an unreachable database costs
- * nothing until the buffer is full; a row the database refuses is quarantined and never blocks another.
+ * along. Everything goes through the outage buffer to the database (RecorderWrites), so an unreachable
+ * database costs nothing until the buffer is full; a row the database refuses is quarantined and never
+ * blocks another.
  * Every expected sample is written, counted as a gap, rejected, dropped, spooled or still buffered;
  * the ticks no instance took before this one took the lock are counted as gaps at its first tick.
  * Only the instance holding the recorder lock samples.
@@ -12,23 +13,16 @@
  */
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
-import { pruneSamples } from '../history/retention.ts';
 import type { ChargePointDto, SiteDto, VehicleDto } from '../api/types.ts';
 import type { MaybePromise } from '../maybe-async.ts';
 import type { Tariff } from '../sessions/tariff.ts';
 import { GAP_REASONS, SeriesLedger, type GapReason } from './ledger.ts';
 import type { LockState, LockStatus, RecorderLock } from './lock.ts';
 import type { RecorderMetrics } from './metrics.ts';
-import { OutageBuffer } from './outage-buffer.ts';
 import { NOT_RECORDING_LOOKBACK_MS, notRecorded } from './not-recording.ts';
-import { pruneQuarantine } from './quarantine.ts';
-import { errorDetail } from './row-errors.ts';
-import { readingsOf, type Reading, type Sample } from './sampling.ts';
+import { RecorderWrites } from './recorder-writes.ts';
+import { readingsOf, type Reading } from './sampling.ts';
 import { SessionTracker } from './session-tracker.ts';
-import { SampleWriter } from '../history/sample-writer.ts';
-import { Spool } from './spool.ts';
-import { StoreWriter } from './store-writer.ts';
-import { sampleProblem } from './validation.ts';
 
 /** The part of LiveService the recorder reads: the same read models and staleness rule as the API. */
 export interface LiveReader {
@@ -76,15 +70,12 @@ export interface RecorderStatus {
 }
 
 export const STALLED_AFTER_INTERVALS = 3;
-const PRUNE_EVERY_MS = 3_600_000;
 const DEFAULT_SHUTDOWN_FLUSH_MS = 5_000;
 
 export class Recorder {
-  private readonly buffer: OutageBuffer;
-  private readonly store: StoreWriter;
+  private readonly writes: RecorderWrites;
   private readonly sessions: SessionTracker;
   private readonly ledger = new SeriesLedger();
-  private readonly spool: Spool;
   private readonly now: () => number;
   private timer: NodeJS.Timeout | undefined;
   /** The boundary of the last tick the timer ran. */
@@ -92,34 +83,19 @@ export class Recorder {
   private stopped = true;
   private active = false;
   private lockState: LockState | undefined;
-  private flushing: Promise<void> | undefined;
   private sampling: Promise<void> | undefined;
-  private lastError: string | undefined;
-  private lastWriteAt: number | undefined;
   private activeSince = 0;
   /** The first tick since this instance took the lock, until the ticks no recorder took before it are counted. */
   private firstTick: number | undefined;
   private liveFailures = 0;
-  private lastPruneAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly deps: RecorderDeps) {
     this.now = deps.now ?? Date.now;
-    this.buffer = new OutageBuffer(deps.options.bufferSize);
-    this.spool = new Spool(deps.options.spoolFile, deps.logger);
-    const { metrics } = deps;
-    const samples = new SampleWriter(deps.db, {
-      maxPowerW: deps.options.meterMaxPowerW,
-      onCounterEvents: (series, events) => {
-        metrics.meterGlitches.inc({ series }, events.glitches);
-        metrics.meterResets.inc({ series }, events.resets);
-        metrics.meterRollovers.inc({ series }, events.rollovers);
-      },
-    });
-    this.store = new StoreWriter(deps.db, samples, this.buffer, metrics, deps.logger, this.now, () => this.wrote());
+    this.writes = new RecorderWrites({ db: deps.db, metrics: deps.metrics, logger: deps.logger, now: this.now, options: deps.options });
     this.sessions = new SessionTracker({
       db: deps.db,
-      buffer: this.buffer,
-      store: this.store,
+      buffer: this.writes.buffer,
+      store: this.writes.store,
       metrics: deps.metrics,
       logger: deps.logger,
       now: this.now,
@@ -141,40 +117,31 @@ export class Recorder {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.replaySpool();
+    this.writes.replaySpool((session) => this.sessions.restore(session));
     this.schedule();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    // The last tick and a last write, within the deadline: a hung live store or database must not hold up shutdown.
-    const lastWrite = async () => {
-      await this.sampling?.catch(() => undefined);
-      await this.flush();
-      return true;
-    };
-    const deadline = this.deps.options.shutdownFlushMs ?? DEFAULT_SHUTDOWN_FLUSH_MS;
-    const flushed = await Promise.race([
-      lastWrite().catch(() => false),
-      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), deadline).unref()),
-    ]);
+    const flushed = await this.writes.writeWithin(this.sampling, this.deps.options.shutdownFlushMs ?? DEFAULT_SHUTDOWN_FLUSH_MS);
     if (this.active) await this.deps.lock.release();
     this.setActive(false);
-    this.spoolRest(flushed);
+    this.writes.spoolRest(flushed);
   }
 
   status(): RecorderStatus {
-    const sinceWrite = this.now() - Math.max(this.lastWriteAt ?? 0, this.activeSince);
+    const { buffer, lastError, lastWriteAt } = this.writes;
+    const sinceWrite = this.now() - Math.max(lastWriteAt ?? 0, this.activeSince);
     const stalled = this.active && sinceWrite > STALLED_AFTER_INTERVALS * this.deps.options.intervalMs;
     return {
       active: this.active,
-      bufferedSamples: this.buffer.sampleCount,
-      bufferedSessions: this.buffer.sessionCount,
-      lostSamples: this.buffer.lostSamples,
-      lostSessions: this.buffer.lostSessions,
-      lastError: this.lastError,
-      lastWriteAt: this.lastWriteAt,
+      bufferedSamples: buffer.sampleCount,
+      bufferedSessions: buffer.sessionCount,
+      lostSamples: buffer.lostSamples,
+      lostSessions: buffer.lostSessions,
+      lastError,
+      lastWriteAt,
       stalledForMs: stalled ? sinceWrite : undefined,
     };
   }
@@ -182,7 +149,7 @@ export class Recorder {
   /** One timer tick: sample, then write in the background (a slow database never delays sampling). */
   async tick(at = this.boundary()): Promise<void> {
     await this.sampleOnce(at);
-    if (!this.flushing) void this.flush().catch(() => undefined);
+    if (!this.writes.writing) void this.flush().catch(() => undefined);
   }
 
   /**
@@ -200,15 +167,8 @@ export class Recorder {
   }
 
   /** Writes everything buffered; waits for a write already under way first. Throws when the database fails. */
-  async flush(): Promise<void> {
-    while (this.flushing) await this.flushing.catch(() => undefined);
-    const run = this.writeBuffered();
-    this.flushing = run;
-    try {
-      await run;
-    } finally {
-      this.flushing = undefined;
-    }
+  flush(): Promise<void> {
+    return this.writes.flush();
   }
 
   private schedule(): void {
@@ -257,23 +217,12 @@ export class Recorder {
     this.deps.metrics.samplesExpected.inc(samples.length);
     this.deps.metrics.samplesRecorded.inc(samples.length);
     for (const reason of GAP_REASONS) this.countGaps(reason, gaps[reason] ?? 0);
-    this.addSamples(samples);
+    this.writes.addSamples(samples);
     await this.sessions.advance(chargepoints, at);
     // Last: the samples are buffered even when the database hangs.
     await this.countNotRecorded(readings);
-    this.updateGauges();
+    this.writes.updateGauges();
     return true;
-  }
-
-  private addSamples(samples: readonly Sample[]): void {
-    const valid: Sample[] = [];
-    for (const sample of samples) {
-      const problem = sampleProblem(sample);
-      if (problem) this.store.reject('sample', problem.reason, problem.detail, sample);
-      else valid.push(sample);
-    }
-    const dropped = this.buffer.addSamples(valid);
-    if (dropped > 0) this.deps.metrics.samplesDropped.inc(dropped);
   }
 
   private countGaps(reason: GapReason, count: number): void {
@@ -290,7 +239,7 @@ export class Recorder {
     const firstTick = this.firstTick;
     if (firstTick === undefined) return;
     const { intervalMs, rawRetentionMs } = this.deps.options;
-    const buffered = this.buffer.newestSamples(firstTick);
+    const buffered = this.writes.buffer.newestSamples(firstTick);
     const lookbackMs = Math.min(NOT_RECORDING_LOOKBACK_MS, rawRetentionMs);
     const live = readings.map((r) => r.series);
     const missed = await notRecorded(this.deps.db, { firstTick, intervalMs, lookbackMs, live, buffered }).catch(() => null);
@@ -344,67 +293,8 @@ export class Recorder {
     this.setActive(false);
   }
 
-  private async writeBuffered(): Promise<void> {
-    try {
-      await this.store.writeAll();
-      this.wrote();
-      if (this.lastError) this.deps.logger.info('the database is back: buffered statistics written');
-      this.lastError = undefined;
-      this.spool.written();
-    } catch (error) {
-      this.deps.metrics.writeFailures.inc();
-      const message = errorDetail(error);
-      if (!this.lastError)
-        this.deps.logger.warn({ err: message, buffered: this.buffer.sampleCount }, 'recorder buffers: the database cannot be written');
-      this.lastError = message.slice(0, 300);
-      throw error;
-    } finally {
-      this.updateGauges();
-    }
-    await this.pruneIfDue();
-  }
-
-  private wrote(): void {
-    this.lastWriteAt = this.now();
-    this.deps.metrics.lastWrite.set(this.lastWriteAt / 1000);
-  }
-
-  private replaySpool(): void {
-    const spooled = this.spool.load();
-    if (!spooled) return;
-    this.addSamples(spooled.samples);
-    this.deps.metrics.samplesReplayed.inc(spooled.samples.length);
-    for (const session of spooled.sessions) this.sessions.restore(session);
-    for (const entry of spooled.quarantine) this.store.keep(entry);
-    this.updateGauges();
-  }
-
-  private spoolRest(flushed: boolean): void {
-    const rest = { ...this.buffer.takeAll(), quarantine: this.store.quarantine.splice(0) };
-    this.updateGauges();
-    if (this.spool.save(rest, flushed)) this.deps.metrics.samplesSpooled.inc(rest.samples.length);
-  }
-
-  private async pruneIfDue(): Promise<void> {
-    const now = this.now();
-    if (now - this.lastPruneAt < PRUNE_EVERY_MS) return;
-    this.lastPruneAt = now;
-    try {
-      const before = now - this.deps.options.rawRetentionMs;
-      this.deps.metrics.samplesPruned.inc(await pruneSamples(this.deps.db, before));
-      await pruneQuarantine(this.deps.db, before);
-    } catch (error) {
-      this.deps.logger.warn({ err: (error as Error).message }, 'pruning old samples failed; retried in an hour');
-    }
-  }
-
   private setActive(active: boolean): void {
     this.active = active;
     this.deps.metrics.active.set(active ? 1 : 0);
-  }
-
-  private updateGauges(): void {
-    this.deps.metrics.bufferedSamples.set(this.buffer.sampleCount);
-    this.deps.metrics.bufferedSessions.set(this.buffer.sessionCount);
   }
 }
