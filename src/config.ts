@@ -55,6 +55,7 @@ export const CONFIG_KEYS = [
   'STREAM_PING_S',
   'STREAM_MAX_PER_PRINCIPAL',
   'STREAM_MAX_PER_ADDRESS',
+  'STREAM_STALL_S',
   ...SECURITY_CONFIG_KEYS,
 ] as const;
 
@@ -103,7 +104,14 @@ export interface Config {
   /** Control commands: how long to watch openWB for confirmation, QoS of the set-topic publishes, history kept. */
   control: { timeoutMs: number; qos: 1 | 2; retentionMs: number };
   /** The live stream: how long a browser's single-use ticket works. */
-  stream: { ticketTtlMs: number; reauthenticateMs: number; pingIntervalMs: number; maxPerPrincipal: number; maxPerAddress: number };
+  stream: {
+    ticketTtlMs: number;
+    reauthenticateMs: number;
+    pingIntervalMs: number;
+    maxPerPrincipal: number;
+    maxPerAddress: number;
+    stallLimitMs: number;
+  };
   /** Users, tokens, login lock-out, rate limits, CORS, trusted proxy (src/auth/config-schema.ts). */
   security: SecurityConfig;
 }
@@ -200,6 +208,7 @@ const schema = z.object({
   STREAM_PING_S: int(1, 300).default(30),
   STREAM_MAX_PER_PRINCIPAL: int(1, 10_000).default(10),
   STREAM_MAX_PER_ADDRESS: int(1, 100_000).default(100),
+  STREAM_STALL_S: int(1, 600).default(30),
   ...securitySchemaShape,
 });
 
@@ -317,6 +326,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       pingIntervalMs: c.STREAM_PING_S * 1000,
       maxPerPrincipal: c.STREAM_MAX_PER_PRINCIPAL,
       maxPerAddress: c.STREAM_MAX_PER_ADDRESS,
+      stallLimitMs: c.STREAM_STALL_S * 1000,
     },
     security,
   };

@@ -1,20 +1,15 @@
 import type { RequestHandler } from 'express';
+import type { Authenticator } from '../auth/authenticator.ts';
+import { TooManyAttemptsError } from '../errors.ts';
 import type { StreamConnection } from '../stream/connection.ts';
+import type { StreamLimits, TransportMetrics } from '../stream/limits.ts';
 import type { StreamHub } from '../stream/stream-hub.ts';
 import { contextOf, setGatewayHeaders } from './request-context.ts';
 import { credentialsOf, requirePrincipal } from './security.ts';
-import type { Authenticator } from '../auth/authenticator.ts';
-import { TooManyAttemptsError } from '../errors.ts';
-import type { StreamLimits, TransportMetrics } from '../stream/limits.ts';
 
 /** When a client refused for too many open streams may try again (one of its streams may have ended). */
 const STREAM_RETRY_AFTER_S = 5;
 
-/**
- * The live stream as Server-Sent Events, for a GET of the stream that accepts `text/event-stream` (after
- * the operation's security and limits): each message is one `data:` line of the same JSON the WebSocket
- * sends. Other requests go on to the operation's handler.
- */
 export interface EventStreamDeps {
   hub: StreamHub;
   authenticator: Authenticator;
@@ -23,6 +18,11 @@ export interface EventStreamDeps {
   pingIntervalMs: number;
 }
 
+/**
+ * The live stream as Server-Sent Events, for a GET of the stream that accepts `text/event-stream` (after
+ * the operation's security and limits): each message is one `data:` line of the same JSON the WebSocket
+ * sends. Other requests go on to the operation's handler.
+ */
 export function eventStreamStep({ hub, authenticator, limits, metrics, pingIntervalMs }: EventStreamDeps): RequestHandler {
   return (req, res, next) => {
     if (!(req.header('accept') ?? '').includes('text/event-stream')) return next();

@@ -21,7 +21,7 @@ export interface StreamSink {
 }
 
 /** Why the gateway ends a stream; WebSocket close codes (documented in asyncapi.yaml). */
-export const STREAM_CLOSE_CODES = { shutdown: 1001, unavailable: 1011, credentialsInvalid: 4401, forbidden: 4403 } as const;
+export const STREAM_CLOSE_CODES = { shutdown: 1001, unavailable: 1011, tooSlow: 4008, credentialsInvalid: 4401, forbidden: 4403 } as const;
 export type StreamCloseCode = (typeof STREAM_CLOSE_CODES)[keyof typeof STREAM_CLOSE_CODES];
 
 /**
@@ -31,6 +31,8 @@ export type StreamCloseCode = (typeof STREAM_CLOSE_CODES)[keyof typeof STREAM_CL
 export class StreamConnection {
   private seq = 0;
   private readonly pending = new Map<string, Outgoing>();
+  /** Since when changes have been waiting for the transport (undefined: none waits). */
+  private waitingSince: number | undefined;
 
   constructor(
     /** Replaced when the credentials are checked again (a user's chargepoints may have changed). */
@@ -39,6 +41,11 @@ export class StreamConnection {
     readonly reauthenticate: Reauthenticate,
     private readonly counters?: StreamCounters,
   ) {}
+
+  /** How long changes have been waiting for the transport (0: none waits). */
+  behindFor(now: number): number {
+    return this.waitingSince === undefined ? 0 : now - this.waitingSince;
+  }
 
   /** Messages waiting for the transport to drain (one per object at most). */
   get pendingCount(): number {
@@ -52,13 +59,14 @@ export class StreamConnection {
   }
 
   /** A change of the object `key`: sent now, or merged into the pending one while the transport is behind. */
-  deliver(key: string, out: Outgoing): void {
+  deliver(key: string, out: Outgoing, now: number): void {
     const waiting = this.pending.get(key);
     if (waiting === undefined && this.pending.size === 0 && !this.sink.backedUp) {
       this.sendNow(out);
       return;
     }
     if (waiting) this.counters?.coalesced.inc();
+    this.waitingSince ??= now;
     // An object keeps its place in the queue: the one waiting longest goes first.
     this.pending.set(key, waiting ? outgoing(coalesce(waiting.message as ObjectMessage, out.message as ObjectMessage)) : out);
   }
@@ -75,5 +83,6 @@ export class StreamConnection {
       this.pending.delete(key);
       this.sendNow(out);
     }
+    this.waitingSince = undefined;
   }
 }

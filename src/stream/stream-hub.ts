@@ -44,6 +44,8 @@ export interface StreamHubOptions {
   staleAfterMs: number;
   /** How often each connection's credentials are checked again (a revoked key ends its streams within this). */
   reauthenticateMs: number;
+  /** A client whose changes have waited this long for its transport is closed (4008), checked as often as the credentials. */
+  stallLimitMs: number;
   counters?: StreamCounters;
   now?: () => number;
 }
@@ -72,7 +74,10 @@ export class StreamHub {
   async start(): Promise<void> {
     this.unsubscribe = this.options.updates((updates) => this.enqueue(() => this.refresh(affected(updates))));
     await this.enqueue(() => this.refresh('all'));
-    this.reauthenticateTimer = setInterval(() => void this.reauthenticateAll(), this.options.reauthenticateMs);
+    this.reauthenticateTimer = setInterval(() => {
+      this.closeStalled();
+      void this.reauthenticateAll();
+    }, this.options.reauthenticateMs);
     this.reauthenticateTimer.unref?.();
   }
 
@@ -113,6 +118,15 @@ export class StreamHub {
 
   disconnect(connection: StreamConnection): void {
     this.connections.delete(connection);
+  }
+
+  /** A client that stays behind keeps nothing from the others, but is not kept forever either. */
+  private closeStalled(): void {
+    const now = this.now();
+    for (const connection of this.connections) {
+      if (connection.behindFor(now) > this.options.stallLimitMs)
+        this.end(connection, STREAM_CLOSE_CODES.tooSlow, 'The client did not keep up with the stream');
+    }
   }
 
   /**
@@ -209,10 +223,11 @@ export class StreamHub {
   private publish(object: StreamObject, message: ObjectMessage): void {
     const key = keyOf(object.kind, object.id);
     let shared: Outgoing | undefined;
+    const now = this.now();
     for (const connection of this.connections) {
       if (!visible(connection.principal, object.kind, object.id)) continue;
       shared ??= outgoing(message);
-      connection.deliver(key, shared);
+      connection.deliver(key, shared, now);
     }
   }
 

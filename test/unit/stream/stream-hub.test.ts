@@ -64,6 +64,7 @@ describe('StreamHub', () => {
       system: async () => SYSTEM,
       staleAfterMs: 60_000,
       reauthenticateMs: 5_000,
+      stallLimitMs: 30_000,
     });
     await store.apply([{ kind: 'chargepoint', id: '3', field: 'power', value: 1000, receivedAt: Date.now() }]);
     await hub.start();
@@ -175,6 +176,33 @@ describe('StreamHub', () => {
     hub.stop();
     expect(sink.closedWith).toBe(1001);
     expect(hub.connectionCount).toBe(0);
+  });
+
+  it('closes a client that stays behind past the stall limit (4008) while the others keep receiving', async () => {
+    const stuck = await connect(admin);
+    const reading = await connect(admin);
+    stuck.sink.backedUp = true;
+    await apply(['3', 'power', 2000]);
+    await vi.advanceTimersByTimeAsync(25_000);
+    expect(stuck.sink.closedWith).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(stuck.sink.closedWith).toBe(4008);
+    await apply(['3', 'power', 2500]);
+    expect(reading.sink.ofType('changed')).toHaveLength(2);
+    expect(reading.sink.closedWith).toBeUndefined();
+  });
+
+  it('forgives a client that caught up in time', async () => {
+    const { sink, connection } = await connect(admin);
+    sink.backedUp = true;
+    await apply(['3', 'power', 2000]);
+    await vi.advanceTimersByTimeAsync(25_000);
+    sink.backedUp = false;
+    connection.drained();
+    sink.backedUp = true;
+    await apply(['3', 'power', 3000]);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(sink.closedWith).toBeUndefined();
   });
 
   it('sends nothing to a disconnected client', async () => {
