@@ -4,12 +4,13 @@
  * carrying only what changed, pushes `stale` when an object's values turn stale (a timer, no polling),
  * and hands each message, serialised once, to every connection that may see it.
  */
-import type { SystemDto } from '../api/types.ts';
+import type { ChargePointDto, SiteDto, SystemDto, VehicleDto } from '../api/types.ts';
 import type { Principal } from '../auth/principal.ts';
 import { SITE_IDS } from '../live/fields.ts';
 import { freshnessContext, staleAt, type FreshnessContext } from '../live/freshness.ts';
 import type { LiveModel } from '../live/live-model.ts';
 import type { FieldUpdate } from '../live/model.ts';
+import { compareIds } from '../live/store.ts';
 import { buildChargePoint, buildSite, buildVehicle } from '../live/read-models.ts';
 import type { EntityView, SystemView } from '../live/views.ts';
 import { grants } from '../auth/api-key.ts';
@@ -58,6 +59,10 @@ const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).
 
 export class StreamHub {
   private readonly objects = new Map<string, StreamObject>();
+  /** The REST bodies as they were last sent, for the snapshot. */
+  private readonly chargepoints = new Map<string, ChargePointDto>();
+  private readonly vehicles = new Map<string, VehicleDto>();
+  private site: SiteDto | undefined;
   private readonly connections = new Set<StreamConnection>();
   private readonly now: () => number;
   private unsubscribe: (() => void) | undefined;
@@ -100,17 +105,10 @@ export class StreamHub {
     // Queued behind pending refreshes, so no change falls between the snapshot and the first delta.
     await this.enqueue(async () => {
       const system = await this.options.system();
-      const bodies = (kind: StreamKind) => [...this.objects.values()].filter((o) => o.kind === kind && visible(principal, o.kind, o.id));
-      const site = Object.fromEntries(SITE_PARTS.map((part) => [part, this.objects.get(keyOf('site', part))?.body]));
-      connection.sendNow(
-        outgoing({
-          type: 'snapshot',
-          chargepoints: bodies('chargepoint').map((o) => o.body) as never,
-          site: site as never,
-          vehicles: bodies('vehicle').map((o) => o.body) as never,
-          system,
-        }),
-      );
+      const chargepoints = byId(this.chargepoints).filter((cp) => principal.canAccessChargepoint(cp.id));
+      const site = this.site;
+      if (!site) throw new Error('The stream hub was not started');
+      connection.sendNow(outgoing({ type: 'snapshot', chargepoints, site, vehicles: byId(this.vehicles), system }));
       this.connections.add(connection);
     });
     return connection;
@@ -172,17 +170,42 @@ export class StreamHub {
     const all = which === 'all' || which.has(keyOf('system', system.id));
     const wanted = (kind: StreamKind, id: string) => all || (which as Set<string>).has(keyOf(kind, id));
 
-    for (const view of await this.options.live.list('chargepoint')) {
-      if (wanted('chargepoint', view.id)) this.update('chargepoint', view, buildChargePoint(view, system, ctx), ctx);
+    const chargepoints = await this.options.live.list('chargepoint');
+    this.forget('chargepoint', this.chargepoints, chargepoints, wanted);
+    for (const view of chargepoints) {
+      if (!wanted('chargepoint', view.id)) continue;
+      const chargepoint = buildChargePoint(view, system, ctx);
+      this.chargepoints.set(view.id, chargepoint);
+      this.update('chargepoint', view, chargepoint, ctx);
     }
-    for (const view of await this.options.live.list('vehicle')) {
-      if (wanted('vehicle', view.id)) this.update('vehicle', view, buildVehicle(view, ctx), ctx);
+    const vehicles = await this.options.live.list('vehicle');
+    this.forget('vehicle', this.vehicles, vehicles, wanted);
+    for (const view of vehicles) {
+      if (!wanted('vehicle', view.id)) continue;
+      const vehicle = buildVehicle(view, ctx);
+      this.vehicles.set(view.id, vehicle);
+      this.update('vehicle', view, vehicle, ctx);
     }
     if (SITE_PARTS.some((part) => wanted('site', part))) await this.refreshSite(system, ctx);
     if (all) {
-      this.update('system', system, (await this.options.system()) as unknown as Body, { ...ctx, staleAfterMs: Infinity });
+      this.update('system', system, await this.options.system(), { ...ctx, staleAfterMs: Infinity });
     }
     this.scheduleStale(now);
+  }
+
+  /** Objects openWB no longer publishes (retired) leave the snapshot, as they leave the REST lists. */
+  private forget(
+    kind: StreamKind,
+    bodies: Map<string, unknown>,
+    listed: readonly EntityView[],
+    wanted: (kind: StreamKind, id: string) => boolean,
+  ): void {
+    const present = new Set(listed.map((view) => view.id));
+    for (const id of bodies.keys()) {
+      if (present.has(id) || !wanted(kind, id)) continue;
+      bodies.delete(id);
+      this.objects.delete(keyOf(kind, id));
+    }
   }
 
   private async refreshSite(system: SystemView, ctx: FreshnessContext): Promise<void> {
@@ -196,18 +219,19 @@ export class StreamHub {
     const grid = gridCounterId === undefined ? grid19 : (await this.options.live.read({ kind: 'counter', id: gridCounterId }))[0];
     const views = { grid, pv, battery, home };
     const site = buildSite(views, ctx);
-    for (const part of SITE_PARTS) this.update('site', { ...views[part], id: part }, site[part] as unknown as Body, ctx);
+    this.site = site;
+    for (const part of SITE_PARTS) this.update('site', { ...views[part], id: part }, site[part], ctx);
   }
 
   /** Compares the new body with the last one sent and tells the connections what changed. */
-  private update(kind: StreamKind, view: Pick<EntityView, 'id' | 'published' | 'updatedAt'>, body: object, ctx: FreshnessContext): void {
+  private update(kind: StreamKind, view: Pick<EntityView, 'id' | 'published' | 'updatedAt'>, body: Body, ctx: FreshnessContext): void {
     if (!view.published && kind !== 'site') return;
     const key = keyOf(kind, view.id);
     const before = this.objects.get(key);
     const turnsStale = staleAt(view.updatedAt, ctx);
     const stale = ctx.now > turnsStale;
     const updatedAt = iso(view.updatedAt);
-    const next: StreamObject = { kind, id: view.id, body: body as Body, updatedAt, stale, staleAt: stale ? Infinity : turnsStale };
+    const next: StreamObject = { kind, id: view.id, body, updatedAt, stale, staleAt: stale ? Infinity : turnsStale };
     this.objects.set(key, next);
     if (!before) {
       this.publish(next, changedMessage(next, Object.keys(next.body)));
@@ -253,6 +277,8 @@ function changedMessage(object: StreamObject, names: readonly string[]): ObjectM
   for (const name of names) if (!ENVELOPE.has(name)) fields[name] = { value: object.body[name], updatedAt: object.updatedAt };
   return { type: 'changed', kind: object.kind, id: object.id, fields, updatedAt: object.updatedAt, stale: object.stale };
 }
+
+const byId = <T>(bodies: Map<string, T>): T[] => [...bodies.entries()].sort(([a], [b]) => compareIds(a, b)).map(([, body]) => body);
 
 const visible = (principal: Principal, kind: StreamKind, id: string) => kind !== 'chargepoint' || principal.canAccessChargepoint(id);
 

@@ -205,6 +205,16 @@ describe('StreamHub', () => {
     expect(sink.closedWith).toBeUndefined();
   });
 
+  it('lists chargepoints by id in the snapshot, and drops one openWB no longer publishes', async () => {
+    await apply(['10', 'power', 1], ['4', 'power', 2]);
+    expect((await connect(admin)).sink.frames[0]).toMatchObject({ chargepoints: [{ id: '3' }, { id: '4' }, { id: '10' }] });
+    const gone: FieldUpdate = { kind: 'chargepoint', id: '4', field: 'power', value: undefined, receivedAt: Date.now() };
+    await store.apply([gone]);
+    listener([gone]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect((await connect(admin)).sink.frames[0]).toMatchObject({ chargepoints: [{ id: '3' }, { id: '10' }] });
+  });
+
   it('sends nothing to a disconnected client', async () => {
     const { sink, connection } = await connect(admin);
     hub.disconnect(connection);
