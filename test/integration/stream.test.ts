@@ -252,3 +252,33 @@ describe('live stream limits and metrics', () => {
     });
   });
 });
+
+describe('the live stream with two instances sharing Redis', () => {
+  let first: TestGateway;
+  let second: TestGateway;
+  let publisher: Awaited<ReturnType<typeof openPublisher>>;
+
+  beforeAll(async () => {
+    first = await startTestGateway();
+    second = await startTestGateway({ topicPrefix: first.topicPrefix, redisKeyPrefix: first.redisKeyPrefix });
+    publisher = await openPublisher(first.topicPrefix);
+  });
+
+  afterAll(async () => {
+    await publisher?.close();
+    await second?.close();
+    await first?.close();
+  });
+
+  it('shows a client of either instance every change', async () => {
+    await publisher.publish('openWB/chargepoint/3/get/power', '1200');
+    const clients = await Promise.all([first, second].map((gw) => openStream(gw.gateway.url, { headers: { 'x-api-key': gw.readKey } })));
+    for (const client of clients) await client.next((m) => m.type === 'snapshot');
+    await publisher.publish('openWB/chargepoint/3/get/power', '6600');
+    for (const client of clients) {
+      await client.next((m) => m.type === 'changed' && (m.fields as { power?: { value: number } }).power?.value === 6600);
+      expect(client.violations).toEqual([]);
+      client.ws.terminate();
+    }
+  });
+});
