@@ -22,10 +22,10 @@ export interface StreamClient {
 /** A real WebSocket client of the gateway's stream that records every message it receives and checks it against asyncapi.yaml. */
 export function openStream(
   baseUrl: string,
-  options: { headers?: Record<string, string>; query?: string; autoPong?: boolean } = {},
+  options: { headers?: Record<string, string>; query?: string; autoPong?: boolean; ca?: Buffer } = {},
 ): Promise<StreamClient> {
   const url = `${baseUrl.replace(/^http/, 'ws')}/api/v1/stream${options.query ?? ''}`;
-  const ws = new WebSocket(url, { headers: options.headers, autoPong: options.autoPong ?? true });
+  const ws = new WebSocket(url, { headers: options.headers, autoPong: options.autoPong ?? true, ca: options.ca });
   const messages: StreamMessage[] = [];
   const violations: string[] = [];
   const waiters = new Set<() => void>();
