@@ -37,9 +37,9 @@ import { streamHandlers } from './stream/handlers.ts';
 import type { StreamTickets } from './stream/tickets.ts';
 import type { StreamHub } from './stream/stream-hub.ts';
 import type { StreamLimits } from './stream/limits.ts';
+import { eventStreamStep } from './http/event-stream.ts';
 
 export { clientAddressResolver } from './http/client-address.ts';
-import { eventStreamStep } from './http/event-stream.ts';
 
 export interface AppDeps {
   logger: Logger;

@@ -1,9 +1,9 @@
 import type { Principal } from '../auth/principal.ts';
 import type { MaybePromise } from '../maybe-async.ts';
+import { coalesce, outgoing, withSeq, type ObjectMessage, type Outgoing } from './messages.ts';
 
 /** The connection's credentials checked again: the principal as they stand now, undefined once revoked or expired. */
 export type Reauthenticate = () => MaybePromise<Principal | undefined>;
-import { coalesce, outgoing, withSeq, type ObjectMessage, type Outgoing } from './messages.ts';
 
 /** What the connections count (prom-client counters in the gateway). */
 export interface StreamCounters {
@@ -30,7 +30,7 @@ export type StreamCloseCode = (typeof STREAM_CLOSE_CODES)[keyof typeof STREAM_CL
  */
 export class StreamConnection {
   private seq = 0;
-  private readonly pending = new Map<string, Outgoing>();
+  private readonly pending = new Map<string, Outgoing<ObjectMessage>>();
   /** Since when changes have been waiting for the transport (undefined: none waits). */
   private waitingSince: number | undefined;
 
@@ -59,7 +59,7 @@ export class StreamConnection {
   }
 
   /** A change of the object `key`: sent now, or merged into the pending one while the transport is behind. */
-  deliver(key: string, out: Outgoing, now: number): void {
+  deliver(key: string, out: Outgoing<ObjectMessage>, now: number): void {
     const waiting = this.pending.get(key);
     if (waiting === undefined && this.pending.size === 0 && !this.sink.backedUp) {
       this.sendNow(out);
@@ -68,7 +68,7 @@ export class StreamConnection {
     if (waiting) this.counters?.coalesced.inc();
     this.waitingSince ??= now;
     // An object keeps its place in the queue: the one waiting longest goes first.
-    this.pending.set(key, waiting ? outgoing(coalesce(waiting.message as ObjectMessage, out.message as ObjectMessage)) : out);
+    this.pending.set(key, waiting ? outgoing(coalesce(waiting.message, out.message)) : out);
   }
 
   close(code: StreamCloseCode, reason: string): void {

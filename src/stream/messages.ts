@@ -12,12 +12,12 @@ export type StreamMessage = SnapshotMessage | ChangedMessage | StaleMessage | Er
 export type ObjectMessage = ChangedMessage | StaleMessage;
 
 /** A message and its JSON, serialised once and shared by every connection that may see it. */
-export interface Outgoing {
-  readonly message: StreamMessage;
+export interface Outgoing<M extends StreamMessage = StreamMessage> {
+  readonly message: M;
   readonly json: string;
 }
 
-export const outgoing = (message: StreamMessage): Outgoing => ({ message, json: JSON.stringify(message) });
+export const outgoing = <M extends StreamMessage>(message: M): Outgoing<M> => ({ message, json: JSON.stringify(message) });
 
 /** The frame of one connection: the shared JSON with this connection's `seq` put first. */
 export const withSeq = (seq: number, json: string): string => `{"seq":${seq},${json.slice(1)}`;

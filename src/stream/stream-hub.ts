@@ -246,7 +246,7 @@ export class StreamHub {
 
   private publish(object: StreamObject, message: ObjectMessage): void {
     const key = keyOf(object.kind, object.id);
-    let shared: Outgoing | undefined;
+    let shared: Outgoing<ObjectMessage> | undefined;
     const now = this.now();
     for (const connection of this.connections) {
       if (!visible(connection.principal, object.kind, object.id)) continue;

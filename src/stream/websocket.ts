@@ -16,7 +16,7 @@ import type { StreamHub } from './stream-hub.ts';
 import type { StreamLimits, TransportMetrics } from './limits.ts';
 import type { StreamTickets, TicketHolder } from './tickets.ts';
 
-export const STREAM_PATH = '/api/v1/stream';
+const STREAM_PATH = '/api/v1/stream';
 /** Clients send nothing the stream needs; anything larger is closed with 1009 by ws. */
 const MAX_CLIENT_MESSAGE_BYTES = 4096;
 /** Above this many unsent bytes a connection is behind: its changes wait, coalesced per object. */
