@@ -148,6 +148,7 @@ async function runRow(rig: FaultRig, fault: Fault): Promise<Row> {
   const window = new CounterWindow(start.scrape);
   const logFrom = rig.gateway.logPosition();
   const load = new LiveLoad(rig.url, rig.apiKey, Number(opts.connections), Number(opts['pause-ms']));
+  await load.warmedUp();
   await fault.inject(rig, window, seconds);
   await sleep(seconds * 1000);
   const recoverFrom = Date.now();

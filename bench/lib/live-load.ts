@@ -18,9 +18,11 @@ function isEmpty(path: string, body: unknown): boolean {
 }
 
 export class LiveLoad {
-  readonly counts: StatusCounts = {};
+  counts: StatusCounts = {};
   private running = true;
   private readonly loops: Promise<void>[];
+  private readonly answered = new Set<number>();
+  private onAllAnswered: (() => void) | undefined;
 
   constructor(
     private readonly baseUrl: string,
@@ -29,6 +31,15 @@ export class LiveLoad {
     private readonly pauseMs: number,
   ) {
     this.loops = Array.from({ length: connections }, (_, i) => this.loop(i));
+  }
+
+  /**
+   * Resolves once every connection has had an answer, then starts counting afresh: the clients were in use
+   * before the fault, as real apps are (a key nobody used before an outage cannot be checked without the database).
+   */
+  async warmedUp(): Promise<void> {
+    if (this.answered.size < this.loops.length) await new Promise<void>((resolve) => (this.onAllAnswered = resolve));
+    this.counts = {};
   }
 
   /** Stops the loops and returns the counts. */
@@ -42,6 +53,8 @@ export class LiveLoad {
     for (let i = offset; this.running; i++) {
       const path = PATHS[i % PATHS.length] as string;
       this.count(await this.request(path));
+      this.answered.add(offset);
+      if (this.answered.size === this.loops.length) this.onAllAnswered?.();
       if (this.pauseMs > 0) await sleep(this.pauseMs);
     }
   }
