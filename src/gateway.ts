@@ -239,6 +239,7 @@ export async function startGateway(
       staleAfterMs: config.staleAfterMs,
       reauthenticateMs: config.stream.reauthenticateMs,
       stallLimitMs: config.stream.stallLimitMs,
+      logger,
       counters: { messagesSent: metrics.streamMessagesSent, coalesced: metrics.streamCoalesced },
     });
     await hub.start();

@@ -4,6 +4,7 @@
  * carrying only what changed, pushes `stale` when an object's values turn stale (a timer, no polling),
  * and hands each message, serialised once, to every connection that may see it.
  */
+import type { Logger } from 'pino';
 import type { ChargePointDto, SiteDto, SystemDto, VehicleDto } from '../api/types.ts';
 import type { Principal } from '../auth/principal.ts';
 import { SITE_IDS } from '../live/fields.ts';
@@ -48,6 +49,7 @@ export interface StreamHubOptions {
   /** A client whose changes have waited this long for its transport is closed (4008), checked as often as the credentials. */
   stallLimitMs: number;
   counters?: StreamCounters;
+  logger: Pick<Logger, 'warn'>;
   now?: () => number;
 }
 
@@ -68,6 +70,8 @@ export class StreamHub {
   private unsubscribe: (() => void) | undefined;
   private staleTimer: ReturnType<typeof setTimeout> | undefined;
   private reauthenticateTimer: ReturnType<typeof setInterval> | undefined;
+  /** A refresh failed (live store unreachable): the next one rebuilds everything. */
+  private incomplete = false;
   /** Refreshes run one after another so messages leave in the order the changes were applied. */
   private queue: Promise<void> = Promise.resolve();
 
@@ -75,10 +79,10 @@ export class StreamHub {
     this.now = options.now ?? Date.now;
   }
 
-  /** Loads every object, then follows the applied updates. */
+  /** Loads every object, then follows the applied updates. Never fails: while the live store is away, it loads on the next change or client. */
   async start(): Promise<void> {
-    this.unsubscribe = this.options.updates((updates) => this.enqueue(() => this.refresh(affected(updates))));
-    await this.enqueue(() => this.refresh('all'));
+    this.unsubscribe = this.options.updates((updates) => void this.refreshSafely(affected(updates)));
+    await this.refreshSafely('all');
     this.reauthenticateTimer = setInterval(() => {
       this.closeStalled();
       void this.reauthenticateAll();
@@ -104,10 +108,12 @@ export class StreamHub {
     const connection = new StreamConnection(principal, sink, reauthenticate, this.options.counters);
     // Queued behind pending refreshes, so no change falls between the snapshot and the first delta.
     await this.enqueue(async () => {
+      if (this.incomplete || !this.site) await this.refresh('all');
+      this.incomplete = false;
       const system = await this.options.system();
       const chargepoints = byId(this.chargepoints).filter((cp) => principal.canAccessChargepoint(cp.id));
       const site = this.site;
-      if (!site) throw new Error('The stream hub was not started');
+      if (!site) throw new Error('The site was not loaded');
       connection.sendNow(outgoing({ type: 'snapshot', chargepoints, site, vehicles: byId(this.vehicles), system }));
       this.connections.add(connection);
     });
@@ -159,6 +165,22 @@ export class StreamHub {
     const run = this.queue.then(task);
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /** As refresh, but a failure is logged and makes the next refresh a whole one (the ingest loop must not see it). */
+  private refreshSafely(which: 'all' | Set<string>): Promise<void> {
+    return this.enqueue(async () => {
+      try {
+        await this.refresh(this.incomplete ? 'all' : which);
+        this.incomplete = false;
+      } catch (error) {
+        this.incomplete = true;
+        this.options.logger.warn(
+          { err: (error as Error).message },
+          'live stream could not read the live values; retrying with the next change',
+        );
+      }
+    });
   }
 
   /** Rebuilds the named objects (or all) and sends what changed. */
@@ -264,7 +286,7 @@ export class StreamHub {
     this.staleTimer = setTimeout(
       () => {
         const due = new Set([...this.objects.entries()].filter(([, o]) => o.staleAt < this.now()).map(([key]) => key));
-        void this.enqueue(() => this.refresh(due));
+        void this.refreshSafely(due);
       },
       Math.max(0, next - now) + 1,
     );

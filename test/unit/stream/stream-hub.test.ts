@@ -65,6 +65,7 @@ describe('StreamHub', () => {
       staleAfterMs: 60_000,
       reauthenticateMs: 5_000,
       stallLimitMs: 30_000,
+      logger: { warn: () => undefined },
     });
     await store.apply([{ kind: 'chargepoint', id: '3', field: 'power', value: 1000, receivedAt: Date.now() }]);
     await hub.start();
@@ -221,5 +222,42 @@ describe('StreamHub', () => {
     await apply(['3', 'power', 2000]);
     expect(sink.frames).toHaveLength(1);
     expect(hub.connectionCount).toBe(0);
+  });
+
+  it('survives a live store that cannot be read: starts, logs, and loads everything once it can', async () => {
+    class FlakyStore extends MemoryLiveStore {
+      failing = true;
+      override get(refs: Parameters<MemoryLiveStore['get']>[0]) {
+        if (this.failing) throw new Error('Redis unreachable');
+        return super.get(refs);
+      }
+    }
+    const flaky = new FlakyStore();
+    const warnings: string[] = [];
+    let feed: (updates: readonly FieldUpdate[]) => void = () => undefined;
+    const flakyHub = new StreamHub({
+      live: new LiveModel(flaky),
+      updates: (l) => {
+        feed = l;
+        return () => undefined;
+      },
+      system: async () => SYSTEM,
+      staleAfterMs: 60_000,
+      reauthenticateMs: 5_000,
+      stallLimitMs: 30_000,
+      logger: { warn: (...args: unknown[]) => void warnings.push(String(args[1])) },
+    });
+    await flakyHub.start();
+    const update: FieldUpdate = { kind: 'chargepoint', id: '3', field: 'power', value: 700, receivedAt: Date.now() };
+    await flaky.apply([update]);
+    feed([update]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(warnings.length).toBe(2);
+    await expect(flakyHub.connect(admin, new RecordingSink(), () => admin)).rejects.toThrow('Redis unreachable');
+    flaky.failing = false;
+    const sink = new RecordingSink();
+    await flakyHub.connect(admin, sink, () => admin);
+    expect(sink.frames[0]).toMatchObject({ type: 'snapshot', chargepoints: [{ id: '3', power: 700 }] });
+    flakyHub.stop();
   });
 });
