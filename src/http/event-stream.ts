@@ -40,8 +40,12 @@ export function eventStreamStep({ hub, authenticator, limits, metrics, pingInter
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' });
     res.flushHeaders();
     let connection: StreamConnection | undefined;
+    // Nothing is written once the response ended (a write after the end would be an error event).
+    const write = (text: string) => {
+      if (!res.writableEnded) res.write(text);
+    };
     const sink = {
-      send: (frame: string) => void res.write(`data: ${frame}\n\n`),
+      send: (frame: string) => write(`data: ${frame}\n\n`),
       get backedUp() {
         return res.writableNeedDrain;
       },
@@ -50,7 +54,7 @@ export function eventStreamStep({ hub, authenticator, limits, metrics, pingInter
     };
     res.on('drain', () => connection?.drained());
     // A comment line now and then keeps proxies from closing a quiet stream and finds dead peers.
-    const heartbeat = setInterval(() => void res.write(': ping\n\n'), pingIntervalMs);
+    const heartbeat = setInterval(() => write(': ping\n\n'), pingIntervalMs);
     res.on('close', () => {
       clearInterval(heartbeat);
       release();
