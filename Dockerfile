@@ -47,7 +47,7 @@ WORKDIR /app
 # Everything stays owned by root and read-only for the app user; only data/ (the SQLite default of
 # demo mode) is writable.
 COPY --from=deps /app/node_modules ./node_modules
-COPY package.json package-lock.json openapi.yaml ./
+COPY package.json package-lock.json openapi.yaml asyncapi.yaml ./
 COPY generated ./generated
 COPY bin ./bin
 COPY src ./src

@@ -977,6 +977,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live stream of changes (WebSocket, or Server-Sent Events)
+         * @description Upgrade this request to a WebSocket (`Connection: Upgrade`, `Upgrade: websocket`) to receive the live
+         *     values as they change, instead of polling. Credentials as for every operation (`x-api-key` or
+         *     `Authorization: Bearer`), or, for browsers that cannot set headers on a WebSocket, `?ticket=` from
+         *     `POST /api/v1/stream/tickets`. A browser's `Origin` must be in `CORS_ORIGINS`.
+         *
+         *     A `ticket` takes the place of the headers on the upgrade only; a plain GET needs the headers.
+         *
+         *     Messages are JSON text frames, described as a contract in `/asyncapi.yaml`: first a `snapshot` with
+         *     what the REST reads return (the chargepoints the caller may see, the site, the vehicles, the
+         *     system), then `changed` with only the changed fields of one object and each value's `updatedAt`, and
+         *     `stale` when an object's values turn stale. Every message carries a `seq` that counts up by one per
+         *     connection. A refused upgrade is answered with the HTTP status and no body. The same stream comes as
+         *     Server-Sent Events to a GET with `Accept: text/event-stream`; any other GET without an upgrade gets 400.
+         */
+        get: operations["openStream"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stream/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A single-use ticket to open the stream from a browser
+         * @description Browsers cannot set headers on a WebSocket. This returns a short-lived ticket (`STREAM_TICKET_TTL_S`,
+         *     default 30 s) bound to the caller, to open `GET /api/v1/stream?ticket=…` once. A ticket is never a
+         *     long-lived secret: it works once, on this gateway instance, before it expires.
+         */
+        post: operations["createStreamTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/live": {
         parameters: {
             query?: never;
@@ -1364,6 +1418,132 @@ export interface components {
                 /** @enum {string} */
                 liveStore: "redis" | "memory";
             };
+        };
+        /**
+         * @description A stream ticket (single use, short-lived)
+         * @example st_4f1c2a9be07d48b3a5c6e1f09d27b8aa3c5e7f91b2d4a6c8
+         */
+        StreamTicketValue: string;
+        StreamTicket: {
+            ticket: components["schemas"]["StreamTicketValue"];
+            /**
+             * Format: date-time
+             * @description When the ticket stops working if unused
+             * @example 2026-05-20T12:00:30.000Z
+             */
+            expiresAt: string;
+        };
+        /**
+         * Format: int64
+         * @description Number of the message on this connection: 1 for the snapshot, then one more per message
+         * @example 1
+         */
+        StreamSeq: number;
+        /**
+         * @description Which REST object a change is about: a `ChargePoint`, a `Vehicle`, one part of the `Site` (id `grid`, `pv`, `battery` or `home`), or the `System` (id `openwb`)
+         * @example chargepoint
+         * @enum {string}
+         */
+        StreamObjectKind: "chargepoint" | "vehicle" | "site" | "system";
+        /** @description Sent first on every connection: the same bodies as the REST reads, chargepoints limited to those the caller may use */
+        StreamSnapshot: {
+            /**
+             * @example snapshot
+             * @enum {string}
+             */
+            type: "snapshot";
+            seq: components["schemas"]["StreamSeq"];
+            /** @description As `GET /api/v1/chargepoints` (its `items`) */
+            chargepoints: components["schemas"]["ChargePoint"][];
+            site: components["schemas"]["Site"];
+            /** @description As `GET /api/v1/vehicles` (its `items`) */
+            vehicles: components["schemas"]["Vehicle"][];
+            system: components["schemas"]["System"];
+        };
+        /**
+         * @description Some fields of one object changed. `fields` maps each changed property of the object's REST schema to
+         *     its new value and the time the gateway received it; properties not named are unchanged. While a
+         *     client reads slower than changes arrive, changes of one object are merged (the latest value wins).
+         */
+        StreamChanged: {
+            /**
+             * @example changed
+             * @enum {string}
+             */
+            type: "changed";
+            seq: components["schemas"]["StreamSeq"];
+            kind: components["schemas"]["StreamObjectKind"];
+            id: components["schemas"]["EntityId"];
+            /**
+             * @description Changed properties of the object, named as in its REST schema
+             * @example {
+             *       "power": {
+             *         "value": 11040,
+             *         "updatedAt": "2026-05-20T12:00:40.000Z"
+             *       }
+             *     }
+             */
+            fields: {
+                [key: string]: components["schemas"]["StreamFieldValue"];
+            };
+            /**
+             * Format: date-time
+             * @description The object's `updatedAt` after the change
+             * @example 2026-05-20T12:00:40.000Z
+             */
+            updatedAt: string | null;
+            /**
+             * @description The object's `stale` after the change
+             * @example false
+             */
+            stale: boolean;
+        };
+        StreamFieldValue: {
+            /**
+             * @description The new value, typed as the property of the REST schema (`null`: no value)
+             * @example 11040
+             */
+            value: unknown;
+            /**
+             * Format: date-time
+             * @description When the gateway received this value
+             * @example 2026-05-20T12:00:40.000Z
+             */
+            updatedAt: string | null;
+        };
+        /** @description The values of one object turned stale (nothing received for `STALE_AFTER_S`); pushed when it happens */
+        StreamStale: {
+            /**
+             * @example stale
+             * @enum {string}
+             */
+            type: "stale";
+            seq: components["schemas"]["StreamSeq"];
+            kind: components["schemas"]["StreamObjectKind"];
+            id: components["schemas"]["EntityId"];
+            /**
+             * Format: date-time
+             * @description When the gateway last received a value of the object
+             * @example 2026-05-20T12:00:40.000Z
+             */
+            updatedAt: string | null;
+        };
+        /** @description The client sent something the stream does not accept; the connection stays open */
+        StreamError: {
+            /**
+             * @example error
+             * @enum {string}
+             */
+            type: "error";
+            seq: components["schemas"]["StreamSeq"];
+            /**
+             * @description Stable code: `unsupported-message` for anything a client sends (the stream takes no commands yet)
+             * @example unsupported-message
+             * @enum {string}
+             */
+            code: "unsupported-message";
+            /** @example The stream accepts no messages from clients */
+            message: string;
         };
         /** @example 2026-03-01T00:00:00+01:00 */
         DateTimeParam: string;
@@ -3935,6 +4115,90 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RfidEventPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    openStream: {
+        parameters: {
+            query?: {
+                /** @description A single-use ticket from `POST /api/v1/stream/tickets`, for browsers (instead of a header) */
+                ticket?: components["schemas"]["StreamTicketValue"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Switching to the WebSocket protocol; the stream's messages follow (see `/asyncapi.yaml`) */
+            101: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description With `Accept: text/event-stream` and no upgrade: the same messages as Server-Sent Events (for `curl`,
+             *     shells and clients without WebSocket), each the same JSON on one `data:` line. Credentials in the
+             *     headers only.
+             */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example data: {"seq":1,"type":"snapshot","chargepoints":[],"site":{},"vehicles":[],"system":{}}
+                     *
+                     *     data: {"seq":2,"type":"stale","kind":"chargepoint","id":"3","updatedAt":"2026-05-20T12:00:40.000Z"}
+                     */
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createStreamTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A ticket for one connection */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ticket": "st_4f1c2a9be07d48b3a5c6e1f09d27b8aa3c5e7f91b2d4a6c8",
+                     *       "expiresAt": "2026-05-20T12:00:30.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["StreamTicket"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -21,7 +21,7 @@ import { LiveService } from './live/live-service.ts';
 import type { LiveStore } from './live/store.ts';
 import type { Metrics } from './metrics.ts';
 import { opsHandlers } from './ops/handlers.ts';
-import { loadSpec } from './spec.ts';
+import { loadAsyncApi, loadSpec } from './spec.ts';
 import { historyHandlers } from './history/handlers.ts';
 import { HistoryService } from './history/history-service.ts';
 import type { RecorderStatus } from './recorder/recorder.ts';
@@ -33,6 +33,13 @@ import { profileHandlers } from './profiles/handlers.ts';
 import { vehicleHandlers } from './vehicles/handlers.ts';
 import { SessionRepository } from './sessions/session-repository.ts';
 import { SessionService } from './sessions/session-service.ts';
+import { streamHandlers } from './stream/handlers.ts';
+import type { StreamTickets } from './stream/tickets.ts';
+import type { StreamHub } from './stream/stream-hub.ts';
+import type { StreamLimits } from './stream/limits.ts';
+import { eventStreamStep } from './http/event-stream.ts';
+
+export { clientAddressResolver } from './http/client-address.ts';
 
 export interface AppDeps {
   logger: Logger;
@@ -58,6 +65,10 @@ export interface AppDeps {
   statistics?: { timeZone: string; currency: string; recorder?: { status(): RecorderStatus } };
   /** Commands to openWB, RFID profiles and their events (src/control-and-profiles.ts). */
   control: Pick<ControlAndProfiles, 'commands' | 'profiles' | 'rfidEvents'>;
+  /** The live stream's core and its tickets (src/stream/); the WebSocket is served on the HTTP upgrade, SSE here. */
+  stream: { hub: StreamHub; tickets: StreamTickets; limits: StreamLimits; pingIntervalMs: number };
+  /** When the gateway started (GET /api/v1/system); default: now. */
+  startedAt?: Date;
 }
 
 /**
@@ -83,7 +94,7 @@ export function buildApp(deps: AppDeps): Express {
       configuredGeneration: deps.config.configuredGeneration,
       metricsPublic: deps.config.metricsPublic,
       version: deps.version,
-      startedAt: new Date((deps.now ?? Date.now)()),
+      startedAt: deps.startedAt ?? new Date((deps.now ?? Date.now)()),
       recorder: deps.statistics?.recorder,
     }),
     ...historyHandlers(new HistoryService(deps.db, { timeZone: deps.statistics?.timeZone ?? 'UTC', now: deps.now })),
@@ -97,6 +108,7 @@ export function buildApp(deps: AppDeps): Express {
     ...controlHandlers(control),
     ...vehicleHandlers(control, model),
     ...profileHandlers(deps.control.profiles, deps.control.rfidEvents),
+    ...streamHandlers(deps.stream.tickets),
   };
 
   const app = express();
@@ -106,9 +118,17 @@ export function buildApp(deps: AppDeps): Express {
   app.set('trust proxy', deps.security.trustProxy);
   const handlerOf = createHandlerSteps(operations, handlers, createRequestValidation(spec.document));
   const jsonBody = express.json({ limit: '64kb' });
+  const eventStream = eventStreamStep({
+    hub: deps.stream.hub,
+    authenticator: deps.auth.authenticator,
+    limits: deps.stream.limits,
+    metrics: { connections: deps.metrics.streamConnections, refused: deps.metrics.streamRefused },
+    pingIntervalMs: deps.stream.pingIntervalMs,
+  });
   const dispatch = createDispatcher(operations, (operation) => [
     ...security.stepsOf(operation),
     ...(operation.hasRequestBody ? [jsonBody] : []),
+    ...(operation.operationId === 'openStream' ? [eventStream] : []),
     handlerOf(operation),
   ]);
   // The API is one Express layer: each layer a request passes costs it path matching and allocations.
@@ -116,6 +136,8 @@ export function buildApp(deps: AppDeps): Express {
 
   app.get('/openapi.yaml', (_req, res) => void res.type('application/yaml').send(spec.yaml));
   app.get('/openapi.json', (_req, res) => void res.json(spec.document));
+  const asyncApi = loadAsyncApi();
+  app.get('/asyncapi.yaml', (_req, res) => void res.type('application/yaml').send(asyncApi));
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/openapi.json', validatorUrl: null } }));
   app.use((req, _res, next) => next(new NotFoundError(`No operation at ${req.path}`)));
   app.use(problemHandler(deps.logger));

@@ -50,6 +50,12 @@ export const CONFIG_KEYS = [
   'COMMAND_TIMEOUT_S',
   'COMMAND_QOS',
   'COMMAND_RETENTION_DAYS',
+  'STREAM_TICKET_TTL_S',
+  'STREAM_REAUTH_S',
+  'STREAM_PING_S',
+  'STREAM_MAX_PER_PRINCIPAL',
+  'STREAM_MAX_PER_ADDRESS',
+  'STREAM_STALL_S',
   ...SECURITY_CONFIG_KEYS,
 ] as const;
 
@@ -97,6 +103,15 @@ export interface Config {
   tariff: Tariff;
   /** Control commands: how long to watch openWB for confirmation, QoS of the set-topic publishes, history kept. */
   control: { timeoutMs: number; qos: 1 | 2; retentionMs: number };
+  /** The live stream: how long a browser's single-use ticket works. */
+  stream: {
+    ticketTtlMs: number;
+    reauthenticateMs: number;
+    pingIntervalMs: number;
+    maxPerPrincipal: number;
+    maxPerAddress: number;
+    stallLimitMs: number;
+  };
   /** Users, tokens, login lock-out, rate limits, CORS, trusted proxy (src/auth/config-schema.ts). */
   security: SecurityConfig;
 }
@@ -188,6 +203,12 @@ const schema = z.object({
     .transform((v) => Number(v) as 1 | 2)
     .default(1),
   COMMAND_RETENTION_DAYS: int(1, 3650).default(90),
+  STREAM_TICKET_TTL_S: int(1, 300).default(30),
+  STREAM_REAUTH_S: int(1, 60).default(5),
+  STREAM_PING_S: int(1, 300).default(30),
+  STREAM_MAX_PER_PRINCIPAL: int(1, 10_000).default(10),
+  STREAM_MAX_PER_ADDRESS: int(1, 100_000).default(100),
+  STREAM_STALL_S: int(1, 600).default(30),
   ...securitySchemaShape,
 });
 
@@ -299,6 +320,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeZone: c.TIME_ZONE,
     },
     control: { timeoutMs: c.COMMAND_TIMEOUT_S * 1000, qos: c.COMMAND_QOS, retentionMs: c.COMMAND_RETENTION_DAYS * 86_400_000 },
+    stream: {
+      ticketTtlMs: c.STREAM_TICKET_TTL_S * 1000,
+      reauthenticateMs: c.STREAM_REAUTH_S * 1000,
+      pingIntervalMs: c.STREAM_PING_S * 1000,
+      maxPerPrincipal: c.STREAM_MAX_PER_PRINCIPAL,
+      maxPerAddress: c.STREAM_MAX_PER_ADDRESS,
+      stallLimitMs: c.STREAM_STALL_S * 1000,
+    },
     security,
   };
 }

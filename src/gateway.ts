@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
-import { buildApp } from './app.ts';
+import { buildApp, clientAddressResolver } from './app.ts';
 import { AuditService } from './audit/audit-service.ts';
 import type { ApiKeyService } from './auth/api-key-service.ts';
 import { createAuth, type Auth } from './auth/index.ts';
@@ -29,6 +29,12 @@ import { resolveInstanceId } from './recorder/instance-id.ts';
 import { LocalLock, RedisLock } from './recorder/lock.ts';
 import { createRecorderMetrics } from './recorder/metrics.ts';
 import { Recorder } from './recorder/recorder.ts';
+import { LiveModel } from './live/live-model.ts';
+import { systemReader } from './ops/handlers.ts';
+import { StreamHub } from './stream/stream-hub.ts';
+import { StreamTickets } from './stream/tickets.ts';
+import { StreamLimits } from './stream/limits.ts';
+import { attachWebSocketStream } from './stream/websocket.ts';
 import { startControlAndProfiles, type ControlAndProfiles } from './control-and-profiles.ts';
 import { logConnectionErrors } from './connection-errors.ts';
 
@@ -216,6 +222,28 @@ export async function startGateway(
       closers.push(() => started.stop());
     }
 
+    const startedAt = new Date();
+    const streamTickets = new StreamTickets(config.stream.ticketTtlMs);
+    const streamLimits = new StreamLimits({ perPrincipal: config.stream.maxPerPrincipal, perAddress: config.stream.maxPerAddress });
+    const liveModel = new LiveModel(liveStore);
+    const hub = new StreamHub({
+      live: liveModel,
+      updates: (listener) => ingest.onApplied(listener),
+      system: systemReader({
+        live: liveModel,
+        liveStore,
+        ingest,
+        configuredGeneration: config.openwb.generation,
+        version: VERSION,
+        startedAt,
+      }),
+      staleAfterMs: config.staleAfterMs,
+      reauthenticateMs: config.stream.reauthenticateMs,
+      stallLimitMs: config.stream.stallLimitMs,
+      logger,
+      counters: { messagesSent: metrics.streamMessagesSent, coalesced: metrics.streamCoalesced },
+    });
+    await hub.start();
     const app = buildApp({
       logger,
       metrics,
@@ -234,6 +262,8 @@ export async function startGateway(
       version: VERSION,
       statistics: { timeZone: config.timeZone, currency: config.tariff.currency, recorder },
       control,
+      stream: { hub, tickets: streamTickets, limits: streamLimits, pingIntervalMs: config.stream.pingIntervalMs },
+      startedAt,
     });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.http.port, config.http.host, () => resolve(s));
@@ -241,6 +271,23 @@ export async function startGateway(
     });
     server.keepAliveTimeout = 65_000;
     closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())).then(() => server.closeAllConnections()));
+    const stream = attachWebSocketStream({
+      server,
+      hub,
+      authenticator: auth.authenticator,
+      tickets: streamTickets,
+      origins: config.security.cors.origins,
+      pingIntervalMs: config.stream.pingIntervalMs,
+      limits: streamLimits,
+      addressOf: clientAddressResolver(app),
+      metrics: { connections: metrics.streamConnections, refused: metrics.streamRefused },
+      logger,
+    });
+    // Before the server closes: it waits for open responses, and an event stream does not end by itself.
+    closers.push(async () => {
+      stream.close();
+      hub.stop();
+    });
     const address = server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 

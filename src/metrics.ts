@@ -67,6 +67,31 @@ export function createMetrics() {
       help: 'Live fields written while Redis was unreachable and not yet written back',
       registers,
     }),
+    streamConnections: new Gauge({
+      name: 'stream_connections',
+      help: 'Open live streams, by transport (websocket, sse)',
+      labelNames: ['transport'] as const,
+      registers,
+    }),
+    streamRefused: withLabels(
+      new Counter({
+        name: 'stream_connections_refused_total',
+        help: 'Live streams refused, by reason (principal-limit, address-limit)',
+        labelNames: ['reason'] as const,
+        registers,
+      }),
+      ['principal-limit', 'address-limit'],
+    ),
+    streamMessagesSent: new Counter({
+      name: 'stream_messages_sent_total',
+      help: 'Messages sent on live streams (one per connection)',
+      registers,
+    }),
+    streamCoalesced: new Counter({
+      name: 'stream_changes_coalesced_total',
+      help: 'Changes merged into one still waiting for a client whose connection was backed up',
+      registers,
+    }),
     liveStoreWrittenBack: new Counter({
       name: 'live_store_written_back_total',
       help: 'Live fields written back to Redis after an outage or after Redis restarted empty',

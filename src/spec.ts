@@ -10,3 +10,8 @@ export function loadSpec(): { yaml: string; document: OpenApiDocument & Record<s
   const yaml = readFileSync(SPEC_PATH, 'utf8');
   return { yaml, document: parse(yaml) };
 }
+
+/** The live stream's contract (AsyncAPI 3), served beside the OpenAPI document it references. */
+export function loadAsyncApi(): string {
+  return readFileSync(new URL('asyncapi.yaml', PACKAGE_ROOT), 'utf8');
+}

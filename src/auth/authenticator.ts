@@ -1,3 +1,4 @@
+import { NotAuthenticatedError } from '../errors.ts';
 import type { ApiKeyService } from './api-key-service.ts';
 import { isWellFormedApiKey, type ApiKeyIdentity } from './api-key.ts';
 import { chain, type MaybePromise } from '../maybe-async.ts';
@@ -9,6 +10,17 @@ import type { UserRecord } from './user.ts';
 export interface Credentials {
   apiKey?: string;
   bearer?: string;
+}
+
+/** The credentials in the `x-api-key` and `Authorization` header values, or a 401 when they are malformed or ambiguous. */
+export function credentialsFromHeaders(apiKey: string | undefined, authorization: string | undefined): Credentials | undefined {
+  if (apiKey === undefined && authorization === undefined) return undefined;
+  if (apiKey !== undefined && authorization !== undefined)
+    throw new NotAuthenticatedError('Send either an x-api-key header or an Authorization header, not both');
+  if (apiKey !== undefined) return { apiKey };
+  const bearer = /^Bearer +([A-Za-z0-9._~+/=-]+) *$/i.exec(authorization as string);
+  if (!bearer) throw new NotAuthenticatedError('The Authorization header must be "Bearer <access token>"');
+  return { bearer: bearer[1] as string };
 }
 
 /**

@@ -1,11 +1,13 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { OperationId } from '../api/types.ts';
 import type { AuditClient } from '../audit/audit.ts';
+import type { Credentials } from '../auth/authenticator.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { MaybePromise } from '../maybe-async.ts';
 import { writeJson } from './json-writers.ts';
 import type { HandlerTable } from './operation-types.ts';
 import { contextOf, setGatewayHeaders } from './request-context.ts';
+import { credentialsOf } from './security.ts';
 import type { RequestValidator } from './request-validation.ts';
 import { assertHandlersMatchSpec, type SpecOperation } from './spec-operations.ts';
 
@@ -64,6 +66,10 @@ class HandlerInput {
 
   get client(): AuditClient {
     return clientOf(this.#request);
+  }
+
+  get credentials(): Credentials | undefined {
+    return credentialsOf(this.#request);
   }
 }
 

@@ -6,6 +6,7 @@ import type { operations } from '../../generated/openapi.ts';
 import type { OperationId } from '../api/types.ts';
 import type { AuditClient } from '../audit/audit.ts';
 import type { Principal } from '../auth/api-key.ts';
+import type { Credentials } from '../auth/authenticator.ts';
 import type { MaybePromise } from '../maybe-async.ts';
 
 type Op<K extends OperationId> = operations[K];
@@ -50,6 +51,8 @@ export interface OperationInput<K extends OperationId> {
   principal: Principal | undefined;
   /** The caller's address (as `trust proxy` resolves it) and user agent, for the audit log. */
   client: AuditClient;
+  /** The credentials the caller presented (for the stream's tickets, which re-check them while the stream lasts). */
+  credentials: Credentials | undefined;
 }
 
 /** A handler answers with a promise, or at once when it has everything in memory (live reads). */

@@ -1,6 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import { grants } from '../auth/api-key.ts';
-import type { Authenticator, Credentials } from '../auth/authenticator.ts';
+import { credentialsFromHeaders, type Authenticator, type Credentials } from '../auth/authenticator.ts';
 import { UNAUTHENTICATED_ADMIN, type Principal } from '../auth/principal.ts';
 import type { MaybePromise } from '../maybe-async.ts';
 import { DomainError, ForbiddenError, NotAuthenticatedError, UnavailableError } from '../errors.ts';
@@ -57,15 +57,7 @@ export function securityStep(
 
 /** The credentials of a request, or a 401 when they are malformed or ambiguous. */
 export function credentialsOf(req: Request): Credentials | undefined {
-  const apiKey = req.header('x-api-key');
-  const authorization = req.header('authorization');
-  if (apiKey === undefined && authorization === undefined) return undefined;
-  if (apiKey !== undefined && authorization !== undefined)
-    throw new NotAuthenticatedError('Send either an x-api-key header or an Authorization header, not both');
-  if (apiKey !== undefined) return { apiKey };
-  const bearer = /^Bearer +([A-Za-z0-9._~+/=-]+) *$/i.exec(authorization as string);
-  if (!bearer) throw new NotAuthenticatedError('The Authorization header must be "Bearer <access token>"');
-  return { bearer: bearer[1] as string };
+  return credentialsFromHeaders(req.header('x-api-key'), req.header('authorization'));
 }
 
 /** The caller (undefined: anonymous, where the operation allows it), or throws 401/403; synchronous while the credentials are cached. */

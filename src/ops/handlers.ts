@@ -1,3 +1,4 @@
+import type { SystemDto } from '../api/types.ts';
 import type { Database } from '../db/database.ts';
 import { NotAuthenticatedError } from '../errors.ts';
 import { json, type HandlerTable } from '../http/operation-types.ts';
@@ -28,7 +29,34 @@ const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).
 
 type OpsHandlers = Pick<HandlerTable, 'getSystem' | 'getLiveness' | 'getReadiness' | 'getMetrics'>;
 
+export type SystemReaderDeps = Pick<OpsDeps, 'live' | 'liveStore' | 'ingest' | 'configuredGeneration' | 'version' | 'startedAt'>;
+
+/** The body of GET /api/v1/system, also the stream's snapshot part. */
+export function systemReader(deps: SystemReaderDeps): () => Promise<SystemDto> {
+  return async () => {
+    const { fields: system } = await deps.live.system();
+    const ingest = deps.ingest.snapshot();
+    const generation = ingest.generation ?? system.generation?.value ?? null;
+    return {
+      openwb: {
+        generation,
+        configuredGeneration: deps.configuredGeneration,
+        version: system.version?.value ?? null,
+        lastHeartbeatAt: iso(system.heartbeat?.receivedAt),
+      },
+      broker: {
+        connected: ingest.connected,
+        lastMessageAt: iso(ingest.lastMessageAt),
+        messagesReceived: ingest.messagesReceived,
+        decodeErrors: ingest.decodeErrors,
+      },
+      gateway: { version: deps.version, startedAt: deps.startedAt.toISOString(), liveStore: deps.liveStore.kind },
+    };
+  };
+}
+
 export function opsHandlers(deps: OpsDeps): OpsHandlers {
+  const readSystem = systemReader(deps);
   return {
     getLiveness: async () => json(200, { status: 'ok' as const }),
 
@@ -45,30 +73,7 @@ export function opsHandlers(deps: OpsDeps): OpsHandlers {
         : json(503, body, { 'Retry-After': '5', 'Cache-Control': 'no-store' });
     },
 
-    getSystem: async () => {
-      const { fields: system } = await deps.live.system();
-      const ingest = deps.ingest.snapshot();
-      const generation = ingest.generation ?? system.generation?.value ?? null;
-      return json(
-        200,
-        {
-          openwb: {
-            generation,
-            configuredGeneration: deps.configuredGeneration,
-            version: system.version?.value ?? null,
-            lastHeartbeatAt: iso(system.heartbeat?.receivedAt),
-          },
-          broker: {
-            connected: ingest.connected,
-            lastMessageAt: iso(ingest.lastMessageAt),
-            messagesReceived: ingest.messagesReceived,
-            decodeErrors: ingest.decodeErrors,
-          },
-          gateway: { version: deps.version, startedAt: deps.startedAt.toISOString(), liveStore: deps.liveStore.kind },
-        },
-        { 'Cache-Control': 'no-store' },
-      );
-    },
+    getSystem: async () => json(200, await readSystem(), { 'Cache-Control': 'no-store' }),
 
     getMetrics: async ({ principal }) => {
       if (!deps.metricsPublic && !principal) {

@@ -4,11 +4,14 @@
  * whose status the operation does not declare, whose media type it does not list, or whose JSON (problem+json
  * included) does not match the schema fails the request it answers.
  */
+import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import supertest, { type Response } from 'supertest';
 import { OPENAPI_FORMATS } from '../../src/http/request-validation.ts';
+import { PACKAGE_ROOT } from '../../src/package-root.ts';
 import { loadSpec } from '../../src/spec.ts';
+import { parse } from 'yaml';
 
 type Json = Record<string, unknown>;
 interface MediaType {
@@ -96,6 +99,25 @@ export function contractViolation(
   const media = content[mediaType];
   if (!media) return `status ${res.status} declares ${Object.keys(content).join(', ')}, got '${mediaType}'`;
   return media.schema && /[/+]json$/.test(mediaType) ? checkJson(media.schema) : undefined;
+}
+
+interface AsyncApiMessage {
+  payload: { schemaFormat: string; schema: { $ref: string } };
+}
+const asyncapi = parse(readFileSync(new URL('asyncapi.yaml', PACKAGE_ROOT), 'utf8')) as {
+  channels: { stream: { messages: Record<string, unknown> } };
+  components: { messages: Record<string, AsyncApiMessage> };
+};
+
+/** Why a message of the live stream breaks asyncapi.yaml (whose payloads are openapi.yaml's components), or undefined. */
+export function streamMessageViolation(message: unknown): string | undefined {
+  const type = typeof message === 'object' && message !== null && 'type' in message ? String(message.type) : undefined;
+  const declared = type === undefined || !(type in asyncapi.channels.stream.messages) ? undefined : asyncapi.components.messages[type];
+  if (!declared) return `message type ${type} is not a message of the stream channel`;
+  const [file, pointer] = declared.payload.schema.$ref.split('#');
+  if (file !== './openapi.yaml') return `payload of ${type} refers to ${file}, not openapi.yaml`;
+  const validate = validatorOf({ $ref: `#${pointer}` });
+  return validate(message) ? undefined : ajv.errorsText(validate.errors, { dataVar: type });
 }
 
 type ClientMethod = 'get' | 'put' | 'post' | 'delete' | 'patch' | 'head' | 'options';

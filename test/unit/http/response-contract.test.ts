@@ -3,7 +3,7 @@ import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSite } from '../../../src/live/read-models.ts';
 import { decodeSite } from '../../../src/live/views.ts';
-import { contractClient, type ContractClient } from '../../support/response-contract.ts';
+import { contractClient, streamMessageViolation, type ContractClient } from '../../support/response-contract.ts';
 
 const site = buildSite(
   { grid: decodeSite('grid', {}), pv: decodeSite('pv', {}), battery: decodeSite('battery', {}), home: decodeSite('home', {}) },
@@ -66,5 +66,22 @@ describe('the tests’ HTTP client checks every response against openapi.yaml', 
 
   it('checks problem+json outside the spec’s operations too', async () => {
     await expect(http.get('/unknown')).rejects.toThrow(/must NOT have additional properties/);
+  });
+});
+
+describe('stream messages checked against asyncapi.yaml', () => {
+  const stale = { seq: 2, type: 'stale', kind: 'chargepoint', id: '3', updatedAt: '2026-05-20T12:00:00.000Z' };
+
+  it('accepts a message of the channel whose payload matches the referenced OpenAPI component', () => {
+    expect(streamMessageViolation(stale)).toBeUndefined();
+    expect(
+      streamMessageViolation({ seq: 3, type: 'changed', kind: 'site', id: 'pv', fields: {}, updatedAt: null, stale: true }),
+    ).toBeUndefined();
+  });
+
+  it('refuses an unknown type, a missing seq and a property the schema does not have', () => {
+    expect(streamMessageViolation({ ...stale, type: 'hello' })).toMatch(/not a message of the stream channel/);
+    expect(streamMessageViolation({ ...stale, seq: undefined })).toMatch(/seq/);
+    expect(streamMessageViolation({ ...stale, extra: 1 })).toMatch(/additional properties/);
   });
 });

@@ -1,0 +1,88 @@
+import type { Principal } from '../auth/principal.ts';
+import type { MaybePromise } from '../maybe-async.ts';
+import { coalesce, outgoing, withSeq, type ObjectMessage, type Outgoing } from './messages.ts';
+
+/** The connection's credentials checked again: the principal as they stand now, undefined once revoked or expired. */
+export type Reauthenticate = () => MaybePromise<Principal | undefined>;
+
+/** What the connections count (prom-client counters in the gateway). */
+export interface StreamCounters {
+  messagesSent: { inc(): void };
+  coalesced: { inc(): void };
+}
+
+/** Where a connection's frames go: a WebSocket or an SSE response. */
+export interface StreamSink {
+  send(frame: string): void;
+  /** The transport holds more unsent data than it should: further changes wait, coalesced. */
+  readonly backedUp: boolean;
+  /** Ends the transport (`code`: one of STREAM_CLOSE_CODES). */
+  close(code: StreamCloseCode, reason: string): void;
+}
+
+/** Why the gateway ends a stream; WebSocket close codes (documented in asyncapi.yaml). */
+export const STREAM_CLOSE_CODES = { shutdown: 1001, unavailable: 1011, tooSlow: 4008, credentialsInvalid: 4401, forbidden: 4403 } as const;
+export type StreamCloseCode = (typeof STREAM_CLOSE_CODES)[keyof typeof STREAM_CLOSE_CODES];
+
+/**
+ * One client of the stream: numbers its messages and, while its transport is backed up, keeps at most one
+ * pending message per object (the latest, merged with what was pending), sent when the transport drains.
+ */
+export class StreamConnection {
+  private seq = 0;
+  private readonly pending = new Map<string, Outgoing<ObjectMessage>>();
+  /** Since when changes have been waiting for the transport (undefined: none waits). */
+  private waitingSince: number | undefined;
+
+  constructor(
+    /** Replaced when the credentials are checked again (a user's chargepoints may have changed). */
+    public principal: Principal,
+    private readonly sink: StreamSink,
+    readonly reauthenticate: Reauthenticate,
+    private readonly counters?: StreamCounters,
+  ) {}
+
+  /** How long changes have been waiting for the transport (0: none waits). */
+  behindFor(now: number): number {
+    return this.waitingSince === undefined ? 0 : now - this.waitingSince;
+  }
+
+  /** Messages waiting for the transport to drain (one per object at most). */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  sendNow(out: Outgoing): void {
+    this.seq += 1;
+    this.sink.send(withSeq(this.seq, out.json));
+    this.counters?.messagesSent.inc();
+  }
+
+  /** A change of the object `key`: sent now, or merged into the pending one while the transport is behind. */
+  deliver(key: string, out: Outgoing<ObjectMessage>, now: number): void {
+    const waiting = this.pending.get(key);
+    if (waiting === undefined && this.pending.size === 0 && !this.sink.backedUp) {
+      this.sendNow(out);
+      return;
+    }
+    if (waiting) this.counters?.coalesced.inc();
+    this.waitingSince ??= now;
+    // An object keeps its place in the queue: the one waiting longest goes first.
+    this.pending.set(key, waiting ? outgoing(coalesce(waiting.message, out.message)) : out);
+  }
+
+  close(code: StreamCloseCode, reason: string): void {
+    this.pending.clear();
+    this.sink.close(code, reason);
+  }
+
+  /** The transport caught up: send what waited, oldest object first, until it is behind again. */
+  drained(): void {
+    for (const [key, out] of this.pending) {
+      if (this.sink.backedUp) return;
+      this.pending.delete(key);
+      this.sendNow(out);
+    }
+    this.waitingSince = undefined;
+  }
+}

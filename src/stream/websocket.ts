@@ -1,0 +1,170 @@
+/**
+ * The live stream over WebSocket, on the gateway's own HTTP server: the upgrade of GET /api/v1/stream is
+ * authenticated like every operation (x-api-key or bearer header, or a single-use `?ticket=` for
+ * browsers), a browser's Origin must be an allowed CORS origin, and the hub's messages go out as text frames.
+ */
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { grants } from '../auth/api-key.ts';
+import { credentialsFromHeaders, type Authenticator } from '../auth/authenticator.ts';
+import { DomainError, ForbiddenError, InvalidInputError, NotAuthenticatedError } from '../errors.ts';
+import { STREAM_CLOSE_CODES, type StreamConnection } from './connection.ts';
+import { outgoing } from './messages.ts';
+import type { StreamHub } from './stream-hub.ts';
+import type { StreamLimits, TransportMetrics } from './limits.ts';
+import type { StreamTickets, TicketHolder } from './tickets.ts';
+
+const STREAM_PATH = '/api/v1/stream';
+/** Clients send nothing the stream needs; anything larger is closed with 1009 by ws. */
+const MAX_CLIENT_MESSAGE_BYTES = 4096;
+/** Above this many unsent bytes a connection is behind: its changes wait, coalesced per object. */
+const BACKED_UP_BYTES = 64 * 1024;
+
+export interface WebSocketStreamOptions {
+  server: Server;
+  hub: StreamHub;
+  authenticator: Authenticator;
+  tickets: StreamTickets;
+  /** Browser origins allowed (CORS_ORIGINS); requests without an Origin (native apps) pass. */
+  origins: readonly string[];
+  limits: StreamLimits;
+  /** The client's address, as `trust proxy` resolves it. */
+  addressOf: (req: IncomingMessage) => string;
+  metrics: TransportMetrics;
+  /** A protocol ping this often; a peer that has not answered the previous one is dropped. */
+  pingIntervalMs: number;
+  logger: Logger;
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  429: 'Too Many Requests',
+  503: 'Service Unavailable',
+};
+
+function statusOf(error: unknown): number {
+  if (error instanceof NotAuthenticatedError) return 401;
+  if (error instanceof ForbiddenError) return 403;
+  if (error instanceof InvalidInputError) return 400;
+  return 503;
+}
+
+export function attachWebSocketStream(options: WebSocketStreamOptions): { close(): void } {
+  const allowedOrigins = new Set(options.origins);
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE_BYTES });
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://gateway');
+    if (url.pathname !== STREAM_PATH) {
+      refuse(socket, 400);
+      return;
+    }
+    socket.on('error', () => socket.destroy());
+    holderOf(req, url, options, allowedOrigins).then(
+      (holder) => {
+        const release = options.limits.acquire(holder.principal, options.addressOf(req));
+        if (typeof release === 'string') {
+          options.metrics.refused.inc({ reason: release });
+          refuse(socket, 429);
+          return;
+        }
+        socket.once('close', release);
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          options.metrics.connections.inc({ transport: 'websocket' });
+          ws.once('close', () => options.metrics.connections.dec({ transport: 'websocket' }));
+          wss.emit('connection', ws, req);
+          void serve(ws, holder, options);
+        });
+      },
+      (error: unknown) => {
+        if (!(error instanceof DomainError)) options.logger.warn({ err: (error as Error).message }, 'stream upgrade failed');
+        refuse(socket, statusOf(error));
+      },
+    );
+  };
+  options.server.on('upgrade', onUpgrade);
+  const answered = new WeakSet<WebSocket>();
+  wss.on('connection', (ws: WebSocket) => {
+    answered.add(ws);
+    ws.on('pong', () => answered.add(ws));
+  });
+  const heartbeat = setInterval(() => {
+    for (const ws of wss.clients) {
+      if (!answered.delete(ws)) ws.terminate();
+      else ws.ping();
+    }
+  }, options.pingIntervalMs);
+  heartbeat.unref();
+  return {
+    close: () => {
+      clearInterval(heartbeat);
+      options.server.off('upgrade', onUpgrade);
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+    },
+  };
+}
+
+async function holderOf(
+  req: IncomingMessage,
+  url: URL,
+  options: WebSocketStreamOptions,
+  allowedOrigins: Set<string>,
+): Promise<TicketHolder> {
+  const origin = req.headers.origin;
+  if (origin !== undefined && !allowedOrigins.has(origin)) throw new ForbiddenError(`Origin ${origin} may not open the stream`);
+  const header = (name: string) => {
+    const value = req.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  };
+  const credentials = credentialsFromHeaders(header('x-api-key'), header('authorization'));
+  const ticket = url.searchParams.get('ticket');
+  if (ticket !== null) {
+    if (credentials) throw new InvalidInputError('Send either credentials in a header or a ticket, not both');
+    const holder = options.tickets.redeem(ticket);
+    if (!holder) throw new NotAuthenticatedError('The ticket is unknown, used or expired');
+    return holder;
+  }
+  if (!credentials) throw new NotAuthenticatedError('Missing credentials: send an API key, a bearer token, or ?ticket=');
+  const principal = await options.authenticator.authenticate(credentials);
+  if (!principal) throw new NotAuthenticatedError('The credentials are unknown, expired or revoked');
+  if (!grants(principal.scopes, 'read')) throw new ForbiddenError('The stream needs credentials with the read scope');
+  return { principal, credentials };
+}
+
+async function serve(ws: WebSocket, { principal, credentials }: TicketHolder, options: WebSocketStreamOptions): Promise<void> {
+  let connection: StreamConnection | undefined;
+  const drained = () => {
+    if (connection && connection.pendingCount > 0 && ws.bufferedAmount <= BACKED_UP_BYTES) connection.drained();
+  };
+  const sink = {
+    send: (frame: string) => ws.send(frame, drained),
+    get backedUp() {
+      return ws.bufferedAmount > BACKED_UP_BYTES;
+    },
+    close: (code: number, reason: string) => ws.close(code, reason),
+  };
+  ws.on('error', () => ws.terminate());
+  ws.on('close', () => {
+    if (connection) options.hub.disconnect(connection);
+  });
+  ws.on('message', () => {
+    connection?.sendNow(outgoing({ type: 'error', code: 'unsupported-message', message: 'The stream accepts no messages from clients' }));
+  });
+  try {
+    connection = await options.hub.connect(principal, sink, () => options.authenticator.authenticate(credentials));
+  } catch (error) {
+    options.logger.warn({ err: (error as Error).message }, 'stream snapshot failed');
+    ws.close(STREAM_CLOSE_CODES.unavailable, 'The live values cannot be read right now');
+    return;
+  }
+  if (ws.readyState !== ws.OPEN) options.hub.disconnect(connection);
+}
+
+function refuse(socket: Duplex, status: number): void {
+  socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
