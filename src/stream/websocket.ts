@@ -3,13 +3,14 @@
  * authenticated like every operation (x-api-key or bearer header, or a single-use `?ticket=` for
  * browsers), a browser's Origin must be an allowed CORS origin, and the hub's messages go out as text frames.
  */
-import type { IncomingMessage, Server } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { grants } from '../auth/api-key.ts';
 import { credentialsFromHeaders, type Authenticator } from '../auth/authenticator.ts';
 import { DomainError, ForbiddenError, InvalidInputError, NotAuthenticatedError } from '../errors.ts';
+import { PROBLEM_OF_ERROR, PROBLEMS } from '../http/problem-types.ts';
 import { STREAM_CLOSE_CODES, type StreamConnection } from './connection.ts';
 import { outgoing } from './messages.ts';
 import type { StreamHub } from './stream-hub.ts';
@@ -38,19 +39,9 @@ export interface WebSocketStreamOptions {
   logger: Logger;
 }
 
-const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  429: 'Too Many Requests',
-  503: 'Service Unavailable',
-};
-
+/** A refused upgrade answers with the status the problem catalogue gives the error (503 for anything unexpected). */
 function statusOf(error: unknown): number {
-  if (error instanceof NotAuthenticatedError) return 401;
-  if (error instanceof ForbiddenError) return 403;
-  if (error instanceof InvalidInputError) return 400;
-  return 503;
+  return error instanceof DomainError ? PROBLEM_OF_ERROR[error.name].status : PROBLEMS.unavailable.status;
 }
 
 export function attachWebSocketStream(options: WebSocketStreamOptions): { close(): void } {
@@ -60,7 +51,7 @@ export function attachWebSocketStream(options: WebSocketStreamOptions): { close(
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://gateway');
     if (url.pathname !== STREAM_PATH) {
-      refuse(socket, 400);
+      refuse(socket, PROBLEMS.badRequest.status);
       return;
     }
     socket.on('error', () => socket.destroy());
@@ -69,7 +60,7 @@ export function attachWebSocketStream(options: WebSocketStreamOptions): { close(
         const release = options.limits.acquire(holder.principal, options.addressOf(req));
         if (typeof release === 'string') {
           options.metrics.refused.inc({ reason: release });
-          refuse(socket, 429);
+          refuse(socket, PROBLEMS.tooManyRequests.status);
           return;
         }
         socket.once('close', release);
@@ -166,5 +157,5 @@ async function serve(ws: WebSocket, { principal, credentials }: TicketHolder, op
 }
 
 function refuse(socket: Duplex, status: number): void {
-  socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
