@@ -54,6 +54,24 @@ export function renderTestConfig(source: string, o: TestConfigOptions): string {
   return conf;
 }
 
+/** `count` distinct free ports: all are held at once before any is released, so none is handed out twice. */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<net.Server>((resolve, reject) => {
+          const server = net.createServer();
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((server) => (server.address() as AddressInfo).port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -141,7 +159,7 @@ async function launchNginx(prefix: string, upstreams: { gateway: string; stream:
 
   let lastError: Error | undefined;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const [httpPort, httpsPort] = [await freePort(), await freePort()];
+    const [httpPort, httpsPort] = (await freePorts(2)) as [number, number];
     writeFileSync(confFile, renderTestConfig(source, { prefix, httpPort, httpsPort, ...upstreams, user: workerUser }));
     const args = ['-c', confFile, '-p', `${prefix}/`, '-e', 'stderr'];
     execFileSync(NGINX_BIN, [...args, '-t', '-q'], { stdio: 'pipe' });
