@@ -72,17 +72,6 @@ async function freePorts(count: number): Promise<number[]> {
   return ports;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 function tcpOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host: '127.0.0.1', port });
@@ -159,7 +148,7 @@ async function launchNginx(prefix: string, upstreams: { gateway: string; stream:
 
   let lastError: Error | undefined;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const [httpPort, httpsPort] = (await freePorts(2)) as [number, number];
+    const [httpPort = 0, httpsPort = 0] = await freePorts(2);
     writeFileSync(confFile, renderTestConfig(source, { prefix, httpPort, httpsPort, ...upstreams, user: workerUser }));
     const args = ['-c', confFile, '-p', `${prefix}/`, '-e', 'stderr'];
     execFileSync(NGINX_BIN, [...args, '-t', '-q'], { stdio: 'pipe' });
