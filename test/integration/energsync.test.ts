@@ -11,6 +11,7 @@ import { addUser, bearer, login, startAuthGateway } from '../support/auth.ts';
 import { BOTH_DATABASES, type DatabaseTarget } from '../support/databases.ts';
 import { eventually, openPublisher, type TestGateway } from '../support/gateway.ts';
 import { runNode } from '../support/process.ts';
+import { contractViolation } from '../support/response-contract.ts';
 import { specOperations, urlOf } from '../support/spec-requests.ts';
 
 const HOUR = 3_600_000;
@@ -315,5 +316,38 @@ describe.each(BOTH_DATABASES)('EnergSync endpoints on %s', (_name, makeTarget) =
       if (res.status !== 403 || res.body.type !== '/problems/forbidden') reached.push(`${operation.operationId} → ${res.status}`);
     }
     expect(reached).toEqual([]);
+  });
+});
+
+describe('where EnergSync is served', () => {
+  it('serves it under ENERGSYNC_BASE_PATH (responses still keep the spec), and there only', async () => {
+    const gw = await startAuthGateway({
+      store: 'memory',
+      env: { RECORDER_ENABLED: 'false', ENERGSYNC_BASE_PATH: '/rewatt/v1', ENERGSYNC_CHARGERS: '{"3":{"name":"Garage"}}' },
+    });
+    try {
+      const listed = await gw.http.get('/rewatt/v1/chargers?chargerIds[]=3').set('x-api-key', gw.adminKey).expect(200);
+      expect(contractViolation('get', '/energsync/chargers', listed)).toBeUndefined();
+      expect(listed.body).toMatchObject({ total: 1, chargers: [{ id: '3', name: 'Garage' }] });
+      const sessions = await gw.http.get('/rewatt/v1/chargers/3/sessions?startDate=2026-03-01').set('x-api-key', gw.adminKey).expect(200);
+      expect(contractViolation('get', '/energsync/chargers/3/sessions', sessions)).toBeUndefined();
+      expect((await gw.http.get('/rewatt/v1/chargers/x!').set('x-api-key', gw.adminKey)).status).toBe(400);
+      await gw.http.get('/rewatt/v1/chargers').expect(401);
+      await gw.http.get('/energsync/chargers').set('x-api-key', gw.adminKey).expect(404);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('serves nothing of it unless ENERGSYNC_ENABLED=true', async () => {
+    const gw = await startAuthGateway({ store: 'memory', env: { RECORDER_ENABLED: 'false', ENERGSYNC_ENABLED: 'false' } });
+    try {
+      for (const path of ['/energsync/chargers', '/energsync/chargers/3', '/energsync/chargers/3/sessions?startDate=2026-03-01']) {
+        const res = await gw.http.get(path).set('x-api-key', gw.adminKey);
+        expect([path, res.status, res.body.type]).toEqual([path, 404, '/problems/not-found']);
+      }
+    } finally {
+      await gw.close();
+    }
   });
 });
