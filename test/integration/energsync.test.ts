@@ -110,11 +110,13 @@ describe.each(BOTH_DATABASES)('EnergSync endpoints on %s', (_name, makeTarget) =
 
     // The owner's way: the CLI, against the gateway's database.
     const cli = (...args: string[]) => runNode('src/cli.ts', args, { DATABASE_URL: target.url });
-    const created = await cli('keys', 'create', '--name', 'rewatt', '--scopes', 'energsync');
-    expect(created.code).toBe(0);
-    energsyncKey = created.stdout.trim().split('\n').at(-1)!;
-    const narrowed = await cli('keys', 'create', '--name', 'rewatt-garage', '--scopes', 'energsync', '--chargepoints', '3');
+    const [created, narrowed] = await Promise.all([
+      cli('keys', 'create', '--name', 'rewatt', '--scopes', 'energsync'),
+      cli('keys', 'create', '--name', 'rewatt-garage', '--scopes', 'energsync', '--chargepoints', '3'),
+    ]);
+    expect([created.code, narrowed.code]).toEqual([0, 0]);
     expect(narrowed.stdout).toContain('for chargepoints 3');
+    energsyncKey = created.stdout.trim().split('\n').at(-1)!;
     narrowedKey = narrowed.stdout.trim().split('\n').at(-1)!;
   });
   afterAll(async () => {
