@@ -238,7 +238,8 @@ function collectRaw(env: NodeJS.ProcessEnv, problems: string[]): Record<string, 
       } else {
         for (const [key, value] of Object.entries(parsed)) {
           if (!(CONFIG_KEYS as readonly string[]).includes(key)) problems.push(`CONFIG_FILE: unknown key ${key}`);
-          else raw[key] = String(value);
+          // An object (ENERGSYNC_CHARGERS written as YAML) is taken as the JSON text the environment would hold.
+          else raw[key] = typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
         }
       }
     } catch (error) {

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../../src/config.ts';
 
@@ -84,5 +87,23 @@ describe('EnergSync configuration', () => {
     expect(problemsOf({ ENERGSYNC_CHARGERS: 'not json' }).join()).toContain('JSON object');
     expect(problemsOf({ ENERGSYNC_CHARGERS: '{"a b":{}}' }).join()).toContain('ENERGSYNC_CHARGERS');
     expect(problemsOf({ ENERGSYNC_CHARGERS: '[1]' }).join()).toContain('ENERGSYNC_CHARGERS');
+  });
+});
+
+describe('EnergSync configuration from CONFIG_FILE', () => {
+  it('takes ENERGSYNC_CHARGERS written as a YAML object', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'owg-es-config-'));
+    try {
+      writeFileSync(
+        join(dir, 'gateway.yaml'),
+        'ENERGSYNC_ENABLED: true\nENERGSYNC_CHARGERS:\n  "3":\n    serialNumber: SN-3\n    phases: 1\n',
+      );
+      expect(loadConfig({ CONFIG_FILE: join(dir, 'gateway.yaml') }).energsync).toMatchObject({
+        enabled: true,
+        chargers: { '3': { serialNumber: 'SN-3', phases: 1 } },
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
