@@ -102,8 +102,8 @@ function global<T>(schema: T): T {
  * parameters (coerced from strings to their schema types, defaults applied, unknown query parameters
  * refused, `explode: false` arrays split on commas; for clients that send arrays their own ways, the
  * extensions `x-alias-names` (other names, e.g. `ids[]`) and `x-comma-separated` (every value a list))
- * and the JSON body. It runs in the operation's last
- * step, after security, so a request costs one compiled check and no new lookup.
+ * and the JSON body. It runs in the operation's last step, after security, so a request costs one
+ * compiled check and no new lookup.
  *
  * express-openapi-validator did this until its per-request work (re-parsing the URL, dereferencing every
  * parameter, redefining `req.query`) became a fifth of the gateway's cost per read at the target
