@@ -290,6 +290,14 @@ describe.each(BOTH_DATABASES)('EnergSync endpoints on %s', (_name, makeTarget) =
     await gw.http.get('/energsync/chargers').expect(401);
   });
 
+  it('refuses CLI keys narrowed to malformed chargepoint ids', async () => {
+    const refused = await runNode('src/cli.ts', ['keys', 'create', '--name', 'x', '--scopes', 'energsync', '--chargepoints', '3,a b'], {
+      DATABASE_URL: target.url,
+    });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('not chargepoint ids: "a b"');
+  });
+
   it('lets an admin create an energsync key over the API, and no user', async () => {
     const admin = await login(gw, await addUser(gw, 'es-keymaker', 'admin'));
     const created = await gw.http
