@@ -1031,6 +1031,84 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/energsync/chargers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * EnergSync: the chargers these credentials may see
+         * @description EnergSync (formerly Rewatt EV Charging API) `GET /chargers`: the chargepoints this credential may
+         *     see (openWB's published chargepoints and those configured in `ENERGSYNC_CHARGERS`, narrowed to the
+         *     key's chargepoints), ordered by id, one 1-based page at a time. Ids in `chargerIds` the caller may
+         *     not see, or that are not chargers, are left out (no error). `total` counts every charger that
+         *     matches, across pages; a page beyond the last is empty.
+         *
+         *     The `/energsync` prefix is the default of `ENERGSYNC_BASE_PATH`: the three EnergSync operations are
+         *     served under whatever prefix that names, and only when `ENERGSYNC_ENABLED=true`.
+         */
+        get: operations["listEnergSyncChargers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/energsync/chargers/{chargerId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * EnergSync: one charger
+         * @description EnergSync `GET /chargers/{chargerId}`: one charger as a bare object (no envelope). Live facts come
+         *     from openWB where it publishes them (name, serial number, the EVSE's maximum current, connected
+         *     phases); the rest from configuration (`ENERGSYNC_*`, per charger `ENERGSYNC_CHARGERS`). 404 for an id
+         *     that is no charger, 403 for one the credentials may not use.
+         */
+        get: operations["getEnergSyncCharger"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/energsync/chargers/{chargerId}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * EnergSync: charging sessions of one charger that started within a period
+         * @description EnergSync `GET /chargers/{chargerId}/sessions`: the charger's sessions (plug-in → unplug) that
+         *     **start** on or after 00:00:00 UTC of `startDate` and before 00:00:00 UTC of the day after `endDate`
+         *     (both UTC calendar dates, `endDate` inclusive of its whole day, whatever the installation's
+         *     `TIME_ZONE`), oldest first, one 1-based page at a time; `total` counts every match.
+         *
+         *     Sessions still open (the vehicle is plugged in) are left out until they end: EV credits are computed
+         *     from final figures, so a session appears once, with its final `energy` and `endTime`.
+         *     Units (EnergSync leaves them open; decided here): `energy` in whole **Wh**, `chargingDuration` in whole
+         *     **seconds** of actual charging (not the time plugged in).
+         */
+        get: operations["listEnergSyncSessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/live": {
         parameters: {
             query?: never;
@@ -1097,6 +1175,102 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description A charger as EnergSync describes it. A fact neither openWB publishes nor the configuration names is `null`.
+         * @example {
+         *       "id": "3",
+         *       "name": "Garage",
+         *       "serialNumber": "12345678",
+         *       "model": "openWB series2 custom",
+         *       "manufacturer": "openWB",
+         *       "maxAvailableCurrent": 16,
+         *       "maxOutputPower": 11040,
+         *       "outputVoltage": 230,
+         *       "numberOfConnectors": 1,
+         *       "timeZone": "Europe/Berlin",
+         *       "latitude": 52.52,
+         *       "longitude": 13.405,
+         *       "commissioningDate": "2024-04-12"
+         *     }
+         */
+        EnergSyncCharger: {
+            id: components["schemas"]["EntityId"];
+            /** @description openWB chargepoint name (configured name wins) */
+            name: string;
+            /** @description openWB 2.x `get/serial_number`, else configured */
+            serialNumber: string | null;
+            model: string | null;
+            manufacturer: string | null;
+            /** @description Most current per phase, A: configured, else the EVSE maximum openWB 2.x publishes (`get/max_evse_current`) */
+            maxAvailableCurrent: number | null;
+            /** @description Most output power, W: configured, else maxAvailableCurrent × outputVoltage × connected phases */
+            maxOutputPower: number | null;
+            /** @description Nominal voltage per phase, V (`ENERGSYNC_OUTPUT_VOLTAGE`, default 230) */
+            outputVoltage: number | null;
+            /**
+             * Format: int32
+             * @description Connectors (an openWB chargepoint has one unless configured otherwise)
+             */
+            numberOfConnectors: number;
+            /** @description IANA zone of the installation (`TIME_ZONE`) */
+            timeZone: string;
+            /** @description Degrees */
+            latitude: number | null;
+            /** @description Degrees */
+            longitude: number | null;
+            /** Format: date */
+            commissioningDate: string | null;
+        };
+        EnergSyncChargerList: {
+            chargers: components["schemas"]["EnergSyncCharger"][];
+            /**
+             * Format: int32
+             * @description Chargers matching, across all pages
+             */
+            total: number;
+        };
+        /**
+         * @example {
+         *       "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+         *       "chargerId": "3",
+         *       "energy": 18250,
+         *       "startTime": "2026-03-01T17:02:10.000Z",
+         *       "endTime": "2026-03-01T21:40:00.000Z",
+         *       "chargingDuration": 6120
+         *     }
+         */
+        EnergSyncSession: {
+            id: components["schemas"]["SessionId"];
+            chargerId: components["schemas"]["EntityId"];
+            /**
+             * Format: int64
+             * @description Energy charged, whole Wh (a decision of this gateway: EnergSync does not name the unit)
+             */
+            energy: number;
+            /**
+             * Format: date-time
+             * @description Plug-in (UTC)
+             */
+            startTime: string;
+            /**
+             * Format: date-time
+             * @description Unplug (UTC)
+             */
+            endTime: string;
+            /**
+             * Format: int64
+             * @description Time actually charging, whole seconds (a decision of this gateway: EnergSync does not name the unit)
+             */
+            chargingDuration: number;
+        };
+        EnergSyncSessionList: {
+            sessions: components["schemas"]["EnergSyncSession"][];
+            /**
+             * Format: int32
+             * @description Sessions matching, across all pages
+             */
+            total: number;
+        };
         /** @example 3 */
         EntityId: string;
         /**
@@ -1893,10 +2067,10 @@ export interface components {
          */
         Role: "admin" | "user";
         /**
-         * @description `read`: GET operations; `control`: changes (commands, own keys); `admin`: everything (users, audit, metrics)
+         * @description `read`: GET operations; `control`: changes (commands, own keys); `admin`: everything (users, audit, metrics); `energsync`: the EnergSync operations and nothing else (admins only may hand it out)
          * @enum {string}
          */
-        Scope: "read" | "control" | "admin";
+        Scope: "read" | "control" | "admin" | "energsync";
         /** @description Chargepoint ids */
         ChargePointIds: components["schemas"]["EntityId"][];
         /**
@@ -2540,6 +2714,23 @@ export interface components {
         };
     };
     parameters: {
+        /** @description Charger id: the openWB chargepoint id */
+        EnergSyncChargerId: components["schemas"]["EntityId"];
+        /**
+         * @description Only these chargers. Every form EnergSync clients send is accepted: repeated
+         *     (`chargerIds=3&chargerIds=4`, as declared here), with the literal bracket name of EnergSync 1.0.7
+         *     (`chargerIds[]=3&chargerIds[]=4`), and comma-separated (`chargerIds=3,4`, EnergSync 1.2.0 and the AWS
+         *     guide), also mixed. At most 100 ids.
+         * @example [
+         *       "3",
+         *       "4"
+         *     ]
+         */
+        EnergSyncChargerIds: components["schemas"]["EntityId"][];
+        /** @description Page number, 1-based; a page beyond the last is empty */
+        EnergSyncPage: number;
+        /** @description Rows on a page */
+        EnergSyncPageSize: number;
         /** @description openWB chargepoint id (2.x component id such as `3`; 1.9 chargepoint number `1`…`8`) */
         ChargePointId: components["schemas"]["EntityId"];
         /** @description openWB 2.x vehicle id (`0` is openWB's default vehicle) */
@@ -4205,6 +4396,129 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listEnergSyncChargers: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only these chargers. Every form EnergSync clients send is accepted: repeated
+                 *     (`chargerIds=3&chargerIds=4`, as declared here), with the literal bracket name of EnergSync 1.0.7
+                 *     (`chargerIds[]=3&chargerIds[]=4`), and comma-separated (`chargerIds=3,4`, EnergSync 1.2.0 and the AWS
+                 *     guide), also mixed. At most 100 ids.
+                 * @example [
+                 *       "3",
+                 *       "4"
+                 *     ]
+                 */
+                chargerIds?: components["parameters"]["EnergSyncChargerIds"];
+                /** @description Page number, 1-based; a page beyond the last is empty */
+                page?: components["parameters"]["EnergSyncPage"];
+                /** @description Rows on a page */
+                pageSize?: components["parameters"]["EnergSyncPageSize"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of chargers */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnergSyncChargerList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getEnergSyncCharger: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Charger id: the openWB chargepoint id */
+                chargerId: components["parameters"]["EnergSyncChargerId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The charger */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnergSyncCharger"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listEnergSyncSessions: {
+        parameters: {
+            query: {
+                /** @description First UTC calendar date (`YYYY-MM-DD`): sessions starting at or after 00:00:00 UTC on it */
+                startDate: string;
+                /** @description Last UTC calendar date (`YYYY-MM-DD`), inclusive of its whole day; default: today (UTC). Not before `startDate` */
+                endDate?: string;
+                /** @description Page number, 1-based; a page beyond the last is empty */
+                page?: components["parameters"]["EnergSyncPage"];
+                /** @description Rows on a page */
+                pageSize?: components["parameters"]["EnergSyncPageSize"];
+            };
+            header?: never;
+            path: {
+                /** @description Charger id: the openWB chargepoint id */
+                chargerId: components["parameters"]["EnergSyncChargerId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of sessions */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnergSyncSessionList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
     };

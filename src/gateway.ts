@@ -264,6 +264,7 @@ export async function startGateway(
       control,
       stream: { hub, tickets: streamTickets, limits: streamLimits, pingIntervalMs: config.stream.pingIntervalMs },
       startedAt,
+      energsync: config.energsync,
     });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.http.port, config.http.host, () => resolve(s));
