@@ -23,6 +23,8 @@ import { NOT_RECORDING_LOOKBACK_MS, notRecorded } from './not-recording.ts';
 import { RecorderWrites } from './recorder-writes.ts';
 import { readingsOf, type Reading } from './sampling.ts';
 import { SessionTracker } from './session-tracker.ts';
+import { SessionAnnouncer } from './session-events.ts';
+import type { GatewayEvents } from '../events/gateway-events.ts';
 
 /** The part of LiveService the recorder reads: the same read models and staleness rule as the API. */
 export interface LiveReader {
@@ -53,6 +55,8 @@ export interface RecorderDeps {
   options: RecorderOptions;
   now?: () => number;
   newId?: () => string;
+  /** Told of each session started, updated or ended, once stored (the live stream's `session` events). */
+  events?: GatewayEvents;
 }
 
 export interface RecorderStatus {
@@ -91,7 +95,15 @@ export class Recorder {
 
   constructor(private readonly deps: RecorderDeps) {
     this.now = deps.now ?? Date.now;
-    this.writes = new RecorderWrites({ db: deps.db, metrics: deps.metrics, logger: deps.logger, now: this.now, options: deps.options });
+    const announcer = deps.events ? new SessionAnnouncer(deps.db, deps.events, deps.logger) : undefined;
+    this.writes = new RecorderWrites({
+      db: deps.db,
+      metrics: deps.metrics,
+      logger: deps.logger,
+      now: this.now,
+      options: deps.options,
+      onSessionWritten: announcer && ((session) => announcer.written(session)),
+    });
     this.sessions = new SessionTracker({
       db: deps.db,
       buffer: this.writes.buffer,
@@ -99,6 +111,7 @@ export class Recorder {
       metrics: deps.metrics,
       logger: deps.logger,
       now: this.now,
+      onStarted: announcer && ((session) => announcer.started(session)),
       detector: {
         intervalMs: deps.options.intervalMs,
         tariff: deps.options.tariff,
