@@ -1004,7 +1004,8 @@ export interface paths {
          *
          *     `chargepoints` and `topics` narrow what the connection receives (the snapshot too), e.g.
          *     `?chargepoints=3&topics=values,events`. An invalid narrowing is refused with 400 (on the upgrade: the
-         *     status and no body).
+         *     status and no body). On the WebSocket a `subscribe` message changes it while connected (answered with a
+         *     fresh `snapshot`).
          *
          *     A refused upgrade is answered with the HTTP status and no body. The same stream comes as
          *     Server-Sent Events to a GET with `Accept: text/event-stream`; any other GET without an upgrade gets 400.
@@ -1551,11 +1552,11 @@ export interface components {
             type: "error";
             seq: components["schemas"]["StreamSeq"];
             /**
-             * @description Stable code: `unsupported-message` for anything a client sends (the stream takes no commands yet)
+             * @description Stable code: `unsupported-message` for anything a client sends but a `subscribe`; `invalid-subscription` for a `subscribe` the stream cannot follow (the connection keeps what it received before)
              * @example unsupported-message
              * @enum {string}
              */
-            code: "unsupported-message";
+            code: "unsupported-message" | "invalid-subscription";
             /** @example The stream accepts no messages from clients */
             message: string;
         };
@@ -1632,6 +1633,33 @@ export interface components {
              */
             connected: boolean;
             at: components["schemas"]["Timestamp"];
+        };
+        /**
+         * @description Sent by a client on the WebSocket to change what it receives, as `?chargepoints=` and `?topics=` do on
+         *     the URL: it replaces the connection's narrowing (an absent property: not narrowed) and is answered
+         *     with a fresh `snapshot` under the new narrowing, then its changes and events.
+         */
+        StreamSubscribe: {
+            /**
+             * @example subscribe
+             * @enum {string}
+             */
+            type: "subscribe";
+            /**
+             * @description Only these chargepoints' values and events (absent - every chargepoint the caller may use)
+             * @example [
+             *       "3"
+             *     ]
+             */
+            chargepoints?: components["schemas"]["EntityId"][];
+            /**
+             * @description What to receive (absent: `values` and `events`)
+             * @example [
+             *       "values",
+             *       "commands"
+             *     ]
+             */
+            topics?: components["schemas"]["StreamTopic"][];
         };
         /** @description Any message of the stream, told apart by `type` (for typed clients decoding a frame) */
         StreamMessage: components["schemas"]["StreamSnapshot"] | components["schemas"]["StreamChanged"] | components["schemas"]["StreamStale"] | components["schemas"]["StreamSessionEvent"] | components["schemas"]["StreamCommandEvent"] | components["schemas"]["StreamRfidEvent"] | components["schemas"]["StreamConnectionEvent"] | components["schemas"]["StreamError"];

@@ -41,8 +41,8 @@ export class StreamConnection {
     private readonly sink: StreamSink,
     readonly reauthenticate: Reauthenticate,
     private readonly counters?: StreamCounters,
-    /** What the client asked to receive (`?chargepoints=`, `?topics=`). */
-    readonly narrowing: StreamNarrowing = EVERYTHING,
+    /** What the client asked to receive (`?chargepoints=`, `?topics=`, or a `subscribe` message). */
+    public narrowing: StreamNarrowing = EVERYTHING,
   ) {}
 
   /** How long changes have been waiting for the transport (0: none waits). */

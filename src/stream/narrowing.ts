@@ -1,6 +1,7 @@
 /**
  * What one connection asked to receive, from the stream URL's query (`?chargepoints=3,4&topics=values,events`),
- * the same for WebSocket and Server-Sent Events. It narrows what the principal may see, never widens it.
+ * the same for WebSocket and Server-Sent Events, or from a WebSocket client's `subscribe` message. It narrows
+ * what the principal may see, never widens it.
  */
 import type { Schemas } from '../api/types.ts';
 import { InvalidInputError } from '../errors.ts';
@@ -36,8 +37,37 @@ export function parseNarrowing(query: URLSearchParams): StreamNarrowing {
   for (const name of query.keys()) {
     if (!PARAMETERS.has(name)) throw new InvalidInputError(`${name}: not a parameter of the stream (use chargepoints, topics, ticket)`);
   }
-  const chargepoints = listOf(query, 'chargepoints');
-  const topics = listOf(query, 'topics');
+  return narrowingOf({ chargepoints: listOf(query, 'chargepoints'), topics: listOf(query, 'topics') });
+}
+
+/**
+ * The narrowing a client's WebSocket message asks for; undefined when it is not a `subscribe` message,
+ * InvalidInputError when it is one the stream cannot follow.
+ */
+export function readSubscription(text: string): StreamNarrowing | undefined {
+  let message: unknown;
+  try {
+    message = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof message !== 'object' || message === null || Array.isArray(message) || (message as { type?: unknown }).type !== 'subscribe')
+    return undefined;
+  const { type: _type, chargepoints, topics, ...rest } = message as Record<string, unknown>;
+  const unknown = Object.keys(rest)[0];
+  if (unknown !== undefined) throw new InvalidInputError(`${unknown.slice(0, 40)}: not a property of subscribe (use chargepoints, topics)`);
+  return narrowingOf({ chargepoints: stringsOf(chargepoints, 'chargepoints'), topics: stringsOf(topics, 'topics') });
+}
+
+function stringsOf(value: unknown, name: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length === 0 || !value.every((item) => typeof item === 'string'))
+    throw new InvalidInputError(`${name}: a non-empty array of strings`);
+  if (value.some((item) => item === '')) throw new InvalidInputError(`${name}: an empty item`);
+  return value as string[];
+}
+
+function narrowingOf({ chargepoints, topics }: { chargepoints?: string[]; topics?: string[] }): StreamNarrowing {
   if (chargepoints) {
     const bad = chargepoints.find((id) => !ENTITY_ID.test(id));
     if (bad !== undefined) throw new InvalidInputError(`chargepoints: ${JSON.stringify(bad.slice(0, 40))} is not a chargepoint id`);

@@ -122,18 +122,28 @@ export class StreamHub {
     const connection = new StreamConnection(principal, sink, reauthenticate, this.options.counters, narrowing);
     // Queued behind pending refreshes, so no change falls between the snapshot and the first delta.
     await this.enqueue(async () => {
-      if (this.incomplete || !this.site) await this.refresh('all');
-      this.incomplete = false;
-      const system = await this.options.system();
-      const site = this.site;
-      if (!site) throw new Error('The site was not loaded');
-      if (narrowing.values) {
-        const chargepoints = byId(this.chargepoints).filter((cp) => wants(connection, 'chargepoint', cp.id));
-        connection.sendNow(outgoing({ type: 'snapshot', chargepoints, site, vehicles: byId(this.vehicles), system }));
-      } else connection.sendNow(outgoing({ type: 'snapshot', system }));
+      await this.sendSnapshot(connection, narrowing);
       this.connections.add(connection);
     });
     return connection;
+  }
+
+  /** A client asked for other chargepoints or topics: a fresh snapshot under the new narrowing, then its changes and events. */
+  narrow(connection: StreamConnection, narrowing: StreamNarrowing): Promise<void> {
+    return this.enqueue(() => this.sendSnapshot(connection, narrowing));
+  }
+
+  private async sendSnapshot(connection: StreamConnection, narrowing: StreamNarrowing): Promise<void> {
+    if (this.incomplete || !this.site) await this.refresh('all');
+    this.incomplete = false;
+    const system = await this.options.system();
+    const site = this.site;
+    if (!site) throw new Error('The site was not loaded');
+    connection.narrowing = narrowing;
+    if (narrowing.values) {
+      const chargepoints = byId(this.chargepoints).filter((cp) => wants(connection, 'chargepoint', cp.id));
+      connection.sendNow(outgoing({ type: 'snapshot', chargepoints, site, vehicles: byId(this.vehicles), system }));
+    } else connection.sendNow(outgoing({ type: 'snapshot', system }));
   }
 
   disconnect(connection: StreamConnection): void {

@@ -14,7 +14,7 @@ import { DomainError, ForbiddenError, InvalidInputError, NotAuthenticatedError }
 import { PROBLEM_OF_ERROR, PROBLEMS } from '../http/problem-types.ts';
 import { STREAM_CLOSE_CODES, type StreamConnection } from './connection.ts';
 import { outgoing } from './messages.ts';
-import { parseNarrowing, type StreamNarrowing } from './narrowing.ts';
+import { parseNarrowing, readSubscription, type StreamNarrowing } from './narrowing.ts';
 import type { StreamHub } from './stream-hub.ts';
 import type { StreamLimits, TransportMetrics } from './limits.ts';
 import type { StreamTickets, TicketHolder } from './tickets.ts';
@@ -158,8 +158,8 @@ async function serve(
   ws.on('close', () => {
     if (connection) options.hub.disconnect(connection);
   });
-  ws.on('message', () => {
-    connection?.sendNow(outgoing({ type: 'error', code: 'unsupported-message', message: 'The stream accepts no messages from clients' }));
+  ws.on('message', (data: Buffer, isBinary: boolean) => {
+    if (connection) answer(ws, connection, isBinary ? '' : data.toString('utf8'), options);
   });
   try {
     connection = await options.hub.connect(principal, sink, () => options.authenticator.authenticate(credentials), narrowing);
@@ -169,6 +169,26 @@ async function serve(
     return;
   }
   if (ws.readyState !== ws.OPEN) options.hub.disconnect(connection);
+}
+
+/** A client's message: a `subscribe` changes what the connection receives; anything else is answered with an error. */
+function answer(ws: WebSocket, connection: StreamConnection, text: string, options: WebSocketStreamOptions): void {
+  let narrowing: StreamNarrowing | undefined;
+  try {
+    narrowing = readSubscription(text);
+  } catch (error) {
+    const message = (error as Error).message.slice(0, 200);
+    connection.sendNow(outgoing({ type: 'error', code: 'invalid-subscription', message }));
+    return;
+  }
+  if (!narrowing) {
+    connection.sendNow(outgoing({ type: 'error', code: 'unsupported-message', message: 'The stream accepts only subscribe messages' }));
+    return;
+  }
+  options.hub.narrow(connection, narrowing).catch((error: unknown) => {
+    options.logger.warn({ err: (error as Error).message }, 'stream snapshot failed');
+    ws.close(STREAM_CLOSE_CODES.unavailable, 'The live values cannot be read right now');
+  });
 }
 
 function refuse(socket: Duplex, status: number): void {

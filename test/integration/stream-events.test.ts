@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OpenWbSimulator } from '../../src/openwb/simulator/index.ts';
 import { addUser, bearer, login, startAuthGateway } from '../support/auth.ts';
-import { openPublisher, startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { eventually, openPublisher, startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { PrivateMosquitto } from '../support/mosquitto-server.ts';
 import { services } from '../support/services.ts';
 import { openEventStream, openStream, type StreamClient, type StreamMessage } from '../support/stream-client.ts';
@@ -192,6 +192,26 @@ describe('live stream events', () => {
     expect(cp3Commands.messages.slice(1).every((m) => m.type === 'command')).toBe(true);
   });
 
+  it('changes the narrowing of a WebSocket on a subscribe message, with a fresh snapshot; a bad one is answered with an error', async () => {
+    const client = await open(admin(), '?topics=commands');
+    client.ws.send(JSON.stringify({ type: 'subscribe', chargepoints: ['4'], topics: ['values'] }));
+    const snapshot = await client.next((m) => m.type === 'snapshot' && m.seq === 2);
+    expect((snapshot.chargepoints as { id: string }[]).map((cp) => cp.id)).toEqual(['4']);
+    await publisher.publish('openWB/chargepoint/3/get/power', '3210', false);
+    await publisher.publish('openWB/chargepoint/4/get/power', '4210', false);
+    await client.next((m) => m.type === 'changed' && m.id === '4' && (m.fields as { power?: { value: number } }).power?.value === 4210);
+    expect(client.messages.filter((m) => m.type === 'changed' && m.id === '3')).toEqual([]);
+
+    client.ws.send(JSON.stringify({ type: 'subscribe', topics: ['values', 'weather'] }));
+    const error = await client.next((m) => m.type === 'error');
+    expect(error).toMatchObject({ code: 'invalid-subscription', message: expect.stringContaining('"weather"') });
+    client.ws.send('{"type":"hello"}');
+    expect(await client.next((m) => m.type === 'error' && m.seq > error.seq)).toMatchObject({ code: 'unsupported-message' });
+    // The connection kept its narrowing.
+    await publisher.publish('openWB/chargepoint/4/get/power', '4211', false);
+    await client.next((m) => m.type === 'changed' && m.id === '4' && (m.fields as { power?: { value: number } }).power?.value === 4211);
+  });
+
   it('refuses an invalid narrowing with 400, on the upgrade and as problem+json for Server-Sent Events', async () => {
     for (const query of ['?topics=everything', '?chargepoints=', '?chargepoints=3%204', '?chargepoint=3']) {
       await expect(openStream(gw.gateway.url, { headers: admin(), query })).rejects.toThrow('refused: 400');
@@ -219,6 +239,10 @@ describe('live stream broker connection events', () => {
   beforeAll(async () => {
     broker = await PrivateMosquitto.start();
     gw = await startTestGateway({ env: { OPENWB_MQTT_URL: broker.url, RECORDER_ENABLED: 'false' } });
+    await eventually(async () => {
+      const system = await gw.http.get('/api/v1/system').set('x-api-key', gw.readKey).expect(200);
+      return system.body.broker.connected === true ? true : undefined;
+    });
   });
 
   afterAll(async () => {

@@ -3,7 +3,7 @@ import { makePrincipal } from '../../../src/auth/principal.ts';
 import type { GatewayEvent } from '../../../src/events/gateway-events.ts';
 import { InvalidInputError } from '../../../src/errors.ts';
 import { receives } from '../../../src/stream/event-visibility.ts';
-import { EVERYTHING, parseNarrowing } from '../../../src/stream/narrowing.ts';
+import { EVERYTHING, parseNarrowing, readSubscription } from '../../../src/stream/narrowing.ts';
 
 const parse = (query: string) => parseNarrowing(new URLSearchParams(query));
 
@@ -32,6 +32,30 @@ describe('parseNarrowing', () => {
   ])('refuses %s', (query, message) => {
     expect(() => parse(query)).toThrow(InvalidInputError);
     expect(() => parse(query)).toThrow(message);
+  });
+});
+
+describe('readSubscription', () => {
+  it('reads a subscribe message as the URL narrowing, and tells other messages apart', () => {
+    expect(readSubscription('{"type":"subscribe"}')).toEqual(EVERYTHING);
+    expect(readSubscription('{"type":"subscribe","chargepoints":["4"],"topics":["values","commands"]}')).toEqual({
+      chargepoints: new Set(['4']),
+      values: true,
+      events: new Set(['command']),
+    });
+    for (const other of ['{not json', '"subscribe"', '[]', 'null', '{"type":"hello"}', '']) expect(readSubscription(other)).toBeUndefined();
+  });
+
+  it.each([
+    ['{"type":"subscribe","what":"everything"}', 'what: not a property of subscribe'],
+    ['{"type":"subscribe","chargepoints":"3"}', 'chargepoints: a non-empty array of strings'],
+    ['{"type":"subscribe","chargepoints":[]}', 'chargepoints: a non-empty array of strings'],
+    ['{"type":"subscribe","chargepoints":[3]}', 'chargepoints: a non-empty array of strings'],
+    ['{"type":"subscribe","topics":["values","gossip"]}', 'topics: "gossip" is not one of'],
+    ['{"type":"subscribe","chargepoints":["../4"]}', 'chargepoints: "../4" is not a chargepoint id'],
+  ])('refuses %s', (text, message) => {
+    expect(() => readSubscription(text)).toThrow(InvalidInputError);
+    expect(() => readSubscription(text)).toThrow(message);
   });
 });
 
