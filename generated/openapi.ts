@@ -4321,6 +4321,8 @@ export interface operations {
                      * @example data: {"seq":1,"type":"snapshot","chargepoints":[],"site":{},"vehicles":[],"system":{}}
                      *
                      *     data: {"seq":2,"type":"stale","kind":"chargepoint","id":"3","updatedAt":"2026-05-20T12:00:40.000Z"}
+                     *
+                     *     data: {"seq":3,"type":"connection","connected":false,"at":"2026-05-20T12:00:41.000Z"}
                      */
                     "text/event-stream": string;
                 };
