@@ -79,6 +79,7 @@ const DEFAULT_SHUTDOWN_FLUSH_MS = 5_000;
 export class Recorder {
   private readonly writes: RecorderWrites;
   private readonly sessions: SessionTracker;
+  private readonly announcer: SessionAnnouncer | undefined;
   private readonly ledger = new SeriesLedger();
   private readonly now: () => number;
   private timer: NodeJS.Timeout | undefined;
@@ -96,6 +97,7 @@ export class Recorder {
   constructor(private readonly deps: RecorderDeps) {
     this.now = deps.now ?? Date.now;
     const announcer = deps.events ? new SessionAnnouncer(deps.db, deps.events, deps.logger) : undefined;
+    this.announcer = announcer;
     this.writes = new RecorderWrites({
       db: deps.db,
       metrics: deps.metrics,
@@ -281,6 +283,7 @@ export class Recorder {
         const own = lock.tookOverOwn ? " (this instance's previous lock, taken over at once)" : '';
         log.info(`recorder lock taken${own}: this instance records statistics`);
         this.sessions.reset(); // another instance may have moved the sessions on: reload them
+        this.announcer?.forget();
         this.ledger.clear();
         this.activeSince = this.now();
         this.firstTick = at;
@@ -298,6 +301,7 @@ export class Recorder {
     if (lock.state === 'other') {
       if (this.active) log.warn({ holder: lock.holder }, 'recorder lock lost: another instance holds it and records now');
       this.sessions.reset();
+      this.announcer?.forget();
       this.ledger.clear();
       this.firstTick = undefined;
     } else if (previous !== 'unreachable') {

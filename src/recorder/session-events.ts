@@ -36,6 +36,12 @@ export class SessionAnnouncer {
       .catch((error: unknown) => this.logger.warn({ err: (error as Error).message, session: session.id }, 'a session event was not told'));
   }
 
+  /** This instance stopped recording: another one tells of the sessions now. */
+  forget(): void {
+    this.opened.clear();
+    this.told.clear();
+  }
+
   /** Resolves once every written session has been told of. */
   idle(): Promise<void> {
     return this.chain;
