@@ -35,6 +35,8 @@ import { StreamHub } from './stream/stream-hub.ts';
 import { StreamTickets } from './stream/tickets.ts';
 import { StreamLimits } from './stream/limits.ts';
 import { attachWebSocketStream } from './stream/websocket.ts';
+import { localEventBus } from './events/gateway-events.ts';
+import { redisEventBus } from './events/redis-event-bus.ts';
 import { startControlAndProfiles, type ControlAndProfiles } from './control-and-profiles.ts';
 import { logConnectionErrors } from './connection-errors.ts';
 
@@ -165,9 +167,17 @@ export async function startGateway(
       logger.info({ broker: broker.url }, 'demo mode: embedded MQTT broker and openWB 2.x simulator running');
     }
 
+    // Sessions (recorded on one instance), commands and RFID scans (on any) reach the streams of every instance.
+    const events =
+      redis && config.redis
+        ? await redisEventBus(redis, redisKeys(config.redis.keyPrefix).gatewayEvents, logger)
+        : localEventBus((error) => logger.error({ err: error.message }, 'a gateway event listener failed'));
+    closers.push(() => events.close());
+
     const client = connectBroker(config.mqtt ?? { url: (broker as EmbeddedBroker).url }, logger);
     const decoder = new OpenWbDecoder({ mode: config.openwb.generation, topicPrefix: config.openwb.topicPrefix });
     const ingest = new Ingest(client, decoder, liveStore, { metrics, logger, qos: config.openwb.qos, retireAfterMs: config.retireAfterMs });
+    ingest.onConnectionChange((connected, at) => events.publish({ type: 'connection', connected, at: new Date(at).toISOString() }));
     ingest.start();
     closers.push(() => ingest.stop());
     // Redis keeps nothing on disk in many setups: the replica writes itself back when Redis returns, and the
@@ -198,6 +208,7 @@ export async function startGateway(
       users: auth.users,
       logger,
       config: config.control,
+      gatewayEvents: events,
     });
     closers.push(() => control.close());
 
@@ -216,6 +227,7 @@ export async function startGateway(
         metrics: createRecorderMetrics(metrics.registry),
         logger,
         options: { ...config.recorder, tariff: config.tariff },
+        events,
       });
       recorder.start();
       const started = recorder;
@@ -229,6 +241,10 @@ export async function startGateway(
     const hub = new StreamHub({
       live: liveModel,
       updates: (listener) => ingest.onApplied(listener),
+      // Every instance ingests, so a client hears of the broker connection its values come from: this
+      // instance's (the same as its system.broker), not another instance's.
+      events: (listener) =>
+        events.subscribe((event, origin) => (event.type === 'connection' && origin === 'remote' ? undefined : listener(event))),
       system: systemReader({
         live: liveModel,
         liveStore,

@@ -3,6 +3,7 @@ import type { Authenticator } from '../auth/authenticator.ts';
 import { TooManyAttemptsError } from '../errors.ts';
 import type { StreamConnection } from '../stream/connection.ts';
 import type { StreamLimits, TransportMetrics } from '../stream/limits.ts';
+import { parseNarrowing } from '../stream/narrowing.ts';
 import type { StreamHub } from '../stream/stream-hub.ts';
 import { contextOf, setGatewayHeaders } from './request-context.ts';
 import { credentialsOf, requirePrincipal } from './security.ts';
@@ -21,7 +22,7 @@ export interface EventStreamDeps {
 /**
  * The live stream as Server-Sent Events, for a GET of the stream that accepts `text/event-stream` (after
  * the operation's security and limits): each message is one `data:` line of the same JSON the WebSocket
- * sends. Other requests go on to the operation's handler.
+ * sends, narrowed by `?chargepoints=` and `?topics=` as on the WebSocket. Other requests go on to the operation's handler.
  */
 export function eventStreamStep({ hub, authenticator, limits, metrics, pingIntervalMs }: EventStreamDeps): RequestHandler {
   return (req, res, next) => {
@@ -29,6 +30,7 @@ export function eventStreamStep({ hub, authenticator, limits, metrics, pingInter
     const principal = requirePrincipal(contextOf(res).principal);
     const credentials = credentialsOf(req);
     if (!credentials) return next();
+    const narrowing = parseNarrowing(new URL(req.originalUrl, 'http://gateway').searchParams);
     const release = limits.acquire(principal, req.ip ?? '');
     if (typeof release === 'string') {
       metrics.refused.inc({ reason: release });
@@ -62,7 +64,7 @@ export function eventStreamStep({ hub, authenticator, limits, metrics, pingInter
       if (connection) hub.disconnect(connection);
     });
     hub
-      .connect(principal, sink, () => authenticator.authenticate(credentials))
+      .connect(principal, sink, () => authenticator.authenticate(credentials), narrowing)
       .then(
         (connected) => {
           connection = connected;
