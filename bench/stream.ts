@@ -3,7 +3,8 @@
  * floor of one MQTT hop, memory per idle connection, and what one stalled client does to the others.
  *
  *   node --import tsx bench/stream.ts [--quick] [--samples 300] [--interval-ms 100] [--sizes 100,1000]
- *                                     [--idle 5000] [--stall-s 5] [--client-procs 2] [--profile] [--keep-log]
+ *                                     [--idle 5000] [--stall-s 5] [--client-procs 2] [--reauth-s N] [--runs latency,stall,memory]
+ *                                     [--profile] [--keep-log]
  *
  * Everything is the bench's own: a Mosquitto (bench/lib/broker.ts), a redis-server, a SQLite file, an API
  * key made with the CLI, and the gateway as a child process (`src/main.ts`, recorder off). The WebSocket
@@ -60,6 +61,7 @@ const { values: opts } = parseArgs({
     idle: { type: 'string' },
     'stall-s': { type: 'string' },
     'client-procs': { type: 'string', default: '2' },
+    'reauth-s': { type: 'string' },
     runs: { type: 'string', default: 'latency,stall,memory' },
     profile: { type: 'boolean', default: false },
     'keep-log': { type: 'boolean', default: false },
@@ -97,6 +99,17 @@ function uptime(): string {
   } catch {
     return `load ${machineLoad().loadAvg1m}`;
   }
+}
+
+/** Per sample, when it or a newer one first arrived (0: not arrived). */
+function earliestFrom(times: Float64Array): Float64Array {
+  const earliest = new Float64Array(times.length);
+  let first = 0;
+  for (let seq = times.length - 1; seq >= 0; seq--) {
+    if (times[seq] && (!first || times[seq]! < first)) first = times[seq]!;
+    earliest[seq] = first;
+  }
+  return earliest;
 }
 
 function percentile(sorted: Float64Array | readonly number[], p: number): number {
@@ -169,6 +182,8 @@ const gatewayEnv: Record<string, string> = {
   STREAM_MAX_PER_PRINCIPAL: '10000',
   STREAM_MAX_PER_ADDRESS: '100000',
   STREAM_STALL_S: String(STALL_S),
+  // The gateway's default unless given: every connection's credentials are checked again this often.
+  ...(opts['reauth-s'] ? { STREAM_REAUTH_S: opts['reauth-s'] } : {}),
   // Pings stay out of the way: a stalled client answering none must be closed by the stall limit, not the heartbeat.
   STREAM_PING_S: '300',
 };
@@ -218,6 +233,7 @@ const pidOf = (target: Target) => (target === 'bare' ? (bare.pid ?? 0) : gateway
 interface Latencies {
   type: 'latencies';
   perClient: (number | null)[][];
+  superseded: number;
   stalled?: (number | null)[];
 }
 
@@ -288,8 +304,10 @@ interface RunResult {
   floor: Stats;
   ingest: Stats;
   stream: Stats;
-  /** Samples the ingest replaced by the next one within a batch (never applied, so never streamed). */
-  superseded: number;
+  /** Samples the ingest replaced by the next one within a batch (applied, and streamed, with that one). */
+  supersededInIngest: number;
+  /** (client, sample) pairs that reached the client only with a newer value (ingest or hub behind). */
+  supersededAtClients: number;
   rssMiB: number[];
   /** Gateway CPU time per sample (user + system), ms: less sensitive to a busy machine than the latencies. */
   cpuMsPerSample: number;
@@ -354,33 +372,35 @@ async function run(size: number, withStall: boolean, target: Target = 'gateway')
   }
   await closeClients();
   const perClient = collected.flatMap((c) => c.perClient);
-  // The ingest keeps the latest value per field in each batch: a sample followed by the next one before the
-  // gateway's event loop came round was never applied, and is not the stream's to deliver.
-  const superseded = new Set<number>();
-  if (target === 'gateway') for (let seq = 1; seq <= SAMPLES; seq++) if (!appliedAt[seq]) superseded.add(seq);
-  const counted = (series: readonly (number | null)[]) => series.filter((_, seq) => seq >= 1 && !superseded.has(seq));
+  // The ingest keeps the latest value per field in a batch, and the hub reads the latest state when it runs:
+  // a sample replaced by the next one before it was applied or sent counts as delivered with that next one.
+  const applied = earliestFrom(appliedAt);
+  let supersededInIngest = 0;
   const ingest: (number | null)[] = [];
   const stream: (number | null)[] = [];
   const floorLatencies: (number | null)[] = [];
   for (let seq = 1; seq <= SAMPLES; seq++) {
     const sent = publishedAt[seq]!;
     floorLatencies.push(floorAt[seq] ? (floorAt[seq]! - sent) * 1000 : null);
-    if (superseded.has(seq)) continue;
-    ingest.push(appliedAt[seq] ? (appliedAt[seq]! - sent) * 1000 : null);
+    if (target !== 'gateway') continue;
+    if (!appliedAt[seq] && applied[seq]) supersededInIngest++;
+    ingest.push(applied[seq] ? (applied[seq]! - sent) * 1000 : null);
     for (const client of perClient) {
       const total = client[seq];
-      stream.push(appliedAt[seq] && total !== null && total !== undefined ? total - (appliedAt[seq]! - sent) * 1000 : null);
+      stream.push(applied[seq] && total !== null && total !== undefined ? total - (applied[seq]! - sent) * 1000 : null);
     }
   }
   // "Others" leave out the first client, the one that stalls in the stall run, so both runs compare the same 99.
   const others = collected.flatMap((c, i) => (i === 0 && !withStall ? c.perClient.slice(1) : c.perClient));
+  const samples = (series: readonly (number | null)[]) => series.slice(1);
   return {
-    clients: stats(perClient.flatMap(counted)),
-    others: stats(others.flatMap(counted)),
+    clients: stats(perClient.flatMap(samples)),
+    others: stats(others.flatMap(samples)),
     floor: stats(floorLatencies),
     ingest: stats(ingest),
     stream: stats(stream),
-    superseded: superseded.size,
+    supersededInIngest,
+    supersededAtClients: collected.reduce((sum, c) => sum + c.superseded, 0),
     rssMiB: rss,
     cpuMsPerSample,
     stalledCloseCode,
@@ -483,9 +503,11 @@ try {
     console.log(`  publish → every client  ${show(result.clients)}`);
     console.log(`  floor (one MQTT hop)    ${show(result.floor)}`);
     console.log(
-      `  publish → applied batch ${show(result.ingest)}   (ingest: MQTT hop, decode, batch, Redis write; ${result.superseded} samples superseded within a batch)`,
+      `  publish → applied batch ${show(result.ingest)}   (ingest: MQTT hop, decode, batch, Redis write; ${result.supersededInIngest} samples superseded in a batch)`,
     );
-    console.log(`  applied → client        ${show(result.stream)}   (stream: refresh, fan-out, socket)`);
+    console.log(
+      `  applied → client        ${show(result.stream)}   (stream: refresh, fan-out, socket; ${fmt(result.supersededAtClients)} receipts came with a newer value)`,
+    );
     console.log(
       `  gateway CPU ${result.cpuMsPerSample.toFixed(2)} ms per sample (${((result.cpuMsPerSample * 1000) / size).toFixed(1)} µs per client)`,
     );
@@ -508,6 +530,9 @@ try {
     );
     console.log(`  others with the stall   ${show(withStall.others)}`);
     console.log(`  others without          ${show(without.others)}`);
+    console.log(
+      `  gateway CPU per sample ${withStall.cpuMsPerSample.toFixed(2)} ms with the stall vs ${without.cpuMsPerSample.toFixed(2)} ms without (less noisy than a p99)`,
+    );
     console.log(
       `  stalled client: ${withStall.stalledReceived} of ${SAMPLES} samples received, closed with ${withStall.stalledCloseCode ?? 'no close frame'}`,
     );
@@ -597,14 +622,14 @@ try {
     ingestP99Ms: round(r.ingest.p99, 2),
     streamP99Ms: round(r.stream.p99, 2),
     cpuMsPerSample: round(r.cpuMsPerSample, 2),
-    superseded: r.superseded,
+    supersededInIngest: r.supersededInIngest,
+    supersededAtClients: r.supersededAtClients,
   });
   const pickBare = (r: RunResult) => ({
     p50Ms: round(r.clients.p50, 2),
     p99Ms: round(r.clients.p99, 2),
     floorP99Ms: round(r.floor.p99, 2),
     cpuMsPerSample: round(r.cpuMsPerSample, 2),
-    superseded: r.superseded,
   });
   printJson({
     bench: 'stream',
@@ -618,6 +643,8 @@ try {
       baselineOthersP99Ms: round(stall.without.others.p99, 2),
       closeCode: stall.with.stalledCloseCode ?? null,
       rssGrowthMiB: round(rssGrowth, 1),
+      cpuMsPerSample: round(stall.with.cpuMsPerSample, 2),
+      baselineCpuMsPerSample: round(stall.without.cpuMsPerSample, 2),
     },
     memory: mem,
     pass: rows.every((row) => row.pass !== false),

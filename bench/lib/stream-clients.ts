@@ -13,7 +13,8 @@
  *   { type: 'stall' }                 the client opened with `stalled` stops reading (socket paused)
  *   { type: 'resume' }                → { type: 'resumed', closeCode }   it reads again, until the gateway's close
  *   { type: 'reset' }                 forget what was received so far
- *   { type: 'collect', publishedAt }  → { type: 'latencies', perClient: number[][] (µs, NaN: missed), stalled? }
+ *   { type: 'collect', publishedAt }  → { type: 'latencies', perClient: (µs | null: missed)[][], superseded, stalled? }
+ *                                     (a sample replaced by a newer value before it was sent counts with that value: superseded)
  *   { type: 'close-all' }             → { type: 'closed' }
  *
  * BENCH_STREAM (JSON): { host, port, apiKey, baseValue, maxSeq }.
@@ -174,6 +175,20 @@ function maskedFrame(opcode: number, payload: Buffer): Buffer {
   return frame;
 }
 
+/**
+ * When each sample's value, or a newer one, first reached the client: the stream carries state, so a sample
+ * the gateway replaced by the next one before sending (latest wins) counts as delivered with that next one.
+ */
+function effectiveReceipts(received: Float64Array): Float64Array {
+  const seen = new Float64Array(received.length).fill(Number.NaN);
+  let earliest = Number.POSITIVE_INFINITY;
+  for (let seq = received.length - 1; seq >= 0; seq--) {
+    if (!Number.isNaN(received[seq]!)) earliest = Math.min(earliest, received[seq]!);
+    if (earliest !== Number.POSITIVE_INFINITY) seen[seq] = earliest;
+  }
+  return seen;
+}
+
 const clients: RawStreamClient[] = [];
 let stalled: RawStreamClient | undefined;
 
@@ -211,13 +226,18 @@ process.on('message', (message: { type: string; count?: number; stalled?: boolea
   if (message.type === 'reset') for (const client of clients) client.reset();
   if (message.type === 'collect') {
     const publishedAt = message.publishedAt ?? [];
-    const latencies = (client: RawStreamClient) =>
-      publishedAt.map((sent, seq) => (sent === null ? null : Math.round((client.received[seq]! - sent) * 1000)));
-    send({
-      type: 'latencies',
-      perClient: clients.filter((client) => client !== stalled).map(latencies),
-      stalled: stalled ? latencies(stalled) : undefined,
-    });
+    let superseded = 0;
+    const latencies = (client: RawStreamClient) => {
+      const seen = effectiveReceipts(client.received);
+      return publishedAt.map((sent, seq) => {
+        if (sent === null || Number.isNaN(seen[seq]!)) return null;
+        if (Number.isNaN(client.received[seq]!)) superseded++;
+        return Math.round((seen[seq]! - sent) * 1000);
+      });
+    };
+    const perClient = clients.filter((client) => client !== stalled).map(latencies);
+    const counted = superseded;
+    send({ type: 'latencies', perClient, superseded: counted, stalled: stalled ? latencies(stalled) : undefined });
   }
   if (message.type === 'close-all') {
     for (const client of clients) client.close();
