@@ -50,7 +50,7 @@ import {
 import { summarize } from './lib/cpuprofile.ts';
 import { GatewayProcess, createApiKey } from './lib/gateway-process.ts';
 import { cycleMessages } from './lib/openwb-feed.ts';
-import { scrape, total } from './lib/prom-scrape.ts';
+import { scrape, total, type Scrape } from './lib/prom-scrape.ts';
 
 const { values: opts } = parseArgs({
   options: {
@@ -100,6 +100,9 @@ function uptime(): string {
     return `load ${machineLoad().loadAvg1m}`;
   }
 }
+
+const heapMiB = (metrics: Scrape) =>
+  `${(total(metrics, 'nodejs_heap_size_used_bytes') / 2 ** 20).toFixed(1)}/${(total(metrics, 'nodejs_heap_size_total_bytes') / 2 ** 20).toFixed(1)}`;
 
 /** Per sample, when it or a newer one first arrived (0: not arrived). */
 function earliestFrom(times: Float64Array): Float64Array {
@@ -315,6 +318,8 @@ interface RunResult {
   stalledReceived?: number;
   fillSeconds?: number;
   rssBeforeFillMiB?: number;
+  /** V8 heap used / total (MiB) before and after the fill, from /metrics. */
+  heapAroundFill?: string;
 }
 
 /** One measured run: `size` clients (with `stalled`, the first is the stalled one), warm-up, then SAMPLES publishes. */
@@ -324,11 +329,14 @@ async function run(size: number, withStall: boolean, target: Target = 'gateway')
   appliedAt.fill(0);
   let fillSeconds: number | undefined;
   let rssBeforeFillMiB: number | undefined;
+  let heapAroundFill: string | undefined;
   if (withStall) {
     rssBeforeFillMiB = rssMiB(pidOf(target));
+    const heapBefore = heapMiB(await scrape(gateway.url));
     await openClients(1, true);
     children[0]!.send({ type: 'stall' });
     fillSeconds = await fillUntilCoalesced();
+    heapAroundFill = `${heapBefore} before, ${heapMiB(await scrape(gateway.url))} after`;
     await openClients(size - 1);
   } else {
     await openClients(size, false, target);
@@ -407,6 +415,7 @@ async function run(size: number, withStall: boolean, target: Target = 'gateway')
     stalledReceived,
     fillSeconds,
     rssBeforeFillMiB,
+    heapAroundFill,
   };
 }
 
@@ -526,7 +535,8 @@ try {
     stall = { with: withStall, without };
     console.log(
       `  filled the stalled client's buffers in ${withStall.fillSeconds!.toFixed(1)} s (before the others connected); ` +
-        `gateway RSS ${withStall.rssBeforeFillMiB!.toFixed(1)} MiB before the fill, ${withStall.rssMiB[0]!.toFixed(1)} MiB after`,
+        `gateway RSS ${withStall.rssBeforeFillMiB!.toFixed(1)} MiB before the fill, ${withStall.rssMiB[0]!.toFixed(1)} MiB after; ` +
+        `V8 heap used/total MiB ${withStall.heapAroundFill}`,
     );
     console.log(`  others with the stall   ${show(withStall.others)}`);
     console.log(`  others without          ${show(without.others)}`);
