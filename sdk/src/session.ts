@@ -67,10 +67,12 @@ export class Session {
 
   /** A `fetch` that authenticates each request and, for a session, refreshes once on 401 and sends it again. */
   readonly fetch = async (request: Request): Promise<Response> => {
+    // Login and refresh are public: they carry no key or token, and their 401 is the answer, not a cue to refresh.
+    if (AUTH_PATHS.includes(new URL(request.url).pathname)) return this.fetchImpl(request);
     const retry = request.clone();
     const used = this.tokens;
     const response = await this.fetchImpl(this.authenticate(request));
-    if (response.status !== 401 || !used || AUTH_PATHS.includes(new URL(request.url).pathname)) return response;
+    if (response.status !== 401 || !used) return response;
     // Another request may have refreshed meanwhile: then only send this one again with the newer token.
     if (this.tokens === used) {
       try {

@@ -160,6 +160,20 @@ describe('the TypeScript SDK against a real gateway (Mosquitto, Redis, SQLite)',
     expect(persisted.at(-1)).toBeUndefined();
   });
 
+  it('with an API key too: uses the access token after login, and the key again after logout', async () => {
+    const persisted: (TokenPair | undefined)[] = [];
+    const client = createGatewayClient({ baseUrl: gw.gateway.url, apiKey: gw.readKey, onTokens: (tokens) => void persisted.push(tokens) });
+    expect(unwrap(await client.GET('/api/v1/auth/me')).kind).toBe('apiKey');
+    const tokens = await client.login(user.name, user.password);
+    expect(unwrap(await client.GET('/api/v1/auth/me'))).toMatchObject({ kind: 'token', name: user.name });
+    await client.logout();
+    expect(persisted).toEqual([tokens, undefined]);
+    expect(unwrap(await client.GET('/api/v1/auth/me')).kind).toBe('apiKey');
+    // The logout ended the session on the gateway: its refresh token no longer works.
+    const refused = await gw.http.post('/api/v1/auth/refresh').send({ refreshToken: tokens.refreshToken });
+    expect(refused.status).toBe(401);
+  });
+
   it('streams a snapshot and then a delta over ws with header credentials', async () => {
     const client = createGatewayClient({ baseUrl: gw.gateway.url, apiKey: gw.readKey });
     const received = collector();
