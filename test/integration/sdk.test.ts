@@ -212,6 +212,33 @@ describe('the TypeScript SDK against a real gateway (Mosquitto, Redis, SQLite)',
     }
   });
 
+  it('renews a refused access token when the upgrade is answered 401, and connects with the new one', async () => {
+    const session = createGatewayClient({ baseUrl: gw.gateway.url });
+    const first = await session.login(user.name, user.password);
+    const { calls, fetchImpl } = countingFetch();
+    const client = createGatewayClient({
+      baseUrl: gw.gateway.url,
+      tokens: { ...first, accessToken: `${first.accessToken.slice(0, -4)}AAAA` },
+      fetch: fetchImpl,
+    });
+    const received = collector();
+    const disconnects: number[] = [];
+    const stream = client.stream({
+      WebSocket,
+      backoff: { initialMs: 20, maxMs: 100 },
+      onMessage: received.onMessage,
+      onDisconnect: ({ code }) => disconnects.push(code),
+    });
+    try {
+      expect((await received.next(isSnapshot)).seq).toBe(1);
+      expect(disconnects).toEqual([4401]);
+      expect(calls).toEqual(['/api/v1/auth/refresh']);
+      expect(client.tokens?.refreshToken).not.toBe(first.refreshToken);
+    } finally {
+      stream.close();
+    }
+  });
+
   it('reconnects with backoff after the connection drops, and starts again from a fresh snapshot', async () => {
     const port = Number(new URL(gw.gateway.url).port);
     const proxy = await TcpProxy.start('127.0.0.1', port);
