@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 const EXPRESS = { name: 'express', message: 'Only src/http/ and src/app.ts know Express.' };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'generated/', 'data/', 'coverage/', 'dist/'] },
+  { ignores: ['node_modules/', 'generated/', 'sdk/src/generated/', 'sdk/dist/', 'data/', 'coverage/', 'dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

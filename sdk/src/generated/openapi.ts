@@ -1,0 +1,4754 @@
+// THIS FILE IS GENERATED FROM openapi.yaml BY `npm run generate`. DO NOT EDIT.
+
+export interface paths {
+    "/api/v1/chargepoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List all chargepoints with their live values
+         * @description Every chargepoint openWB has published, with its latest live values, their age and staleness.
+         */
+        get: operations["listChargePoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chargepoints/{chargepointId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live values of one chargepoint
+         * @description The latest live values of one chargepoint, their age and staleness. 404 if openWB never published this chargepoint.
+         */
+        get: operations["getChargePoint"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/site": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live values of the site (grid, PV, battery, home consumption)
+         * @description Grid, PV, battery and home consumption, each with its own age and staleness. A part openWB never published has `null` values, `updatedAt: null` and `stale: true`.
+         */
+        get: operations["getSite"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/vehicles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the vehicles configured in openWB (2.x)
+         * @description openWB 1.9 has no vehicle objects; there the list is empty and each chargepoint reports its vehicle's SoC.
+         */
+        get: operations["listVehicles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/vehicles/{vehicleId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live values of one vehicle
+         * @description The latest values of one vehicle. 404 if openWB never published this vehicle.
+         */
+        get: operations["getVehicle"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/system": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * openWB generation and version, broker connection and gateway state
+         * @description Which openWB generation and version the gateway talks to, whether this instance is connected to the broker, when it last heard from openWB, and gateway facts.
+         */
+        get: operations["getSystem"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List charging sessions
+         * @description Charging sessions: one per plug-in → unplug on a chargepoint, detected by the gateway's recorder
+         *     from the live values (both openWB generations), plus sessions imported from openWB 2.x's own charge
+         *     log (`openwb-gateway import chargelog`). A session that is still open has `end: null` and its
+         *     figures grow while it runs.
+         *
+         *     Filters combine with AND. `from`/`to` select sessions whose `start` lies in the half-open range
+         *     `[from, to)`. Paging is by an opaque cursor: pass `nextCursor` of one page as `cursor` (with the same
+         *     filters and `sort`) to get the next; `nextCursor` is `null` on the last page.
+         *
+         *     A caller restricted to some chargepoints (a `user`, or a key narrowed to chargepoints) sees only
+         *     their sessions; filtering by another chargepoint is a 403. A `user` (not an admin) sees only the
+         *     sessions attributed to them: a session belongs to the owner of the RFID profile whose tag was
+         *     scanned for it (see `listRfidEvents`).
+         */
+        get: operations["listSessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sessions/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Charging sessions summed per day, week, month or year
+         * @description Number of sessions, energy, cost and charging time per calendar bucket in the time zone `tz`
+         *     (default: the gateway's `TIME_ZONE`). A session counts in the bucket in which it started. Buckets
+         *     are labelled by their start (ISO 8601 with the zone's offset); weeks start on Monday (ISO weeks);
+         *     days are 23 or 25 hours long on daylight-saving changes. Every bucket of the range is present: one
+         *     without sessions has zeros.
+         *
+         *     Range: half-open `[from, to)`, widened to whole buckets (`from` is moved back to the start of its
+         *     bucket, `to` forward to the end of its bucket). Without `to` the range ends with the current
+         *     bucket; without `from` it covers the last 31 days, 12 weeks, 12 months or 5 years. At most 1000
+         *     buckets per request.
+         */
+        get: operations["getSessionSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sessions/{sessionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One charging session
+         * @description One charging session by id; 404 when there is none with this id, or when it belongs to a chargepoint the caller may not use.
+         */
+        get: operations["getSession"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Recorded measurements per time bucket
+         * @description Values the recorder sampled from the live store every `RECORD_INTERVAL_S` seconds (default 10),
+         *     aggregated per bucket of `interval` in the time zone `tz` (default: the gateway's `TIME_ZONE`).
+         *
+         *     **Range.** Half-open `[start, end)`. Give `start` and `end`, or one of them with `duration`, or
+         *     `duration` alone (then the range ends with the current bucket), or `start` alone (up to now).
+         *     A date without a time is midnight and a date-time without an offset is local time, both in `tz`.
+         *     The range is widened to whole buckets: `start` is moved back to the start of its bucket and `end`
+         *     forward to the end of its bucket. The response gives the range actually used.
+         *
+         *     **Buckets** are calendar buckets in `tz`, labelled by their start as ISO 8601 with the zone's
+         *     offset at that instant. Days are 23 or 25 hours long on daylight-saving changes; weeks start on
+         *     Monday (ISO weeks); `5m` buckets are aligned to every fifth minute. Every bucket of the range is
+         *     present; a bucket without samples has `null` values (a gap stays a gap, it is not zero).
+         *
+         *     **Fields** per series kind: `energy` (Wh) for meter counters, from counter deltas: the sum of
+         *     the increases between consecutive samples, including the step from the last sample before the
+         *     bucket; a decrease (meter reset or swap) counts as 0, never as negative energy, and energy that
+         *     accrued while no sample was taken (a gap) counts in the bucket of the next sample.
+         *     `avgPower`, `maxPower`, `minPower` (W) for power series and `avgSoc`, `minSoc`, `maxSoc` (%) for
+         *     state-of-charge series, from the samples in the bucket. Without `fields` every field that applies
+         *     to a series is returned; a series to which none of the requested fields applies is a 400.
+         *
+         *     **Limits.** At most 10 series, and at most 10000 points per request (buckets × series); more is
+         *     a 400 naming `maxPoints`. Series of a chargepoint the caller may not use are a 403.
+         *     Queries read pre-computed 5-minute, hourly and daily (UTC) rollups:
+         *     the coarsest whose bucket edges coincide with the requested edges (daily rollups only for zones
+         *     at UTC+0, hourly for whole-hour offsets such as Europe/Berlin, 5-minute otherwise), never the raw
+         *     samples, which are kept only `RAW_RETENTION_DAYS`.
+         */
+        get: operations["getHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/history/series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the recorded series
+         * @description Every series the recorder has written, with its kind, unit and the time of its first and last
+         *     sample. Series appear as openWB publishes the values: per chargepoint `chargepoint.<id>.power`,
+         *     `.energyImported`, `.energyExported`, `.vehicleSoc`; `grid.power`, `grid.energyImported`,
+         *     `grid.energyExported`; `pv.power`, `pv.energyTotal`; `battery.power`, `battery.soc`,
+         *     `battery.energyImported`, `battery.energyExported`; `home.power`; per vehicle `vehicle.<id>.soc`.
+         *     Series of chargepoints the caller may not use are left out.
+         */
+        get: operations["listHistorySeries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Log in with username and password
+         * @description Returns a short-lived access token (a JWT, send it as `Authorization: Bearer <token>`) and a refresh
+         *     token. Wrong usernames and wrong passwords get the same 401. Repeated failures slow further attempts
+         *     down and then lock the username and the client address out for `LOGIN_LOCKOUT_S` seconds (429 with
+         *     `Retry-After`), whether or not the user exists. Public.
+         */
+        post: operations["login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Exchange a refresh token for new tokens
+         * @description Rotates the refresh token: the presented one stops working and a new pair is returned. Presenting an
+         *     already rotated refresh token again is treated as theft: the whole session (every token descended from
+         *     the same login) is revoked, including its access tokens. Public (the refresh token is the credential).
+         */
+        post: operations["refreshToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End the session
+         * @description Revokes the session of the access token used (its refresh tokens stop working and the access token
+         *     is refused from now on) and, when given, the session of `refreshToken` if it is the caller's own.
+         */
+        post: operations["logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who the credentials belong to
+         * @description The user (or system key), role, effective scopes and the chargepoints the credentials may use.
+         */
+        get: operations["getCurrentPrincipal"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change your own password
+         * @description Needs an access token (not an API key) and the current password. Ends every session of the user,
+         *     so the client logs in again with the new password. Failed attempts count towards the login lock-out.
+         */
+        put: operations["changePassword"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List users (admins)
+         * @description Every user with role, allowed chargepoints and state, ordered by name. Never password hashes.
+         */
+        get: operations["listUsers"];
+        put?: never;
+        /**
+         * Create a user (admins)
+         * @description Usernames are case-insensitive and unique (409 otherwise). Passwords need 12 to 128 characters.
+         */
+        post: operations["createUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One user (admins)
+         * @description The user with role, allowed chargepoints and state.
+         */
+        get: operations["getUser"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a user (admins)
+         * @description Deletes the user, revokes their API keys and ends their sessions. The last active admin cannot be deleted (409).
+         */
+        delete: operations["deleteUser"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a user (admins)
+         * @description Changes role, password, allowed chargepoints or the disabled state. A new password or disabling ends
+         *     every session of the user; disabling also stops their API keys. The last active admin cannot be
+         *     demoted or disabled (409). Changes apply to every gateway instance at once.
+         */
+        patch: operations["updateUser"];
+        trace?: never;
+    };
+    "/api/v1/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List your API keys
+         * @description Your keys (system keys when called with one), newest last: name, public prefix, scopes, chargepoints,
+         *     expiry, last use (recorded at most once a minute) and revocation. Never the keys themselves.
+         *     Admins may pass `owner=all` to see every key.
+         */
+        get: operations["listApiKeys"];
+        put?: never;
+        /**
+         * Create an API key
+         * @description Creates a key owned by the caller and returns it **once**; only its SHA-256 is stored. Its scopes
+         *     cannot exceed the caller's (a `user` cannot create `admin` keys) and its chargepoints must be ones
+         *     the caller may use (403 otherwise). Needs an access token or an admin key: other API keys cannot
+         *     create keys.
+         */
+        post: operations["createApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/keys/{keyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an API key
+         * @description Revokes one of your keys (admins - any key). Takes effect at once on every gateway instance. Revoking a revoked key succeeds again.
+         */
+        delete: operations["revokeApiKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the audit log (admins)
+         * @description Logins (success and failure), user and key changes and control commands: who, what, when and from
+         *     where, newest first. Filters combine; page with `cursor` (the previous page's `nextCursor`).
+         */
+        get: operations["listAuditEntries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chargepoints/{chargepointId}/charge-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Charge mode and charging settings of one chargepoint
+         * @description The settings the control operations change, read from openWB: the charge mode and, for openWB 2.x, the
+         *     instant-charging and PV settings of the chargepoint's active charge template (`set/charge_template`).
+         *     openWB 1.9 has one global charge mode (`global: true`) and per-chargepoint instant-charging settings
+         *     (`openWB/config/get/sofort/lp/<n>/*`); it has no per-chargepoint PV settings (`pvCharging: null`).
+         */
+        get: operations["getChargeSettings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chargepoints/{chargepointId}/charge-mode": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change the charge mode of a chargepoint
+         * @description openWB 2.x: the gateway reads the chargepoint's active charge template, changes only
+         *     `chargemode.selected` (and `pv_charging.min_current`: `0` for `pv`; for `minPv` `minCurrent`, else the
+         *     last minimum current used on this chargepoint, else 6 A), keeps its `id` and publishes the complete template to
+         *     `openWB/set/chargepoint/<id>/set/charge_template`. Unless openWB's temporary charge templates are on,
+         *     openWB also stores it in the persistent template and in every chargepoint using it.
+         *
+         *     openWB 1.9: the charge mode is **global** (`openWB/set/ChargeMode` 0–4): it changes every chargepoint,
+         *     so it needs access to all chargepoints. 1.9 has no `eco` and no `scheduled` mode (400).
+         *
+         *     Waits until openWB shows the change on its state topic (at most `COMMAND_TIMEOUT_S`, default 20 s, or what
+         *     `Prefer` asks for): `200` with the command and the chargepoint's new state, otherwise `202` with the
+         *     command resource (`Location`), whose status then moves from `pending` to `applied` or `timeout`.
+         */
+        put: operations["setChargeMode"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chargepoints/{chargepointId}/instant-charging": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change the instant-charging current, phases and limit
+         * @description Only the fields sent change. openWB 2.x: `chargemode.instant_charging` of the active charge template
+         *     (`current` A, `phases_to_use`, `limit` with `selected` `none`/`soc`/`amount`, `soc` %, `amount` Wh),
+         *     published as the complete template like `setChargeMode`. openWB 1.9: `openWB/config/set/sofort/lp/<n>/current`,
+         *     `chargeLimitation` (0 none, 1 energy, 2 SoC), `energyToCharge` (kWh: `energy` must be whole kWh, at most
+         *     100 kWh) and `socToChargeTo` (chargepoints 1 and 2 only); 1.9 has no per-chargepoint phase setting (`phases`: 400).
+         *     This does not change the charge mode.
+         *
+         *     Waits until openWB shows the change on its state topic (at most `COMMAND_TIMEOUT_S`, default 20 s, or what
+         *     `Prefer` asks for): `200` with the command and the chargepoint's new state, otherwise `202` with the
+         *     command resource (`Location`), whose status then moves from `pending` to `applied` or `timeout`.
+         */
+        put: operations["setInstantCharging"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chargepoints/{chargepointId}/pv-charging": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change the PV-charging settings
+         * @description Only the fields sent change, in `chargemode.pv_charging` of the active charge template (openWB 2.x):
+         *     `minCurrent` (`min_current`, A; 0 = PV only, which is what makes the mode `pv` rather than `minPv`),
+         *     `minSoc` / `minSocCurrent` (`min_soc` %, `min_soc_current` A: charge at that current up to that SoC),
+         *     `phases` (`phases_to_use`, 0 = automatic), `feedInLimit` and `limit`. openWB 1.9 keeps its PV settings
+         *     globally and offers no topics for them (400).
+         *
+         *     Waits until openWB shows the change on its state topic (at most `COMMAND_TIMEOUT_S`, default 20 s, or what
+         *     `Prefer` asks for): `200` with the command and the chargepoint's new state, otherwise `202` with the
+         *     command resource (`Location`), whose status then moves from `pending` to `applied` or `timeout`.
+         */
+        put: operations["setPvCharging"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chargepoints/{chargepointId}/lock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Lock or unlock a chargepoint
+         * @description openWB 2.x: `openWB/set/chargepoint/<id>/set/manual_lock` `true`/`false`. openWB 1.9:
+         *     `openWB/set/lp/<n>/ChargePointEnabled` `0`/`1`. openWB may lock again by itself (2.x: `disable_after_unplug`
+         *     of the chargepoint profile; 1.9: RFID mode), and an accepted RFID tag unlocks.
+         *
+         *     Waits until openWB shows the change on its state topic (at most `COMMAND_TIMEOUT_S`, default 20 s, or what
+         *     `Prefer` asks for): `200` with the command and the chargepoint's new state, otherwise `202` with the
+         *     command resource (`Location`), whose status then moves from `pending` to `applied` or `timeout`.
+         */
+        put: operations["setChargePointLock"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chargepoints/{chargepointId}/vehicle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Assign a vehicle to a chargepoint
+         * @description openWB 2.x only: `openWB/set/chargepoint/<id>/config/ev` with the vehicle's id. The vehicle must exist
+         *     (openWB creates a vehicle for an unknown id, so unknown ids are refused with 400). openWB then uses that
+         *     vehicle's charge template on the chargepoint; an RFID tag or vehicle id matched by openWB overrides the
+         *     assignment, and a template with `load_default` returns to vehicle 0 after unplugging.
+         *
+         *     Waits until openWB shows the change on its state topic (at most `COMMAND_TIMEOUT_S`, default 20 s, or what
+         *     `Prefer` asks for): `200` with the command and the chargepoint's new state, otherwise `202` with the
+         *     command resource (`Location`), whose status then moves from `pending` to `applied` or `timeout`.
+         */
+        put: operations["setChargePointVehicle"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chargepoints/{chargepointId}/vehicle-soc": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set the SoC of the vehicle at a chargepoint by hand
+         * @description openWB 2.x: the manual SoC of the vehicle connected to the chargepoint (like `setVehicleSoc`). openWB 1.9:
+         *     `openWB/set/lp/<n>/manualSoc` (chargepoints 1 and 2 only).
+         *
+         *     Waits until openWB shows the change on its state topic (at most `COMMAND_TIMEOUT_S`, default 20 s, or what
+         *     `Prefer` asks for): `200` with the command and the chargepoint's new state, otherwise `202` with the
+         *     command resource (`Location`), whose status then moves from `pending` to `applied` or `timeout`.
+         */
+        put: operations["setChargePointVehicleSoc"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chargepoints/{chargepointId}/soc-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask the SoC module of the vehicle at a chargepoint for a fresh SoC
+         * @description openWB 2.x: like `requestVehicleSocUpdate` for the vehicle connected to the chargepoint. openWB 1.9:
+         *     `openWB/set/lp/<n>/ForceSoCUpdate` `1` (chargepoints 1 and 2 only). 1.9 publishes nothing that confirms
+         *     the request: the command is `sent` (202) once the broker accepted it.
+         *
+         *     Waits until openWB shows the change on its state topic (at most `COMMAND_TIMEOUT_S`, default 20 s, or what
+         *     `Prefer` asks for): `200` with the command and the chargepoint's new state, otherwise `202` with the
+         *     command resource (`Location`), whose status then moves from `pending` to `applied` or `timeout`.
+         */
+        post: operations["requestChargePointSocUpdate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/vehicles/{vehicleId}/soc": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set the SoC of a vehicle by hand
+         * @description openWB 2.x: `openWB/set/vehicle/<id>/soc_module/calculated_soc_state/manual_soc`. Only for vehicles whose
+         *     SoC module is `manual` or calculates the SoC (`calculate_soc: true`), 409 otherwise. Users (not admins)
+         *     may change only vehicles connected to or assigned to one of their chargepoints. openWB 1.9 has no
+         *     vehicles: use `setChargePointVehicleSoc`.
+         *
+         *     Waits until openWB shows the change on its state topic (at most `COMMAND_TIMEOUT_S`, default 20 s, or what
+         *     `Prefer` asks for): `200` with the command and the chargepoint's new state, otherwise `202` with the
+         *     command resource (`Location`), whose status then moves from `pending` to `applied` or `timeout`.
+         */
+        put: operations["setVehicleSoc"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/vehicles/{vehicleId}/soc-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask a vehicle's SoC module for a fresh SoC
+         * @description openWB 2.x: `openWB/set/vehicle/<id>/get/force_soc_update` `true`; applied when openWB republishes the
+         *     request. Users (not admins) may ask only for vehicles connected to or assigned to one of their chargepoints.
+         *
+         *     Waits until openWB shows the change on its state topic (at most `COMMAND_TIMEOUT_S`, default 20 s, or what
+         *     `Prefer` asks for): `200` with the command and the chargepoint's new state, otherwise `202` with the
+         *     command resource (`Location`), whose status then moves from `pending` to `applied` or `timeout`.
+         */
+        post: operations["requestVehicleSocUpdate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/vehicles/{vehicleId}/charge-template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Switch the charge template a vehicle uses
+         * @description openWB 2.x: `openWB/set/vehicle/<id>/charge_template` with the id of an existing charge template
+         *     (`listChargeTemplates`; unknown ids: 400). openWB copies it to the vehicle's chargepoints in its next control
+         *     cycle. Users (not admins) may switch only vehicles connected to or assigned to one of their chargepoints.
+         *
+         *     Waits until openWB shows the change on its state topic (at most `COMMAND_TIMEOUT_S`, default 20 s, or what
+         *     `Prefer` asks for): `200` with the command and the chargepoint's new state, otherwise `202` with the
+         *     command resource (`Location`), whose status then moves from `pending` to `applied` or `timeout`.
+         */
+        put: operations["setVehicleChargeTemplate"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/vehicles/{vehicleId}/soc-module": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A vehicle's SoC module configuration (admins)
+         * @description The SoC module openWB 2.x uses for the vehicle (`openWB/vehicle/<id>/soc_module/config`). Secrets in its
+         *     configuration (passwords, tokens, PINs, keys: every key whose name looks secret) are never returned:
+         *     each is replaced by `{ "set": true|false }` and listed in `secrets`.
+         */
+        get: operations["getVehicleSocModule"];
+        /**
+         * Set a vehicle's SoC module configuration (admins)
+         * @description Publishes `openWB/set/vehicle/<id>/soc_module/config`. `type` must be one of `listSocModules`; the
+         *     `configuration` may only hold that module's keys, with values of the defaults' types. Keys not sent keep
+         *     their current value (same type) or the module's default. A secret that is not sent, or sent back as
+         *     `{ "set": true }`, keeps its stored value; `null` clears it. The reply never contains secrets.
+         *
+         *     Waits until openWB shows the change on its state topic (at most `COMMAND_TIMEOUT_S`, default 20 s, or what
+         *     `Prefer` asks for): `200` with the command and the chargepoint's new state, otherwise `202` with the
+         *     command resource (`Location`), whose status then moves from `pending` to `applied` or `timeout`.
+         */
+        put: operations["setVehicleSocModule"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/soc-modules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The SoC modules openWB offers
+         * @description openWB 2.x's list of SoC modules (`openWB/system/configurable/soc_modules`), each with its default
+         *     configuration (secrets masked as `{ "set": false }` and listed in `secrets`). The list changes between
+         *     openWB releases; it is empty until openWB has published it, and for openWB 1.9.
+         */
+        get: operations["listSocModules"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/charge-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The charge templates of openWB 2.x
+         * @description Persistent charge templates (`openWB/vehicle/template/charge_template/<id>`): the ids a vehicle can be switched to
+         *     with `setVehicleChargeTemplate`. Empty for openWB 1.9.
+         */
+        get: operations["listChargeTemplates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/commands/{commandId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The state of a control command
+         * @description A command sent by a control operation (or by an RFID profile): `pending` until openWB shows the change,
+         *     then `applied`, or `timeout` when it did not within `COMMAND_TIMEOUT_S`; `sent` for commands openWB cannot
+         *     confirm. Its owner may read it, admins every command; anyone else gets 404.
+         */
+        get: operations["getCommand"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/profiles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List RFID profiles
+         * @description RFID user profiles: tags, owner, allowed chargepoints and the preset applied when a tag is scanned. Admins
+         *     see every profile, users their own.
+         */
+        get: operations["listProfiles"];
+        put?: never;
+        /**
+         * Create an RFID profile
+         * @description Creates a profile owned by the caller, or (admins only) by `userId`. Each tag belongs to at most one profile
+         *     (compared case-insensitively; 409 when taken). `chargepoints` limits where the profile applies (empty: every
+         *     chargepoint its owner may use; a user may only name their own chargepoints). The `preset` reuses the
+         *     control bodies; `vehicleId` must be a known vehicle.
+         */
+        post: operations["createProfile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/profiles/{profileId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One RFID profile
+         * @description A profile of the caller (admins: any). Other users' profiles answer 404.
+         */
+        get: operations["getProfile"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an RFID profile
+         * @description Deletes a profile of the caller (admins: any) and frees its tags. Recorded RFID events keep their history.
+         */
+        delete: operations["deleteProfile"];
+        options?: never;
+        head?: never;
+        /**
+         * Change an RFID profile
+         * @description Changes the fields sent; `tags`, `chargepoints` and `preset` are replaced as a whole. Only admins may change
+         *     `userId`. Same checks as `createProfile`.
+         */
+        patch: operations["updateProfile"];
+        trace?: never;
+    };
+    "/api/v1/rfid-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Recent RFID scans and what they did
+         * @description Every tag the gateway saw scanned (2.x `get/rfid`) or bound to a plug-in session (2.x `set/rfid`, 1.9
+         *     `lastRfId`), once per session and tag, newest first, with the outcome: the profile's preset `applied` (or
+         *     `timeout`, `failed`), `unknownTag` (no profile: nothing changed), `notAllowed` (the profile does not apply
+         *     on this chargepoint, or its owner may not use it), `noPreset`. Admins see every event, users those of their
+         *     own profiles. Page with `cursor`.
+         */
+        get: operations["listRfidEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live stream of changes (WebSocket, or Server-Sent Events)
+         * @description Upgrade this request to a WebSocket (`Connection: Upgrade`, `Upgrade: websocket`) to receive the live
+         *     values as they change, instead of polling. Credentials as for every operation (`x-api-key` or
+         *     `Authorization: Bearer`), or, for browsers that cannot set headers on a WebSocket, `?ticket=` from
+         *     `POST /api/v1/stream/tickets`. A browser's `Origin` must be in `CORS_ORIGINS`.
+         *
+         *     A `ticket` takes the place of the headers on the upgrade only; a plain GET needs the headers.
+         *
+         *     Messages are JSON text frames, described as a contract in `/asyncapi.yaml`: first a `snapshot` with
+         *     what the REST reads return (the chargepoints the caller may see, the site, the vehicles, the
+         *     system), then `changed` with only the changed fields of one object and each value's `updatedAt`, and
+         *     `stale` when an object's values turn stale. Every message carries a `seq` that counts up by one per
+         *     connection. A refused upgrade is answered with the HTTP status and no body. The same stream comes as
+         *     Server-Sent Events to a GET with `Accept: text/event-stream`; any other GET without an upgrade gets 400.
+         */
+        get: operations["openStream"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stream/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A single-use ticket to open the stream from a browser
+         * @description Browsers cannot set headers on a WebSocket. This returns a short-lived ticket (`STREAM_TICKET_TTL_S`,
+         *     default 30 s) bound to the caller, to open `GET /api/v1/stream?ticket=…` once. A ticket is never a
+         *     long-lived secret: it works once, on this gateway instance, before it expires.
+         */
+        post: operations["createStreamTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/energsync/chargers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * EnergSync: the chargers these credentials may see
+         * @description EnergSync (formerly Rewatt EV Charging API) `GET /chargers`: the chargepoints this credential may
+         *     see (openWB's published chargepoints and those configured in `ENERGSYNC_CHARGERS`, narrowed to the
+         *     key's chargepoints), ordered by id, one 1-based page at a time. Ids in `chargerIds` the caller may
+         *     not see, or that are not chargers, are left out (no error). `total` counts every charger that
+         *     matches, across pages; a page beyond the last is empty.
+         *
+         *     The `/energsync` prefix is the default of `ENERGSYNC_BASE_PATH`: the three EnergSync operations are
+         *     served under whatever prefix that names, and only when `ENERGSYNC_ENABLED=true`.
+         */
+        get: operations["listEnergSyncChargers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/energsync/chargers/{chargerId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * EnergSync: one charger
+         * @description EnergSync `GET /chargers/{chargerId}`: one charger as a bare object (no envelope). Live facts come
+         *     from openWB where it publishes them (name, serial number, the EVSE's maximum current, connected
+         *     phases); the rest from configuration (`ENERGSYNC_*`, per charger `ENERGSYNC_CHARGERS`). 404 for an id
+         *     that is no charger, 403 for one the credentials may not use.
+         */
+        get: operations["getEnergSyncCharger"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/energsync/chargers/{chargerId}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * EnergSync: charging sessions of one charger that started within a period
+         * @description EnergSync `GET /chargers/{chargerId}/sessions`: the charger's sessions (plug-in → unplug) that
+         *     **start** on or after 00:00:00 UTC of `startDate` and before 00:00:00 UTC of the day after `endDate`
+         *     (both UTC calendar dates, `endDate` inclusive of its whole day, whatever the installation's
+         *     `TIME_ZONE`), oldest first, one 1-based page at a time; `total` counts every match.
+         *
+         *     Sessions still open (the vehicle is plugged in) are left out until they end: EV credits are computed
+         *     from final figures, so a session appears once, with its final `energy` and `endTime`.
+         *     Units (EnergSync leaves them open; decided here): `energy` in whole **Wh**, `chargingDuration` in whole
+         *     **seconds** of actual charging (not the time plugged in).
+         */
+        get: operations["listEnergSyncSessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Liveness probe (the process is up)
+         * @description Answers 200 as long as the process serves HTTP. Public.
+         */
+        get: operations["getLiveness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readiness probe (broker connected, live store and database reachable, recorder writing)
+         * @description 200 when the broker is connected, the live store and database answer and the statistics recorder (when this instance records) is writing; 503 otherwise, naming the failed dependency. `checks.recorder` (present when the recorder is enabled) reports samples waiting in its outage buffer and samples lost to a full buffer, and turns the status to `unavailable` only when the recorder has not written for three recording intervals while the database answers (`stalled`, with the reason in `detail`). Public.
+         */
+        get: operations["getReadiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics
+         * @description Prometheus text exposition: HTTP request durations by operation, MQTT messages and decode errors,
+         *     live store latency, plus Node.js process metrics. Needs an API key with the `admin` scope unless
+         *     the gateway runs with `METRICS_PUBLIC=true`.
+         */
+        get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        /**
+         * @description A charger as EnergSync describes it. A fact neither openWB publishes nor the configuration names is `null`.
+         * @example {
+         *       "id": "3",
+         *       "name": "Garage",
+         *       "serialNumber": "12345678",
+         *       "model": "openWB series2 custom",
+         *       "manufacturer": "openWB",
+         *       "maxAvailableCurrent": 16,
+         *       "maxOutputPower": 11040,
+         *       "outputVoltage": 230,
+         *       "numberOfConnectors": 1,
+         *       "timeZone": "Europe/Berlin",
+         *       "latitude": 52.52,
+         *       "longitude": 13.405,
+         *       "commissioningDate": "2024-04-12"
+         *     }
+         */
+        EnergSyncCharger: {
+            id: components["schemas"]["EntityId"];
+            /** @description openWB chargepoint name (configured name wins) */
+            name: string;
+            /** @description openWB 2.x `get/serial_number`, else configured */
+            serialNumber: string | null;
+            model: string | null;
+            manufacturer: string | null;
+            /** @description Most current per phase, A: configured, else the EVSE maximum openWB 2.x publishes (`get/max_evse_current`) */
+            maxAvailableCurrent: number | null;
+            /** @description Most output power, W: configured, else maxAvailableCurrent × outputVoltage × connected phases */
+            maxOutputPower: number | null;
+            /** @description Nominal voltage per phase, V (`ENERGSYNC_OUTPUT_VOLTAGE`, default 230) */
+            outputVoltage: number | null;
+            /**
+             * Format: int32
+             * @description Connectors (an openWB chargepoint has one unless configured otherwise)
+             */
+            numberOfConnectors: number;
+            /** @description IANA zone of the installation (`TIME_ZONE`) */
+            timeZone: string;
+            /** @description Degrees */
+            latitude: number | null;
+            /** @description Degrees */
+            longitude: number | null;
+            /** Format: date */
+            commissioningDate: string | null;
+        };
+        EnergSyncChargerList: {
+            chargers: components["schemas"]["EnergSyncCharger"][];
+            /**
+             * Format: int32
+             * @description Chargers matching, across all pages
+             */
+            total: number;
+        };
+        /**
+         * @example {
+         *       "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+         *       "chargerId": "3",
+         *       "energy": 18250,
+         *       "startTime": "2026-03-01T17:02:10.000Z",
+         *       "endTime": "2026-03-01T21:40:00.000Z",
+         *       "chargingDuration": 6120
+         *     }
+         */
+        EnergSyncSession: {
+            id: components["schemas"]["SessionId"];
+            chargerId: components["schemas"]["EntityId"];
+            /**
+             * Format: int64
+             * @description Energy charged, whole Wh (a decision of this gateway: EnergSync does not name the unit)
+             */
+            energy: number;
+            /**
+             * Format: date-time
+             * @description Plug-in (UTC)
+             */
+            startTime: string;
+            /**
+             * Format: date-time
+             * @description Unplug (UTC)
+             */
+            endTime: string;
+            /**
+             * Format: int64
+             * @description Time actually charging, whole seconds (a decision of this gateway: EnergSync does not name the unit)
+             */
+            chargingDuration: number;
+        };
+        EnergSyncSessionList: {
+            sessions: components["schemas"]["EnergSyncSession"][];
+            /**
+             * Format: int32
+             * @description Sessions matching, across all pages
+             */
+            total: number;
+        };
+        /** @example 3 */
+        EntityId: string;
+        /**
+         * Format: date-time
+         * @example 2026-05-20T12:00:40.000Z
+         */
+        Timestamp: string;
+        /** @description RFC 9457 problem details */
+        Problem: {
+            /**
+             * Format: uri-reference
+             * @description Stable identifier of the problem kind, e.g. `/problems/not-found`
+             * @example /problems/not-found
+             */
+            type: string;
+            /** @example Not Found */
+            title: string;
+            /**
+             * Format: int32
+             * @example 404
+             */
+            status: number;
+            /** @example Chargepoint 9 is not known */
+            detail?: string;
+            /** @description The request path */
+            instance?: string;
+            /** @description One entry per invalid input (validation problems only) */
+            errors?: {
+                /** @example /params/chargepointId */
+                path?: string;
+                message: string;
+                errorCode?: string;
+            }[];
+        };
+        Freshness: {
+            /**
+             * Format: date-time
+             * @description When the gateway last received a value of this object; `null` if never
+             */
+            updatedAt: string | null;
+            /** @description True when no value was received for `STALE_AFTER_S` seconds (or never) */
+            stale: boolean;
+        };
+        /**
+         * @description Current per phase L1, L2, L3, A (`null` for a phase openWB did not report)
+         * @example [
+         *       16,
+         *       16,
+         *       16
+         *     ]
+         */
+        PhaseCurrents: (number | null)[] | null;
+        /**
+         * @description Voltage per phase L1, L2, L3, V (`null` for a phase openWB did not report)
+         * @example [
+         *       230.1,
+         *       229.8,
+         *       231
+         *     ]
+         */
+        PhaseVoltages: (number | null)[] | null;
+        /**
+         * @description The charge mode, `null` while unknown.
+         *
+         *     | value | openWB 2.x (`chargemode.selected` of the chargepoint's charge template) | openWB 1.9 (`openWB/global/ChargeMode`, global for all chargepoints) |
+         *     |---|---|---|
+         *     | `instant` | `instant_charging` | `0` Sofortladen |
+         *     | `pv` | `pv_charging` with `pv_charging.min_current` = 0 | `2` Nur PV |
+         *     | `minPv` | `pv_charging` with `pv_charging.min_current` > 0 | `1` Min+PV |
+         *     | `eco` | `eco_charging` (≥ 2.1.8) | – |
+         *     | `scheduled` | `scheduled_charging` | – |
+         *     | `stop` | `stop` | `3` Stop |
+         *     | `standby` | `standby` (≤ 2.1.7 only) | `4` Standby |
+         * @enum {string|null}
+         */
+        ChargeMode: "instant" | "pv" | "minPv" | "eco" | "scheduled" | "stop" | "standby" | null;
+        /**
+         * @description openWB `fault_state` 0 = ok, 1 = warning, 2 = error (1.9 `faultState` likewise)
+         * @enum {string}
+         */
+        FaultState: "ok" | "warning" | "error";
+        ChargePoint: {
+            id: components["schemas"]["EntityId"];
+            /** @example Garage */
+            name: string | null;
+            /**
+             * Format: double
+             * @description Active charging power, W
+             * @example 11040
+             */
+            power: number | null;
+            currents: components["schemas"]["PhaseCurrents"];
+            voltages: components["schemas"]["PhaseVoltages"];
+            /**
+             * Format: int32
+             * @description Number of phases in use (openWB keeps the last value while idle)
+             */
+            phasesInUse: number | null;
+            /**
+             * Format: double
+             * @description Meter total of energy charged, Wh
+             * @example 1250030.67
+             */
+            energyImported: number | null;
+            /**
+             * Format: double
+             * @description Meter total of energy discharged (bidirectional charging), Wh
+             * @example 0
+             */
+            energyExported: number | null;
+            /**
+             * Format: double
+             * @description Energy charged today, Wh (openWB recalculates it every 5 minutes)
+             * @example 8520
+             */
+            energyToday: number | null;
+            /** @description A vehicle is plugged in */
+            plugged: boolean | null;
+            /** @description The vehicle actually draws current */
+            charging: boolean | null;
+            /** @description The chargepoint is locked (2.x `manual_lock`; 1.9 `ChargePointEnabled` = 0) */
+            locked: boolean | null;
+            /**
+             * Format: double
+             * @description Target current chosen by openWB's control loop, A (0 = charging not allowed)
+             * @example 16
+             */
+            setCurrent: number | null;
+            chargeMode: components["schemas"]["ChargeMode"];
+            /**
+             * @description RFID tag bound to the current plug-in session
+             * @example 04A1B2C3
+             */
+            rfidTag: string | null;
+            /** @description The vehicle openWB uses on this chargepoint; `null` while unknown */
+            vehicle: {
+                /** @example 1 */
+                id: string | null;
+                /** @example e-Golf */
+                name: string | null;
+                /**
+                 * Format: double
+                 * @description State of charge, %
+                 * @example 55
+                 */
+                soc: number | null;
+            } | null;
+            fault: {
+                state: components["schemas"]["FaultState"];
+                /** @example Kein Fehler. */
+                message: string | null;
+            } | null;
+            /**
+             * @description openWB's human-readable status (German, as openWB publishes it)
+             * @example Fahrzeug lädt.
+             */
+            statusText: string | null;
+            /**
+             * Format: date-time
+             * @description When the gateway last received a value of this chargepoint
+             */
+            updatedAt: string | null;
+            /** @description No value received for `STALE_AFTER_S` seconds */
+            stale: boolean;
+        };
+        ChargePointList: {
+            items: components["schemas"]["ChargePoint"][];
+        };
+        Grid: components["schemas"]["Freshness"] & {
+            /**
+             * Format: double
+             * @description Grid power, W, + = import, − = export
+             * @example 1520.5
+             */
+            power: number | null;
+            /**
+             * Format: double
+             * @description Meter total imported from the grid, Wh
+             */
+            energyImported: number | null;
+            /**
+             * Format: double
+             * @description Meter total exported to the grid, Wh
+             */
+            energyExported: number | null;
+        };
+        Pv: components["schemas"]["Freshness"] & {
+            /**
+             * Format: double
+             * @description PV power, W, positive while producing
+             * @example 5230
+             */
+            power: number | null;
+            /**
+             * Format: double
+             * @description Yield today, Wh
+             */
+            energyToday: number | null;
+            /**
+             * Format: double
+             * @description Total yield (meter), Wh
+             */
+            energyTotal: number | null;
+        };
+        Battery: components["schemas"]["Freshness"] & {
+            /**
+             * Format: double
+             * @description Battery power, W, + = charging, − = discharging
+             * @example 1500
+             */
+            power: number | null;
+            /**
+             * Format: double
+             * @description State of charge, %
+             * @example 78
+             */
+            soc: number | null;
+            /**
+             * Format: double
+             * @description Total energy charged into the battery, Wh
+             */
+            energyImported: number | null;
+            /**
+             * Format: double
+             * @description Total energy discharged from the battery, Wh
+             */
+            energyExported: number | null;
+        };
+        Home: components["schemas"]["Freshness"] & {
+            /**
+             * Format: double
+             * @description House consumption (without chargepoints and battery), W
+             * @example 480
+             */
+            power: number | null;
+            /**
+             * Format: double
+             * @description House consumption today, Wh
+             */
+            energyToday: number | null;
+        };
+        Site: {
+            grid: components["schemas"]["Grid"];
+            pv: components["schemas"]["Pv"];
+            battery: components["schemas"]["Battery"];
+            home: components["schemas"]["Home"];
+        };
+        Vehicle: components["schemas"]["Freshness"] & {
+            id: components["schemas"]["EntityId"];
+            /** @example e-Golf */
+            name: string | null;
+            /**
+             * Format: double
+             * @description State of charge, %
+             * @example 55
+             */
+            soc: number | null;
+            /**
+             * Format: double
+             * @description Remaining range, km
+             * @example 210.5
+             */
+            range: number | null;
+            /**
+             * Format: date-time
+             * @description When the vehicle's SoC module last read the SoC (as openWB reports it)
+             */
+            socUpdatedAt: string | null;
+        };
+        VehicleList: {
+            items: components["schemas"]["Vehicle"][];
+        };
+        System: {
+            openwb: {
+                /**
+                 * @description openWB generation in use (configured, or detected from the topics seen); `null` until detected
+                 * @enum {string|null}
+                 */
+                generation: "2" | "1.9" | null;
+                /**
+                 * @description The `OPENWB_GENERATION` setting
+                 * @enum {string}
+                 */
+                configuredGeneration: "auto" | "2" | "1.9";
+                /**
+                 * @description openWB software version (`openWB/system/version`, 1.9 `openWB/system/Version`)
+                 * @example 2.2.2
+                 */
+                version: string | null;
+                /**
+                 * Format: date-time
+                 * @description When the gateway last received openWB's heartbeat topic
+                 */
+                lastHeartbeatAt: string | null;
+            };
+            broker: {
+                /** @description This gateway instance is connected to the openWB broker */
+                connected: boolean;
+                /**
+                 * Format: date-time
+                 * @description When this instance last received a message from openWB
+                 */
+                lastMessageAt: string | null;
+                /**
+                 * Format: int64
+                 * @description Messages this instance received since it started
+                 */
+                messagesReceived: number;
+                /**
+                 * Format: int64
+                 * @description Messages this instance refused at the edge of ingest (an id openWB would not write, a malformed or oversized payload, a value out of bounds); by reason in `openwb_mqtt_refused_total`
+                 */
+                decodeErrors: number;
+            };
+            gateway: {
+                /** @example 0.1.0 */
+                version: string;
+                startedAt: components["schemas"]["Timestamp"];
+                /** @enum {string} */
+                liveStore: "redis" | "memory";
+            };
+        };
+        /**
+         * @description A stream ticket (single use, short-lived)
+         * @example st_4f1c2a9be07d48b3a5c6e1f09d27b8aa3c5e7f91b2d4a6c8
+         */
+        StreamTicketValue: string;
+        StreamTicket: {
+            ticket: components["schemas"]["StreamTicketValue"];
+            /**
+             * Format: date-time
+             * @description When the ticket stops working if unused
+             * @example 2026-05-20T12:00:30.000Z
+             */
+            expiresAt: string;
+        };
+        /**
+         * Format: int64
+         * @description Number of the message on this connection: 1 for the snapshot, then one more per message
+         * @example 1
+         */
+        StreamSeq: number;
+        /**
+         * @description Which REST object a change is about: a `ChargePoint`, a `Vehicle`, one part of the `Site` (id `grid`, `pv`, `battery` or `home`), or the `System` (id `openwb`)
+         * @example chargepoint
+         * @enum {string}
+         */
+        StreamObjectKind: "chargepoint" | "vehicle" | "site" | "system";
+        /** @description Sent first on every connection: the same bodies as the REST reads, chargepoints limited to those the caller may use */
+        StreamSnapshot: {
+            /**
+             * @example snapshot
+             * @enum {string}
+             */
+            type: "snapshot";
+            seq: components["schemas"]["StreamSeq"];
+            /** @description As `GET /api/v1/chargepoints` (its `items`) */
+            chargepoints: components["schemas"]["ChargePoint"][];
+            site: components["schemas"]["Site"];
+            /** @description As `GET /api/v1/vehicles` (its `items`) */
+            vehicles: components["schemas"]["Vehicle"][];
+            system: components["schemas"]["System"];
+        };
+        /**
+         * @description Some fields of one object changed. `fields` maps each changed property of the object's REST schema to
+         *     its new value and the time the gateway received it; properties not named are unchanged. While a
+         *     client reads slower than changes arrive, changes of one object are merged (the latest value wins).
+         */
+        StreamChanged: {
+            /**
+             * @example changed
+             * @enum {string}
+             */
+            type: "changed";
+            seq: components["schemas"]["StreamSeq"];
+            kind: components["schemas"]["StreamObjectKind"];
+            id: components["schemas"]["EntityId"];
+            /**
+             * @description Changed properties of the object, named as in its REST schema
+             * @example {
+             *       "power": {
+             *         "value": 11040,
+             *         "updatedAt": "2026-05-20T12:00:40.000Z"
+             *       }
+             *     }
+             */
+            fields: {
+                [key: string]: components["schemas"]["StreamFieldValue"];
+            };
+            /**
+             * Format: date-time
+             * @description The object's `updatedAt` after the change
+             * @example 2026-05-20T12:00:40.000Z
+             */
+            updatedAt: string | null;
+            /**
+             * @description The object's `stale` after the change
+             * @example false
+             */
+            stale: boolean;
+        };
+        StreamFieldValue: {
+            /**
+             * @description The new value, typed as the property of the REST schema (`null`: no value)
+             * @example 11040
+             */
+            value: unknown;
+            /**
+             * Format: date-time
+             * @description When the gateway received this value
+             * @example 2026-05-20T12:00:40.000Z
+             */
+            updatedAt: string | null;
+        };
+        /** @description The values of one object turned stale (nothing received for `STALE_AFTER_S`); pushed when it happens */
+        StreamStale: {
+            /**
+             * @example stale
+             * @enum {string}
+             */
+            type: "stale";
+            seq: components["schemas"]["StreamSeq"];
+            kind: components["schemas"]["StreamObjectKind"];
+            id: components["schemas"]["EntityId"];
+            /**
+             * Format: date-time
+             * @description When the gateway last received a value of the object
+             * @example 2026-05-20T12:00:40.000Z
+             */
+            updatedAt: string | null;
+        };
+        /** @description The client sent something the stream does not accept; the connection stays open */
+        StreamError: {
+            /**
+             * @example error
+             * @enum {string}
+             */
+            type: "error";
+            seq: components["schemas"]["StreamSeq"];
+            /**
+             * @description Stable code: `unsupported-message` for anything a client sends (the stream takes no commands yet)
+             * @example unsupported-message
+             * @enum {string}
+             */
+            code: "unsupported-message";
+            /** @example The stream accepts no messages from clients */
+            message: string;
+        };
+        /** @example 2026-03-01T00:00:00+01:00 */
+        DateTimeParam: string;
+        /**
+         * Format: date-time
+         * @description ISO 8601 with the offset of the requested time zone at that instant
+         * @example 2026-03-29T00:00:00.000+01:00
+         */
+        LocalTimestamp: string;
+        /**
+         * Format: uuid
+         * @example 5b0c2f3e-8a51-4c1e-9d7a-2f1e0b7c9a44
+         */
+        SessionId: string;
+        /**
+         * @description A charge mode seen during the session (see `ChargeMode`); `time` is openWB 2.x time charging, which appears only in imported charge-log entries
+         * @enum {string}
+         */
+        SessionChargeMode: "instant" | "pv" | "minPv" | "eco" | "scheduled" | "time" | "stop" | "standby";
+        /**
+         * @description One plug-in → unplug on a chargepoint. Detected from the live values: a session starts at the first
+         *     recorder tick that sees the vehicle plugged and ends at the first tick that sees it unplugged (so
+         *     times have the recorder's `RECORD_INTERVAL_S` resolution). A gateway restart or broker outage does
+         *     not split a session: the open session is kept in the database and continued while the chargepoint
+         *     is still plugged; if it is found unplugged after a gap, `end` is the last time it was seen plugged.
+         *     Stale values (not refreshed for `STALE_AFTER_S`) are ignored, exactly as the live API marks them.
+         *
+         *     Sessions imported from openWB 2.x's charge log take openWB's own figures: `start`/`end` from the
+         *     entry's times (local times read in `TIME_ZONE`), `meanPower` from openWB's average, `peakPower` null;
+         *     entries that openWB wrote at a charge-mode switch while charging went on are joined into one session.
+         */
+        Session: {
+            id: components["schemas"]["SessionId"];
+            chargepointId: components["schemas"]["EntityId"];
+            start: components["schemas"]["Timestamp"];
+            /**
+             * Format: date-time
+             * @description `null` while the vehicle is still plugged in
+             */
+            end: string | null;
+            /**
+             * Format: double
+             * @description Energy charged, Wh: the sum of the chargepoint meter's plausible increases during the session. A glitch (the meter briefly reading 0, or a spike beyond `METER_MAX_POWER_CHARGEPOINT_W`) counts nothing; a meter reset or replacement, recognised by 5 readings and a minute counting on from a new level, counts 0 across it and never negative
+             * @example 22080
+             */
+            energy: number;
+            /**
+             * Format: int32
+             * @description Seconds during which the vehicle actually drew current (openWB `charge_state`), as observed by the recorder at every tick: an interval that began while charging counts whole; one in which charging began (or a gap in the data: outage, restart) counts the time its energy took at `peakPower`, at most the interval. Never less than `energy` needs at `peakPower` (within the session). Imported sessions: openWB's `time_charged` (minute resolution).
+             * @example 7200
+             */
+            chargingTime: number;
+            /**
+             * Format: double
+             * @description Mean power while charging, W: `energy` / `chargingTime`, never above `peakPower`; `null` before any charging
+             * @example 11040
+             */
+            meanPower: number | null;
+            /**
+             * Format: double
+             * @description Highest power sampled, W, or the meter's mean power over the charging time when that is higher (the power topic lagging the meter); `null` when unknown (e.g. imported from openWB's charge log)
+             * @example 11090
+             */
+            peakPower: number | null;
+            /**
+             * Format: double
+             * @description Vehicle state of charge at the first reading of the session, %
+             * @example 40
+             */
+            socStart: number | null;
+            /**
+             * Format: double
+             * @description Vehicle state of charge at the last reading of the session, %
+             * @example 76
+             */
+            socEnd: number | null;
+            /** @description Charge modes seen during the session, in the order first seen */
+            chargeModes: components["schemas"]["SessionChargeMode"][];
+            /**
+             * @description RFID tag bound to the session (the last one seen)
+             * @example 04A1B2C3
+             */
+            rfidTag: string | null;
+            /** @description The vehicle openWB assigned (the last one seen); `null` when unknown */
+            vehicle: {
+                /** @example 1 */
+                id: string | null;
+                /** @example e-Golf */
+                name: string | null;
+            } | null;
+            /** @description The gateway user the session belongs to: the owner of the RFID profile whose tag was scanned for it; `null` when none was */
+            user: {
+                id: string;
+                name: string | null;
+            } | null;
+            /**
+             * Format: double
+             * @description Cost in the currency of `TARIFF_CURRENCY` (default EUR), rounded to 4 decimals: each energy step
+             *     priced at the tariff in force at that time of day (`TARIFF_PRICE_PER_KWH`, `TARIFF_SCHEDULE`, local
+             *     times in `TIME_ZONE`). Imported sessions carry openWB's own `costs`. `null` when no tariff is configured.
+             * @example 6.624
+             */
+            cost: number | null;
+        };
+        SessionList: {
+            items: components["schemas"]["Session"][];
+            /** @description Pass as `cursor` for the next page; `null` on the last page */
+            nextCursor: string | null;
+        };
+        SessionTotals: {
+            /**
+             * Format: int32
+             * @description Number of sessions
+             */
+            count: number;
+            /**
+             * Format: double
+             * @description Energy charged, Wh
+             */
+            energy: number;
+            /**
+             * Format: double
+             * @description Sum of the sessions' cost (see `Session.cost`), rounded to 4 decimals; `null` when a session in the bucket has no cost
+             */
+            cost: number | null;
+            /**
+             * Format: int64
+             * @description Seconds actually charging
+             */
+            chargingTime: number;
+        };
+        SessionSummaryBucket: {
+            start: components["schemas"]["LocalTimestamp"];
+            /**
+             * Format: int32
+             * @description Number of sessions
+             */
+            count: number;
+            /**
+             * Format: double
+             * @description Energy charged, Wh
+             */
+            energy: number;
+            /**
+             * Format: double
+             * @description Sum of the sessions' cost (see `Session.cost`), rounded to 4 decimals; `null` when a session in the bucket has no cost
+             */
+            cost: number | null;
+            /**
+             * Format: int64
+             * @description Seconds actually charging
+             */
+            chargingTime: number;
+        };
+        SessionSummary: {
+            /** @enum {string} */
+            interval: "day" | "week" | "month" | "year";
+            /** @example Europe/Berlin */
+            timeZone: string;
+            start: components["schemas"]["LocalTimestamp"];
+            end: components["schemas"]["LocalTimestamp"];
+            /**
+             * @description ISO 4217 code of `cost` (`TARIFF_CURRENCY`)
+             * @example EUR
+             */
+            currency: string;
+            items: components["schemas"]["SessionSummaryBucket"][];
+            totals: components["schemas"]["SessionTotals"];
+        };
+        /**
+         * @description A series id such as `chargepoint.3.power`
+         * @example chargepoint.3.energyImported
+         */
+        SeriesId: string;
+        /**
+         * @description `power` (W, sampled), `energy` (Wh meter counter), `soc` (state of charge, %)
+         * @enum {string}
+         */
+        SeriesKind: "power" | "energy" | "soc";
+        /**
+         * @description Bucket size: 5 minutes, hour, day, ISO week (Monday), calendar month or year, in `tz`
+         * @default day
+         * @enum {string}
+         */
+        HistoryInterval: "5m" | "hour" | "day" | "week" | "month" | "year";
+        /** @enum {string} */
+        HistoryField: "energy" | "avgPower" | "maxPower" | "minPower" | "avgSoc" | "minSoc" | "maxSoc";
+        /** @description One bucket; only the requested fields that apply to the series are present, `null` when the bucket has no samples */
+        HistoryPoint: {
+            start: components["schemas"]["LocalTimestamp"];
+            /**
+             * Format: double
+             * @description Energy in the bucket from meter-counter increases, Wh. Only plausible readings count: a reading below
+             *     the last trusted one, or above what the series' maximum power (`METER_MAX_POWER_CHARGEPOINT_W`,
+             *     `METER_MAX_POWER_SITE_W`) allows since it, is held back; if the counter comes back it was a glitch and
+             *     counts nothing, if it keeps counting from the new level for 5 readings and a minute it is a meter
+             *     reset or replacement (or a register rollover, counted exactly). `quality` says which happened.
+             */
+            energy?: number | null;
+            /**
+             * @description Energy series only: how far `energy` can be trusted; `null` when the bucket has no samples.
+             *     `measured`: every meter reading in the bucket was plausible. `corrected`: implausible readings
+             *     (glitches such as a meter briefly reading 0, spikes, or the first readings of a new meter) were held
+             *     back and the energy comes from the plausible readings around them. `incomplete`: the meter was reset
+             *     or replaced in the bucket; what it counted between its last reading before and its first reading
+             *     after is unknown and counts 0.
+             * @example corrected
+             * @enum {string|null}
+             */
+            quality?: "measured" | "corrected" | "incomplete" | null;
+            /**
+             * Format: double
+             * @description Mean of the power samples, W
+             */
+            avgPower?: number | null;
+            /**
+             * Format: double
+             * @description Highest power sample, W
+             */
+            maxPower?: number | null;
+            /**
+             * Format: double
+             * @description Lowest power sample, W
+             */
+            minPower?: number | null;
+            /**
+             * Format: double
+             * @description Mean state of charge, %
+             */
+            avgSoc?: number | null;
+            /**
+             * Format: double
+             * @description Lowest state of charge, %
+             */
+            minSoc?: number | null;
+            /**
+             * Format: double
+             * @description Highest state of charge, %
+             */
+            maxSoc?: number | null;
+        };
+        HistorySeries: {
+            id: components["schemas"]["SeriesId"];
+            kind: components["schemas"]["SeriesKind"];
+            /** @enum {string} */
+            unit: "W" | "Wh" | "%";
+            points: components["schemas"]["HistoryPoint"][];
+        };
+        History: {
+            start: components["schemas"]["LocalTimestamp"];
+            end: components["schemas"]["LocalTimestamp"];
+            interval: components["schemas"]["HistoryInterval"];
+            /** @example Europe/Berlin */
+            timeZone: string;
+            series: components["schemas"]["HistorySeries"][];
+        };
+        HistorySeriesInfo: {
+            id: components["schemas"]["SeriesId"];
+            kind: components["schemas"]["SeriesKind"];
+            /** @enum {string} */
+            unit: "W" | "Wh" | "%";
+            /**
+             * Format: date-time
+             * @description Time of the first sample written
+             */
+            firstSampleAt: string | null;
+            /**
+             * Format: date-time
+             * @description Time of the latest sample written
+             */
+            lastSampleAt: string | null;
+        };
+        HistorySeriesList: {
+            items: components["schemas"]["HistorySeriesInfo"][];
+        };
+        /**
+         * @description The statistics recorder of this instance. `ok` is false while samples wait in the outage buffer,
+         *     once any were lost because the buffer (`RECORDER_BUFFER_SIZE`) overflowed since the instance
+         *     started, or while the recorder is stalled. Only `stalled` changes `status` (an unreachable
+         *     database already does through the `database` check).
+         */
+        RecorderCheck: {
+            ok: boolean;
+            detail?: string;
+            /** @description This instance holds the recorder lock and records (exactly one instance does when several share Redis) */
+            active: boolean;
+            /**
+             * Format: int64
+             * @description Samples waiting for the database
+             */
+            bufferedSamples: number;
+            /**
+             * Format: int32
+             * @description Session updates waiting for the database
+             */
+            bufferedSessions: number;
+            /**
+             * Format: int64
+             * @description Samples dropped because the buffer was full, since the instance started
+             */
+            lostSamples: number;
+            /**
+             * Format: int64
+             * @description Session updates dropped because the buffer was full, since the instance started
+             */
+            lostSessions: number;
+            /**
+             * @description This instance records but has not completed a write for three recording intervals (`RECORD_INTERVAL_S`); `detail` says why. Makes the readiness `status` `unavailable`
+             * @example false
+             */
+            stalled: boolean;
+            /**
+             * Format: date-time
+             * @description When the recorder last completed a write to the database; `null` before its first since start
+             * @example 2026-05-20T12:00:40.000Z
+             */
+            lastWriteAt: string | null;
+        };
+        Liveness: {
+            /** @enum {string} */
+            status: "ok";
+        };
+        Readiness: {
+            /** @enum {string} */
+            status: "ready" | "unavailable";
+            checks: {
+                broker: components["schemas"]["Check"];
+                liveStore: components["schemas"]["Check"];
+                database: components["schemas"]["Check"];
+                recorder?: components["schemas"]["RecorderCheck"];
+            };
+        };
+        Check: {
+            ok: boolean;
+            detail?: string;
+            /** Format: double */
+            latencyMs?: number;
+        };
+        /**
+         * Format: uuid
+         * @example 3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b
+         */
+        Uuid: string;
+        /**
+         * @description `admin`: everything, every chargepoint; `user`: read and control the allowed chargepoints, manage own keys
+         * @enum {string}
+         */
+        Role: "admin" | "user";
+        /**
+         * @description `read`: GET operations; `control`: changes (commands, own keys); `admin`: everything (users, audit, metrics); `energsync`: the EnergSync operations and nothing else (admins only may hand it out)
+         * @enum {string}
+         */
+        Scope: "read" | "control" | "admin" | "energsync";
+        /** @description Chargepoint ids */
+        ChargePointIds: components["schemas"]["EntityId"][];
+        /**
+         * Format: password
+         * @description A password (never returned, never logged)
+         */
+        Password: string;
+        LoginRequest: {
+            /** @example alice */
+            username: string;
+            password: components["schemas"]["Password"];
+        };
+        /** @description An opaque refresh token (use once; stored by the gateway only as a hash) */
+        RefreshToken: string;
+        RefreshRequest: {
+            refreshToken: components["schemas"]["RefreshToken"];
+        };
+        LogoutRequest: {
+            refreshToken?: components["schemas"]["RefreshToken"];
+        };
+        TokenPair: {
+            /** @description JWT (EdDSA), send as `Authorization: Bearer <accessToken>` */
+            accessToken: string;
+            refreshToken: components["schemas"]["RefreshToken"];
+            /**
+             * Format: int32
+             * @description Lifetime of the access token, seconds
+             * @example 900
+             */
+            expiresIn: number;
+        };
+        PasswordChange: {
+            currentPassword: components["schemas"]["Password"];
+            /**
+             * Format: password
+             * @description 12 to 128 characters
+             */
+            newPassword: string;
+        };
+        CurrentPrincipal: {
+            /**
+             * @description `apiKey` for API keys, `token` for access tokens
+             * @enum {string}
+             */
+            kind: "apiKey" | "token";
+            /**
+             * Format: uuid
+             * @description The user; `null` for system keys (created with the CLI, acting as admin)
+             */
+            userId: string | null;
+            /** @description Username (the key name for system keys) */
+            name: string;
+            role: components["schemas"]["Role"];
+            /** @description Effective scopes (the key's, cut down to the role's) */
+            scopes: components["schemas"]["Scope"][];
+            /** @description Chargepoints these credentials may use; `null` = all */
+            chargepoints: components["schemas"]["EntityId"][] | null;
+            /**
+             * Format: uuid
+             * @description The API key used; `null` for access tokens
+             */
+            keyId: string | null;
+        };
+        User: {
+            id: components["schemas"]["Uuid"];
+            /** @example alice */
+            name: string;
+            role: components["schemas"]["Role"];
+            /** @description Chargepoints a `user` may see and control (admins: all, whatever this says) */
+            chargepoints: components["schemas"]["EntityId"][];
+            /** @description A disabled user cannot log in; their tokens and keys are refused */
+            disabled: boolean;
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        UserList: {
+            items: components["schemas"]["User"][];
+        };
+        NewUser: {
+            /**
+             * @description Username, case-insensitive (stored in lower case)
+             * @example alice
+             */
+            name: string;
+            role: components["schemas"]["Role"];
+            /**
+             * Format: password
+             * @description 12 to 128 characters
+             */
+            password: string;
+            chargepoints?: components["schemas"]["ChargePointIds"];
+        };
+        UserUpdate: {
+            role?: components["schemas"]["Role"];
+            /**
+             * Format: password
+             * @description A new password (ends every session of the user)
+             */
+            password?: string;
+            chargepoints?: components["schemas"]["ChargePointIds"];
+            disabled?: boolean;
+        };
+        ApiKey: {
+            id: components["schemas"]["Uuid"];
+            /** @example phone */
+            name: string;
+            /**
+             * @description The public start of the key, to tell keys apart
+             * @example owg_k3x9m2pq
+             */
+            prefix: string;
+            scopes: components["schemas"]["Scope"][];
+            /** @description Narrows the owner's chargepoints to these; `null` = the owner's */
+            chargepoints: components["schemas"]["EntityId"][] | null;
+            /**
+             * Format: uuid
+             * @description The owner; `null` for system keys
+             */
+            userId: string | null;
+            createdAt: components["schemas"]["Timestamp"];
+            /** Format: date-time */
+            expiresAt: string | null;
+            /**
+             * Format: date-time
+             * @description Last use, recorded at most once a minute
+             */
+            lastUsedAt: string | null;
+            /** Format: date-time */
+            revokedAt: string | null;
+        };
+        ApiKeyList: {
+            items: components["schemas"]["ApiKey"][];
+        };
+        NewApiKey: {
+            /** @example phone */
+            name: string;
+            scopes: components["schemas"]["Scope"][];
+            /** @description Only these of the owner's chargepoints (omit for all of them) */
+            chargepoints?: components["schemas"]["EntityId"][];
+            /**
+             * Format: date-time
+             * @description Expiry (omit for none)
+             */
+            expiresAt?: string;
+        };
+        CreatedApiKey: {
+            /** @description The key, shown only this once: send it in the `x-api-key` header */
+            key: string;
+            apiKey: components["schemas"]["ApiKey"];
+        };
+        AuditEntry: {
+            id: string;
+            at: components["schemas"]["Timestamp"];
+            /** @example auth.login */
+            action: string;
+            /** @enum {string} */
+            outcome: "success" | "failure";
+            actor: {
+                /** @enum {string} */
+                type: "user" | "apiKey" | "system" | "anonymous";
+                id: string | null;
+                name: string | null;
+            };
+            target: {
+                type: string;
+                id: string;
+            } | null;
+            /** @description Client address (behind a proxy as configured with `TRUST_PROXY`) */
+            ip: string | null;
+            userAgent: string | null;
+            /** @description Facts of the action (never secrets) */
+            detail: {
+                [key: string]: string;
+            } | null;
+        };
+        AuditPage: {
+            items: components["schemas"]["AuditEntry"][];
+            /** @description Pass as `cursor` for the next page; `null` on the last page */
+            nextCursor: string | null;
+        };
+        /**
+         * Format: int32
+         * @description Current, A (6–32)
+         * @example 16
+         */
+        Ampere: number;
+        ChargeModeRequest: {
+            /**
+             * @description The new charge mode (see `ChargeMode` for the openWB values; `standby` no longer exists in openWB 2.x)
+             * @enum {string}
+             */
+            mode: "instant" | "pv" | "minPv" | "eco" | "scheduled" | "stop";
+            /** @description Only with `minPv` (openWB 2.x): the minimum current, A; default the last one used on this chargepoint, else 6 */
+            minCurrent?: components["schemas"]["Ampere"];
+        };
+        /** @description Stop charging at a SoC (`soc`, %, needs a vehicle SoC) or after an amount of energy since plugging in (`energy`, Wh) */
+        ChargeLimit: {
+            /** @enum {string} */
+            type: "none" | "soc" | "energy";
+            /**
+             * Format: int32
+             * @description Target SoC, % (required with `type: soc`)
+             */
+            soc?: number;
+            /**
+             * Format: int32
+             * @description Energy to charge, Wh (required with `type: energy`)
+             */
+            energy?: number;
+        };
+        InstantChargingRequest: {
+            current?: components["schemas"]["Ampere"];
+            /**
+             * Format: int32
+             * @description Phases to charge with (openWB 2.x only)
+             * @enum {integer}
+             */
+            phases?: 1 | 3;
+            limit?: components["schemas"]["ChargeLimit"];
+        };
+        PvChargingRequest: {
+            /**
+             * Format: int32
+             * @description Minimum current while PV charging, A: 0 (PV only) or 6–32 (Min+PV)
+             */
+            minCurrent?: number;
+            /**
+             * Format: int32
+             * @description Charge at `minSocCurrent` regardless of PV up to this SoC, % (0: off)
+             */
+            minSoc?: number;
+            minSocCurrent?: components["schemas"]["Ampere"];
+            /**
+             * Format: int32
+             * @description Phases for PV charging (0: automatic switching)
+             * @enum {integer}
+             */
+            phases?: 0 | 1 | 3;
+            /** @description Charge only the power above the grid operator's feed-in limit */
+            feedInLimit?: boolean;
+            limit?: components["schemas"]["ChargeLimit"];
+        };
+        LockRequest: {
+            /** @description True locks the chargepoint (no charging), false unlocks it */
+            locked: boolean;
+        };
+        VehicleAssignment: {
+            vehicleId: components["schemas"]["EntityId"];
+        };
+        VehicleSocRequest: {
+            /**
+             * Format: double
+             * @description State of charge, %
+             * @example 42
+             */
+            soc: number;
+        };
+        ChargeTemplateAssignment: {
+            chargeTemplateId: components["schemas"]["EntityId"];
+        };
+        ChargeLimitState: {
+            /** @enum {string} */
+            type: "none" | "soc" | "energy";
+            /**
+             * Format: double
+             * @description Target SoC, %
+             */
+            soc: number | null;
+            /**
+             * Format: double
+             * @description Energy to charge, Wh
+             */
+            energy: number | null;
+        } | null;
+        ChargeSettings: {
+            chargepointId: components["schemas"]["EntityId"];
+            chargeMode: components["schemas"]["ChargeMode"];
+            /** @description True when the charge mode applies to every chargepoint (openWB 1.9) */
+            global: boolean;
+            /** @description Id of the chargepoint's active charge template (openWB 2.x) */
+            templateId: string | null;
+            instantCharging: {
+                /**
+                 * Format: double
+                 * @description A
+                 */
+                current: number | null;
+                /** Format: int32 */
+                phases: number | null;
+                limit: components["schemas"]["ChargeLimitState"];
+            } | null;
+            pvCharging: {
+                /**
+                 * Format: double
+                 * @description A (0 = PV only)
+                 */
+                minCurrent: number | null;
+                /**
+                 * Format: double
+                 * @description %
+                 */
+                minSoc: number | null;
+                /**
+                 * Format: double
+                 * @description A
+                 */
+                minSocCurrent: number | null;
+                /** Format: int32 */
+                phases: number | null;
+                feedInLimit: boolean | null;
+                limit: components["schemas"]["ChargeLimitState"];
+            } | null;
+            /**
+             * Format: date-time
+             * @description When openWB last published these settings
+             */
+            updatedAt: string | null;
+        };
+        /**
+         * @description What the command changes (`preset`: an RFID profile's chargeMode, instantCharging and pvCharging in one template change)
+         * @enum {string}
+         */
+        CommandAction: "chargeMode" | "instantCharging" | "pvCharging" | "lock" | "vehicle" | "vehicleSoc" | "socUpdate" | "chargeTemplate" | "socModule" | "preset";
+        /** @description What was asked, as sent (SoC module secrets are never kept: only the module type and the configuration keys) */
+        CommandRequest: {
+            /** @enum {string} */
+            mode?: "instant" | "pv" | "minPv" | "eco" | "scheduled" | "stop";
+            /** Format: int32 */
+            minCurrent?: number;
+            current?: components["schemas"]["Ampere"];
+            /**
+             * Format: int32
+             * @enum {integer}
+             */
+            phases?: 0 | 1 | 3;
+            limit?: components["schemas"]["ChargeLimit"];
+            /** Format: int32 */
+            minSoc?: number;
+            minSocCurrent?: components["schemas"]["Ampere"];
+            feedInLimit?: boolean;
+            locked?: boolean;
+            vehicleId?: components["schemas"]["EntityId"];
+            /** Format: double */
+            soc?: number;
+            chargeTemplateId?: components["schemas"]["EntityId"];
+            socModuleType?: string | null;
+            socModuleKeys?: string[];
+            /** @enum {string} */
+            chargeMode?: "instant" | "pv" | "minPv" | "eco" | "scheduled" | "stop";
+            instantCharging?: components["schemas"]["InstantChargingRequest"];
+            pvCharging?: components["schemas"]["PvChargingRequest"];
+        };
+        Command: {
+            id: components["schemas"]["Uuid"];
+            action: components["schemas"]["CommandAction"];
+            /**
+             * @description `pending` until openWB shows the change, then `applied`; `timeout` when it did not within `COMMAND_TIMEOUT_S`; `sent`: accepted by the broker, openWB publishes nothing to confirm it
+             * @enum {string}
+             */
+            status: "pending" | "applied" | "timeout" | "sent";
+            target: {
+                /** @enum {string} */
+                type: "chargepoint" | "vehicle";
+                id: components["schemas"]["EntityId"];
+            };
+            /**
+             * @description `rfid`: sent by an RFID profile when its tag was scanned
+             * @enum {string}
+             */
+            via: "api" | "rfid";
+            request: components["schemas"]["CommandRequest"];
+            /** @description The openWB set topics published (without `OPENWB_TOPIC_PREFIX`) */
+            topics: string[];
+            createdAt: components["schemas"]["Timestamp"];
+            /**
+             * Format: date-time
+             * @description When the command became `applied` or `timeout`
+             */
+            completedAt: string | null;
+            /** @description A note on the outcome */
+            detail: string | null;
+            chargepoint?: components["schemas"]["ChargePoint"];
+            settings?: components["schemas"]["ChargeSettings"];
+            vehicle?: components["schemas"]["Vehicle"];
+            socModule?: components["schemas"]["SocModuleConfig"];
+        };
+        /**
+         * @description Module settings as openWB names them; each secret is `{ "set": true|false }` instead of its value
+         * @example {
+         *       "user_id": "me@example.com",
+         *       "password": {
+         *         "set": true
+         *       },
+         *       "vin": "WVWZZZ1KZAW000000"
+         *     }
+         */
+        SocModuleConfiguration: Record<string, never>;
+        SocModule: {
+            /**
+             * @description `null`: no SoC module
+             * @example manual
+             */
+            type: string | null;
+            /** @example Manueller SoC */
+            name: string | null;
+            /** @description Maintained by openWB */
+            official: boolean | null;
+            configuration: components["schemas"]["SocModuleConfiguration"];
+            /** @description Keys of `configuration` that are secrets */
+            secrets: string[];
+        };
+        SocModuleList: {
+            items: components["schemas"]["SocModule"][];
+        };
+        /** @description A vehicle's SoC module (the fields of `SocModule`, and the vehicle) */
+        SocModuleConfig: {
+            vehicleId: components["schemas"]["EntityId"];
+            /** @example kia */
+            type: string | null;
+            name: string | null;
+            official: boolean | null;
+            configuration: components["schemas"]["SocModuleConfiguration"];
+            secrets: string[];
+        };
+        SocModuleUpdate: {
+            /** @description A module `type` from `listSocModules`; `null` removes the SoC module */
+            type: string | null;
+            /** @description Settings to change (see the operation); secrets in clear text, `{ "set": true }` or omitted to keep, `null` to clear */
+            configuration?: Record<string, never>;
+        };
+        ChargeTemplate: {
+            id: components["schemas"]["EntityId"];
+            /** @example Standard-Lade-Profil */
+            name: string | null;
+        };
+        ChargeTemplateList: {
+            items: components["schemas"]["ChargeTemplate"][];
+        };
+        /**
+         * @description An RFID / ID tag as openWB reports it (compared case-insensitively)
+         * @example 04A1B2C3
+         */
+        RfidTag: string;
+        /** @description Applied when a tag of the profile is scanned: the vehicle first, then the charge mode and settings in one change of the charge template. Every part is optional. */
+        Preset: {
+            /** @enum {string} */
+            chargeMode?: "instant" | "pv" | "minPv" | "eco" | "scheduled" | "stop";
+            instantCharging?: components["schemas"]["InstantChargingRequest"];
+            pvCharging?: components["schemas"]["PvChargingRequest"];
+            vehicleId?: components["schemas"]["EntityId"];
+        };
+        ProfileTags: components["schemas"]["RfidTag"][];
+        Profile: {
+            id: components["schemas"]["Uuid"];
+            /** @example Alice's e-Golf */
+            name: string;
+            userId: components["schemas"]["Uuid"];
+            /** @description The owner's username */
+            userName: string | null;
+            tags: components["schemas"]["ProfileTags"];
+            /** @description Where the profile applies; empty: every chargepoint its owner may use */
+            chargepoints: components["schemas"]["ChargePointIds"];
+            preset: components["schemas"]["Preset"];
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        ProfileList: {
+            items: components["schemas"]["Profile"][];
+        };
+        NewProfile: {
+            name: string;
+            /** @description The owner (admins only; default: the caller) */
+            userId?: components["schemas"]["Uuid"];
+            tags: components["schemas"]["ProfileTags"];
+            chargepoints?: components["schemas"]["ChargePointIds"];
+            preset?: components["schemas"]["Preset"];
+        };
+        ProfileUpdate: {
+            name?: string;
+            /** @description The new owner (admins only) */
+            userId?: components["schemas"]["Uuid"];
+            tags?: components["schemas"]["ProfileTags"];
+            chargepoints?: components["schemas"]["ChargePointIds"];
+            preset?: components["schemas"]["Preset"];
+        };
+        /**
+         * @description What the scan did: the preset is being applied (`pending`), was `applied`, not confirmed in time (`timeout`) or refused (`failed`); no profile has the tag (`unknownTag`); the profile does not apply here (`notAllowed`); the profile has no preset (`noPreset`, the session is still attributed)
+         * @enum {string}
+         */
+        RfidOutcome: "pending" | "applied" | "timeout" | "failed" | "unknownTag" | "notAllowed" | "noPreset";
+        RfidEvent: {
+            id: string;
+            at: components["schemas"]["Timestamp"];
+            chargepointId: components["schemas"]["EntityId"];
+            /** @example 04A1B2C3 */
+            tag: string;
+            /**
+             * @description `scan`: openWB reported the tag scanned (2.x `get/rfid`); `bind`: bound to the plug-in session (2.x `set/rfid`, 1.9 `lastRfId`)
+             * @enum {string}
+             */
+            source: "scan" | "bind";
+            outcome: components["schemas"]["RfidOutcome"];
+            detail: string | null;
+            profileId: string | null;
+            userId: string | null;
+            commandIds: components["schemas"]["Uuid"][];
+            /** @description The charging session attributed to the profile's user */
+            sessionId: string | null;
+        };
+        RfidEventPage: {
+            items: components["schemas"]["RfidEvent"][];
+            /** @description Pass as `cursor` for the next page; `null` on the last page */
+            nextCursor: string | null;
+        };
+    };
+    responses: {
+        /** @description A parameter or the body is invalid; `errors` names each problem */
+        BadRequest: {
+            headers: {
+                "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Credentials are missing, unknown, expired or revoked */
+        Unauthorized: {
+            headers: {
+                "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The credentials lack the scope the operation needs */
+        Forbidden: {
+            headers: {
+                "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description No such resource */
+        NotFound: {
+            headers: {
+                "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description A dependency (the live store) cannot be reached; retry after `Retry-After` seconds */
+        Unavailable: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The change conflicts with the current state (a taken name, the last admin) */
+        Conflict: {
+            headers: {
+                "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description A rate limit, quota or login lock-out is exhausted; retry after `Retry-After` seconds */
+        TooManyRequests: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Any other error */
+        Error: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Applied: openWB shows the new value. The command, with the new state of its target */
+        CommandApplied: {
+            headers: {
+                "Cache-Control": components["headers"]["NoStore"];
+                Location: components["headers"]["Location"];
+                "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Command"];
+            };
+        };
+        /** @description Sent, not (yet) confirmed: the command (`pending`, `timeout` or `sent`); follow `Location` for its outcome */
+        CommandAccepted: {
+            headers: {
+                "Cache-Control": components["headers"]["NoStore"];
+                Location: components["headers"]["Location"];
+                "Preference-Applied": components["headers"]["PreferenceApplied"];
+                "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Command"];
+            };
+        };
+    };
+    parameters: {
+        /** @description Charger id: the openWB chargepoint id */
+        EnergSyncChargerId: components["schemas"]["EntityId"];
+        /**
+         * @description Only these chargers. Every form EnergSync clients send is accepted: repeated
+         *     (`chargerIds=3&chargerIds=4`, as declared here), with the literal bracket name of EnergSync 1.0.7
+         *     (`chargerIds[]=3&chargerIds[]=4`), and comma-separated (`chargerIds=3,4`, EnergSync 1.2.0 and the AWS
+         *     guide), also mixed. At most 100 ids.
+         * @example [
+         *       "3",
+         *       "4"
+         *     ]
+         */
+        EnergSyncChargerIds: components["schemas"]["EntityId"][];
+        /** @description Page number, 1-based; a page beyond the last is empty */
+        EnergSyncPage: number;
+        /** @description Rows on a page */
+        EnergSyncPageSize: number;
+        /** @description openWB chargepoint id (2.x component id such as `3`; 1.9 chargepoint number `1`…`8`) */
+        ChargePointId: components["schemas"]["EntityId"];
+        /** @description openWB 2.x vehicle id (`0` is openWB's default vehicle) */
+        VehicleId: components["schemas"]["EntityId"];
+        /** @description Start of the range (inclusive): ISO 8601 date or date-time; a date, or a date-time without offset, is local time in `tz`. Encode `+` as `%2B`. */
+        RangeFrom: components["schemas"]["DateTimeParam"];
+        /** @description End of the range (exclusive): ISO 8601 date or date-time, read like `from` */
+        RangeTo: components["schemas"]["DateTimeParam"];
+        /** @description IANA time zone for calendar buckets and for dates without an offset, e.g. `Europe/Berlin`; default: the gateway's `TIME_ZONE` setting (UTC unless configured) */
+        TimeZone: string;
+        /** @description Only sessions of this chargepoint id */
+        ChargePointFilter: components["schemas"]["EntityId"];
+        /** @description The user's id */
+        UserId: components["schemas"]["Uuid"];
+        /** @description The API key's id (not the key) */
+        KeyId: components["schemas"]["Uuid"];
+        /** @description RFC 7240: `respond-async` answers 202 at once; `wait=<seconds>` waits at most that long (never longer than `COMMAND_TIMEOUT_S`) */
+        Prefer: string;
+        /** @description The command's id (from the reply of a control operation or its `Location`) */
+        CommandId: components["schemas"]["Uuid"];
+        /** @description The RFID profile's id */
+        ProfileId: components["schemas"]["Uuid"];
+    };
+    requestBodies: never;
+    headers: {
+        /** @description Live values must not be cached */
+        NoStore: string;
+        /** @description Seconds after which the request may be retried */
+        RetryAfter: number;
+        /** @description The credentials the operation accepts */
+        WwwAuthenticate: string;
+        /** @description Requests allowed in the current window of the limit closest to exhaustion (IETF draft RateLimit headers) */
+        RateLimitLimit: number;
+        /** @description Requests left in that window */
+        RateLimitRemaining: number;
+        /** @description Seconds until that window resets */
+        RateLimitReset: number;
+        /** @description Where the command resource can be read */
+        Location: string;
+        /** @description RFC 7240: the `Prefer` value that was honoured */
+        PreferenceApplied: string;
+    };
+    pathItems: never;
+}
+export type SchemaEnergSyncCharger = components['schemas']['EnergSyncCharger'];
+export type SchemaEnergSyncChargerList = components['schemas']['EnergSyncChargerList'];
+export type SchemaEnergSyncSession = components['schemas']['EnergSyncSession'];
+export type SchemaEnergSyncSessionList = components['schemas']['EnergSyncSessionList'];
+export type SchemaEntityId = components['schemas']['EntityId'];
+export type SchemaTimestamp = components['schemas']['Timestamp'];
+export type SchemaProblem = components['schemas']['Problem'];
+export type SchemaFreshness = components['schemas']['Freshness'];
+export type SchemaPhaseCurrents = components['schemas']['PhaseCurrents'];
+export type SchemaPhaseVoltages = components['schemas']['PhaseVoltages'];
+export type SchemaChargeMode = components['schemas']['ChargeMode'];
+export type SchemaFaultState = components['schemas']['FaultState'];
+export type SchemaChargePoint = components['schemas']['ChargePoint'];
+export type SchemaChargePointList = components['schemas']['ChargePointList'];
+export type SchemaGrid = components['schemas']['Grid'];
+export type SchemaPv = components['schemas']['Pv'];
+export type SchemaBattery = components['schemas']['Battery'];
+export type SchemaHome = components['schemas']['Home'];
+export type SchemaSite = components['schemas']['Site'];
+export type SchemaVehicle = components['schemas']['Vehicle'];
+export type SchemaVehicleList = components['schemas']['VehicleList'];
+export type SchemaSystem = components['schemas']['System'];
+export type SchemaStreamTicketValue = components['schemas']['StreamTicketValue'];
+export type SchemaStreamTicket = components['schemas']['StreamTicket'];
+export type SchemaStreamSeq = components['schemas']['StreamSeq'];
+export type SchemaStreamObjectKind = components['schemas']['StreamObjectKind'];
+export type SchemaStreamSnapshot = components['schemas']['StreamSnapshot'];
+export type SchemaStreamChanged = components['schemas']['StreamChanged'];
+export type SchemaStreamFieldValue = components['schemas']['StreamFieldValue'];
+export type SchemaStreamStale = components['schemas']['StreamStale'];
+export type SchemaStreamError = components['schemas']['StreamError'];
+export type SchemaDateTimeParam = components['schemas']['DateTimeParam'];
+export type SchemaLocalTimestamp = components['schemas']['LocalTimestamp'];
+export type SchemaSessionId = components['schemas']['SessionId'];
+export type SchemaSessionChargeMode = components['schemas']['SessionChargeMode'];
+export type SchemaSession = components['schemas']['Session'];
+export type SchemaSessionList = components['schemas']['SessionList'];
+export type SchemaSessionTotals = components['schemas']['SessionTotals'];
+export type SchemaSessionSummaryBucket = components['schemas']['SessionSummaryBucket'];
+export type SchemaSessionSummary = components['schemas']['SessionSummary'];
+export type SchemaSeriesId = components['schemas']['SeriesId'];
+export type SchemaSeriesKind = components['schemas']['SeriesKind'];
+export type SchemaHistoryInterval = components['schemas']['HistoryInterval'];
+export type SchemaHistoryField = components['schemas']['HistoryField'];
+export type SchemaHistoryPoint = components['schemas']['HistoryPoint'];
+export type SchemaHistorySeries = components['schemas']['HistorySeries'];
+export type SchemaHistory = components['schemas']['History'];
+export type SchemaHistorySeriesInfo = components['schemas']['HistorySeriesInfo'];
+export type SchemaHistorySeriesList = components['schemas']['HistorySeriesList'];
+export type SchemaRecorderCheck = components['schemas']['RecorderCheck'];
+export type SchemaLiveness = components['schemas']['Liveness'];
+export type SchemaReadiness = components['schemas']['Readiness'];
+export type SchemaCheck = components['schemas']['Check'];
+export type SchemaUuid = components['schemas']['Uuid'];
+export type SchemaRole = components['schemas']['Role'];
+export type SchemaScope = components['schemas']['Scope'];
+export type SchemaChargePointIds = components['schemas']['ChargePointIds'];
+export type SchemaPassword = components['schemas']['Password'];
+export type SchemaLoginRequest = components['schemas']['LoginRequest'];
+export type SchemaRefreshToken = components['schemas']['RefreshToken'];
+export type SchemaRefreshRequest = components['schemas']['RefreshRequest'];
+export type SchemaLogoutRequest = components['schemas']['LogoutRequest'];
+export type SchemaTokenPair = components['schemas']['TokenPair'];
+export type SchemaPasswordChange = components['schemas']['PasswordChange'];
+export type SchemaCurrentPrincipal = components['schemas']['CurrentPrincipal'];
+export type SchemaUser = components['schemas']['User'];
+export type SchemaUserList = components['schemas']['UserList'];
+export type SchemaNewUser = components['schemas']['NewUser'];
+export type SchemaUserUpdate = components['schemas']['UserUpdate'];
+export type SchemaApiKey = components['schemas']['ApiKey'];
+export type SchemaApiKeyList = components['schemas']['ApiKeyList'];
+export type SchemaNewApiKey = components['schemas']['NewApiKey'];
+export type SchemaCreatedApiKey = components['schemas']['CreatedApiKey'];
+export type SchemaAuditEntry = components['schemas']['AuditEntry'];
+export type SchemaAuditPage = components['schemas']['AuditPage'];
+export type SchemaAmpere = components['schemas']['Ampere'];
+export type SchemaChargeModeRequest = components['schemas']['ChargeModeRequest'];
+export type SchemaChargeLimit = components['schemas']['ChargeLimit'];
+export type SchemaInstantChargingRequest = components['schemas']['InstantChargingRequest'];
+export type SchemaPvChargingRequest = components['schemas']['PvChargingRequest'];
+export type SchemaLockRequest = components['schemas']['LockRequest'];
+export type SchemaVehicleAssignment = components['schemas']['VehicleAssignment'];
+export type SchemaVehicleSocRequest = components['schemas']['VehicleSocRequest'];
+export type SchemaChargeTemplateAssignment = components['schemas']['ChargeTemplateAssignment'];
+export type SchemaChargeLimitState = components['schemas']['ChargeLimitState'];
+export type SchemaChargeSettings = components['schemas']['ChargeSettings'];
+export type SchemaCommandAction = components['schemas']['CommandAction'];
+export type SchemaCommandRequest = components['schemas']['CommandRequest'];
+export type SchemaCommand = components['schemas']['Command'];
+export type SchemaSocModuleConfiguration = components['schemas']['SocModuleConfiguration'];
+export type SchemaSocModule = components['schemas']['SocModule'];
+export type SchemaSocModuleList = components['schemas']['SocModuleList'];
+export type SchemaSocModuleConfig = components['schemas']['SocModuleConfig'];
+export type SchemaSocModuleUpdate = components['schemas']['SocModuleUpdate'];
+export type SchemaChargeTemplate = components['schemas']['ChargeTemplate'];
+export type SchemaChargeTemplateList = components['schemas']['ChargeTemplateList'];
+export type SchemaRfidTag = components['schemas']['RfidTag'];
+export type SchemaPreset = components['schemas']['Preset'];
+export type SchemaProfileTags = components['schemas']['ProfileTags'];
+export type SchemaProfile = components['schemas']['Profile'];
+export type SchemaProfileList = components['schemas']['ProfileList'];
+export type SchemaNewProfile = components['schemas']['NewProfile'];
+export type SchemaProfileUpdate = components['schemas']['ProfileUpdate'];
+export type SchemaRfidOutcome = components['schemas']['RfidOutcome'];
+export type SchemaRfidEvent = components['schemas']['RfidEvent'];
+export type SchemaRfidEventPage = components['schemas']['RfidEventPage'];
+export type ResponseBadRequest = components['responses']['BadRequest'];
+export type ResponseUnauthorized = components['responses']['Unauthorized'];
+export type ResponseForbidden = components['responses']['Forbidden'];
+export type ResponseNotFound = components['responses']['NotFound'];
+export type ResponseUnavailable = components['responses']['Unavailable'];
+export type ResponseConflict = components['responses']['Conflict'];
+export type ResponseTooManyRequests = components['responses']['TooManyRequests'];
+export type ResponseError = components['responses']['Error'];
+export type ResponseCommandApplied = components['responses']['CommandApplied'];
+export type ResponseCommandAccepted = components['responses']['CommandAccepted'];
+export type ParameterEnergSyncChargerId = components['parameters']['EnergSyncChargerId'];
+export type ParameterEnergSyncChargerIds = components['parameters']['EnergSyncChargerIds'];
+export type ParameterEnergSyncPage = components['parameters']['EnergSyncPage'];
+export type ParameterEnergSyncPageSize = components['parameters']['EnergSyncPageSize'];
+export type ParameterChargePointId = components['parameters']['ChargePointId'];
+export type ParameterVehicleId = components['parameters']['VehicleId'];
+export type ParameterRangeFrom = components['parameters']['RangeFrom'];
+export type ParameterRangeTo = components['parameters']['RangeTo'];
+export type ParameterTimeZone = components['parameters']['TimeZone'];
+export type ParameterChargePointFilter = components['parameters']['ChargePointFilter'];
+export type ParameterUserId = components['parameters']['UserId'];
+export type ParameterKeyId = components['parameters']['KeyId'];
+export type ParameterPrefer = components['parameters']['Prefer'];
+export type ParameterCommandId = components['parameters']['CommandId'];
+export type ParameterProfileId = components['parameters']['ProfileId'];
+export type HeaderNoStore = components['headers']['NoStore'];
+export type HeaderRetryAfter = components['headers']['RetryAfter'];
+export type HeaderWwwAuthenticate = components['headers']['WwwAuthenticate'];
+export type HeaderRateLimitLimit = components['headers']['RateLimitLimit'];
+export type HeaderRateLimitRemaining = components['headers']['RateLimitRemaining'];
+export type HeaderRateLimitReset = components['headers']['RateLimitReset'];
+export type HeaderLocation = components['headers']['Location'];
+export type HeaderPreferenceApplied = components['headers']['PreferenceApplied'];
+export type $defs = Record<string, never>;
+export interface operations {
+    listChargePoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description All chargepoints openWB has published, ordered by id */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChargePointList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getChargePoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description openWB chargepoint id (2.x component id such as `3`; 1.9 chargepoint number `1`…`8`) */
+                chargepointId: components["parameters"]["ChargePointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The chargepoint */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChargePoint"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getSite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The site */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Site"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listVehicles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description All vehicles, ordered by id */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VehicleList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getVehicle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description openWB 2.x vehicle id (`0` is openWB's default vehicle) */
+                vehicleId: components["parameters"]["VehicleId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The vehicle */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Vehicle"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getSystem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description System state */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["System"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listSessions: {
+        parameters: {
+            query?: {
+                /** @description Start of the range (inclusive): ISO 8601 date or date-time; a date, or a date-time without offset, is local time in `tz`. Encode `+` as `%2B`. */
+                from?: components["parameters"]["RangeFrom"];
+                /** @description End of the range (exclusive): ISO 8601 date or date-time, read like `from` */
+                to?: components["parameters"]["RangeTo"];
+                /** @description IANA time zone for calendar buckets and for dates without an offset, e.g. `Europe/Berlin`; default: the gateway's `TIME_ZONE` setting (UTC unless configured) */
+                tz?: components["parameters"]["TimeZone"];
+                /** @description Only sessions of this chargepoint id */
+                chargepoint?: components["parameters"]["ChargePointFilter"];
+                /** @description Only sessions of this openWB vehicle id */
+                vehicle?: components["schemas"]["EntityId"];
+                /** @description Only sessions with this RFID tag (exact, case-sensitive) */
+                tag?: string;
+                /** @description `start` / `-start` (newest first, the default) or `energy` / `-energy`; ties are broken by `id` */
+                sort?: "start" | "-start" | "energy" | "-energy";
+                /** @description Page size */
+                limit?: number;
+                /** @description `nextCursor` of the previous page (opaque; valid only with the same `sort`) */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of sessions */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getSessionSummary: {
+        parameters: {
+            query?: {
+                /** @description Bucket size */
+                interval?: "day" | "week" | "month" | "year";
+                /** @description Start of the range (inclusive): ISO 8601 date or date-time; a date, or a date-time without offset, is local time in `tz`. Encode `+` as `%2B`. */
+                from?: components["parameters"]["RangeFrom"];
+                /** @description End of the range (exclusive): ISO 8601 date or date-time, read like `from` */
+                to?: components["parameters"]["RangeTo"];
+                /** @description IANA time zone for calendar buckets and for dates without an offset, e.g. `Europe/Berlin`; default: the gateway's `TIME_ZONE` setting (UTC unless configured) */
+                tz?: components["parameters"]["TimeZone"];
+                /** @description Only sessions of this chargepoint id */
+                chargepoint?: components["parameters"]["ChargePointFilter"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The summary */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionSummary"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Session id (a UUID) */
+                sessionId: components["schemas"]["SessionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getHistory: {
+        parameters: {
+            query: {
+                /** @description Comma-separated series ids, e.g. `grid.power,chargepoint.3.energyImported`; `GET /api/v1/history/series` lists them */
+                series: components["schemas"]["SeriesId"][];
+                /** @description Start of the range (inclusive): ISO 8601 date or date-time; encode `+` as `%2B` */
+                start?: components["schemas"]["DateTimeParam"];
+                /** @description End of the range (exclusive): ISO 8601 date or date-time; encode `+` as `%2B` */
+                end?: components["schemas"]["DateTimeParam"];
+                /** @description Length of the range in calendar units of `tz`: `<n>min`, `<n>h`, `<n>d`, `<n>w`, `<n>month`, `<n>y`, e.g. `7d`, `1month` */
+                duration?: string;
+                /** @description Bucket size */
+                interval?: components["schemas"]["HistoryInterval"];
+                /** @description IANA time zone for calendar buckets and for dates without an offset, e.g. `Europe/Berlin`; default: the gateway's `TIME_ZONE` setting (UTC unless configured) */
+                tz?: components["parameters"]["TimeZone"];
+                /** @description Comma-separated fields to return (see the description); default: every field that applies */
+                fields?: components["schemas"]["HistoryField"][];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The series, each with one point per bucket */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["History"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listHistorySeries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description All recorded series, ordered by id */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistorySeriesList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    login: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoginRequest"];
+            };
+        };
+        responses: {
+            /** @description Logged in */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenPair"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    refreshToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefreshRequest"];
+            };
+        };
+        responses: {
+            /** @description New tokens */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenPair"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["LogoutRequest"];
+            };
+        };
+        responses: {
+            /** @description Logged out */
+            204: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getCurrentPrincipal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CurrentPrincipal"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    changePassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChange"];
+            };
+        };
+        responses: {
+            /** @description Password changed; every session ended */
+            204: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listUsers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description All users */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewUser"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id */
+                userId: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    deleteUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id */
+                userId: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    updateUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id */
+                userId: components["parameters"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserUpdate"];
+            };
+        };
+        responses: {
+            /** @description The changed user */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listApiKeys: {
+        parameters: {
+            query?: {
+                /** @description `me` (default): your keys; `all`: every key (admins only) */
+                owner?: "me" | "all";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The keys */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewApiKey"];
+            };
+        };
+        responses: {
+            /** @description Created; `key` is shown only this once */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiKey"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    revokeApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The API key's id (not the key) */
+                keyId: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            204: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listAuditEntries: {
+        parameters: {
+            query?: {
+                /** @description Only entries of this actor (user id, key id, or name) */
+                actor?: string;
+                /** @description Only this action, e.g. `auth.login`, `user.update`, `key.revoke` */
+                action?: string;
+                /** @description Entries at or after this time */
+                from?: components["schemas"]["Timestamp"];
+                /** @description Entries before this time */
+                to?: components["schemas"]["Timestamp"];
+                /** @description `nextCursor` of the previous page */
+                cursor?: string;
+                /** @description Entries per page */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of entries */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getChargeSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description openWB chargepoint id (2.x component id such as `3`; 1.9 chargepoint number `1`…`8`) */
+                chargepointId: components["parameters"]["ChargePointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings as openWB last published them */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChargeSettings"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    setChargeMode: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description RFC 7240: `respond-async` answers 202 at once; `wait=<seconds>` waits at most that long (never longer than `COMMAND_TIMEOUT_S`) */
+                Prefer?: components["parameters"]["Prefer"];
+            };
+            path: {
+                /** @description openWB chargepoint id (2.x component id such as `3`; 1.9 chargepoint number `1`…`8`) */
+                chargepointId: components["parameters"]["ChargePointId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChargeModeRequest"];
+            };
+        };
+        responses: {
+            200: components["responses"]["CommandApplied"];
+            202: components["responses"]["CommandAccepted"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    setInstantCharging: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description RFC 7240: `respond-async` answers 202 at once; `wait=<seconds>` waits at most that long (never longer than `COMMAND_TIMEOUT_S`) */
+                Prefer?: components["parameters"]["Prefer"];
+            };
+            path: {
+                /** @description openWB chargepoint id (2.x component id such as `3`; 1.9 chargepoint number `1`…`8`) */
+                chargepointId: components["parameters"]["ChargePointId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InstantChargingRequest"];
+            };
+        };
+        responses: {
+            200: components["responses"]["CommandApplied"];
+            202: components["responses"]["CommandAccepted"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    setPvCharging: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description RFC 7240: `respond-async` answers 202 at once; `wait=<seconds>` waits at most that long (never longer than `COMMAND_TIMEOUT_S`) */
+                Prefer?: components["parameters"]["Prefer"];
+            };
+            path: {
+                /** @description openWB chargepoint id (2.x component id such as `3`; 1.9 chargepoint number `1`…`8`) */
+                chargepointId: components["parameters"]["ChargePointId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PvChargingRequest"];
+            };
+        };
+        responses: {
+            200: components["responses"]["CommandApplied"];
+            202: components["responses"]["CommandAccepted"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    setChargePointLock: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description RFC 7240: `respond-async` answers 202 at once; `wait=<seconds>` waits at most that long (never longer than `COMMAND_TIMEOUT_S`) */
+                Prefer?: components["parameters"]["Prefer"];
+            };
+            path: {
+                /** @description openWB chargepoint id (2.x component id such as `3`; 1.9 chargepoint number `1`…`8`) */
+                chargepointId: components["parameters"]["ChargePointId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LockRequest"];
+            };
+        };
+        responses: {
+            200: components["responses"]["CommandApplied"];
+            202: components["responses"]["CommandAccepted"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    setChargePointVehicle: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description RFC 7240: `respond-async` answers 202 at once; `wait=<seconds>` waits at most that long (never longer than `COMMAND_TIMEOUT_S`) */
+                Prefer?: components["parameters"]["Prefer"];
+            };
+            path: {
+                /** @description openWB chargepoint id (2.x component id such as `3`; 1.9 chargepoint number `1`…`8`) */
+                chargepointId: components["parameters"]["ChargePointId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VehicleAssignment"];
+            };
+        };
+        responses: {
+            200: components["responses"]["CommandApplied"];
+            202: components["responses"]["CommandAccepted"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    setChargePointVehicleSoc: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description RFC 7240: `respond-async` answers 202 at once; `wait=<seconds>` waits at most that long (never longer than `COMMAND_TIMEOUT_S`) */
+                Prefer?: components["parameters"]["Prefer"];
+            };
+            path: {
+                /** @description openWB chargepoint id (2.x component id such as `3`; 1.9 chargepoint number `1`…`8`) */
+                chargepointId: components["parameters"]["ChargePointId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VehicleSocRequest"];
+            };
+        };
+        responses: {
+            200: components["responses"]["CommandApplied"];
+            202: components["responses"]["CommandAccepted"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    requestChargePointSocUpdate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description RFC 7240: `respond-async` answers 202 at once; `wait=<seconds>` waits at most that long (never longer than `COMMAND_TIMEOUT_S`) */
+                Prefer?: components["parameters"]["Prefer"];
+            };
+            path: {
+                /** @description openWB chargepoint id (2.x component id such as `3`; 1.9 chargepoint number `1`…`8`) */
+                chargepointId: components["parameters"]["ChargePointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["CommandApplied"];
+            202: components["responses"]["CommandAccepted"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    setVehicleSoc: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description RFC 7240: `respond-async` answers 202 at once; `wait=<seconds>` waits at most that long (never longer than `COMMAND_TIMEOUT_S`) */
+                Prefer?: components["parameters"]["Prefer"];
+            };
+            path: {
+                /** @description openWB 2.x vehicle id (`0` is openWB's default vehicle) */
+                vehicleId: components["parameters"]["VehicleId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VehicleSocRequest"];
+            };
+        };
+        responses: {
+            200: components["responses"]["CommandApplied"];
+            202: components["responses"]["CommandAccepted"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    requestVehicleSocUpdate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description RFC 7240: `respond-async` answers 202 at once; `wait=<seconds>` waits at most that long (never longer than `COMMAND_TIMEOUT_S`) */
+                Prefer?: components["parameters"]["Prefer"];
+            };
+            path: {
+                /** @description openWB 2.x vehicle id (`0` is openWB's default vehicle) */
+                vehicleId: components["parameters"]["VehicleId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["CommandApplied"];
+            202: components["responses"]["CommandAccepted"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    setVehicleChargeTemplate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description RFC 7240: `respond-async` answers 202 at once; `wait=<seconds>` waits at most that long (never longer than `COMMAND_TIMEOUT_S`) */
+                Prefer?: components["parameters"]["Prefer"];
+            };
+            path: {
+                /** @description openWB 2.x vehicle id (`0` is openWB's default vehicle) */
+                vehicleId: components["parameters"]["VehicleId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChargeTemplateAssignment"];
+            };
+        };
+        responses: {
+            200: components["responses"]["CommandApplied"];
+            202: components["responses"]["CommandAccepted"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getVehicleSocModule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description openWB 2.x vehicle id (`0` is openWB's default vehicle) */
+                vehicleId: components["parameters"]["VehicleId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The configuration, secrets masked */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SocModuleConfig"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    setVehicleSocModule: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description RFC 7240: `respond-async` answers 202 at once; `wait=<seconds>` waits at most that long (never longer than `COMMAND_TIMEOUT_S`) */
+                Prefer?: components["parameters"]["Prefer"];
+            };
+            path: {
+                /** @description openWB 2.x vehicle id (`0` is openWB's default vehicle) */
+                vehicleId: components["parameters"]["VehicleId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SocModuleUpdate"];
+            };
+        };
+        responses: {
+            200: components["responses"]["CommandApplied"];
+            202: components["responses"]["CommandAccepted"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listSocModules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The modules */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SocModuleList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listChargeTemplates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The charge templates, ordered by id */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChargeTemplateList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getCommand: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The command's id (from the reply of a control operation or its `Location`) */
+                commandId: components["parameters"]["CommandId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The command */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Command"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listProfiles: {
+        parameters: {
+            query?: {
+                /** @description Admins: only profiles of this user (users always see only their own) */
+                user?: components["schemas"]["Uuid"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The profiles, ordered by name */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProfileList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewProfile"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Profile"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The RFID profile's id */
+                profileId: components["parameters"]["ProfileId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The profile */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Profile"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    deleteProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The RFID profile's id */
+                profileId: components["parameters"]["ProfileId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    updateProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The RFID profile's id */
+                profileId: components["parameters"]["ProfileId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProfileUpdate"];
+            };
+        };
+        responses: {
+            /** @description The changed profile */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Profile"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listRfidEvents: {
+        parameters: {
+            query?: {
+                /** @description Only events of this chargepoint */
+                chargepoint?: components["schemas"]["EntityId"];
+                /** @description Only events with this outcome */
+                outcome?: components["schemas"]["RfidOutcome"];
+                /** @description `nextCursor` of the previous page */
+                cursor?: string;
+                /** @description Events per page */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of events */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RfidEventPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    openStream: {
+        parameters: {
+            query?: {
+                /** @description A single-use ticket from `POST /api/v1/stream/tickets`, for browsers (instead of a header) */
+                ticket?: components["schemas"]["StreamTicketValue"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Switching to the WebSocket protocol; the stream's messages follow (see `/asyncapi.yaml`) */
+            101: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description With `Accept: text/event-stream` and no upgrade: the same messages as Server-Sent Events (for `curl`,
+             *     shells and clients without WebSocket), each the same JSON on one `data:` line. Credentials in the
+             *     headers only.
+             */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example data: {"seq":1,"type":"snapshot","chargepoints":[],"site":{},"vehicles":[],"system":{}}
+                     *
+                     *     data: {"seq":2,"type":"stale","kind":"chargepoint","id":"3","updatedAt":"2026-05-20T12:00:40.000Z"}
+                     */
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createStreamTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A ticket for one connection */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ticket": "st_4f1c2a9be07d48b3a5c6e1f09d27b8aa3c5e7f91b2d4a6c8",
+                     *       "expiresAt": "2026-05-20T12:00:30.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["StreamTicket"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listEnergSyncChargers: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only these chargers. Every form EnergSync clients send is accepted: repeated
+                 *     (`chargerIds=3&chargerIds=4`, as declared here), with the literal bracket name of EnergSync 1.0.7
+                 *     (`chargerIds[]=3&chargerIds[]=4`), and comma-separated (`chargerIds=3,4`, EnergSync 1.2.0 and the AWS
+                 *     guide), also mixed. At most 100 ids.
+                 * @example [
+                 *       "3",
+                 *       "4"
+                 *     ]
+                 */
+                chargerIds?: components["parameters"]["EnergSyncChargerIds"];
+                /** @description Page number, 1-based; a page beyond the last is empty */
+                page?: components["parameters"]["EnergSyncPage"];
+                /** @description Rows on a page */
+                pageSize?: components["parameters"]["EnergSyncPageSize"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of chargers */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnergSyncChargerList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getEnergSyncCharger: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Charger id: the openWB chargepoint id */
+                chargerId: components["parameters"]["EnergSyncChargerId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The charger */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnergSyncCharger"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listEnergSyncSessions: {
+        parameters: {
+            query: {
+                /** @description First UTC calendar date (`YYYY-MM-DD`): sessions starting at or after 00:00:00 UTC on it */
+                startDate: string;
+                /** @description Last UTC calendar date (`YYYY-MM-DD`), inclusive of its whole day; default: today (UTC). Not before `startDate` */
+                endDate?: string;
+                /** @description Page number, 1-based; a page beyond the last is empty */
+                page?: components["parameters"]["EnergSyncPage"];
+                /** @description Rows on a page */
+                pageSize?: components["parameters"]["EnergSyncPageSize"];
+            };
+            header?: never;
+            path: {
+                /** @description Charger id: the openWB chargepoint id */
+                chargerId: components["parameters"]["EnergSyncChargerId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of sessions */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnergSyncSessionList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getLiveness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The process is up */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Liveness"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ready to serve */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            429: components["responses"]["TooManyRequests"];
+            /** @description Not ready; `checks` says which dependency failed */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Metrics in the Prometheus text format */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+}
