@@ -181,7 +181,7 @@ describe('the TypeScript SDK against a real gateway (Mosquitto, Redis, SQLite)',
     try {
       const snapshot = await received.next(isSnapshot);
       expect(snapshot.seq).toBe(1);
-      expect(snapshot.chargepoints.map((chargepoint) => chargepoint.id)).toContain('3');
+      expect((snapshot.chargepoints ?? []).map((chargepoint) => chargepoint.id)).toContain('3');
       await publisher.publish('openWB/chargepoint/3/get/power', '4321');
       const changed = await received.next(
         (m): m is Extract<StreamMessage, { type: 'changed' }> => isChanged(m) && m.fields.power?.value === 4321,

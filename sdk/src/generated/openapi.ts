@@ -996,8 +996,18 @@ export interface paths {
          *     Messages are JSON text frames, described as a contract in `/asyncapi.yaml`: first a `snapshot` with
          *     what the REST reads return (the chargepoints the caller may see, the site, the vehicles, the
          *     system), then `changed` with only the changed fields of one object and each value's `updatedAt`, and
-         *     `stale` when an object's values turn stale. Every message carries a `seq` that counts up by one per
-         *     connection. A refused upgrade is answered with the HTTP status and no body. The same stream comes as
+         *     `stale` when an object's values turn stale. Events follow as they happen: `session` (a charging session
+         *     started, updated, ended), `command` (`pending`, then `applied` or `timeout`), `rfid` (a tag scanned, with
+         *     its outcome) and `connection` (the gateway's connection to the openWB broker lost or back). Users see
+         *     only their own sessions, commands and RFID events on chargepoints they may use; admins see all.
+         *     Every message carries a `seq` that counts up by one per connection.
+         *
+         *     `chargepoints` and `topics` narrow what the connection receives (the snapshot too), e.g.
+         *     `?chargepoints=3&topics=values,events`. An invalid narrowing is refused with 400 (on the upgrade: the
+         *     status and no body). On the WebSocket a `subscribe` message changes it while connected (answered with a
+         *     fresh `snapshot`).
+         *
+         *     A refused upgrade is answered with the HTTP status and no body. The same stream comes as
          *     Server-Sent Events to a GET with `Accept: text/event-stream`; any other GET without an upgrade gets 400.
          */
         get: operations["openStream"];
@@ -1619,19 +1629,24 @@ export interface components {
          * @enum {string}
          */
         StreamObjectKind: "chargepoint" | "vehicle" | "site" | "system";
-        /** @description Sent first on every connection: the same bodies as the REST reads, chargepoints limited to those the caller may use */
+        /**
+         * @description Sent first on every connection: the same bodies as the REST reads, chargepoints limited to those the
+         *     caller may use (and to `chargepoints`, when the connection narrows them). `chargepoints`, `site` and
+         *     `vehicles` come when the connection receives `values` (the default); `system` always (its `broker`
+         *     is where `connection` events start from).
+         */
         StreamSnapshot: {
             /**
-             * @example snapshot
+             * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
             type: "snapshot";
             seq: components["schemas"]["StreamSeq"];
             /** @description As `GET /api/v1/chargepoints` (its `items`) */
-            chargepoints: components["schemas"]["ChargePoint"][];
-            site: components["schemas"]["Site"];
+            chargepoints?: components["schemas"]["ChargePoint"][];
+            site?: components["schemas"]["Site"];
             /** @description As `GET /api/v1/vehicles` (its `items`) */
-            vehicles: components["schemas"]["Vehicle"][];
+            vehicles?: components["schemas"]["Vehicle"][];
             system: components["schemas"]["System"];
         };
         /**
@@ -1641,7 +1656,7 @@ export interface components {
          */
         StreamChanged: {
             /**
-             * @example changed
+             * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
             type: "changed";
@@ -1688,7 +1703,7 @@ export interface components {
         /** @description The values of one object turned stale (nothing received for `STALE_AFTER_S`); pushed when it happens */
         StreamStale: {
             /**
-             * @example stale
+             * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
             type: "stale";
@@ -1705,20 +1720,123 @@ export interface components {
         /** @description The client sent something the stream does not accept; the connection stays open */
         StreamError: {
             /**
-             * @example error
+             * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
             type: "error";
             seq: components["schemas"]["StreamSeq"];
             /**
-             * @description Stable code: `unsupported-message` for anything a client sends (the stream takes no commands yet)
+             * @description Stable code: `unsupported-message` for anything a client sends but a `subscribe`; `invalid-subscription` for a `subscribe` the stream cannot follow (the connection keeps what it received before)
              * @example unsupported-message
              * @enum {string}
              */
-            code: "unsupported-message";
+            code: "unsupported-message" | "invalid-subscription";
             /** @example The stream accepts no messages from clients */
             message: string;
         };
+        /**
+         * @description `values`: the snapshot objects and their `changed`/`stale` messages; `events`: all of `sessions`, `commands`, `rfid` and `connection`
+         * @example values
+         * @enum {string}
+         */
+        StreamTopic: "values" | "events" | "sessions" | "commands" | "rfid" | "connection";
+        /**
+         * @description `started`: the vehicle was plugged in; `updated`: the recorder stored new figures (at most once per `RECORD_INTERVAL_S`, only when something changed); `ended`: unplugged
+         * @example updated
+         * @enum {string}
+         */
+        StreamSessionChange: "started" | "updated" | "ended";
+        /**
+         * @description A charging session started, changed or ended, as `GET /api/v1/sessions/{sessionId}` returns it. Users
+         *     receive only sessions attributed to them (through their RFID profiles) on chargepoints they may use;
+         *     a session is attributed after its start, so a user's first event of a session may be `updated`.
+         */
+        StreamSessionEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "session";
+            seq: components["schemas"]["StreamSeq"];
+            change: components["schemas"]["StreamSessionChange"];
+            session: components["schemas"]["Session"];
+        };
+        /**
+         * @description A command to openWB was sent (`pending`, or `sent` when openWB shows nothing to confirm it) or reached
+         *     its outcome (`applied`, `timeout`), as `GET /api/v1/commands/{commandId}` returns it. Users receive
+         *     only their own commands (and those their RFID profiles ran) on chargepoints they may use.
+         */
+        StreamCommandEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "command";
+            seq: components["schemas"]["StreamSeq"];
+            command: components["schemas"]["Command"];
+        };
+        /**
+         * @description An RFID tag was scanned (`outcome` `pending` while its profile's preset is applied), then its outcome,
+         *     as `GET /api/v1/rfid-events` lists it. Users receive only scans of their own tags on chargepoints they
+         *     may use; a scan of a tag no profile has reaches admins only.
+         */
+        StreamRfidEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "rfid";
+            seq: components["schemas"]["StreamSeq"];
+            rfidEvent: components["schemas"]["RfidEvent"];
+        };
+        /**
+         * @description The gateway's connection to the openWB broker was lost (`connected: false`) or is back. It is the
+         *     connection the streamed values come from: the same as `system.broker.connected` of `GET /api/v1/system`
+         *     on the instance serving the stream. Every client receives it.
+         */
+        StreamConnectionEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "connection";
+            seq: components["schemas"]["StreamSeq"];
+            /**
+             * @description Whether the gateway is connected to the openWB broker now
+             * @example false
+             */
+            connected: boolean;
+            at: components["schemas"]["Timestamp"];
+        };
+        /**
+         * @description Sent by a client on the WebSocket to change what it receives, as `?chargepoints=` and `?topics=` do on
+         *     the URL: it replaces the connection's narrowing (an absent property: not narrowed) and is answered
+         *     with a fresh `snapshot` under the new narrowing, then its changes and events.
+         */
+        StreamSubscribe: {
+            /**
+             * @example subscribe
+             * @enum {string}
+             */
+            type: "subscribe";
+            /**
+             * @description Only these chargepoints' values and events (absent - every chargepoint the caller may use)
+             * @example [
+             *       "3"
+             *     ]
+             */
+            chargepoints?: components["schemas"]["EntityId"][];
+            /**
+             * @description What to receive (absent: `values` and `events`)
+             * @example [
+             *       "values",
+             *       "commands"
+             *     ]
+             */
+            topics?: components["schemas"]["StreamTopic"][];
+        };
+        /** @description Any message of the stream, told apart by `type` (for typed clients decoding a frame) */
+        StreamMessage: components["schemas"]["StreamSnapshot"] | components["schemas"]["StreamChanged"] | components["schemas"]["StreamStale"] | components["schemas"]["StreamSessionEvent"] | components["schemas"]["StreamCommandEvent"] | components["schemas"]["StreamRfidEvent"] | components["schemas"]["StreamConnectionEvent"] | components["schemas"]["StreamError"];
         /** @example 2026-03-01T00:00:00+01:00 */
         DateTimeParam: string;
         /**
@@ -2731,6 +2849,27 @@ export interface components {
         EnergSyncPage: number;
         /** @description Rows on a page */
         EnergSyncPageSize: number;
+        /**
+         * @description Comma-separated chargepoint ids: only these chargepoints' values and events (sessions, commands, RFID
+         *     scans on them) reach the connection; the site, vehicles, system and broker events are not narrowed.
+         *     Chargepoints the caller may not use stay hidden whether named or not. Default: every chargepoint
+         *     the caller may use.
+         * @example [
+         *       "3",
+         *       "4"
+         *     ]
+         */
+        StreamChargepoints: components["schemas"]["EntityId"][];
+        /**
+         * @description Comma-separated: what the connection receives. `values`: the snapshot's objects and their `changed`
+         *     and `stale` messages; `events`: every event; or single events: `sessions`, `commands`, `rfid`,
+         *     `connection`. Default: `values,events`. Without `values` the snapshot carries the `system` only.
+         * @example [
+         *       "values",
+         *       "events"
+         *     ]
+         */
+        StreamTopics: components["schemas"]["StreamTopic"][];
         /** @description openWB chargepoint id (2.x component id such as `3`; 1.9 chargepoint number `1`…`8`) */
         ChargePointId: components["schemas"]["EntityId"];
         /** @description openWB 2.x vehicle id (`0` is openWB's default vehicle) */
@@ -2806,6 +2945,14 @@ export type SchemaStreamChanged = components['schemas']['StreamChanged'];
 export type SchemaStreamFieldValue = components['schemas']['StreamFieldValue'];
 export type SchemaStreamStale = components['schemas']['StreamStale'];
 export type SchemaStreamError = components['schemas']['StreamError'];
+export type SchemaStreamTopic = components['schemas']['StreamTopic'];
+export type SchemaStreamSessionChange = components['schemas']['StreamSessionChange'];
+export type SchemaStreamSessionEvent = components['schemas']['StreamSessionEvent'];
+export type SchemaStreamCommandEvent = components['schemas']['StreamCommandEvent'];
+export type SchemaStreamRfidEvent = components['schemas']['StreamRfidEvent'];
+export type SchemaStreamConnectionEvent = components['schemas']['StreamConnectionEvent'];
+export type SchemaStreamSubscribe = components['schemas']['StreamSubscribe'];
+export type SchemaStreamMessage = components['schemas']['StreamMessage'];
 export type SchemaDateTimeParam = components['schemas']['DateTimeParam'];
 export type SchemaLocalTimestamp = components['schemas']['LocalTimestamp'];
 export type SchemaSessionId = components['schemas']['SessionId'];
@@ -2895,6 +3042,8 @@ export type ParameterEnergSyncChargerId = components['parameters']['EnergSyncCha
 export type ParameterEnergSyncChargerIds = components['parameters']['EnergSyncChargerIds'];
 export type ParameterEnergSyncPage = components['parameters']['EnergSyncPage'];
 export type ParameterEnergSyncPageSize = components['parameters']['EnergSyncPageSize'];
+export type ParameterStreamChargepoints = components['parameters']['StreamChargepoints'];
+export type ParameterStreamTopics = components['parameters']['StreamTopics'];
 export type ParameterChargePointId = components['parameters']['ChargePointId'];
 export type ParameterVehicleId = components['parameters']['VehicleId'];
 export type ParameterRangeFrom = components['parameters']['RangeFrom'];
@@ -4459,6 +4608,27 @@ export interface operations {
             query?: {
                 /** @description A single-use ticket from `POST /api/v1/stream/tickets`, for browsers (instead of a header) */
                 ticket?: components["schemas"]["StreamTicketValue"];
+                /**
+                 * @description Comma-separated chargepoint ids: only these chargepoints' values and events (sessions, commands, RFID
+                 *     scans on them) reach the connection; the site, vehicles, system and broker events are not narrowed.
+                 *     Chargepoints the caller may not use stay hidden whether named or not. Default: every chargepoint
+                 *     the caller may use.
+                 * @example [
+                 *       "3",
+                 *       "4"
+                 *     ]
+                 */
+                chargepoints?: components["parameters"]["StreamChargepoints"];
+                /**
+                 * @description Comma-separated: what the connection receives. `values`: the snapshot's objects and their `changed`
+                 *     and `stale` messages; `events`: every event; or single events: `sessions`, `commands`, `rfid`,
+                 *     `connection`. Default: `values,events`. Without `values` the snapshot carries the `system` only.
+                 * @example [
+                 *       "values",
+                 *       "events"
+                 *     ]
+                 */
+                topics?: components["parameters"]["StreamTopics"];
             };
             header?: never;
             path?: never;
@@ -4491,6 +4661,8 @@ export interface operations {
                      * @example data: {"seq":1,"type":"snapshot","chargepoints":[],"site":{},"vehicles":[],"system":{}}
                      *
                      *     data: {"seq":2,"type":"stale","kind":"chargepoint","id":"3","updatedAt":"2026-05-20T12:00:40.000Z"}
+                     *
+                     *     data: {"seq":3,"type":"connection","connected":false,"at":"2026-05-20T12:00:41.000Z"}
                      */
                     "text/event-stream": string;
                 };
