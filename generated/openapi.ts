@@ -989,9 +989,12 @@ export interface paths {
          * @description Upgrade this request to a WebSocket (`Connection: Upgrade`, `Upgrade: websocket`) to receive the live
          *     values as they change, instead of polling. Credentials as for every operation (`x-api-key` or
          *     `Authorization: Bearer`), or, for browsers that cannot set headers on a WebSocket, `?ticket=` from
-         *     `POST /api/v1/stream/tickets`. A browser's `Origin` must be in `CORS_ORIGINS`.
+         *     `POST /api/v1/stream/tickets`. A browser's `Origin` must be in `CORS_ORIGINS`. A ticket works once, on
+         *     the upgrade or on the Server-Sent Events below (a browser's `EventSource` cannot set headers either),
+         *     on whichever gateway instance the client reaches.
          *
-         *     A `ticket` takes the place of the headers on the upgrade only; a plain GET needs the headers.
+         *     Failed authentications of the upgrade count against the client address's budget of failed logins
+         *     (`LOGIN_MAX_FAILURES_PER_IP` per `LOGIN_LOCKOUT_S`); past it the upgrade is refused with 429.
          *
          *     Messages are JSON text frames, described as a contract in `/asyncapi.yaml`: first a `snapshot` with
          *     what the REST reads return (the chargepoints the caller may see, the site, the vehicles, the
@@ -1021,8 +1024,11 @@ export interface paths {
         /**
          * A single-use ticket to open the stream from a browser
          * @description Browsers cannot set headers on a WebSocket. This returns a short-lived ticket (`STREAM_TICKET_TTL_S`,
-         *     default 30 s) bound to the caller, to open `GET /api/v1/stream?ticket=…` once. A ticket is never a
-         *     long-lived secret: it works once, on this gateway instance, before it expires.
+         *     default 30 s) bound to the caller, to open `GET /api/v1/stream?ticket=…` once (WebSocket or
+         *     Server-Sent Events). A ticket is never a long-lived secret: it works once, on any gateway instance
+         *     sharing the Redis, before it expires. Redis keeps only a hash of the ticket, and the stream re-checks
+         *     the caller's key or session as it stands, never a stored secret. While Redis cannot be reached no
+         *     ticket is issued (503 with `Retry-After`); streams opened with headers keep working.
          */
         post: operations["createStreamTicket"];
         delete?: never;
@@ -1527,6 +1533,17 @@ export interface components {
              * @example 2026-05-20T12:00:40.000Z
              */
             updatedAt: string | null;
+        };
+        /** @description openWB no longer publishes the object (retired after `RETIRE_AFTER_S` of silence, or its topics deleted): it left the REST lists; drop it */
+        StreamRemoved: {
+            /**
+             * @example removed
+             * @enum {string}
+             */
+            type: "removed";
+            seq: components["schemas"]["StreamSeq"];
+            kind: components["schemas"]["StreamObjectKind"];
+            id: components["schemas"]["EntityId"];
         };
         /** @description The client sent something the stream does not accept; the connection stays open */
         StreamError: {
@@ -4127,7 +4144,7 @@ export interface operations {
     openStream: {
         parameters: {
             query?: {
-                /** @description A single-use ticket from `POST /api/v1/stream/tickets`, for browsers (instead of a header) */
+                /** @description A single-use ticket from `POST /api/v1/stream/tickets`, for browsers (instead of a header); used up by the first attempt */
                 ticket?: components["schemas"]["StreamTicketValue"];
             };
             header?: never;
@@ -4145,8 +4162,8 @@ export interface operations {
             };
             /**
              * @description With `Accept: text/event-stream` and no upgrade: the same messages as Server-Sent Events (for `curl`,
-             *     shells and clients without WebSocket), each the same JSON on one `data:` line. Credentials in the
-             *     headers only.
+             *     shells, browsers' `EventSource` and clients without WebSocket), each the same JSON on one `data:`
+             *     line. Credentials in the headers, or `?ticket=`.
              */
             200: {
                 headers: {
@@ -4205,6 +4222,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
     };

@@ -32,7 +32,8 @@ import { Recorder } from './recorder/recorder.ts';
 import { LiveModel } from './live/live-model.ts';
 import { systemReader } from './ops/handlers.ts';
 import { StreamHub } from './stream/stream-hub.ts';
-import { StreamTickets } from './stream/tickets.ts';
+import { MemoryTicketStore, StreamTickets } from './stream/tickets.ts';
+import { RedisTicketStore } from './stream/redis-ticket-store.ts';
 import { StreamLimits } from './stream/limits.ts';
 import { attachWebSocketStream } from './stream/websocket.ts';
 import { startControlAndProfiles, type ControlAndProfiles } from './control-and-profiles.ts';
@@ -117,10 +118,11 @@ export async function startGateway(
       logConnectionErrors(redis, logger, 'Redis', 'ready');
     }
     let rawStore: LiveStore = new MemoryLiveStore();
+    let replicated: ReplicatedLiveStore | undefined;
     if (redis && config.redis) {
       const subscriber = await createRedis(config.redis.url);
       logConnectionErrors(subscriber, logger, 'Redis subscriber', 'ready');
-      const replicated = new ReplicatedLiveStore(
+      replicated = new ReplicatedLiveStore(
         new RedisLiveStore(redis, config.redis.keyPrefix),
         redis,
         subscriber,
@@ -223,12 +225,24 @@ export async function startGateway(
     }
 
     const startedAt = new Date();
-    const streamTickets = new StreamTickets(config.stream.ticketTtlMs);
+    // Tickets in Redis work on every instance; without Redis (one instance) they wait in memory.
+    const ticketStore =
+      redis && config.redis ? new RedisTicketStore(redis, redisKeys(config.redis.keyPrefix).streamTicket) : new MemoryTicketStore();
+    const streamTickets = new StreamTickets(ticketStore, auth.authenticator, config.stream.ticketTtlMs);
     const streamLimits = new StreamLimits({ perPrincipal: config.stream.maxPerPrincipal, perAddress: config.stream.maxPerAddress });
     const liveModel = new LiveModel(liveStore);
+    const replica = replicated;
     const hub = new StreamHub({
       live: liveModel,
-      updates: (listener) => ingest.onApplied(listener),
+      // What this instance ingests, and what reaches its replica from the instances that ingest.
+      updates: (listener) => {
+        const stopIngest = ingest.onApplied(listener);
+        const stopReplica = replica?.onChanged(listener);
+        return () => {
+          stopIngest();
+          stopReplica?.();
+        };
+      },
       system: systemReader({
         live: liveModel,
         liveStore,
@@ -279,6 +293,7 @@ export async function startGateway(
       origins: config.security.cors.origins,
       pingIntervalMs: config.stream.pingIntervalMs,
       limits: streamLimits,
+      guard: auth.guard,
       addressOf: clientAddressResolver(app),
       metrics: { connections: metrics.streamConnections, refused: metrics.streamRefused },
       logger,

@@ -26,9 +26,11 @@ export interface EventStreamDeps {
 export function eventStreamStep({ hub, authenticator, limits, metrics, pingIntervalMs }: EventStreamDeps): RequestHandler {
   return (req, res, next) => {
     if (!(req.header('accept') ?? '').includes('text/event-stream')) return next();
-    const principal = requirePrincipal(contextOf(res).principal);
+    const context = contextOf(res);
+    const principal = requirePrincipal(context.principal);
     const credentials = credentialsOf(req);
-    if (!credentials) return next();
+    const reauthenticate = context.ticketReauthenticate ?? (credentials && (() => authenticator.authenticate(credentials)));
+    if (!reauthenticate) return next();
     const release = limits.acquire(principal, req.ip ?? '');
     if (typeof release === 'string') {
       metrics.refused.inc({ reason: release });
@@ -61,14 +63,12 @@ export function eventStreamStep({ hub, authenticator, limits, metrics, pingInter
       metrics.connections.dec({ transport: 'sse' });
       if (connection) hub.disconnect(connection);
     });
-    hub
-      .connect(principal, sink, () => authenticator.authenticate(credentials))
-      .then(
-        (connected) => {
-          connection = connected;
-          if (res.destroyed) hub.disconnect(connected);
-        },
-        () => res.end(),
-      );
+    hub.connect(principal, sink, reauthenticate).then(
+      (connected) => {
+        connection = connected;
+        if (res.destroyed) hub.disconnect(connected);
+      },
+      () => res.end(),
+    );
   };
 }
