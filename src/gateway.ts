@@ -255,7 +255,7 @@ export async function startGateway(
       reauthenticateMs: config.stream.reauthenticateMs,
       stallLimitMs: config.stream.stallLimitMs,
       logger,
-      counters: { messagesSent: metrics.streamMessagesSent, coalesced: metrics.streamCoalesced },
+      counters: { messagesSent: metrics.streamMessagesSent, coalesced: metrics.streamCoalesced, closed: metrics.streamClosed },
     });
     await hub.start();
     const app = buildApp({

@@ -72,9 +72,9 @@ export interface EventStreamClient {
 }
 
 /** A GET of the stream as Server-Sent Events; each `data:` line is one message, checked against asyncapi.yaml. */
-export function openEventStream(baseUrl: string, headers: Record<string, string>): Promise<EventStreamClient> {
+export function openEventStream(baseUrl: string, headers: Record<string, string>, query = ''): Promise<EventStreamClient> {
   return new Promise((resolve, reject) => {
-    const req = get(`${baseUrl}/api/v1/stream`, { headers }, (res) => {
+    const req = get(`${baseUrl}/api/v1/stream${query}`, { headers }, (res) => {
       const messages: StreamMessage[] = [];
       const violations: string[] = [];
       const waiters = new Set<() => void>();
