@@ -305,7 +305,6 @@ describe('a client that stops reading, over a real socket', () => {
             );
           latencies.push(performance.now() - startedAt);
         }
-
         return (await metric(/^stream_closed_total\{reason="tooSlow"\} (\d+)$/m)) >= 1 ? true : undefined;
       },
       150_000,
