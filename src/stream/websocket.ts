@@ -2,6 +2,8 @@
  * The live stream over WebSocket, on the gateway's own HTTP server: the upgrade of GET /api/v1/stream is
  * authenticated like every operation (x-api-key or bearer header, or a single-use `?ticket=` for
  * browsers), a browser's Origin must be an allowed CORS origin, and the hub's messages go out as text frames.
+ * The upgrade passes none of Express's per-request limits, so what fails on it spends the address's budget
+ * of failed authentications (the login guard's), and an address past it is refused before any lookup.
  */
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
