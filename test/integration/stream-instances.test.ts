@@ -129,7 +129,7 @@ describe('the live stream on two instances sharing Redis and the database, one o
       for (const text of [...keys, ...values.map(String)]) {
         expect(text).not.toContain(ticket.slice(3));
         expect(text).not.toContain(ingesting.readKey);
-        expect(text).not.toContain(ingesting.readKey.split('_')[2]);
+        expect(text).not.toContain(ingesting.readKey.slice('owg_12345678_'.length));
       }
       expect(await redis.pttl(keys[0]!)).toBeLessThanOrEqual(30_000);
     } finally {
@@ -258,7 +258,7 @@ describe('a client that stops reading, over a real socket', () => {
 
   beforeAll(async () => {
     // Pings far apart: the stalled client, which answers none, is to be closed for being slow, not dropped as dead.
-    gw = await startTestGateway({ env: { STREAM_STALL_S: '1', STREAM_REAUTH_S: '1', STREAM_PING_S: '300', RECORDER_ENABLED: 'false' } });
+    gw = await startTestGateway({ env: { STREAM_STALL_S: '2', STREAM_REAUTH_S: '1', STREAM_PING_S: '300', RECORDER_ENABLED: 'false' } });
     publisher = await openPublisher(gw.topicPrefix);
   });
 
@@ -277,33 +277,46 @@ describe('a client that stops reading, over a real socket', () => {
     const stalled = await openStream(gw.gateway.url, { headers: { 'x-api-key': gw.readKey } });
     await healthy.next((m) => m.type === 'snapshot');
     await stalled.next((m) => m.type === 'snapshot');
+    const chargepoints = Array.from({ length: 48 }, (_, i) => String(i + 1));
+    // A fault state first: the fault (and its message below) is part of a chargepoint's body only with one.
+    await Promise.all(chargepoints.map((id) => publisher.publish(`openWB/chargepoint/${id}/get/fault_state`, '0', false)));
+    for (const id of chargepoints)
+      await stalled.next((m) => m.id === id && (m.fields as { fault?: unknown } | undefined)?.fault !== undefined);
+    // Texts near their 2000-character limit; two waves per round (status, then fault), so while the stalled
+    // client is backed up the second change of a chargepoint merges into the first one still waiting.
+    const text = (round: number, id: string) => `${'x'.repeat(1_900)} ${id}/${round}`;
+    const statusText = (m: StreamMessage) => (m.fields as { statusText?: { value: string } } | undefined)?.statusText?.value;
+    const faultText = (m: StreamMessage) =>
+      (m.fields as { fault?: { value: { message: string } | null } } | undefined)?.fault?.value?.message;
+    const latencies: number[] = [];
+    const wave = async (topic: string, received: (m: StreamMessage) => string | undefined, round: number) => {
+      const startedAt = performance.now();
+      const from = healthy.messages.length;
+      await Promise.all(
+        chargepoints.map((id) => publisher.publish(`openWB/chargepoint/${id}/get/${topic}`, JSON.stringify(text(round, id)), false)),
+      );
+      for (const id of chargepoints) await healthy.next((m) => m.id === id && received(m) === text(round, id), 5_000, from);
+      latencies.push(performance.now() - startedAt);
+    };
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    let round = 0;
+    // The healthy client's latency with no stalled client beside it, measured now, on this machine as it is.
+    while (round < 3) {
+      round++;
+      await wave('state_str', statusText, round);
+      await wave('fault_str', faultText, round);
+    }
+    const baseline = median(latencies.splice(0));
+
     // The client stops reading: the kernel's buffers fill first (about 2,000 frames on loopback), then the gateway's.
     (stalled.ws as unknown as { _socket: Socket })._socket.pause();
 
-    const chargepoints = Array.from({ length: 48 }, (_, i) => String(i + 1));
-    // Texts near their 2000-character limit fill the buffers in a few dozen rounds.
-    const text = (round: number, id: string) => `${'x'.repeat(1_900)} ${id}/${round}`;
-    const latencies: number[] = [];
-    let round = 0;
     await eventually(
       async () => {
         for (let i = 0; i < 5; i++) {
           round++;
-          const startedAt = performance.now();
-          const from = healthy.messages.length;
-          await Promise.all(
-            chargepoints.flatMap((id) => [
-              publisher.publish(`openWB/chargepoint/${id}/get/fault_str`, JSON.stringify(text(round, id)), false),
-              publisher.publish(`openWB/chargepoint/${id}/get/state_str`, JSON.stringify(text(round, id)), false),
-            ]),
-          );
-          for (const id of chargepoints)
-            await healthy.next(
-              (m) => m.id === id && (m.fields as { statusText?: { value: string } }).statusText?.value === text(round, id),
-              5_000,
-              from,
-            );
-          latencies.push(performance.now() - startedAt);
+          await wave('state_str', statusText, round);
+          await wave('fault_str', faultText, round);
         }
         return (await metric(/^stream_closed_total\{reason="tooSlow"\} (\d+)$/m)) >= 1 ? true : undefined;
       },
@@ -315,8 +328,8 @@ describe('a client that stops reading, over a real socket', () => {
     // Every delta reached the healthy client, in order, without gaps.
     const seqs = healthy.messages.map((m) => m.seq);
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
-    // Each round (48 changes) reached it before the next was published; half of them within a second, even on a busy machine.
-    expect(latencies.sort((a, b) => a - b)[Math.floor(latencies.length / 2)]).toBeLessThan(1_000);
+    // Each wave (48 changes) reached it before the next was published, typically about as fast as with nobody stalled.
+    expect(median(latencies)).toBeLessThan(2 * baseline + 250);
 
     // Reading again, the stalled client finds what it was sent (far fewer messages), then the close.
     (stalled.ws as unknown as { _socket: Socket })._socket.resume();
