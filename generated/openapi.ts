@@ -999,8 +999,18 @@ export interface paths {
          *     Messages are JSON text frames, described as a contract in `/asyncapi.yaml`: first a `snapshot` with
          *     what the REST reads return (the chargepoints the caller may see, the site, the vehicles, the
          *     system), then `changed` with only the changed fields of one object and each value's `updatedAt`, and
-         *     `stale` when an object's values turn stale. Every message carries a `seq` that counts up by one per
-         *     connection. A refused upgrade is answered with the HTTP status and no body. The same stream comes as
+         *     `stale` when an object's values turn stale. Events follow as they happen: `session` (a charging session
+         *     started, updated, ended), `command` (`pending`, then `applied` or `timeout`), `rfid` (a tag scanned, with
+         *     its outcome) and `connection` (the gateway's connection to the openWB broker lost or back). Users see
+         *     only their own sessions, commands and RFID events on chargepoints they may use; admins see all.
+         *     Every message carries a `seq` that counts up by one per connection.
+         *
+         *     `chargepoints` and `topics` narrow what the connection receives (the snapshot too), e.g.
+         *     `?chargepoints=3&topics=values,events`. An invalid narrowing is refused with 400 (on the upgrade: the
+         *     status and no body). On the WebSocket a `subscribe` message changes it while connected (answered with a
+         *     fresh `snapshot`).
+         *
+         *     A refused upgrade is answered with the HTTP status and no body. The same stream comes as
          *     Server-Sent Events to a GET with `Accept: text/event-stream`; any other GET without an upgrade gets 400.
          */
         get: operations["openStream"];
@@ -1031,6 +1041,84 @@ export interface paths {
          *     ticket is issued (503 with `Retry-After`); streams opened with headers keep working.
          */
         post: operations["createStreamTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/energsync/chargers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * EnergSync: the chargers these credentials may see
+         * @description EnergSync (formerly Rewatt EV Charging API) `GET /chargers`: the chargepoints this credential may
+         *     see (openWB's published chargepoints and those configured in `ENERGSYNC_CHARGERS`, narrowed to the
+         *     key's chargepoints), ordered by id, one 1-based page at a time. Ids in `chargerIds` the caller may
+         *     not see, or that are not chargers, are left out (no error). `total` counts every charger that
+         *     matches, across pages; a page beyond the last is empty.
+         *
+         *     The `/energsync` prefix is the default of `ENERGSYNC_BASE_PATH`: the three EnergSync operations are
+         *     served under whatever prefix that names, and only when `ENERGSYNC_ENABLED=true`.
+         */
+        get: operations["listEnergSyncChargers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/energsync/chargers/{chargerId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * EnergSync: one charger
+         * @description EnergSync `GET /chargers/{chargerId}`: one charger as a bare object (no envelope). Live facts come
+         *     from openWB where it publishes them (name, serial number, the EVSE's maximum current, connected
+         *     phases); the rest from configuration (`ENERGSYNC_*`, per charger `ENERGSYNC_CHARGERS`). 404 for an id
+         *     that is no charger, 403 for one the credentials may not use.
+         */
+        get: operations["getEnergSyncCharger"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/energsync/chargers/{chargerId}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * EnergSync: charging sessions of one charger that started within a period
+         * @description EnergSync `GET /chargers/{chargerId}/sessions`: the charger's sessions (plug-in → unplug) that
+         *     **start** on or after 00:00:00 UTC of `startDate` and before 00:00:00 UTC of the day after `endDate`
+         *     (both UTC calendar dates, `endDate` inclusive of its whole day, whatever the installation's
+         *     `TIME_ZONE`), oldest first, one 1-based page at a time; `total` counts every match.
+         *
+         *     Sessions still open (the vehicle is plugged in) are left out until they end: EV credits are computed
+         *     from final figures, so a session appears once, with its final `energy` and `endTime`.
+         *     Units (EnergSync leaves them open; decided here): `energy` in whole **Wh**, `chargingDuration` in whole
+         *     **seconds** of actual charging (not the time plugged in).
+         */
+        get: operations["listEnergSyncSessions"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1103,6 +1191,102 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description A charger as EnergSync describes it. A fact neither openWB publishes nor the configuration names is `null`.
+         * @example {
+         *       "id": "3",
+         *       "name": "Garage",
+         *       "serialNumber": "12345678",
+         *       "model": "openWB series2 custom",
+         *       "manufacturer": "openWB",
+         *       "maxAvailableCurrent": 16,
+         *       "maxOutputPower": 11040,
+         *       "outputVoltage": 230,
+         *       "numberOfConnectors": 1,
+         *       "timeZone": "Europe/Berlin",
+         *       "latitude": 52.52,
+         *       "longitude": 13.405,
+         *       "commissioningDate": "2024-04-12"
+         *     }
+         */
+        EnergSyncCharger: {
+            id: components["schemas"]["EntityId"];
+            /** @description openWB chargepoint name (configured name wins) */
+            name: string;
+            /** @description openWB 2.x `get/serial_number`, else configured */
+            serialNumber: string | null;
+            model: string | null;
+            manufacturer: string | null;
+            /** @description Most current per phase, A: configured, else the EVSE maximum openWB 2.x publishes (`get/max_evse_current`) */
+            maxAvailableCurrent: number | null;
+            /** @description Most output power, W: configured, else maxAvailableCurrent × outputVoltage × connected phases */
+            maxOutputPower: number | null;
+            /** @description Nominal voltage per phase, V (`ENERGSYNC_OUTPUT_VOLTAGE`, default 230) */
+            outputVoltage: number | null;
+            /**
+             * Format: int32
+             * @description Connectors (an openWB chargepoint has one unless configured otherwise)
+             */
+            numberOfConnectors: number;
+            /** @description IANA zone of the installation (`TIME_ZONE`) */
+            timeZone: string;
+            /** @description Degrees */
+            latitude: number | null;
+            /** @description Degrees */
+            longitude: number | null;
+            /** Format: date */
+            commissioningDate: string | null;
+        };
+        EnergSyncChargerList: {
+            chargers: components["schemas"]["EnergSyncCharger"][];
+            /**
+             * Format: int32
+             * @description Chargers matching, across all pages
+             */
+            total: number;
+        };
+        /**
+         * @example {
+         *       "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+         *       "chargerId": "3",
+         *       "energy": 18250,
+         *       "startTime": "2026-03-01T17:02:10.000Z",
+         *       "endTime": "2026-03-01T21:40:00.000Z",
+         *       "chargingDuration": 6120
+         *     }
+         */
+        EnergSyncSession: {
+            id: components["schemas"]["SessionId"];
+            chargerId: components["schemas"]["EntityId"];
+            /**
+             * Format: int64
+             * @description Energy charged, whole Wh (a decision of this gateway: EnergSync does not name the unit)
+             */
+            energy: number;
+            /**
+             * Format: date-time
+             * @description Plug-in (UTC)
+             */
+            startTime: string;
+            /**
+             * Format: date-time
+             * @description Unplug (UTC)
+             */
+            endTime: string;
+            /**
+             * Format: int64
+             * @description Time actually charging, whole seconds (a decision of this gateway: EnergSync does not name the unit)
+             */
+            chargingDuration: number;
+        };
+        EnergSyncSessionList: {
+            sessions: components["schemas"]["EnergSyncSession"][];
+            /**
+             * Format: int32
+             * @description Sessions matching, across all pages
+             */
+            total: number;
+        };
         /** @example 3 */
         EntityId: string;
         /**
@@ -1451,19 +1635,24 @@ export interface components {
          * @enum {string}
          */
         StreamObjectKind: "chargepoint" | "vehicle" | "site" | "system";
-        /** @description Sent first on every connection: the same bodies as the REST reads, chargepoints limited to those the caller may use */
+        /**
+         * @description Sent first on every connection: the same bodies as the REST reads, chargepoints limited to those the
+         *     caller may use (and to `chargepoints`, when the connection narrows them). `chargepoints`, `site` and
+         *     `vehicles` come when the connection receives `values` (the default); `system` always (its `broker`
+         *     is where `connection` events start from).
+         */
         StreamSnapshot: {
             /**
-             * @example snapshot
+             * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
             type: "snapshot";
             seq: components["schemas"]["StreamSeq"];
             /** @description As `GET /api/v1/chargepoints` (its `items`) */
-            chargepoints: components["schemas"]["ChargePoint"][];
-            site: components["schemas"]["Site"];
+            chargepoints?: components["schemas"]["ChargePoint"][];
+            site?: components["schemas"]["Site"];
             /** @description As `GET /api/v1/vehicles` (its `items`) */
-            vehicles: components["schemas"]["Vehicle"][];
+            vehicles?: components["schemas"]["Vehicle"][];
             system: components["schemas"]["System"];
         };
         /**
@@ -1473,7 +1662,7 @@ export interface components {
          */
         StreamChanged: {
             /**
-             * @example changed
+             * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
             type: "changed";
@@ -1520,7 +1709,7 @@ export interface components {
         /** @description The values of one object turned stale (nothing received for `STALE_AFTER_S`); pushed when it happens */
         StreamStale: {
             /**
-             * @example stale
+             * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
             type: "stale";
@@ -1537,7 +1726,7 @@ export interface components {
         /** @description openWB no longer publishes the object (retired after `RETIRE_AFTER_S` of silence, or its topics deleted): it left the REST lists; drop it */
         StreamRemoved: {
             /**
-             * @example removed
+             * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
             type: "removed";
@@ -1548,20 +1737,124 @@ export interface components {
         /** @description The client sent something the stream does not accept; the connection stays open */
         StreamError: {
             /**
-             * @example error
+             * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
             type: "error";
             seq: components["schemas"]["StreamSeq"];
             /**
-             * @description Stable code: `unsupported-message` for anything a client sends (the stream takes no commands yet)
+             * @description Stable code: `unsupported-message` for anything a client sends but a `subscribe`; `invalid-subscription` for a `subscribe` the stream cannot follow (the connection keeps what it received before)
              * @example unsupported-message
              * @enum {string}
              */
-            code: "unsupported-message";
+            code: "unsupported-message" | "invalid-subscription";
             /** @example The stream accepts no messages from clients */
             message: string;
         };
+        /**
+         * @description `values`: the snapshot objects and their `changed`, `stale` and `removed` messages; `events`: all of `sessions`, `commands`, `rfid` and `connection`
+         * @example values
+         * @enum {string}
+         */
+        StreamTopic: "values" | "events" | "sessions" | "commands" | "rfid" | "connection";
+        /**
+         * @description `started`: the vehicle was plugged in; `updated`: the recorder stored new figures (at most once per `RECORD_INTERVAL_S`, only when something changed); `ended`: unplugged
+         * @example updated
+         * @enum {string}
+         */
+        StreamSessionChange: "started" | "updated" | "ended";
+        /**
+         * @description A charging session started, changed or ended, as `GET /api/v1/sessions/{sessionId}` returns it. Users
+         *     receive only sessions attributed to them (through their RFID profiles) on chargepoints they may use;
+         *     a session is attributed after its start, so a user's first event of a session may be `updated`.
+         */
+        StreamSessionEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "session";
+            seq: components["schemas"]["StreamSeq"];
+            change: components["schemas"]["StreamSessionChange"];
+            session: components["schemas"]["Session"];
+        };
+        /**
+         * @description A command to openWB was sent (`pending`, or `sent` when openWB shows nothing to confirm it) or reached
+         *     its outcome (`applied`, `timeout`), as `GET /api/v1/commands/{commandId}` returns it. Users receive
+         *     only their own commands (and those their RFID profiles ran) on chargepoints they may use.
+         */
+        StreamCommandEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "command";
+            seq: components["schemas"]["StreamSeq"];
+            command: components["schemas"]["Command"];
+        };
+        /**
+         * @description An RFID tag was scanned (`outcome` `pending` while its profile's preset is applied), then its outcome,
+         *     as `GET /api/v1/rfid-events` lists it. Users receive only scans of their own tags on chargepoints they
+         *     may use; a scan of a tag no profile has reaches admins only.
+         */
+        StreamRfidEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "rfid";
+            seq: components["schemas"]["StreamSeq"];
+            rfidEvent: components["schemas"]["RfidEvent"];
+        };
+        /**
+         * @description The gateway's connection to the openWB broker was lost (`connected: false`) or is back. It is the
+         *     connection the streamed values come from: on an instance that reads openWB's broker its own (the same
+         *     as `system.broker.connected` of `GET /api/v1/system` there); on an instance that has read nothing from
+         *     the broker (its values come through Redis), that of the instances that read it. Every client receives it.
+         */
+        StreamConnectionEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "connection";
+            seq: components["schemas"]["StreamSeq"];
+            /**
+             * @description Whether the gateway is connected to the openWB broker now
+             * @example false
+             */
+            connected: boolean;
+            at: components["schemas"]["Timestamp"];
+        };
+        /**
+         * @description Sent by a client on the WebSocket to change what it receives, as `?chargepoints=` and `?topics=` do on
+         *     the URL: it replaces the connection's narrowing (an absent property: not narrowed) and is answered
+         *     with a fresh `snapshot` under the new narrowing, then its changes and events.
+         */
+        StreamSubscribe: {
+            /**
+             * @example subscribe
+             * @enum {string}
+             */
+            type: "subscribe";
+            /**
+             * @description Only these chargepoints' values and events (absent - every chargepoint the caller may use)
+             * @example [
+             *       "3"
+             *     ]
+             */
+            chargepoints?: components["schemas"]["EntityId"][];
+            /**
+             * @description What to receive (absent: `values` and `events`)
+             * @example [
+             *       "values",
+             *       "commands"
+             *     ]
+             */
+            topics?: components["schemas"]["StreamTopic"][];
+        };
+        /** @description Any message of the stream, told apart by `type` (for typed clients decoding a frame) */
+        StreamMessage: components["schemas"]["StreamSnapshot"] | components["schemas"]["StreamChanged"] | components["schemas"]["StreamStale"] | components["schemas"]["StreamRemoved"] | components["schemas"]["StreamSessionEvent"] | components["schemas"]["StreamCommandEvent"] | components["schemas"]["StreamRfidEvent"] | components["schemas"]["StreamConnectionEvent"] | components["schemas"]["StreamError"];
         /** @example 2026-03-01T00:00:00+01:00 */
         DateTimeParam: string;
         /**
@@ -1910,10 +2203,10 @@ export interface components {
          */
         Role: "admin" | "user";
         /**
-         * @description `read`: GET operations; `control`: changes (commands, own keys); `admin`: everything (users, audit, metrics)
+         * @description `read`: GET operations; `control`: changes (commands, own keys); `admin`: everything (users, audit, metrics); `energsync`: the EnergSync operations and nothing else (admins only may hand it out)
          * @enum {string}
          */
-        Scope: "read" | "control" | "admin";
+        Scope: "read" | "control" | "admin" | "energsync";
         /** @description Chargepoint ids */
         ChargePointIds: components["schemas"]["EntityId"][];
         /**
@@ -2557,6 +2850,44 @@ export interface components {
         };
     };
     parameters: {
+        /** @description Charger id: the openWB chargepoint id */
+        EnergSyncChargerId: components["schemas"]["EntityId"];
+        /**
+         * @description Only these chargers. Every form EnergSync clients send is accepted: repeated
+         *     (`chargerIds=3&chargerIds=4`, as declared here), with the literal bracket name of EnergSync 1.0.7
+         *     (`chargerIds[]=3&chargerIds[]=4`), and comma-separated (`chargerIds=3,4`, EnergSync 1.2.0 and the AWS
+         *     guide), also mixed. At most 100 ids.
+         * @example [
+         *       "3",
+         *       "4"
+         *     ]
+         */
+        EnergSyncChargerIds: components["schemas"]["EntityId"][];
+        /** @description Page number, 1-based; a page beyond the last is empty */
+        EnergSyncPage: number;
+        /** @description Rows on a page */
+        EnergSyncPageSize: number;
+        /**
+         * @description Comma-separated chargepoint ids: only these chargepoints' values and events (sessions, commands, RFID
+         *     scans on them) reach the connection; the site, vehicles, system and broker events are not narrowed.
+         *     Chargepoints the caller may not use stay hidden whether named or not. Default: every chargepoint
+         *     the caller may use.
+         * @example [
+         *       "3",
+         *       "4"
+         *     ]
+         */
+        StreamChargepoints: components["schemas"]["EntityId"][];
+        /**
+         * @description Comma-separated: what the connection receives. `values`: the snapshot's objects and their `changed`,
+         *     `stale` and `removed` messages; `events`: every event; or single events: `sessions`, `commands`, `rfid`,
+         *     `connection`. Default: `values,events`. Without `values` the snapshot carries the `system` only.
+         * @example [
+         *       "values",
+         *       "events"
+         *     ]
+         */
+        StreamTopics: components["schemas"]["StreamTopic"][];
         /** @description openWB chargepoint id (2.x component id such as `3`; 1.9 chargepoint number `1`…`8`) */
         ChargePointId: components["schemas"]["EntityId"];
         /** @description openWB 2.x vehicle id (`0` is openWB's default vehicle) */
@@ -4146,6 +4477,27 @@ export interface operations {
             query?: {
                 /** @description A single-use ticket from `POST /api/v1/stream/tickets`, for browsers (instead of a header); used up by the first attempt */
                 ticket?: components["schemas"]["StreamTicketValue"];
+                /**
+                 * @description Comma-separated chargepoint ids: only these chargepoints' values and events (sessions, commands, RFID
+                 *     scans on them) reach the connection; the site, vehicles, system and broker events are not narrowed.
+                 *     Chargepoints the caller may not use stay hidden whether named or not. Default: every chargepoint
+                 *     the caller may use.
+                 * @example [
+                 *       "3",
+                 *       "4"
+                 *     ]
+                 */
+                chargepoints?: components["parameters"]["StreamChargepoints"];
+                /**
+                 * @description Comma-separated: what the connection receives. `values`: the snapshot's objects and their `changed`,
+                 *     `stale` and `removed` messages; `events`: every event; or single events: `sessions`, `commands`, `rfid`,
+                 *     `connection`. Default: `values,events`. Without `values` the snapshot carries the `system` only.
+                 * @example [
+                 *       "values",
+                 *       "events"
+                 *     ]
+                 */
+                topics?: components["parameters"]["StreamTopics"];
             };
             header?: never;
             path?: never;
@@ -4178,6 +4530,8 @@ export interface operations {
                      * @example data: {"seq":1,"type":"snapshot","chargepoints":[],"site":{},"vehicles":[],"system":{}}
                      *
                      *     data: {"seq":2,"type":"stale","kind":"chargepoint","id":"3","updatedAt":"2026-05-20T12:00:40.000Z"}
+                     *
+                     *     data: {"seq":3,"type":"connection","connected":false,"at":"2026-05-20T12:00:41.000Z"}
                      */
                     "text/event-stream": string;
                 };
@@ -4221,6 +4575,129 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listEnergSyncChargers: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only these chargers. Every form EnergSync clients send is accepted: repeated
+                 *     (`chargerIds=3&chargerIds=4`, as declared here), with the literal bracket name of EnergSync 1.0.7
+                 *     (`chargerIds[]=3&chargerIds[]=4`), and comma-separated (`chargerIds=3,4`, EnergSync 1.2.0 and the AWS
+                 *     guide), also mixed. At most 100 ids.
+                 * @example [
+                 *       "3",
+                 *       "4"
+                 *     ]
+                 */
+                chargerIds?: components["parameters"]["EnergSyncChargerIds"];
+                /** @description Page number, 1-based; a page beyond the last is empty */
+                page?: components["parameters"]["EnergSyncPage"];
+                /** @description Rows on a page */
+                pageSize?: components["parameters"]["EnergSyncPageSize"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of chargers */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnergSyncChargerList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getEnergSyncCharger: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Charger id: the openWB chargepoint id */
+                chargerId: components["parameters"]["EnergSyncChargerId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The charger */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnergSyncCharger"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listEnergSyncSessions: {
+        parameters: {
+            query: {
+                /** @description First UTC calendar date (`YYYY-MM-DD`): sessions starting at or after 00:00:00 UTC on it */
+                startDate: string;
+                /** @description Last UTC calendar date (`YYYY-MM-DD`), inclusive of its whole day; default: today (UTC). Not before `startDate` */
+                endDate?: string;
+                /** @description Page number, 1-based; a page beyond the last is empty */
+                page?: components["parameters"]["EnergSyncPage"];
+                /** @description Rows on a page */
+                pageSize?: components["parameters"]["EnergSyncPageSize"];
+            };
+            header?: never;
+            path: {
+                /** @description Charger id: the openWB chargepoint id */
+                chargerId: components["parameters"]["EnergSyncChargerId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of sessions */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnergSyncSessionList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];

@@ -12,7 +12,7 @@ import { NotFoundError } from './errors.ts';
 import { beginRequest, contextOf } from './http/request-context.ts';
 import { createRequestValidation } from './http/request-validation.ts';
 import { createHandlerSteps } from './http/handler-step.ts';
-import { listOperations } from './http/spec-operations.ts';
+import { listOperations, mountPrefix } from './http/spec-operations.ts';
 import { createSecurityLayer } from './http/security-layer.ts';
 import type { IngestState } from './ingest/ingest.ts';
 import { liveHandlers } from './live/handlers.ts';
@@ -38,6 +38,9 @@ import type { StreamTickets } from './stream/tickets.ts';
 import type { StreamHub } from './stream/stream-hub.ts';
 import type { StreamLimits } from './stream/limits.ts';
 import { eventStreamStep } from './http/event-stream.ts';
+import { ENERGSYNC_SPEC_PREFIX, type EnergSyncConfig } from './energsync/config-schema.ts';
+import { EnergSyncService } from './energsync/energsync-service.ts';
+import { energsyncHandlers } from './energsync/handlers.ts';
 
 export { clientAddressResolver } from './http/client-address.ts';
 
@@ -69,6 +72,8 @@ export interface AppDeps {
   stream: { hub: StreamHub; tickets: StreamTickets; limits: StreamLimits; pingIntervalMs: number };
   /** When the gateway started (GET /api/v1/system); default: now. */
   startedAt?: Date;
+  /** EnergSync-compatible operations: served under `basePath` when enabled; default: not served. */
+  energsync?: EnergSyncConfig;
 }
 
 /**
@@ -78,6 +83,8 @@ export interface AppDeps {
 export function buildApp(deps: AppDeps): Express {
   const spec = loadSpec();
   const operations = listOperations(spec.document);
+  const energsync = deps.energsync;
+  const served = mountPrefix(operations, ENERGSYNC_SPEC_PREFIX, energsync?.enabled ? energsync.basePath : undefined);
   const live = new LiveService(deps.liveStore, { staleAfterMs: deps.config.staleAfterMs, now: deps.now });
   const security = createSecurityLayer({
     auth: deps.auth,
@@ -115,6 +122,13 @@ export function buildApp(deps: AppDeps): Express {
     ...vehicleHandlers(control, model),
     ...profileHandlers(deps.control.profiles, deps.control.rfidEvents),
     ...streamHandlers(deps.stream.tickets),
+    ...energsyncHandlers(
+      new EnergSyncService(model, new SessionRepository(deps.db), {
+        config: energsync ?? { site: {}, chargers: {} },
+        timeZone: deps.statistics?.timeZone ?? 'UTC',
+        now: deps.now,
+      }),
+    ),
   };
 
   const app = express();
@@ -131,7 +145,7 @@ export function buildApp(deps: AppDeps): Express {
     metrics: { connections: deps.metrics.streamConnections, refused: deps.metrics.streamRefused },
     pingIntervalMs: deps.stream.pingIntervalMs,
   });
-  const dispatch = createDispatcher(operations, (operation) => [
+  const dispatch = createDispatcher(served, (operation) => [
     ...security.stepsOf(operation),
     ...(operation.hasRequestBody ? [jsonBody] : []),
     ...(operation.operationId === 'openStream' ? [eventStream] : []),

@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { parseScopes } from './auth/api-key.ts';
-import { keysCommands } from './cli/keys.ts';
+import { keysCommands, parseChargepoints } from './cli/keys.ts';
 import { migrateCommand } from './cli/migrate.ts';
 import { importChargeLogCommand } from './cli/import-chargelog.ts';
 import { simulateCommand } from './cli/simulate.ts';
@@ -18,7 +18,7 @@ keys
   .command('create')
   .description('create an API key; the key is printed once, alone on the last line of stdout')
   .requiredOption('--name <name>', 'a name that tells the key apart, e.g. "phone"')
-  .requiredOption('--scopes <scopes>', 'comma-separated: read, control, admin', (value) => {
+  .requiredOption('--scopes <scopes>', 'comma-separated: read, control, admin, energsync (the EnergSync endpoints only)', (value) => {
     try {
       return parseScopes(value);
     } catch (error) {
@@ -26,6 +26,13 @@ keys
     }
   })
   .option('--expires <when>', 'expiry as an ISO 8601 date-time or a duration such as 90d, 12h')
+  .option('--chargepoints <ids>', 'comma-separated chargepoint ids the key is narrowed to (default: every chargepoint)', (value) => {
+    try {
+      return parseChargepoints(value);
+    } catch (error) {
+      throw new InvalidArgumentError((error as Error).message);
+    }
+  })
   .action(keysCommands.create);
 keys.command('list').description('list API keys (never the keys themselves)').option('--json', 'print JSON').action(keysCommands.list);
 keys.command('revoke').description('revoke a key by id or prefix').argument('<id-or-prefix>').action(keysCommands.revoke);

@@ -11,6 +11,7 @@ import { parsePrice, parseTariffSchedule, type Tariff } from './sessions/tariff.
 import { INSTANCE_ID_PATTERN } from './recorder/instance-id.ts';
 import { DEFAULT_MAX_POWER_W } from './history/meter-counter.ts';
 import { SECURITY_CONFIG_KEYS, securityConfig, securitySchemaShape, type SecurityConfig } from './auth/config-schema.ts';
+import { ENERGSYNC_CONFIG_KEYS, energsyncConfig, energsyncSchemaShape, type EnergSyncConfig } from './energsync/config-schema.ts';
 
 export const CONFIG_KEYS = [
   'PORT',
@@ -57,6 +58,7 @@ export const CONFIG_KEYS = [
   'STREAM_MAX_PER_ADDRESS',
   'STREAM_STALL_S',
   ...SECURITY_CONFIG_KEYS,
+  ...ENERGSYNC_CONFIG_KEYS,
 ] as const;
 
 type ConfigKey = (typeof CONFIG_KEYS)[number];
@@ -114,6 +116,8 @@ export interface Config {
   };
   /** Users, tokens, login lock-out, rate limits, CORS, trusted proxy (src/auth/config-schema.ts). */
   security: SecurityConfig;
+  /** EnergSync-compatible endpoints (src/energsync/config-schema.ts). */
+  energsync: EnergSyncConfig;
 }
 
 export class ConfigError extends Error {
@@ -210,6 +214,7 @@ const schema = z.object({
   STREAM_MAX_PER_ADDRESS: int(1, 100_000).default(100),
   STREAM_STALL_S: int(1, 600).default(30),
   ...securitySchemaShape,
+  ...energsyncSchemaShape,
 });
 
 function attempt<T>(parse: () => T, ctx: z.RefinementCtx): T {
@@ -233,7 +238,8 @@ function collectRaw(env: NodeJS.ProcessEnv, problems: string[]): Record<string, 
       } else {
         for (const [key, value] of Object.entries(parsed)) {
           if (!(CONFIG_KEYS as readonly string[]).includes(key)) problems.push(`CONFIG_FILE: unknown key ${key}`);
-          else raw[key] = String(value);
+          // An object (ENERGSYNC_CHARGERS written as YAML) is taken as the JSON text the environment would hold.
+          else raw[key] = typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
         }
       }
     } catch (error) {
@@ -329,6 +335,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       stallLimitMs: c.STREAM_STALL_S * 1000,
     },
     security,
+    energsync: energsyncConfig(c),
   };
 }
 

@@ -25,6 +25,7 @@ import { ConfirmationWatcher, type UpdateSource } from './control/confirmation.t
 import { MemoryCommandLock, RedisCommandLock } from './control/lock.ts';
 import { MemoryPendingTemplates, RedisPendingTemplates } from './control/pending.ts';
 import { MqttCommandPublisher, type CommandPublisher } from './control/publisher.ts';
+import type { GatewayEvents } from './events/gateway-events.ts';
 
 export interface ControlAndProfilesDeps {
   db: Database;
@@ -37,6 +38,8 @@ export interface ControlAndProfilesDeps {
   users: UserService;
   logger: Logger;
   config: { timeoutMs: number; qos: 1 | 2; retentionMs: number };
+  /** Where commands and RFID scans are told of (the live stream). */
+  gatewayEvents?: GatewayEvents;
   /** Tests and benchmarks: another publisher (still allow-listed). */
   publisher?: CommandPublisher;
 }
@@ -75,6 +78,7 @@ export async function startControlAndProfiles(deps: ControlAndProfilesDeps): Pro
     audit: deps.audit,
     logger,
     timeoutMs: deps.config.timeoutMs,
+    gatewayEvents: deps.gatewayEvents,
   });
 
   const profileRepository = new ProfileRepository(db);
@@ -89,6 +93,7 @@ export async function startControlAndProfiles(deps: ControlAndProfilesDeps): Pro
     live,
     logger,
     attribute: (event) => attributor.track(event),
+    gatewayEvents: deps.gatewayEvents,
   });
   const rfid = new RfidWatcher({ source: deps.updates, live, events: rfidEvents, applier, logger });
   await attributor.start();

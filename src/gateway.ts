@@ -32,10 +32,13 @@ import { Recorder } from './recorder/recorder.ts';
 import { LiveModel } from './live/live-model.ts';
 import { systemReader } from './ops/handlers.ts';
 import { StreamHub } from './stream/stream-hub.ts';
+import { streamsEvent } from './stream/event-visibility.ts';
 import { MemoryTicketStore, StreamTickets } from './stream/tickets.ts';
 import { RedisTicketStore } from './stream/redis-ticket-store.ts';
 import { StreamLimits } from './stream/limits.ts';
 import { attachWebSocketStream } from './stream/websocket.ts';
+import { localEventBus } from './events/gateway-events.ts';
+import { redisEventBus } from './events/redis-event-bus.ts';
 import { startControlAndProfiles, type ControlAndProfiles } from './control-and-profiles.ts';
 import { logConnectionErrors } from './connection-errors.ts';
 
@@ -167,9 +170,17 @@ export async function startGateway(
       logger.info({ broker: broker.url }, 'demo mode: embedded MQTT broker and openWB 2.x simulator running');
     }
 
+    // Sessions (recorded on one instance), commands and RFID scans (on any) reach the streams of every instance.
+    const events =
+      redis && config.redis
+        ? await redisEventBus(redis, redisKeys(config.redis.keyPrefix).gatewayEvents, logger)
+        : localEventBus((error) => logger.error({ err: error.message }, 'a gateway event listener failed'));
+    closers.push(() => events.close());
+
     const client = connectBroker(config.mqtt ?? { url: (broker as EmbeddedBroker).url }, logger);
     const decoder = new OpenWbDecoder({ mode: config.openwb.generation, topicPrefix: config.openwb.topicPrefix });
     const ingest = new Ingest(client, decoder, liveStore, { metrics, logger, qos: config.openwb.qos, retireAfterMs: config.retireAfterMs });
+    ingest.onConnectionChange((connected, at) => events.publish({ type: 'connection', connected, at: new Date(at).toISOString() }));
     ingest.start();
     closers.push(() => ingest.stop());
     // Redis keeps nothing on disk in many setups: the replica writes itself back when Redis returns, and the
@@ -200,6 +211,7 @@ export async function startGateway(
       users: auth.users,
       logger,
       config: config.control,
+      gatewayEvents: events,
     });
     closers.push(() => control.close());
 
@@ -218,6 +230,7 @@ export async function startGateway(
         metrics: createRecorderMetrics(metrics.registry),
         logger,
         options: { ...config.recorder, tariff: config.tariff },
+        events,
       });
       recorder.start();
       const started = recorder;
@@ -243,6 +256,12 @@ export async function startGateway(
           stopReplica?.();
         };
       },
+      // A client hears of the broker connection its values come from: this instance's once it has read from
+      // openWB's broker, until then (its values come through the replica) the ingesting instances'.
+      events: (listener) =>
+        events.subscribe((event, origin) =>
+          streamsEvent(event, origin, ingest.snapshot().messagesReceived > 0) ? listener(event) : undefined,
+        ),
       system: systemReader({
         live: liveModel,
         liveStore,
@@ -278,6 +297,7 @@ export async function startGateway(
       control,
       stream: { hub, tickets: streamTickets, limits: streamLimits, pingIntervalMs: config.stream.pingIntervalMs },
       startedAt,
+      energsync: config.energsync,
     });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.http.port, config.http.host, () => resolve(s));

@@ -19,11 +19,18 @@ export class GatewayProcess {
     readonly url: string,
     private readonly env: Record<string, string>,
     private readonly logFile: string,
+    /** Node options for the gateway (e.g. `--cpu-prof`). */
+    private readonly nodeArgs: string[] = [],
   ) {}
+
+  /** The running gateway's process id (undefined before start). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
 
   /** Starts it and resolves once /health/live answers (30 s at most). */
   async start(): Promise<void> {
-    const child = spawnTs('src/main.ts', { env: { ...baseEnv(), ...this.env }, stdout: 'pipe', stderr: 'pipe' });
+    const child = spawnTs('src/main.ts', { env: { ...baseEnv(), ...this.env }, nodeArgs: this.nodeArgs, stdout: 'pipe', stderr: 'pipe' });
     const log = createWriteStream(this.logFile, { flags: 'a' });
     child.stdout?.pipe(log, { end: false });
     child.stderr?.pipe(log, { end: false });
@@ -79,10 +86,10 @@ export class GatewayProcess {
 }
 
 /** Creates an API key with the admin CLI (as an operator would) and returns it. */
-export async function createApiKey(databaseUrl: string, scopes: string): Promise<string> {
+export async function createApiKey(databaseUrl: string, scopes: string, name = 'bench-faults'): Promise<string> {
   const child = spawnTs('src/cli.ts', {
     env: { ...baseEnv(), DATABASE_URL: databaseUrl },
-    args: ['keys', 'create', '--name', 'bench-faults', '--scopes', scopes],
+    args: ['keys', 'create', '--name', name, '--scopes', scopes],
     stdout: 'pipe',
   });
   let output = '';

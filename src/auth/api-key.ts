@@ -1,7 +1,8 @@
 import { hash, randomBytes, randomUUID } from 'node:crypto';
 
-export type Scope = 'read' | 'control' | 'admin';
-export const SCOPES: readonly Scope[] = ['read', 'control', 'admin'];
+/** `energsync` grants the EnergSync operations and nothing else (a key to hand to an EV-credit programme). */
+export type Scope = 'read' | 'control' | 'admin' | 'energsync';
+export const SCOPES: readonly Scope[] = ['read', 'control', 'admin', 'energsync'];
 
 export interface ApiKeyRecord {
   id: string;

@@ -5,7 +5,8 @@ export const ROLES: readonly Role[] = ['admin', 'user'];
 
 /** What a role may do at most; a key's or token's scopes are always cut down to this. */
 export const ROLE_SCOPES: Record<Role, readonly Scope[]> = {
-  admin: ['read', 'control', 'admin'],
+  // energsync for admins only: a user's key would see every session of its chargepoints, not only the user's own.
+  admin: ['read', 'control', 'admin', 'energsync'],
   user: ['read', 'control'],
 };
 

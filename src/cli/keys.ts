@@ -1,4 +1,5 @@
 import type { Scope } from '../auth/api-key.ts';
+import { normalizeChargepoints } from '../auth/user.ts';
 import { withAuth, withDatabase } from './context.ts';
 
 const DURATION = /^(\d+)([smhd])$/;
@@ -14,14 +15,26 @@ export function parseExpiry(value: string, now = Date.now()): number {
   return at;
 }
 
+const CHARGEPOINT_ID = /^[A-Za-z0-9_-]{1,32}$/;
+
+export function parseChargepoints(value: string): string[] {
+  const ids = value.split(',').map((id) => id.trim());
+  const invalid = ids.filter((id) => !CHARGEPOINT_ID.test(id));
+  if (invalid.length) throw new Error(`--chargepoints: not chargepoint ids: ${invalid.map((id) => `"${id}"`).join(', ')}`);
+  return normalizeChargepoints(ids);
+}
+
 const iso = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
 
 export const keysCommands = {
-  async create(options: { name: string; scopes: Scope[]; expires?: string }) {
+  async create(options: { name: string; scopes: Scope[]; expires?: string; chargepoints?: string[] }) {
     const expiresAt = options.expires ? parseExpiry(options.expires) : null;
-    const { key, record } = await withDatabase((_db, apiKeys) => apiKeys.create({ name: options.name, scopes: options.scopes, expiresAt }));
+    const { key, record } = await withDatabase((_db, apiKeys) =>
+      apiKeys.create({ name: options.name, scopes: options.scopes, expiresAt, chargepoints: options.chargepoints ?? null }),
+    );
+    const narrowed = record.chargepoints ? ` for chargepoints ${record.chargepoints.join(',')}` : '';
     console.log(
-      `Created API key ${record.prefix} "${record.name}" (id ${record.id}) with scopes ${record.scopes.join(',')}, expires ${iso(record.expiresAt)}.`,
+      `Created API key ${record.prefix} "${record.name}" (id ${record.id}) with scopes ${record.scopes.join(',')}${narrowed}, expires ${iso(record.expiresAt)}.`,
     );
     console.log('Store it now: it is shown only this once.');
     console.log(key);

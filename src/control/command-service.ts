@@ -15,6 +15,8 @@ import type { ConfirmationWatcher, Watch } from './confirmation.ts';
 import type { CommandLock } from './lock.ts';
 import type { CommandRecord, Issuer, Plan } from './model.ts';
 import type { PendingTemplates } from './pending.ts';
+import type { GatewayEvents } from '../events/gateway-events.ts';
+import { commandDto } from './views.ts';
 import { planFor, requestOf, vehicleAt, type CommandInput, type PlanContext, type PlanSpec } from './planner.ts';
 import { templatePlan } from './plan-v2.ts';
 import type { CommandPublisher } from './publisher.ts';
@@ -30,6 +32,8 @@ export interface CommandServiceDeps {
   audit: AuditService;
   logger: Logger;
   timeoutMs: number;
+  /** Told each command when it is sent and when it reaches its outcome (the live stream's `command` events). */
+  gatewayEvents?: GatewayEvents;
   now?: () => number;
 }
 
@@ -192,8 +196,10 @@ export class CommandService {
       const detail = `Not sent: ${(error as Error).message}`;
       await this.deps.repository.complete(record.id, 'timeout', this.now(), detail).catch(() => undefined);
       await this.auditOutcome({ ...record, status: 'timeout', detail }, issuer).catch(() => undefined);
+      this.announce({ ...record, status: 'timeout', completedAt: this.now(), detail });
       throw error instanceof DomainError ? error : new UnavailableError('The command could not be sent to openWB');
     }
+    this.announce(record);
     watch?.check();
     return { record, watch };
   }
@@ -221,11 +227,16 @@ export class CommandService {
       } catch (error) {
         this.deps.logger.error({ err: (error as Error).message, commandId: record.id }, 'recording a command outcome failed');
       }
+      this.announce(done);
       return done;
     })();
     this.inflight.add(run);
     void run.finally(() => this.inflight.delete(run));
     return run;
+  }
+
+  private announce(record: CommandRecord): void {
+    this.deps.gatewayEvents?.publish({ type: 'command', command: commandDto(record), ownerId: record.userId });
   }
 
   private async waitFor(outcome: Promise<CommandRecord>, record: CommandRecord, waitMs: number): Promise<CommandRecord> {

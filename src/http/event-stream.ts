@@ -3,6 +3,7 @@ import type { Authenticator } from '../auth/authenticator.ts';
 import { TooManyAttemptsError } from '../errors.ts';
 import type { StreamConnection } from '../stream/connection.ts';
 import type { StreamLimits, TransportMetrics } from '../stream/limits.ts';
+import { parseNarrowing } from '../stream/narrowing.ts';
 import type { StreamHub } from '../stream/stream-hub.ts';
 import { contextOf, setGatewayHeaders } from './request-context.ts';
 import { credentialsOf, requirePrincipal } from './security.ts';
@@ -21,7 +22,7 @@ export interface EventStreamDeps {
 /**
  * The live stream as Server-Sent Events, for a GET of the stream that accepts `text/event-stream` (after
  * the operation's security and limits): each message is one `data:` line of the same JSON the WebSocket
- * sends. Other requests go on to the operation's handler.
+ * sends, narrowed by `?chargepoints=` and `?topics=` as on the WebSocket. Other requests go on to the operation's handler.
  */
 export function eventStreamStep({ hub, authenticator, limits, metrics, pingIntervalMs }: EventStreamDeps): RequestHandler {
   return (req, res, next) => {
@@ -31,6 +32,7 @@ export function eventStreamStep({ hub, authenticator, limits, metrics, pingInter
     const credentials = credentialsOf(req);
     const reauthenticate = context.ticketReauthenticate ?? (credentials && (() => authenticator.authenticate(credentials)));
     if (!reauthenticate) return next();
+    const narrowing = parseNarrowing(new URL(req.originalUrl, 'http://gateway').searchParams);
     const release = limits.acquire(principal, req.ip ?? '');
     if (typeof release === 'string') {
       metrics.refused.inc({ reason: release });
@@ -63,7 +65,7 @@ export function eventStreamStep({ hub, authenticator, limits, metrics, pingInter
       metrics.connections.dec({ transport: 'sse' });
       if (connection) hub.disconnect(connection);
     });
-    hub.connect(principal, sink, reauthenticate).then(
+    hub.connect(principal, sink, reauthenticate, narrowing).then(
       (connected) => {
         connection = connected;
         if (res.destroyed) hub.disconnect(connected);

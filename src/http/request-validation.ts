@@ -12,6 +12,21 @@ interface Parameter {
   schema?: Schema;
   style?: string;
   explode?: boolean;
+  /** Other names clients send this query parameter under (e.g. `ids[]`); their values join the parameter's. */
+  'x-alias-names'?: string[];
+  /** An array query parameter whose values may also be comma-separated lists (`ids=a,b&ids=c`). */
+  'x-comma-separated'?: boolean;
+}
+
+/** How the query's names and values map onto an operation's query parameters. */
+interface QueryShape {
+  known: ReadonlySet<string>;
+  /** Alias name → parameter name. */
+  aliases: ReadonlyMap<string, string>;
+  /** `explode: false` arrays: a single value is split on commas. */
+  commaSeparated: readonly string[];
+  /** `x-comma-separated` arrays: every value is split on commas. */
+  commaSeparatedItems: readonly string[];
 }
 
 interface RequestBody {
@@ -85,8 +100,10 @@ function global<T>(schema: T): T {
 /**
  * Request validation against openapi.yaml, compiled once per operation with Ajv: path, query and header
  * parameters (coerced from strings to their schema types, defaults applied, unknown query parameters
- * refused, `explode: false` arrays split on commas) and the JSON body. It runs in the operation's last
- * step, after security, so a request costs one compiled check and no new lookup.
+ * refused, `explode: false` arrays split on commas; for clients that send arrays their own ways, the
+ * extensions `x-alias-names` (other names, e.g. `ids[]`) and `x-comma-separated` (every value a list))
+ * and the JSON body. It runs in the operation's last step, after security, so a request costs one
+ * compiled check and no new lookup.
  *
  * express-openapi-validator did this until its per-request work (re-parsing the URL, dereferencing every
  * parameter, redefining `req.query`) became a fifth of the gateway's cost per read at the target
@@ -106,8 +123,14 @@ export function createRequestValidation(document: Document): (operation: SpecOpe
       [...((item.parameters as unknown[]) ?? []), ...(spec.parameters ?? [])].map((p) => deref(p as Parameter)),
     );
     const query = parameters.filter((p) => p.in === 'query');
-    const knownQuery = new Set(query.map((p) => p.name));
-    const commaSeparated = query.filter((p) => p.explode === false && deref(p.schema)?.type === 'array').map((p) => p.name);
+    const isArray = (p: Parameter) => deref(p.schema)?.type === 'array';
+    const aliases = new Map(query.flatMap((p) => (p['x-alias-names'] ?? []).map((alias) => [alias, p.name] as const)));
+    const shape: QueryShape = {
+      known: new Set([...query.map((p) => p.name), ...aliases.keys()]),
+      aliases,
+      commaSeparated: query.filter((p) => p.explode === false && isArray(p)).map((p) => p.name),
+      commaSeparatedItems: query.filter((p) => p['x-comma-separated'] === true && isArray(p)).map((p) => p.name),
+    };
     const validateParameters = coercing.compile(
       global({
         type: 'object',
@@ -129,7 +152,7 @@ export function createRequestValidation(document: Document): (operation: SpecOpe
     const validateBody = bodySchema ? exact.compile(global(bodySchema)) : undefined;
 
     return (req) => {
-      const input = { params: req.params, query: queryOf(req, knownQuery, commaSeparated), headers: req.headers };
+      const input = { params: req.params, query: queryOf(req, shape), headers: req.headers };
       if (!validateParameters(input)) throw new RequestValidationError(400, problems(validateParameters, ''));
       if (body) checkBody(req, body.required === true, validateBody);
       return { params: input.params, query: input.query, headers: headersOf(req), body: req.body };
@@ -137,22 +160,33 @@ export function createRequestValidation(document: Document): (operation: SpecOpe
   };
 }
 
-/** The query as an own object (the validator coerces it in place); unknown names are refused. */
-function queryOf(req: Request, known: ReadonlySet<string>, commaSeparated: readonly string[]): Record<string, unknown> {
+/** The query as an own object (the validator coerces it in place); unknown names are refused, aliases merged. */
+function queryOf(req: Request, shape: QueryShape): Record<string, unknown> {
   if (!req.url.includes('?')) return {};
   const query = { ...(req.query as Record<string, unknown>) };
   for (const name in query) {
-    if (!known.has(name))
+    if (!shape.known.has(name))
       throw new RequestValidationError(400, [
         { path: `/query/${name}`, message: `Unknown query parameter '${name}'`, errorCode: 'unknown.openapi.validation' },
       ]);
+    const canonical = shape.aliases.get(name);
+    if (canonical !== undefined) {
+      query[canonical] = [...valuesOf(query[canonical]), ...valuesOf(query[name])];
+      delete query[name];
+    }
   }
-  for (const name of commaSeparated) {
+  for (const name of shape.commaSeparated) {
     const value = query[name];
     if (typeof value === 'string') query[name] = value.split(',');
   }
+  for (const name of shape.commaSeparatedItems) {
+    if (query[name] !== undefined)
+      query[name] = valuesOf(query[name]).flatMap((value) => (typeof value === 'string' ? value.split(',') : [value]));
+  }
   return query;
 }
+
+const valuesOf = (value: unknown): unknown[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
 
 function checkBody(req: Request, required: boolean, validate: ValidateFunction | undefined): void {
   const sent =

@@ -22,7 +22,7 @@ const MISSING_CREDENTIALS =
   'Missing or invalid credentials: send an API key in the x-api-key header or an access token as Authorization: Bearer';
 
 /** Where a chargepoint id can appear in a request; each is checked against the caller's chargepoints. */
-const CHARGEPOINT_PATH_PARAMS = ['chargepointId'];
+const CHARGEPOINT_PATH_PARAMS = ['chargepointId', 'chargerId'];
 const CHARGEPOINT_QUERY_PARAMS = ['chargepoint', 'chargepointId'];
 
 /**

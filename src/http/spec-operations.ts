@@ -66,6 +66,17 @@ export function listOperations(spec: OpenApiDocument): SpecOperation[] {
   return operations;
 }
 
+/**
+ * The operations declared under the path prefix `from` served under `to` instead (the validator still finds
+ * them by their spec `path`); `to` undefined: those operations are not served at all.
+ */
+export function mountPrefix(operations: readonly SpecOperation[], from: string, to: string | undefined): SpecOperation[] {
+  return operations.flatMap((operation) => {
+    if (operation.path !== from && !operation.path.startsWith(`${from}/`)) return [operation];
+    return to === undefined ? [] : [{ ...operation, expressPath: to + operation.expressPath.slice(from.length) }];
+  });
+}
+
 /** Refuses to start when the spec and the handler table disagree, naming every mismatch. */
 export function assertHandlersMatchSpec(operations: SpecOperation[], handlers: object): void {
   const inSpec = new Set(operations.map((o) => o.operationId));

@@ -43,6 +43,7 @@ export class Ingest {
   };
   private idleWaiters: (() => void)[] = [];
   private readonly appliedListeners = new Set<(updates: readonly FieldUpdate[]) => void>();
+  private readonly connectionListeners = new Set<(connected: boolean, at: number) => void>();
   private readonly refusalLog: RefusalLog;
   private readonly retirement: Retirement;
   private retireTimer: NodeJS.Timeout | undefined;
@@ -100,6 +101,12 @@ export class Ingest {
     return () => this.appliedListeners.delete(listener);
   }
 
+  /** Called when the connection to the openWB broker is lost or back (each change once). Returns the unsubscribe function. */
+  onConnectionChange(listener: (connected: boolean, at: number) => void): () => void {
+    this.connectionListeners.add(listener);
+    return () => this.connectionListeners.delete(listener);
+  }
+
   snapshot(): Readonly<IngestState> {
     return { ...this.state, generation: this.decoder.generation };
   }
@@ -128,8 +135,18 @@ export class Ingest {
   }
 
   private setConnected(connected: boolean): void {
+    const changed = this.state.connected !== connected;
     this.state.connected = connected;
     this.deps.metrics.mqttConnected.set(connected ? 1 : 0);
+    if (!changed) return;
+    const at = (this.deps.now ?? Date.now)();
+    for (const listener of this.connectionListeners) {
+      try {
+        listener(connected, at);
+      } catch (error) {
+        this.deps.logger.error({ err: (error as Error).message }, 'a broker connection listener failed');
+      }
+    }
   }
 
   private onMessage(topic: string, payload: Buffer): void {

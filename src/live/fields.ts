@@ -44,6 +44,9 @@ export const CP = {
   instantLimit: 'instantLimit', // 'none' | 'energy' | 'soc' (1.9 chargeLimitation)
   instantEnergyLimit: 'instantEnergyLimit', // Wh (1.9 energyToCharge, published in kWh)
   instantSocLimit: 'instantSocLimit', // % (1.9 socToChargeTo)
+  serialNumber: 'serialNumber', // string | null (2.x get/serial_number)
+  maxEvseCurrent: 'maxEvseCurrent', // A | null (2.x get/max_evse_current: the most the EVSE hardware allows)
+  connectedPhases: 'connectedPhases', // 1..3 | null (2.x config.connected_phases)
 } as const;
 
 /** Fields of entity kind `vehicle` (2.x vehicle id). */
@@ -163,6 +166,9 @@ export const FIELD_BOUNDS: {
     instantCurrent: { min: 0, max: A },
     instantEnergyLimit: { min: 0, max: DAY_WH },
     instantSocLimit: PERCENT,
+    serialNumber: NAME,
+    maxEvseCurrent: { min: 0, max: A },
+    connectedPhases: { min: 1, max: 3 },
   },
   vehicle: { name: NAME, soc: PERCENT, range: { min: 0, max: 100_000 }, socUpdatedAt: EPOCH_MS, manualSoc: PERCENT },
   chargeTemplate: { name: NAME },

@@ -77,6 +77,9 @@ const CHARGEPOINT_SCHEMA = {
   instantLimit: oneOf(['none', 'energy', 'soc'] as const),
   instantEnergyLimit: finite,
   instantSocLimit: finite,
+  serialNumber: text,
+  maxEvseCurrent: finite,
+  connectedPhases: finite,
 } as const satisfies Schema<NamesOf<typeof CP>>;
 
 const VEHICLE_SCHEMA = {

@@ -12,7 +12,8 @@ import type { CommandChange } from '../control/planner.ts';
 import { DomainError, NotFoundError } from '../errors.ts';
 import type { LiveModel } from '../live/live-model.ts';
 import type { Generation } from '../openwb/generation.ts';
-import type { Preset, RfidEventRecord, RfidOutcome, RfidSource } from './model.ts';
+import type { GatewayEvents } from '../events/gateway-events.ts';
+import { rfidEventDto, type Preset, type RfidEventRecord, type RfidOutcome, type RfidSource } from './model.ts';
 import type { ProfileRepository } from './profile-repository.ts';
 import type { EventChanges, RfidEventRepository } from './rfid-event-repository.ts';
 import { settleScan, settleTemplate } from './settle.ts';
@@ -33,6 +34,8 @@ export interface PresetApplierDeps {
   logger: Logger;
   /** Called for every event whose session should be attributed to the profile's user. */
   attribute: (event: RfidEventRecord) => void;
+  /** Told of each scan once its owner is known (`pending`) and of its outcome (the live stream's `rfid` events). */
+  gatewayEvents?: GatewayEvents;
   now?: () => number;
   pollMs?: number;
 }
@@ -55,6 +58,16 @@ export class PresetApplier {
   }
 
   async handle(signal: TagSignal): Promise<RfidEventRecord> {
+    const event = await this.decide(signal);
+    this.announce(event);
+    return event;
+  }
+
+  private announce(event: RfidEventRecord): void {
+    this.deps.gatewayEvents?.publish({ type: 'rfid', rfidEvent: rfidEventDto(event) });
+  }
+
+  private async decide(signal: TagSignal): Promise<RfidEventRecord> {
     const { events } = this.deps;
     const base: Omit<RfidEventRecord, 'id'> = {
       at: signal.at,
@@ -78,6 +91,7 @@ export class PresetApplier {
     const profile = await this.deps.profiles.findByTag(signal.tag);
     if (!profile) return finish({ outcome: 'unknownTag', detail: 'No profile has this tag: nothing was changed' });
     await finish({ profileId: profile.id, userId: profile.userId });
+    this.announce(event);
     const user = await this.deps.users.get(profile.userId).catch((error: unknown) => {
       if (error instanceof NotFoundError) return undefined;
       throw error;

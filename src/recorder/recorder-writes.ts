@@ -24,6 +24,8 @@ export interface RecorderWritesDeps {
   metrics: RecorderMetrics;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   now: () => number;
+  /** Called after each stored session update. */
+  onSessionWritten?: (session: Session) => void;
   options: {
     bufferSize: number;
     rawRetentionMs: number;
@@ -53,7 +55,7 @@ export class RecorderWrites {
         metrics.meterRollovers.inc({ series }, events.rollovers);
       },
     });
-    this.store = new StoreWriter(db, samples, this.buffer, metrics, logger, now, () => this.wrote());
+    this.store = new StoreWriter(db, samples, this.buffer, metrics, logger, now, () => this.wrote(), deps.onSessionWritten);
   }
 
   /** Set while the database refuses writes. */

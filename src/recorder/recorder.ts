@@ -23,6 +23,8 @@ import { NOT_RECORDING_LOOKBACK_MS, notRecorded } from './not-recording.ts';
 import { RecorderWrites } from './recorder-writes.ts';
 import { readingsOf, type Reading } from './sampling.ts';
 import { SessionTracker } from './session-tracker.ts';
+import { SessionAnnouncer } from './session-events.ts';
+import type { GatewayEvents } from '../events/gateway-events.ts';
 
 /** The part of LiveService the recorder reads: the same read models and staleness rule as the API. */
 export interface LiveReader {
@@ -53,6 +55,8 @@ export interface RecorderDeps {
   options: RecorderOptions;
   now?: () => number;
   newId?: () => string;
+  /** Told of each session started, updated or ended, once stored (the live stream's `session` events). */
+  events?: GatewayEvents;
 }
 
 export interface RecorderStatus {
@@ -75,6 +79,7 @@ const DEFAULT_SHUTDOWN_FLUSH_MS = 5_000;
 export class Recorder {
   private readonly writes: RecorderWrites;
   private readonly sessions: SessionTracker;
+  private readonly announcer: SessionAnnouncer | undefined;
   private readonly ledger = new SeriesLedger();
   private readonly now: () => number;
   private timer: NodeJS.Timeout | undefined;
@@ -91,7 +96,16 @@ export class Recorder {
 
   constructor(private readonly deps: RecorderDeps) {
     this.now = deps.now ?? Date.now;
-    this.writes = new RecorderWrites({ db: deps.db, metrics: deps.metrics, logger: deps.logger, now: this.now, options: deps.options });
+    const announcer = deps.events ? new SessionAnnouncer(deps.db, deps.events, deps.logger) : undefined;
+    this.announcer = announcer;
+    this.writes = new RecorderWrites({
+      db: deps.db,
+      metrics: deps.metrics,
+      logger: deps.logger,
+      now: this.now,
+      options: deps.options,
+      onSessionWritten: announcer && ((session) => announcer.written(session)),
+    });
     this.sessions = new SessionTracker({
       db: deps.db,
       buffer: this.writes.buffer,
@@ -99,6 +113,7 @@ export class Recorder {
       metrics: deps.metrics,
       logger: deps.logger,
       now: this.now,
+      onStarted: announcer && ((session) => announcer.started(session)),
       detector: {
         intervalMs: deps.options.intervalMs,
         tariff: deps.options.tariff,
@@ -268,6 +283,7 @@ export class Recorder {
         const own = lock.tookOverOwn ? " (this instance's previous lock, taken over at once)" : '';
         log.info(`recorder lock taken${own}: this instance records statistics`);
         this.sessions.reset(); // another instance may have moved the sessions on: reload them
+        this.announcer?.forget();
         this.ledger.clear();
         this.activeSince = this.now();
         this.firstTick = at;
@@ -285,6 +301,7 @@ export class Recorder {
     if (lock.state === 'other') {
       if (this.active) log.warn({ holder: lock.holder }, 'recorder lock lost: another instance holds it and records now');
       this.sessions.reset();
+      this.announcer?.forget();
       this.ledger.clear();
       this.firstTick = undefined;
     } else if (previous !== 'unreachable') {

@@ -27,6 +27,8 @@ export interface SessionTrackerDeps {
   logger: Pick<Logger, 'info' | 'warn'>;
   now: () => number;
   detector: DetectorOptions;
+  /** Called with each session the detector opens. */
+  onStarted?: (session: Session) => void;
 }
 
 export class SessionTracker {
@@ -57,8 +59,10 @@ export class SessionTracker {
     if (!open) return;
     for (const cp of chargepoints) {
       this.missingTicks.delete(cp.id);
-      const step = observe(open.get(cp.id), observationOf(cp, at), this.deps.detector);
+      const previous = open.get(cp.id);
+      const step = observe(previous, observationOf(cp, at), this.deps.detector);
       if (!step.changed || !step.session) continue;
+      if (step.session.id !== previous?.id) this.deps.onStarted?.(step.session);
       if (step.session.end === null) open.set(cp.id, step.session);
       else open.delete(cp.id);
       this.buffer(step.session);

@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
 import type { SampleWriter } from '../history/sample-writer.ts';
+import type { Session } from '../sessions/model.ts';
 import { SessionRepository } from '../sessions/session-repository.ts';
 import { newProgress, writeIsolated } from './isolating-writer.ts';
 import type { RecorderMetrics } from './metrics.ts';
@@ -31,6 +32,8 @@ export class StoreWriter {
     private readonly now: () => number,
     /** Called after each stored batch: the recorder is making progress. */
     private readonly onProgress: () => void,
+    /** Called after each stored session update. */
+    private readonly onSessionWritten: (session: Session) => void = () => undefined,
   ) {
     this.sessions = new SessionRepository(db);
   }
@@ -64,6 +67,7 @@ export class StoreWriter {
     for (const session of this.buffer.pendingSessions()) {
       try {
         await this.sessions.upsert(session, this.now());
+        this.onSessionWritten(session);
       } catch (error) {
         if (!isContentError(error)) throw error;
         this.reject('session', 'refused-by-database', errorDetail(error), session);

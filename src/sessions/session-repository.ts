@@ -212,6 +212,28 @@ export class SessionRepository {
     return (await this.db.query<Row>(sql, [...conditions.params, page.limit])).map(fromRow);
   }
 
+  /** Ended sessions of a chargepoint that started in [from, to), oldest first: `limit` of them after `offset`, and how many there are. */
+  async endedStartingBetween(
+    chargepointId: string,
+    range: { from: number; to: number },
+    page: { offset: number; limit: number },
+  ): Promise<{ sessions: Session[]; total: number }> {
+    const condition = 'WHERE chargepoint_id = ? AND start_ms >= ? AND start_ms < ? AND end_ms IS NOT NULL';
+    const params = [chargepointId, range.from, range.to];
+    const [counted] = await this.db.query<{ total: number | string }>(
+      `SELECT COUNT(*) AS total FROM charging_sessions ${condition}`,
+      params,
+    );
+    const total = Number(counted?.total ?? 0);
+    if (page.offset >= total) return { sessions: [], total };
+    const rows = await this.db.query<Row>(`${SELECT} ${condition} ORDER BY start_ms, id LIMIT ? OFFSET ?`, [
+      ...params,
+      page.limit,
+      page.offset,
+    ]);
+    return { sessions: rows.map(fromRow), total };
+  }
+
   /** The session a tag scanned at `at` belongs to: open then, or the first one starting within `windowMs` after. */
   async findForAttribution(
     chargepointId: string,

@@ -1,6 +1,7 @@
 import type { Principal } from '../auth/principal.ts';
 import type { MaybePromise } from '../maybe-async.ts';
-import { coalesce, outgoing, withSeq, type ObjectMessage, type Outgoing } from './messages.ts';
+import { coalesce, outgoing, withSeq, type Outgoing, type QueuedMessage } from './messages.ts';
+import { EVERYTHING, type StreamNarrowing } from './narrowing.ts';
 
 /** The connection's credentials checked again: the principal as they stand now, undefined once revoked or expired. */
 export type Reauthenticate = () => MaybePromise<Principal | undefined>;
@@ -30,11 +31,11 @@ const REASON_OF_CODE = new Map(Object.entries(STREAM_CLOSE_CODES).map(([reason, 
 
 /**
  * One client of the stream: numbers its messages and, while its transport is backed up, keeps at most one
- * pending message per object (the latest, merged with what was pending), sent when the transport drains.
+ * pending message per object or event subject (the latest, merged with what was pending), sent when the transport drains.
  */
 export class StreamConnection {
   private seq = 0;
-  private readonly pending = new Map<string, Outgoing<ObjectMessage>>();
+  private readonly pending = new Map<string, Outgoing<QueuedMessage>>();
   /** Since when changes have been waiting for the transport (undefined: none waits). */
   private waitingSince: number | undefined;
 
@@ -44,6 +45,8 @@ export class StreamConnection {
     private readonly sink: StreamSink,
     readonly reauthenticate: Reauthenticate,
     private readonly counters?: StreamCounters,
+    /** What the client asked to receive (`?chargepoints=`, `?topics=`, or a `subscribe` message). */
+    public narrowing: StreamNarrowing = EVERYTHING,
   ) {}
 
   /** How long changes have been waiting for the transport (0: none waits). */
@@ -62,8 +65,8 @@ export class StreamConnection {
     this.counters?.messagesSent.inc();
   }
 
-  /** A change of the object `key`: sent now, or merged into the pending one while the transport is behind. */
-  deliver(key: string, out: Outgoing<ObjectMessage>, now: number): void {
+  /** A change of the object or event subject `key`: sent now, or merged into the pending one while the transport is behind. */
+  deliver(key: string, out: Outgoing<QueuedMessage>, now: number): void {
     const waiting = this.pending.get(key);
     if (waiting === undefined && this.pending.size === 0 && !this.sink.backedUp) {
       this.sendNow(out);

@@ -1,5 +1,6 @@
 /** The stream's messages (asyncapi.yaml), without the per-connection `seq` that each connection adds. */
 import type { Schemas } from '../api/types.ts';
+import type { GatewayEvent } from '../events/gateway-events.ts';
 
 type WithoutSeq<T> = Omit<T, 'seq'>;
 
@@ -8,9 +9,16 @@ export type ChangedMessage = WithoutSeq<Schemas['StreamChanged']>;
 export type StaleMessage = WithoutSeq<Schemas['StreamStale']>;
 export type RemovedMessage = WithoutSeq<Schemas['StreamRemoved']>;
 export type ErrorMessage = WithoutSeq<Schemas['StreamError']>;
+export type EventMessage =
+  | WithoutSeq<Schemas['StreamSessionEvent']>
+  | WithoutSeq<Schemas['StreamCommandEvent']>
+  | WithoutSeq<Schemas['StreamRfidEvent']>
+  | WithoutSeq<Schemas['StreamConnectionEvent']>;
 export type StreamKind = Schemas['StreamObjectKind'];
-export type StreamMessage = SnapshotMessage | ChangedMessage | StaleMessage | RemovedMessage | ErrorMessage;
+export type StreamMessage = SnapshotMessage | ChangedMessage | StaleMessage | RemovedMessage | ErrorMessage | EventMessage;
 export type ObjectMessage = ChangedMessage | StaleMessage | RemovedMessage;
+/** What may wait for a connection's transport, one per object or event subject. */
+export type QueuedMessage = ObjectMessage | EventMessage;
 
 /** A message and its JSON, serialised once and shared by every connection that may see it. */
 export interface Outgoing<M extends StreamMessage = StreamMessage> {
@@ -23,8 +31,45 @@ export const outgoing = <M extends StreamMessage>(message: M): Outgoing<M> => ({
 /** The frame of one connection: the shared JSON with this connection's `seq` put first. */
 export const withSeq = (seq: number, json: string): string => `{"seq":${seq},${json.slice(1)}`;
 
-/** Two messages about one object as one (latest wins per field), for a client that is behind. */
-export function coalesce(earlier: ObjectMessage, later: ObjectMessage): ObjectMessage {
+/** An event as the stream sends it (what decides who sees it, such as a command's owner, stays behind). */
+export function eventMessage(event: GatewayEvent): EventMessage {
+  switch (event.type) {
+    case 'session':
+      return { type: 'session', change: event.change, session: event.session };
+    case 'command':
+      return { type: 'command', command: event.command };
+    case 'rfid':
+      return { type: 'rfid', rfidEvent: event.rfidEvent };
+    case 'connection':
+      return { type: 'connection', connected: event.connected, at: event.at };
+  }
+}
+
+/** The subject an event is about: a client that is behind gets its latest state once. */
+export function eventKey(message: EventMessage): string {
+  switch (message.type) {
+    case 'session':
+      return `session:${message.session.id}`;
+    case 'command':
+      return `command:${message.command.id}`;
+    case 'rfid':
+      return `rfid:${message.rfidEvent.id}`;
+    case 'connection':
+      return 'connection';
+  }
+}
+
+const isObjectMessage = (message: QueuedMessage): message is ObjectMessage =>
+  message.type === 'changed' || message.type === 'stale' || message.type === 'removed';
+
+/** Two messages about one subject as one, for a client that is behind: fields merged (latest wins), an event's latest state. */
+export function coalesce(earlier: QueuedMessage, later: QueuedMessage): QueuedMessage {
+  if (!isObjectMessage(earlier) || !isObjectMessage(later)) {
+    // A session the client has not heard of yet stays `started`, with the latest figures.
+    if (earlier.type === 'session' && later.type === 'session' && earlier.change === 'started' && later.change === 'updated')
+      return { ...later, change: 'started' };
+    return later;
+  }
   // Gone is final; back again after gone, it comes whole (the hub sends every field of an object it did not know).
   if (later.type === 'removed' || earlier.type === 'removed') return later;
   if (later.type === 'changed') {

@@ -2,7 +2,8 @@
  * The live stream's core, knowing neither HTTP nor WebSocket: keeps the REST body of every live object
  * (built by the same read models), turns each applied batch of field updates into `changed` messages
  * carrying only what changed, pushes `stale` when an object's values turn stale (a timer, no polling),
- * and hands each message, serialised once, to every connection that may see it.
+ * and hands each message, serialised once, to every connection that may see it and asked for it; events
+ * (sessions, commands, RFID scans, the broker connection) go the same way.
  */
 import type { Logger } from 'pino';
 import type { ChargePointDto, SiteDto, SystemDto, VehicleDto } from '../api/types.ts';
@@ -23,7 +24,10 @@ import {
   type StreamCounters,
   type StreamSink,
 } from './connection.ts';
-import { outgoing, type ObjectMessage, type Outgoing, type StreamKind } from './messages.ts';
+import type { GatewayEvent } from '../events/gateway-events.ts';
+import { receives } from './event-visibility.ts';
+import { eventKey, eventMessage, outgoing, type EventMessage, type ObjectMessage, type Outgoing, type StreamKind } from './messages.ts';
+import { EVERYTHING, type StreamNarrowing } from './narrowing.ts';
 
 type Body = Readonly<Record<string, unknown>>;
 
@@ -41,6 +45,8 @@ export interface StreamHubOptions {
   live: LiveModel;
   /** Ingest's applied-update seam; returns the unsubscribe function. */
   updates: (listener: (updates: readonly FieldUpdate[]) => void) => () => void;
+  /** The events to pass on (sessions, commands, RFID scans, the broker connection); returns the unsubscribe function. */
+  events?: (listener: (event: GatewayEvent) => void) => () => void;
   /** The body of GET /api/v1/system. */
   system: () => Promise<SystemDto>;
   staleAfterMs: number;
@@ -68,6 +74,7 @@ export class StreamHub {
   private readonly connections = new Set<StreamConnection>();
   private readonly now: () => number;
   private unsubscribe: (() => void) | undefined;
+  private unsubscribeEvents: (() => void) | undefined;
   private staleTimer: ReturnType<typeof setTimeout> | undefined;
   private reauthenticateTimer: ReturnType<typeof setInterval> | undefined;
   /** A refresh failed (live store unreachable): the next one rebuilds everything. */
@@ -82,6 +89,7 @@ export class StreamHub {
   /** Loads every object, then follows the applied updates. Never fails: while the live store is away, it loads on the next change or client. */
   async start(): Promise<void> {
     this.unsubscribe = this.options.updates((updates) => void this.refreshSafely(affected(updates)));
+    this.unsubscribeEvents = this.options.events?.((event) => this.publishEvent(event));
     await this.refreshSafely('all');
     this.reauthenticateTimer = setInterval(() => {
       this.closeStalled();
@@ -93,6 +101,7 @@ export class StreamHub {
   /** Stops following changes and ends every connection. */
   stop(): void {
     this.unsubscribe?.();
+    this.unsubscribeEvents?.();
     clearTimeout(this.staleTimer);
     clearInterval(this.reauthenticateTimer);
     for (const connection of this.connections) connection.close(STREAM_CLOSE_CODES.shutdown, 'The gateway is shutting down');
@@ -103,21 +112,38 @@ export class StreamHub {
     return this.connections.size;
   }
 
-  /** A new client: its snapshot first (what the principal may see), then every change it may see. */
-  async connect(principal: Principal, sink: StreamSink, reauthenticate: Reauthenticate): Promise<StreamConnection> {
-    const connection = new StreamConnection(principal, sink, reauthenticate, this.options.counters);
+  /** A new client: its snapshot first (what the principal may see and the client asked for), then every change and event of it. */
+  async connect(
+    principal: Principal,
+    sink: StreamSink,
+    reauthenticate: Reauthenticate,
+    narrowing: StreamNarrowing = EVERYTHING,
+  ): Promise<StreamConnection> {
+    const connection = new StreamConnection(principal, sink, reauthenticate, this.options.counters, narrowing);
     // Queued behind pending refreshes, so no change falls between the snapshot and the first delta.
     await this.enqueue(async () => {
-      if (this.incomplete || !this.site) await this.refresh('all');
-      this.incomplete = false;
-      const system = await this.options.system();
-      const chargepoints = byId(this.chargepoints).filter((cp) => principal.canAccessChargepoint(cp.id));
-      const site = this.site;
-      if (!site) throw new Error('The site was not loaded');
-      connection.sendNow(outgoing({ type: 'snapshot', chargepoints, site, vehicles: byId(this.vehicles), system }));
+      await this.sendSnapshot(connection, narrowing);
       this.connections.add(connection);
     });
     return connection;
+  }
+
+  /** A client asked for other chargepoints or topics: a fresh snapshot under the new narrowing, then its changes and events. */
+  narrow(connection: StreamConnection, narrowing: StreamNarrowing): Promise<void> {
+    return this.enqueue(() => this.sendSnapshot(connection, narrowing));
+  }
+
+  private async sendSnapshot(connection: StreamConnection, narrowing: StreamNarrowing): Promise<void> {
+    if (this.incomplete || !this.site) await this.refresh('all');
+    this.incomplete = false;
+    const system = await this.options.system();
+    const site = this.site;
+    if (!site) throw new Error('The site was not loaded');
+    connection.narrowing = narrowing;
+    if (narrowing.values) {
+      const chargepoints = byId(this.chargepoints).filter((cp) => wants(connection, 'chargepoint', cp.id));
+      connection.sendNow(outgoing({ type: 'snapshot', chargepoints, site, vehicles: byId(this.vehicles), system }));
+    } else connection.sendNow(outgoing({ type: 'snapshot', system }));
   }
 
   disconnect(connection: StreamConnection): void {
@@ -271,9 +297,19 @@ export class StreamHub {
     let shared: Outgoing<ObjectMessage> | undefined;
     const now = this.now();
     for (const connection of this.connections) {
-      if (!visible(connection.principal, object.kind, object.id)) continue;
+      if (!wants(connection, object.kind, object.id)) continue;
       shared ??= outgoing(message);
       connection.deliver(key, shared, now);
+    }
+  }
+
+  private publishEvent(event: GatewayEvent): void {
+    let shared: Outgoing<EventMessage> | undefined;
+    const now = this.now();
+    for (const connection of this.connections) {
+      if (!receives(connection.principal, connection.narrowing, event)) continue;
+      shared ??= outgoing(eventMessage(event));
+      connection.deliver(eventKey(shared.message), shared, now);
     }
   }
 
@@ -302,7 +338,11 @@ function changedMessage(object: StreamObject, names: readonly string[]): ObjectM
 
 const byId = <T>(bodies: Map<string, T>): T[] => [...bodies.entries()].sort(([a], [b]) => compareIds(a, b)).map(([, body]) => body);
 
-const visible = (principal: Principal, kind: StreamKind, id: string) => kind !== 'chargepoint' || principal.canAccessChargepoint(id);
+/** The connection's principal may see the object and its client asked for it. */
+function wants({ principal, narrowing }: StreamConnection, kind: StreamKind, id: string): boolean {
+  if (!narrowing.values) return false;
+  return kind !== 'chargepoint' || (principal.canAccessChargepoint(id) && (narrowing.chargepoints?.has(id) ?? true));
+}
 
 /** The stream objects a batch of field updates may change. */
 function affected(updates: readonly FieldUpdate[]): Set<string> {

@@ -1,7 +1,8 @@
 /**
  * The live stream over WebSocket, on the gateway's own HTTP server: the upgrade of GET /api/v1/stream is
  * authenticated like every operation (x-api-key or bearer header, or a single-use `?ticket=` for
- * browsers), a browser's Origin must be an allowed CORS origin, and the hub's messages go out as text frames.
+ * browsers), a browser's Origin must be an allowed CORS origin, `?chargepoints=` and `?topics=` narrow
+ * what the connection receives, and the hub's messages go out as text frames.
  * The upgrade passes none of Express's per-request limits, so what fails on it spends the address's budget
  * of failed authentications (the login guard's), and an address past it is refused before any lookup.
  */
@@ -22,6 +23,7 @@ import {
 import { PROBLEM_OF_ERROR, PROBLEMS } from '../http/problem-types.ts';
 import { STREAM_CLOSE_CODES, type StreamConnection } from './connection.ts';
 import { outgoing } from './messages.ts';
+import { parseNarrowing, readSubscription, type StreamNarrowing } from './narrowing.ts';
 import type { StreamHub } from './stream-hub.ts';
 import type { StreamLimits, TransportMetrics } from './limits.ts';
 import type { StreamTickets, TicketHolder } from './tickets.ts';
@@ -67,6 +69,14 @@ export function attachWebSocketStream(options: WebSocketStreamOptions): { close(
       return;
     }
     socket.on('error', () => socket.destroy());
+    let narrowing: StreamNarrowing;
+    try {
+      // Before the credentials: a ticket is not used up by a request refused for its query.
+      narrowing = parseNarrowing(url.searchParams);
+    } catch (error) {
+      refuse(socket, statusOf(error));
+      return;
+    }
     const address = options.addressOf(req);
     admitted(address, options)
       .then(() => authenticated(req, url, address, options, allowedOrigins))
@@ -83,7 +93,7 @@ export function attachWebSocketStream(options: WebSocketStreamOptions): { close(
             options.metrics.connections.inc({ transport: 'websocket' });
             ws.once('close', () => options.metrics.connections.dec({ transport: 'websocket' }));
             wss.emit('connection', ws, req);
-            void serve(ws, holder, options);
+            void serve(ws, holder, narrowing, options);
           });
         },
         (error: unknown) => {
@@ -171,7 +181,12 @@ function readable(holder: TicketHolder): TicketHolder {
   return holder;
 }
 
-async function serve(ws: WebSocket, { principal, reauthenticate }: TicketHolder, options: WebSocketStreamOptions): Promise<void> {
+async function serve(
+  ws: WebSocket,
+  { principal, reauthenticate }: TicketHolder,
+  narrowing: StreamNarrowing,
+  options: WebSocketStreamOptions,
+): Promise<void> {
   let connection: StreamConnection | undefined;
   const drained = () => {
     if (connection && connection.pendingCount > 0 && ws.bufferedAmount <= BACKED_UP_BYTES) connection.drained();
@@ -187,17 +202,37 @@ async function serve(ws: WebSocket, { principal, reauthenticate }: TicketHolder,
   ws.on('close', () => {
     if (connection) options.hub.disconnect(connection);
   });
-  ws.on('message', () => {
-    connection?.sendNow(outgoing({ type: 'error', code: 'unsupported-message', message: 'The stream accepts no messages from clients' }));
+  ws.on('message', (data: Buffer, isBinary: boolean) => {
+    if (connection) answer(ws, connection, isBinary ? '' : data.toString('utf8'), options);
   });
   try {
-    connection = await options.hub.connect(principal, sink, reauthenticate);
+    connection = await options.hub.connect(principal, sink, reauthenticate, narrowing);
   } catch (error) {
     options.logger.warn({ err: (error as Error).message }, 'stream snapshot failed');
     ws.close(STREAM_CLOSE_CODES.unavailable, 'The live values cannot be read right now');
     return;
   }
   if (ws.readyState !== ws.OPEN) options.hub.disconnect(connection);
+}
+
+/** A client's message: a `subscribe` changes what the connection receives; anything else is answered with an error. */
+function answer(ws: WebSocket, connection: StreamConnection, text: string, options: WebSocketStreamOptions): void {
+  let narrowing: StreamNarrowing | undefined;
+  try {
+    narrowing = readSubscription(text);
+  } catch (error) {
+    const message = (error as Error).message.slice(0, 200);
+    connection.sendNow(outgoing({ type: 'error', code: 'invalid-subscription', message }));
+    return;
+  }
+  if (!narrowing) {
+    connection.sendNow(outgoing({ type: 'error', code: 'unsupported-message', message: 'The stream accepts only subscribe messages' }));
+    return;
+  }
+  options.hub.narrow(connection, narrowing).catch((error: unknown) => {
+    options.logger.warn({ err: (error as Error).message }, 'stream snapshot failed');
+    ws.close(STREAM_CLOSE_CODES.unavailable, 'The live values cannot be read right now');
+  });
 }
 
 function refuse(socket: Duplex, status: number, retryAfterSeconds?: number): void {

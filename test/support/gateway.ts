@@ -42,6 +42,8 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     DATABASE_URL: options.databaseUrl ?? `sqlite:${join(dir, 'gateway.db')}`,
     REDIS_KEY_PREFIX: redisKeyPrefix,
     RECORDER_SPOOL_FILE: join(dir, 'recorder-spool.jsonl'),
+    // Every operation of the spec is served, so suites that iterate it reach the EnergSync ones too.
+    ENERGSYNC_ENABLED: 'true',
     ...((options.store ?? 'redis') === 'redis' ? { REDIS_URL: services.redisUrl } : {}),
     ...options.env,
   });

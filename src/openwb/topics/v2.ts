@@ -116,7 +116,13 @@ const rules: readonly TopicRule[] = [
   cp('set/manual_lock', { locked: boolean }),
   cp('set/rfid', { rfidTag: nullableString }),
   cp('set/charge_template', { chargeMode: templateChargeMode, chargeTemplate: jsonObject }),
-  cp('config', { name: prop('name', string), configuredVehicleId: prop('ev', nullable(idString)) }),
+  cp('get/serial_number', { serialNumber: nullableString }),
+  cp('get/max_evse_current', { maxEvseCurrent: nullableNumber }),
+  cp('config', {
+    name: prop('name', string),
+    configuredVehicleId: prop('ev', nullable(idString)),
+    connectedPhases: optionalProp('connected_phases', nullable(intRange(1, 3)), null),
+  }),
 
   vehicle('name', { name: string }),
   vehicle('charge_template', { chargeTemplateId: idString }),

@@ -6,6 +6,9 @@ describe('principals', () => {
     expect(effectiveScopes('user', ['read', 'control', 'admin'])).toEqual(['read', 'control']);
     expect(effectiveScopes('admin', ['admin'])).toEqual(['admin']);
     expect(effectiveScopes('user', ['admin'])).toEqual([]);
+    // A user's energsync key would see every session of its chargepoints, more than the user: admins only.
+    expect(effectiveScopes('user', ['read', 'energsync'])).toEqual(['read']);
+    expect(effectiveScopes('admin', ['energsync'])).toEqual(['energsync']);
   });
 
   it('gives admins every chargepoint and users only theirs; a key narrows but never widens', () => {

@@ -85,6 +85,23 @@ describe('request validation compiled from openapi.yaml', () => {
     expect(problem.errors[0]?.path).toBe('/query/series/1');
   });
 
+  it('merges a parameter given under its alias names (x-alias-names) and splits every value on commas (x-comma-separated)', () => {
+    const op = validate('listEnergSyncChargers');
+    expect(op(request({ query: { 'chargerIds[]': ['3', '4'] } })).query.chargerIds).toEqual(['3', '4']);
+    expect(op(request({ query: { chargerIds: ['3', '4'] } })).query.chargerIds).toEqual(['3', '4']);
+    expect(op(request({ query: { chargerIds: '3,4' } })).query.chargerIds).toEqual(['3', '4']);
+    expect(op(request({ query: { chargerIds: '3' } })).query.chargerIds).toEqual(['3']);
+    expect(op(request({ query: { chargerIds: ['3,4', '5'], 'chargerIds[]': '6,7' } })).query).toEqual({
+      chargerIds: ['3', '4', '5', '6', '7'],
+      page: 1,
+      pageSize: 10,
+    });
+    expect(problemOf(() => op(request({ query: { 'chargerIds[]': '3,' } }))).errors[0]?.path).toBe('/query/chargerIds/1');
+    expect(problemOf(() => op(request({ query: { 'chargerIds[': '3' } }))).errors[0]?.message).toBe(
+      "Unknown query parameter 'chargerIds['",
+    );
+  });
+
   it('checks header parameters (Prefer) and required query parameters', () => {
     const body = { mode: 'pv' };
     const json = { 'content-type': 'application/json', 'content-length': '15' };

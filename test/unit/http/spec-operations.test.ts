@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertHandlersMatchSpec, listOperations } from '../../../src/http/spec-operations.ts';
+import { assertHandlersMatchSpec, listOperations, mountPrefix } from '../../../src/http/spec-operations.ts';
 import { loadSpec } from '../../../src/spec.ts';
 
 describe('operation table', () => {
@@ -29,6 +29,19 @@ describe('operation table', () => {
     expect(() => assertHandlersMatchSpec(operations, { ...handlers, extraOp: async () => ({}) })).toThrow(
       /operation getSite in openapi.yaml has no handler[\s\S]*handler extraOp has no operation/,
     );
+  });
+
+  it('serves the operations under a spec prefix under another one, or not at all', () => {
+    const rebased = mountPrefix(operations, '/energsync', '/rewatt/v1');
+    const byId = Object.fromEntries(rebased.map((o) => [o.operationId, o]));
+    expect(byId.listEnergSyncSessions).toMatchObject({
+      path: '/energsync/chargers/{chargerId}/sessions',
+      expressPath: '/rewatt/v1/chargers/:chargerId/sessions',
+    });
+    expect(byId.getChargePoint).toBe(operations.find((o) => o.operationId === 'getChargePoint'));
+    const hidden = mountPrefix(operations, '/energsync', undefined).map((o) => o.operationId);
+    expect(hidden).not.toContain('listEnergSyncChargers');
+    expect(hidden).toHaveLength(operations.length - 3);
   });
 
   it('refuses an operation that needs credentials but names no scope', () => {

@@ -64,10 +64,23 @@ describe('openWB 2.x chargepoint topics', () => {
     ]);
   });
 
-  it('reads name and assigned vehicle from config', () => {
+  it('reads name, assigned vehicle and connected phases from config', () => {
     const config =
       '{"name":"Ladepunkt","type":"internal_openwb","ev":1,"template":0,"connected_phases":3,"phase_1":1,"auto_phase_switch_hw":false,"control_pilot_interruption_hw":false,"id":3,"configuration":{"mode":"series","duo_num":0,"ip_address":"localhost"},"ocpp_chargebox_id":null}';
-    expect(changesOf(v2(), 'openWB/chargepoint/3/config', config)).toEqual([cp('name', 'Ladepunkt'), cp('configuredVehicleId', '1')]);
+    expect(changesOf(v2(), 'openWB/chargepoint/3/config', config)).toEqual([
+      cp('name', 'Ladepunkt'),
+      cp('configuredVehicleId', '1'),
+      cp('connectedPhases', 3),
+    ]);
+    expect(changesOf(v2(), 'openWB/chargepoint/3/config', '{"name":"Ladepunkt","ev":1}')).toContainEqual(cp('connectedPhases', null));
+    expect(decode(v2(), 'openWB/chargepoint/3/config', '{"name":"Ladepunkt","ev":1,"connected_phases":4}').kind).toBe('invalid');
+  });
+
+  it('reads the serial number and the EVSE maximum current (EnergSync charger facts)', () => {
+    expect(changesOf(v2(), 'openWB/chargepoint/3/get/serial_number', '"12345678"')).toEqual([cp('serialNumber', '12345678')]);
+    expect(changesOf(v2(), 'openWB/chargepoint/3/get/serial_number', 'null')).toEqual([cp('serialNumber', null)]);
+    expect(changesOf(v2(), 'openWB/chargepoint/3/get/max_evse_current', '32')).toEqual([cp('maxEvseCurrent', 32)]);
+    expect(decode(v2(), 'openWB/chargepoint/3/get/max_evse_current', '5000').kind).toBe('invalid');
   });
 
   it('ignores chargepoint topics the gateway does not use', () => {
