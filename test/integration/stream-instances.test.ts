@@ -4,10 +4,12 @@ import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { addUser, bearer, login, startAuthGateway } from '../support/auth.ts';
 import { eventually, openPublisher, startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { PrivateMosquitto } from '../support/mosquitto-server.ts';
 import { PrivateRedis } from '../support/redis-server.ts';
 import { services, uniqueId } from '../support/services.ts';
 import { openEventStream, openStream, type StreamClient, type StreamMessage } from '../support/stream-client.ts';
@@ -340,4 +342,56 @@ describe('a client that stops reading, over a real socket', () => {
     expect(stalled.violations).toEqual([]);
     healthy.ws.terminate();
   }, 180_000);
+});
+
+describe('broker connection events on two instances, one of them not ingesting', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'owg-stream-conn-'));
+  let broker: PrivateMosquitto;
+  let ingesting: TestGateway;
+  let replicaOnly: TestGateway;
+
+  beforeAll(async () => {
+    broker = await PrivateMosquitto.start();
+    const shared = { redisKeyPrefix: `${uniqueId('stream_conn')}:`, databaseUrl: `sqlite:${join(dir, 'gw.db')}` };
+    ingesting = await startTestGateway({ ...shared, env: { OPENWB_MQTT_URL: broker.url, RECORDER_ENABLED: 'false' } });
+    // On the shared broker, under a prefix nobody publishes on: it reads nothing from openWB's broker.
+    replicaOnly = await startTestGateway({ ...shared, topicPrefix: `${uniqueId('silent')}/`, env: { RECORDER_ENABLED: 'false' } });
+    const publisher = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0 });
+    await publisher.publishAsync(`${ingesting.topicPrefix}openWB/chargepoint/3/get/power`, '1500', { qos: 1 });
+    await publisher.endAsync();
+    await eventually(async () => {
+      const res = await ingesting.http.get('/api/v1/system').set('x-api-key', ingesting.readKey).expect(200);
+      return res.body.broker.messagesReceived > 0 ? true : undefined;
+    });
+  });
+
+  afterAll(async () => {
+    await replicaOnly?.close();
+    await ingesting?.close();
+    await broker?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("tells the clients of the instance that does not ingest that the ingesting instance's broker connection was lost and is back", async () => {
+    const query = '?topics=connection';
+    const own = await openEventStream(ingesting.gateway.url, { 'x-api-key': ingesting.readKey, accept: 'text/event-stream' }, query);
+    const followed = await openEventStream(
+      replicaOnly.gateway.url,
+      { 'x-api-key': replicaOnly.readKey, accept: 'text/event-stream' },
+      query,
+    );
+    for (const client of [own, followed]) await client.next((m) => m.type === 'snapshot');
+
+    await broker.kill();
+    for (const client of [own, followed]) expect(await client.next((m) => m.type === 'connection')).toMatchObject({ connected: false });
+    await broker.start();
+    for (const client of [own, followed])
+      expect(await client.next((m) => m.type === 'connection' && m.connected === true, 15_000)).toMatchObject({ connected: true });
+    // Once each: the instance that does not ingest passes on the other's events, its own broker connection never changed.
+    for (const client of [own, followed]) {
+      expect(client.messages.map((m) => m.type)).toEqual(['snapshot', 'connection', 'connection']);
+      expect(client.violations).toEqual([]);
+      client.close();
+    }
+  }, 60_000);
 });
