@@ -86,7 +86,13 @@ export function buildApp(deps: AppDeps): Express {
   const energsync = deps.energsync;
   const served = mountPrefix(operations, ENERGSYNC_SPEC_PREFIX, energsync?.enabled ? energsync.basePath : undefined);
   const live = new LiveService(deps.liveStore, { staleAfterMs: deps.config.staleAfterMs, now: deps.now });
-  const security = createSecurityLayer({ auth: deps.auth, audit: deps.audit, config: deps.security, authentication: deps.authentication });
+  const security = createSecurityLayer({
+    auth: deps.auth,
+    audit: deps.audit,
+    config: deps.security,
+    authentication: deps.authentication,
+    tickets: deps.stream.tickets,
+  });
   const model = new LiveModel(deps.liveStore);
   const control = new ControlPresenter(deps.control.commands, live, model);
   const handlers: HandlerTable = {

@@ -32,7 +32,9 @@ import { Recorder } from './recorder/recorder.ts';
 import { LiveModel } from './live/live-model.ts';
 import { systemReader } from './ops/handlers.ts';
 import { StreamHub } from './stream/stream-hub.ts';
-import { StreamTickets } from './stream/tickets.ts';
+import { streamsEvent } from './stream/event-visibility.ts';
+import { MemoryTicketStore, StreamTickets } from './stream/tickets.ts';
+import { RedisTicketStore } from './stream/redis-ticket-store.ts';
 import { StreamLimits } from './stream/limits.ts';
 import { attachWebSocketStream } from './stream/websocket.ts';
 import { localEventBus } from './events/gateway-events.ts';
@@ -119,10 +121,11 @@ export async function startGateway(
       logConnectionErrors(redis, logger, 'Redis', 'ready');
     }
     let rawStore: LiveStore = new MemoryLiveStore();
+    let replicated: ReplicatedLiveStore | undefined;
     if (redis && config.redis) {
       const subscriber = await createRedis(config.redis.url);
       logConnectionErrors(subscriber, logger, 'Redis subscriber', 'ready');
-      const replicated = new ReplicatedLiveStore(
+      replicated = new ReplicatedLiveStore(
         new RedisLiveStore(redis, config.redis.keyPrefix),
         redis,
         subscriber,
@@ -235,16 +238,30 @@ export async function startGateway(
     }
 
     const startedAt = new Date();
-    const streamTickets = new StreamTickets(config.stream.ticketTtlMs);
+    // Tickets in Redis work on every instance; without Redis (one instance) they wait in memory.
+    const ticketStore =
+      redis && config.redis ? new RedisTicketStore(redis, redisKeys(config.redis.keyPrefix).streamTicket) : new MemoryTicketStore();
+    const streamTickets = new StreamTickets(ticketStore, auth.authenticator, config.stream.ticketTtlMs);
     const streamLimits = new StreamLimits({ perPrincipal: config.stream.maxPerPrincipal, perAddress: config.stream.maxPerAddress });
     const liveModel = new LiveModel(liveStore);
+    const replica = replicated;
     const hub = new StreamHub({
       live: liveModel,
-      updates: (listener) => ingest.onApplied(listener),
-      // Every instance ingests, so a client hears of the broker connection its values come from: this
-      // instance's (the same as its system.broker), not another instance's.
+      // What this instance ingests, and what reaches its replica from the instances that ingest.
+      updates: (listener) => {
+        const stopIngest = ingest.onApplied(listener);
+        const stopReplica = replica?.onChanged(listener);
+        return () => {
+          stopIngest();
+          stopReplica?.();
+        };
+      },
+      // A client hears of the broker connection its values come from: this instance's once it has read from
+      // openWB's broker, until then (its values come through the replica) the ingesting instances'.
       events: (listener) =>
-        events.subscribe((event, origin) => (event.type === 'connection' && origin === 'remote' ? undefined : listener(event))),
+        events.subscribe((event, origin) =>
+          streamsEvent(event, origin, ingest.snapshot().messagesReceived > 0) ? listener(event) : undefined,
+        ),
       system: systemReader({
         live: liveModel,
         liveStore,
@@ -257,7 +274,7 @@ export async function startGateway(
       reauthenticateMs: config.stream.reauthenticateMs,
       stallLimitMs: config.stream.stallLimitMs,
       logger,
-      counters: { messagesSent: metrics.streamMessagesSent, coalesced: metrics.streamCoalesced },
+      counters: { messagesSent: metrics.streamMessagesSent, coalesced: metrics.streamCoalesced, closed: metrics.streamClosed },
     });
     await hub.start();
     const app = buildApp({
@@ -296,6 +313,7 @@ export async function startGateway(
       origins: config.security.cors.origins,
       pingIntervalMs: config.stream.pingIntervalMs,
       limits: streamLimits,
+      guard: auth.guard,
       addressOf: clientAddressResolver(app),
       metrics: { connections: metrics.streamConnections, refused: metrics.streamRefused },
       logger,

@@ -87,6 +87,15 @@ export function createMetrics() {
       help: 'Messages sent on live streams (one per connection)',
       registers,
     }),
+    streamClosed: withLabels(
+      new Counter({
+        name: 'stream_closed_total',
+        help: 'Live streams the gateway ended, by reason (tooSlow 4008, credentialsInvalid 4401, forbidden 4403, shutdown 1001)',
+        labelNames: ['reason'] as const,
+        registers,
+      }),
+      ['tooSlow', 'credentialsInvalid', 'forbidden', 'shutdown'],
+    ),
     streamCoalesced: new Counter({
       name: 'stream_changes_coalesced_total',
       help: 'Changes merged into one still waiting for a client whose connection was backed up',

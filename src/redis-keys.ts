@@ -17,6 +17,8 @@ export function redisKeys(prefix: string) {
     controlLock: (target: string) => `${prefix}control:lock:${target}`,
     /** String: JSON `{ commandId, template }` published to a chargepoint and not yet confirmed (PX = command timeout). */
     controlPendingTemplate: (chargepointId: string) => `${prefix}control:pending:${chargepointId}`,
+    /** String: JSON `{ reference, expiresAt }` of an unused stream ticket, under the ticket's SHA-256 (PX = ticket lifetime, GETDEL on use). */
+    streamTicket: (ticketHash: string) => `${prefix}stream:ticket:${ticketHash}`,
     /** Pub/sub channel: session, command, RFID and broker events for every instance's live stream (src/events/), as JSON `{ origin, event }`. */
     gatewayEvents: `${prefix}events`,
     /** Prefix of one rate limiter's counters (rate-limiter-flexible appends `:<key>`). */

@@ -120,7 +120,13 @@ export class ApiKeyService {
   /** What a presented key proves, or undefined when it is malformed, unknown, expired or revoked. Synchronous when cached. */
   authenticate(key: string): MaybePromise<ApiKeyIdentity | undefined> {
     if (!isWellFormedApiKey(key)) return undefined;
-    return chain(this.cache.get(hashApiKey(key)), (entry) => this.check(entry));
+    return this.authenticateHash(hashApiKey(key));
+  }
+
+  /** As authenticate, by the key's SHA-256 (what the database stores), for a check repeated without the key itself. */
+  authenticateHash(hash: string): MaybePromise<ApiKeyIdentity | undefined> {
+    if (!/^[0-9a-f]{64}$/.test(hash)) return undefined;
+    return chain(this.cache.get(hash), (entry) => this.check(entry));
   }
 
   private check(entry: CacheEntry): ApiKeyIdentity | undefined {

@@ -1,6 +1,6 @@
 import { NotAuthenticatedError } from '../errors.ts';
 import type { ApiKeyService } from './api-key-service.ts';
-import { isWellFormedApiKey, type ApiKeyIdentity } from './api-key.ts';
+import { hashApiKey, isWellFormedApiKey, type ApiKeyIdentity } from './api-key.ts';
 import { chain, type MaybePromise } from '../maybe-async.ts';
 import { makePrincipal, ROLE_SCOPES, type Principal } from './principal.ts';
 import type { TokenService, VerifiedAccessToken } from './token-service.ts';
@@ -24,6 +24,15 @@ export function credentialsFromHeaders(apiKey: string | undefined, authorization
 }
 
 /**
+ * What lets the gateway check a caller's credentials again later without keeping anything that could be
+ * presented as one (a stream ticket stores it in Redis): an API key's SHA-256, the very value the database
+ * holds, or an access token's verified claims (its user, session and expiry). Checked again, it follows
+ * revocations, deleted or disabled users and expiry exactly as the credentials themselves would.
+ */
+export type CredentialReference =
+  { kind: 'apiKey'; keyHash: string } | { kind: 'token'; userId: string; sessionId: string; expiresAt: number };
+
+/**
  * Turns presented credentials into a principal: an API key (x-api-key, or sent as a bearer token) or an
  * access token. Everything it consults is cached in memory (keys, users, verified tokens, revoked
  * sessions), so the steady state costs no database round trip and answers synchronously.
@@ -45,6 +54,29 @@ export class Authenticator {
       return chain(this.tokens.verifyAccessToken(credentials.bearer), (claims) => claims && this.byAccessToken(claims));
     }
     return undefined;
+  }
+
+  /** The reference to valid credentials (undefined for unknown, expired or revoked ones). */
+  referenceOf(credentials: Credentials): MaybePromise<CredentialReference | undefined> {
+    const key = credentials.apiKey ?? (credentials.bearer && isWellFormedApiKey(credentials.bearer) ? credentials.bearer : undefined);
+    if (key !== undefined) {
+      const keyHash = hashApiKey(key);
+      return chain(this.apiKeys.authenticate(key), (identity): CredentialReference | undefined => identity && { kind: 'apiKey', keyHash });
+    }
+    if (credentials.bearer !== undefined && credentials.bearer.length <= 4096) {
+      return chain(this.tokens.verifyAccessToken(credentials.bearer), (claims) => claims && { kind: 'token', ...claims });
+    }
+    return undefined;
+  }
+
+  /** The principal of a reference as things stand now: undefined once the key or session is revoked or expired, or the user is gone. */
+  authenticateReference(reference: CredentialReference): MaybePromise<Principal | undefined> {
+    if (reference.kind === 'apiKey') {
+      return chain(this.apiKeys.authenticateHash(reference.keyHash), (identity) => identity && this.byApiKey(identity));
+    }
+    // The reference itself serves as the claims: the same object on every check, so its principal is remembered.
+    const claims = this.tokens.claimsStillValid(reference);
+    return claims && this.byAccessToken(claims);
   }
 
   private byApiKey(identity: ApiKeyIdentity): MaybePromise<Principal | undefined> {

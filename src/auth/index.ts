@@ -40,6 +40,8 @@ export interface Auth {
   keyring: Keyring;
   authenticator: Authenticator;
   service: AuthService;
+  /** Budgets of failed authentications per username and per address (logins, the stream's upgrade). */
+  guard: LoginGuard;
   keys: KeyManagement;
   close(): Promise<void>;
 }
@@ -117,6 +119,7 @@ export async function createAuth(deps: AuthDeps): Promise<Auth> {
     keyring,
     authenticator: new Authenticator(apiKeys, tokens, users),
     service,
+    guard,
     keys: new KeyManagement(apiKeys, deps.audit, deps.now),
     async close() {
       clearInterval(prune);

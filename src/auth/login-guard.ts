@@ -59,6 +59,21 @@ export class LoginGuard {
     await Promise.all([this.users.delete(userKey(username)), this.ips.reward(ip, 1)]);
   }
 
+  /**
+   * For authentications without a username (the stream's upgrade: a key, token or ticket): when the address
+   * has used up its budget of failures (shared with failed logins), the seconds until it may try again.
+   * Only failures are counted (`failedWithoutUsername`), so opening many streams at once costs nothing.
+   */
+  async addressBlocked(ip: string): Promise<number | undefined> {
+    const res = await this.ips.get(ip);
+    if (!res || res.consumedPoints < this.limits.maxFailuresPerIp) return undefined;
+    return Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+  }
+
+  async failedWithoutUsername(ip: string): Promise<void> {
+    await consume(this.ips, ip);
+  }
+
   /** 250 ms for the first attempt past the free ones, doubling each time, capped. */
   private delayFor(attempt: number, free: number): number {
     if (attempt <= free) return 0;

@@ -125,10 +125,14 @@ export class TokenService {
   }
 
   private stillValid(token: string, claims: VerifiedAccessToken): VerifiedAccessToken | undefined {
-    if (claims.expiresAt <= this.now()) {
-      this.verified.delete(token);
-      return undefined;
-    }
+    const valid = this.claimsStillValid(claims);
+    if (!valid && claims.expiresAt <= this.now()) this.verified.delete(token);
+    return valid;
+  }
+
+  /** Claims verified earlier, checked again without the token: undefined once expired or the session was revoked. */
+  claimsStillValid(claims: VerifiedAccessToken): VerifiedAccessToken | undefined {
+    if (claims.expiresAt <= this.now()) return undefined;
     return this.revocations.isRevoked(claims.sessionId) ? undefined : claims;
   }
 

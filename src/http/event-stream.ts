@@ -27,9 +27,11 @@ export interface EventStreamDeps {
 export function eventStreamStep({ hub, authenticator, limits, metrics, pingIntervalMs }: EventStreamDeps): RequestHandler {
   return (req, res, next) => {
     if (!(req.header('accept') ?? '').includes('text/event-stream')) return next();
-    const principal = requirePrincipal(contextOf(res).principal);
+    const context = contextOf(res);
+    const principal = requirePrincipal(context.principal);
     const credentials = credentialsOf(req);
-    if (!credentials) return next();
+    const reauthenticate = context.ticketReauthenticate ?? (credentials && (() => authenticator.authenticate(credentials)));
+    if (!reauthenticate) return next();
     const narrowing = parseNarrowing(new URL(req.originalUrl, 'http://gateway').searchParams);
     const release = limits.acquire(principal, req.ip ?? '');
     if (typeof release === 'string') {
@@ -63,14 +65,12 @@ export function eventStreamStep({ hub, authenticator, limits, metrics, pingInter
       metrics.connections.dec({ transport: 'sse' });
       if (connection) hub.disconnect(connection);
     });
-    hub
-      .connect(principal, sink, () => authenticator.authenticate(credentials), narrowing)
-      .then(
-        (connected) => {
-          connection = connected;
-          if (res.destroyed) hub.disconnect(connected);
-        },
-        () => res.end(),
-      );
+    hub.connect(principal, sink, reauthenticate, narrowing).then(
+      (connected) => {
+        connection = connected;
+        if (res.destroyed) hub.disconnect(connected);
+      },
+      () => res.end(),
+    );
   };
 }

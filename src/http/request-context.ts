@@ -1,5 +1,6 @@
 import type { Response } from 'express';
 import type { Principal } from '../auth/principal.ts';
+import type { MaybePromise } from '../maybe-async.ts';
 
 /** The rate limit a response reports in its RateLimit-* headers: the one closest to exhaustion. */
 export interface LimitReading {
@@ -19,6 +20,8 @@ export interface RequestContext {
   operationId: string | undefined;
   /** Set by the security step when the caller presented valid credentials. */
   principal: Principal | undefined;
+  /** Set by the security step when the caller presented a stream ticket: checks the ticket's credentials again. */
+  ticketReauthenticate: (() => MaybePromise<Principal | undefined>) | undefined;
   limit: LimitReading | undefined;
   /** The security headers of this response as a flat [name, value, …] list (API paths; /docs sets its own). */
   policyHeaders: readonly string[] | undefined;
@@ -32,6 +35,7 @@ export function beginRequest(res: Response): RequestContext {
     startedAt: performance.now(),
     operationId: undefined,
     principal: undefined,
+    ticketReauthenticate: undefined,
     limit: undefined,
     policyHeaders: undefined,
   };

@@ -11,6 +11,7 @@ import { createRateLimits } from './rate-limit.ts';
 import type { SpecOperation } from './spec-operations.ts';
 import { securityStep } from './security.ts';
 import { securityHeaders } from './security-headers.ts';
+import type { StreamTickets } from '../stream/tickets.ts';
 
 export interface SecurityLayerDeps {
   auth: Auth;
@@ -18,6 +19,8 @@ export interface SecurityLayerDeps {
   config: Pick<SecurityConfig, 'rateLimits' | 'cors'>;
   /** Benchmarks and tests only, set in code: `off` lets every request act as admin. */
   authentication?: 'on' | 'off';
+  /** Stream tickets, redeemed by the security step of the operations that accept them. */
+  tickets?: Pick<StreamTickets, 'redeem'>;
 }
 
 /**
@@ -37,7 +40,10 @@ export function createSecurityLayer(deps: SecurityLayerDeps) {
   return {
     front,
     stepsOf: (operation: SpecOperation): RequestHandler[] => {
-      const authenticate = securityStep(operation, deps.auth.authenticator, { authentication: deps.authentication });
+      const authenticate = securityStep(operation, deps.auth.authenticator, {
+        authentication: deps.authentication,
+        tickets: deps.tickets,
+      });
       return authenticate ? [authenticate, limits.byPrincipal] : [];
     },
     handlers: {

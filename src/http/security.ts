@@ -3,8 +3,9 @@ import { grants } from '../auth/api-key.ts';
 import { credentialsFromHeaders, type Authenticator, type Credentials } from '../auth/authenticator.ts';
 import { UNAUTHENTICATED_ADMIN, type Principal } from '../auth/principal.ts';
 import type { MaybePromise } from '../maybe-async.ts';
-import { DomainError, ForbiddenError, NotAuthenticatedError, UnavailableError } from '../errors.ts';
-import { contextOf } from './request-context.ts';
+import { DomainError, ForbiddenError, InvalidInputError, NotAuthenticatedError, UnavailableError } from '../errors.ts';
+import type { StreamTickets } from '../stream/tickets.ts';
+import { contextOf, type RequestContext } from './request-context.ts';
 import type { SpecOperation } from './spec-operations.ts';
 
 export interface SecurityOptions {
@@ -13,6 +14,8 @@ export interface SecurityOptions {
    * as an admin. Set in code (buildApp), never from configuration or a request.
    */
   authentication?: 'on' | 'off';
+  /** Redeems `?ticket=` for the operations whose security accepts a stream ticket (the stream's Server-Sent Events). */
+  tickets?: Pick<StreamTickets, 'redeem'>;
 }
 
 const MISSING_CREDENTIALS =
@@ -42,7 +45,7 @@ export function securityStep(
     };
   }
   return (req, res, next) => {
-    const found = authenticate(req, operation, authenticator);
+    const found = authenticate(req, operation, authenticator, options.tickets, contextOf(res));
     if (found instanceof Promise) {
       found.then((principal) => {
         contextOf(res).principal = principal;
@@ -61,8 +64,19 @@ export function credentialsOf(req: Request): Credentials | undefined {
 }
 
 /** The caller (undefined: anonymous, where the operation allows it), or throws 401/403; synchronous while the credentials are cached. */
-function authenticate(req: Request, operation: SpecOperation, authenticator: Authenticator): MaybePromise<Principal | undefined> {
+function authenticate(
+  req: Request,
+  operation: SpecOperation,
+  authenticator: Authenticator,
+  tickets: SecurityOptions['tickets'],
+  context: RequestContext,
+): MaybePromise<Principal | undefined> {
   const credentials = credentialsOf(req);
+  const ticket = operation.acceptsTicket && tickets && req.url.includes('?') ? ticketOf(req) : undefined;
+  if (ticket !== undefined) {
+    if (credentials) throw new InvalidInputError('Send either credentials in a header or a ticket, not both');
+    return byTicket(req, operation, tickets!, ticket, context);
+  }
   if (!credentials) {
     if (operation.authentication === 'optional') return undefined;
     throw new NotAuthenticatedError(MISSING_CREDENTIALS);
@@ -76,6 +90,24 @@ function authenticate(req: Request, operation: SpecOperation, authenticator: Aut
       throw new UnavailableError('Credentials cannot be checked right now: the database is unreachable');
     },
   );
+}
+
+async function byTicket(
+  req: Request,
+  operation: SpecOperation,
+  tickets: NonNullable<SecurityOptions['tickets']>,
+  ticket: string,
+  context: RequestContext,
+): Promise<Principal> {
+  const holder = await tickets.redeem(ticket);
+  if (!holder) throw new NotAuthenticatedError('The ticket is unknown, used or expired, or its credentials were revoked');
+  context.ticketReauthenticate = holder.reauthenticate;
+  return authorize(req, operation, holder.principal);
+}
+
+function ticketOf(req: Request): string | undefined {
+  const value = (req.query as Record<string, unknown>).ticket;
+  return typeof value === 'string' ? value : undefined;
 }
 
 function authorize(req: Request, operation: SpecOperation, principal: Principal | undefined): Principal {

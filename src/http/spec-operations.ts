@@ -14,6 +14,8 @@ export interface SpecOperation {
   expressPath: string;
   authentication: Authentication;
   requiredScope: Scope | undefined;
+  /** The operation accepts a stream ticket (`?ticket=`) instead of header credentials: its security names STREAM_TICKET_SCHEME. */
+  acceptsTicket: boolean;
   /** The operation takes a request body (parsed only for these). */
   hasRequestBody: boolean;
 }
@@ -28,6 +30,9 @@ export interface OpenApiDocument {
   >;
 }
 
+/** The security scheme of openapi.yaml for a single-use stream ticket in the query. */
+export const STREAM_TICKET_SCHEME = 'StreamTicket';
+
 function authenticationOf(security: SecurityRequirements | undefined): Authentication {
   if (!security || security.length === 0) return 'none';
   return security.some((requirement) => Object.keys(requirement).length === 0) ? 'optional' : 'required';
@@ -40,7 +45,8 @@ export function listOperations(spec: OpenApiDocument): SpecOperation[] {
       const operation = item[method];
       if (!operation) continue;
       if (!operation.operationId) throw new Error(`openapi.yaml: ${method.toUpperCase()} ${path} has no operationId`);
-      const authentication = authenticationOf(operation.security ?? spec.security);
+      const security = operation.security ?? spec.security;
+      const authentication = authenticationOf(security);
       const requiredScope = operation['x-required-scope'];
       if (authentication !== 'none' && !(SCOPES as readonly string[]).includes(requiredScope ?? '')) {
         throw new Error(`openapi.yaml: ${operation.operationId} needs credentials but names no valid x-required-scope`);
@@ -52,6 +58,7 @@ export function listOperations(spec: OpenApiDocument): SpecOperation[] {
         expressPath: path.replace(/\{([^}]+)\}/g, ':$1'),
         authentication,
         requiredScope: requiredScope as Scope | undefined,
+        acceptsTicket: (security ?? []).some((requirement) => STREAM_TICKET_SCHEME in requirement),
         hasRequestBody: operation.requestBody !== undefined,
       });
     }

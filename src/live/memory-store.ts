@@ -48,11 +48,16 @@ export class MemoryLiveStore implements LiveStore {
     for (const update of updates) this.set(update);
   }
 
-  merge(updates: readonly FieldUpdate[]): void {
+  /** Returns the updates newer than what was held (an update already held, e.g. the echo of one's own write, is not). */
+  merge(updates: readonly FieldUpdate[]): FieldUpdate[] {
+    const newer: FieldUpdate[] = [];
     for (const update of updates) {
       const current = this.entities.get(keyOf(update.kind, update.id))?.slots.get(update.field);
-      if (!current || current.receivedAt <= update.receivedAt) this.set(update);
+      if (current && current.receivedAt > update.receivedAt) continue;
+      this.set(update);
+      if (!current || current.receivedAt < update.receivedAt) newer.push(update);
     }
+    return newer;
   }
 
   clear(): void {

@@ -43,6 +43,7 @@ export class ReplicatedLiveStore implements LiveStore {
   /** Newest write per field that Redis refused, kept for the write-back. */
   private readonly unwritten = new Map<string, FieldUpdate>();
   private generation = 0;
+  private readonly changeListeners = new Set<(updates: readonly FieldUpdate[]) => void>();
 
   constructor(
     private readonly shared: RedisLiveStore,
@@ -90,6 +91,17 @@ export class ReplicatedLiveStore implements LiveStore {
     }
   }
 
+  /**
+   * Changes that reached the replica from elsewhere: batches other instances wrote (the `liveChanges`
+   * channel), and the whole replica after a resync. What this instance writes itself is not repeated here
+   * (its ingest announces it). Lets an instance that does not ingest follow the changes. Returns the
+   * unsubscribe function.
+   */
+  onChanged(listener: (updates: readonly FieldUpdate[]) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
   get(refs: readonly EntityRef[]): MaybePromise<EntityFields[]> {
     return this.loaded ? this.replica.get(refs) : this.shared.get(refs);
   }
@@ -109,16 +121,29 @@ export class ReplicatedLiveStore implements LiveStore {
   }
 
   private onChanges(message: string): void {
+    let newer: FieldUpdate[];
     try {
-      this.mergeLocal(JSON.parse(message) as FieldUpdate[]);
+      newer = this.mergeLocal(JSON.parse(message) as FieldUpdate[]);
     } catch (error) {
       this.logger.warn({ err: (error as Error).message }, 'ignored a malformed live-changes message');
+      return;
+    }
+    if (newer.length > 0) this.announce(newer);
+  }
+
+  private announce(updates: readonly FieldUpdate[]): void {
+    for (const listener of this.changeListeners) {
+      try {
+        listener(updates);
+      } catch (error) {
+        this.logger.error({ err: (error as Error).message }, 'a live-change listener failed');
+      }
     }
   }
 
-  private mergeLocal(updates: readonly FieldUpdate[]): void {
-    this.replica.merge(updates);
+  private mergeLocal(updates: readonly FieldUpdate[]): FieldUpdate[] {
     this.building?.merge(updates);
+    return this.replica.merge(updates);
   }
 
   private unsync(): void {
@@ -155,6 +180,8 @@ export class ReplicatedLiveStore implements LiveStore {
       this.loaded = true;
       this.metrics?.degraded.set(0);
       this.logger.info({ entities: snapshots.length }, 'live store replica in sync');
+      // Whatever changed while out of sync: the listeners look at everything again.
+      this.announce(this.replica.updates());
     } catch (error) {
       this.logger.warn({ err: (error as Error).message }, 'live store replica could not sync; serving what it holds');
       if (generation === this.generation) setTimeout(() => void this.resync(), 500).unref();

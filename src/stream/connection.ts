@@ -10,6 +10,8 @@ export type Reauthenticate = () => MaybePromise<Principal | undefined>;
 export interface StreamCounters {
   messagesSent: { inc(): void };
   coalesced: { inc(): void };
+  /** Streams the gateway ended, by the name of the close code. */
+  closed?: { inc(labels: { reason: StreamCloseReason }): void };
 }
 
 /** Where a connection's frames go: a WebSocket or an SSE response. */
@@ -23,7 +25,9 @@ export interface StreamSink {
 
 /** Why the gateway ends a stream; WebSocket close codes (documented in asyncapi.yaml). */
 export const STREAM_CLOSE_CODES = { shutdown: 1001, unavailable: 1011, tooSlow: 4008, credentialsInvalid: 4401, forbidden: 4403 } as const;
-export type StreamCloseCode = (typeof STREAM_CLOSE_CODES)[keyof typeof STREAM_CLOSE_CODES];
+export type StreamCloseReason = keyof typeof STREAM_CLOSE_CODES;
+export type StreamCloseCode = (typeof STREAM_CLOSE_CODES)[StreamCloseReason];
+const REASON_OF_CODE = new Map(Object.entries(STREAM_CLOSE_CODES).map(([reason, code]) => [code, reason as StreamCloseReason]));
 
 /**
  * One client of the stream: numbers its messages and, while its transport is backed up, keeps at most one
@@ -76,6 +80,7 @@ export class StreamConnection {
 
   close(code: StreamCloseCode, reason: string): void {
     this.pending.clear();
+    this.counters?.closed?.inc({ reason: REASON_OF_CODE.get(code) ?? 'unavailable' });
     this.sink.close(code, reason);
   }
 

@@ -1,5 +1,5 @@
 import type { Principal } from '../auth/principal.ts';
-import type { GatewayEvent } from '../events/gateway-events.ts';
+import type { EventOrigin, GatewayEvent } from '../events/gateway-events.ts';
 import type { StreamNarrowing } from './narrowing.ts';
 
 /** The chargepoint an event is about (none: the broker connection, a command on a vehicle). */
@@ -44,4 +44,14 @@ export function receives(principal: Principal, narrowing: StreamNarrowing, event
   }
   const owner = ownerOf(event);
   return owner === undefined || principal.role === 'admin' || (principal.userId !== null && owner === principal.userId);
+}
+
+/**
+ * Whether this instance's streams pass an event on. Every event does, but another instance's broker
+ * connection: an instance that ingests (`ingests`: it has read from openWB's broker) streams the values of
+ * its own connection, so only its own `connection` events; one that does not follows the replica the
+ * ingesting instances feed, so their `connection` events.
+ */
+export function streamsEvent(event: GatewayEvent, origin: EventOrigin, ingests: boolean): boolean {
+  return event.type !== 'connection' || origin === 'local' || !ingests;
 }

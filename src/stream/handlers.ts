@@ -11,9 +11,10 @@ export function streamHandlers(tickets: StreamTickets): StreamHandlers {
     openStream: () => {
       throw new InvalidInputError('Open the stream as a WebSocket: send Connection: Upgrade and Upgrade: websocket');
     },
-    createStreamTicket: ({ principal, credentials }) => {
+    createStreamTicket: async ({ principal, credentials }) => {
+      requirePrincipal(principal);
       if (!credentials) throw new NotAuthenticatedError('A stream ticket needs credentials in a header');
-      const { ticket, expiresAt } = tickets.issue({ principal: requirePrincipal(principal), credentials });
+      const { ticket, expiresAt } = await tickets.issue(credentials);
       return json(201, { ticket, expiresAt: new Date(expiresAt).toISOString() }, { 'Cache-Control': 'no-store' });
     },
   };

@@ -7,6 +7,7 @@ type WithoutSeq<T> = Omit<T, 'seq'>;
 export type SnapshotMessage = WithoutSeq<Schemas['StreamSnapshot']>;
 export type ChangedMessage = WithoutSeq<Schemas['StreamChanged']>;
 export type StaleMessage = WithoutSeq<Schemas['StreamStale']>;
+export type RemovedMessage = WithoutSeq<Schemas['StreamRemoved']>;
 export type ErrorMessage = WithoutSeq<Schemas['StreamError']>;
 export type EventMessage =
   | WithoutSeq<Schemas['StreamSessionEvent']>
@@ -14,8 +15,8 @@ export type EventMessage =
   | WithoutSeq<Schemas['StreamRfidEvent']>
   | WithoutSeq<Schemas['StreamConnectionEvent']>;
 export type StreamKind = Schemas['StreamObjectKind'];
-export type StreamMessage = SnapshotMessage | ChangedMessage | StaleMessage | ErrorMessage | EventMessage;
-export type ObjectMessage = ChangedMessage | StaleMessage;
+export type StreamMessage = SnapshotMessage | ChangedMessage | StaleMessage | RemovedMessage | ErrorMessage | EventMessage;
+export type ObjectMessage = ChangedMessage | StaleMessage | RemovedMessage;
 /** What may wait for a connection's transport, one per object or event subject. */
 export type QueuedMessage = ObjectMessage | EventMessage;
 
@@ -58,7 +59,8 @@ export function eventKey(message: EventMessage): string {
   }
 }
 
-const isObjectMessage = (message: QueuedMessage): message is ObjectMessage => message.type === 'changed' || message.type === 'stale';
+const isObjectMessage = (message: QueuedMessage): message is ObjectMessage =>
+  message.type === 'changed' || message.type === 'stale' || message.type === 'removed';
 
 /** Two messages about one subject as one, for a client that is behind: fields merged (latest wins), an event's latest state. */
 export function coalesce(earlier: QueuedMessage, later: QueuedMessage): QueuedMessage {
@@ -68,6 +70,8 @@ export function coalesce(earlier: QueuedMessage, later: QueuedMessage): QueuedMe
       return { ...later, change: 'started' };
     return later;
   }
+  // Gone is final; back again after gone, it comes whole (the hub sends every field of an object it did not know).
+  if (later.type === 'removed' || earlier.type === 'removed') return later;
   if (later.type === 'changed') {
     return earlier.type === 'changed' ? { ...later, fields: { ...earlier.fields, ...later.fields } } : later;
   }

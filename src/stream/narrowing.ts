@@ -12,7 +12,7 @@ export type StreamTopic = Schemas['StreamTopic'];
 export interface StreamNarrowing {
   /** Only these chargepoints' values and events (null: every chargepoint the principal may see). */
   readonly chargepoints: ReadonlySet<string> | null;
-  /** The snapshot objects and their `changed`/`stale` messages. */
+  /** The snapshot objects and their `changed`, `stale` and `removed` messages. */
   readonly values: boolean;
   readonly events: ReadonlySet<EventType>;
 }

@@ -241,7 +241,7 @@ export class StreamHub {
     this.scheduleStale(now);
   }
 
-  /** Objects openWB no longer publishes (retired) leave the snapshot, as they leave the REST lists. */
+  /** Objects openWB no longer publishes (retired) leave the snapshot, as they leave the REST lists; clients are told `removed`. */
   private forget(
     kind: StreamKind,
     bodies: Map<string, unknown>,
@@ -252,7 +252,7 @@ export class StreamHub {
     for (const id of bodies.keys()) {
       if (present.has(id) || !wanted(kind, id)) continue;
       bodies.delete(id);
-      this.objects.delete(keyOf(kind, id));
+      if (this.objects.delete(keyOf(kind, id))) this.publish({ kind, id }, { type: 'removed', kind, id });
     }
   }
 
@@ -292,7 +292,7 @@ export class StreamHub {
     else if (stale && !before.stale) this.publish(next, { type: 'stale', kind, id: view.id, updatedAt });
   }
 
-  private publish(object: StreamObject, message: ObjectMessage): void {
+  private publish(object: Pick<StreamObject, 'kind' | 'id'>, message: ObjectMessage): void {
     const key = keyOf(object.kind, object.id);
     let shared: Outgoing<ObjectMessage> | undefined;
     const now = this.now();

@@ -3,6 +3,8 @@
  * authenticated like every operation (x-api-key or bearer header, or a single-use `?ticket=` for
  * browsers), a browser's Origin must be an allowed CORS origin, `?chargepoints=` and `?topics=` narrow
  * what the connection receives, and the hub's messages go out as text frames.
+ * The upgrade passes none of Express's per-request limits, so what fails on it spends the address's budget
+ * of failed authentications (the login guard's), and an address past it is refused before any lookup.
  */
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -10,7 +12,14 @@ import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { grants } from '../auth/api-key.ts';
 import { credentialsFromHeaders, type Authenticator } from '../auth/authenticator.ts';
-import { DomainError, ForbiddenError, InvalidInputError, NotAuthenticatedError } from '../errors.ts';
+import {
+  DomainError,
+  ForbiddenError,
+  InvalidInputError,
+  NotAuthenticatedError,
+  TooManyAttemptsError,
+  UnavailableError,
+} from '../errors.ts';
 import { PROBLEM_OF_ERROR, PROBLEMS } from '../http/problem-types.ts';
 import { STREAM_CLOSE_CODES, type StreamConnection } from './connection.ts';
 import { outgoing } from './messages.ts';
@@ -18,6 +27,7 @@ import { parseNarrowing, readSubscription, type StreamNarrowing } from './narrow
 import type { StreamHub } from './stream-hub.ts';
 import type { StreamLimits, TransportMetrics } from './limits.ts';
 import type { StreamTickets, TicketHolder } from './tickets.ts';
+import type { LoginGuard } from '../auth/login-guard.ts';
 
 const STREAM_PATH = '/api/v1/stream';
 /** Clients send nothing the stream needs; anything larger is closed with 1009 by ws. */
@@ -33,6 +43,8 @@ export interface WebSocketStreamOptions {
   /** Browser origins allowed (CORS_ORIGINS); requests without an Origin (native apps) pass. */
   origins: readonly string[];
   limits: StreamLimits;
+  /** The per-address budget of failed authentications (shared with logins): what fails on the upgrade counts against it. */
+  guard: Pick<LoginGuard, 'addressBlocked' | 'failedWithoutUsername'>;
   /** The client's address, as `trust proxy` resolves it. */
   addressOf: (req: IncomingMessage) => string;
   metrics: TransportMetrics;
@@ -65,27 +77,32 @@ export function attachWebSocketStream(options: WebSocketStreamOptions): { close(
       refuse(socket, statusOf(error));
       return;
     }
-    holderOf(req, url, options, allowedOrigins).then(
-      (holder) => {
-        const release = options.limits.acquire(holder.principal, options.addressOf(req));
-        if (typeof release === 'string') {
-          options.metrics.refused.inc({ reason: release });
-          refuse(socket, PROBLEMS.tooManyRequests.status);
-          return;
-        }
-        socket.once('close', release);
-        wss.handleUpgrade(req, socket, head, (ws) => {
-          options.metrics.connections.inc({ transport: 'websocket' });
-          ws.once('close', () => options.metrics.connections.dec({ transport: 'websocket' }));
-          wss.emit('connection', ws, req);
-          void serve(ws, holder, narrowing, options);
-        });
-      },
-      (error: unknown) => {
-        if (!(error instanceof DomainError)) options.logger.warn({ err: (error as Error).message }, 'stream upgrade failed');
-        refuse(socket, statusOf(error));
-      },
-    );
+    const address = options.addressOf(req);
+    admitted(address, options)
+      .then(() => authenticated(req, url, address, options, allowedOrigins))
+      .then(
+        (holder) => {
+          const release = options.limits.acquire(holder.principal, address);
+          if (typeof release === 'string') {
+            options.metrics.refused.inc({ reason: release });
+            refuse(socket, PROBLEMS.tooManyRequests.status);
+            return;
+          }
+          socket.once('close', release);
+          wss.handleUpgrade(req, socket, head, (ws) => {
+            options.metrics.connections.inc({ transport: 'websocket' });
+            ws.once('close', () => options.metrics.connections.dec({ transport: 'websocket' }));
+            wss.emit('connection', ws, req);
+            void serve(ws, holder, narrowing, options);
+          });
+        },
+        (error: unknown) => {
+          if (!(error instanceof DomainError)) options.logger.warn({ err: (error as Error).message }, 'stream upgrade failed');
+          const retryAfter =
+            error instanceof TooManyAttemptsError || error instanceof UnavailableError ? error.retryAfterSeconds : undefined;
+          refuse(socket, statusOf(error), retryAfter);
+        },
+      );
   };
   options.server.on('upgrade', onUpgrade);
   const answered = new WeakSet<WebSocket>();
@@ -110,6 +127,29 @@ export function attachWebSocketStream(options: WebSocketStreamOptions): { close(
   };
 }
 
+/** Refuses (429) an address that used up its budget of failed authentications, before any credential is looked at. */
+async function admitted(address: string, options: WebSocketStreamOptions): Promise<void> {
+  const retryAfter = await options.guard.addressBlocked(address).catch(() => undefined);
+  if (retryAfter !== undefined) throw new TooManyAttemptsError('Too many failed authentications from this address', retryAfter);
+}
+
+/** The holder of valid credentials; a refusal for the credentials (401, 403) counts as a failure of the address. */
+async function authenticated(
+  req: IncomingMessage,
+  url: URL,
+  address: string,
+  options: WebSocketStreamOptions,
+  allowedOrigins: Set<string>,
+): Promise<TicketHolder> {
+  try {
+    return await holderOf(req, url, options, allowedOrigins);
+  } catch (error) {
+    if (error instanceof NotAuthenticatedError || error instanceof ForbiddenError)
+      await options.guard.failedWithoutUsername(address).catch(() => undefined);
+    throw error;
+  }
+}
+
 async function holderOf(
   req: IncomingMessage,
   url: URL,
@@ -126,20 +166,24 @@ async function holderOf(
   const ticket = url.searchParams.get('ticket');
   if (ticket !== null) {
     if (credentials) throw new InvalidInputError('Send either credentials in a header or a ticket, not both');
-    const holder = options.tickets.redeem(ticket);
-    if (!holder) throw new NotAuthenticatedError('The ticket is unknown, used or expired');
-    return holder;
+    const holder = await options.tickets.redeem(ticket);
+    if (!holder) throw new NotAuthenticatedError('The ticket is unknown, used or expired, or its credentials were revoked');
+    return readable(holder);
   }
   if (!credentials) throw new NotAuthenticatedError('Missing credentials: send an API key, a bearer token, or ?ticket=');
   const principal = await options.authenticator.authenticate(credentials);
   if (!principal) throw new NotAuthenticatedError('The credentials are unknown, expired or revoked');
-  if (!grants(principal.scopes, 'read')) throw new ForbiddenError('The stream needs credentials with the read scope');
-  return { principal, credentials };
+  return readable({ principal, reauthenticate: () => options.authenticator.authenticate(credentials) });
+}
+
+function readable(holder: TicketHolder): TicketHolder {
+  if (!grants(holder.principal.scopes, 'read')) throw new ForbiddenError('The stream needs credentials with the read scope');
+  return holder;
 }
 
 async function serve(
   ws: WebSocket,
-  { principal, credentials }: TicketHolder,
+  { principal, reauthenticate }: TicketHolder,
   narrowing: StreamNarrowing,
   options: WebSocketStreamOptions,
 ): Promise<void> {
@@ -162,7 +206,7 @@ async function serve(
     if (connection) answer(ws, connection, isBinary ? '' : data.toString('utf8'), options);
   });
   try {
-    connection = await options.hub.connect(principal, sink, () => options.authenticator.authenticate(credentials), narrowing);
+    connection = await options.hub.connect(principal, sink, reauthenticate, narrowing);
   } catch (error) {
     options.logger.warn({ err: (error as Error).message }, 'stream snapshot failed');
     ws.close(STREAM_CLOSE_CODES.unavailable, 'The live values cannot be read right now');
@@ -191,6 +235,7 @@ function answer(ws: WebSocket, connection: StreamConnection, text: string, optio
   });
 }
 
-function refuse(socket: Duplex, status: number): void {
-  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+function refuse(socket: Duplex, status: number, retryAfterSeconds?: number): void {
+  const retryAfter = retryAfterSeconds === undefined ? '' : `Retry-After: ${retryAfterSeconds}\r\n`;
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n${retryAfter}Connection: close\r\nContent-Length: 0\r\n\r\n`);
 }

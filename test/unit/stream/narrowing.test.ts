@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { makePrincipal } from '../../../src/auth/principal.ts';
 import type { GatewayEvent } from '../../../src/events/gateway-events.ts';
 import { InvalidInputError } from '../../../src/errors.ts';
-import { receives } from '../../../src/stream/event-visibility.ts';
+import { receives, streamsEvent } from '../../../src/stream/event-visibility.ts';
 import { EVERYTHING, parseNarrowing, readSubscription } from '../../../src/stream/narrowing.ts';
 
 const parse = (query: string) => parseNarrowing(new URLSearchParams(query));
@@ -124,5 +124,13 @@ describe('who receives an event', () => {
     expect(receives(admin, parse('chargepoints=3&topics=sessions'), session('3', null))).toBe(true);
     expect(receives(admin, parse('chargepoints=3&topics=commands'), session('3', null))).toBe(false);
     expect(receives(alice, parse('chargepoints=4'), session('4', 'alice'))).toBe(false);
+  });
+
+  it("streams another instance's broker connection only on an instance that does not ingest", () => {
+    const ingests = [true, false];
+    expect(ingests.map((ingesting) => streamsEvent(connection, 'local', ingesting))).toEqual([true, true]);
+    expect(ingests.map((ingesting) => streamsEvent(connection, 'remote', ingesting))).toEqual([false, true]);
+    for (const event of [session('3', null), command({ type: 'chargepoint', id: '3' }, null), rfid('3', null)])
+      expect(ingests.map((ingesting) => streamsEvent(event, 'remote', ingesting))).toEqual([true, true]);
   });
 });

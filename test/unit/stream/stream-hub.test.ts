@@ -216,6 +216,24 @@ describe('StreamHub', () => {
     expect((await connect(admin)).sink.frames[0]).toMatchObject({ chargepoints: [{ id: '3' }, { id: '10' }] });
   });
 
+  it('tells the clients that may see it that an object is removed, and a backed-up client only that', async () => {
+    await apply(['4', 'power', 2]);
+    const admins = await connect(admin);
+    const narrow = await connect(onlyThree);
+    admins.sink.backedUp = true;
+    await apply(['4', 'power', 3]);
+    const gone: FieldUpdate = { kind: 'chargepoint', id: '4', field: 'power', value: undefined, receivedAt: Date.now() };
+    await store.apply([gone]);
+    listener([gone]);
+    await vi.advanceTimersByTimeAsync(0);
+    admins.sink.backedUp = false;
+    admins.connection.drained();
+    expect(admins.sink.frames.slice(1)).toEqual([{ seq: 2, type: 'removed', kind: 'chargepoint', id: '4' }]);
+    expect(narrow.sink.frames.slice(1)).toEqual([]);
+    await apply(['4', 'power', 5]);
+    expect(admins.sink.frames[2]).toMatchObject({ seq: 3, type: 'changed', id: '4', fields: { power: { value: 5 } } });
+  });
+
   it('sends nothing to a disconnected client', async () => {
     const { sink, connection } = await connect(admin);
     hub.disconnect(connection);
