@@ -989,9 +989,12 @@ export interface paths {
          * @description Upgrade this request to a WebSocket (`Connection: Upgrade`, `Upgrade: websocket`) to receive the live
          *     values as they change, instead of polling. Credentials as for every operation (`x-api-key` or
          *     `Authorization: Bearer`), or, for browsers that cannot set headers on a WebSocket, `?ticket=` from
-         *     `POST /api/v1/stream/tickets`. A browser's `Origin` must be in `CORS_ORIGINS`.
+         *     `POST /api/v1/stream/tickets`. A browser's `Origin` must be in `CORS_ORIGINS`. A ticket works once, on
+         *     the upgrade or on the Server-Sent Events below (a browser's `EventSource` cannot set headers either),
+         *     on whichever gateway instance the client reaches.
          *
-         *     A `ticket` takes the place of the headers on the upgrade only; a plain GET needs the headers.
+         *     Failed authentications of the upgrade count against the client address's budget of failed logins
+         *     (`LOGIN_MAX_FAILURES_PER_IP` per `LOGIN_LOCKOUT_S`); past it the upgrade is refused with 429.
          *
          *     Messages are JSON text frames, described as a contract in `/asyncapi.yaml`: first a `snapshot` with
          *     what the REST reads return (the chargepoints the caller may see, the site, the vehicles, the
@@ -1031,8 +1034,11 @@ export interface paths {
         /**
          * A single-use ticket to open the stream from a browser
          * @description Browsers cannot set headers on a WebSocket. This returns a short-lived ticket (`STREAM_TICKET_TTL_S`,
-         *     default 30 s) bound to the caller, to open `GET /api/v1/stream?ticket=…` once. A ticket is never a
-         *     long-lived secret: it works once, on this gateway instance, before it expires.
+         *     default 30 s) bound to the caller, to open `GET /api/v1/stream?ticket=…` once (WebSocket or
+         *     Server-Sent Events). A ticket is never a long-lived secret: it works once, on any gateway instance
+         *     sharing the Redis, before it expires. Redis keeps only a hash of the ticket, and the stream re-checks
+         *     the caller's key or session as it stands, never a stored secret. While Redis cannot be reached no
+         *     ticket is issued (503 with `Retry-After`); streams opened with headers keep working.
          */
         post: operations["createStreamTicket"];
         delete?: never;
@@ -1717,6 +1723,17 @@ export interface components {
              */
             updatedAt: string | null;
         };
+        /** @description openWB no longer publishes the object (retired after `RETIRE_AFTER_S` of silence, or its topics deleted): it left the REST lists; drop it */
+        StreamRemoved: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "removed";
+            seq: components["schemas"]["StreamSeq"];
+            kind: components["schemas"]["StreamObjectKind"];
+            id: components["schemas"]["EntityId"];
+        };
         /** @description The client sent something the stream does not accept; the connection stays open */
         StreamError: {
             /**
@@ -1735,7 +1752,7 @@ export interface components {
             message: string;
         };
         /**
-         * @description `values`: the snapshot objects and their `changed`/`stale` messages; `events`: all of `sessions`, `commands`, `rfid` and `connection`
+         * @description `values`: the snapshot objects and their `changed`, `stale` and `removed` messages; `events`: all of `sessions`, `commands`, `rfid` and `connection`
          * @example values
          * @enum {string}
          */
@@ -1791,8 +1808,9 @@ export interface components {
         };
         /**
          * @description The gateway's connection to the openWB broker was lost (`connected: false`) or is back. It is the
-         *     connection the streamed values come from: the same as `system.broker.connected` of `GET /api/v1/system`
-         *     on the instance serving the stream. Every client receives it.
+         *     connection the streamed values come from: on an instance that reads openWB's broker its own (the same
+         *     as `system.broker.connected` of `GET /api/v1/system` there); on an instance that has read nothing from
+         *     the broker (its values come through Redis), that of the instances that read it. Every client receives it.
          */
         StreamConnectionEvent: {
             /**
@@ -1836,7 +1854,7 @@ export interface components {
             topics?: components["schemas"]["StreamTopic"][];
         };
         /** @description Any message of the stream, told apart by `type` (for typed clients decoding a frame) */
-        StreamMessage: components["schemas"]["StreamSnapshot"] | components["schemas"]["StreamChanged"] | components["schemas"]["StreamStale"] | components["schemas"]["StreamSessionEvent"] | components["schemas"]["StreamCommandEvent"] | components["schemas"]["StreamRfidEvent"] | components["schemas"]["StreamConnectionEvent"] | components["schemas"]["StreamError"];
+        StreamMessage: components["schemas"]["StreamSnapshot"] | components["schemas"]["StreamChanged"] | components["schemas"]["StreamStale"] | components["schemas"]["StreamRemoved"] | components["schemas"]["StreamSessionEvent"] | components["schemas"]["StreamCommandEvent"] | components["schemas"]["StreamRfidEvent"] | components["schemas"]["StreamConnectionEvent"] | components["schemas"]["StreamError"];
         /** @example 2026-03-01T00:00:00+01:00 */
         DateTimeParam: string;
         /**
@@ -2861,8 +2879,8 @@ export interface components {
          */
         StreamChargepoints: components["schemas"]["EntityId"][];
         /**
-         * @description Comma-separated: what the connection receives. `values`: the snapshot's objects and their `changed`
-         *     and `stale` messages; `events`: every event; or single events: `sessions`, `commands`, `rfid`,
+         * @description Comma-separated: what the connection receives. `values`: the snapshot's objects and their `changed`,
+         *     `stale` and `removed` messages; `events`: every event; or single events: `sessions`, `commands`, `rfid`,
          *     `connection`. Default: `values,events`. Without `values` the snapshot carries the `system` only.
          * @example [
          *       "values",
@@ -2944,6 +2962,7 @@ export type SchemaStreamSnapshot = components['schemas']['StreamSnapshot'];
 export type SchemaStreamChanged = components['schemas']['StreamChanged'];
 export type SchemaStreamFieldValue = components['schemas']['StreamFieldValue'];
 export type SchemaStreamStale = components['schemas']['StreamStale'];
+export type SchemaStreamRemoved = components['schemas']['StreamRemoved'];
 export type SchemaStreamError = components['schemas']['StreamError'];
 export type SchemaStreamTopic = components['schemas']['StreamTopic'];
 export type SchemaStreamSessionChange = components['schemas']['StreamSessionChange'];
@@ -4606,7 +4625,7 @@ export interface operations {
     openStream: {
         parameters: {
             query?: {
-                /** @description A single-use ticket from `POST /api/v1/stream/tickets`, for browsers (instead of a header) */
+                /** @description A single-use ticket from `POST /api/v1/stream/tickets`, for browsers (instead of a header); used up by the first attempt */
                 ticket?: components["schemas"]["StreamTicketValue"];
                 /**
                  * @description Comma-separated chargepoint ids: only these chargepoints' values and events (sessions, commands, RFID
@@ -4620,8 +4639,8 @@ export interface operations {
                  */
                 chargepoints?: components["parameters"]["StreamChargepoints"];
                 /**
-                 * @description Comma-separated: what the connection receives. `values`: the snapshot's objects and their `changed`
-                 *     and `stale` messages; `events`: every event; or single events: `sessions`, `commands`, `rfid`,
+                 * @description Comma-separated: what the connection receives. `values`: the snapshot's objects and their `changed`,
+                 *     `stale` and `removed` messages; `events`: every event; or single events: `sessions`, `commands`, `rfid`,
                  *     `connection`. Default: `values,events`. Without `values` the snapshot carries the `system` only.
                  * @example [
                  *       "values",
@@ -4645,8 +4664,8 @@ export interface operations {
             };
             /**
              * @description With `Accept: text/event-stream` and no upgrade: the same messages as Server-Sent Events (for `curl`,
-             *     shells and clients without WebSocket), each the same JSON on one `data:` line. Credentials in the
-             *     headers only.
+             *     shells, browsers' `EventSource` and clients without WebSocket), each the same JSON on one `data:`
+             *     line. Credentials in the headers, or `?ticket=`.
              */
             200: {
                 headers: {
@@ -4707,6 +4726,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
     };
