@@ -182,6 +182,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sessions/report.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Charging report for company-car reimbursement (PDF)
+         * @description An A4 PDF that an employee hands to the payroll office to have home charging of a company car
+         *     reimbursed: the operator's name and address, the vehicle (name and licence plate), the period,
+         *     the chargepoints and their meter note, one row per session (date, start, end, duration, energy
+         *     in kWh with 3 decimals, meter readings at start and end where known, price applied, cost), the
+         *     totals, the reimbursement basis in words, page x of y, creation time, gateway version, a document
+         *     id, the SHA-256 of the report's data and (optionally) lines for the employee's and the employer's
+         *     signatures. Operator, meter note, licence plates and flat rate come from the `REPORT_*` settings.
+         *
+         *     **Sessions.** The same sessions, with the same permissions, as `GET /api/v1/sessions`: a session
+         *     belongs to the period when its `start` lies in it; a caller restricted to some chargepoints sees
+         *     only theirs (another chargepoint is a 403); a `user` (not an admin) gets only the sessions
+         *     attributed to them and may name no other `user` (403). At most 10,000 sessions per report (400
+         *     above: choose a shorter period).
+         *
+         *     **Period.** One of `month` (the default: the current month), `quarter`, `year`, or `from` and
+         *     `to` together (half-open `[from, to)`: `to` is the first day *not* included), in the time zone
+         *     `tz`.
+         *
+         *     **Basis.** `tariff`: each session's recorded cost (the configured tariff including its time-of-day
+         *     windows, or openWB's own cost for imported sessions), the price applied being cost ÷ energy.
+         *     `flat`: energy × `REPORT_FLAT_RATE_PER_KWH`. Default: `flat` when that rate is configured. Costs are
+         *     rounded to cents per session; the totals are the sums of the rows as printed.
+         *
+         *     **Checksum.** `X-Report-Sha256` (also printed in every page's footer) is the SHA-256 (hex) of the
+         *     report's data in canonical JSON, independent of `lang` and of the creation time, so a later export
+         *     of the same sessions can be compared with a printed report: see the README, "PDF charging
+         *     report", for the exact canonical form.
+         */
+        get: operations["getSessionReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sessions/{sessionId}": {
         parameters: {
             query?: never;
@@ -2581,6 +2627,12 @@ export interface components {
         Location: string;
         /** @description RFC 7240: the `Prefer` value that was honoured */
         PreferenceApplied: string;
+        /** @description RFC 6266: download as a file of this name */
+        ContentDisposition: string;
+        /** @description The document id printed on the report */
+        ReportId: string;
+        /** @description SHA-256 (hex) of the report's data in canonical JSON, as printed on the report */
+        ReportSha256: string;
     };
     pathItems: never;
 }
@@ -2852,6 +2904,65 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SessionSummary"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getSessionReport: {
+        parameters: {
+            query?: {
+                /** @description Calendar month `YYYY-MM` (the default period: the current month in `tz`) */
+                month?: string;
+                /** @description Calendar quarter `YYYY-Qn` */
+                quarter?: string;
+                /** @description Calendar year */
+                year?: number;
+                /** @description Start of the range (inclusive): ISO 8601 date or date-time; a date, or a date-time without offset, is local time in `tz`. Encode `+` as `%2B`. */
+                from?: components["parameters"]["RangeFrom"];
+                /** @description End of the range (exclusive): ISO 8601 date or date-time, read like `from` */
+                to?: components["parameters"]["RangeTo"];
+                /** @description IANA time zone for calendar buckets and for dates without an offset, e.g. `Europe/Berlin`; default: the gateway's `TIME_ZONE` setting (UTC unless configured) */
+                tz?: components["parameters"]["TimeZone"];
+                /** @description Only sessions of this chargepoint id */
+                chargepoint?: components["parameters"]["ChargePointFilter"];
+                /** @description Only sessions of this openWB vehicle id */
+                vehicle?: components["schemas"]["EntityId"];
+                /** @description Only sessions with this RFID tag (exact, case-sensitive) */
+                tag?: string;
+                /** @description Only sessions attributed to this user (admins; a `user` may name only themselves) */
+                user?: components["schemas"]["Uuid"];
+                /** @description `tariff` (recorded costs) or `flat` (`REPORT_FLAT_RATE_PER_KWH`, 400 when not configured); default `flat` when configured, else `tariff` */
+                basis?: "tariff" | "flat";
+                /** @description Language of the report: German (date and number formats of Germany) or English (of the United Kingdom) */
+                lang?: "de" | "en";
+                /** @description Lines for the signatures of employee and employer at the end */
+                signatures?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report */
+            200: {
+                headers: {
+                    "Content-Disposition": components["headers"]["ContentDisposition"];
+                    "X-Report-Id": components["headers"]["ReportId"];
+                    "X-Report-Sha256": components["headers"]["ReportSha256"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
                 };
             };
             400: components["responses"]["BadRequest"];

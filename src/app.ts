@@ -38,6 +38,11 @@ import type { StreamTickets } from './stream/tickets.ts';
 import type { StreamHub } from './stream/stream-hub.ts';
 import type { StreamLimits } from './stream/limits.ts';
 import { eventStreamStep } from './http/event-stream.ts';
+import { ProfileRepository } from './profiles/profile-repository.ts';
+import { reportHandlers } from './reports/handlers.ts';
+import { ReportService } from './reports/report-service.ts';
+import { NO_REPORT_SETTINGS, type ReportSettings } from './reports/settings.ts';
+import { NO_TARIFF, type Tariff } from './sessions/tariff.ts';
 
 export { clientAddressResolver } from './http/client-address.ts';
 
@@ -63,6 +68,8 @@ export interface AppDeps {
   now?: () => number;
   /** Statistics: default zone of queries (TIME_ZONE), currency of costs, and the recorder when it runs here. */
   statistics?: { timeZone: string; currency: string; recorder?: { status(): RecorderStatus } };
+  /** The PDF charging report: the tariff its `tariff` basis states, and the REPORT_* settings. Default: no tariff, nothing configured. */
+  reports?: { tariff: Tariff; settings: ReportSettings };
   /** Commands to openWB, RFID profiles and their events (src/control-and-profiles.ts). */
   control: Pick<ControlAndProfiles, 'commands' | 'profiles' | 'rfidEvents'>;
   /** The live stream's core and its tickets (src/stream/); the WebSocket is served on the HTTP upgrade, SSE here. */
@@ -102,6 +109,17 @@ export function buildApp(deps: AppDeps): Express {
       new SessionService(new SessionRepository(deps.db), {
         timeZone: deps.statistics?.timeZone ?? 'UTC',
         currency: deps.statistics?.currency ?? 'EUR',
+        now: deps.now,
+      }),
+    ),
+    ...reportHandlers(
+      new ReportService({
+        sessions: new SessionRepository(deps.db),
+        profiles: new ProfileRepository(deps.db),
+        tariff: deps.reports?.tariff ?? { ...NO_TARIFF, currency: deps.statistics?.currency ?? 'EUR' },
+        settings: deps.reports?.settings ?? NO_REPORT_SETTINGS,
+        timeZone: deps.statistics?.timeZone ?? 'UTC',
+        version: deps.version,
         now: deps.now,
       }),
     ),

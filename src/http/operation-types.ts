@@ -31,11 +31,14 @@ type StatusWithoutContent<K extends OperationId> = {
   [S in keyof Responses<K>]: S extends number ? (Responses<K>[S] extends { content: object } ? never : S) : never;
 }[keyof Responses<K>];
 
+/** A document in another media type than JSON (a PDF: `format: binary`, typed `string` by openapi-typescript) may be bytes. */
+type BodyOf<MediaType, Body> = MediaType extends 'application/json' ? Body : Body | Uint8Array;
+
 /** What a handler returns: one of its operation's documented statuses with a body of that status' schema. */
 export type Reply<K extends OperationId> =
   | {
       [S in StatusWithContent<K>]: Responses<K>[S] extends { content: infer C }
-        ? { [T in keyof C]: { status: S; contentType: T; body: C[T]; headers?: Record<string, string> } }[keyof C]
+        ? { [T in keyof C]: { status: S; contentType: T; body: BodyOf<T, C[T]>; headers?: Record<string, string> } }[keyof C]
         : never;
     }[StatusWithContent<K>]
   | {

@@ -6,7 +6,7 @@ import type { SessionService } from './session-service.ts';
 type SessionHandlers = Pick<HandlerTable, 'listSessions' | 'getSession' | 'getSessionSummary'>;
 
 /** Non-admins see only their own sessions (attributed through their RFID profiles); nobody gets a placeholder id. */
-const ownerOf = (principal: Principal): string | undefined => (principal.role === 'admin' ? undefined : (principal.userId ?? '-'));
+export const ownerOf = (principal: Principal): string | undefined => (principal.role === 'admin' ? undefined : (principal.userId ?? '-'));
 
 /**
  * A caller restricted to some chargepoints sees only their sessions (admins and unrestricted keys: all);

@@ -22,7 +22,7 @@ export interface ListQuery {
 /** The chargepoints a caller may see: null = all (admins, unrestricted keys). */
 export type Visible = ReadonlySet<string> | null;
 
-function visibility(visible: Visible, chargepoint: string | undefined): readonly string[] | undefined {
+export function visibility(visible: Visible, chargepoint: string | undefined): readonly string[] | undefined {
   if (chargepoint !== undefined && visible && !visible.has(chargepoint))
     throw new ForbiddenError(`You may not use chargepoint ${chargepoint}`);
   return visible ? [...visible] : undefined;

@@ -1,0 +1,256 @@
+/**
+ * Lays a report out as an A4 PDF: letterhead and facts on the first page, the sessions table (its head
+ * repeated on every page), totals, summary with the reimbursement basis in words, notes, signature lines,
+ * and on every page a footer with page x of y, document id, creation time, gateway version and the
+ * data's SHA-256. Only layout: every figure and word comes from the ReportDocument and ReportText.
+ */
+import PDFDocument from 'pdfkit';
+import { ROW_MARKS } from '../report-data.ts';
+import type { ReportDocument } from '../report-document.ts';
+import type { ReportText } from '../report-text.ts';
+import { Canvas, COLOR, CONTENT_BOTTOM, CONTENT_WIDTH, PAGE } from './canvas.ts';
+import { columnsOf, drawHeader, drawRow, drawTotals, markLetters, ROW_HEIGHT, type PlacedColumn } from './table.ts';
+import { winAnsi } from './win-ansi.ts';
+
+export async function renderReportPdf(report: ReportDocument, text: ReportText): Promise<Buffer> {
+  const { data } = report;
+  const doc = new PDFDocument({
+    size: 'A4',
+    margins: { top: PAGE.top, bottom: PAGE.height - CONTENT_BOTTOM, left: PAGE.left, right: PAGE.width - PAGE.right },
+    bufferPages: true,
+    lang: text.locale,
+    displayTitle: true,
+    info: {
+      Title: winAnsi(`${text.words.title} – ${text.periodName(data.period)}`),
+      Author: winAnsi(report.operator.name ?? ''),
+      Subject: winAnsi(text.words.subtitle),
+      Creator: `openwb-gateway ${report.version}`,
+      Producer: `openwb-gateway ${report.version}`,
+      Keywords: `${report.documentId} sha256:${data.sha256}`,
+      CreationDate: new Date(report.createdAt),
+    },
+  });
+  const chunks: Buffer[] = [];
+  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const finished = new Promise<Buffer>((resolve, reject) => {
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+
+  const canvas = new Canvas(doc);
+  const letters = markLetters(data, ROW_MARKS);
+  const columns = columnsOf(data, text, letters);
+  let y = drawLetterhead(canvas, report, text);
+  y = drawHeader(canvas, columns, text, y);
+  const newPage = () => {
+    doc.addPage();
+    return drawHeader(canvas, columns, text, drawRunningHead(canvas, report, text));
+  };
+  data.rows.forEach((row, index) => {
+    if (y + ROW_HEIGHT > CONTENT_BOTTOM) y = newPage();
+    y = drawRow(canvas, columns, row, index, y);
+  });
+  if (data.rows.length === 0) {
+    canvas.font(false, 8.5, COLOR.muted).cell(text.words.noSessions, PAGE.left + 3, y + 6, CONTENT_WIDTH - 6);
+    y += ROW_HEIGHT + 6;
+  }
+  if (y + ROW_HEIGHT + 4 > CONTENT_BOTTOM) y = newPage();
+  y = drawTotals(canvas, columns, data, text, y);
+  drawClosing(canvas, report, text, letters, columns, y + 16);
+  drawFooters(canvas, report, text);
+  doc.end();
+  return finished;
+}
+
+/** Issuer and document facts, title, and what the report is about. Returns where the table starts. */
+function drawLetterhead(canvas: Canvas, report: ReportDocument, text: ReportText): number {
+  const { data } = report;
+  const words = text.words;
+  let y: number = PAGE.top;
+  canvas.font(false, 7, COLOR.muted).cell(words.operator.toUpperCase(), PAGE.left, y, 260);
+  canvas.font(true, 10.5).cell(report.operator.name ?? '–', PAGE.left, y + 11, 270);
+  canvas.font(false, 9);
+  report.operator.address.forEach((line, i) => canvas.cell(line, PAGE.left, y + 25 + i * 11.5, 270));
+
+  const facts: [string, string][] = [
+    [words.documentId, report.documentId],
+    [words.created, text.dateTime(report.createdAt)],
+    [words.period, text.periodName(data.period)],
+    [words.timeZone, data.period.zone],
+  ];
+  facts.forEach(([label, value], i) => {
+    canvas.font(false, 8, COLOR.muted).cell(label, 340, y + 11 + i * 11.5, 70);
+    canvas.font(i === 0, 8).cell(value, 410, y + 11 + i * 11.5, PAGE.right - 410, 'right');
+  });
+  y += Math.max(25 + report.operator.address.length * 11.5, 11 + facts.length * 11.5) + 14;
+  canvas.rule(PAGE.left, PAGE.right, y, COLOR.accent, 1.2);
+
+  y += 14;
+  canvas.font(true, 15, COLOR.accent).cell(words.title, PAGE.left, y, CONTENT_WIDTH);
+  y += 20;
+  canvas
+    .font(false, 9, COLOR.muted)
+    .cell(`${words.subtitle} · ${text.periodName(data.period)} (${text.periodDays(data.period)})`, PAGE.left, y, CONTENT_WIDTH);
+  y += 20;
+
+  const rows = subjectFacts(report, text);
+  const top = y;
+  rows.forEach(([label, value], i) => {
+    canvas.font(false, 8.5, COLOR.muted).cell(label, PAGE.left + 8, y + 7, 110);
+    canvas.font(i < 2, 8.5).cell(value, PAGE.left + 120, y + 7, CONTENT_WIDTH - 128);
+    y += 14;
+  });
+  canvas.frame(PAGE.left, top, CONTENT_WIDTH, y - top + 8);
+  return y + 22;
+}
+
+function subjectFacts(report: ReportDocument, text: ReportText): [string, string][] {
+  const { data } = report;
+  const words = text.words;
+  const vehicles = data.vehicles;
+  const one = vehicles.length === 1 ? vehicles[0] : undefined;
+  const vehicleName = one
+    ? (one.name ?? (one.id === null ? words.noVehicle : `#${one.id}`))
+    : vehicles.length
+      ? words.severalVehicles
+      : words.noVehicle;
+  const plates = [...new Set(vehicles.flatMap((v) => (v.plate ? [v.plate] : [])))];
+  const facts: [string, string][] = [
+    [words.vehicle, vehicleName],
+    [words.plate, plates.length ? plates.join(', ') : '–'],
+  ];
+  if (report.driver !== null) facts.push([words.driver, report.driver]);
+  if (report.profiles.length) facts.push([words.rfid, report.profiles.join(', ')]);
+  if (data.filter.tag !== undefined) facts.push(['RFID', data.filter.tag]);
+  const chargepoints = data.chargepoints.map((id) => words.chargepoint(id)).join(', ') || '–';
+  facts.push([words.chargepoints, report.meterNote ? `${chargepoints} – ${report.meterNote}` : chargepoints]);
+  facts.push([words.basis, basisShort(report, text)]);
+  return facts;
+}
+
+function basisShort(report: ReportDocument, text: ReportText): string {
+  const basis = report.data.basis;
+  if (basis.kind === 'flat')
+    return text.language === 'de' ? `Pauschale ${text.pricePerKwh(basis.pricePerKwh)}` : `Flat rate ${text.pricePerKwh(basis.pricePerKwh)}`;
+  if (basis.tariff.pricePerKwh === null) return text.words.noTariff;
+  const schedule = basis.tariff.windows.length ? (text.language === 'de' ? ' mit Zeitfenstern' : ' with time-of-day windows') : '';
+  return text.language === 'de'
+    ? `Tatsächlicher Tarif ${text.pricePerKwh(basis.tariff.pricePerKwh)}${schedule}`
+    : `Actual tariff ${text.pricePerKwh(basis.tariff.pricePerKwh)}${schedule}`;
+}
+
+/** The head of every page after the first: title, period, vehicle. */
+function drawRunningHead(canvas: Canvas, report: ReportDocument, text: ReportText): number {
+  const facts = subjectFacts(report, text);
+  const vehicle = facts[0]?.[1] ?? '';
+  const plate = facts[1]?.[1] ?? '–';
+  canvas.font(true, 9, COLOR.accent).cell(text.words.title, PAGE.left, PAGE.top, 300);
+  canvas
+    .font(false, 8, COLOR.muted)
+    .cell(
+      `${text.periodName(report.data.period)} · ${vehicle}${plate !== '–' ? ` (${plate})` : ''}`,
+      340,
+      PAGE.top + 1,
+      PAGE.right - 340,
+      'right',
+    );
+  canvas.rule(PAGE.left, PAGE.right, PAGE.top + 14, COLOR.accent, 0.8);
+  return PAGE.top + 24;
+}
+
+/** Summary, basis in words, notes and signatures, on a new page when they do not fit below the table. */
+function drawClosing(
+  canvas: Canvas,
+  report: ReportDocument,
+  text: ReportText,
+  letters: ReadonlyMap<string, string>,
+  _columns: readonly PlacedColumn[],
+  start: number,
+): void {
+  const { data } = report;
+  const words = text.words;
+  const basis = text.basis(data.basis);
+  const notes = [...letters].map(([mark, letter]) => `${letter}  ${words.marks[mark as keyof typeof words.marks]}`);
+  if (data.totals.sessionsWithoutCost > 0) notes.push(words.withoutCost(data.totals.sessionsWithoutCost));
+  canvas.font(false, 8.5);
+  const basisHeight = canvas.heightOf(basis, CONTENT_WIDTH - 130);
+  canvas.font(false, 7.5);
+  const notesHeight = notes.reduce((sum, note) => sum + canvas.heightOf(note, CONTENT_WIDTH) + 2, notes.length ? 14 : 0);
+  const summaryHeight = 3 * 15 + 12 + basisHeight + 14;
+  const signatureHeight = report.signatures ? 86 : 0;
+  const needed = summaryHeight + notesHeight + signatureHeight + 36;
+  let y = start;
+  if (y + needed > CONTENT_BOTTOM) {
+    canvas.doc.addPage();
+    y = drawRunningHead(canvas, report, text) + 6;
+  }
+
+  canvas.font(true, 10, COLOR.accent).cell(words.summary, PAGE.left, y, CONTENT_WIDTH);
+  y += 16;
+  const top = y;
+  const lines: [string, string, boolean][] = [
+    [words.sessions, text.number(data.totals.sessions, 0), false],
+    [words.energy, `${text.kwh(data.totals.energyWh)} kWh`, false],
+    [words.reimbursement, text.amount(data.totals.costCents), true],
+  ];
+  for (const [label, value, strong] of lines) {
+    canvas.font(strong, strong ? 10 : 9, COLOR.ink).cell(label, PAGE.left + 8, y + 6, 200);
+    canvas.font(strong, strong ? 10 : 9, COLOR.ink).cell(value, PAGE.left + 210, y + 6, 120, 'right');
+    y += 15;
+  }
+  y += 8;
+  canvas.font(false, 8.5, COLOR.muted).cell(words.basis, PAGE.left + 8, y, 116);
+  canvas.font(false, 8.5, COLOR.ink);
+  y += canvas.paragraph(basis, PAGE.left + 122, y, CONTENT_WIDTH - 130);
+  y += 8;
+  canvas.frame(PAGE.left, top, CONTENT_WIDTH, y - top);
+  y += 14;
+
+  if (notes.length) {
+    canvas.font(true, 8, COLOR.ink).cell(words.notes, PAGE.left, y, CONTENT_WIDTH);
+    y += 12;
+    canvas.font(false, 7.5, COLOR.ink);
+    for (const note of notes) y += canvas.paragraph(note, PAGE.left, y, CONTENT_WIDTH) + 2;
+    y += 8;
+  }
+
+  canvas.font(false, 7, COLOR.muted);
+  y += canvas.paragraph(words.checksumNote, PAGE.left, y, CONTENT_WIDTH) + 4;
+
+  if (report.signatures) drawSignatures(canvas, text, Math.max(y + 20, CONTENT_BOTTOM - signatureHeight));
+}
+
+function drawSignatures(canvas: Canvas, text: ReportText, y: number): void {
+  const words = text.words;
+  canvas.font(false, 8.5, COLOR.ink).cell(words.confirmation, PAGE.left, y, CONTENT_WIDTH);
+  const lineY = y + 52;
+  const half = (CONTENT_WIDTH - 30) / 2;
+  for (const [x, who] of [
+    [PAGE.left, words.employee],
+    [PAGE.left + half + 30, words.employer],
+  ] as const) {
+    canvas.rule(x, x + half, lineY, COLOR.ink, 0.6);
+    canvas.font(false, 7.5, COLOR.muted).cell(`${words.placeDate}, ${who}`, x, lineY + 4, half);
+  }
+}
+
+function drawFooters(canvas: Canvas, report: ReportDocument, text: ReportText): void {
+  const doc = canvas.doc;
+  const { start, count } = doc.bufferedPageRange();
+  const words = text.words;
+  for (let i = start; i < start + count; i++) {
+    doc.switchToPage(i);
+    const y = PAGE.footerTop;
+    canvas.rule(PAGE.left, PAGE.right, y, COLOR.rule, 0.6);
+    canvas.font(false, 7, COLOR.muted);
+    canvas.cell(
+      `${words.documentId} ${report.documentId} · ${words.created} ${text.dateTime(report.createdAt)} · ${words.generator} ${report.version}`,
+      PAGE.left,
+      y + 6,
+      CONTENT_WIDTH - 90,
+    );
+    canvas.font(true, 7, COLOR.ink).cell(words.page(i - start + 1, count), PAGE.right - 90, y + 6, 90, 'right');
+    canvas.font(false, 6.5, COLOR.muted).cell(`${words.checksum}: ${report.data.sha256}`, PAGE.left, y + 16, CONTENT_WIDTH);
+  }
+  doc.flushPages();
+}
