@@ -1574,6 +1574,9 @@ export interface components {
          *     Sessions imported from openWB 2.x's charge log take openWB's own figures: `start`/`end` from the
          *     entry's times (local times read in `TIME_ZONE`), `meanPower` from openWB's average, `peakPower` null;
          *     entries that openWB wrote at a charge-mode switch while charging went on are joined into one session.
+         *
+         *     `quality` says how far `energy` can be trusted, in the words of the history buckets; `correction`
+         *     holds what a user changed afterwards (`PATCH /api/v1/sessions/{sessionId}`), next to what was recorded.
          */
         Session: {
             id: components["schemas"]["SessionId"];
@@ -1627,7 +1630,7 @@ export interface components {
              * @example 04A1B2C3
              */
             rfidTag: string | null;
-            /** @description The vehicle openWB assigned (the last one seen); `null` when unknown */
+            /** @description The vehicle of the session: the one a correction names, else the one openWB assigned (the last one seen); `null` when unknown */
             vehicle: {
                 /** @example 1 */
                 id: string | null;
@@ -1647,7 +1650,55 @@ export interface components {
              * @example 6.624
              */
             cost: number | null;
+            quality: components["schemas"]["SessionQuality"];
+            correction: components["schemas"]["SessionCorrection"];
         };
+        /**
+         * @description How far the session's `energy` can be trusted, judged by the same meter-counter rules as the history
+         *     buckets' `quality`. `measured`: every meter reading of the session was plausible. `corrected`:
+         *     implausible readings (a glitch such as the meter briefly reading 0, a spike) were held back and the
+         *     energy comes from the plausible readings around them. `incomplete`: the meter was reset or replaced
+         *     during the session; what it counted between its last reading before and its first reading after is
+         *     unknown and counts 0, so `energy` may be too small. `null`: the gateway saw no meter reading of the
+         *     session (imported from openWB's charge log, recorded before the gateway kept quality, or no meter).
+         * @example measured
+         * @enum {string|null}
+         */
+        SessionQuality: "measured" | "corrected" | "incomplete" | null;
+        /**
+         * @description A correction of the session by its user (or an admin): another vehicle and/or a note such as
+         *     "private use". The session's `vehicle` is the corrected one; `original` keeps what was recorded.
+         *     `null` when the session was never corrected (or the correction was withdrawn).
+         */
+        SessionCorrection: {
+            /**
+             * @description The vehicle the user says was charged; `null` when the correction leaves the vehicle as recorded
+             * @example 2
+             */
+            vehicleId: string | null;
+            /**
+             * @description Free text of the user, e.g. why the session is corrected
+             * @example private use
+             */
+            note: string | null;
+            correctedAt: components["schemas"]["Timestamp"];
+            /** @description Who made the last change: a user (their id and name) or an API key (its id and name) */
+            correctedBy: {
+                /** @enum {string} */
+                type: "user" | "apiKey";
+                id: string;
+                name: string | null;
+            };
+            /** @description What the recorder (or the charge-log import) recorded */
+            original: {
+                vehicle: {
+                    /** @example 1 */
+                    id: string | null;
+                    /** @example e-Golf */
+                    name: string | null;
+                } | null;
+            };
+        } | null;
         SessionList: {
             items: components["schemas"]["Session"][];
             /** @description Pass as `cursor` for the next page; `null` on the last page */

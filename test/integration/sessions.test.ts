@@ -32,6 +32,7 @@ function seed(): Session[] {
     externalKey: null,
     lastSeenAt: T0 + i * DAY,
     lastCharging: false,
+    quality: 'measured',
   }));
 }
 
@@ -105,6 +106,8 @@ describe.each(BOTH_DATABASES)('sessions API on %s', (_name, makeTarget) => {
       vehicle: { id: '2', name: 'Zoe' },
       user: null,
       cost: Math.round(sessions[29]!.cost! * 10_000) / 10_000,
+      quality: 'measured',
+      correction: null,
     });
     const missing = await get('/api/v1/sessions/00000000-0000-4000-8000-999999999999').expect(404);
     expect(missing.headers['content-type']).toMatch(/^application\/problem\+json/);
