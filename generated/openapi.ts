@@ -199,7 +199,18 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Correct the vehicle of a charging session or note why (its user or an admin)
+         * @description A user corrects a session attributed to them (an admin: any session): another `vehicleId` (openWB
+         *     assigned the wrong vehicle, or none) and/or a `note`, for example "private use". The recorded values
+         *     stay: the session's `vehicle` becomes the corrected one, `correction.original` keeps what was
+         *     recorded, and every export marks the session as corrected. A field left out stays as it is; `null`
+         *     withdraws it; when neither a vehicle nor a note is left, the correction is withdrawn (`correction: null`).
+         *     Every change is in the audit log (`session.correct`) with the values before and after.
+         *
+         *     As for `getSession`, a session of another user or of a chargepoint the caller may not use is a 404.
+         */
+        patch: operations["correctSession"];
         trace?: never;
     };
     "/api/v1/history": {
@@ -1653,6 +1664,19 @@ export interface components {
             quality: components["schemas"]["SessionQuality"];
             correction: components["schemas"]["SessionCorrection"];
         };
+        /** @description A field left out stays as it is; `null` withdraws it */
+        SessionCorrectionUpdate: {
+            /**
+             * @description The openWB vehicle id the session was for
+             * @example 2
+             */
+            vehicleId?: string | null;
+            /**
+             * @description Free text, at most 500 characters (line breaks allowed, other control characters not)
+             * @example private use
+             */
+            note?: string | null;
+        };
         /**
          * @description How far the session's `energy` can be trusted, judged by the same meter-counter rules as the history
          *     buckets' `quality`. `measured`: every meter reading of the session was plausible. `corrected`:
@@ -2926,6 +2950,49 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description The session */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    correctSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Session id (a UUID) */
+                sessionId: components["schemas"]["SessionId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "vehicleId": "2",
+                 *       "note": "private use"
+                 *     }
+                 */
+                "application/json": components["schemas"]["SessionCorrectionUpdate"];
+            };
+        };
+        responses: {
+            /** @description The session with its correction */
             200: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
