@@ -245,7 +245,18 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Correct the vehicle of a charging session or note why (its user or an admin)
+         * @description A user corrects a session attributed to them (an admin: any session): another `vehicleId` (openWB
+         *     assigned the wrong vehicle, or none) and/or a `note`, for example "private use". The recorded values
+         *     stay: the session's `vehicle` becomes the corrected one, `correction.original` keeps what was
+         *     recorded, and every export marks the session as corrected. A field left out stays as it is; `null`
+         *     withdraws it; when neither a vehicle nor a note is left, the correction is withdrawn (`correction: null`).
+         *     Every change is in the audit log (`session.correct`) with the values before and after.
+         *
+         *     As for `getSession`, a session of another user or of a chargepoint the caller may not use is a 404.
+         */
+        patch: operations["correctSession"];
         trace?: never;
     };
     "/api/v1/history": {
@@ -1620,6 +1631,9 @@ export interface components {
          *     Sessions imported from openWB 2.x's charge log take openWB's own figures: `start`/`end` from the
          *     entry's times (local times read in `TIME_ZONE`), `meanPower` from openWB's average, `peakPower` null;
          *     entries that openWB wrote at a charge-mode switch while charging went on are joined into one session.
+         *
+         *     `quality` says how far `energy` can be trusted, in the words of the history buckets; `correction`
+         *     holds what a user changed afterwards (`PATCH /api/v1/sessions/{sessionId}`), next to what was recorded.
          */
         Session: {
             id: components["schemas"]["SessionId"];
@@ -1673,7 +1687,7 @@ export interface components {
              * @example 04A1B2C3
              */
             rfidTag: string | null;
-            /** @description The vehicle openWB assigned (the last one seen); `null` when unknown */
+            /** @description The vehicle of the session: the one a correction names, else the one openWB assigned (the last one seen); `null` when unknown */
             vehicle: {
                 /** @example 1 */
                 id: string | null;
@@ -1693,7 +1707,68 @@ export interface components {
              * @example 6.624
              */
             cost: number | null;
+            quality: components["schemas"]["SessionQuality"];
+            correction: components["schemas"]["SessionCorrection"];
         };
+        /** @description A field left out stays as it is; `null` withdraws it */
+        SessionCorrectionUpdate: {
+            /**
+             * @description The openWB vehicle id the session was for
+             * @example 2
+             */
+            vehicleId?: string | null;
+            /**
+             * @description Free text, at most 500 characters (line breaks allowed, other control characters not)
+             * @example private use
+             */
+            note?: string | null;
+        };
+        /**
+         * @description How far the session's `energy` can be trusted, judged by the same meter-counter rules as the history
+         *     buckets' `quality`. `measured`: every meter reading of the session was plausible. `corrected`:
+         *     implausible readings (a glitch such as the meter briefly reading 0, a spike) were held back and the
+         *     energy comes from the plausible readings around them. `incomplete`: the meter was reset or replaced
+         *     during the session; what it counted between its last reading before and its first reading after is
+         *     unknown and counts 0, so `energy` may be too small. `null`: the gateway saw no meter reading of the
+         *     session (imported from openWB's charge log, recorded before the gateway kept quality, or no meter).
+         * @example measured
+         * @enum {string|null}
+         */
+        SessionQuality: "measured" | "corrected" | "incomplete" | null;
+        /**
+         * @description A correction of the session by its user (or an admin): another vehicle and/or a note such as
+         *     "private use". The session's `vehicle` is the corrected one; `original` keeps what was recorded.
+         *     `null` when the session was never corrected (or the correction was withdrawn).
+         */
+        SessionCorrection: {
+            /**
+             * @description The vehicle the user says was charged; `null` when the correction leaves the vehicle as recorded
+             * @example 2
+             */
+            vehicleId: string | null;
+            /**
+             * @description Free text of the user, e.g. why the session is corrected
+             * @example private use
+             */
+            note: string | null;
+            correctedAt: components["schemas"]["Timestamp"];
+            /** @description Who made the last change: a user (their id and name) or an API key (its id and name) */
+            correctedBy: {
+                /** @enum {string} */
+                type: "user" | "apiKey";
+                id: string;
+                name: string | null;
+            };
+            /** @description What the recorder (or the charge-log import) recorded */
+            original: {
+                vehicle: {
+                    /** @example 1 */
+                    id: string | null;
+                    /** @example e-Golf */
+                    name: string | null;
+                } | null;
+            };
+        } | null;
         SessionList: {
             items: components["schemas"]["Session"][];
             /** @description Pass as `cursor` for the next page; `null` on the last page */
@@ -2986,6 +3061,49 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description The session */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    correctSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Session id (a UUID) */
+                sessionId: components["schemas"]["SessionId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "vehicleId": "2",
+                 *       "note": "private use"
+                 *     }
+                 */
+                "application/json": components["schemas"]["SessionCorrectionUpdate"];
+            };
+        };
+        responses: {
+            /** @description The session with its correction */
             200: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];

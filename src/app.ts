@@ -33,6 +33,7 @@ import { profileHandlers } from './profiles/handlers.ts';
 import { vehicleHandlers } from './vehicles/handlers.ts';
 import { SessionRepository } from './sessions/session-repository.ts';
 import { SessionService } from './sessions/session-service.ts';
+import { SessionCorrections } from './sessions/correction-service.ts';
 import { streamHandlers } from './stream/handlers.ts';
 import type { StreamTickets } from './stream/tickets.ts';
 import type { StreamHub } from './stream/stream-hub.ts';
@@ -89,6 +90,7 @@ export function buildApp(deps: AppDeps): Express {
   const security = createSecurityLayer({ auth: deps.auth, audit: deps.audit, config: deps.security, authentication: deps.authentication });
   const model = new LiveModel(deps.liveStore);
   const control = new ControlPresenter(deps.control.commands, live, model);
+  const sessionRepository = new SessionRepository(deps.db);
   const handlers: HandlerTable = {
     ...security.handlers,
     ...liveHandlers(live),
@@ -106,9 +108,15 @@ export function buildApp(deps: AppDeps): Express {
     }),
     ...historyHandlers(new HistoryService(deps.db, { timeZone: deps.statistics?.timeZone ?? 'UTC', now: deps.now })),
     ...sessionHandlers(
-      new SessionService(new SessionRepository(deps.db), {
+      new SessionService(sessionRepository, {
         timeZone: deps.statistics?.timeZone ?? 'UTC',
         currency: deps.statistics?.currency ?? 'EUR',
+        now: deps.now,
+      }),
+      new SessionCorrections({
+        repository: sessionRepository,
+        audit: deps.audit,
+        vehicleName: async (id) => (await model.vehicle(id)).fields.name?.value ?? null,
         now: deps.now,
       }),
     ),
