@@ -6,15 +6,36 @@
  * Rounding: energy and meter readings to whole Wh (printed as kWh with 3 decimals), each session's cost
  * to whole cents, half up: under `flat` energy × rate exactly (integers), under `tariff` the recorded cost.
  */
-import type { Session } from '../sessions/model.ts';
+import { vehicleOf, type Session, type SessionQuality } from '../sessions/model.ts';
 import type { Tariff } from '../sessions/tariff.ts';
 import { canonicalJson, sha256Hex, type Canonical } from './canonical-json.ts';
 import type { ReportPeriod } from './period.ts';
 
-/** Why a row carries a footnote. */
-export type RowMark = 'open' | 'imported' | 'noCost' | 'averagePrice';
+/** Why a row carries a footnote: a figure to read with care, or a fact about where it comes from. */
+export type RowMark = 'open' | 'corrected' | 'meterCorrected' | 'incomplete' | 'unrated' | 'imported' | 'noCost' | 'averagePrice';
 
-export const ROW_MARKS: readonly RowMark[] = ['open', 'imported', 'noCost', 'averagePrice'];
+/** In the order of their footnote letters. */
+export const ROW_MARKS: readonly RowMark[] = [
+  'open',
+  'corrected',
+  'meterCorrected',
+  'incomplete',
+  'unrated',
+  'imported',
+  'noCost',
+  'averagePrice',
+];
+
+type Vehicle = { id: string | null; name: string | null } | null;
+
+/** A user's correction of the session, next to what was recorded. */
+export interface RowCorrection {
+  recordedVehicle: Vehicle;
+  vehicle: Vehicle;
+  note: string | null;
+  at: number;
+  by: string | null;
+}
 
 export type ReportBasis = { kind: 'tariff'; tariff: Tariff } | { kind: 'flat'; pricePerKwh: number; currency: string; note: string | null };
 
@@ -28,6 +49,7 @@ export interface ReportFilter {
 export interface ReportRow {
   sessionId: string;
   chargepointId: string;
+  /** The vehicle the session counts for (corrected, else recorded). */
   vehicleId: string | null;
   start: number;
   end: number | null;
@@ -39,6 +61,8 @@ export interface ReportRow {
   /** Price per kWh applied, in ten-thousandths of the currency unit. */
   priceE4: number | null;
   costCents: number | null;
+  quality: SessionQuality | null;
+  correction: RowCorrection | null;
   marks: RowMark[];
 }
 
@@ -115,6 +139,10 @@ function rowOf(session: Session, basis: ReportBasis): ReportRow {
   const energyWh = Math.max(0, Math.round(session.energy));
   const marks: RowMark[] = [];
   if (session.end === null) marks.push('open');
+  if (session.correction) marks.push('corrected');
+  if (session.quality === 'corrected') marks.push('meterCorrected');
+  if (session.quality === 'incomplete') marks.push('incomplete');
+  if (session.quality === null && session.source === 'recorder') marks.push('unrated');
   if (session.source === 'chargelog') marks.push('imported');
   let priceE4: number | null;
   let costCents: number | null;
@@ -129,10 +157,11 @@ function rowOf(session: Session, basis: ReportBasis): ReportRow {
     if (costCents === null) marks.push('noCost');
     else if (priceE4 !== null && isAverage(priceE4, basis.tariff, session)) marks.push('averagePrice');
   }
+  const { correction } = session;
   return {
     sessionId: session.id,
     chargepointId: session.chargepointId,
-    vehicleId: session.vehicle?.id ?? null,
+    vehicleId: vehicleOf(session)?.id ?? null,
     start: session.start,
     end: session.end,
     durationMs: session.end === null ? null : Math.max(0, session.end - session.start),
@@ -141,7 +170,17 @@ function rowOf(session: Session, basis: ReportBasis): ReportRow {
     meterEndWh: session.meterLast === null ? null : Math.round(session.meterLast),
     priceE4,
     costCents,
-    marks,
+    quality: session.quality,
+    correction: correction
+      ? {
+          recordedVehicle: session.vehicle,
+          vehicle: correction.vehicle ?? session.vehicle,
+          note: correction.note,
+          at: correction.at,
+          by: correction.by.name,
+        }
+      : null,
+    marks: ROW_MARKS.filter((mark) => marks.includes(mark)),
   };
 }
 
@@ -155,8 +194,9 @@ function isAverage(priceE4: number, tariff: Tariff, session: Session): boolean {
 function vehiclesOf(sessions: readonly Session[], vehicleId: string | undefined, plates: ReadonlyMap<string, string>): ReportVehicle[] {
   const seen = new Map<string, ReportVehicle>();
   for (const s of sessions) {
-    const id = s.vehicle?.id ?? null;
-    const name = s.vehicle?.name ?? null;
+    const vehicle = vehicleOf(s);
+    const id = vehicle?.id ?? null;
+    const name = vehicle?.name ?? null;
     if (id === null && name === null) continue;
     const key = `${id}\u0000${name}`;
     if (!seen.has(key)) seen.set(key, { id, name, plate: id === null ? null : (plates.get(id) ?? null) });
@@ -215,6 +255,15 @@ function canonicalOf(data: Omit<ReportData, 'canonical' | 'sha256'>): Canonical 
       meterEndKwh: row.meterEndWh === null ? null : fixed(row.meterEndWh, 3),
       pricePerKwh: row.priceE4 === null ? null : fixed(row.priceE4, 4),
       cost: row.costCents === null ? null : fixed(row.costCents, 2),
+      quality: row.quality,
+      correction: row.correction
+        ? {
+            recordedVehicle: row.correction.recordedVehicle?.id ?? null,
+            vehicle: row.correction.vehicle?.id ?? null,
+            note: row.correction.note,
+            at: iso(row.correction.at),
+          }
+        : null,
       marks: [...row.marks],
     })),
     totals: {

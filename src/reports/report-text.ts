@@ -49,6 +49,10 @@ interface Words {
   running: string;
   notes: string;
   marks: Record<RowMark, string>;
+  corrections: string;
+  correction: (index: number, date: string, change: string | null, note: string | null, at: string, by: string | null) => string;
+  vehicleChange: (recorded: string, corrected: string) => string;
+  unnamedVehicle: string;
   withoutCost: (count: number) => string;
   page: (page: number, pages: number) => string;
   checksum: string;
@@ -106,10 +110,20 @@ const DE: Words = {
   notes: 'Anmerkungen',
   marks: {
     open: 'Der Ladevorgang lief bei Erstellung noch; Werte bis zu diesem Zeitpunkt.',
+    corrected: 'Vom Nutzer nachträglich korrigiert (siehe Korrekturen); die aufgezeichneten Werte bleiben erhalten.',
+    meterCorrected:
+      'Energie bereinigt: unplausible Zählerwerte (z. B. kurzzeitig 0) wurden verworfen; die Energie stammt aus den plausiblen Zählerständen davor und danach.',
+    incomplete: 'Unvollständig: Der Zähler wurde während des Ladevorgangs zurückgesetzt oder getauscht; die Energie kann zu gering sein.',
+    unrated: 'Ohne Prüfung der Zählerwerte aufgezeichnet (vor Einführung der Prüfung oder ohne Zählerstand).',
     imported: 'Aus dem Ladeprotokoll von openWB übernommen.',
     noCost: 'Für den Ladevorgang sind keine Kosten erfasst; er ist nicht im Erstattungsbetrag enthalten.',
     averagePrice: 'Mischpreis: Der Ladevorgang lag in mehreren Tarifzeiten; Preis = Kosten ÷ Energie.',
   },
+  corrections: 'Korrekturen',
+  correction: (index, date, change, note, at, by) =>
+    `Nr. ${index} (${date}): ${[change, note ? `Notiz „${note}“` : null].filter(Boolean).join('; ')}; korrigiert am ${at}${by ? ` von ${by}` : ''}.`,
+  vehicleChange: (recorded, corrected) => `Fahrzeug „${corrected}“ statt „${recorded}“`,
+  unnamedVehicle: 'ohne Fahrzeug',
   withoutCost: (count) =>
     count === 1 ? '1 Ladevorgang ohne Kosten ist nicht enthalten.' : `${count} Ladevorgänge ohne Kosten sind nicht enthalten.`,
   page: (page, pages) => `Seite ${page} von ${pages}`,
@@ -175,10 +189,20 @@ const EN: Words = {
   notes: 'Notes',
   marks: {
     open: 'The session was still running when the report was created; figures up to then.',
+    corrected: 'Corrected afterwards by its user (see Corrections); the recorded values are kept.',
+    meterCorrected:
+      'Energy cleaned: implausible meter readings (such as a brief 0) were discarded; the energy comes from the plausible readings before and after them.',
+    incomplete: 'Incomplete: the meter was reset or replaced during the session; the energy may be too low.',
+    unrated: 'Recorded without a check of the meter readings (before the check existed, or without a meter reading).',
     imported: "Imported from openWB's charge log.",
     noCost: 'No cost was recorded for the session; it is not included in the amount.',
     averagePrice: 'Average price: the session spanned several tariff periods; price = cost ÷ energy.',
   },
+  corrections: 'Corrections',
+  correction: (index, date, change, note, at, by) =>
+    `No. ${index} (${date}): ${[change, note ? `note “${note}”` : null].filter(Boolean).join('; ')}; corrected on ${at}${by ? ` by ${by}` : ''}.`,
+  vehicleChange: (recorded, corrected) => `vehicle “${corrected}” instead of “${recorded}”`,
+  unnamedVehicle: 'no vehicle',
   withoutCost: (count) => (count === 1 ? '1 session without cost is not included.' : `${count} sessions without cost are not included.`),
   page: (page, pages) => `Page ${page} of ${pages}`,
   checksum: "SHA-256 of the report's data",

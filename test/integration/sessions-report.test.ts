@@ -31,6 +31,7 @@ function session(id: number, fields: Partial<Session> & Pick<Session, 'start' | 
     externalKey: null,
     lastSeenAt: fields.start,
     lastCharging: false,
+    quality: 'measured',
     ...fields,
   };
 }
@@ -52,9 +53,24 @@ const alice = [
     meterStart: 1_012_345.4,
     meterLast: 1_042_345.4,
     cost: 6.78,
+    quality: 'corrected',
   }),
-  session(3, { start: Date.parse('2026-11-20T07:00:00Z'), energy: 7_500, cost: 2.25, source: 'chargelog', externalKey: 'chargelog:3:x' }),
-  session(4, { start: Date.parse('2026-11-30T22:30:00Z'), end: null, energy: 1_000, meterStart: 1_050_000, meterLast: 1_051_000 }),
+  session(3, {
+    start: Date.parse('2026-11-20T07:00:00Z'),
+    energy: 7_500,
+    cost: 2.25,
+    source: 'chargelog',
+    externalKey: 'chargelog:3:x',
+    quality: null,
+  }),
+  session(4, {
+    start: Date.parse('2026-11-30T22:30:00Z'),
+    end: null,
+    energy: 1_000,
+    meterStart: 1_050_000,
+    meterLast: 1_051_000,
+    quality: 'incomplete',
+  }),
 ];
 const outside = [
   session(5, { start: Date.parse('2026-10-31T22:59:59Z'), energy: 4_000, cost: 1.2 }),
@@ -171,10 +187,12 @@ describe.each(BOTH_DATABASES)('PDF charging report on %s', (_name, makeTarget) =
     // One row per session: no., date, start, end, duration, kWh, meter at start and end, price, cost, note.
     expect(rowOf(text, ['1', '02.11.2026', '18:00', '20:15', '2:15', '12,345', '1.000,000', '1.012,345', '0,3000', '3,70'])).toBeDefined();
     expect(
-      rowOf(text, ['2', '14.11.2026', '22:30', '06:10 +1', '7:40', '30,000', '1.012,345', '1.042,345', '0,3000', '9,00']),
+      rowOf(text, ['2', '14.11.2026', '22:30', '06:10 +1', '7:40', '30,000', '1.012,345', '1.042,345', '0,3000', '9,00', 'b']),
     ).toBeDefined();
-    expect(rowOf(text, ['3', '20.11.2026', '08:00', '10:00', '2:00', '7,500', '–', '–', '0,3000', '2,25', 'b'])).toBeDefined();
-    expect(rowOf(text, ['4', '30.11.2026', '23:30', 'läuft', '–', '1,000', '1.050,000', '1.051,000', '0,3000', '0,30', 'a'])).toBeDefined();
+    expect(rowOf(text, ['3', '20.11.2026', '08:00', '10:00', '2:00', '7,500', '–', '–', '0,3000', '2,25', 'd'])).toBeDefined();
+    expect(
+      rowOf(text, ['4', '30.11.2026', '23:30', 'läuft', '–', '1,000', '1.050,000', '1.051,000', '0,3000', '0,30', 'a,c']),
+    ).toBeDefined();
     expect(text).not.toContain('01.12.2026'); // the session at midnight belongs to December
     expect(text).not.toMatch(/31\.10\.2026\s+23:59/);
     // Totals: the sums of the rows as printed.
@@ -183,7 +201,10 @@ describe.each(BOTH_DATABASES)('PDF charging report on %s', (_name, makeTarget) =
     expect(text).toMatch(/Geladene Energie\s+50,845 kWh/);
     expect(text).toMatch(/Erstattungsbetrag\s+15,25 €/);
     expect(text).toMatch(/a\s+Der Ladevorgang lief bei Erstellung noch/);
-    expect(text).toMatch(/b\s+Aus dem Ladeprotokoll von openWB übernommen/);
+    expect(text).toMatch(/b\s+Energie bereinigt: unplausible Zählerwerte/);
+    expect(text).toMatch(/c\s+Unvollständig: Der Zähler wurde während des Ladevorgangs zurückgesetzt/);
+    expect(text).toMatch(/d\s+Aus dem Ladeprotokoll von openWB übernommen/);
+    expect(text).not.toContain('Korrekturen');
     expect(text).toContain(`SHA-256 der Berichtsdaten: ${headers['x-report-sha256']}`);
     expect(text).toContain(`Dokument-Nr. ${headers['x-report-id']}`);
     expect(text).toContain('Unterschrift Arbeitnehmer/in');
@@ -203,14 +224,16 @@ describe.each(BOTH_DATABASES)('PDF charging report on %s', (_name, makeTarget) =
     expect(prose(text)).toContain('Actual electricity tariff: €0.3000/kWh; instead 22:00–06:00 €0.2200/kWh (local time,');
     expect(rowOf(text, ['1', '02/11/2026', '18:00', '20:15', '2:15', '12.345', '1,000.000', '1,012.345', '0.3000', '3.70'])).toBeDefined();
     expect(
-      rowOf(text, ['2', '14/11/2026', '22:30', '06:10 +1', '7:40', '30.000', '1,012.345', '1,042.345', '0.2260', '6.78', 'd']),
+      rowOf(text, ['2', '14/11/2026', '22:30', '06:10 +1', '7:40', '30.000', '1,012.345', '1,042.345', '0.2260', '6.78', 'b,f']),
     ).toBeDefined();
-    expect(rowOf(text, ['3', '20/11/2026', '08:00', '10:00', '2:00', '7.500', '–', '–', '0.3000', '2.25', 'b'])).toBeDefined();
-    expect(rowOf(text, ['4', '30/11/2026', '23:30', 'running', '–', '1.000', '1,050.000', '1,051.000', '–', '–', 'a,c'])).toBeDefined();
+    expect(rowOf(text, ['3', '20/11/2026', '08:00', '10:00', '2:00', '7.500', '–', '–', '0.3000', '2.25', 'd'])).toBeDefined();
+    expect(rowOf(text, ['4', '30/11/2026', '23:30', 'running', '–', '1.000', '1,050.000', '1,051.000', '–', '–', 'a,c,e'])).toBeDefined();
     expect(rowOf(text, ['Total (4)', '11:55', '50.845', '12.73'])).toBeDefined();
     expect(text).toMatch(/Amount to reimburse\s+€12\.73/);
-    expect(text).toMatch(/c\s+No cost was recorded for the session/);
-    expect(text).toMatch(/d\s+Average price: the session spanned several tariff periods/);
+    expect(text).toMatch(/b\s+Energy cleaned: implausible meter readings/);
+    expect(text).toMatch(/c\s+Incomplete: the meter was reset or replaced during the session/);
+    expect(text).toMatch(/e\s+No cost was recorded for the session/);
+    expect(text).toMatch(/f\s+Average price: the session spanned several tariff periods/);
     expect(text).toContain('1 session without cost is not included.');
     expect(text).toContain('Page 1 of 1');
   });
@@ -282,6 +305,28 @@ describe.each(BOTH_DATABASES)('PDF charging report on %s', (_name, makeTarget) =
     const res = await flat.http.get(`${REPORT}${query}`).set('x-api-key', flat.adminKey).expect(400);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(JSON.stringify(res.body)).toContain(name);
+  });
+
+  it('marks a session its user corrected, lists the correction beside the recorded vehicle, and the checksum follows', async () => {
+    const before = await pdf(flat, '?month=2026-11', aliceAuth);
+    await flat.http.patch(`/api/v1/sessions/${alice[1]!.id}`).set(aliceAuth).send({ vehicleId: '2', note: 'Privatfahrt' }).expect(200);
+    const after = await pdf(flat, '?month=2026-11', aliceAuth);
+    expect(after.headers['x-report-sha256']).not.toBe(before.headers['x-report-sha256']);
+    const text = pdfText(after.body);
+    expect(
+      rowOf(text, ['2', '14.11.2026', '22:30', '06:10 +1', '7:40', '30,000', '1.012,345', '1.042,345', '0,3000', '9,00', 'b,c']),
+    ).toBeDefined();
+    expect(text).toMatch(/b\s+Vom Nutzer nachträglich korrigiert/);
+    expect(prose(text)).toMatch(
+      /Korrekturen Nr\. 2 \(14\.11\.2026\): Fahrzeug „#2“ statt „e-Golf“; Notiz „Privatfahrt“; korrigiert am \d\d\.\d\d\.\d{4} \d\d:\d\d von alice\./,
+    );
+    expect(text).toMatch(/Fahrzeug\s+mehrere Fahrzeuge/);
+    // The vehicle filter follows the correction: the company car's report no longer holds the private trip.
+    const companyCar = pdfText((await pdf(flat, '?month=2026-11&vehicle=1', aliceAuth)).body);
+    expect(companyCar).not.toContain('14.11.2026');
+    expect(companyCar).toMatch(/Summe \(3\)/);
+    await flat.http.patch(`/api/v1/sessions/${alice[1]!.id}`).set(aliceAuth).send({ vehicleId: null, note: null }).expect(200);
+    expect((await pdf(flat, '?month=2026-11', aliceAuth)).headers['x-report-sha256']).toBe(before.headers['x-report-sha256']);
   });
 
   it('answers basis=flat without a configured flat rate with 400, and needs credentials', async () => {

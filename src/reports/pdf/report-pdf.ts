@@ -9,7 +9,7 @@ import { ROW_MARKS } from '../report-data.ts';
 import type { ReportDocument } from '../report-document.ts';
 import type { ReportText } from '../report-text.ts';
 import { Canvas, COLOR, CONTENT_BOTTOM, CONTENT_WIDTH, PAGE } from './canvas.ts';
-import { columnsOf, drawHeader, drawRow, drawTotals, markLetters, ROW_HEIGHT, type PlacedColumn } from './table.ts';
+import { columnsOf, drawHeader, drawRow, drawTotals, markLetters, ROW_HEIGHT } from './table.ts';
 import { winAnsi } from './win-ansi.ts';
 
 export async function renderReportPdf(report: ReportDocument, text: ReportText): Promise<Buffer> {
@@ -56,7 +56,7 @@ export async function renderReportPdf(report: ReportDocument, text: ReportText):
   }
   if (y + ROW_HEIGHT + 4 > CONTENT_BOTTOM) y = newPage();
   y = drawTotals(canvas, columns, data, text, y);
-  drawClosing(canvas, report, text, letters, columns, y + 16);
+  drawClosing(canvas, report, text, letters, y + 16);
   drawFooters(canvas, report, text);
   doc.end();
   return finished;
@@ -159,26 +159,21 @@ function drawRunningHead(canvas: Canvas, report: ReportDocument, text: ReportTex
 }
 
 /** Summary, basis in words, notes and signatures, on a new page when they do not fit below the table. */
-function drawClosing(
-  canvas: Canvas,
-  report: ReportDocument,
-  text: ReportText,
-  letters: ReadonlyMap<string, string>,
-  _columns: readonly PlacedColumn[],
-  start: number,
-): void {
+function drawClosing(canvas: Canvas, report: ReportDocument, text: ReportText, letters: ReadonlyMap<string, string>, start: number): void {
   const { data } = report;
   const words = text.words;
   const basis = text.basis(data.basis);
   const notes = [...letters].map(([mark, letter]) => `${letter}  ${words.marks[mark as keyof typeof words.marks]}`);
   if (data.totals.sessionsWithoutCost > 0) notes.push(words.withoutCost(data.totals.sessionsWithoutCost));
+  const corrections = correctionLines(report, text);
   canvas.font(false, 8.5);
   const basisHeight = canvas.heightOf(basis, CONTENT_WIDTH - 130);
   canvas.font(false, 7.5);
-  const notesHeight = notes.reduce((sum, note) => sum + canvas.heightOf(note, CONTENT_WIDTH) + 2, notes.length ? 14 : 0);
+  const listHeight = (lines: string[]) =>
+    lines.reduce((sum, line) => sum + canvas.heightOf(line, CONTENT_WIDTH) + 2, lines.length ? 20 : 0);
   const summaryHeight = 3 * 15 + 12 + basisHeight + 14;
   const signatureHeight = report.signatures ? 86 : 0;
-  const needed = summaryHeight + notesHeight + signatureHeight + 36;
+  const needed = summaryHeight + listHeight(notes) + listHeight(corrections) + signatureHeight + 36;
   let y = start;
   if (y + needed > CONTENT_BOTTOM) {
     canvas.doc.addPage();
@@ -206,11 +201,15 @@ function drawClosing(
   canvas.frame(PAGE.left, top, CONTENT_WIDTH, y - top);
   y += 14;
 
-  if (notes.length) {
-    canvas.font(true, 8, COLOR.ink).cell(words.notes, PAGE.left, y, CONTENT_WIDTH);
+  for (const [heading, lines] of [
+    [words.notes, notes],
+    [words.corrections, corrections],
+  ] as const) {
+    if (lines.length === 0) continue;
+    canvas.font(true, 8, COLOR.ink).cell(heading, PAGE.left, y, CONTENT_WIDTH);
     y += 12;
     canvas.font(false, 7.5, COLOR.ink);
-    for (const note of notes) y += canvas.paragraph(note, PAGE.left, y, CONTENT_WIDTH) + 2;
+    for (const line of lines) y += canvas.paragraph(line, PAGE.left, y, CONTENT_WIDTH) + 2;
     y += 8;
   }
 
@@ -218,6 +217,20 @@ function drawClosing(
   y += canvas.paragraph(words.checksumNote, PAGE.left, y, CONTENT_WIDTH) + 4;
 
   if (report.signatures) drawSignatures(canvas, text, Math.max(y + 20, CONTENT_BOTTOM - signatureHeight));
+}
+
+/** One line per corrected session: what changed, the note, when and by whom. */
+function correctionLines(report: ReportDocument, text: ReportText): string[] {
+  const words = text.words;
+  const name = (vehicle: { id: string | null; name: string | null } | null) =>
+    vehicle === null ? words.unnamedVehicle : (vehicle.name ?? (vehicle.id === null ? words.unnamedVehicle : `#${vehicle.id}`));
+  return report.data.rows.flatMap((row, index) => {
+    const c = row.correction;
+    if (!c) return [];
+    const changed = (c.recordedVehicle?.id ?? null) !== (c.vehicle?.id ?? null);
+    const change = changed ? words.vehicleChange(name(c.recordedVehicle), name(c.vehicle)) : null;
+    return [words.correction(index + 1, text.date(row.start), change, c.note, text.dateTime(c.at), c.by)];
+  });
 }
 
 function drawSignatures(canvas: Canvas, text: ReportText, y: number): void {
