@@ -21,9 +21,8 @@ interface Words {
   plate: string;
   driver: string;
   rfid: string;
-  chargepoints: string;
+  chargepoints: (count: number) => string;
   chargepoint: (id: string) => string;
-  severalVehicles: string;
   noVehicle: string;
   basis: string;
   columns: {
@@ -81,9 +80,8 @@ const DE: Words = {
   plate: 'Kennzeichen',
   driver: 'Nutzer',
   rfid: 'RFID-Profil',
-  chargepoints: 'Ladepunkt',
+  chargepoints: (count) => (count > 1 ? 'Ladepunkte' : 'Ladepunkt'),
   chargepoint: (id) => `Ladepunkt ${id}`,
-  severalVehicles: 'mehrere Fahrzeuge',
   noVehicle: 'nicht erfasst',
   basis: 'Abrechnungsgrundlage',
   columns: {
@@ -160,9 +158,8 @@ const EN: Words = {
   plate: 'Licence plate',
   driver: 'User',
   rfid: 'RFID profile',
-  chargepoints: 'Chargepoint',
+  chargepoints: (count) => (count > 1 ? 'Chargepoints' : 'Chargepoint'),
   chargepoint: (id) => `Chargepoint ${id}`,
-  severalVehicles: 'several vehicles',
   noVehicle: 'not recorded',
   basis: 'Reimbursement basis',
   columns: {

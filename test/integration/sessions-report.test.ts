@@ -320,7 +320,7 @@ describe.each(BOTH_DATABASES)('PDF charging report on %s', (_name, makeTarget) =
     expect(prose(text)).toMatch(
       /Korrekturen Nr\. 2 \(14\.11\.2026\): Fahrzeug „#2“ statt „e-Golf“; Notiz „Privatfahrt“; korrigiert am \d\d\.\d\d\.\d{4} \d\d:\d\d von alice\./,
     );
-    expect(text).toMatch(/Fahrzeug\s+mehrere Fahrzeuge/);
+    expect(text).toMatch(/Fahrzeug\s+e-Golf, #2/);
     // The vehicle filter follows the correction: the company car's report no longer holds the private trip.
     const companyCar = pdfText((await pdf(flat, '?month=2026-11&vehicle=1', aliceAuth)).body);
     expect(companyCar).not.toContain('14.11.2026');

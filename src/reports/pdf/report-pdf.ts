@@ -5,7 +5,7 @@
  * data's SHA-256. Only layout: every figure and word comes from the ReportDocument and ReportText.
  */
 import PDFDocument from 'pdfkit';
-import { ROW_MARKS } from '../report-data.ts';
+import { ROW_MARKS, type ReportVehicle } from '../report-data.ts';
 import type { ReportDocument } from '../report-document.ts';
 import type { ReportText } from '../report-text.ts';
 import { Canvas, COLOR, CONTENT_BOTTOM, CONTENT_WIDTH, PAGE } from './canvas.ts';
@@ -107,26 +107,24 @@ function drawLetterhead(canvas: Canvas, report: ReportDocument, text: ReportText
 function subjectFacts(report: ReportDocument, text: ReportText): [string, string][] {
   const { data } = report;
   const words = text.words;
-  const vehicles = data.vehicles;
-  const one = vehicles.length === 1 ? vehicles[0] : undefined;
-  const vehicleName = one
-    ? (one.name ?? (one.id === null ? words.noVehicle : `#${one.id}`))
-    : vehicles.length
-      ? words.severalVehicles
-      : words.noVehicle;
-  const plates = [...new Set(vehicles.flatMap((v) => (v.plate ? [v.plate] : [])))];
+  const names = data.vehicles.map((v) => vehicleName(v, text));
+  const plates = [...new Set(data.vehicles.flatMap((v) => (v.plate ? [v.plate] : [])))];
   const facts: [string, string][] = [
-    [words.vehicle, vehicleName],
+    [words.vehicle, names.length ? names.join(', ') : words.noVehicle],
     [words.plate, plates.length ? plates.join(', ') : '–'],
   ];
   if (report.driver !== null) facts.push([words.driver, report.driver]);
   if (report.profiles.length) facts.push([words.rfid, report.profiles.join(', ')]);
   if (data.filter.tag !== undefined) facts.push(['RFID', data.filter.tag]);
-  const chargepoints = data.chargepoints.map((id) => words.chargepoint(id)).join(', ') || '–';
-  facts.push([words.chargepoints, report.meterNote ? `${chargepoints} – ${report.meterNote}` : chargepoints]);
+  const chargepoints = data.chargepoints.map((id) => words.chargepoint(id)).join(', ');
+  const meter = chargepoints && report.meterNote ? ` – ${report.meterNote}` : '';
+  facts.push([words.chargepoints(data.chargepoints.length), `${chargepoints || '–'}${meter}`]);
   facts.push([words.basis, basisShort(report, text)]);
   return facts;
 }
+
+const vehicleName = (vehicle: ReportVehicle, text: ReportText): string =>
+  vehicle.name ?? (vehicle.id === null ? text.words.noVehicle : `#${vehicle.id}`);
 
 function basisShort(report: ReportDocument, text: ReportText): string {
   const basis = report.data.basis;
@@ -139,21 +137,13 @@ function basisShort(report: ReportDocument, text: ReportText): string {
     : `Actual tariff ${text.pricePerKwh(basis.tariff.pricePerKwh)}${schedule}`;
 }
 
-/** The head of every page after the first: title, period, vehicle. */
+/** The head of every page after the first: title, period, vehicles with their plates. */
 function drawRunningHead(canvas: Canvas, report: ReportDocument, text: ReportText): number {
-  const facts = subjectFacts(report, text);
-  const vehicle = facts[0]?.[1] ?? '';
-  const plate = facts[1]?.[1] ?? '–';
-  canvas.font(true, 9, COLOR.accent).cell(text.words.title, PAGE.left, PAGE.top, 300);
+  const vehicles = report.data.vehicles.map((v) => `${vehicleName(v, text)}${v.plate ? ` (${v.plate})` : ''}`);
+  canvas.font(true, 9, COLOR.accent).cell(text.words.title, PAGE.left, PAGE.top, 260);
   canvas
     .font(false, 8, COLOR.muted)
-    .cell(
-      `${text.periodName(report.data.period)} · ${vehicle}${plate !== '–' ? ` (${plate})` : ''}`,
-      340,
-      PAGE.top + 1,
-      PAGE.right - 340,
-      'right',
-    );
+    .cell([text.periodName(report.data.period), ...vehicles].join(' · '), 320, PAGE.top + 1, PAGE.right - 320, 'right');
   canvas.rule(PAGE.left, PAGE.right, PAGE.top + 14, COLOR.accent, 0.8);
   return PAGE.top + 24;
 }
