@@ -182,6 +182,62 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sessions/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download charging sessions as CSV
+         * @description Every session `listSessions` would return for the same filters and credentials (a `user` only their
+         *     own), as one CSV file (RFC 4180: CRLF line ends, fields with the delimiter, a quote or a line break
+         *     quoted), streamed from the database in pages, oldest first by default. The first line names the
+         *     columns with their units; times are local times (`YYYY-MM-DD HH:MM:SS`) in `tz` (default: the gateway's
+         *     `TIME_ZONE`), named in the header; energy and meter readings in kWh, power in W, SoC in %, charging
+         *     time in seconds, cost in `TARIFF_CURRENCY`. Columns: session id, chargepoint, start, end, charging time,
+         *     energy, meter at start and end, mean and peak power, SoC at start and end, charge modes, RFID tag,
+         *     vehicle id and name (the corrected ones), user, cost, `quality` (`measured`, `corrected`, `incomplete`
+         *     or empty, see `SessionQuality`), and the correction: corrected (`yes`/`ja` or empty), recorded vehicle
+         *     id and name, note, corrected at, corrected by.
+         *
+         *     Text that a spreadsheet would run as a formula (a cell starting with `=`, `+`, `-`, `@`, a tab or a
+         *     carriage return, for example a tag or note `=HYPERLINK(...)`) gets a leading `'` (OWASP CSV
+         *     injection); numbers are written as numbers. For German spreadsheets: `delimiter=%3B&decimal=comma&lang=de&bom=true`.
+         */
+        get: operations["exportSessionsCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sessions/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download charging sessions as an Excel workbook
+         * @description The sessions of `exportSessionsCsv` (same filters, credentials and columns) as one worksheet, written
+         *     with a streaming writer: times as spreadsheet dates in `tz`, energy and meter readings in kWh (`0.000`),
+         *     power in W, charging time as a duration (`[h]:mm:ss`), cost as currency; a frozen header row with
+         *     filters, and a totals row (count, charging time, energy, cost) below the sessions.
+         */
+        get: operations["exportSessionsXlsx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sessions/report.pdf": {
         parameters: {
             query?: never;
@@ -298,6 +354,29 @@ export interface paths {
          *     samples, which are kept only `RAW_RETENTION_DAYS`.
          */
         get: operations["getHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/history/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download recorded measurements per time bucket as CSV
+         * @description The buckets `getHistory` returns for the same parameters, as CSV with the dialect options of
+         *     `exportSessionsCsv`: one line per bucket, its start as local time (`YYYY-MM-DD HH:MM:SS`) in `tz`, then
+         *     one column per series and field with its unit (W, Wh, %) and, for energy, the bucket's `quality`. An
+         *     empty cell is a bucket without samples (a gap, not zero).
+         */
+        get: operations["exportHistoryCsv"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2669,6 +2748,20 @@ export interface components {
         RangeFrom: components["schemas"]["DateTimeParam"];
         /** @description End of the range (exclusive): ISO 8601 date or date-time, read like `from` */
         RangeTo: components["schemas"]["DateTimeParam"];
+        /** @description Only sessions of this openWB vehicle id (the corrected vehicle where a session was corrected) */
+        SessionVehicleFilter: components["schemas"]["EntityId"];
+        /** @description Only sessions with this RFID tag (exact, case-sensitive) */
+        SessionTagFilter: string;
+        /** @description `start` (oldest first, the default) / `-start` or `energy` / `-energy`; ties are broken by `id` */
+        ExportSort: "start" | "-start" | "energy" | "-energy";
+        /** @description Field separator: `,` (RFC 4180, the default) or `;` (what spreadsheets with a decimal comma expect; send it as `%3B`) */
+        CsvDelimiter: "," | ";";
+        /** @description Decimal separator of numbers: `point` (the default) or `comma` (German spreadsheets); a field holding the delimiter is quoted */
+        CsvDecimal: "point" | "comma";
+        /** @description Language of the column headers (and, in XLSX, of the totals row): `en` (the default) or `de` */
+        ExportLanguage: "en" | "de";
+        /** @description Start the file with a UTF-8 byte order mark, so that Excel reads umlauts right when it opens the file */
+        CsvBom: boolean;
         /** @description IANA time zone for calendar buckets and for dates without an offset, e.g. `Europe/Berlin`; default: the gateway's `TIME_ZONE` setting (UTC unless configured) */
         TimeZone: string;
         /** @description Only sessions of this chargepoint id */
@@ -2686,6 +2779,12 @@ export interface components {
     };
     requestBodies: never;
     headers: {
+        /** @description `attachment` with the file name the download is saved as */
+        ContentDisposition: string;
+        /** @description The document id printed on the report */
+        ReportId: string;
+        /** @description SHA-256 (hex) of the report's data in canonical JSON, as printed on the report */
+        ReportSha256: string;
         /** @description Live values must not be cached */
         NoStore: string;
         /** @description Seconds after which the request may be retried */
@@ -2702,12 +2801,6 @@ export interface components {
         Location: string;
         /** @description RFC 7240: the `Prefer` value that was honoured */
         PreferenceApplied: string;
-        /** @description RFC 6266: download as a file of this name */
-        ContentDisposition: string;
-        /** @description The document id printed on the report */
-        ReportId: string;
-        /** @description SHA-256 (hex) of the report's data in canonical JSON, as printed on the report */
-        ReportSha256: string;
     };
     pathItems: never;
 }
@@ -2912,10 +3005,10 @@ export interface operations {
                 tz?: components["parameters"]["TimeZone"];
                 /** @description Only sessions of this chargepoint id */
                 chargepoint?: components["parameters"]["ChargePointFilter"];
-                /** @description Only sessions of this openWB vehicle id */
-                vehicle?: components["schemas"]["EntityId"];
+                /** @description Only sessions of this openWB vehicle id (the corrected vehicle where a session was corrected) */
+                vehicle?: components["parameters"]["SessionVehicleFilter"];
                 /** @description Only sessions with this RFID tag (exact, case-sensitive) */
-                tag?: string;
+                tag?: components["parameters"]["SessionTagFilter"];
                 /** @description `start` / `-start` (newest first, the default) or `energy` / `-energy`; ties are broken by `id` */
                 sort?: "start" | "-start" | "energy" | "-energy";
                 /** @description Page size */
@@ -2979,6 +3072,110 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SessionSummary"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    exportSessionsCsv: {
+        parameters: {
+            query?: {
+                /** @description Start of the range (inclusive): ISO 8601 date or date-time; a date, or a date-time without offset, is local time in `tz`. Encode `+` as `%2B`. */
+                from?: components["parameters"]["RangeFrom"];
+                /** @description End of the range (exclusive): ISO 8601 date or date-time, read like `from` */
+                to?: components["parameters"]["RangeTo"];
+                /** @description IANA time zone for calendar buckets and for dates without an offset, e.g. `Europe/Berlin`; default: the gateway's `TIME_ZONE` setting (UTC unless configured) */
+                tz?: components["parameters"]["TimeZone"];
+                /** @description Only sessions of this chargepoint id */
+                chargepoint?: components["parameters"]["ChargePointFilter"];
+                /** @description Only sessions of this openWB vehicle id (the corrected vehicle where a session was corrected) */
+                vehicle?: components["parameters"]["SessionVehicleFilter"];
+                /** @description Only sessions with this RFID tag (exact, case-sensitive) */
+                tag?: components["parameters"]["SessionTagFilter"];
+                /** @description `start` (oldest first, the default) / `-start` or `energy` / `-energy`; ties are broken by `id` */
+                sort?: components["parameters"]["ExportSort"];
+                /** @description Field separator: `,` (RFC 4180, the default) or `;` (what spreadsheets with a decimal comma expect; send it as `%3B`) */
+                delimiter?: components["parameters"]["CsvDelimiter"];
+                /** @description Decimal separator of numbers: `point` (the default) or `comma` (German spreadsheets); a field holding the delimiter is quoted */
+                decimal?: components["parameters"]["CsvDecimal"];
+                /** @description Language of the column headers (and, in XLSX, of the totals row): `en` (the default) or `de` */
+                lang?: components["parameters"]["ExportLanguage"];
+                /** @description Start the file with a UTF-8 byte order mark, so that Excel reads umlauts right when it opens the file */
+                bom?: components["parameters"]["CsvBom"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sessions as CSV (a download) */
+            200: {
+                headers: {
+                    "Content-Disposition": components["headers"]["ContentDisposition"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example Session,Chargepoint,Start (Europe/Berlin),End (Europe/Berlin),Charging time (s),Energy (kWh),Meter start (kWh),Meter end (kWh),Mean power (W),Peak power (W),SoC start (%),SoC end (%),Charge modes,RFID tag,Vehicle id,Vehicle,User,Cost (EUR),Quality,Corrected,Recorded vehicle id,Recorded vehicle,Correction note,Corrected at (Europe/Berlin),Corrected by
+                     *     5b0c2f3e-8a51-4c1e-9d7a-2f1e0b7c9a44,3,2026-03-01 09:00:40,2026-03-01 11:05:10,7200,22.08,1250.5,1272.58,11040,11090,40,76,instant,04A1B2C3,2,Zoe,anna,6.624,measured,yes,1,e-Golf,private use,2026-03-02 08:00:00,anna
+                     */
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    exportSessionsXlsx: {
+        parameters: {
+            query?: {
+                /** @description Start of the range (inclusive): ISO 8601 date or date-time; a date, or a date-time without offset, is local time in `tz`. Encode `+` as `%2B`. */
+                from?: components["parameters"]["RangeFrom"];
+                /** @description End of the range (exclusive): ISO 8601 date or date-time, read like `from` */
+                to?: components["parameters"]["RangeTo"];
+                /** @description IANA time zone for calendar buckets and for dates without an offset, e.g. `Europe/Berlin`; default: the gateway's `TIME_ZONE` setting (UTC unless configured) */
+                tz?: components["parameters"]["TimeZone"];
+                /** @description Only sessions of this chargepoint id */
+                chargepoint?: components["parameters"]["ChargePointFilter"];
+                /** @description Only sessions of this openWB vehicle id (the corrected vehicle where a session was corrected) */
+                vehicle?: components["parameters"]["SessionVehicleFilter"];
+                /** @description Only sessions with this RFID tag (exact, case-sensitive) */
+                tag?: components["parameters"]["SessionTagFilter"];
+                /** @description `start` (oldest first, the default) / `-start` or `energy` / `-energy`; ties are broken by `id` */
+                sort?: components["parameters"]["ExportSort"];
+                /** @description Language of the column headers (and, in XLSX, of the totals row): `en` (the default) or `de` */
+                lang?: components["parameters"]["ExportLanguage"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sessions as an XLSX workbook (a download) */
+            200: {
+                headers: {
+                    "Content-Disposition": components["headers"]["ContentDisposition"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -3158,6 +3355,63 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["History"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    exportHistoryCsv: {
+        parameters: {
+            query: {
+                /** @description Comma-separated series ids, e.g. `grid.power,chargepoint.3.energyImported`; `GET /api/v1/history/series` lists them */
+                series: components["schemas"]["SeriesId"][];
+                /** @description Start of the range (inclusive): ISO 8601 date or date-time; encode `+` as `%2B` */
+                start?: components["schemas"]["DateTimeParam"];
+                /** @description End of the range (exclusive): ISO 8601 date or date-time; encode `+` as `%2B` */
+                end?: components["schemas"]["DateTimeParam"];
+                /** @description Length of the range in calendar units of `tz`: `<n>min`, `<n>h`, `<n>d`, `<n>w`, `<n>month`, `<n>y`, e.g. `7d`, `1month` */
+                duration?: string;
+                /** @description Bucket size */
+                interval?: components["schemas"]["HistoryInterval"];
+                /** @description IANA time zone for calendar buckets and for dates without an offset, e.g. `Europe/Berlin`; default: the gateway's `TIME_ZONE` setting (UTC unless configured) */
+                tz?: components["parameters"]["TimeZone"];
+                /** @description Comma-separated fields to return (see the description); default: every field that applies */
+                fields?: components["schemas"]["HistoryField"][];
+                /** @description Field separator: `,` (RFC 4180, the default) or `;` (what spreadsheets with a decimal comma expect; send it as `%3B`) */
+                delimiter?: components["parameters"]["CsvDelimiter"];
+                /** @description Decimal separator of numbers: `point` (the default) or `comma` (German spreadsheets); a field holding the delimiter is quoted */
+                decimal?: components["parameters"]["CsvDecimal"];
+                /** @description Language of the column headers (and, in XLSX, of the totals row): `en` (the default) or `de` */
+                lang?: components["parameters"]["ExportLanguage"];
+                /** @description Start the file with a UTF-8 byte order mark, so that Excel reads umlauts right when it opens the file */
+                bom?: components["parameters"]["CsvBom"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The buckets as CSV (a download) */
+            200: {
+                headers: {
+                    "Content-Disposition": components["headers"]["ContentDisposition"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example Start (Europe/Berlin),grid.power avgPower (W),grid.energyImported energy (Wh),grid.energyImported quality
+                     *     2026-03-01 00:00:00,512.5,2100,measured
+                     */
+                    "text/csv": string;
                 };
             };
             400: components["responses"]["BadRequest"];

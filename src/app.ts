@@ -34,6 +34,9 @@ import { vehicleHandlers } from './vehicles/handlers.ts';
 import { SessionRepository } from './sessions/session-repository.ts';
 import { SessionService } from './sessions/session-service.ts';
 import { SessionCorrections } from './sessions/correction-service.ts';
+import { exportHandlers } from './exports/handlers.ts';
+import { HistoryExports } from './exports/history-export.ts';
+import { SessionExports } from './exports/session-export.ts';
 import { streamHandlers } from './stream/handlers.ts';
 import type { StreamTickets } from './stream/tickets.ts';
 import type { StreamHub } from './stream/stream-hub.ts';
@@ -91,6 +94,12 @@ export function buildApp(deps: AppDeps): Express {
   const model = new LiveModel(deps.liveStore);
   const control = new ControlPresenter(deps.control.commands, live, model);
   const sessionRepository = new SessionRepository(deps.db);
+  const sessionService = new SessionService(sessionRepository, {
+    timeZone: deps.statistics?.timeZone ?? 'UTC',
+    currency: deps.statistics?.currency ?? 'EUR',
+    now: deps.now,
+  });
+  const history = new HistoryService(deps.db, { timeZone: deps.statistics?.timeZone ?? 'UTC', now: deps.now });
   const handlers: HandlerTable = {
     ...security.handlers,
     ...liveHandlers(live),
@@ -106,13 +115,9 @@ export function buildApp(deps: AppDeps): Express {
       startedAt: deps.startedAt ?? new Date((deps.now ?? Date.now)()),
       recorder: deps.statistics?.recorder,
     }),
-    ...historyHandlers(new HistoryService(deps.db, { timeZone: deps.statistics?.timeZone ?? 'UTC', now: deps.now })),
+    ...historyHandlers(history),
     ...sessionHandlers(
-      new SessionService(sessionRepository, {
-        timeZone: deps.statistics?.timeZone ?? 'UTC',
-        currency: deps.statistics?.currency ?? 'EUR',
-        now: deps.now,
-      }),
+      sessionService,
       new SessionCorrections({
         repository: sessionRepository,
         audit: deps.audit,
@@ -135,6 +140,7 @@ export function buildApp(deps: AppDeps): Express {
     ...vehicleHandlers(control, model),
     ...profileHandlers(deps.control.profiles, deps.control.rfidEvents),
     ...streamHandlers(deps.stream.tickets),
+    ...exportHandlers(new SessionExports(sessionService, sessionRepository), new HistoryExports(history)),
   };
 
   const app = express();

@@ -2,6 +2,7 @@
  * Handler types derived from generated/openapi.ts: a handler's params, query, body and every reply it may
  * give come from its operation in the spec, so a wrong field or status is a compile error.
  */
+import type { Readable } from 'node:stream';
 import type { operations } from '../../generated/openapi.ts';
 import type { OperationId } from '../api/types.ts';
 import type { AuditClient } from '../audit/audit.ts';
@@ -31,8 +32,11 @@ type StatusWithoutContent<K extends OperationId> = {
   [S in keyof Responses<K>]: S extends number ? (Responses<K>[S] extends { content: object } ? never : S) : never;
 }[keyof Responses<K>];
 
-/** A document in another media type than JSON (a PDF: `format: binary`, typed `string` by openapi-typescript) may be bytes. */
-type BodyOf<MediaType, Body> = MediaType extends 'application/json' ? Body : Body | Uint8Array;
+/**
+ * A text or binary body (CSV, XLSX) may be streamed: the writer pipes it with backpressure. A document built
+ * in memory (a PDF: `format: binary`, typed `string` by openapi-typescript) may be bytes.
+ */
+type BodyOf<T, B> = T extends 'application/json' ? B : B extends string ? B | Readable | Uint8Array : B;
 
 /** What a handler returns: one of its operation's documented statuses with a body of that status' schema. */
 export type Reply<K extends OperationId> =
