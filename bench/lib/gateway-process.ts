@@ -39,6 +39,12 @@ export class GatewayProcess {
     }
   }
 
+  /** The gateway's process id (for /proc readings), once started. */
+  pid(): number {
+    if (this.child?.pid === undefined) throw new Error('the gateway is not running');
+    return this.child.pid;
+  }
+
   /** SIGKILL: no shutdown hook runs. Resolves when the process is gone. */
   async kill(): Promise<void> {
     const child = this.child;

@@ -12,33 +12,33 @@ export interface CsvDialect {
 /** A cell: text (neutralised, quoted as needed), a number written by us (never touched), or empty. */
 export type Cell = string | number | null;
 
-/** A text cell starting with one of these would be run as a formula by Excel, LibreOffice or Google Sheets. */
-const FORMULA_START = /^[=+\-@\t\r]/;
+/** Characters that make a spreadsheet run a text cell as a formula when the cell starts with them: = + - @ tab CR. */
+const FORMULA_START = new Set([0x3d, 0x2b, 0x2d, 0x40, 0x09, 0x0d]);
 
 /** Prefixes text a spreadsheet would run as a formula with `'`, which makes it plain text there. */
 export function neutralise(text: string): string {
-  return FORMULA_START.test(text) ? `'${text}` : text;
+  return FORMULA_START.has(text.charCodeAt(0)) ? `'${text}` : text;
 }
 
 /** Up to 6 decimals (kWh of Wh to the thousandth), no exponent, no thousands separator. */
 export function formatNumber(value: number, decimalComma: boolean): string {
-  const text = Number.isInteger(value) ? String(value) : String(Number(value.toFixed(6)));
-  const plain = /e/i.test(text) ? value.toFixed(6).replace(/\.?0+$/, '') : text;
-  return decimalComma ? plain.replace('.', ',') : plain;
+  let text = String(Number.isInteger(value) ? value : Math.round(value * 1e6) / 1e6);
+  if (text.includes('e')) text = value.toFixed(6).replace(/\.?0+$/, '');
+  return decimalComma ? text.replace('.', ',') : text;
 }
 
-function quoted(field: string, delimiter: string): string {
-  return field.includes(delimiter) || /["\r\n]/.test(field) ? `"${field.replaceAll('"', '""')}"` : field;
-}
+const NEEDS_QUOTES = { ',': /[",\r\n]/, ';': /[";\r\n]/ } as const;
 
 /** One record with its CRLF. */
 export function csvLine(cells: readonly Cell[], dialect: CsvDialect): string {
+  const needsQuotes = NEEDS_QUOTES[dialect.delimiter];
   let line = '';
   for (let i = 0; i < cells.length; i++) {
     const cell = cells[i];
     if (i > 0) line += dialect.delimiter;
     if (cell === null || cell === undefined) continue;
-    line += quoted(typeof cell === 'number' ? formatNumber(cell, dialect.decimalComma) : neutralise(cell), dialect.delimiter);
+    const field = typeof cell === 'number' ? formatNumber(cell, dialect.decimalComma) : neutralise(cell);
+    line += needsQuotes.test(field) ? `"${field.replaceAll('"', '""')}"` : field;
   }
   return `${line}\r\n`;
 }

@@ -1,38 +1,43 @@
 /**
- * Local wall-clock times of a zone, fast enough for 100,000 rows: the zone's offset is looked up once per
- * quarter hour of UTC (every zone's offsets are whole quarter hours and change on a local quarter hour, so
- * on a UTC quarter hour too), and only the recent quarter hours are remembered, so memory stays flat.
+ * Local wall-clock times of a zone, fast enough for 100,000 rows: the zone's offset is looked up at the two
+ * ends of each UTC day (remembered for the recent days only, so memory stays flat); a day whose ends differ
+ * holds a daylight-saving change, and only its times are looked up one by one.
  */
 import { IANAZone } from 'luxon';
 
-const QUARTER_MS = 900_000;
-const REMEMBERED = 4096;
-const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+const DAY_MS = 86_400_000;
+const REMEMBERED = 1024;
+const pad = (n: number) => (n < 10 ? `0${n}` : `${n}`);
 
 export class LocalTime {
   private readonly zone: IANAZone;
-  private readonly offsets = new Map<number, number>();
+  /** Per UTC day: its offset (minutes) when the same all day, else null. */
+  private readonly days = new Map<number, number | null>();
 
   constructor(readonly zoneName: string) {
     this.zone = IANAZone.create(zoneName);
   }
 
-  /** ms since the epoch shifted so that its UTC fields read as the local time (what spreadsheets store). */
-  shifted(ms: number): number {
-    const quarter = Math.floor(ms / QUARTER_MS);
-    let offset = this.offsets.get(quarter);
+  private offset(ms: number): number {
+    const day = Math.floor(ms / DAY_MS);
+    let offset = this.days.get(day);
     if (offset === undefined) {
-      offset = this.zone.offset(ms);
-      if (this.offsets.size >= REMEMBERED) this.offsets.clear();
-      this.offsets.set(quarter, offset);
+      const first = this.zone.offset(day * DAY_MS);
+      offset = first === this.zone.offset((day + 1) * DAY_MS - 1) ? first : null;
+      if (this.days.size >= REMEMBERED) this.days.clear();
+      this.days.set(day, offset);
     }
-    return ms + offset * 60_000;
+    return offset ?? this.zone.offset(ms);
   }
 
+  /** ms since the epoch shifted so that its UTC fields read as the local time (what spreadsheets store). */
+  shifted(ms: number): number {
+    return ms + this.offset(ms) * 60_000;
+  }
   /** `YYYY-MM-DD HH:MM:SS` in the zone. */
   text(ms: number): string {
     const d = new Date(this.shifted(ms));
-    return `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+    return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
   }
 
   /** `YYYY-MM-DD` in the zone (file names). */

@@ -17,7 +17,7 @@ export async function* sessionPages(
   const names = new Map<string, string>();
   let after: { value: number; id: string } | undefined;
   for (;;) {
-    const page: Session[] = await repository.list(selection.filter, {
+    const page: Session[] = await repository.listForExport(selection.filter, {
       sort: selection.sort,
       descending: selection.descending,
       limit: pageSize,
