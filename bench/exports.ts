@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as mariadb from 'mariadb';
-import type { Database, SqlParam } from '../src/db/database.ts';
+import type { Database } from '../src/db/database.ts';
 import { openMariaDb } from '../src/db/mariadb.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { openSqlite } from '../src/db/sqlite.ts';
