@@ -9,7 +9,7 @@ import { ROW_MARKS, type ReportVehicle } from '../report-data.ts';
 import type { ReportDocument } from '../report-document.ts';
 import type { ReportText } from '../report-text.ts';
 import { Canvas, COLOR, CONTENT_BOTTOM, CONTENT_WIDTH, PAGE } from './canvas.ts';
-import { columnsOf, drawHeader, drawRow, drawTotals, markLetters, ROW_HEIGHT } from './table.ts';
+import { columnsOf, drawHeader, drawRow, drawTotals, HEADER_HEIGHT, markLetters, ROW_HEIGHT } from './table.ts';
 import { winAnsi } from './win-ansi.ts';
 
 export async function renderReportPdf(report: ReportDocument, text: ReportText): Promise<Buffer> {
@@ -17,7 +17,6 @@ export async function renderReportPdf(report: ReportDocument, text: ReportText):
   const doc = new PDFDocument({
     size: 'A4',
     margins: { top: PAGE.top, bottom: PAGE.height - CONTENT_BOTTOM, left: PAGE.left, right: PAGE.width - PAGE.right },
-    bufferPages: true,
     lang: text.locale,
     displayTitle: true,
     info: {
@@ -41,11 +40,18 @@ export async function renderReportPdf(report: ReportDocument, text: ReportText):
   const letters = markLetters(data, ROW_MARKS);
   const columns = columnsOf(data, text, letters);
   let y = drawLetterhead(canvas, report, text);
-  y = drawHeader(canvas, columns, text, y);
-  const newPage = () => {
+  const closing = measureClosing(canvas, report, text, letters);
+  // Pages are written out as they are finished (memory holds one page), so their number is planned first.
+  const pages = countPages(y, data.rows.length, closing.needed);
+  let page = 1;
+  const breakPage = () => {
+    drawFooter(canvas, report, text, page, pages);
     doc.addPage();
-    return drawHeader(canvas, columns, text, drawRunningHead(canvas, report, text));
+    page++;
+    return drawRunningHead(canvas, report, text);
   };
+  const newPage = () => drawHeader(canvas, columns, text, breakPage());
+  y = drawHeader(canvas, columns, text, y);
   data.rows.forEach((row, index) => {
     if (y + ROW_HEIGHT > CONTENT_BOTTOM) y = newPage();
     y = drawRow(canvas, columns, row, index, y);
@@ -56,8 +62,8 @@ export async function renderReportPdf(report: ReportDocument, text: ReportText):
   }
   if (y + ROW_HEIGHT + 4 > CONTENT_BOTTOM) y = newPage();
   y = drawTotals(canvas, columns, data, text, y);
-  drawClosing(canvas, report, text, letters, y + 16);
-  drawFooters(canvas, report, text);
+  drawClosing(canvas, report, text, closing, y + 16, breakPage);
+  drawFooter(canvas, report, text, page, pages);
   doc.end();
   return finished;
 }
@@ -145,11 +151,43 @@ function drawRunningHead(canvas: Canvas, report: ReportDocument, text: ReportTex
     .font(false, 8, COLOR.muted)
     .cell([text.periodName(report.data.period), ...vehicles].join(' · '), 320, PAGE.top + 1, PAGE.right - 320, 'right');
   canvas.rule(PAGE.left, PAGE.right, PAGE.top + 14, COLOR.accent, 0.8);
-  return PAGE.top + 24;
+  return RUNNING_HEAD_HEIGHT;
 }
 
-/** Summary, basis in words, notes and signatures, on a new page when they do not fit below the table. */
-function drawClosing(canvas: Canvas, report: ReportDocument, text: ReportText, letters: ReadonlyMap<string, string>, start: number): void {
+const RUNNING_HEAD_HEIGHT = PAGE.top + 24;
+
+/** The pages the layout takes: the same decisions as renderReportPdf's, without drawing. */
+export function countPages(tableTop: number, rows: number, closingHeight: number): number {
+  let pages = 1;
+  let y = tableTop + HEADER_HEIGHT;
+  const continuationTop = RUNNING_HEAD_HEIGHT + HEADER_HEIGHT;
+  for (let i = 0; i < rows; i++) {
+    if (y + ROW_HEIGHT > CONTENT_BOTTOM) {
+      pages++;
+      y = continuationTop;
+    }
+    y += ROW_HEIGHT;
+  }
+  if (rows === 0) y += ROW_HEIGHT + 6;
+  if (y + ROW_HEIGHT + 4 > CONTENT_BOTTOM) {
+    pages++;
+    y = continuationTop;
+  }
+  y += ROW_HEIGHT + 4;
+  if (y + 16 + closingHeight > CONTENT_BOTTOM) pages++;
+  return pages;
+}
+
+interface Closing {
+  basis: string;
+  notes: string[];
+  corrections: string[];
+  signatureHeight: number;
+  needed: number;
+}
+
+/** What follows the table, and the height it needs. */
+function measureClosing(canvas: Canvas, report: ReportDocument, text: ReportText, letters: ReadonlyMap<string, string>): Closing {
   const { data } = report;
   const words = text.words;
   const basis = text.basis(data.basis);
@@ -164,11 +202,23 @@ function drawClosing(canvas: Canvas, report: ReportDocument, text: ReportText, l
   const summaryHeight = 3 * 15 + 12 + basisHeight + 14;
   const signatureHeight = report.signatures ? 86 : 0;
   const needed = summaryHeight + listHeight(notes) + listHeight(corrections) + signatureHeight + 36;
+  return { basis, notes, corrections, signatureHeight, needed };
+}
+
+/** Summary, basis in words, notes and signatures, on a new page when they do not fit below the table. */
+function drawClosing(
+  canvas: Canvas,
+  report: ReportDocument,
+  text: ReportText,
+  closing: Closing,
+  start: number,
+  breakPage: () => number,
+): void {
+  const { data } = report;
+  const words = text.words;
+  const { basis, notes, corrections, signatureHeight } = closing;
   let y = start;
-  if (y + needed > CONTENT_BOTTOM) {
-    canvas.doc.addPage();
-    y = drawRunningHead(canvas, report, text) + 6;
-  }
+  if (y + closing.needed > CONTENT_BOTTOM) y = breakPage() + 6;
 
   canvas.font(true, 10, COLOR.accent).cell(words.summary, PAGE.left, y, CONTENT_WIDTH);
   y += 16;
@@ -237,23 +287,17 @@ function drawSignatures(canvas: Canvas, text: ReportText, y: number): void {
   }
 }
 
-function drawFooters(canvas: Canvas, report: ReportDocument, text: ReportText): void {
-  const doc = canvas.doc;
-  const { start, count } = doc.bufferedPageRange();
+function drawFooter(canvas: Canvas, report: ReportDocument, text: ReportText, page: number, pages: number): void {
   const words = text.words;
-  for (let i = start; i < start + count; i++) {
-    doc.switchToPage(i);
-    const y = PAGE.footerTop;
-    canvas.rule(PAGE.left, PAGE.right, y, COLOR.rule, 0.6);
-    canvas.font(false, 7, COLOR.muted);
-    canvas.cell(
-      `${words.documentId} ${report.documentId} · ${words.created} ${text.dateTime(report.createdAt)} · ${words.generator} ${report.version}`,
-      PAGE.left,
-      y + 6,
-      CONTENT_WIDTH - 90,
-    );
-    canvas.font(true, 7, COLOR.ink).cell(words.page(i - start + 1, count), PAGE.right - 90, y + 6, 90, 'right');
-    canvas.font(false, 6.5, COLOR.muted).cell(`${words.checksum}: ${report.data.sha256}`, PAGE.left, y + 16, CONTENT_WIDTH);
-  }
-  doc.flushPages();
+  const y = PAGE.footerTop;
+  canvas.rule(PAGE.left, PAGE.right, y, COLOR.rule, 0.6);
+  canvas.font(false, 7, COLOR.muted);
+  canvas.cell(
+    `${words.documentId} ${report.documentId} · ${words.created} ${text.dateTime(report.createdAt)} · ${words.generator} ${report.version}`,
+    PAGE.left,
+    y + 6,
+    CONTENT_WIDTH - 90,
+  );
+  canvas.font(true, 7, COLOR.ink).cell(words.page(page, pages), PAGE.right - 90, y + 6, 90, 'right');
+  canvas.font(false, 6.5, COLOR.muted).cell(`${words.checksum}: ${report.data.sha256}`, PAGE.left, y + 16, CONTENT_WIDTH);
 }
