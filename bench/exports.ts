@@ -2,7 +2,7 @@
  * Export figures on SQLite and MariaDB: 100,000 charging sessions in a fresh database, then through the
  * gateway running as a child process (`src/main.ts`, its own SQLite file or MariaDB database, in-memory live
  * store, recorder off):
- *   - `GET /api/v1/sessions/export.csv` of every session, read as fast as the client can: rows/s
+ *   - `GET /api/v1/sessions/export.csv` of every session, twice (the first grows the fresh heap), read as fast as the client can: rows/s
  *     (target ≥ 50,000) and the growth of the gateway's VmRSS during the export, sampled from /proc every
  *     20 ms (target ≤ 30 MB) against its RSS after a warm-up export;
  *   - baseline in the same run: the bench process paging through the same rows with the export's keyset
@@ -35,13 +35,13 @@ import {
 import { createApiKey, GatewayProcess } from './lib/gateway-process.ts';
 import { reportFigures } from './lib/report-figures.ts';
 import { seedSessions } from './lib/session-seed.ts';
+import { EXPORT_PAGE_SIZE as PAGE } from '../src/exports/session-pages.ts';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 100_000);
 const DATABASES = (process.env.BENCH_DATABASES ?? 'sqlite,mariadb').split(',');
 const MARIADB_URL = process.env.BENCH_MARIADB_URL || process.env.TEST_MARIADB_URL || 'mariadb://owg_test:owg_test@127.0.0.1:3306/owg_test';
 const TARGET_ROWS_PER_S = 50_000;
 const TARGET_RSS_GROWTH_MB = 30;
-const PAGE = 1000;
 
 interface Target {
   name: string;
@@ -120,7 +120,7 @@ interface DownloadFigures {
   gatewayCpuSeconds: number;
 }
 
-/** Downloads `path`, reading as fast as it comes, while sampling the gateway's VmRSS every 20 ms. */
+/** Downloads `url`, reading as fast as it comes, while sampling the gateway's VmRSS every 20 ms. */
 async function download(url: string, key: string, pid: number): Promise<DownloadFigures> {
   const rssBeforeMiB = rssMiB(pid);
   let rssPeakMiB = rssBeforeMiB;
@@ -187,6 +187,7 @@ async function runTarget(target: Target) {
       TARIFF_PRICE_PER_KWH: '0.30',
     },
     join(dir, 'gateway.log'),
+    ['--max-semi-space-size=4'], // as `npm start` and the Dockerfile run it
   );
   try {
     await migrate(db);
@@ -202,6 +203,8 @@ async function runTarget(target: Target) {
     await sleep(500);
 
     const raw = await rawSelect(db);
+    // The first full export grows the fresh gateway's heap to its working size; the second shows what every later one costs.
+    const first = await download(`${base}/export.csv?delimiter=%3B&decimal=comma&lang=de&bom=true`, key, pid);
     const csv = await download(`${base}/export.csv?delimiter=%3B&decimal=comma&lang=de&bom=true`, key, pid);
     const xlsx = await download(`${base}/export.xlsx`, key, pid);
     const csvRows = csv.lines - 1;
@@ -217,6 +220,8 @@ async function runTarget(target: Target) {
       csvMiB: Number((csv.bytes / 2 ** 20).toFixed(1)),
       csvRssBeforeMiB: Math.round(csv.rssBeforeMiB),
       csvRssGrowthMiB: Number((csv.rssPeakMiB - csv.rssBeforeMiB).toFixed(1)),
+      firstCsvRowsPerS: Math.round((first.lines - 1) / first.seconds),
+      firstCsvRssGrowthMiB: Number((first.rssPeakMiB - first.rssBeforeMiB).toFixed(1)),
       xlsxRowsPerS: Math.round(SESSIONS / xlsx.seconds),
       xlsxMiB: Number((xlsx.bytes / 2 ** 20).toFixed(1)),
       xlsxRssGrowthMiB: Number((xlsx.rssPeakMiB - xlsx.rssBeforeMiB).toFixed(1)),
@@ -227,6 +232,7 @@ async function runTarget(target: Target) {
       `${target.name}: baseline raw SELECT pages ${fmt(figures.rawSelectRowsPerS)} rows/s (${fmt(figures.rawSelectRowsPerCpuS)} per CPU-s); ` +
         `CSV ${fmt(figures.csvRowsPerS)} rows/s (${figures.csvSeconds} s, ${figures.csvMiB} MiB; ${fmt(figures.csvRowsPerGatewayCpuS)} rows per gateway CPU-s), gateway RSS ` +
         `${figures.csvRssBeforeMiB} MiB + ${figures.csvRssGrowthMiB} MiB during the export ` +
+        `(the first export on the fresh gateway: ${fmt(figures.firstCsvRowsPerS)} rows/s, RSS + ${figures.firstCsvRssGrowthMiB} MiB) ` +
         `(targets ≥ ${fmt(TARGET_ROWS_PER_S)} rows/s, ≤ ${TARGET_RSS_GROWTH_MB} MB: ${meets ? 'met' : 'MISSED'}); ` +
         `XLSX ${fmt(figures.xlsxRowsPerS)} rows/s (${figures.xlsxMiB} MiB), RSS + ${figures.xlsxRssGrowthMiB} MiB`,
     );

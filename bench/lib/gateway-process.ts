@@ -19,11 +19,13 @@ export class GatewayProcess {
     readonly url: string,
     private readonly env: Record<string, string>,
     private readonly logFile: string,
+    /** Node options, e.g. `--max-semi-space-size=4` as `npm start` and the Dockerfile run it. */
+    private readonly nodeArgs: string[] = [],
   ) {}
 
   /** Starts it and resolves once /health/live answers (30 s at most). */
   async start(): Promise<void> {
-    const child = spawnTs('src/main.ts', { env: { ...baseEnv(), ...this.env }, stdout: 'pipe', stderr: 'pipe' });
+    const child = spawnTs('src/main.ts', { env: { ...baseEnv(), ...this.env }, nodeArgs: this.nodeArgs, stdout: 'pipe', stderr: 'pipe' });
     const log = createWriteStream(this.logFile, { flags: 'a' });
     child.stdout?.pipe(log, { end: false });
     child.stderr?.pipe(log, { end: false });

@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SampleWriter } from '../../src/history/sample-writer.ts';
 import type { Session } from '../../src/sessions/model.ts';
 import { SessionRepository } from '../../src/sessions/session-repository.ts';
+import { SessionService } from '../../src/sessions/session-service.ts';
+import { sessionPages } from '../../src/exports/session-pages.ts';
 import { addUser, bearer, login, startAuthGateway, type TestUser } from '../support/auth.ts';
 import { BOTH_DATABASES, type DatabaseTarget } from '../support/databases.ts';
 import type { TestGateway } from '../support/gateway.ts';
@@ -211,6 +213,17 @@ describe.each(BOTH_DATABASES)('session and history exports on %s', (_name, makeT
     expect(header![17]).toBe(dialect.lang === 'de' ? 'Kosten (EUR)' : 'Cost (EUR)');
     const expected = (await jsonSessions('')).map(asExported);
     expect(rows.map((row) => backToJson(row, dialect.decimalComma))).toEqual(expected);
+  });
+
+  it.each(['start', '-start', 'energy', '-energy'])('reads the sessions in keyset pages of any size, sorted by %s', async (sort) => {
+    const repository = new SessionRepository(target.db);
+    const selection = new SessionService(repository, { timeZone: ZONE, currency: 'EUR' }).selection({ sort }, null, undefined, 'start');
+    const expected = (await jsonSessions(`sort=${sort}`)).map((s) => s.id);
+    for (const size of [1, 7, 40]) {
+      const ids: string[] = [];
+      for await (const page of sessionPages(repository, selection, size)) ids.push(...page.map((row) => row.dto.id));
+      expect(ids).toEqual(expected);
+    }
   });
 
   it('neutralises text a spreadsheet would run as a formula, and leaves numbers alone', async () => {
