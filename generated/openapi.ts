@@ -182,6 +182,108 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sessions/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download charging sessions as CSV
+         * @description Every session `listSessions` would return for the same filters and credentials (a `user` only their
+         *     own), as one CSV file (RFC 4180: CRLF line ends, fields with the delimiter, a quote or a line break
+         *     quoted), streamed from the database in pages, oldest first by default. The first line names the
+         *     columns with their units; times are local times (`YYYY-MM-DD HH:MM:SS`) in `tz` (default: the gateway's
+         *     `TIME_ZONE`), named in the header; energy and meter readings in kWh, power in W, SoC in %, charging
+         *     time in seconds, cost in `TARIFF_CURRENCY`. Columns: session id, chargepoint, start, end, charging time,
+         *     energy, meter at start and end, mean and peak power, SoC at start and end, charge modes, RFID tag,
+         *     vehicle id and name (the corrected ones), user, cost, `quality` (`measured`, `corrected`, `incomplete`
+         *     or empty, see `SessionQuality`), and the correction: corrected (`yes`/`ja` or empty), recorded vehicle
+         *     id and name, note, corrected at, corrected by.
+         *
+         *     Text that a spreadsheet would run as a formula (a cell starting with `=`, `+`, `-`, `@`, a tab or a
+         *     carriage return, for example a tag or note `=HYPERLINK(...)`) gets a leading `'` (OWASP CSV
+         *     injection); numbers are written as numbers. For German spreadsheets: `delimiter=%3B&decimal=comma&lang=de&bom=true`.
+         */
+        get: operations["exportSessionsCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sessions/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download charging sessions as an Excel workbook
+         * @description The sessions of `exportSessionsCsv` (same filters, credentials and columns) as one worksheet, written
+         *     with a streaming writer: times as spreadsheet dates in `tz`, energy and meter readings in kWh (`0.000`),
+         *     power in W, charging time as a duration (`[h]:mm:ss`), cost as currency; a frozen header row with
+         *     filters, and a totals row (count, charging time, energy, cost) below the sessions.
+         */
+        get: operations["exportSessionsXlsx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sessions/report.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Charging report for company-car reimbursement (PDF)
+         * @description An A4 PDF that an employee hands to the payroll office to have home charging of a company car
+         *     reimbursed: the operator's name and address, the vehicle (name and licence plate), the period,
+         *     the chargepoints and their meter note, one row per session (date, start, end, duration, energy
+         *     in kWh with 3 decimals, meter readings at start and end where known, price applied, cost), the
+         *     totals, the reimbursement basis in words, page x of y, creation time, gateway version, a document
+         *     id, the SHA-256 of the report's data and (optionally) lines for the employee's and the employer's
+         *     signatures. Operator, meter note, licence plates and flat rate come from the `REPORT_*` settings.
+         *
+         *     **Sessions.** The same sessions, with the same permissions, as `GET /api/v1/sessions`: a session
+         *     belongs to the period when its `start` lies in it; a caller restricted to some chargepoints sees
+         *     only theirs (another chargepoint is a 403); a `user` (not an admin) gets only the sessions
+         *     attributed to them and may name no other `user` (403). At most 10,000 sessions per report (400
+         *     above: choose a shorter period).
+         *
+         *     **Period.** One of `month` (the default: the current month), `quarter`, `year`, or `from` and
+         *     `to` together (half-open `[from, to)`: `to` is the first day *not* included), in the time zone
+         *     `tz`.
+         *
+         *     **Basis.** `tariff`: each session's recorded cost (the configured tariff including its time-of-day
+         *     windows, or openWB's own cost for imported sessions), the price applied being cost ÷ energy.
+         *     `flat`: energy × `REPORT_FLAT_RATE_PER_KWH`. Default: `flat` when that rate is configured. Costs are
+         *     rounded to cents per session; the totals are the sums of the rows as printed.
+         *
+         *     **Checksum.** `X-Report-Sha256` (also printed in every page's footer) is the SHA-256 (hex) of the
+         *     report's data in canonical JSON, independent of `lang` and of the creation time, so a later export
+         *     of the same sessions can be compared with a printed report: see the README, "PDF charging
+         *     report", for the exact canonical form.
+         */
+        get: operations["getSessionReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sessions/{sessionId}": {
         parameters: {
             query?: never;
@@ -199,7 +301,18 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Correct the vehicle of a charging session or note why (its user or an admin)
+         * @description A user corrects a session attributed to them (an admin: any session): another `vehicleId` (openWB
+         *     assigned the wrong vehicle, or none) and/or a `note`, for example "private use". The recorded values
+         *     stay: the session's `vehicle` becomes the corrected one, `correction.original` keeps what was
+         *     recorded, and every export marks the session as corrected. A field left out stays as it is; `null`
+         *     withdraws it; when neither a vehicle nor a note is left, the correction is withdrawn (`correction: null`).
+         *     Every change is in the audit log (`session.correct`) with the values before and after.
+         *
+         *     As for `getSession`, a session of another user or of a chargepoint the caller may not use is a 404.
+         */
+        patch: operations["correctSession"];
         trace?: never;
     };
     "/api/v1/history": {
@@ -241,6 +354,29 @@ export interface paths {
          *     samples, which are kept only `RAW_RETENTION_DAYS`.
          */
         get: operations["getHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/history/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download recorded measurements per time bucket as CSV
+         * @description The buckets `getHistory` returns for the same parameters, as CSV with the dialect options of
+         *     `exportSessionsCsv`: one line per bucket, its start as local time (`YYYY-MM-DD HH:MM:SS`) in `tz`, then
+         *     one column per series and field with its unit (W, Wh, %) and, for energy, the bucket's `quality`. An
+         *     empty cell is a bucket without samples (a gap, not zero).
+         */
+        get: operations["exportHistoryCsv"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1884,6 +2020,9 @@ export interface components {
          *     Sessions imported from openWB 2.x's charge log take openWB's own figures: `start`/`end` from the
          *     entry's times (local times read in `TIME_ZONE`), `meanPower` from openWB's average, `peakPower` null;
          *     entries that openWB wrote at a charge-mode switch while charging went on are joined into one session.
+         *
+         *     `quality` says how far `energy` can be trusted, in the words of the history buckets; `correction`
+         *     holds what a user changed afterwards (`PATCH /api/v1/sessions/{sessionId}`), next to what was recorded.
          */
         Session: {
             id: components["schemas"]["SessionId"];
@@ -1937,7 +2076,7 @@ export interface components {
              * @example 04A1B2C3
              */
             rfidTag: string | null;
-            /** @description The vehicle openWB assigned (the last one seen); `null` when unknown */
+            /** @description The vehicle of the session: the one a correction names, else the one openWB assigned (the last one seen); `null` when unknown */
             vehicle: {
                 /** @example 1 */
                 id: string | null;
@@ -1957,7 +2096,68 @@ export interface components {
              * @example 6.624
              */
             cost: number | null;
+            quality: components["schemas"]["SessionQuality"];
+            correction: components["schemas"]["SessionCorrection"];
         };
+        /** @description A field left out stays as it is; `null` withdraws it */
+        SessionCorrectionUpdate: {
+            /**
+             * @description The openWB vehicle id the session was for
+             * @example 2
+             */
+            vehicleId?: string | null;
+            /**
+             * @description Free text, at most 500 characters (line breaks allowed, other control characters not)
+             * @example private use
+             */
+            note?: string | null;
+        };
+        /**
+         * @description How far the session's `energy` can be trusted, judged by the same meter-counter rules as the history
+         *     buckets' `quality`. `measured`: every meter reading of the session was plausible. `corrected`:
+         *     implausible readings (a glitch such as the meter briefly reading 0, a spike) were held back and the
+         *     energy comes from the plausible readings around them. `incomplete`: the meter was reset or replaced
+         *     during the session; what it counted between its last reading before and its first reading after is
+         *     unknown and counts 0, so `energy` may be too small. `null`: the gateway saw no meter reading of the
+         *     session (imported from openWB's charge log, recorded before the gateway kept quality, or no meter).
+         * @example measured
+         * @enum {string|null}
+         */
+        SessionQuality: "measured" | "corrected" | "incomplete" | null;
+        /**
+         * @description A correction of the session by its user (or an admin): another vehicle and/or a note such as
+         *     "private use". The session's `vehicle` is the corrected one; `original` keeps what was recorded.
+         *     `null` when the session was never corrected (or the correction was withdrawn).
+         */
+        SessionCorrection: {
+            /**
+             * @description The vehicle the user says was charged; `null` when the correction leaves the vehicle as recorded
+             * @example 2
+             */
+            vehicleId: string | null;
+            /**
+             * @description Free text of the user, e.g. why the session is corrected
+             * @example private use
+             */
+            note: string | null;
+            correctedAt: components["schemas"]["Timestamp"];
+            /** @description Who made the last change: a user (their id and name) or an API key (its id and name) */
+            correctedBy: {
+                /** @enum {string} */
+                type: "user" | "apiKey";
+                id: string;
+                name: string | null;
+            };
+            /** @description What the recorder (or the charge-log import) recorded */
+            original: {
+                vehicle: {
+                    /** @example 1 */
+                    id: string | null;
+                    /** @example e-Golf */
+                    name: string | null;
+                } | null;
+            };
+        } | null;
         SessionList: {
             items: components["schemas"]["Session"][];
             /** @description Pass as `cursor` for the next page; `null` on the last page */
@@ -2896,6 +3096,20 @@ export interface components {
         RangeFrom: components["schemas"]["DateTimeParam"];
         /** @description End of the range (exclusive): ISO 8601 date or date-time, read like `from` */
         RangeTo: components["schemas"]["DateTimeParam"];
+        /** @description Only sessions of this openWB vehicle id (the corrected vehicle where a session was corrected) */
+        SessionVehicleFilter: components["schemas"]["EntityId"];
+        /** @description Only sessions with this RFID tag (exact, case-sensitive) */
+        SessionTagFilter: string;
+        /** @description `start` (oldest first, the default) / `-start` or `energy` / `-energy`; ties are broken by `id` */
+        ExportSort: "start" | "-start" | "energy" | "-energy";
+        /** @description Field separator: `,` (RFC 4180, the default) or `;` (what spreadsheets with a decimal comma expect; send it as `%3B`) */
+        CsvDelimiter: "," | ";";
+        /** @description Decimal separator of numbers: `point` (the default) or `comma` (German spreadsheets); a field holding the delimiter is quoted */
+        CsvDecimal: "point" | "comma";
+        /** @description Language of the column headers (and, in XLSX, of the totals row): `en` (the default) or `de` */
+        ExportLanguage: "en" | "de";
+        /** @description Start the file with a UTF-8 byte order mark, so that Excel reads umlauts right when it opens the file */
+        CsvBom: boolean;
         /** @description IANA time zone for calendar buckets and for dates without an offset, e.g. `Europe/Berlin`; default: the gateway's `TIME_ZONE` setting (UTC unless configured) */
         TimeZone: string;
         /** @description Only sessions of this chargepoint id */
@@ -2913,6 +3127,12 @@ export interface components {
     };
     requestBodies: never;
     headers: {
+        /** @description `attachment` with the file name the download is saved as */
+        ContentDisposition: string;
+        /** @description The document id printed on the report */
+        ReportId: string;
+        /** @description SHA-256 (hex) of the report's data in canonical JSON, as printed on the report */
+        ReportSha256: string;
         /** @description Live values must not be cached */
         NoStore: string;
         /** @description Seconds after which the request may be retried */
@@ -3133,10 +3353,10 @@ export interface operations {
                 tz?: components["parameters"]["TimeZone"];
                 /** @description Only sessions of this chargepoint id */
                 chargepoint?: components["parameters"]["ChargePointFilter"];
-                /** @description Only sessions of this openWB vehicle id */
-                vehicle?: components["schemas"]["EntityId"];
+                /** @description Only sessions of this openWB vehicle id (the corrected vehicle where a session was corrected) */
+                vehicle?: components["parameters"]["SessionVehicleFilter"];
                 /** @description Only sessions with this RFID tag (exact, case-sensitive) */
-                tag?: string;
+                tag?: components["parameters"]["SessionTagFilter"];
                 /** @description `start` / `-start` (newest first, the default) or `energy` / `-energy`; ties are broken by `id` */
                 sort?: "start" | "-start" | "energy" | "-energy";
                 /** @description Page size */
@@ -3210,6 +3430,169 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    exportSessionsCsv: {
+        parameters: {
+            query?: {
+                /** @description Start of the range (inclusive): ISO 8601 date or date-time; a date, or a date-time without offset, is local time in `tz`. Encode `+` as `%2B`. */
+                from?: components["parameters"]["RangeFrom"];
+                /** @description End of the range (exclusive): ISO 8601 date or date-time, read like `from` */
+                to?: components["parameters"]["RangeTo"];
+                /** @description IANA time zone for calendar buckets and for dates without an offset, e.g. `Europe/Berlin`; default: the gateway's `TIME_ZONE` setting (UTC unless configured) */
+                tz?: components["parameters"]["TimeZone"];
+                /** @description Only sessions of this chargepoint id */
+                chargepoint?: components["parameters"]["ChargePointFilter"];
+                /** @description Only sessions of this openWB vehicle id (the corrected vehicle where a session was corrected) */
+                vehicle?: components["parameters"]["SessionVehicleFilter"];
+                /** @description Only sessions with this RFID tag (exact, case-sensitive) */
+                tag?: components["parameters"]["SessionTagFilter"];
+                /** @description `start` (oldest first, the default) / `-start` or `energy` / `-energy`; ties are broken by `id` */
+                sort?: components["parameters"]["ExportSort"];
+                /** @description Field separator: `,` (RFC 4180, the default) or `;` (what spreadsheets with a decimal comma expect; send it as `%3B`) */
+                delimiter?: components["parameters"]["CsvDelimiter"];
+                /** @description Decimal separator of numbers: `point` (the default) or `comma` (German spreadsheets); a field holding the delimiter is quoted */
+                decimal?: components["parameters"]["CsvDecimal"];
+                /** @description Language of the column headers (and, in XLSX, of the totals row): `en` (the default) or `de` */
+                lang?: components["parameters"]["ExportLanguage"];
+                /** @description Start the file with a UTF-8 byte order mark, so that Excel reads umlauts right when it opens the file */
+                bom?: components["parameters"]["CsvBom"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sessions as CSV (a download) */
+            200: {
+                headers: {
+                    "Content-Disposition": components["headers"]["ContentDisposition"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example Session,Chargepoint,Start (Europe/Berlin),End (Europe/Berlin),Charging time (s),Energy (kWh),Meter start (kWh),Meter end (kWh),Mean power (W),Peak power (W),SoC start (%),SoC end (%),Charge modes,RFID tag,Vehicle id,Vehicle,User,Cost (EUR),Quality,Corrected,Recorded vehicle id,Recorded vehicle,Correction note,Corrected at (Europe/Berlin),Corrected by
+                     *     5b0c2f3e-8a51-4c1e-9d7a-2f1e0b7c9a44,3,2026-03-01 09:00:40,2026-03-01 11:05:10,7200,22.08,1250.5,1272.58,11040,11090,40,76,instant,04A1B2C3,2,Zoe,anna,6.624,measured,yes,1,e-Golf,private use,2026-03-02 08:00:00,anna
+                     */
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    exportSessionsXlsx: {
+        parameters: {
+            query?: {
+                /** @description Start of the range (inclusive): ISO 8601 date or date-time; a date, or a date-time without offset, is local time in `tz`. Encode `+` as `%2B`. */
+                from?: components["parameters"]["RangeFrom"];
+                /** @description End of the range (exclusive): ISO 8601 date or date-time, read like `from` */
+                to?: components["parameters"]["RangeTo"];
+                /** @description IANA time zone for calendar buckets and for dates without an offset, e.g. `Europe/Berlin`; default: the gateway's `TIME_ZONE` setting (UTC unless configured) */
+                tz?: components["parameters"]["TimeZone"];
+                /** @description Only sessions of this chargepoint id */
+                chargepoint?: components["parameters"]["ChargePointFilter"];
+                /** @description Only sessions of this openWB vehicle id (the corrected vehicle where a session was corrected) */
+                vehicle?: components["parameters"]["SessionVehicleFilter"];
+                /** @description Only sessions with this RFID tag (exact, case-sensitive) */
+                tag?: components["parameters"]["SessionTagFilter"];
+                /** @description `start` (oldest first, the default) / `-start` or `energy` / `-energy`; ties are broken by `id` */
+                sort?: components["parameters"]["ExportSort"];
+                /** @description Language of the column headers (and, in XLSX, of the totals row): `en` (the default) or `de` */
+                lang?: components["parameters"]["ExportLanguage"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sessions as an XLSX workbook (a download) */
+            200: {
+                headers: {
+                    "Content-Disposition": components["headers"]["ContentDisposition"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getSessionReport: {
+        parameters: {
+            query?: {
+                /** @description Calendar month `YYYY-MM` (the default period: the current month in `tz`) */
+                month?: string;
+                /** @description Calendar quarter `YYYY-Qn` */
+                quarter?: string;
+                /** @description Calendar year */
+                year?: number;
+                /** @description Start of the range (inclusive): ISO 8601 date or date-time; a date, or a date-time without offset, is local time in `tz`. Encode `+` as `%2B`. */
+                from?: components["parameters"]["RangeFrom"];
+                /** @description End of the range (exclusive): ISO 8601 date or date-time, read like `from` */
+                to?: components["parameters"]["RangeTo"];
+                /** @description IANA time zone for calendar buckets and for dates without an offset, e.g. `Europe/Berlin`; default: the gateway's `TIME_ZONE` setting (UTC unless configured) */
+                tz?: components["parameters"]["TimeZone"];
+                /** @description Only sessions of this chargepoint id */
+                chargepoint?: components["parameters"]["ChargePointFilter"];
+                /** @description Only sessions of this openWB vehicle id */
+                vehicle?: components["schemas"]["EntityId"];
+                /** @description Only sessions with this RFID tag (exact, case-sensitive) */
+                tag?: string;
+                /** @description Only sessions attributed to this user (admins; a `user` may name only themselves) */
+                user?: components["schemas"]["Uuid"];
+                /** @description `tariff` (recorded costs) or `flat` (`REPORT_FLAT_RATE_PER_KWH`, 400 when not configured); default `flat` when configured, else `tariff` */
+                basis?: "tariff" | "flat";
+                /** @description Language of the report: German (date and number formats of Germany) or English (of the United Kingdom) */
+                lang?: "de" | "en";
+                /** @description Lines for the signatures of employee and employer at the end */
+                signatures?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report */
+            200: {
+                headers: {
+                    "Content-Disposition": components["headers"]["ContentDisposition"];
+                    "X-Report-Id": components["headers"]["ReportId"];
+                    "X-Report-Sha256": components["headers"]["ReportSha256"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
     getSession: {
         parameters: {
             query?: never;
@@ -3223,6 +3606,49 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description The session */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    correctSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Session id (a UUID) */
+                sessionId: components["schemas"]["SessionId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "vehicleId": "2",
+                 *       "note": "private use"
+                 *     }
+                 */
+                "application/json": components["schemas"]["SessionCorrectionUpdate"];
+            };
+        };
+        responses: {
+            /** @description The session with its correction */
             200: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
@@ -3277,6 +3703,63 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["History"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    exportHistoryCsv: {
+        parameters: {
+            query: {
+                /** @description Comma-separated series ids, e.g. `grid.power,chargepoint.3.energyImported`; `GET /api/v1/history/series` lists them */
+                series: components["schemas"]["SeriesId"][];
+                /** @description Start of the range (inclusive): ISO 8601 date or date-time; encode `+` as `%2B` */
+                start?: components["schemas"]["DateTimeParam"];
+                /** @description End of the range (exclusive): ISO 8601 date or date-time; encode `+` as `%2B` */
+                end?: components["schemas"]["DateTimeParam"];
+                /** @description Length of the range in calendar units of `tz`: `<n>min`, `<n>h`, `<n>d`, `<n>w`, `<n>month`, `<n>y`, e.g. `7d`, `1month` */
+                duration?: string;
+                /** @description Bucket size */
+                interval?: components["schemas"]["HistoryInterval"];
+                /** @description IANA time zone for calendar buckets and for dates without an offset, e.g. `Europe/Berlin`; default: the gateway's `TIME_ZONE` setting (UTC unless configured) */
+                tz?: components["parameters"]["TimeZone"];
+                /** @description Comma-separated fields to return (see the description); default: every field that applies */
+                fields?: components["schemas"]["HistoryField"][];
+                /** @description Field separator: `,` (RFC 4180, the default) or `;` (what spreadsheets with a decimal comma expect; send it as `%3B`) */
+                delimiter?: components["parameters"]["CsvDelimiter"];
+                /** @description Decimal separator of numbers: `point` (the default) or `comma` (German spreadsheets); a field holding the delimiter is quoted */
+                decimal?: components["parameters"]["CsvDecimal"];
+                /** @description Language of the column headers (and, in XLSX, of the totals row): `en` (the default) or `de` */
+                lang?: components["parameters"]["ExportLanguage"];
+                /** @description Start the file with a UTF-8 byte order mark, so that Excel reads umlauts right when it opens the file */
+                bom?: components["parameters"]["CsvBom"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The buckets as CSV (a download) */
+            200: {
+                headers: {
+                    "Content-Disposition": components["headers"]["ContentDisposition"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example Start (Europe/Berlin),grid.power avgPower (W),grid.energyImported energy (Wh),grid.energyImported quality
+                     *     2026-03-01 00:00:00,512.5,2100,measured
+                     */
+                    "text/csv": string;
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -104,6 +104,8 @@ have nginx || pkgs+=(nginx)
 have openssl || pkgs+=(openssl)
 # Debian's docker-compose 1.29 validates compose.yaml offline (test/integration/compose.test.ts).
 have docker-compose || pkgs+=(docker-compose)
+# pdftotext and pdftoppm read the PDF charging report back (test/integration/sessions-report.test.ts).
+have pdftotext || pkgs+=(poppler-utils)
 
 if ((${#pkgs[@]})); then
   apt_cmd="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${pkgs[*]}"

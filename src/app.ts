@@ -33,6 +33,10 @@ import { profileHandlers } from './profiles/handlers.ts';
 import { vehicleHandlers } from './vehicles/handlers.ts';
 import { SessionRepository } from './sessions/session-repository.ts';
 import { SessionService } from './sessions/session-service.ts';
+import { SessionCorrections } from './sessions/correction-service.ts';
+import { exportHandlers } from './exports/handlers.ts';
+import { HistoryExports } from './exports/history-export.ts';
+import { SessionExports } from './exports/session-export.ts';
 import { streamHandlers } from './stream/handlers.ts';
 import type { StreamTickets } from './stream/tickets.ts';
 import type { StreamHub } from './stream/stream-hub.ts';
@@ -41,6 +45,11 @@ import { eventStreamStep } from './http/event-stream.ts';
 import { ENERGSYNC_SPEC_PREFIX, type EnergSyncConfig } from './energsync/config-schema.ts';
 import { EnergSyncService } from './energsync/energsync-service.ts';
 import { energsyncHandlers } from './energsync/handlers.ts';
+import { ProfileRepository } from './profiles/profile-repository.ts';
+import { reportHandlers } from './reports/handlers.ts';
+import { ReportService } from './reports/report-service.ts';
+import { NO_REPORT_SETTINGS, type ReportSettings } from './reports/settings.ts';
+import { NO_TARIFF, type Tariff } from './sessions/tariff.ts';
 
 export { clientAddressResolver } from './http/client-address.ts';
 
@@ -66,6 +75,8 @@ export interface AppDeps {
   now?: () => number;
   /** Statistics: default zone of queries (TIME_ZONE), currency of costs, and the recorder when it runs here. */
   statistics?: { timeZone: string; currency: string; recorder?: { status(): RecorderStatus } };
+  /** The PDF charging report: the tariff its `tariff` basis states, and the REPORT_* settings. Default: no tariff, nothing configured. */
+  reports?: { tariff: Tariff; settings: ReportSettings };
   /** Commands to openWB, RFID profiles and their events (src/control-and-profiles.ts). */
   control: Pick<ControlAndProfiles, 'commands' | 'profiles' | 'rfidEvents'>;
   /** The live stream's core and its tickets (src/stream/); the WebSocket is served on the HTTP upgrade, SSE here. */
@@ -95,6 +106,13 @@ export function buildApp(deps: AppDeps): Express {
   });
   const model = new LiveModel(deps.liveStore);
   const control = new ControlPresenter(deps.control.commands, live, model);
+  const sessionRepository = new SessionRepository(deps.db);
+  const sessionService = new SessionService(sessionRepository, {
+    timeZone: deps.statistics?.timeZone ?? 'UTC',
+    currency: deps.statistics?.currency ?? 'EUR',
+    now: deps.now,
+  });
+  const history = new HistoryService(deps.db, { timeZone: deps.statistics?.timeZone ?? 'UTC', now: deps.now });
   const handlers: HandlerTable = {
     ...security.handlers,
     ...liveHandlers(live),
@@ -110,11 +128,24 @@ export function buildApp(deps: AppDeps): Express {
       startedAt: deps.startedAt ?? new Date((deps.now ?? Date.now)()),
       recorder: deps.statistics?.recorder,
     }),
-    ...historyHandlers(new HistoryService(deps.db, { timeZone: deps.statistics?.timeZone ?? 'UTC', now: deps.now })),
+    ...historyHandlers(history),
     ...sessionHandlers(
-      new SessionService(new SessionRepository(deps.db), {
+      sessionService,
+      new SessionCorrections({
+        repository: sessionRepository,
+        audit: deps.audit,
+        vehicleName: async (id) => (await model.vehicle(id)).fields.name?.value ?? null,
+        now: deps.now,
+      }),
+    ),
+    ...reportHandlers(
+      new ReportService({
+        sessions: new SessionRepository(deps.db),
+        profiles: new ProfileRepository(deps.db),
+        tariff: deps.reports?.tariff ?? { ...NO_TARIFF, currency: deps.statistics?.currency ?? 'EUR' },
+        settings: deps.reports?.settings ?? NO_REPORT_SETTINGS,
         timeZone: deps.statistics?.timeZone ?? 'UTC',
-        currency: deps.statistics?.currency ?? 'EUR',
+        version: deps.version,
         now: deps.now,
       }),
     ),
@@ -123,12 +154,13 @@ export function buildApp(deps: AppDeps): Express {
     ...profileHandlers(deps.control.profiles, deps.control.rfidEvents),
     ...streamHandlers(deps.stream.tickets),
     ...energsyncHandlers(
-      new EnergSyncService(model, new SessionRepository(deps.db), {
+      new EnergSyncService(model, sessionRepository, {
         config: energsync ?? { site: {}, chargers: {} },
         timeZone: deps.statistics?.timeZone ?? 'UTC',
         now: deps.now,
       }),
     ),
+    ...exportHandlers(new SessionExports(sessionService, sessionRepository), new HistoryExports(history)),
   };
 
   const app = express();

@@ -10,6 +10,7 @@ import { IANAZone } from 'luxon';
 import { parsePrice, parseTariffSchedule, type Tariff } from './sessions/tariff.ts';
 import { INSTANCE_ID_PATTERN } from './recorder/instance-id.ts';
 import { DEFAULT_MAX_POWER_W } from './history/meter-counter.ts';
+import { parseAddress, parseVehiclePlates, type ReportSettings } from './reports/settings.ts';
 import { SECURITY_CONFIG_KEYS, securityConfig, securitySchemaShape, type SecurityConfig } from './auth/config-schema.ts';
 import { ENERGSYNC_CONFIG_KEYS, energsyncConfig, energsyncSchemaShape, type EnergSyncConfig } from './energsync/config-schema.ts';
 
@@ -48,6 +49,12 @@ export const CONFIG_KEYS = [
   'TARIFF_PRICE_PER_KWH',
   'TARIFF_SCHEDULE',
   'TARIFF_CURRENCY',
+  'REPORT_OPERATOR_NAME',
+  'REPORT_OPERATOR_ADDRESS',
+  'REPORT_METER_NOTE',
+  'REPORT_FLAT_RATE_PER_KWH',
+  'REPORT_FLAT_RATE_NOTE',
+  'REPORT_VEHICLE_PLATES',
   'COMMAND_TIMEOUT_S',
   'COMMAND_QOS',
   'COMMAND_RETENTION_DAYS',
@@ -103,6 +110,8 @@ export interface Config {
     meterMaxPowerW: { chargepoint: number; site: number };
   };
   tariff: Tariff;
+  /** The PDF charging report: operator, meter note, flat rate, licence plates. */
+  report: ReportSettings;
   /** Control commands: how long to watch openWB for confirmation, QoS of the set-topic publishes, history kept. */
   control: { timeoutMs: number; qos: 1 | 2; retentionMs: number };
   /** The live stream: how long a browser's single-use ticket works. */
@@ -201,6 +210,21 @@ const schema = z.object({
     .string()
     .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR')
     .default('EUR'),
+  REPORT_OPERATOR_NAME: z.string().trim().min(1).max(100).optional(),
+  REPORT_OPERATOR_ADDRESS: z
+    .string()
+    .transform((v, ctx) => attempt(() => parseAddress(v), ctx))
+    .optional(),
+  REPORT_METER_NOTE: z.string().trim().min(1).max(100).optional(),
+  REPORT_FLAT_RATE_PER_KWH: z
+    .string()
+    .transform((v, ctx) => attempt(() => parsePrice(v), ctx))
+    .optional(),
+  REPORT_FLAT_RATE_NOTE: z.string().trim().min(1).max(200).optional(),
+  REPORT_VEHICLE_PLATES: z
+    .string()
+    .transform((v, ctx) => attempt(() => parseVehiclePlates(v), ctx))
+    .optional(),
   COMMAND_TIMEOUT_S: int(1, 300).default(20),
   COMMAND_QOS: z
     .enum(['1', '2'])
@@ -279,6 +303,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (c.RECORDER_LOCK_TTL_S <= c.RECORD_INTERVAL_S) {
     problems.push('RECORDER_LOCK_TTL_S: must be longer than RECORD_INTERVAL_S (the lock is renewed every interval)');
   }
+  if (c.REPORT_FLAT_RATE_NOTE && c.REPORT_FLAT_RATE_PER_KWH === undefined) {
+    problems.push('REPORT_FLAT_RATE_NOTE: set REPORT_FLAT_RATE_PER_KWH too (the note explains that rate)');
+  }
   if (c.TARIFF_SCHEDULE && c.TARIFF_PRICE_PER_KWH === undefined) {
     problems.push('TARIFF_SCHEDULE: set TARIFF_PRICE_PER_KWH too (the price outside the windows)');
   }
@@ -324,6 +351,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       windows: c.TARIFF_SCHEDULE ?? [],
       currency: c.TARIFF_CURRENCY,
       timeZone: c.TIME_ZONE,
+    },
+    report: {
+      operatorName: c.REPORT_OPERATOR_NAME ?? null,
+      operatorAddress: c.REPORT_OPERATOR_ADDRESS ?? [],
+      meterNote: c.REPORT_METER_NOTE ?? null,
+      flatRate:
+        c.REPORT_FLAT_RATE_PER_KWH === undefined
+          ? null
+          : { pricePerKwh: c.REPORT_FLAT_RATE_PER_KWH, note: c.REPORT_FLAT_RATE_NOTE ?? null },
+      vehiclePlates: c.REPORT_VEHICLE_PLATES ?? new Map(),
     },
     control: { timeoutMs: c.COMMAND_TIMEOUT_S * 1000, qos: c.COMMAND_QOS, retentionMs: c.COMMAND_RETENTION_DAYS * 86_400_000 },
     stream: {

@@ -294,6 +294,7 @@ export async function startGateway(
       },
       version: VERSION,
       statistics: { timeZone: config.timeZone, currency: config.tariff.currency, recorder },
+      reports: { tariff: config.tariff, settings: config.report },
       control,
       stream: { hub, tickets: streamTickets, limits: streamLimits, pingIntervalMs: config.stream.pingIntervalMs },
       startedAt,

@@ -19,7 +19,7 @@ export class GatewayProcess {
     readonly url: string,
     private readonly env: Record<string, string>,
     private readonly logFile: string,
-    /** Node options for the gateway (e.g. `--cpu-prof`). */
+    /** Node options, e.g. `--max-semi-space-size=4` as `npm start` runs it, or `--cpu-prof`. */
     private readonly nodeArgs: string[] = [],
   ) {}
 

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { Request, RequestHandler, Response } from 'express';
 import type { OperationId } from '../api/types.ts';
 import type { AuditClient } from '../audit/audit.ts';
@@ -5,6 +6,7 @@ import type { Credentials } from '../auth/authenticator.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { MaybePromise } from '../maybe-async.ts';
 import { writeJson } from './json-writers.ts';
+import { writeStream } from './stream-writer.ts';
 import type { HandlerTable } from './operation-types.ts';
 import { contextOf, setGatewayHeaders } from './request-context.ts';
 import { credentialsOf } from './security.ts';
@@ -35,6 +37,8 @@ export function createHandlerSteps(
       if (reply.contentType === 'application/json') return writeJson(res, reply.status, reply.body, reply.headers);
       setGatewayHeaders(res);
       if (reply.headers) res.set(reply.headers);
+      if (reply.body instanceof Readable && reply.contentType !== undefined)
+        return writeStream(res, reply.status, reply.contentType, reply.body);
       if (reply.contentType === undefined) res.status(reply.status).end();
       else res.status(reply.status).type(reply.contentType).send(reply.body);
     };

@@ -2,6 +2,7 @@
  * Handler types derived from generated/openapi.ts: a handler's params, query, body and every reply it may
  * give come from its operation in the spec, so a wrong field or status is a compile error.
  */
+import type { Readable } from 'node:stream';
 import type { operations } from '../../generated/openapi.ts';
 import type { OperationId } from '../api/types.ts';
 import type { AuditClient } from '../audit/audit.ts';
@@ -31,11 +32,17 @@ type StatusWithoutContent<K extends OperationId> = {
   [S in keyof Responses<K>]: S extends number ? (Responses<K>[S] extends { content: object } ? never : S) : never;
 }[keyof Responses<K>];
 
+/**
+ * A text or binary body (CSV, XLSX) may be streamed: the writer pipes it with backpressure. A document built
+ * in memory (a PDF: `format: binary`, typed `string` by openapi-typescript) may be bytes.
+ */
+type BodyOf<T, B> = T extends 'application/json' ? B : B extends string ? B | Readable | Uint8Array : B;
+
 /** What a handler returns: one of its operation's documented statuses with a body of that status' schema. */
 export type Reply<K extends OperationId> =
   | {
       [S in StatusWithContent<K>]: Responses<K>[S] extends { content: infer C }
-        ? { [T in keyof C]: { status: S; contentType: T; body: C[T]; headers?: Record<string, string> } }[keyof C]
+        ? { [T in keyof C]: { status: S; contentType: T; body: BodyOf<T, C[T]>; headers?: Record<string, string> } }[keyof C]
         : never;
     }[StatusWithContent<K>]
   | {

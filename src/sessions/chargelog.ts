@@ -112,6 +112,8 @@ function toCandidate(entry: Entry, zone: string): Candidate | undefined {
       externalKey,
       lastSeenAt: end,
       lastCharging: false,
+      // openWB's own figures: the gateway never saw the meter readings behind them.
+      quality: null,
     },
   };
 }

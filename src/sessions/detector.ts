@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { DEFAULT_MAX_POWER_W, readCounter, type CounterState } from '../history/meter-counter.ts';
 import type { ChargePointDto } from '../api/types.ts';
 import { costOf, type Tariff } from './tariff.ts';
-import type { Session, SessionChargeMode } from './model.ts';
+import { worseQuality, type Session, type SessionChargeMode } from './model.ts';
 
 export interface Observation {
   chargepointId: string;
@@ -85,6 +85,7 @@ export function observe(open: Session | undefined, obs: Observation, options: De
       externalKey: null,
       lastSeenAt: obs.at,
       lastCharging: false,
+      quality: null,
     };
     absorb(session, obs, options, false);
     return { session, changed: true };
@@ -119,6 +120,10 @@ function addEnergy(session: Session, obs: Observation, options: DetectorOptions)
     maxPowerW: options.maxPowerW ?? DEFAULT_MAX_POWER_W.chargepoint,
   });
   session.meter = step.state;
+  // As for history buckets: a reading held back makes the energy corrected, a meter reset leaves it incomplete.
+  const verdict =
+    step.baseline === 'reset' ? 'incomplete' : step.suspect || step.glitches > 0 ? 'corrected' : step.state ? 'measured' : null;
+  session.quality = worseQuality(session.quality, verdict);
   if (step.state) {
     session.meterStart ??= step.state.base;
     session.meterLast = step.state.base;

@@ -4,6 +4,22 @@ import type { Schemas } from '../api/types.ts';
 
 export type SessionChargeMode = Schemas['SessionChargeMode'];
 export type SessionDto = Schemas['Session'];
+export type SessionQuality = Exclude<Schemas['SessionQuality'], null>;
+
+/** Who corrected a session: a user or an API key (see audit actors). */
+export interface Corrector {
+  type: 'user' | 'apiKey';
+  id: string;
+  name: string | null;
+}
+
+/** What a user changed after the fact; the recorded vehicle stays in `Session.vehicle`. */
+export interface SessionCorrection {
+  vehicle: { id: string; name: string | null } | null;
+  note: string | null;
+  at: number;
+  by: Corrector;
+}
 
 export interface Session {
   id: string;
@@ -30,6 +46,10 @@ export interface Session {
   meterLast: number | null;
   /** Detector state: which meter readings are trusted (null before the first; absent in imported sessions). */
   meter?: CounterState | null;
+  /** How far `energy` can be trusted (meter-counter verdicts); null while no meter reading was seen. */
+  quality: SessionQuality | null;
+  /** Kept by the repository only: the recorder never writes it. */
+  correction?: SessionCorrection | null;
   source: 'recorder' | 'chargelog';
   /** Identifies an imported charge-log entry, so a second import skips it. */
   externalKey: string | null;
@@ -39,6 +59,20 @@ export interface Session {
 }
 
 export const SESSION_CHARGE_MODES: readonly SessionChargeMode[] = ['instant', 'pv', 'minPv', 'eco', 'scheduled', 'time', 'stop', 'standby'];
+
+const QUALITY_RANK: Record<SessionQuality, number> = { measured: 0, corrected: 1, incomplete: 2 };
+
+/** The worse of two verdicts: a session is as trustworthy as its least trustworthy reading. */
+export function worseQuality(a: SessionQuality | null, b: SessionQuality | null): SessionQuality | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return QUALITY_RANK[b] > QUALITY_RANK[a] ? b : a;
+}
+
+/** The vehicle the session counts for: the corrected one, else the recorded one. */
+export function vehicleOf(session: Session): Session['vehicle'] {
+  return session.correction?.vehicle ?? session.vehicle;
+}
 
 const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
 
@@ -64,8 +98,18 @@ export function toDto(session: Session, userNames: ReadonlyMap<string, string> =
     socEnd: session.socEnd,
     chargeModes: session.chargeModes,
     rfidTag: session.rfidTag,
-    vehicle: session.vehicle,
+    vehicle: vehicleOf(session),
     user: session.userId === null ? null : { id: session.userId, name: userNames.get(session.userId) ?? null },
     cost: session.cost === null ? null : round(session.cost, 4),
+    quality: session.quality,
+    correction: session.correction
+      ? {
+          vehicleId: session.correction.vehicle?.id ?? null,
+          note: session.correction.note,
+          correctedAt: new Date(session.correction.at).toISOString(),
+          correctedBy: session.correction.by,
+          original: { vehicle: session.vehicle },
+        }
+      : null,
   };
 }

@@ -1,7 +1,15 @@
 /** SQL for charging sessions. Every value is a parameter; sort columns come from an allow-list. */
 import type { Database, SqlParam } from '../db/database.ts';
 import type { CounterState } from '../history/meter-counter.ts';
-import { meanPowerOf, SESSION_CHARGE_MODES, type Session, type SessionChargeMode } from './model.ts';
+import {
+  meanPowerOf,
+  SESSION_CHARGE_MODES,
+  type Corrector,
+  type Session,
+  type SessionChargeMode,
+  type SessionCorrection,
+  type SessionQuality,
+} from './model.ts';
 import { Conditions } from '../db/where.ts';
 import { inserted, perDialect } from '../db/sql-dialect.ts';
 
@@ -30,9 +38,26 @@ const COLUMNS = [
   'external_key',
   'state',
   'updated_at',
+  'quality',
 ] as const;
 
-type Row = Record<(typeof COLUMNS)[number], string | number | null>;
+/** Written only by a correction, never by the recorder's or the import's writes. */
+const CORRECTION_COLUMNS = [
+  'correction_vehicle_id',
+  'correction_vehicle_name',
+  'correction_note',
+  'corrected_at',
+  'corrected_by_type',
+  'corrected_by_id',
+  'corrected_by_name',
+] as const;
+
+/** A read-only selection leaves out the detector's state (undefined) and the time of the last write. */
+type Row = Record<Exclude<(typeof COLUMNS)[number], 'state'> | (typeof CORRECTION_COLUMNS)[number], string | number | null> & {
+  state?: string | null;
+};
+
+const QUALITIES: readonly SessionQuality[] = ['measured', 'corrected', 'incomplete'];
 
 interface DetectorState {
   chargingMs: number;
@@ -66,16 +91,33 @@ function toParams(s: Session, now: number): SqlParam[] {
     s.externalKey,
     JSON.stringify(state),
     now,
+    s.quality,
   ];
 }
 
 const num = (v: string | number | null): number | null => (v === null ? null : Number(v));
 const str = (v: string | number | null): string | null => (v === null ? null : String(v));
 
-function fromRow(r: Row): Session {
+function correctionOf(r: Row): SessionCorrection | null {
+  if (r.corrected_at === null) return null;
+  const vehicleId = str(r.correction_vehicle_id);
+  const by: Corrector = {
+    type: r.corrected_by_type === 'apiKey' ? 'apiKey' : 'user',
+    id: String(r.corrected_by_id ?? ''),
+    name: str(r.corrected_by_name),
+  };
+  return {
+    vehicle: vehicleId === null ? null : { id: vehicleId, name: str(r.correction_vehicle_name) },
+    note: str(r.correction_note),
+    at: Number(r.corrected_at),
+    by,
+  };
+}
+
+export function fromRow(r: Row): Session {
   let state: Partial<DetectorState> = {};
   try {
-    state = r.state === null ? {} : (JSON.parse(String(r.state)) as DetectorState);
+    state = r.state === null || r.state === undefined ? {} : (JSON.parse(String(r.state)) as DetectorState);
   } catch {
     // A damaged state only loses the detector's sub-second details; the columns stay authoritative.
   }
@@ -91,7 +133,8 @@ function fromRow(r: Row): Session {
     end: num(r.end_ms),
     energy: Number(r.energy_wh),
     chargingMs: typeof state.chargingMs === 'number' ? state.chargingMs : Number(r.charging_time_s) * 1000,
-    meanPower: r.source === 'chargelog' ? num(r.mean_power_w) : null,
+    // Without the detector state (a read-only selection), the stored mean is what meanPowerOf gave when it was written.
+    meanPower: r.source === 'chargelog' || r.state === undefined ? num(r.mean_power_w) : null,
     peakPower: num(r.peak_power_w),
     socStart: num(r.soc_start),
     socEnd: num(r.soc_end),
@@ -107,6 +150,8 @@ function fromRow(r: Row): Session {
     externalKey: str(r.external_key),
     lastSeenAt: typeof state.lastSeenAt === 'number' ? state.lastSeenAt : Number(r.end_ms ?? r.start_ms),
     lastCharging: state.lastCharging === true,
+    quality: QUALITIES.find((q) => q === r.quality) ?? null,
+    correction: correctionOf(r),
   };
 }
 
@@ -122,7 +167,8 @@ const upsertSession = perDialect(
     )}`,
 );
 const insertSessionIfNew = perDialect((sql) => `${sql.insertIgnore} INTO charging_sessions ${VALUES}`);
-const SELECT = `SELECT ${COLUMNS.join(', ')} FROM charging_sessions`;
+const SELECT = `SELECT ${[...COLUMNS, ...CORRECTION_COLUMNS].join(', ')} FROM charging_sessions`;
+const SELECT_READ_ONLY = `SELECT ${[...COLUMNS.filter((c) => c !== 'state' && c !== 'updated_at'), ...CORRECTION_COLUMNS].join(', ')} FROM charging_sessions`;
 
 export const SORT_COLUMNS = { start: 'start_ms', energy: 'energy_wh' } as const;
 export type SortKey = keyof typeof SORT_COLUMNS;
@@ -155,7 +201,14 @@ function where(filter: SessionFilter): Conditions {
     const ids = filter.allowedChargepoints;
     conditions.addRaw(ids.length ? `chargepoint_id IN (${ids.map(() => '?').join(', ')})` : '1 = 0', ids);
   }
-  return conditions.add('vehicle_id = ?', filter.vehicleId).add('rfid_tag = ?', filter.tag).add('user_id = ?', filter.userId);
+  if (filter.vehicleId !== undefined) {
+    // The vehicle a session counts for: the corrected one, else the recorded one.
+    conditions.addRaw('(correction_vehicle_id = ? OR (correction_vehicle_id IS NULL AND vehicle_id = ?))', [
+      filter.vehicleId,
+      filter.vehicleId,
+    ]);
+  }
+  return conditions.add('rfid_tag = ?', filter.tag).add('user_id = ?', filter.userId);
 }
 
 export class SessionRepository {
@@ -200,15 +253,24 @@ export class SessionRepository {
     return rows.map(fromRow);
   }
 
-  async list(filter: SessionFilter, page: PageRequest): Promise<Session[]> {
+  /**
+   * Like list, for reading only (exports): without the detector's state, which only the recorder needs, so
+   * each row is smaller to fetch and to decode. The sessions show the same figures.
+   */
+  async listForExport(filter: SessionFilter, page: PageRequest): Promise<Session[]> {
+    return this.list(filter, page, SELECT_READ_ONLY);
+  }
+
+  async list(filter: SessionFilter, page: PageRequest, select = SELECT): Promise<Session[]> {
     const conditions = where(filter);
     const column = SORT_COLUMNS[page.sort];
     const direction = page.descending ? 'DESC' : 'ASC';
     if (page.after) {
       const op = page.descending ? '<' : '>';
-      conditions.addRaw(`(${column} ${op} ? OR (${column} = ? AND id ${op} ?))`, [page.after.value, page.after.value, page.after.id]);
+      // The leading range makes the index seek to the page (an OR alone scans the index from its start).
+      conditions.addRaw(`${column} ${op}= ? AND (${column} ${op} ? OR id ${op} ?)`, [page.after.value, page.after.value, page.after.id]);
     }
-    const sql = `${SELECT}${conditions.toSql()} ORDER BY ${column} ${direction}, id ${direction} LIMIT ?`;
+    const sql = `${select}${conditions.toSql()} ORDER BY ${column} ${direction}, id ${direction} LIMIT ?`;
     return (await this.db.query<Row>(sql, [...conditions.params, page.limit])).map(fromRow);
   }
 
@@ -252,6 +314,24 @@ export class SessionRepository {
     await this.db.execute('UPDATE charging_sessions SET user_id = ? WHERE id = ? AND user_id IS NULL', [userId, sessionId]);
     const [row] = await this.db.query<{ user_id: string | null }>('SELECT user_id FROM charging_sessions WHERE id = ?', [sessionId]);
     return row?.user_id === userId;
+  }
+
+  /** Stores a correction (null withdraws it); the recorded values stay. False when there is no such session. */
+  async correct(id: string, correction: SessionCorrection | null): Promise<boolean> {
+    const values: SqlParam[] = correction
+      ? [
+          correction.vehicle?.id ?? null,
+          correction.vehicle?.name ?? null,
+          correction.note,
+          correction.at,
+          correction.by.type,
+          correction.by.id,
+          correction.by.name,
+        ]
+      : CORRECTION_COLUMNS.map(() => null);
+    const assignments = CORRECTION_COLUMNS.map((c) => `${c} = ?`).join(', ');
+    const result = await this.db.execute(`UPDATE charging_sessions SET ${assignments} WHERE id = ?`, [...values, id]);
+    return result.changes > 0;
   }
 
   /** Usernames by id, for the sessions' `user`. */

@@ -19,10 +19,21 @@ export interface ListQuery {
   cursor?: string;
 }
 
+export interface SessionSelection {
+  filter: SessionFilter;
+  sort: SortKey;
+  /** As the caller wrote it, e.g. `-start`. */
+  sortParam: string;
+  descending: boolean;
+  /** IANA zone of the query's local times (its `tz`, or the gateway's). */
+  zone: string;
+  currency: string;
+}
+
 /** The chargepoints a caller may see: null = all (admins, unrestricted keys). */
 export type Visible = ReadonlySet<string> | null;
 
-function visibility(visible: Visible, chargepoint: string | undefined): readonly string[] | undefined {
+export function visibility(visible: Visible, chargepoint: string | undefined): readonly string[] | undefined {
   if (chargepoint !== undefined && visible && !visible.has(chargepoint))
     throw new ForbiddenError(`You may not use chargepoint ${chargepoint}`);
   return visible ? [...visible] : undefined;
@@ -56,18 +67,25 @@ export class SessionService {
     return toDto(session, await this.repository.userNames(session.userId === null ? [] : [session.userId]));
   }
 
-  async list(query: ListQuery, visible: Visible = null, owner?: string): Promise<Schemas['SessionList']> {
+  /**
+   * The filter, order and zone of a query, checked: what the list, its exports and the report share, so
+   * that each sees exactly the sessions `listSessions` shows the same caller.
+   */
+  selection(
+    query: Omit<ListQuery, 'limit' | 'cursor'>,
+    visible: Visible,
+    owner: string | undefined,
+    defaultSort: string,
+  ): SessionSelection {
     const allowedChargepoints = visibility(visible, query.chargepoint);
     const zone = parseZone(query.tz, this.options.timeZone);
     const from = query.from === undefined ? undefined : parseInstant(query.from, zone, 'from').toMillis();
     const to = query.to === undefined ? undefined : parseInstant(query.to, zone, 'to').toMillis();
     if (from !== undefined && to !== undefined && to <= from) throw new InvalidInputError('to: must be after from');
-    const sortParam = query.sort ?? '-start';
+    const sortParam = query.sort ?? defaultSort;
     const descending = sortParam.startsWith('-');
     const sort = sortParam.replace(/^-/, '') as SortKey;
     if (!(sort in SORT_COLUMNS)) throw new InvalidInputError(`sort: ${sortParam} is not one of start, -start, energy, -energy`);
-    const limit = query.limit ?? 50;
-    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, sortParam);
     const filter: SessionFilter = {
       from,
       to,
@@ -77,6 +95,13 @@ export class SessionService {
       tag: query.tag,
       userId: owner,
     };
+    return { filter, sort, sortParam, descending, zone, currency: this.options.currency };
+  }
+
+  async list(query: ListQuery, visible: Visible = null, owner?: string): Promise<Schemas['SessionList']> {
+    const { filter, sort, sortParam, descending } = this.selection(query, visible, owner, '-start');
+    const limit = query.limit ?? 50;
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, sortParam);
     const rows = await this.repository.list(filter, { sort, descending, limit: limit + 1, after });
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];

@@ -30,6 +30,7 @@ function session(chargepointId: string, startIso: string, options: { end?: numbe
     chargingMs: options.chargingMs ?? HOUR,
     meanPower: null,
     peakPower: 11_000,
+    quality: 'measured',
     socStart: null,
     socEnd: null,
     chargeModes: ['instant'],

@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HistoryService } from '../../src/history/history-service.ts';
 import { SampleWriter, type CounterEvents } from '../../src/history/sample-writer.ts';
 import type { Recorder } from '../../src/recorder/recorder.ts';
+import { SessionRepository } from '../../src/sessions/session-repository.ts';
+import { SessionService } from '../../src/sessions/session-service.ts';
 import { BOTH_DATABASES, type DatabaseTarget } from '../support/databases.ts';
+import { liveWorld, makeRecorder } from '../support/recorder-world.ts';
 import { eventually, openPublisher, startTestGateway, type TestGateway } from '../support/gateway.ts';
 
 const INTERVAL = 10_000;
@@ -77,7 +80,11 @@ describe.each(BOTH_DATABASES)('a meter reading 0 for two ticks during a session,
 
   it('gives the session the true meter delta, and a mean power within its peak', async () => {
     const session = (await get(`/api/v1/sessions/${sessionId}`).expect(200)).body;
-    expect(session).toMatchObject({ start: new Date(T0).toISOString(), end: new Date(T0 + 11 * INTERVAL).toISOString() });
+    expect(session).toMatchObject({
+      start: new Date(T0).toISOString(),
+      end: new Date(T0 + 11 * INTERVAL).toISOString(),
+      quality: 'corrected',
+    });
     expect(Math.abs(session.energy - STEP * 9)).toBeLessThan(1);
     // Ticks 1→10 charging (90 s), plus the first interval: its 30.5 Wh at 11,077 W took 9.9 s.
     expect(session.chargingTime).toBe(100);
@@ -147,5 +154,43 @@ describe.each(BOTH_DATABASES)('meter-counter state kept in SQL across batches an
       { start: '2030-02-01T10:00:00Z', energy: 120, quality: 'corrected' },
       { start: '2030-02-01T10:30:00Z', energy: 180, quality: 'incomplete' },
     ]);
+  });
+});
+
+describe.each(BOTH_DATABASES)('a meter reset in the middle of a session, on %s', (_name, makeTarget) => {
+  let target: DatabaseTarget;
+  beforeAll(async () => {
+    target = await makeTarget('meter_reset_session');
+  });
+  afterAll(async () => {
+    await target?.dispose();
+  });
+
+  it('marks the session incomplete and keeps the verdict across a recorder restart', async () => {
+    const world = liveWorld(Date.parse('2030-03-04T10:00:00Z'));
+    const sessionId = '5b2c1e9d-0000-4000-8000-00000000000a';
+    let h = makeRecorder(target.db, world, { ids: [sessionId] });
+    const tick = async (energyImported: number, plugged = true) => {
+      await world.set('chargepoint', '3', { power: plugged ? 10_800 : 0, energyImported, plugged, charging: plugged });
+      world.clock.now += INTERVAL;
+      await h.recorder.sampleOnce();
+      await h.recorder.flush();
+    };
+    const sessions = new SessionService(new SessionRepository(target.db), { timeZone: 'UTC', currency: 'EUR' });
+    const quality = async () => (await sessions.get(sessionId)).quality;
+    await tick(5_000);
+    await tick(5_030);
+    expect(await quality()).toBe('measured');
+    await tick(0); // a glitch
+    await tick(5_090);
+    expect(await quality()).toBe('corrected');
+    // A new meter from here on: the sixth of its readings (a minute counting on) confirms the reset.
+    await h.recorder.stop();
+    h = makeRecorder(target.reopen(), world);
+    for (const reading of [20, 50, 80, 110, 140, 170, 200]) await tick(reading);
+    await tick(200, false);
+    const closed = await sessions.get(sessionId);
+    expect(closed).toMatchObject({ quality: 'incomplete', energy: 90 + 180 });
+    expect(closed.end).not.toBeNull();
   });
 });

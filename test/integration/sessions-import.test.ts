@@ -45,6 +45,7 @@ const recorded = (fields: Partial<Session> & Pick<Session, 'id' | 'chargepointId
   externalKey: null,
   lastSeenAt: fields.end ?? fields.start,
   lastCharging: false,
+  quality: null,
   ...fields,
 });
 
@@ -136,6 +137,8 @@ describe.each(BOTH_DATABASES)('import chargelog on %s', (_name, makeTarget) => {
       vehicle: { id: '1', name: 'e-Golf' },
       user: null,
       cost: 6.62,
+      quality: null, // openWB's figures: the gateway never saw the meter readings
+      correction: null,
     });
     // 2.1.4-style entry: no SoC, no exported fields, no tag.
     expect(items[1]).toMatchObject({

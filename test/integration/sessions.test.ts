@@ -32,6 +32,7 @@ function seed(): Session[] {
     externalKey: null,
     lastSeenAt: T0 + i * DAY,
     lastCharging: false,
+    quality: 'measured',
   }));
 }
 
@@ -105,6 +106,8 @@ describe.each(BOTH_DATABASES)('sessions API on %s', (_name, makeTarget) => {
       vehicle: { id: '2', name: 'Zoe' },
       user: null,
       cost: Math.round(sessions[29]!.cost! * 10_000) / 10_000,
+      quality: 'measured',
+      correction: null,
     });
     const missing = await get('/api/v1/sessions/00000000-0000-4000-8000-999999999999').expect(404);
     expect(missing.headers['content-type']).toMatch(/^application\/problem\+json/);
@@ -195,5 +198,73 @@ describe.each(BOTH_DATABASES)('sessions API on %s', (_name, makeTarget) => {
   it('needs credentials', async () => {
     await gw.http.get('/api/v1/sessions').expect(401);
     await gw.http.get('/api/v1/sessions/summary').expect(401);
+    await gw.http.patch(`/api/v1/sessions/${sessions[2]!.id}`).send({ note: 'x' }).expect(401);
+  });
+
+  it('lets a user correct the vehicle of their own session and note why, kept beside the recorded values and audited', async () => {
+    const user = await addUser(gw, 'corrector', 'user', ['3', '4']);
+    const own = sessions[2]!; // chargepoint 3, vehicle 1 (e-Golf) recorded
+    await new SessionRepository(target.db).attributeUser(own.id, user.id);
+    const auth = bearer((await login(gw, user)).accessToken);
+    const res = await gw.http.patch(`/api/v1/sessions/${own.id}`).set(auth).send({ vehicleId: '2', note: 'private use' }).expect(200);
+    expect(res.body.vehicle).toEqual({ id: '2', name: null });
+    expect(res.body.correction).toEqual({
+      vehicleId: '2',
+      note: 'private use',
+      correctedAt: expect.any(String),
+      correctedBy: { type: 'user', id: user.id, name: 'corrector' },
+      original: { vehicle: { id: '1', name: 'e-Golf' } },
+    });
+    expect((await gw.http.get(`/api/v1/sessions/${own.id}`).set(auth).expect(200)).body).toEqual(res.body);
+    // Filters see the corrected vehicle, not the recorded one.
+    const byCorrected = await get('/api/v1/sessions?vehicle=2&from=2026-03-03&to=2026-03-04', gw.adminKey).expect(200);
+    expect(byCorrected.body.items.map((s: { id: string }) => s.id)).toEqual([own.id]);
+    const byRecorded = await get('/api/v1/sessions?vehicle=1&from=2026-03-03&to=2026-03-04', gw.adminKey).expect(200);
+    expect(byRecorded.body.items).toEqual([]);
+    // Only the note changes; then null withdraws the vehicle, and withdrawing the note too withdraws the correction.
+    const noted = await gw.http.patch(`/api/v1/sessions/${own.id}`).set(auth).send({ note: 'Privatfahrt' }).expect(200);
+    expect(noted.body.correction).toMatchObject({ vehicleId: '2', note: 'Privatfahrt' });
+    await gw.http.patch(`/api/v1/sessions/${own.id}`).set(auth).send({ vehicleId: null }).expect(200);
+    const withdrawn = await gw.http.patch(`/api/v1/sessions/${own.id}`).set(auth).send({ note: null }).expect(200);
+    expect(withdrawn.body).toMatchObject({ vehicle: { id: '1', name: 'e-Golf' }, correction: null });
+
+    const audit = await get('/api/v1/audit?action=session.correct', gw.adminKey).expect(200);
+    const entries = audit.body.items as { actor: { id: string }; target: { id: string }; detail: Record<string, string> }[];
+    expect(entries).toHaveLength(4);
+    expect(entries.at(-1)).toMatchObject({
+      actor: { id: user.id },
+      target: { type: 'session', id: own.id },
+      detail: { recordedVehicleId: '1', vehicleIdAfter: '2', noteAfter: 'private use' },
+    });
+  });
+
+  it("answers a user's correction of another user's session, or of one attributed to nobody, with 404; admins correct any", async () => {
+    const user = await addUser(gw, 'nosy', 'user', ['3', '4']);
+    const auth = bearer((await login(gw, user)).accessToken);
+    const others = sessions[1]!; // attributed to garage4
+    const nobodys = sessions[4]!;
+    for (const s of [others, nobodys]) {
+      const res = await gw.http.patch(`/api/v1/sessions/${s.id}`).set(auth).send({ note: 'mine' }).expect(404);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    }
+    // A read-only key may not change anything.
+    await gw.http.patch(`/api/v1/sessions/${nobodys.id}`).set('x-api-key', gw.readKey).send({ note: 'x' }).expect(403);
+    const admin = await gw.http.patch(`/api/v1/sessions/${others.id}`).set('x-api-key', gw.adminKey).send({ note: 'checked' }).expect(200);
+    expect(admin.body.correction).toMatchObject({ vehicleId: null, note: 'checked', correctedBy: { type: 'apiKey', name: 'test-admin' } });
+    expect(admin.body.vehicle).toEqual(others.vehicle);
+    expect((await get(`/api/v1/sessions/${others.id}`).expect(200)).body.correction.note).toBe('checked');
+  });
+
+  it.each([
+    [{}, 'minProperties'],
+    [{ vehicleId: 'a b' }, 'vehicleId'],
+    [{ note: 'x'.repeat(501) }, 'note'],
+    [{ note: 'bell\u0007' }, 'note'],
+    [{ note: '' }, 'note'],
+    [{ colour: 'red' }, 'colour'],
+  ])('answers the correction %j with a 400 problem naming %s', async (body, name) => {
+    const res = await gw.http.patch(`/api/v1/sessions/${sessions[6]!.id}`).set('x-api-key', gw.adminKey).send(body).expect(400);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(JSON.stringify(res.body)).toContain(name);
   });
 });

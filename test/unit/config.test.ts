@@ -83,6 +83,35 @@ describe('configuration', () => {
     expect(() => loadConfig({ CONFIG_FILE: join(dir, 'bad.yaml') })).toThrow(/unknown key PORTT/);
   });
 
+  it('reads the report settings and names their problems', () => {
+    const config = loadConfig({
+      REPORT_OPERATOR_NAME: 'Jürgen Weiß',
+      REPORT_OPERATOR_ADDRESS: 'Großbeerenstraße 12; 80331 München',
+      REPORT_METER_NOTE: 'MID-konformer Zähler',
+      REPORT_FLAT_RATE_PER_KWH: '0.30',
+      REPORT_FLAT_RATE_NOTE: 'Vereinbarung 2026',
+      REPORT_VEHICLE_PLATES: '1=M-AB 123E',
+    });
+    expect(config.report).toEqual({
+      operatorName: 'Jürgen Weiß',
+      operatorAddress: ['Großbeerenstraße 12', '80331 München'],
+      meterNote: 'MID-konformer Zähler',
+      flatRate: { pricePerKwh: 0.3, note: 'Vereinbarung 2026' },
+      vehiclePlates: new Map([['1', 'M-AB 123E']]),
+    });
+    expect(loadConfig({}).report).toMatchObject({ operatorName: null, operatorAddress: [], flatRate: null });
+    let error: ConfigError | undefined;
+    try {
+      loadConfig({ REPORT_FLAT_RATE_PER_KWH: 'cheap', REPORT_VEHICLE_PLATES: 'M-AB 123', REPORT_FLAT_RATE_NOTE: 'x' });
+    } catch (e) {
+      error = e as ConfigError;
+    }
+    expect(error!.problems.map((p) => p.split(':')[0])).toEqual(
+      expect.arrayContaining(['REPORT_FLAT_RATE_PER_KWH', 'REPORT_VEHICLE_PLATES']),
+    );
+    expect(() => loadConfig({ REPORT_FLAT_RATE_NOTE: 'x' })).toThrow(/REPORT_FLAT_RATE_NOTE: set REPORT_FLAT_RATE_PER_KWH too/);
+  });
+
   it('refuses broker credentials without a broker', () => {
     expect(() => loadConfig({ OPENWB_MQTT_PASSWORD: 'x' })).toThrow(/OPENWB_MQTT_URL/);
   });

@@ -8,7 +8,8 @@ import { MARIADB_TABLE } from './ddl.ts';
  * the meter-counter state that decides which readings are trusted. Rollups count the readings held back
  * as implausible and the meter resets in each bucket: the bucket's quality in history responses.
  * `recorder_quarantine` keeps the rows the recorder could not store (refused by validation or by the
- * database), with the reason, so none is lost silently.
+ * database), with the reason, so none is lost silently. Sessions carry the quality of their energy (the
+ * same meter-counter verdicts as the rollups) and a user's correction next to the recorded values.
  */
 export const STATISTICS_MIGRATIONS: readonly Migration[] = [
   {
@@ -183,6 +184,35 @@ export const STATISTICS_MIGRATIONS: readonly Migration[] = [
            created_at BIGINT NOT NULL,
            KEY ix_recorder_quarantine_created (created_at)
          ) ${MARIADB_TABLE}`,
+      ],
+    },
+  },
+  {
+    version: 14,
+    name: 'session quality and corrections',
+    up: {
+      sqlite: [
+        'ALTER TABLE charging_sessions ADD COLUMN quality TEXT',
+        'ALTER TABLE charging_sessions ADD COLUMN correction_vehicle_id TEXT',
+        'ALTER TABLE charging_sessions ADD COLUMN correction_vehicle_name TEXT',
+        'ALTER TABLE charging_sessions ADD COLUMN correction_note TEXT',
+        'ALTER TABLE charging_sessions ADD COLUMN corrected_at INTEGER',
+        'ALTER TABLE charging_sessions ADD COLUMN corrected_by_type TEXT',
+        'ALTER TABLE charging_sessions ADD COLUMN corrected_by_id TEXT',
+        'ALTER TABLE charging_sessions ADD COLUMN corrected_by_name TEXT',
+        'CREATE INDEX ix_sessions_corrected_vehicle_start ON charging_sessions (correction_vehicle_id, start_ms)',
+      ],
+      mariadb: [
+        `ALTER TABLE charging_sessions
+           ADD COLUMN quality VARCHAR(16) NULL,
+           ADD COLUMN correction_vehicle_id VARCHAR(32) NULL,
+           ADD COLUMN correction_vehicle_name VARCHAR(200) NULL,
+           ADD COLUMN correction_note VARCHAR(500) NULL,
+           ADD COLUMN corrected_at BIGINT NULL,
+           ADD COLUMN corrected_by_type VARCHAR(16) NULL,
+           ADD COLUMN corrected_by_id VARCHAR(64) NULL,
+           ADD COLUMN corrected_by_name VARCHAR(200) NULL,
+           ADD KEY ix_sessions_corrected_vehicle_start (correction_vehicle_id, start_ms)`,
       ],
     },
   },

@@ -29,6 +29,7 @@ const session: Session = {
   externalKey: null,
   lastSeenAt: 61_000,
   lastCharging: true,
+  quality: 'measured',
 };
 
 describe('recorder checks before SQL', () => {

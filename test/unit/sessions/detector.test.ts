@@ -77,6 +77,8 @@ describe('session detection', () => {
       vehicle: { id: '1', name: 'e-Golf' },
       user: null,
       cost: null,
+      quality: 'measured',
+      correction: null,
     });
   });
 
@@ -103,7 +105,7 @@ describe('session detection', () => {
       ...[20, 50, 80, 110, 140, 170, 200].map((energyImported, i) => obs(2 + i, { ...charging, energyImported })),
       obs(9, { plugged: false, energyImported: 200 }),
     ]);
-    expect(closed[0]).toMatchObject({ energy: 30 + 180, meterStart: 5_000, meterLast: 200 });
+    expect(closed[0]).toMatchObject({ energy: 30 + 180, meterStart: 5_000, meterLast: 200, quality: 'incomplete' });
   });
 
   it('takes a meter reading 0 for two ticks as a glitch: the session counts the true meter delta', () => {
@@ -116,7 +118,35 @@ describe('session detection', () => {
     ]);
     const dto = toDto(closed[0]!);
     expect(dto).toMatchObject({ energy: 160, peakPower: 10_800, chargingTime: 63 });
-    expect(closed[0]).toMatchObject({ meterStart: 1_249_990, meterLast: 1_250_150 });
+    expect(closed[0]).toMatchObject({ meterStart: 1_249_990, meterLast: 1_250_150, quality: 'corrected' });
+  });
+
+  it('judges quality like history buckets: none before a reading, measured, then only ever worse', () => {
+    const charging = { charging: true, power: 10_800 };
+    const start = run([obs(0, { energyImported: null })]).open!;
+    expect(start.quality).toBeNull();
+    const measured = run(
+      [obs(1, { ...charging, energyImported: 1_000 }), obs(2, { ...charging, energyImported: 1_030 })],
+      undefined,
+      start,
+    );
+    expect(measured.open!.quality).toBe('measured');
+    const glitched = run(
+      [obs(3, { ...charging, energyImported: 0 }), obs(4, { ...charging, energyImported: 1_090 })],
+      undefined,
+      measured.open,
+    );
+    expect(glitched.open!.quality).toBe('corrected');
+    // A reset after the glitch makes the session incomplete; later plausible readings do not make it better.
+    const reset = run(
+      [
+        ...[10, 40, 70, 100, 130, 160, 190].map((energyImported, i) => obs(5 + i, { ...charging, energyImported })),
+        obs(12, { ...charging, energyImported: 220 }),
+      ],
+      undefined,
+      glitched.open,
+    );
+    expect(reset.open!.quality).toBe('incomplete');
   });
 
   it('counts the first charging interval, so the mean power never exceeds the peak', () => {

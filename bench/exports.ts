@@ -1,0 +1,255 @@
+/**
+ * Export figures on SQLite and MariaDB: 100,000 charging sessions in a fresh database, then through the
+ * gateway running as a child process (`src/main.ts`, its own SQLite file or MariaDB database, in-memory live
+ * store, recorder off):
+ *   - `GET /api/v1/sessions/export.csv` of every session, twice (the first grows the fresh heap), read as fast as the client can: rows/s
+ *     (target ≥ 50,000) and the growth of the gateway's VmRSS during the export, sampled from /proc every
+ *     20 ms (target ≤ 30 MB) against its RSS after a warm-up export;
+ *   - baseline in the same run: the bench process paging through the same rows with the export's keyset
+ *     query on its own connection (raw SELECT, no row decoding, no CSV, no HTTP): the database's floor;
+ *   - for information: the same sessions as XLSX (rows/s, RSS growth).
+ * The PDF report's figures are added in `pdfFigures` below.
+ *
+ *   node --import tsx bench/exports.ts     (BENCH_SESSIONS=100000; BENCH_DATABASES=sqlite,mariadb)
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as mariadb from 'mariadb';
+import type { Database } from '../src/db/database.ts';
+import { openMariaDb } from '../src/db/mariadb.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { openSqlite } from '../src/db/sqlite.ts';
+import {
+  benchGatewayEnv,
+  cpuSeconds,
+  fmt,
+  freePort,
+  installReaper,
+  machineLoad,
+  printJson,
+  rssMiB,
+  sleep,
+  uniqueId,
+} from './lib/common.ts';
+import { createApiKey, GatewayProcess } from './lib/gateway-process.ts';
+import { reportFigures } from './lib/report-figures.ts';
+import { seedSessions } from './lib/session-seed.ts';
+import { EXPORT_PAGE_SIZE as PAGE } from '../src/exports/session-pages.ts';
+
+const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 100_000);
+const DATABASES = (process.env.BENCH_DATABASES ?? 'sqlite,mariadb').split(',');
+const MARIADB_URL = process.env.BENCH_MARIADB_URL || process.env.TEST_MARIADB_URL || 'mariadb://owg_test:owg_test@127.0.0.1:3306/owg_test';
+const TARGET_ROWS_PER_S = 50_000;
+const TARGET_RSS_GROWTH_MB = 30;
+
+interface Target {
+  name: string;
+  url: string;
+  open(): Promise<Database>;
+  cleanup(): Promise<void>;
+}
+
+function sqliteTarget(): Target {
+  const dir = mkdtempSync(join(tmpdir(), 'owg-bench-exports-'));
+  const path = join(dir, 'bench.db');
+  return {
+    name: 'SQLite',
+    url: `sqlite:${path}`,
+    open: async () => openSqlite(path),
+    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+function mariaDbTarget(): Target {
+  const url = new URL(MARIADB_URL);
+  const name = `owg_test_bench_exports_${process.pid}_${Date.now().toString(36)}`;
+  const admin = () =>
+    mariadb.createConnection({
+      host: url.hostname,
+      port: Number(url.port || 3306),
+      user: decodeURIComponent(url.username),
+      password: decodeURIComponent(url.password),
+    });
+  const own = new URL(url);
+  own.pathname = `/${name}`;
+  return {
+    name: 'MariaDB',
+    url: own.toString(),
+    open: async () => {
+      const conn = await admin();
+      await conn.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4`);
+      await conn.end();
+      return openMariaDb(own.toString());
+    },
+    cleanup: async () => {
+      const conn = await admin();
+      await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
+      await conn.end();
+    },
+  };
+}
+
+/** Baseline: the export's keyset pages as raw SELECTs on the bench's own connection (no decoding, CSV or HTTP). */
+async function rawSelect(db: Database): Promise<{ rows: number; seconds: number; cpuSeconds: number }> {
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  let rows = 0;
+  let after: [number, string] | undefined;
+  for (;;) {
+    const page = await db.query<{ start_ms: number; id: string }>(
+      `SELECT * FROM charging_sessions${after ? ' WHERE start_ms >= ? AND (start_ms > ? OR id > ?)' : ''} ORDER BY start_ms ASC, id ASC LIMIT ?`,
+      after ? [after[0], after[0], after[1], PAGE] : [PAGE],
+    );
+    rows += page.length;
+    const last = page.at(-1);
+    if (!last || page.length < PAGE) break;
+    after = [Number(last.start_ms), String(last.id)];
+  }
+  const used = process.cpuUsage(cpu);
+  return { rows, seconds: (performance.now() - started) / 1000, cpuSeconds: (used.user + used.system) / 1e6 };
+}
+
+interface DownloadFigures {
+  bytes: number;
+  lines: number;
+  seconds: number;
+  rssBeforeMiB: number;
+  rssPeakMiB: number;
+  /** CPU seconds the gateway spent meanwhile: rows per CPU second hold even on a busy machine. */
+  gatewayCpuSeconds: number;
+}
+
+/** Downloads `url`, reading as fast as it comes, while sampling the gateway's VmRSS every 20 ms. */
+async function download(url: string, key: string, pid: number): Promise<DownloadFigures> {
+  const rssBeforeMiB = rssMiB(pid);
+  let rssPeakMiB = rssBeforeMiB;
+  const sampler = setInterval(() => (rssPeakMiB = Math.max(rssPeakMiB, rssMiB(pid))), 20);
+  const cpuBefore = cpuSeconds(pid);
+  const started = performance.now();
+  try {
+    const res = await fetch(url, { headers: { 'x-api-key': key } });
+    if (res.status !== 200 || !res.body) throw new Error(`${url} answered ${res.status}: ${await res.text()}`);
+    let bytes = 0;
+    let lines = 0;
+    for await (const chunk of res.body) {
+      bytes += chunk.length;
+      for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    return {
+      bytes,
+      lines,
+      seconds,
+      rssBeforeMiB,
+      rssPeakMiB: Math.max(rssPeakMiB, rssMiB(pid)),
+      gatewayCpuSeconds: cpuSeconds(pid) - cpuBefore,
+    };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+interface ExportBenchContext {
+  target: Target;
+  gatewayUrl: string;
+  key: string;
+  pid: number;
+}
+
+// ---------------------------------------------------------------------------------------------- PDF report
+
+/**
+ * The PDF report's figures (issue 12: one month with 200 sessions < 500 ms, a year with 2,000 sessions
+ * < 3 s, memory bounded) on the same gateway and database: bench/lib/report-figures.ts.
+ */
+async function pdfFigures(context: ExportBenchContext): Promise<Record<string, number | string | boolean>> {
+  return reportFigures({
+    name: context.target.name,
+    databaseUrl: context.target.url,
+    gatewayUrl: context.gatewayUrl,
+    key: context.key,
+    pid: context.pid,
+  });
+}
+
+async function runTarget(target: Target) {
+  const db = await target.open();
+  const dir = mkdtempSync(join(tmpdir(), 'owg-bench-exports-gw-'));
+  const port = await freePort();
+  const gateway = new GatewayProcess(
+    `http://127.0.0.1:${port}`,
+    {
+      ...benchGatewayEnv({ prefix: uniqueId('exports'), dir, redis: false }),
+      PORT: String(port),
+      DATABASE_URL: target.url,
+      TIME_ZONE: 'Europe/Berlin',
+      TARIFF_PRICE_PER_KWH: '0.30',
+    },
+    join(dir, 'gateway.log'),
+    ['--max-semi-space-size=4'], // as `npm start` and the Dockerfile run it
+  );
+  try {
+    await migrate(db);
+    const seedSeconds = await seedSessions(db, SESSIONS);
+    console.log(`${target.name}: ${fmt(SESSIONS)} sessions stored in ${fmt(seedSeconds, 1)} s`);
+    const key = await createApiKey(target.url, 'read');
+    await gateway.start();
+    const pid = gateway.pid;
+    if (pid === undefined) throw new Error('the gateway is not running');
+    const base = `${gateway.url}/api/v1/sessions`;
+    // Warm-up: the code paths of both exports loaded and JIT-compiled on a month of sessions.
+    await download(`${base}/export.csv?from=2021-02-01&to=2021-03-01`, key, pid);
+    await download(`${base}/export.xlsx?from=2021-02-01&to=2021-03-01`, key, pid);
+    await sleep(500);
+
+    const raw = await rawSelect(db);
+    // The first full export grows the fresh gateway's heap to its working size; the second shows what every later one costs.
+    const first = await download(`${base}/export.csv?delimiter=%3B&decimal=comma&lang=de&bom=true`, key, pid);
+    const csv = await download(`${base}/export.csv?delimiter=%3B&decimal=comma&lang=de&bom=true`, key, pid);
+    const xlsx = await download(`${base}/export.xlsx`, key, pid);
+    const csvRows = csv.lines - 1;
+    if (csvRows !== SESSIONS) throw new Error(`the CSV holds ${csvRows} rows, expected ${SESSIONS}`);
+    const figures = {
+      database: target.name,
+      sessions: SESSIONS,
+      rawSelectRowsPerS: Math.round(raw.rows / raw.seconds),
+      rawSelectRowsPerCpuS: Math.round(raw.rows / raw.cpuSeconds),
+      csvRowsPerS: Math.round(csvRows / csv.seconds),
+      csvSeconds: Number(csv.seconds.toFixed(2)),
+      csvRowsPerGatewayCpuS: Math.round(csvRows / csv.gatewayCpuSeconds),
+      csvMiB: Number((csv.bytes / 2 ** 20).toFixed(1)),
+      csvRssBeforeMiB: Math.round(csv.rssBeforeMiB),
+      csvRssGrowthMiB: Number((csv.rssPeakMiB - csv.rssBeforeMiB).toFixed(1)),
+      firstCsvRowsPerS: Math.round((first.lines - 1) / first.seconds),
+      firstCsvRssGrowthMiB: Number((first.rssPeakMiB - first.rssBeforeMiB).toFixed(1)),
+      xlsxRowsPerS: Math.round(SESSIONS / xlsx.seconds),
+      xlsxMiB: Number((xlsx.bytes / 2 ** 20).toFixed(1)),
+      xlsxRssGrowthMiB: Number((xlsx.rssPeakMiB - xlsx.rssBeforeMiB).toFixed(1)),
+      ...(await pdfFigures({ target, gatewayUrl: gateway.url, key, pid })),
+    };
+    const meets = figures.csvRowsPerS >= TARGET_ROWS_PER_S && figures.csvRssGrowthMiB <= TARGET_RSS_GROWTH_MB;
+    console.log(
+      `${target.name}: baseline raw SELECT pages ${fmt(figures.rawSelectRowsPerS)} rows/s (${fmt(figures.rawSelectRowsPerCpuS)} per CPU-s); ` +
+        `CSV ${fmt(figures.csvRowsPerS)} rows/s (${figures.csvSeconds} s, ${figures.csvMiB} MiB; ${fmt(figures.csvRowsPerGatewayCpuS)} rows per gateway CPU-s), gateway RSS ` +
+        `${figures.csvRssBeforeMiB} MiB + ${figures.csvRssGrowthMiB} MiB during the export ` +
+        `(the first export on the fresh gateway: ${fmt(figures.firstCsvRowsPerS)} rows/s, RSS + ${figures.firstCsvRssGrowthMiB} MiB) ` +
+        `(targets ≥ ${fmt(TARGET_ROWS_PER_S)} rows/s, ≤ ${TARGET_RSS_GROWTH_MB} MB: ${meets ? 'met' : 'MISSED'}); ` +
+        `XLSX ${fmt(figures.xlsxRowsPerS)} rows/s (${figures.xlsxMiB} MiB), RSS + ${figures.xlsxRssGrowthMiB} MiB`,
+    );
+    return { ...figures, meets };
+  } finally {
+    await gateway.stop();
+    await db.close();
+    await target.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+installReaper();
+const results = [];
+for (const name of DATABASES) {
+  const target = name === 'mariadb' ? mariaDbTarget() : sqliteTarget();
+  results.push(await runTarget(target));
+}
+printJson({ bench: 'exports', machine: machineLoad(), results });

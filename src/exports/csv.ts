@@ -1,0 +1,46 @@
+/**
+ * CSV as spreadsheets read it, pure: RFC 4180 quoting (CRLF line ends; a field holding the delimiter, a
+ * quote or a line break in quotes, quotes doubled), the delimiter and decimal separator German spreadsheets
+ * expect, and text that a spreadsheet would run as a formula neutralised (OWASP CSV injection).
+ */
+
+export interface CsvDialect {
+  delimiter: ',' | ';';
+  decimalComma: boolean;
+}
+
+/** A cell: text (neutralised, quoted as needed), a number written by us (never touched), or empty. */
+export type Cell = string | number | null;
+
+/** Characters that make a spreadsheet run a text cell as a formula when the cell starts with them: = + - @ tab CR. */
+const FORMULA_START = new Set([0x3d, 0x2b, 0x2d, 0x40, 0x09, 0x0d]);
+
+/** Prefixes text a spreadsheet would run as a formula with `'`, which makes it plain text there. */
+export function neutralise(text: string): string {
+  return FORMULA_START.has(text.charCodeAt(0)) ? `'${text}` : text;
+}
+
+/** Up to 6 decimals (kWh of Wh to the thousandth), no exponent, no thousands separator. */
+export function formatNumber(value: number, decimalComma: boolean): string {
+  let text = String(Number.isInteger(value) ? value : Math.round(value * 1e6) / 1e6);
+  if (text.includes('e')) text = value.toFixed(6).replace(/\.?0+$/, '');
+  return decimalComma ? text.replace('.', ',') : text;
+}
+
+const NEEDS_QUOTES = { ',': /[",\r\n]/, ';': /[";\r\n]/ } as const;
+
+/** One record with its CRLF. */
+export function csvLine(cells: readonly Cell[], dialect: CsvDialect): string {
+  const needsQuotes = NEEDS_QUOTES[dialect.delimiter];
+  let line = '';
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells[i];
+    if (i > 0) line += dialect.delimiter;
+    if (cell === null || cell === undefined) continue;
+    const field = typeof cell === 'number' ? formatNumber(cell, dialect.decimalComma) : neutralise(cell);
+    line += needsQuotes.test(field) ? `"${field.replaceAll('"', '""')}"` : field;
+  }
+  return `${line}\r\n`;
+}
+
+export const UTF8_BOM = '\uFEFF';

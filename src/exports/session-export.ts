@@ -1,0 +1,79 @@
+/**
+ * Session exports: the sessions `listSessions` shows the same caller, with the same filters, as CSV or XLSX,
+ * streamed page by page from the database.
+ */
+import { Readable } from 'node:stream';
+import type { SessionRepository } from '../sessions/session-repository.ts';
+import type { ListQuery, SessionSelection, SessionService, Visible } from '../sessions/session-service.ts';
+import { csvLine, UTF8_BOM, type Cell, type CsvDialect } from './csv.ts';
+import { LocalTime } from './local-time.ts';
+import { headerOf, SESSION_COLUMNS, type ExportContext, type Language, type SessionRow } from './session-columns.ts';
+import { sessionPages, startedPages } from './session-pages.ts';
+import { writeSessionsXlsx } from './session-xlsx.ts';
+
+export type SessionExportQuery = Omit<ListQuery, 'limit' | 'cursor'> & { lang?: Language };
+export type CsvOptions = { delimiter?: ',' | ';'; decimal?: 'point' | 'comma'; bom?: boolean };
+
+export interface Download {
+  filename: string;
+  body: Readable;
+}
+
+export function csvDialect(options: CsvOptions): CsvDialect {
+  return { delimiter: options.delimiter ?? ',', decimalComma: options.decimal === 'comma' };
+}
+
+/** `<base>_<from>_<to>.<ext>` with the dates of the range in its zone, as far as the range is given. */
+export function downloadName(base: string, extension: string, zone: string, from?: number, to?: number): string {
+  const local = new LocalTime(zone);
+  const parts = [base, from === undefined ? 'start' : local.date(from), to === undefined ? 'now' : local.date(to)];
+  return `${parts.join('_')}.${extension}`;
+}
+
+export class SessionExports {
+  constructor(
+    private readonly sessions: SessionService,
+    private readonly repository: SessionRepository,
+    private readonly pageSize?: number,
+  ) {}
+
+  async csv(query: SessionExportQuery & CsvOptions, visible: Visible, owner: string | undefined): Promise<Download> {
+    const { selection, context, pages } = await this.open(query, visible, owner);
+    const dialect = csvDialect(query);
+    const local = new LocalTime(context.zone);
+    const cellOf = (row: SessionRow) =>
+      SESSION_COLUMNS.map((column): Cell => {
+        const value = column.value(row, context);
+        return column.kind === 'time' && typeof value === 'number' ? local.text(value) : value;
+      });
+    const header = csvLine(
+      SESSION_COLUMNS.map((c) => headerOf(c, context, 'csv')),
+      dialect,
+    );
+    async function* chunks() {
+      yield Buffer.from((query.bom ? UTF8_BOM : '') + header);
+      for await (const page of pages) {
+        let text = '';
+        for (const row of page) text += csvLine(cellOf(row), dialect);
+        yield Buffer.from(text);
+      }
+    }
+    return { filename: this.filename(selection, 'csv'), body: Readable.from(chunks(), { objectMode: false }) };
+  }
+
+  async xlsx(query: SessionExportQuery, visible: Visible, owner: string | undefined): Promise<Download> {
+    const { selection, context, pages } = await this.open(query, visible, owner);
+    return { filename: this.filename(selection, 'xlsx'), body: writeSessionsXlsx(pages, context) };
+  }
+
+  private async open(query: SessionExportQuery, visible: Visible, owner: string | undefined) {
+    const selection = this.sessions.selection(query, visible, owner, 'start');
+    const context: ExportContext = { zone: selection.zone, currency: selection.currency, lang: query.lang ?? 'en' };
+    const pages = await startedPages(sessionPages(this.repository, selection, this.pageSize));
+    return { selection, context, pages };
+  }
+
+  private filename(selection: SessionSelection, extension: string): string {
+    return downloadName('charging-sessions', extension, selection.zone, selection.filter.from, selection.filter.to);
+  }
+}
