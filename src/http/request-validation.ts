@@ -121,6 +121,7 @@ export function createRequestValidation(document: Document): (operation: SpecOpe
         },
       }),
     );
+    const numeric = numericParameters(parameters, deref);
     const headerNames = parameters.filter((p) => p.in === 'header').map((p) => p.name);
     const headersOf = (req: Request) =>
       headerNames.length ? Object.fromEntries(headerNames.map((name) => [name, req.headers[name.toLowerCase()]])) : NO_HEADERS;
@@ -130,6 +131,7 @@ export function createRequestValidation(document: Document): (operation: SpecOpe
 
     return (req) => {
       const input = { params: req.params, query: queryOf(req, knownQuery, commaSeparated), headers: req.headers };
+      if (numeric.length) parseNumbers(input, numeric);
       if (!validateParameters(input)) throw new RequestValidationError(400, problems(validateParameters, ''));
       if (body) checkBody(req, body.required === true, validateBody);
       return { params: input.params, query: input.query, headers: headersOf(req), body: req.body };
@@ -152,6 +154,55 @@ function queryOf(req: Request, known: ReadonlySet<string>, commaSeparated: reado
     if (typeof value === 'string') query[name] = value.split(',');
   }
   return query;
+}
+
+type NumberKind = 'integer' | 'number';
+
+interface NumericParameter {
+  location: 'params' | 'query' | 'headers';
+  name: string;
+  kind: NumberKind;
+}
+
+const LOCATION = { path: 'params', query: 'query', header: 'headers' } as const;
+
+/** The parameters (or the items of array parameters) that are integers or numbers. */
+function numericParameters(parameters: readonly Parameter[], deref: <T>(node: T) => T): NumericParameter[] {
+  return parameters.flatMap((p): NumericParameter[] => {
+    const schema = deref(p.schema);
+    const type = schema?.type === 'array' ? deref(schema.items as Schema | undefined)?.type : schema?.type;
+    if ((type !== 'integer' && type !== 'number') || p.in === 'cookie') return [];
+    return [{ location: LOCATION[p.in], name: p.in === 'header' ? p.name.toLowerCase() : p.name, kind: type }];
+  });
+}
+
+/**
+ * Decimal notation only. Ajv's coercion takes whatever `Number()` takes (`Infinity`, `0x10`, `1e2`, ` 5`), so
+ * numbers are parsed here and Ajv sees a number, or the request is refused.
+ */
+const GRAMMAR: Record<NumberKind, RegExp> = { integer: /^-?[0-9]{1,16}$/, number: /^-?[0-9]{1,16}(\.[0-9]{1,16})?$/ };
+const EXPECTED: Record<NumberKind, string> = {
+  integer: 'must be an integer in decimal digits',
+  number: 'must be a decimal number (digits, an optional fraction)',
+};
+
+function parseNumbers(input: Record<NumericParameter['location'], Record<string, unknown>>, numeric: readonly NumericParameter[]): void {
+  for (const { location, name, kind } of numeric) {
+    const values = location === 'headers' ? input.headers : input[location];
+    const value = values[name];
+    if (value === undefined) continue;
+    const parse = (text: unknown): unknown => {
+      if (typeof text !== 'string') return text;
+      if (!GRAMMAR[kind].test(text))
+        throw new RequestValidationError(400, [
+          { path: `/${location}/${name}`, message: EXPECTED[kind], errorCode: 'type.openapi.validation' },
+        ]);
+      return Number(text);
+    };
+    const parsed = Array.isArray(value) ? value.map(parse) : parse(value);
+    if (location === 'headers') continue; // checked only: handlers read header parameters from the request
+    values[name] = parsed;
+  }
 }
 
 function checkBody(req: Request, required: boolean, validate: ValidateFunction | undefined): void {
