@@ -2500,9 +2500,16 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Any other error */
+        /**
+         * @description Any other error, always problem+json: `405` for a method the path does not have (with `Allow`),
+         *     `408` for a request not received in time, `413` for a body over 64 KiB, `415` for a body that is not
+         *     `application/json`, `431` for request headers over 16 KiB (answered by the HTTP parser, before
+         *     credentials are checked), `500` for an unexpected fault (logged; no internals in the body).
+         */
         Error: {
             headers: {
+                /** @description With `405` only: the methods the path answers */
+                Allow?: string;
                 [name: string]: unknown;
             };
             content: {

@@ -1,15 +1,8 @@
+import { truncated } from '../bounded-text.ts';
 import type { AuditDetail } from './audit.ts';
 
 /** The spec's bounds of an audit entry's `detail` (AuditEntry.detail), and what the database column holds. */
 export const AUDIT_DETAIL_LIMITS = { properties: 20, valueLength: 1000, keyLength: 64, storedChars: 16_000 } as const;
-
-/** `value` within `max` characters: cut, with a marker saying how much is gone (never inside a surrogate pair). */
-export function truncated(value: string, max: number): string {
-  if (value.length <= max) return value;
-  let keep = max - 24;
-  if (/[\uDC00-\uDFFF]/.test(value[keep] ?? '')) keep--;
-  return `${value.slice(0, keep)}… (${value.length - keep} more characters)`;
-}
 
 /** A list as one detail value: the items while they fit, else their count and as many as fit. */
 export function listDetail(items: readonly string[], noun: string, max: number = AUDIT_DETAIL_LIMITS.valueLength): string {

@@ -1,5 +1,6 @@
 import type { Database, SqlParam } from '../db/database.ts';
-import { AUDIT_DETAIL_LIMITS, boundedDetail, truncated } from './audit-detail.ts';
+import { truncated } from '../bounded-text.ts';
+import { AUDIT_DETAIL_LIMITS, boundedDetail } from './audit-detail.ts';
 import type { AuditActor, AuditDetail, AuditEntry, AuditFilter, AuditInput, AuditOutcome } from './audit.ts';
 
 interface Row {
