@@ -1933,6 +1933,7 @@ export interface components {
             /**
              * Format: password
              * @description 12 to 128 characters
+             * @example correct horse battery staple
              */
             newPassword: string;
         };
@@ -1985,6 +1986,7 @@ export interface components {
             /**
              * Format: password
              * @description 12 to 128 characters
+             * @example correct horse battery staple
              */
             password: string;
             chargepoints?: components["schemas"]["ChargePointIds"];
@@ -1994,6 +1996,7 @@ export interface components {
             /**
              * Format: password
              * @description A new password (ends every session of the user)
+             * @example correct horse battery staple
              */
             password?: string;
             chargepoints?: components["schemas"]["ChargePointIds"];
@@ -2039,6 +2042,7 @@ export interface components {
             /**
              * Format: date-time
              * @description Expiry (omit for none)
+             * @example 2027-12-31T23:59:59Z
              */
             expiresAt?: string;
         };
@@ -2086,6 +2090,7 @@ export interface components {
         ChargeModeRequest: {
             /**
              * @description The new charge mode (see `ChargeMode` for the openWB values; `standby` no longer exists in openWB 2.x)
+             * @example minPv
              * @enum {string}
              */
             mode: "instant" | "pv" | "minPv" | "eco" | "scheduled" | "stop";
@@ -2144,6 +2149,7 @@ export interface components {
             locked: boolean;
         };
         VehicleAssignment: {
+            /** @example 1 */
             vehicleId: components["schemas"]["EntityId"];
         };
         VehicleSocRequest: {
@@ -2155,6 +2161,7 @@ export interface components {
             soc: number;
         };
         ChargeTemplateAssignment: {
+            /** @example 1 */
             chargeTemplateId: components["schemas"]["EntityId"];
         };
         ChargeLimitState: {
@@ -2322,7 +2329,10 @@ export interface components {
             secrets: string[];
         };
         SocModuleUpdate: {
-            /** @description A module `type` from `listSocModules`; `null` removes the SoC module */
+            /**
+             * @description A module `type` from `listSocModules`; `null` removes the SoC module
+             * @example manual
+             */
             type: string | null;
             /** @description Settings to change (see the operation); secrets in clear text, `{ "set": true }` or omitted to keep, `null` to clear */
             configuration?: Record<string, never>;
@@ -2346,6 +2356,7 @@ export interface components {
             chargeMode?: "instant" | "pv" | "minPv" | "eco" | "scheduled" | "stop";
             instantCharging?: components["schemas"]["InstantChargingRequest"];
             pvCharging?: components["schemas"]["PvChargingRequest"];
+            /** @example 1 */
             vehicleId?: components["schemas"]["EntityId"];
         };
         ProfileTags: components["schemas"]["RfidTag"][];
@@ -2549,11 +2560,20 @@ export interface components {
     parameters: {
         /** @description openWB chargepoint id (2.x component id such as `3`; 1.9 chargepoint number `1`…`8`) */
         ChargePointId: components["schemas"]["EntityId"];
-        /** @description openWB 2.x vehicle id (`0` is openWB's default vehicle) */
+        /**
+         * @description openWB 2.x vehicle id (`0` is openWB's default vehicle)
+         * @example 1
+         */
         VehicleId: components["schemas"]["EntityId"];
-        /** @description Start of the range (inclusive): ISO 8601 date or date-time; a date, or a date-time without offset, is local time in `tz`. Encode `+` as `%2B`. */
+        /**
+         * @description Start of the range (inclusive): ISO 8601 date or date-time; a date, or a date-time without offset, is local time in `tz`. Encode `+` as `%2B`.
+         * @example 2026-01-01
+         */
         RangeFrom: components["schemas"]["DateTimeParam"];
-        /** @description End of the range (exclusive): ISO 8601 date or date-time, read like `from` */
+        /**
+         * @description End of the range (exclusive): ISO 8601 date or date-time, read like `from`
+         * @example 2027-01-01
+         */
         RangeTo: components["schemas"]["DateTimeParam"];
         /** @description IANA time zone for calendar buckets and for dates without an offset, e.g. `Europe/Berlin`; default: the gateway's `TIME_ZONE` setting (UTC unless configured) */
         TimeZone: string;
@@ -2722,7 +2742,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description openWB 2.x vehicle id (`0` is openWB's default vehicle) */
+                /**
+                 * @description openWB 2.x vehicle id (`0` is openWB's default vehicle)
+                 * @example 1
+                 */
                 vehicleId: components["parameters"]["VehicleId"];
             };
             cookie?: never;
@@ -2784,15 +2807,24 @@ export interface operations {
     listSessions: {
         parameters: {
             query?: {
-                /** @description Start of the range (inclusive): ISO 8601 date or date-time; a date, or a date-time without offset, is local time in `tz`. Encode `+` as `%2B`. */
+                /**
+                 * @description Start of the range (inclusive): ISO 8601 date or date-time; a date, or a date-time without offset, is local time in `tz`. Encode `+` as `%2B`.
+                 * @example 2026-01-01
+                 */
                 from?: components["parameters"]["RangeFrom"];
-                /** @description End of the range (exclusive): ISO 8601 date or date-time, read like `from` */
+                /**
+                 * @description End of the range (exclusive): ISO 8601 date or date-time, read like `from`
+                 * @example 2027-01-01
+                 */
                 to?: components["parameters"]["RangeTo"];
                 /** @description IANA time zone for calendar buckets and for dates without an offset, e.g. `Europe/Berlin`; default: the gateway's `TIME_ZONE` setting (UTC unless configured) */
                 tz?: components["parameters"]["TimeZone"];
                 /** @description Only sessions of this chargepoint id */
                 chargepoint?: components["parameters"]["ChargePointFilter"];
-                /** @description Only sessions of this openWB vehicle id */
+                /**
+                 * @description Only sessions of this openWB vehicle id
+                 * @example 1
+                 */
                 vehicle?: components["schemas"]["EntityId"];
                 /** @description Only sessions with this RFID tag (exact, case-sensitive) */
                 tag?: string;
@@ -2834,9 +2866,15 @@ export interface operations {
             query?: {
                 /** @description Bucket size */
                 interval?: "day" | "week" | "month" | "year";
-                /** @description Start of the range (inclusive): ISO 8601 date or date-time; a date, or a date-time without offset, is local time in `tz`. Encode `+` as `%2B`. */
+                /**
+                 * @description Start of the range (inclusive): ISO 8601 date or date-time; a date, or a date-time without offset, is local time in `tz`. Encode `+` as `%2B`.
+                 * @example 2026-01-01
+                 */
                 from?: components["parameters"]["RangeFrom"];
-                /** @description End of the range (exclusive): ISO 8601 date or date-time, read like `from` */
+                /**
+                 * @description End of the range (exclusive): ISO 8601 date or date-time, read like `from`
+                 * @example 2027-01-01
+                 */
                 to?: components["parameters"]["RangeTo"];
                 /** @description IANA time zone for calendar buckets and for dates without an offset, e.g. `Europe/Berlin`; default: the gateway's `TIME_ZONE` setting (UTC unless configured) */
                 tz?: components["parameters"]["TimeZone"];
@@ -2905,11 +2943,23 @@ export interface operations {
     getHistory: {
         parameters: {
             query: {
-                /** @description Comma-separated series ids, e.g. `grid.power,chargepoint.3.energyImported`; `GET /api/v1/history/series` lists them */
+                /**
+                 * @description Comma-separated series ids, e.g. `grid.power,chargepoint.3.energyImported`; `GET /api/v1/history/series` lists them
+                 * @example [
+                 *       "grid.power",
+                 *       "chargepoint.3.energyImported"
+                 *     ]
+                 */
                 series: components["schemas"]["SeriesId"][];
-                /** @description Start of the range (inclusive): ISO 8601 date or date-time; encode `+` as `%2B` */
+                /**
+                 * @description Start of the range (inclusive): ISO 8601 date or date-time; encode `+` as `%2B`
+                 * @example 2026-03-01
+                 */
                 start?: components["schemas"]["DateTimeParam"];
-                /** @description End of the range (exclusive): ISO 8601 date or date-time; encode `+` as `%2B` */
+                /**
+                 * @description End of the range (exclusive): ISO 8601 date or date-time; encode `+` as `%2B`
+                 * @example 2026-03-08
+                 */
                 end?: components["schemas"]["DateTimeParam"];
                 /** @description Length of the range in calendar units of `tz`: `<n>min`, `<n>h`, `<n>d`, `<n>w`, `<n>month`, `<n>y`, e.g. `7d`, `1month` */
                 duration?: string;
@@ -3393,9 +3443,15 @@ export interface operations {
                 actor?: string;
                 /** @description Only this action, e.g. `auth.login`, `user.update`, `key.revoke` */
                 action?: string;
-                /** @description Entries at or after this time */
+                /**
+                 * @description Entries at or after this time
+                 * @example 2026-01-01T00:00:00Z
+                 */
                 from?: components["schemas"]["Timestamp"];
-                /** @description Entries before this time */
+                /**
+                 * @description Entries before this time
+                 * @example 2027-01-01T00:00:00Z
+                 */
                 to?: components["schemas"]["Timestamp"];
                 /** @description `nextCursor` of the previous page */
                 cursor?: string;
@@ -3683,7 +3739,10 @@ export interface operations {
                 Prefer?: components["parameters"]["Prefer"];
             };
             path: {
-                /** @description openWB 2.x vehicle id (`0` is openWB's default vehicle) */
+                /**
+                 * @description openWB 2.x vehicle id (`0` is openWB's default vehicle)
+                 * @example 1
+                 */
                 vehicleId: components["parameters"]["VehicleId"];
             };
             cookie?: never;
@@ -3714,7 +3773,10 @@ export interface operations {
                 Prefer?: components["parameters"]["Prefer"];
             };
             path: {
-                /** @description openWB 2.x vehicle id (`0` is openWB's default vehicle) */
+                /**
+                 * @description openWB 2.x vehicle id (`0` is openWB's default vehicle)
+                 * @example 1
+                 */
                 vehicleId: components["parameters"]["VehicleId"];
             };
             cookie?: never;
@@ -3741,7 +3803,10 @@ export interface operations {
                 Prefer?: components["parameters"]["Prefer"];
             };
             path: {
-                /** @description openWB 2.x vehicle id (`0` is openWB's default vehicle) */
+                /**
+                 * @description openWB 2.x vehicle id (`0` is openWB's default vehicle)
+                 * @example 1
+                 */
                 vehicleId: components["parameters"]["VehicleId"];
             };
             cookie?: never;
@@ -3769,7 +3834,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description openWB 2.x vehicle id (`0` is openWB's default vehicle) */
+                /**
+                 * @description openWB 2.x vehicle id (`0` is openWB's default vehicle)
+                 * @example 1
+                 */
                 vehicleId: components["parameters"]["VehicleId"];
             };
             cookie?: never;
@@ -3806,7 +3874,10 @@ export interface operations {
                 Prefer?: components["parameters"]["Prefer"];
             };
             path: {
-                /** @description openWB 2.x vehicle id (`0` is openWB's default vehicle) */
+                /**
+                 * @description openWB 2.x vehicle id (`0` is openWB's default vehicle)
+                 * @example 1
+                 */
                 vehicleId: components["parameters"]["VehicleId"];
             };
             cookie?: never;
