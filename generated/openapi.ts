@@ -215,14 +215,15 @@ export interface paths {
          *     aggregated per bucket of `interval` in the time zone `tz` (default: the gateway's `TIME_ZONE`).
          *
          *     **Range.** Half-open `[start, end)`. Give `start` and `end`, or one of them with `duration`, or
-         *     `duration` alone (then the range ends with the current bucket), or `start` alone (up to now).
+         *     `duration` alone (then the range ends with the current bucket), or `start` alone (up to now), or
+         *     none of them: today so far in `tz`. `series` is always required.
          *     A date without a time is midnight and a date-time without an offset is local time, both in `tz`.
          *     The range is widened to whole buckets: `start` is moved back to the start of its bucket and `end`
          *     forward to the end of its bucket. The response gives the range actually used.
          *
          *     **Buckets** are calendar buckets in `tz`, labelled by their start as ISO 8601 with the zone's
          *     offset at that instant. Days are 23 or 25 hours long on daylight-saving changes; weeks start on
-         *     Monday (ISO weeks); `5m` buckets are aligned to every fifth minute. Every bucket of the range is
+         *     Monday (ISO weeks); `5min` buckets are aligned to every fifth minute. Every bucket of the range is
          *     present; a bucket without samples has `null` values (a gap stays a gap, it is not zero).
          *
          *     **Fields** per series kind: `energy` (Wh) for meter counters, from counter deltas: the sum of
@@ -1724,11 +1725,11 @@ export interface components {
          */
         SeriesKind: "power" | "energy" | "soc";
         /**
-         * @description Bucket size: 5 minutes, hour, day, ISO week (Monday), calendar month or year, in `tz`
+         * @description Bucket size: 5 minutes (`5min`, as `duration` spells minutes; `5m` is the older spelling, still accepted and answered as sent), hour, day, ISO week (Monday), calendar month or year, in `tz`
          * @default day
          * @enum {string}
          */
-        HistoryInterval: "5m" | "hour" | "day" | "week" | "month" | "year";
+        HistoryInterval: "5min" | "hour" | "day" | "week" | "month" | "year" | "5m";
         /** @enum {string} */
         HistoryField: "energy" | "avgPower" | "maxPower" | "minPower" | "avgSoc" | "minSoc" | "maxSoc";
         /** @description One bucket; only the requested fields that apply to the series are present, `null` when the bucket has no samples */

@@ -7,6 +7,7 @@ type Schema = Record<string, unknown>;
 
 interface Parameter {
   name: string;
+  description?: string;
   in: 'path' | 'query' | 'header' | 'cookie';
   required?: boolean;
   schema?: Schema;
@@ -68,7 +69,16 @@ const DOCUMENT_ID = 'openapi.yaml';
 
 function createAjv(coerceTypes: boolean, components: object): Ajv {
   // strict: false because the schemas carry OpenAPI keywords (example, nullable, x-…) next to JSON Schema's.
-  const ajv = new Ajv({ strict: false, strictNumbers: true, allErrors: false, useDefaults: true, coerceTypes, validateSchema: false });
+  // verbose: an error carries its schema, whose `x-invalid-message` (openapi.yaml) says what a value must be.
+  const ajv = new Ajv({
+    strict: false,
+    strictNumbers: true,
+    allErrors: false,
+    useDefaults: true,
+    coerceTypes,
+    validateSchema: false,
+    verbose: true,
+  });
   addFormats.default(ajv);
   for (const [name, format] of Object.entries(OPENAPI_FORMATS)) ajv.addFormat(name, format);
   ajv.addSchema({ $id: DOCUMENT_ID, components });
@@ -122,6 +132,7 @@ export function createRequestValidation(document: Document): (operation: SpecOpe
       }),
     );
     const numeric = numericParameters(parameters, deref);
+    const descriptions = new Map(parameters.map((p) => [`/${LOCATION[p.in as keyof typeof LOCATION]}/${p.name}`, p.description]));
     const headerNames = parameters.filter((p) => p.in === 'header').map((p) => p.name);
     const headersOf = (req: Request) =>
       headerNames.length ? Object.fromEntries(headerNames.map((name) => [name, req.headers[name.toLowerCase()]])) : NO_HEADERS;
@@ -132,7 +143,7 @@ export function createRequestValidation(document: Document): (operation: SpecOpe
     return (req) => {
       const input = { params: req.params, query: queryOf(req, knownQuery, commaSeparated), headers: req.headers };
       if (numeric.length) parseNumbers(input, numeric);
-      if (!validateParameters(input)) throw new RequestValidationError(400, problems(validateParameters, ''));
+      if (!validateParameters(input)) throw new RequestValidationError(400, problems(validateParameters, '', descriptions));
       if (body) checkBody(req, body.required === true, validateBody);
       return { params: input.params, query: input.query, headers: headersOf(req), body: req.body };
     };
@@ -223,15 +234,19 @@ function checkBody(req: Request, required: boolean, validate: ValidateFunction |
   if (validate && !validate(req.body)) throw new RequestValidationError(400, problems(validate, '/body'));
 }
 
-function problems(validate: ValidateFunction, prefix: string): RequestProblem[] {
+/**
+ * One problem per Ajv error. A missing parameter says what it is (its description in the spec); a value
+ * whose schema has `x-invalid-message` says what it must be, instead of the first keyword it failed.
+ */
+function problems(validate: ValidateFunction, prefix: string, descriptions?: ReadonlyMap<string, string | undefined>): RequestProblem[] {
   return (validate.errors ?? []).map((error: ErrorObject) => {
     const missing = error.keyword === 'required' ? `/${(error.params as { missingProperty: string }).missingProperty}` : '';
     const extra = error.keyword === 'additionalProperties' ? `/${(error.params as { additionalProperty: string }).additionalProperty}` : '';
-    return {
-      path: `${prefix}${error.instancePath}${missing}${extra}`,
-      message: error.message ?? 'is invalid',
-      errorCode: `${error.keyword}.openapi.validation`,
-    };
+    const path = `${prefix}${error.instancePath}${missing}${extra}`;
+    const described = missing ? descriptions?.get(path) : undefined;
+    const expected = (error.parentSchema as Schema | undefined)?.['x-invalid-message'];
+    const message = described ? `is required: ${described}` : typeof expected === 'string' ? expected : (error.message ?? 'is invalid');
+    return { path, message, errorCode: `${error.keyword}.openapi.validation` };
   });
 }
 
