@@ -2434,6 +2434,22 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/validation",
+                 *       "title": "Bad Request",
+                 *       "status": 400,
+                 *       "detail": "request/query/limit must be <= 500",
+                 *       "instance": "/api/v1/sessions",
+                 *       "errors": [
+                 *         {
+                 *           "path": "/query/limit",
+                 *           "message": "must be <= 500",
+                 *           "errorCode": "maximum.openapi.validation"
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -2447,6 +2463,15 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/unauthorized",
+                 *       "title": "Unauthorized",
+                 *       "status": 401,
+                 *       "detail": "Missing credentials: send x-api-key or Authorization: Bearer",
+                 *       "instance": "/api/v1/chargepoints"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -2459,6 +2484,15 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/forbidden",
+                 *       "title": "Forbidden",
+                 *       "status": 403,
+                 *       "detail": "This operation needs the control scope",
+                 *       "instance": "/api/v1/chargepoints/3/charge-mode"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -2471,6 +2505,15 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/not-found",
+                 *       "title": "Not Found",
+                 *       "status": 404,
+                 *       "detail": "Chargepoint 9 is not known: openWB has not published it",
+                 *       "instance": "/api/v1/chargepoints/9"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -2484,6 +2527,15 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/unavailable",
+                 *       "title": "Service Unavailable",
+                 *       "status": 503,
+                 *       "detail": "The database cannot be reached right now",
+                 *       "instance": "/api/v1/sessions"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -2496,6 +2548,15 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/conflict",
+                 *       "title": "Conflict",
+                 *       "status": 409,
+                 *       "detail": "A user named alice already exists",
+                 *       "instance": "/api/v1/users"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -2509,6 +2570,15 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/too-many-requests",
+                 *       "title": "Too Many Requests",
+                 *       "status": 429,
+                 *       "detail": "Rate limit of this API key exceeded: retry after 12 s",
+                 *       "instance": "/api/v1/site"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -2525,6 +2595,15 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/method-not-allowed",
+                 *       "title": "Method Not Allowed",
+                 *       "status": 405,
+                 *       "detail": "This path answers GET, HEAD only",
+                 *       "instance": "/api/v1/site"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
