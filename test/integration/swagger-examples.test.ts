@@ -4,9 +4,8 @@
  * would: ids of things made first (a user, a key, a profile, a command, a session), and credentials.
  */
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { prepareDemo, send, swaggerCall, type DemoIds } from '../support/contract-calls.ts';
+import { prepareDemo, remember, send, settle, swaggerCall, type DemoIds } from '../support/contract-calls.ts';
 import { startDemoGateway, type DemoGateway } from '../support/demo-gateway.ts';
-import { eventually } from '../support/gateway.ts';
 import { specOperations } from '../support/spec-requests.ts';
 import { swaggerRequest } from '../support/swagger-requests.ts';
 import { contractViolation } from '../support/response-contract.ts';
@@ -35,15 +34,10 @@ describe("Swagger UI's pre-filled requests against the demo", () => {
   it.each(operations.map((o) => [o.operationId, o] as const))('%s', async (_id, operation) => {
     const unfilled = swaggerRequest(operation).unfilled.filter((name) => prepared.ids[name] === undefined);
     if (unfilled.length) throw new Error(`${operation.operationId}: required ${unfilled.join(', ')} without an example`);
-    // The SoC of the chargepoint's vehicle: after setChargePointVehicle chose the e-Golf (manual SoC), once openWB shows it.
-    if (operation.operationId === 'setChargePointVehicleSoc')
-      await eventually(async () =>
-        (await demo.http.get('/api/v1/chargepoints/3').set('x-api-key', demo.key)).body.vehicle?.id === '1' ? true : undefined,
-      );
+    await settle(demo, operation.operationId);
     const call = swaggerCall(operation, prepared, demo.key);
     const reply = await send(demo.gateway.url, call);
-    // The next operations on a profile take the one the example made (its tag is taken now), as a user would.
-    if (operation.operationId === 'createProfile' && reply.status === 201) prepared.ids.profileId = JSON.parse(reply.text).id;
+    remember(prepared, operation.operationId, reply);
     const documented = Object.keys(document.paths[operation.path]![operation.method]!.responses).filter((s) => /^2/.test(s));
     const violation = contractViolation(call.method, call.url, { ...reply, body: undefined });
     const outcome = documented.includes(String(reply.status)) ? (violation ?? 'documented success') : `${reply.status} ${reply.text}`;

@@ -27,6 +27,7 @@ export interface Reply {
 /** What no example can know, made in the demo first as a user would: ids to paste, credentials. */
 export interface DemoIds {
   ids: Record<string, string>;
+  username: string;
   password: string;
   accessToken: string;
   refreshToken: string;
@@ -62,7 +63,7 @@ export async function prepareDemo(demo: DemoGateway, name = 'swagger'): Promise<
     20_000,
     'a charging session',
   );
-  return { ids, password, accessToken: login.body.accessToken, refreshToken: login.body.refreshToken };
+  return { ids, username: name, password, accessToken: login.body.accessToken, refreshToken: login.body.refreshToken };
 }
 
 /** The operation as Swagger UI pre-fills it, with the ids and credentials a user would type in. */
@@ -77,7 +78,7 @@ export function swaggerCall(operation: SpecOperationInfo, demo: DemoIds, key: st
   let body = request.body;
   // A profile's owner: the user pastes a user id (the example's id exists in no installation).
   if (body && typeof body === 'object' && 'userId' in body) body = { ...body, userId: demo.ids.userId };
-  if (operation.operationId === 'login') body = { username: 'swagger', password: demo.password };
+  if (operation.operationId === 'login') body = { username: demo.username, password: demo.password };
   if (operation.operationId === 'refreshToken' || operation.operationId === 'logout') body = { refreshToken: demo.refreshToken };
   if (operation.operationId === 'changePassword') body = { currentPassword: demo.password, newPassword: `${demo.password} 2` };
   const query = new URLSearchParams(request.query).toString();
@@ -86,6 +87,20 @@ export function swaggerCall(operation: SpecOperationInfo, demo: DemoIds, key: st
   if (operation.operationId === 'changePassword') headers.authorization = `Bearer ${demo.accessToken}`;
   else if (operation.security.length > 0) headers['x-api-key'] = key;
   return { method: operation.method, url: query ? `${path}?${query}` : path, headers, body };
+}
+
+/** What a user waits for before trying an operation whose example depends on an earlier one. */
+export async function settle(demo: DemoGateway, operationId: string): Promise<void> {
+  // The SoC of the chargepoint's vehicle: after setChargePointVehicle chose the e-Golf (manual SoC), once openWB shows it.
+  if (operationId === 'setChargePointVehicleSoc')
+    await eventually(async () =>
+      (await demo.http.get('/api/v1/chargepoints/3').set('x-api-key', demo.key)).body.vehicle?.id === '1' ? true : undefined,
+    );
+}
+
+/** What a user takes from a reply for the next operations: the profile the example made (its tag is taken now). */
+export function remember(demo: DemoIds, operationId: string, reply: Reply): void {
+  if (operationId === 'createProfile' && reply.status === 201) demo.ids.profileId = (JSON.parse(reply.text) as { id: string }).id;
 }
 
 export async function send(base: string, call: Call, timeoutMs = 10_000): Promise<Reply> {
