@@ -78,6 +78,7 @@ const HOSTILE_TEXT = [
   '%zz',
   '%00',
 ];
+const HOSTILE_NUMBERS = ['Infinity', '-Infinity', 'NaN', '0x10', '1e2', ' 5', '5 ', '1.5', '-0', '1e309', '9'.repeat(20), '+5', ''];
 const HOSTILE_JSON: unknown[] = [
   null,
   -1,
@@ -142,7 +143,19 @@ export function createCalls(seed: number, demo: DemoIds, key: string): () => Cal
     return { ...call, url: `${url.pathname}?${query}` };
   };
 
+  // Hostile values aim at one parameter of all the spec's (operation, parameter) pairs, so an operation with
+  // many parameters is not hit less often per parameter; numbers get number-shaped hostility.
+  const targets = operations.flatMap((operation) =>
+    operation.parameters.filter((p) => p.in === 'path' || p.in === 'query').map((parameter) => ({ operation, parameter })),
+  );
+
   return () => {
+    if (random() < 0.15) {
+      const { operation, parameter } = pick(targets);
+      const numeric = parameter.schema.type === 'integer' || parameter.schema.type === 'number';
+      const value = pick(numeric && random() < 0.7 ? HOSTILE_NUMBERS : HOSTILE_TEXT);
+      return withParameter(swaggerCall(operation, demo, key), { ...operation, parameters: [parameter] }, value, random() < 0.3);
+    }
     const operation = pick(operations);
     const valid = swaggerCall(operation, demo, key);
     const roll = random();
@@ -204,7 +217,7 @@ const rssMb = () => {
   return Math.round((process.memoryUsage().rss / 2 ** 20) * 10) / 10;
 };
 
-/** A demo gateway in this process, fuzzed; the RSS is measured after a warm-up of a tenth of the requests. */
+/** A demo gateway in this process, fuzzed; the RSS is measured after a warm-up (a third of the requests, at most 1000). */
 export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
   const started = performance.now();
   const demo = await startDemoGateway({
@@ -230,7 +243,8 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
     const prepared = await prepareDemo(demo, 'fuzzer');
     const next = createCalls(options.seed, prepared, demo.key);
     const calls = Array.from({ length: options.requests }, next);
-    const warmUp = Math.floor(options.requests / 10);
+    // RSS settles once every kind of request has been served a few hundred times (JIT code, pools, caches).
+    const warmUp = Math.min(1000, Math.floor(options.requests / 3));
     let index = 0;
     const worker = async () => {
       for (let i = index++; i < calls.length; i = index++) {

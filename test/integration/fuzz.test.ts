@@ -3,11 +3,11 @@ import { fuzz, summary } from '../fuzz/fuzzer.ts';
 
 /** The fuzzer with a fixed seed, short enough for every run; `npm run fuzz` runs longer with another seed. */
 describe('schema-driven fuzzing of every operation (fixed seed)', () => {
-  it('answers 1500 valid, boundary and hostile requests inside the spec: no 5xx, no hang, bounded memory', async () => {
-    const report = await fuzz({ seed: 20261206, requests: 1500 });
+  it('answers 2000 valid, boundary and hostile requests inside the spec: no 5xx, no hang, bounded memory', async () => {
+    const report = await fuzz({ seed: 20261206, requests: 2000 });
     // eslint-disable-next-line no-console -- the fuzz figures are printed in CI
     console.log(summary(report));
-    expect(report.sent).toBe(1500);
+    expect(report.sent).toBe(2000);
     expect([...report.serverErrors, ...report.violations, ...report.hangs]).toEqual([]);
     expect(report.rssAfterMb - report.rssBeforeMb).toBeLessThanOrEqual(20);
     expect(Object.keys(report.statuses).length).toBeGreaterThan(6);
