@@ -9,7 +9,9 @@ describe('schema-driven fuzzing of every operation (fixed seed)', () => {
     console.log(summary(report));
     expect(report.sent).toBe(2000);
     expect([...report.serverErrors, ...report.violations, ...report.hangs]).toEqual([]);
-    expect(report.rssAfterMb - report.rssBeforeMb).toBeLessThanOrEqual(20);
+    // The V8 heap after full collections: a leak of JS objects. RSS is printed, not asserted: it grows by a
+    // time-dependent plateau (see README, Validation) that a short run may or may not reach.
+    expect(report.heapAfterMb - report.heapBeforeMb).toBeLessThanOrEqual(20);
     expect(Object.keys(report.statuses).length).toBeGreaterThan(6);
   }, 120_000);
 });
