@@ -7,6 +7,7 @@ import type { Auth } from './auth/index.ts';
 import type { Database } from './db/database.ts';
 import type { HandlerTable } from './http/operation-types.ts';
 import { problemHandler } from './http/problem.ts';
+import { quotedPath } from './bounded-text.ts';
 import { createDispatcher, series } from './http/dispatcher.ts';
 import { NotFoundError } from './errors.ts';
 import { beginRequest, contextOf } from './http/request-context.ts';
@@ -52,6 +53,7 @@ import { NO_REPORT_SETTINGS, type ReportSettings } from './reports/settings.ts';
 import { NO_TARIFF, type Tariff } from './sessions/tariff.ts';
 
 export { clientAddressResolver } from './http/client-address.ts';
+export { answerClientErrors } from './http/client-errors.ts';
 
 export interface AppDeps {
   logger: Logger;
@@ -191,7 +193,7 @@ export function buildApp(deps: AppDeps): Express {
   const asyncApi = loadAsyncApi();
   app.get('/asyncapi.yaml', (_req, res) => void res.type('application/yaml').send(asyncApi));
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/openapi.json', validatorUrl: null } }));
-  app.use((req, _res, next) => next(new NotFoundError(`No operation at ${req.path}`)));
+  app.use((req, _res, next) => next(new NotFoundError(`No operation at ${quotedPath(req.path)}`)));
   app.use(problemHandler(deps.logger));
   return app;
 }

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
-import { buildApp, clientAddressResolver } from './app.ts';
+import { answerClientErrors, buildApp, clientAddressResolver } from './app.ts';
 import { AuditService } from './audit/audit-service.ts';
 import type { ApiKeyService } from './auth/api-key-service.ts';
 import { createAuth, type Auth } from './auth/index.ts';
@@ -305,6 +305,7 @@ export async function startGateway(
       s.once('error', reject);
     });
     server.keepAliveTimeout = 65_000;
+    answerClientErrors(server);
     closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())).then(() => server.closeAllConnections()));
     const stream = attachWebSocketStream({
       server,

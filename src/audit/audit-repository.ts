@@ -1,4 +1,6 @@
 import type { Database, SqlParam } from '../db/database.ts';
+import { truncated } from '../bounded-text.ts';
+import { AUDIT_DETAIL_LIMITS, boundedDetail } from './audit-detail.ts';
 import type { AuditActor, AuditDetail, AuditEntry, AuditFilter, AuditInput, AuditOutcome } from './audit.ts';
 
 interface Row {
@@ -21,10 +23,23 @@ const cut = (value: string | null | undefined, max: number) => (value == null ? 
 function parseDetail(text: string | null): AuditDetail | null {
   if (text === null) return null;
   try {
-    return JSON.parse(text) as AuditDetail;
+    const detail: unknown = JSON.parse(text);
+    return typeof detail === 'object' && detail !== null && !Array.isArray(detail) ? boundedDetail(detail as AuditDetail) : null;
   } catch {
     return null;
   }
+}
+
+/** The detail as stored: bounded, and short enough for the column (the longest value halved until it fits). */
+function storedDetail(detail: AuditDetail): string {
+  const bounded = boundedDetail(detail);
+  let text = JSON.stringify(bounded);
+  while (text.length > AUDIT_DETAIL_LIMITS.storedChars) {
+    const [key, value] = Object.entries(bounded).reduce((a, b) => (String(b[1]).length > String(a[1]).length ? b : a));
+    bounded[key] = truncated(String(value), Math.max(32, Math.floor(String(value).length / 2)));
+    text = JSON.stringify(bounded);
+  }
+  return text;
 }
 
 const toEntry = (r: Row): AuditEntry => ({
@@ -56,7 +71,7 @@ export class AuditRepository {
         cut(entry.target?.id, 64),
         cut(entry.client?.ip, 64),
         cut(entry.client?.userAgent, 256),
-        entry.detail ? JSON.stringify(entry.detail).slice(0, 4000) : null,
+        entry.detail ? storedDetail(entry.detail) : null,
       ],
     );
   }

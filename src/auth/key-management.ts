@@ -1,3 +1,4 @@
+import { listDetail } from '../audit/audit-detail.ts';
 import type { AuditClient } from '../audit/audit.ts';
 import { actorOf } from '../audit/audit.ts';
 import type { AuditService } from '../audit/audit-service.ts';
@@ -56,7 +57,7 @@ export class KeyManagement {
         name: request.name,
         prefix: created.record.prefix,
         scopes: scopes.join(','),
-        chargepoints: chargepoints?.join(',') ?? null,
+        chargepoints: chargepoints ? listDetail(chargepoints, 'chargepoints') : null,
       },
     });
     return created;

@@ -43,7 +43,16 @@ export const keysCommands = {
   async list(options: { json?: boolean }) {
     const keys = await withDatabase((_db, apiKeys) => apiKeys.list());
     if (options.json) {
-      console.log(JSON.stringify(keys, null, 2));
+      // Times as ISO 8601, as the API and the table print them.
+      const isoOrNull = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+      const rows = keys.map((k) => ({
+        ...k,
+        createdAt: isoOrNull(k.createdAt),
+        expiresAt: isoOrNull(k.expiresAt),
+        revokedAt: isoOrNull(k.revokedAt),
+        lastUsedAt: isoOrNull(k.lastUsedAt),
+      }));
+      console.log(JSON.stringify(rows, null, 2));
       return;
     }
     console.log(['id', 'prefix', 'name', 'scopes', 'created', 'expires', 'revoked', 'last used'].join('\t'));

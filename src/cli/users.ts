@@ -59,7 +59,7 @@ export const usersCommands = {
       role: u.role,
       chargepoints: u.chargepoints,
       disabled: u.disabledAt !== null,
-      createdAt: u.createdAt,
+      createdAt: new Date(u.createdAt).toISOString(),
     }));
     if (options.json) {
       console.log(JSON.stringify(rows, null, 2));

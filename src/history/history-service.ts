@@ -3,7 +3,7 @@
  * rollup whose bucket edges coincide with every requested edge → one ranged read per series, folded
  * into the buckets. Raw samples are never read here.
  */
-import type { DateTime } from 'luxon';
+import { DateTime } from 'luxon';
 import type { Database } from '../db/database.ts';
 import { InvalidInputError, ForbiddenError } from '../errors.ts';
 import type { Schemas } from '../api/types.ts';
@@ -22,7 +22,8 @@ export interface HistoryQuery {
   start?: string;
   end?: string;
   duration?: string;
-  interval?: BucketInterval;
+  /** `5min` (as durations spell minutes) or `5m` (the older spelling): the same buckets. */
+  interval?: BucketInterval | '5min';
   tz?: string;
   fields?: readonly HistoryField[];
 }
@@ -101,10 +102,14 @@ export class HistoryService {
     const fieldsFor = planFields(ids, query.fields);
 
     const zone = parseZone(query.tz, this.options.timeZone);
-    const interval = query.interval ?? 'day';
+    const requested = query.interval ?? 'day';
+    const interval: BucketInterval = requested === '5min' ? '5m' : requested;
     const now = (this.options.now ?? Date.now)();
+    // No range at all: today so far, in the zone (what a dashboard opened without parameters shows).
+    const noRange = query.start === undefined && query.end === undefined && query.duration === undefined;
+    const today = noRange ? isoLocal(DateTime.fromMillis(now, { zone }).startOf('day')) : query.start;
     const { start, end } = resolveRange(
-      { start: query.start, end: query.end, duration: query.duration, names: { start: 'start', end: 'end' } },
+      { start: today, end: query.end, duration: query.duration, names: { start: 'start', end: 'end' } },
       zone,
       interval,
       now,
@@ -134,7 +139,7 @@ export class HistoryService {
         return { id, kind: row.kind, unit: UNITS[row.kind], points };
       }),
     );
-    return { start: isoLocal(start), end: isoLocal(end), interval, timeZone: zone, series };
+    return { start: isoLocal(start), end: isoLocal(end), interval: requested, timeZone: zone, series };
   }
 }
 

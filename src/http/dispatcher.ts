@@ -3,6 +3,7 @@ import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import { InvalidInputError } from '../errors.ts';
 import { contextOf, setGatewayHeaders } from './request-context.ts';
 import type { SpecOperation } from './spec-operations.ts';
+import { quotedPath } from '../bounded-text.ts';
 
 /** A path the spec has, asked with a method it does not have: 405 with `Allow`. */
 export class MethodNotAllowedError extends Error {
@@ -28,7 +29,9 @@ export function createDispatcher(
   operations: readonly SpecOperation[],
   stepsOf: (operation: SpecOperation) => RequestHandler[],
 ): RequestHandler {
-  const router = FindMyWay({ caseSensitive: true, ignoreTrailingSlash: false });
+  // maxParamLength: find-my-way's default (100) made a longer path parameter "no route" (404); the schema's
+  // maxLength judges it instead (400). Node's header limit (16 KiB) bounds the whole URL anyway.
+  const router = FindMyWay({ caseSensitive: true, ignoreTrailingSlash: false, maxParamLength: 16_384 });
   const methods = new Set<HTTPMethod>();
   for (const operation of operations) {
     const method = operation.method.toUpperCase() as HTTPMethod;
@@ -38,14 +41,16 @@ export function createDispatcher(
   }
 
   const unroutable = (path: string) => {
-    if (!decodable(path)) return new InvalidInputError(`The path ${path} is not validly percent-encoded`);
+    if (!decodable(path)) return new InvalidInputError(`The path ${quotedPath(path)} is not validly percent-encoded`);
     const allowed = [...methods].filter((method) => router.find(method, path) !== null);
+    if (allowed.includes('GET')) allowed.push('HEAD');
     return allowed.length > 0 ? new MethodNotAllowedError(allowed) : undefined;
   };
 
   return (req, res, next) => {
     const path = req.path;
-    const found = router.find(req.method as HTTPMethod, path);
+    // HEAD is GET without the body (RFC 9110): Node's response drops the body of a HEAD by itself.
+    const found = router.find((req.method === 'HEAD' ? 'GET' : req.method) as HTTPMethod, path);
     if (!found) {
       // Not an operation (the spec, the docs, an unknown path): Express writes the response.
       setGatewayHeaders(res);

@@ -15,10 +15,12 @@ export const PROBLEMS = {
   forbidden: { type: '/problems/forbidden', title: 'Forbidden', status: 403 },
   notFound: { type: '/problems/not-found', title: 'Not Found', status: 404 },
   methodNotAllowed: { type: '/problems/method-not-allowed', title: 'Method Not Allowed', status: 405 },
+  requestTimeout: { type: '/problems/request-timeout', title: 'Request Timeout', status: 408 },
   conflict: { type: '/problems/conflict', title: 'Conflict', status: 409 },
   payloadTooLarge: { type: '/problems/payload-too-large', title: 'Payload Too Large', status: 413 },
   unsupportedMediaType: { type: '/problems/unsupported-media-type', title: 'Unsupported Media Type', status: 415 },
   tooManyRequests: { type: '/problems/too-many-requests', title: 'Too Many Requests', status: 429 },
+  requestHeaderFieldsTooLarge: { type: '/problems/request-header-fields-too-large', title: 'Request Header Fields Too Large', status: 431 },
   internal: { type: '/problems/internal', title: 'Internal Server Error', status: 500 },
   unavailable: { type: '/problems/unavailable', title: 'Service Unavailable', status: 503 },
 } as const satisfies Record<string, ProblemType>;

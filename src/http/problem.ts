@@ -6,6 +6,7 @@ import { DomainError, TooManyAttemptsError, UnavailableError } from '../errors.t
 import { MethodNotAllowedError } from './dispatcher.ts';
 import { PROBLEM_OF_CLIENT_STATUS, PROBLEM_OF_ERROR, PROBLEMS, type ProblemType } from './problem-types.ts';
 import { setGatewayHeaders } from './request-context.ts';
+import { truncated } from '../bounded-text.ts';
 
 /** Both accepted credentials (RFC 9110 allows several challenges in one header). */
 export const WWW_AUTHENTICATE = 'Bearer realm="openwb-gateway", ApiKey header="x-api-key"';
@@ -15,9 +16,24 @@ export function sendProblem(res: Response, problem: ProblemDto, headers: Record<
   res.status(problem.status).set(headers).type('application/problem+json').send(JSON.stringify(problem));
 }
 
-/** A problem+json body of one type from the catalogue. */
+/** The Problem schema's bounds, tighter where a value may echo the request (paths, messages naming values). */
+const LIMITS = { detail: 1000, instance: 200, errors: 100, errorPath: 200, errorMessage: 500, errorCode: 100 } as const;
+
+/** A problem+json body of one type from the catalogue, every field within the spec's Problem schema. */
 export function problemOf(problem: ProblemType, detail: string, instance: string | undefined, errors?: ProblemDto['errors']): ProblemDto {
-  return { type: problem.type, title: problem.title, status: problem.status, detail, instance, ...(errors ? { errors } : {}) };
+  const bounded = errors?.slice(0, LIMITS.errors).map((e) => ({
+    ...(e.path === undefined ? {} : { path: truncated(e.path, LIMITS.errorPath) }),
+    message: truncated(e.message, LIMITS.errorMessage),
+    ...(e.errorCode === undefined ? {} : { errorCode: truncated(e.errorCode, LIMITS.errorCode) }),
+  }));
+  return {
+    type: problem.type,
+    title: problem.title,
+    status: problem.status,
+    detail: truncated(detail, LIMITS.detail),
+    instance: instance === undefined ? undefined : truncated(instance, LIMITS.instance),
+    ...(bounded ? { errors: bounded } : {}),
+  };
 }
 
 /** The request's path without its query, as `instance` names it. */
@@ -62,7 +78,7 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
       }));
       const headers: Record<string, string> = known === PROBLEMS.unauthorized ? { 'WWW-Authenticate': WWW_AUTHENTICATE } : {};
       const problem = known === PROBLEMS.badRequest && errors?.length ? PROBLEMS.validation : known;
-      sendProblem(res, problemOf(problem, e.message ?? known.title, instance, errors?.length ? errors.slice(0, 100) : undefined), headers);
+      sendProblem(res, problemOf(problem, e.message ?? known.title, instance, errors?.length ? errors : undefined), headers);
       return;
     }
     if (isDatabaseUnreachable(error)) {

@@ -7,6 +7,7 @@ type Schema = Record<string, unknown>;
 
 interface Parameter {
   name: string;
+  description?: string;
   in: 'path' | 'query' | 'header' | 'cookie';
   required?: boolean;
   schema?: Schema;
@@ -83,7 +84,16 @@ const DOCUMENT_ID = 'openapi.yaml';
 
 function createAjv(coerceTypes: boolean, components: object): Ajv {
   // strict: false because the schemas carry OpenAPI keywords (example, nullable, x-…) next to JSON Schema's.
-  const ajv = new Ajv({ strict: false, strictNumbers: true, allErrors: false, useDefaults: true, coerceTypes, validateSchema: false });
+  // verbose: an error carries its schema, whose `x-invalid-message` (openapi.yaml) says what a value must be.
+  const ajv = new Ajv({
+    strict: false,
+    strictNumbers: true,
+    allErrors: false,
+    useDefaults: true,
+    coerceTypes,
+    validateSchema: false,
+    verbose: true,
+  });
   addFormats.default(ajv);
   for (const [name, format] of Object.entries(OPENAPI_FORMATS)) ajv.addFormat(name, format);
   ajv.addSchema({ $id: DOCUMENT_ID, components });
@@ -144,6 +154,8 @@ export function createRequestValidation(document: Document): (operation: SpecOpe
         },
       }),
     );
+    const numeric = numericParameters(parameters, deref);
+    const descriptions = new Map(parameters.map((p) => [`/${LOCATION[p.in as keyof typeof LOCATION]}/${p.name}`, p.description]));
     const headerNames = parameters.filter((p) => p.in === 'header').map((p) => p.name);
     const headersOf = (req: Request) =>
       headerNames.length ? Object.fromEntries(headerNames.map((name) => [name, req.headers[name.toLowerCase()]])) : NO_HEADERS;
@@ -153,7 +165,8 @@ export function createRequestValidation(document: Document): (operation: SpecOpe
 
     return (req) => {
       const input = { params: req.params, query: queryOf(req, shape), headers: req.headers };
-      if (!validateParameters(input)) throw new RequestValidationError(400, problems(validateParameters, ''));
+      if (numeric.length) parseNumbers(input, numeric);
+      if (!validateParameters(input)) throw new RequestValidationError(400, problems(validateParameters, '', descriptions));
       if (body) checkBody(req, body.required === true, validateBody);
       return { params: input.params, query: input.query, headers: headersOf(req), body: req.body };
     };
@@ -188,6 +201,55 @@ function queryOf(req: Request, shape: QueryShape): Record<string, unknown> {
 
 const valuesOf = (value: unknown): unknown[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
 
+type NumberKind = 'integer' | 'number';
+
+interface NumericParameter {
+  location: 'params' | 'query' | 'headers';
+  name: string;
+  kind: NumberKind;
+}
+
+const LOCATION = { path: 'params', query: 'query', header: 'headers' } as const;
+
+/** The parameters (or the items of array parameters) that are integers or numbers. */
+function numericParameters(parameters: readonly Parameter[], deref: <T>(node: T) => T): NumericParameter[] {
+  return parameters.flatMap((p): NumericParameter[] => {
+    const schema = deref(p.schema);
+    const type = schema?.type === 'array' ? deref(schema.items as Schema | undefined)?.type : schema?.type;
+    if ((type !== 'integer' && type !== 'number') || p.in === 'cookie') return [];
+    return [{ location: LOCATION[p.in], name: p.in === 'header' ? p.name.toLowerCase() : p.name, kind: type }];
+  });
+}
+
+/**
+ * Decimal notation only. Ajv's coercion takes whatever `Number()` takes (`Infinity`, `0x10`, `1e2`, ` 5`), so
+ * numbers are parsed here and Ajv sees a number, or the request is refused.
+ */
+const GRAMMAR: Record<NumberKind, RegExp> = { integer: /^-?[0-9]{1,16}$/, number: /^-?[0-9]{1,16}(\.[0-9]{1,16})?$/ };
+const EXPECTED: Record<NumberKind, string> = {
+  integer: 'must be an integer in decimal digits',
+  number: 'must be a decimal number (digits, an optional fraction)',
+};
+
+function parseNumbers(input: Record<NumericParameter['location'], Record<string, unknown>>, numeric: readonly NumericParameter[]): void {
+  for (const { location, name, kind } of numeric) {
+    const values = location === 'headers' ? input.headers : input[location];
+    const value = values[name];
+    if (value === undefined) continue;
+    const parse = (text: unknown): unknown => {
+      if (typeof text !== 'string') return text;
+      if (!GRAMMAR[kind].test(text))
+        throw new RequestValidationError(400, [
+          { path: `/${location}/${name}`, message: EXPECTED[kind], errorCode: 'type.openapi.validation' },
+        ]);
+      return Number(text);
+    };
+    const parsed = Array.isArray(value) ? value.map(parse) : parse(value);
+    if (location === 'headers') continue; // checked only: handlers read header parameters from the request
+    values[name] = parsed;
+  }
+}
+
 function checkBody(req: Request, required: boolean, validate: ValidateFunction | undefined): void {
   const sent =
     req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
@@ -206,15 +268,19 @@ function checkBody(req: Request, required: boolean, validate: ValidateFunction |
   if (validate && !validate(req.body)) throw new RequestValidationError(400, problems(validate, '/body'));
 }
 
-function problems(validate: ValidateFunction, prefix: string): RequestProblem[] {
+/**
+ * One problem per Ajv error. A missing parameter says what it is (its description in the spec); a value
+ * whose schema has `x-invalid-message` says what it must be, instead of the first keyword it failed.
+ */
+function problems(validate: ValidateFunction, prefix: string, descriptions?: ReadonlyMap<string, string | undefined>): RequestProblem[] {
   return (validate.errors ?? []).map((error: ErrorObject) => {
     const missing = error.keyword === 'required' ? `/${(error.params as { missingProperty: string }).missingProperty}` : '';
     const extra = error.keyword === 'additionalProperties' ? `/${(error.params as { additionalProperty: string }).additionalProperty}` : '';
-    return {
-      path: `${prefix}${error.instancePath}${missing}${extra}`,
-      message: error.message ?? 'is invalid',
-      errorCode: `${error.keyword}.openapi.validation`,
-    };
+    const path = `${prefix}${error.instancePath}${missing}${extra}`;
+    const described = missing ? descriptions?.get(path) : undefined;
+    const expected = (error.parentSchema as Schema | undefined)?.['x-invalid-message'];
+    const message = described ? `is required: ${described}` : typeof expected === 'string' ? expected : (error.message ?? 'is invalid');
+    return { path, message, errorCode: `${error.keyword}.openapi.validation` };
   });
 }
 

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AuditService } from '../audit/audit-service.ts';
+import { listDetail } from '../audit/audit-detail.ts';
 import { actorOf, type AuditClient } from '../audit/audit.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { UserService } from '../auth/user-service.ts';
@@ -145,7 +146,7 @@ export class ProfileService {
         name: profile.name,
         userId: profile.userId,
         tags: profile.tags.length,
-        chargepoints: profile.chargepoints.join(',') || 'all',
+        chargepoints: listDetail(profile.chargepoints, 'chargepoints') || 'all',
         preset: JSON.stringify(profile.preset).slice(0, 500),
       },
     });

@@ -110,6 +110,29 @@ describe.each([
     expect(text).not.toContain('scrypt');
   });
 
+  it('keeps every entry within the spec: long lists are summarised, long values cut with a marker', async () => {
+    const chargepoints = Array.from({ length: 40 }, (_, i) => `cp${String(i).padStart(2, '0')}${'x'.repeat(28)}`);
+    const created = await gw.http
+      .post('/api/v1/users')
+      .set(bearer(adminToken))
+      .send({ name: 'fleet', role: 'user', password: 'fleet long password', chargepoints })
+      .expect(201);
+    const entry = (await read('?action=user.create')).items.find((e) => e.target?.id === created.body.id);
+    expect(entry?.detail?.chargepoints).toMatch(/^40 chargepoints: cp00x+,cp01x+,.*…$/);
+    expect(entry!.detail!.chargepoints!.length).toBeLessThanOrEqual(1000);
+  });
+
+  it('reads entries stored before the bounds within the spec', async () => {
+    const oversized = Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`key${i}`, 'é'.repeat(1200)]));
+    await gw.gateway.db.execute(
+      'INSERT INTO audit_log (at, action, outcome, actor_type, actor_id, actor_name, detail) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      [Date.now(), 'legacy.oversized', 'success', 'system', null, 'cli', JSON.stringify(oversized)],
+    );
+    const [entry] = (await read('?action=legacy.oversized')).items;
+    expect(Object.keys(entry!.detail!)).toHaveLength(20);
+    expect(entry!.detail!.key0).toMatch(/^é+… \(\d+ more characters\)$/);
+  });
+
   it('filters by actor, action and time, and pages with a cursor', async () => {
     for (let i = 0; i < 5; i++)
       await gw.gateway.audit.record({ action: 'command.test', actor: { type: 'user', id: 'u-1', name: 'pager' }, detail: { n: i } });

@@ -39,12 +39,14 @@ describe.each([
       prefix: string;
       name: string;
       scopes: string[];
-      expiresAt: number;
-      revokedAt: number | null;
+      createdAt: string;
+      expiresAt: string;
+      revokedAt: string | null;
     }[];
     const entry = keys.find((k) => k.prefix === prefix);
     expect(entry).toMatchObject({ name: 'phone', scopes: ['read', 'control'], revokedAt: null });
-    expect(entry!.expiresAt).toBeGreaterThan(Date.now() + 29 * 86_400_000);
+    expect(entry!.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    expect(Date.parse(entry!.expiresAt)).toBeGreaterThan(Date.now() + 29 * 86_400_000);
     expect(listed.stdout).not.toContain(key);
 
     const revoked = await cli('keys', 'revoke', prefix);
@@ -52,7 +54,7 @@ describe.each([
     const again = await cli('keys', 'revoke', prefix);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('no active key');
-  });
+  }, 60_000); // four CLI processes, each starting tsx
 
   it('rejects unknown scopes and bad expiries with a clear message', async () => {
     const badScope = await cli('keys', 'create', '--name', 'x', '--scopes', 'read,root');

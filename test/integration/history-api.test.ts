@@ -117,7 +117,7 @@ describe('recorder, sessions and history end to end', () => {
     ['/api/v1/history?series=grid.soc&duration=1d', 'series'],
     ['/api/v1/history?series=chargepoint.99.power&duration=1d', 'series'],
     ['/api/v1/history?series=a.b,c.d,e.f,g.h,i.j,k.l,m.n,o.p,q.r,s.t,u.v&duration=1d', 'series'],
-    ['/api/v1/history?series=grid.power', 'start'],
+    ['/api/v1/history?series=grid.power&end=2026-03-01', 'start'],
     ['/api/v1/history?series=grid.power&start=2026-13-01', 'start'],
     ['/api/v1/history?series=grid.power&start=2026-02-30', 'start'],
     ['/api/v1/history?series=grid.power&start=2026-03-01T00:00:00 01:00', 'start'],
@@ -151,5 +151,23 @@ describe('recorder, sessions and history end to end', () => {
   it('needs credentials', async () => {
     await gw.http.get('/api/v1/history?series=grid.power&duration=1d').expect(401);
     await gw.http.get('/api/v1/history/series').expect(401);
+  });
+
+  it('explains what is missing or malformed, and defaults the range to today in TIME_ZONE', async () => {
+    const none = await get('/api/v1/history').expect(400);
+    expect(none.body.detail).toMatch(/query\/series is required: Comma-separated series ids.*GET \/api\/v1\/history\/series` lists them/);
+    const today = await get('/api/v1/history?series=grid.power').expect(200);
+    const midnight = new Date().toLocaleString('sv-SE', { timeZone: 'Europe/Berlin' }).slice(0, 10);
+    expect(today.body).toMatchObject({ interval: 'day', timeZone: 'Europe/Berlin' });
+    expect(today.body.start).toMatch(new RegExp(`^${midnight}T00:00:00\\+0[12]:00$`));
+    const bad = await get('/api/v1/history?series=grid.power&start=notadate').expect(400);
+    expect(bad.body.detail).toBe('request/query/start must be an ISO 8601 date or date-time, e.g. 2026-03-01 or 2026-03-01T08:00:00+01:00');
+  });
+
+  it('takes 5min as the interval, like the duration unit, and 5m as before', async () => {
+    const res = await get('/api/v1/history?series=grid.power&duration=10min&interval=5min').expect(200);
+    expect(res.body.interval).toBe('5min');
+    const old = await get('/api/v1/history?series=grid.power&duration=10min&interval=5m').expect(200);
+    expect(old.body.series[0].points).toEqual(res.body.series[0].points);
   });
 });

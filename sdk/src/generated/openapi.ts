@@ -328,14 +328,15 @@ export interface paths {
          *     aggregated per bucket of `interval` in the time zone `tz` (default: the gateway's `TIME_ZONE`).
          *
          *     **Range.** Half-open `[start, end)`. Give `start` and `end`, or one of them with `duration`, or
-         *     `duration` alone (then the range ends with the current bucket), or `start` alone (up to now).
+         *     `duration` alone (then the range ends with the current bucket), or `start` alone (up to now), or
+         *     none of them: today so far in `tz`. `series` is always required.
          *     A date without a time is midnight and a date-time without an offset is local time, both in `tz`.
          *     The range is widened to whole buckets: `start` is moved back to the start of its bucket and `end`
          *     forward to the end of its bucket. The response gives the range actually used.
          *
          *     **Buckets** are calendar buckets in `tz`, labelled by their start as ISO 8601 with the zone's
          *     offset at that instant. Days are 23 or 25 hours long on daylight-saving changes; weeks start on
-         *     Monday (ISO weeks); `5m` buckets are aligned to every fifth minute. Every bucket of the range is
+         *     Monday (ISO weeks); `5min` buckets are aligned to every fifth minute. Every bucket of the range is
          *     present; a bucket without samples has `null` values (a gap stays a gap, it is not zero).
          *
          *     **Fields** per series kind: `energy` (Wh) for meter counters, from counter deltas: the sum of
@@ -2234,11 +2235,11 @@ export interface components {
          */
         SeriesKind: "power" | "energy" | "soc";
         /**
-         * @description Bucket size: 5 minutes, hour, day, ISO week (Monday), calendar month or year, in `tz`
+         * @description Bucket size: 5 minutes (`5min`, as `duration` spells minutes; `5m` is the older spelling, still accepted and answered as sent), hour, day, ISO week (Monday), calendar month or year, in `tz`
          * @default day
          * @enum {string}
          */
-        HistoryInterval: "5m" | "hour" | "day" | "week" | "month" | "year";
+        HistoryInterval: "5min" | "hour" | "day" | "week" | "month" | "year" | "5m";
         /** @enum {string} */
         HistoryField: "energy" | "avgPower" | "maxPower" | "minPower" | "avgSoc" | "minSoc" | "maxSoc";
         /** @description One bucket; only the requested fields that apply to the series are present, `null` when the bucket has no samples */
@@ -2443,6 +2444,7 @@ export interface components {
             /**
              * Format: password
              * @description 12 to 128 characters
+             * @example correct horse battery staple
              */
             newPassword: string;
         };
@@ -2495,6 +2497,7 @@ export interface components {
             /**
              * Format: password
              * @description 12 to 128 characters
+             * @example correct horse battery staple
              */
             password: string;
             chargepoints?: components["schemas"]["ChargePointIds"];
@@ -2504,6 +2507,7 @@ export interface components {
             /**
              * Format: password
              * @description A new password (ends every session of the user)
+             * @example correct horse battery staple
              */
             password?: string;
             chargepoints?: components["schemas"]["ChargePointIds"];
@@ -2549,6 +2553,7 @@ export interface components {
             /**
              * Format: date-time
              * @description Expiry (omit for none)
+             * @example 2027-12-31T23:59:59Z
              */
             expiresAt?: string;
         };
@@ -2596,6 +2601,7 @@ export interface components {
         ChargeModeRequest: {
             /**
              * @description The new charge mode (see `ChargeMode` for the openWB values; `standby` no longer exists in openWB 2.x)
+             * @example minPv
              * @enum {string}
              */
             mode: "instant" | "pv" | "minPv" | "eco" | "scheduled" | "stop";
@@ -2654,6 +2660,7 @@ export interface components {
             locked: boolean;
         };
         VehicleAssignment: {
+            /** @example 1 */
             vehicleId: components["schemas"]["EntityId"];
         };
         VehicleSocRequest: {
@@ -2665,6 +2672,7 @@ export interface components {
             soc: number;
         };
         ChargeTemplateAssignment: {
+            /** @example 1 */
             chargeTemplateId: components["schemas"]["EntityId"];
         };
         ChargeLimitState: {
@@ -2832,7 +2840,10 @@ export interface components {
             secrets: string[];
         };
         SocModuleUpdate: {
-            /** @description A module `type` from `listSocModules`; `null` removes the SoC module */
+            /**
+             * @description A module `type` from `listSocModules`; `null` removes the SoC module
+             * @example manual
+             */
             type: string | null;
             /** @description Settings to change (see the operation); secrets in clear text, `{ "set": true }` or omitted to keep, `null` to clear */
             configuration?: Record<string, never>;
@@ -2856,6 +2867,7 @@ export interface components {
             chargeMode?: "instant" | "pv" | "minPv" | "eco" | "scheduled" | "stop";
             instantCharging?: components["schemas"]["InstantChargingRequest"];
             pvCharging?: components["schemas"]["PvChargingRequest"];
+            /** @example 1 */
             vehicleId?: components["schemas"]["EntityId"];
         };
         ProfileTags: components["schemas"]["RfidTag"][];
@@ -2932,6 +2944,22 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/validation",
+                 *       "title": "Bad Request",
+                 *       "status": 400,
+                 *       "detail": "request/query/limit must be <= 500",
+                 *       "instance": "/api/v1/sessions",
+                 *       "errors": [
+                 *         {
+                 *           "path": "/query/limit",
+                 *           "message": "must be <= 500",
+                 *           "errorCode": "maximum.openapi.validation"
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -2945,6 +2973,15 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/unauthorized",
+                 *       "title": "Unauthorized",
+                 *       "status": 401,
+                 *       "detail": "Missing credentials: send x-api-key or Authorization: Bearer",
+                 *       "instance": "/api/v1/chargepoints"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -2957,6 +2994,15 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/forbidden",
+                 *       "title": "Forbidden",
+                 *       "status": 403,
+                 *       "detail": "This operation needs the control scope",
+                 *       "instance": "/api/v1/chargepoints/3/charge-mode"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -2969,6 +3015,15 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/not-found",
+                 *       "title": "Not Found",
+                 *       "status": 404,
+                 *       "detail": "Chargepoint 9 is not known: openWB has not published it",
+                 *       "instance": "/api/v1/chargepoints/9"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -2982,6 +3037,15 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/unavailable",
+                 *       "title": "Service Unavailable",
+                 *       "status": 503,
+                 *       "detail": "The database cannot be reached right now",
+                 *       "instance": "/api/v1/sessions"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -2994,6 +3058,15 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/conflict",
+                 *       "title": "Conflict",
+                 *       "status": 409,
+                 *       "detail": "A user named alice already exists",
+                 *       "instance": "/api/v1/users"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -3007,15 +3080,40 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/too-many-requests",
+                 *       "title": "Too Many Requests",
+                 *       "status": 429,
+                 *       "detail": "Rate limit of this API key exceeded: retry after 12 s",
+                 *       "instance": "/api/v1/site"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Any other error */
+        /**
+         * @description Any other error, always problem+json: `405` for a method the path does not have (with `Allow`),
+         *     `408` for a request not received in time, `413` for a body over 64 KiB, `415` for a body that is not
+         *     `application/json`, `431` for request headers over 16 KiB (answered by the HTTP parser, before
+         *     credentials are checked), `500` for an unexpected fault (logged; no internals in the body).
+         */
         Error: {
             headers: {
+                /** @description With `405` only: the methods the path answers */
+                Allow?: string;
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/method-not-allowed",
+                 *       "title": "Method Not Allowed",
+                 *       "status": 405,
+                 *       "detail": "This path answers GET, HEAD only",
+                 *       "instance": "/api/v1/site"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -3090,13 +3188,25 @@ export interface components {
         StreamTopics: components["schemas"]["StreamTopic"][];
         /** @description openWB chargepoint id (2.x component id such as `3`; 1.9 chargepoint number `1`…`8`) */
         ChargePointId: components["schemas"]["EntityId"];
-        /** @description openWB 2.x vehicle id (`0` is openWB's default vehicle) */
+        /**
+         * @description openWB 2.x vehicle id (`0` is openWB's default vehicle)
+         * @example 1
+         */
         VehicleId: components["schemas"]["EntityId"];
-        /** @description Start of the range (inclusive): ISO 8601 date or date-time; a date, or a date-time without offset, is local time in `tz`. Encode `+` as `%2B`. */
+        /**
+         * @description Start of the range (inclusive): ISO 8601 date or date-time; a date, or a date-time without offset, is local time in `tz`. Encode `+` as `%2B`.
+         * @example 2026-01-01
+         */
         RangeFrom: components["schemas"]["DateTimeParam"];
-        /** @description End of the range (exclusive): ISO 8601 date or date-time, read like `from` */
+        /**
+         * @description End of the range (exclusive): ISO 8601 date or date-time, read like `from`
+         * @example 2027-01-01
+         */
         RangeTo: components["schemas"]["DateTimeParam"];
-        /** @description Only sessions of this openWB vehicle id (the corrected vehicle where a session was corrected) */
+        /**
+         * @description Only sessions of this openWB vehicle id (the corrected vehicle where a session was corrected)
+         * @example 1
+         */
         SessionVehicleFilter: components["schemas"]["EntityId"];
         /** @description Only sessions with this RFID tag (exact, case-sensitive) */
         SessionTagFilter: string;
@@ -3446,7 +3556,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description openWB 2.x vehicle id (`0` is openWB's default vehicle) */
+                /**
+                 * @description openWB 2.x vehicle id (`0` is openWB's default vehicle)
+                 * @example 1
+                 */
                 vehicleId: components["parameters"]["VehicleId"];
             };
             cookie?: never;
@@ -3508,15 +3621,24 @@ export interface operations {
     listSessions: {
         parameters: {
             query?: {
-                /** @description Start of the range (inclusive): ISO 8601 date or date-time; a date, or a date-time without offset, is local time in `tz`. Encode `+` as `%2B`. */
+                /**
+                 * @description Start of the range (inclusive): ISO 8601 date or date-time; a date, or a date-time without offset, is local time in `tz`. Encode `+` as `%2B`.
+                 * @example 2026-01-01
+                 */
                 from?: components["parameters"]["RangeFrom"];
-                /** @description End of the range (exclusive): ISO 8601 date or date-time, read like `from` */
+                /**
+                 * @description End of the range (exclusive): ISO 8601 date or date-time, read like `from`
+                 * @example 2027-01-01
+                 */
                 to?: components["parameters"]["RangeTo"];
                 /** @description IANA time zone for calendar buckets and for dates without an offset, e.g. `Europe/Berlin`; default: the gateway's `TIME_ZONE` setting (UTC unless configured) */
                 tz?: components["parameters"]["TimeZone"];
                 /** @description Only sessions of this chargepoint id */
                 chargepoint?: components["parameters"]["ChargePointFilter"];
-                /** @description Only sessions of this openWB vehicle id (the corrected vehicle where a session was corrected) */
+                /**
+                 * @description Only sessions of this openWB vehicle id (the corrected vehicle where a session was corrected)
+                 * @example 1
+                 */
                 vehicle?: components["parameters"]["SessionVehicleFilter"];
                 /** @description Only sessions with this RFID tag (exact, case-sensitive) */
                 tag?: components["parameters"]["SessionTagFilter"];
@@ -3558,9 +3680,15 @@ export interface operations {
             query?: {
                 /** @description Bucket size */
                 interval?: "day" | "week" | "month" | "year";
-                /** @description Start of the range (inclusive): ISO 8601 date or date-time; a date, or a date-time without offset, is local time in `tz`. Encode `+` as `%2B`. */
+                /**
+                 * @description Start of the range (inclusive): ISO 8601 date or date-time; a date, or a date-time without offset, is local time in `tz`. Encode `+` as `%2B`.
+                 * @example 2026-01-01
+                 */
                 from?: components["parameters"]["RangeFrom"];
-                /** @description End of the range (exclusive): ISO 8601 date or date-time, read like `from` */
+                /**
+                 * @description End of the range (exclusive): ISO 8601 date or date-time, read like `from`
+                 * @example 2027-01-01
+                 */
                 to?: components["parameters"]["RangeTo"];
                 /** @description IANA time zone for calendar buckets and for dates without an offset, e.g. `Europe/Berlin`; default: the gateway's `TIME_ZONE` setting (UTC unless configured) */
                 tz?: components["parameters"]["TimeZone"];
@@ -3596,15 +3724,24 @@ export interface operations {
     exportSessionsCsv: {
         parameters: {
             query?: {
-                /** @description Start of the range (inclusive): ISO 8601 date or date-time; a date, or a date-time without offset, is local time in `tz`. Encode `+` as `%2B`. */
+                /**
+                 * @description Start of the range (inclusive): ISO 8601 date or date-time; a date, or a date-time without offset, is local time in `tz`. Encode `+` as `%2B`.
+                 * @example 2026-01-01
+                 */
                 from?: components["parameters"]["RangeFrom"];
-                /** @description End of the range (exclusive): ISO 8601 date or date-time, read like `from` */
+                /**
+                 * @description End of the range (exclusive): ISO 8601 date or date-time, read like `from`
+                 * @example 2027-01-01
+                 */
                 to?: components["parameters"]["RangeTo"];
                 /** @description IANA time zone for calendar buckets and for dates without an offset, e.g. `Europe/Berlin`; default: the gateway's `TIME_ZONE` setting (UTC unless configured) */
                 tz?: components["parameters"]["TimeZone"];
                 /** @description Only sessions of this chargepoint id */
                 chargepoint?: components["parameters"]["ChargePointFilter"];
-                /** @description Only sessions of this openWB vehicle id (the corrected vehicle where a session was corrected) */
+                /**
+                 * @description Only sessions of this openWB vehicle id (the corrected vehicle where a session was corrected)
+                 * @example 1
+                 */
                 vehicle?: components["parameters"]["SessionVehicleFilter"];
                 /** @description Only sessions with this RFID tag (exact, case-sensitive) */
                 tag?: components["parameters"]["SessionTagFilter"];
@@ -3653,15 +3790,24 @@ export interface operations {
     exportSessionsXlsx: {
         parameters: {
             query?: {
-                /** @description Start of the range (inclusive): ISO 8601 date or date-time; a date, or a date-time without offset, is local time in `tz`. Encode `+` as `%2B`. */
+                /**
+                 * @description Start of the range (inclusive): ISO 8601 date or date-time; a date, or a date-time without offset, is local time in `tz`. Encode `+` as `%2B`.
+                 * @example 2026-01-01
+                 */
                 from?: components["parameters"]["RangeFrom"];
-                /** @description End of the range (exclusive): ISO 8601 date or date-time, read like `from` */
+                /**
+                 * @description End of the range (exclusive): ISO 8601 date or date-time, read like `from`
+                 * @example 2027-01-01
+                 */
                 to?: components["parameters"]["RangeTo"];
                 /** @description IANA time zone for calendar buckets and for dates without an offset, e.g. `Europe/Berlin`; default: the gateway's `TIME_ZONE` setting (UTC unless configured) */
                 tz?: components["parameters"]["TimeZone"];
                 /** @description Only sessions of this chargepoint id */
                 chargepoint?: components["parameters"]["ChargePointFilter"];
-                /** @description Only sessions of this openWB vehicle id (the corrected vehicle where a session was corrected) */
+                /**
+                 * @description Only sessions of this openWB vehicle id (the corrected vehicle where a session was corrected)
+                 * @example 1
+                 */
                 vehicle?: components["parameters"]["SessionVehicleFilter"];
                 /** @description Only sessions with this RFID tag (exact, case-sensitive) */
                 tag?: components["parameters"]["SessionTagFilter"];
@@ -3706,9 +3852,15 @@ export interface operations {
                 quarter?: string;
                 /** @description Calendar year */
                 year?: number;
-                /** @description Start of the range (inclusive): ISO 8601 date or date-time; a date, or a date-time without offset, is local time in `tz`. Encode `+` as `%2B`. */
+                /**
+                 * @description Start of the range (inclusive): ISO 8601 date or date-time; a date, or a date-time without offset, is local time in `tz`. Encode `+` as `%2B`.
+                 * @example 2026-01-01
+                 */
                 from?: components["parameters"]["RangeFrom"];
-                /** @description End of the range (exclusive): ISO 8601 date or date-time, read like `from` */
+                /**
+                 * @description End of the range (exclusive): ISO 8601 date or date-time, read like `from`
+                 * @example 2027-01-01
+                 */
                 to?: components["parameters"]["RangeTo"];
                 /** @description IANA time zone for calendar buckets and for dates without an offset, e.g. `Europe/Berlin`; default: the gateway's `TIME_ZONE` setting (UTC unless configured) */
                 tz?: components["parameters"]["TimeZone"];
@@ -3835,11 +3987,23 @@ export interface operations {
     getHistory: {
         parameters: {
             query: {
-                /** @description Comma-separated series ids, e.g. `grid.power,chargepoint.3.energyImported`; `GET /api/v1/history/series` lists them */
+                /**
+                 * @description Comma-separated series ids, e.g. `grid.power,chargepoint.3.energyImported`; `GET /api/v1/history/series` lists them
+                 * @example [
+                 *       "grid.power",
+                 *       "chargepoint.3.energyImported"
+                 *     ]
+                 */
                 series: components["schemas"]["SeriesId"][];
-                /** @description Start of the range (inclusive): ISO 8601 date or date-time; encode `+` as `%2B` */
+                /**
+                 * @description Start of the range (inclusive): ISO 8601 date or date-time; encode `+` as `%2B`
+                 * @example 2026-03-01
+                 */
                 start?: components["schemas"]["DateTimeParam"];
-                /** @description End of the range (exclusive): ISO 8601 date or date-time; encode `+` as `%2B` */
+                /**
+                 * @description End of the range (exclusive): ISO 8601 date or date-time; encode `+` as `%2B`
+                 * @example 2026-03-08
+                 */
                 end?: components["schemas"]["DateTimeParam"];
                 /** @description Length of the range in calendar units of `tz`: `<n>min`, `<n>h`, `<n>d`, `<n>w`, `<n>month`, `<n>y`, e.g. `7d`, `1month` */
                 duration?: string;
@@ -4380,9 +4544,15 @@ export interface operations {
                 actor?: string;
                 /** @description Only this action, e.g. `auth.login`, `user.update`, `key.revoke` */
                 action?: string;
-                /** @description Entries at or after this time */
+                /**
+                 * @description Entries at or after this time
+                 * @example 2026-01-01T00:00:00Z
+                 */
                 from?: components["schemas"]["Timestamp"];
-                /** @description Entries before this time */
+                /**
+                 * @description Entries before this time
+                 * @example 2027-01-01T00:00:00Z
+                 */
                 to?: components["schemas"]["Timestamp"];
                 /** @description `nextCursor` of the previous page */
                 cursor?: string;
@@ -4670,7 +4840,10 @@ export interface operations {
                 Prefer?: components["parameters"]["Prefer"];
             };
             path: {
-                /** @description openWB 2.x vehicle id (`0` is openWB's default vehicle) */
+                /**
+                 * @description openWB 2.x vehicle id (`0` is openWB's default vehicle)
+                 * @example 1
+                 */
                 vehicleId: components["parameters"]["VehicleId"];
             };
             cookie?: never;
@@ -4701,7 +4874,10 @@ export interface operations {
                 Prefer?: components["parameters"]["Prefer"];
             };
             path: {
-                /** @description openWB 2.x vehicle id (`0` is openWB's default vehicle) */
+                /**
+                 * @description openWB 2.x vehicle id (`0` is openWB's default vehicle)
+                 * @example 1
+                 */
                 vehicleId: components["parameters"]["VehicleId"];
             };
             cookie?: never;
@@ -4728,7 +4904,10 @@ export interface operations {
                 Prefer?: components["parameters"]["Prefer"];
             };
             path: {
-                /** @description openWB 2.x vehicle id (`0` is openWB's default vehicle) */
+                /**
+                 * @description openWB 2.x vehicle id (`0` is openWB's default vehicle)
+                 * @example 1
+                 */
                 vehicleId: components["parameters"]["VehicleId"];
             };
             cookie?: never;
@@ -4756,7 +4935,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description openWB 2.x vehicle id (`0` is openWB's default vehicle) */
+                /**
+                 * @description openWB 2.x vehicle id (`0` is openWB's default vehicle)
+                 * @example 1
+                 */
                 vehicleId: components["parameters"]["VehicleId"];
             };
             cookie?: never;
@@ -4793,7 +4975,10 @@ export interface operations {
                 Prefer?: components["parameters"]["Prefer"];
             };
             path: {
-                /** @description openWB 2.x vehicle id (`0` is openWB's default vehicle) */
+                /**
+                 * @description openWB 2.x vehicle id (`0` is openWB's default vehicle)
+                 * @example 1
+                 */
                 vehicleId: components["parameters"]["VehicleId"];
             };
             cookie?: never;

@@ -1,3 +1,4 @@
+import { listDetail } from '../../audit/audit-detail.ts';
 import { actorOf, type AuditClient } from '../../audit/audit.ts';
 import type { AuditService } from '../../audit/audit-service.ts';
 import { json, noContent, type HandlerTable } from '../../http/operation-types.ts';
@@ -24,7 +25,7 @@ export function userHandlers(users: UserService, audit: AuditService): UserHandl
       await record('user.create', principal, user.id, client, {
         name: user.name,
         role: user.role,
-        chargepoints: user.chargepoints.join(','),
+        chargepoints: listDetail(user.chargepoints, 'chargepoints'),
       });
       return json(201, userDto(user));
     },
@@ -32,7 +33,7 @@ export function userHandlers(users: UserService, audit: AuditService): UserHandl
       const user = await users.update(params.userId, body);
       const detail: Record<string, string | boolean> = {};
       if (body.role !== undefined) detail.role = body.role;
-      if (body.chargepoints !== undefined) detail.chargepoints = user.chargepoints.join(',');
+      if (body.chargepoints !== undefined) detail.chargepoints = listDetail(user.chargepoints, 'chargepoints');
       if (body.disabled !== undefined) detail.disabled = body.disabled;
       if (body.password !== undefined) detail.password = 'changed';
       await record('user.update', principal, user.id, client, detail);

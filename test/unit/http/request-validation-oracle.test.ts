@@ -255,4 +255,25 @@ describe('request validation agrees with express-openapi-validator', () => {
     const c: Case = { name: 'tag with !', method: 'get', url: "/api/v1/sessions?tag=it's!" };
     expect([await statusOf(ours, c), await statusOf(oracle, c)]).toEqual([204, 400]);
   });
+
+  it('differs on purpose in a second place: integers in decimal digits only', async () => {
+    // The oracle's Ajv coerces whatever Number() takes (even Infinity passes its integer check); the gateway
+    // refuses hex, exponents, padding and infinities, which no client means as a number (Infinity reached
+    // SQLite as a non-integer: a 500).
+    const verdict = async (value: string) => {
+      const c: Case = { name: `limit=${value}`, method: 'get', url: `/api/v1/sessions?limit=${encodeURIComponent(value)}` };
+      return `${value}: ${await statusOf(ours, c)}/${await statusOf(oracle, c)}`;
+    };
+    const found = [];
+    for (const value of ['Infinity', '-Infinity', '0x10', '1e2', ' 5', '5 ', '10']) found.push(await verdict(value));
+    expect(found).toEqual([
+      'Infinity: 400/204',
+      '-Infinity: 400/204',
+      '0x10: 400/204',
+      '1e2: 400/204',
+      ' 5: 400/204',
+      '5 : 400/204',
+      '10: 204/204',
+    ]);
+  });
 });
