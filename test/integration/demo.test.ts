@@ -75,6 +75,6 @@ describe('demo mode (`npm start` with nothing configured)', () => {
       return body.grid.energyImported + body.pv.energyTotal;
     };
     const before = await total();
-    await eventually(async () => ((await total()) > before ? true : undefined), 5_000, 'counters to rise');
+    await eventually(async () => ((await total()) > before ? true : undefined), 20_000, 'counters to rise');
   });
 });
