@@ -168,7 +168,15 @@ const upsertSession = perDialect(
 );
 const insertSessionIfNew = perDialect((sql) => `${sql.insertIgnore} INTO charging_sessions ${VALUES}`);
 const SELECT = `SELECT ${[...COLUMNS, ...CORRECTION_COLUMNS].join(', ')} FROM charging_sessions`;
-const SELECT_READ_ONLY = `SELECT ${[...COLUMNS.filter((c) => c !== 'state' && c !== 'updated_at'), ...CORRECTION_COLUMNS].join(', ')} FROM charging_sessions`;
+const READ_ONLY_COLUMNS = [...COLUMNS.filter((c) => c !== 'state' && c !== 'updated_at'), ...CORRECTION_COLUMNS];
+const SELECT_READ_ONLY = `SELECT ${READ_ONLY_COLUMNS.join(', ')} FROM charging_sessions`;
+
+/** A read-only selection's row, fetched as an array of its values (in READ_ONLY_COLUMNS' order). */
+function readOnlyRow(values: readonly (string | number | null)[]): Row {
+  const row: Partial<Row> = {};
+  for (let i = 0; i < READ_ONLY_COLUMNS.length; i++) row[READ_ONLY_COLUMNS[i]!] = values[i] ?? null;
+  return row as Row;
+}
 
 export const SORT_COLUMNS = { start: 'start_ms', energy: 'energy_wh' } as const;
 export type SortKey = keyof typeof SORT_COLUMNS;
@@ -209,6 +217,21 @@ function where(filter: SessionFilter): Conditions {
     ]);
   }
   return conditions.add('rfid_tag = ?', filter.tag).add('user_id = ?', filter.userId);
+}
+
+function pageQuery(filter: SessionFilter, page: PageRequest, select: string): { sql: string; params: SqlParam[] } {
+  const conditions = where(filter);
+  const column = SORT_COLUMNS[page.sort];
+  const direction = page.descending ? 'DESC' : 'ASC';
+  if (page.after) {
+    const op = page.descending ? '<' : '>';
+    // The leading range makes the index seek to the page (an OR alone scans the index from its start).
+    conditions.addRaw(`${column} ${op}= ? AND (${column} ${op} ? OR id ${op} ?)`, [page.after.value, page.after.value, page.after.id]);
+  }
+  return {
+    sql: `${select}${conditions.toSql()} ORDER BY ${column} ${direction}, id ${direction} LIMIT ?`,
+    params: [...conditions.params, page.limit],
+  };
 }
 
 export class SessionRepository {
@@ -254,24 +277,19 @@ export class SessionRepository {
   }
 
   /**
-   * Like list, for reading only (exports): without the detector's state, which only the recorder needs, so
-   * each row is smaller to fetch and to decode. The sessions show the same figures.
+   * Like list, for reading only (exports): without the detector's state, which only the recorder needs, and
+   * fetched as arrays of values, so each row is smaller to fetch and much cheaper to decode (an object per
+   * row from the driver cost more than the rest of a CSV export). The sessions show the same figures.
    */
   async listForExport(filter: SessionFilter, page: PageRequest): Promise<Session[]> {
-    return this.list(filter, page, SELECT_READ_ONLY);
+    const { sql, params } = pageQuery(filter, page, SELECT_READ_ONLY);
+    const rows = await this.db.queryArrays<(string | number | null)[]>(sql, params);
+    return rows.map((values) => fromRow(readOnlyRow(values)));
   }
 
-  async list(filter: SessionFilter, page: PageRequest, select = SELECT): Promise<Session[]> {
-    const conditions = where(filter);
-    const column = SORT_COLUMNS[page.sort];
-    const direction = page.descending ? 'DESC' : 'ASC';
-    if (page.after) {
-      const op = page.descending ? '<' : '>';
-      // The leading range makes the index seek to the page (an OR alone scans the index from its start).
-      conditions.addRaw(`${column} ${op}= ? AND (${column} ${op} ? OR id ${op} ?)`, [page.after.value, page.after.value, page.after.id]);
-    }
-    const sql = `${select}${conditions.toSql()} ORDER BY ${column} ${direction}, id ${direction} LIMIT ?`;
-    return (await this.db.query<Row>(sql, [...conditions.params, page.limit])).map(fromRow);
+  async list(filter: SessionFilter, page: PageRequest): Promise<Session[]> {
+    const { sql, params } = pageQuery(filter, page, SELECT);
+    return (await this.db.query<Row>(sql, params)).map(fromRow);
   }
 
   /** Ended sessions of a chargepoint that started in [from, to), oldest first: `limit` of them after `offset`, and how many there are. */
