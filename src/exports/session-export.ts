@@ -44,11 +44,16 @@ export class SessionExports {
     const { selection, context, pages } = await this.open(query, visible, owner);
     const dialect = csvDialect(query);
     const local = new LocalTime(context.zone);
-    const cellOf = (row: SessionRow) =>
-      SESSION_COLUMNS.map((column): Cell => {
+    // One array of cells, refilled for each row: a CSV line is all that is kept of it.
+    const cells: Cell[] = [];
+    const cellsOf = (row: SessionRow) => {
+      for (let i = 0; i < SESSION_COLUMNS.length; i++) {
+        const column = SESSION_COLUMNS[i]!;
         const value = column.value(row, context);
-        return column.kind === 'time' && typeof value === 'number' ? local.text(value) : value;
-      });
+        cells[i] = column.kind === 'time' && typeof value === 'number' ? local.text(value) : value;
+      }
+      return cells;
+    };
     const header = csvLine(
       SESSION_COLUMNS.map((c) => headerOf(c, context, 'csv')),
       dialect,
@@ -56,7 +61,7 @@ export class SessionExports {
     async function* chunks() {
       let text = (query.bom ? UTF8_BOM : '') + header;
       for await (const page of pages) {
-        for (const row of page) text += csvLine(cellOf(row), dialect);
+        for (const row of page) text += csvLine(cellsOf(row), dialect);
         if (text.length >= CHUNK_CHARS) {
           yield Buffer.from(text);
           text = '';
