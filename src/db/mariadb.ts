@@ -33,6 +33,9 @@ export function openMariaDb(url: string, options: { connectTimeoutMs?: number } 
   const direct = bindTo(pool);
   return {
     ...direct,
+    async queryArrays<Values extends readonly unknown[]>(sql: string, params: readonly SqlParam[] = []) {
+      return Array.from((await pool.query({ sql, rowsAsArray: true, bigIntAsNumber: true }, [...params])) as Values[]);
+    },
     async transaction(work) {
       const connection = await pool.getConnection();
       try {

@@ -6,6 +6,19 @@ import type { Database, SqlParam } from './database.ts';
 type Param = Exclude<SqlParam, boolean> | 0 | 1;
 const bind = (params: readonly SqlParam[]): Param[] => params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p));
 
+function statementCache(make: (sql: string) => BetterSqlite3.Statement) {
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  const get = (sql: string) => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = make(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
+  return Object.assign(get, { clear: () => statements.clear() });
+}
+
 export function openSqlite(path: string): Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new BetterSqlite3(path);
@@ -13,16 +26,10 @@ export function openSqlite(path: string): Database {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
 
-  // better-sqlite3 is synchronous; statements are cached because the hot paths repeat a few of them.
-  const statements = new Map<string, BetterSqlite3.Statement>();
-  const prepare = (sql: string) => {
-    let statement = statements.get(sql);
-    if (!statement) {
-      statement = db.prepare(sql);
-      statements.set(sql, statement);
-    }
-    return statement;
-  };
+  // better-sqlite3 is synchronous; statements are cached because the hot paths repeat a few of them. A
+  // statement returns arrays (raw) or objects for all its uses, so each way has its own cache.
+  const prepare = statementCache((sql) => db.prepare(sql));
+  const prepareArrays = statementCache((sql) => db.prepare(sql).raw(true));
 
   const run = {
     query: async <Row>(sql: string, params: readonly SqlParam[] = []) => prepare(sql).all(...bind(params)) as Row[],
@@ -41,6 +48,10 @@ export function openSqlite(path: string): Database {
     await afterTransactions();
     return run.query<Row>(sql, params);
   };
+  const queryArrays = async <Values extends readonly unknown[]>(sql: string, params: readonly SqlParam[] = []) => {
+    await afterTransactions();
+    return prepareArrays(sql).all(...bind(params)) as Values[];
+  };
   const execute = async (sql: string, params?: readonly SqlParam[]) => {
     await afterTransactions();
     return run.execute(sql, params);
@@ -49,6 +60,7 @@ export function openSqlite(path: string): Database {
   const adapter: Database = {
     dialect: 'sqlite',
     query,
+    queryArrays,
     execute,
     transaction(work) {
       const transaction = current
@@ -71,7 +83,8 @@ export function openSqlite(path: string): Database {
       prepare('SELECT 1').get();
     },
     async close() {
-      statements.clear();
+      prepare.clear();
+      prepareArrays.clear();
       db.close();
     },
   };

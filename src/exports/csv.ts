@@ -22,8 +22,11 @@ export function neutralise(text: string): string {
 
 /** Up to 6 decimals (kWh of Wh to the thousandth), no exponent, no thousands separator. */
 export function formatNumber(value: number, decimalComma: boolean): string {
-  let text = String(Number.isInteger(value) ? value : Math.round(value * 1e6) / 1e6);
-  if (text.includes('e')) text = value.toFixed(6).replace(/\.?0+$/, '');
+  if (Number.isInteger(value) && Math.abs(value) < 1e21) return String(value);
+  const rounded = Math.round(value * 1e6) / 1e6;
+  // String() writes an exponent below 1e-6 and from 1e21 on.
+  const text =
+    rounded !== 0 && (Math.abs(rounded) < 1e-6 || Math.abs(rounded) >= 1e21) ? value.toFixed(6).replace(/\.?0+$/, '') : String(rounded);
   return decimalComma ? text.replace('.', ',') : text;
 }
 

@@ -16,9 +16,8 @@ export async function* sessionPages(
   pageSize = EXPORT_PAGE_SIZE,
 ): AsyncGenerator<SessionRow[]> {
   const names = new Map<string, string>();
-  let after: { value: number; id: string } | undefined;
-  for (;;) {
-    const page: Session[] = await repository.listForExport(selection.filter, {
+  const read = async (after?: { value: number; id: string }): Promise<Session[]> => {
+    const page = await repository.listForExport(selection.filter, {
       sort: selection.sort,
       descending: selection.descending,
       limit: pageSize,
@@ -26,10 +25,21 @@ export async function* sessionPages(
     });
     const unknown = [...new Set(page.flatMap((s) => (s.userId === null || names.has(s.userId) ? [] : [s.userId])))];
     if (unknown.length) for (const [id, name] of await repository.userNames(unknown)) names.set(id, name);
-    if (page.length) yield page.map((s) => rowOf(s, names));
+    return page;
+  };
+  let next = read();
+  for (;;) {
+    const page = await next;
     const last = page.at(-1);
-    if (!last || page.length < pageSize) return;
-    after = { value: selection.sort === 'start' ? last.start : last.energy, id: last.id };
+    const more = last !== undefined && page.length === pageSize;
+    if (more) {
+      // The next page is read while this one is written (a database server answers meanwhile); a reader
+      // that stops early leaves it unawaited, so its failure must not become an unhandled rejection.
+      next = read({ value: selection.sort === 'start' ? last.start : last.energy, id: last.id });
+      next.catch(() => undefined);
+    }
+    if (page.length) yield page.map((s) => rowOf(s, names));
+    if (!more) return;
   }
 }
 

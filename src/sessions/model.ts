@@ -81,18 +81,27 @@ export function meanPowerOf(session: Session): number | null {
   return session.chargingMs > 0 ? (session.energy * 3_600_000) / session.chargingMs : null;
 }
 
+/** The figures of a session as the API shows them (rounded), shared with the exports so that they show the same. */
+export const shown = {
+  energy: (session: Session): number => round(session.energy, 3),
+  chargingTime: (session: Session): number => Math.round(session.chargingMs / 1000),
+  meanPower(session: Session): number | null {
+    const mean = meanPowerOf(session);
+    // Rounding must not lift the mean above the peak.
+    return mean === null ? null : Math.min(round(mean, 1), session.peakPower ?? Number.POSITIVE_INFINITY);
+  },
+  cost: (session: Session): number | null => (session.cost === null ? null : round(session.cost, 4)),
+};
+
 export function toDto(session: Session, userNames: ReadonlyMap<string, string> = new Map()): SessionDto {
-  const mean = meanPowerOf(session);
-  // Rounding must not lift the mean above the peak.
-  const meanPower = mean === null ? null : Math.min(round(mean, 1), session.peakPower ?? Number.POSITIVE_INFINITY);
   return {
     id: session.id,
     chargepointId: session.chargepointId,
     start: new Date(session.start).toISOString(),
     end: session.end === null ? null : new Date(session.end).toISOString(),
-    energy: round(session.energy, 3),
-    chargingTime: Math.round(session.chargingMs / 1000),
-    meanPower,
+    energy: shown.energy(session),
+    chargingTime: shown.chargingTime(session),
+    meanPower: shown.meanPower(session),
     peakPower: session.peakPower,
     socStart: session.socStart,
     socEnd: session.socEnd,
@@ -100,7 +109,7 @@ export function toDto(session: Session, userNames: ReadonlyMap<string, string> =
     rfidTag: session.rfidTag,
     vehicle: vehicleOf(session),
     user: session.userId === null ? null : { id: session.userId, name: userNames.get(session.userId) ?? null },
-    cost: session.cost === null ? null : round(session.cost, 4),
+    cost: shown.cost(session),
     quality: session.quality,
     correction: session.correction
       ? {

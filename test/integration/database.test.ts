@@ -84,4 +84,16 @@ describe.each([
     ).rejects.toThrow('boom');
     expect(await db.query('SELECT id FROM api_keys WHERE id = ?', ['tx-1'])).toEqual([]);
   });
+
+  it('returns rows as arrays of their values in the SELECT order, and the same statement still as objects', async () => {
+    const sql = "SELECT 'a' AS text, 42 AS number, NULL AS missing UNION ALL SELECT ?, ?, ?";
+    expect(await db.queryArrays(sql, ['b', 7, null])).toEqual([
+      ['a', 42, null],
+      ['b', 7, null],
+    ]);
+    expect(await db.query(sql, ['b', 7, null])).toEqual([
+      { text: 'a', number: 42, missing: null },
+      { text: 'b', number: 7, missing: null },
+    ]);
+  });
 });

@@ -221,7 +221,7 @@ describe.each(BOTH_DATABASES)('session and history exports on %s', (_name, makeT
     const expected = (await jsonSessions(`sort=${sort}`)).map((s) => s.id);
     for (const size of [1, 7, 40]) {
       const ids: string[] = [];
-      for await (const page of sessionPages(repository, selection, size)) ids.push(...page.map((row) => row.dto.id));
+      for await (const page of sessionPages(repository, selection, size)) ids.push(...page.map((row) => row.session.id));
       expect(ids).toEqual(expected);
     }
   });
