@@ -32,6 +32,8 @@ export async function startDemoGateway(env: Record<string, string> = {}): Promis
       RECORDER_SPOOL_FILE: join(dir, 'spool.jsonl'),
       DEMO_INTERVAL_S: '1',
       RECORD_INTERVAL_S: '1',
+      // Every operation of the spec is served, EnergSync's too.
+      ENERGSYNC_ENABLED: 'true',
       ...FAST_KDF,
       ...env,
     }),

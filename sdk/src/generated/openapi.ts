@@ -1992,6 +1992,8 @@ export interface components {
         };
         /** @description Any message of the stream, told apart by `type` (for typed clients decoding a frame) */
         StreamMessage: components["schemas"]["StreamSnapshot"] | components["schemas"]["StreamChanged"] | components["schemas"]["StreamStale"] | components["schemas"]["StreamRemoved"] | components["schemas"]["StreamSessionEvent"] | components["schemas"]["StreamCommandEvent"] | components["schemas"]["StreamRfidEvent"] | components["schemas"]["StreamConnectionEvent"] | components["schemas"]["StreamError"];
+        /** @description DateTimeParam without an example, where a pre-filled value would collide with another parameter (Swagger UI fills examples) */
+        PeriodBound: string;
         /** @example 2026-03-01T00:00:00+01:00 */
         DateTimeParam: string;
         /**
@@ -3302,6 +3304,7 @@ export type SchemaStreamRfidEvent = components['schemas']['StreamRfidEvent'];
 export type SchemaStreamConnectionEvent = components['schemas']['StreamConnectionEvent'];
 export type SchemaStreamSubscribe = components['schemas']['StreamSubscribe'];
 export type SchemaStreamMessage = components['schemas']['StreamMessage'];
+export type SchemaPeriodBound = components['schemas']['PeriodBound'];
 export type SchemaDateTimeParam = components['schemas']['DateTimeParam'];
 export type SchemaLocalTimestamp = components['schemas']['LocalTimestamp'];
 export type SchemaSessionId = components['schemas']['SessionId'];
@@ -3852,16 +3855,10 @@ export interface operations {
                 quarter?: string;
                 /** @description Calendar year */
                 year?: number;
-                /**
-                 * @description Start of the range (inclusive): ISO 8601 date or date-time; a date, or a date-time without offset, is local time in `tz`. Encode `+` as `%2B`.
-                 * @example 2026-01-01
-                 */
-                from?: components["parameters"]["RangeFrom"];
-                /**
-                 * @description End of the range (exclusive): ISO 8601 date or date-time, read like `from`
-                 * @example 2027-01-01
-                 */
-                to?: components["parameters"]["RangeTo"];
+                /** @description Start of a free period (inclusive, with `to`): ISO 8601 date or date-time, local time in `tz` without an offset */
+                from?: components["schemas"]["PeriodBound"];
+                /** @description End of a free period (exclusive, with `from`): ISO 8601 date or date-time, read like `from` */
+                to?: components["schemas"]["PeriodBound"];
                 /** @description IANA time zone for calendar buckets and for dates without an offset, e.g. `Europe/Berlin`; default: the gateway's `TIME_ZONE` setting (UTC unless configured) */
                 tz?: components["parameters"]["TimeZone"];
                 /** @description Only sessions of this chargepoint id */
@@ -4043,11 +4040,23 @@ export interface operations {
     exportHistoryCsv: {
         parameters: {
             query: {
-                /** @description Comma-separated series ids, e.g. `grid.power,chargepoint.3.energyImported`; `GET /api/v1/history/series` lists them */
+                /**
+                 * @description Comma-separated series ids, e.g. `grid.power,chargepoint.3.energyImported`; `GET /api/v1/history/series` lists them
+                 * @example [
+                 *       "grid.power",
+                 *       "chargepoint.3.energyImported"
+                 *     ]
+                 */
                 series: components["schemas"]["SeriesId"][];
-                /** @description Start of the range (inclusive): ISO 8601 date or date-time; encode `+` as `%2B` */
+                /**
+                 * @description Start of the range (inclusive): ISO 8601 date or date-time; encode `+` as `%2B`
+                 * @example 2026-03-01
+                 */
                 start?: components["schemas"]["DateTimeParam"];
-                /** @description End of the range (exclusive): ISO 8601 date or date-time; encode `+` as `%2B` */
+                /**
+                 * @description End of the range (exclusive): ISO 8601 date or date-time; encode `+` as `%2B`
+                 * @example 2026-03-08
+                 */
                 end?: components["schemas"]["DateTimeParam"];
                 /** @description Length of the range in calendar units of `tz`: `<n>min`, `<n>h`, `<n>d`, `<n>w`, `<n>month`, `<n>y`, e.g. `7d`, `1month` */
                 duration?: string;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createRequestValidation, RequestValidationError } from '../../../src/http/request-validation.ts';
 import { listOperations } from '../../../src/http/spec-operations.ts';
 import { loadSpec } from '../../../src/spec.ts';
-import { specOperations } from '../../support/spec-requests.ts';
+import { sampleValue, specOperations } from '../../support/spec-requests.ts';
 
 // Pure logic against the real openapi.yaml: requests are plain objects with what the validator reads.
 const document = loadSpec().document;
@@ -84,18 +84,28 @@ describe('request validation compiled from openapi.yaml', () => {
       specOperations()
         .find((o) => o.operationId === operation.operationId)!
         .parameters.filter((p) => p.in === 'query' && (p.schema.type === 'integer' || p.schema.type === 'number'))
-        .map((p) => ({ operation, name: p.name })),
+        .map((p) => ({ operation, name: p.name, valid: p.schema.minimum ?? 10 })),
     );
+    // What the operation needs besides the number under test (EnergSync's charger id and start date).
+    const required = (operationId: string, location: string) =>
+      Object.fromEntries(
+        specOperations()
+          .find((o) => o.operationId === operationId)!
+          .parameters.filter((p) => p.in === location && p.required)
+          .map((p) => [p.name, sampleValue(p.schema)]),
+      );
     expect(numeric.map(({ operation, name }) => `${operation.operationId}.${name}`)).toEqual(
       expect.arrayContaining(['listSessions.limit', 'listAuditEntries.limit', 'listRfidEvents.limit']),
     );
-    for (const { operation, name } of numeric) {
+    for (const { operation, name, valid } of numeric) {
       for (const hostile of ['Infinity', '-Infinity', '0x10', '1e2', ' 5', '5 ', '', '+5', '5.', 'NaN', '0b1', '1_0']) {
         const problem = problemOf(() => validatorOf(operation)(request({ query: { [name]: hostile } })));
         expect(problem.status, `${operation.operationId} ${name}=${JSON.stringify(hostile)}`).toBe(400);
         expect(problem.errors[0]).toMatchObject({ path: `/query/${name}`, errorCode: 'type.openapi.validation' });
       }
-      expect(validatorOf(operation)(request({ query: { [name]: '10' } })).query[name]).toBe(10);
+      const params = required(operation.operationId, 'path');
+      const query = { ...required(operation.operationId, 'query'), [name]: String(valid) };
+      expect(validatorOf(operation)(request({ params, query })).query[name]).toBe(valid);
     }
   });
 
