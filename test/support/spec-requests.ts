@@ -46,7 +46,18 @@ export function specOperations(): SpecOperationInfo[] {
   });
 }
 
-const CANDIDATES = ['3', '1', 'a', 'abc', '7d', 'chargepoint.3.power', '3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b', 'owg_abcdefgh'];
+const CANDIDATES = [
+  '3',
+  '1',
+  'a',
+  'abc',
+  '7d',
+  '2026-Q4',
+  '2026-03-01',
+  'chargepoint.3.power',
+  '3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b',
+  'owg_abcdefgh',
+];
 
 /** A value the spec accepts for a parameter schema. */
 export function sampleValue(schema: Json): string {
