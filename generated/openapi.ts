@@ -1451,12 +1451,14 @@ export interface components {
             /** @description The request path */
             instance?: string;
             /** @description One entry per invalid input (validation problems only) */
-            errors?: {
-                /** @example /params/chargepointId */
-                path?: string;
-                message: string;
-                errorCode?: string;
-            }[];
+            errors?: components["schemas"]["ProblemError"][];
+        };
+        /** @description One invalid input of a validation problem */
+        ProblemError: {
+            /** @example /params/chargepointId */
+            path?: string;
+            message: string;
+            errorCode?: string;
         };
         Freshness: {
             /**
@@ -1558,24 +1560,8 @@ export interface components {
              * @example 04A1B2C3
              */
             rfidTag: string | null;
-            /** @description The vehicle openWB uses on this chargepoint; `null` while unknown */
-            vehicle: {
-                /** @example 1 */
-                id: string | null;
-                /** @example e-Golf */
-                name: string | null;
-                /**
-                 * Format: double
-                 * @description State of charge, %
-                 * @example 55
-                 */
-                soc: number | null;
-            } | null;
-            fault: {
-                state: components["schemas"]["FaultState"];
-                /** @example Kein Fehler. */
-                message: string | null;
-            } | null;
+            vehicle: components["schemas"]["ChargePointVehicle"];
+            fault: components["schemas"]["ChargePointFault"];
             /**
              * @description openWB's human-readable status (German, as openWB publishes it)
              * @example Fahrzeug lädt.
@@ -1589,6 +1575,24 @@ export interface components {
             /** @description No value received for `STALE_AFTER_S` seconds */
             stale: boolean;
         };
+        ChargePointFault: {
+            state: components["schemas"]["FaultState"];
+            /** @example Kein Fehler. */
+            message: string | null;
+        } | null;
+        /** @description The vehicle openWB uses on this chargepoint; `null` while unknown */
+        ChargePointVehicle: {
+            /** @example 1 */
+            id: string | null;
+            /** @example e-Golf */
+            name: string | null;
+            /**
+             * Format: double
+             * @description State of charge, %
+             * @example 55
+             */
+            soc: number | null;
+        } | null;
         ChargePointList: {
             items: components["schemas"]["ChargePoint"][];
         };
@@ -1697,54 +1701,57 @@ export interface components {
             items: components["schemas"]["Vehicle"][];
         };
         System: {
-            openwb: {
-                /**
-                 * @description openWB generation in use (configured, or detected from the topics seen); `null` until detected
-                 * @enum {string|null}
-                 */
-                generation: "2" | "1.9" | null;
-                /**
-                 * @description The `OPENWB_GENERATION` setting
-                 * @enum {string}
-                 */
-                configuredGeneration: "auto" | "2" | "1.9";
-                /**
-                 * @description openWB software version (`openWB/system/version`, 1.9 `openWB/system/Version`)
-                 * @example 2.2.2
-                 */
-                version: string | null;
-                /**
-                 * Format: date-time
-                 * @description When the gateway last received openWB's heartbeat topic
-                 */
-                lastHeartbeatAt: string | null;
-            };
-            broker: {
-                /** @description This gateway instance is connected to the openWB broker */
-                connected: boolean;
-                /**
-                 * Format: date-time
-                 * @description When this instance last received a message from openWB
-                 */
-                lastMessageAt: string | null;
-                /**
-                 * Format: int64
-                 * @description Messages this instance received since it started
-                 */
-                messagesReceived: number;
-                /**
-                 * Format: int64
-                 * @description Messages this instance refused at the edge of ingest (an id openWB would not write, a malformed or oversized payload, a value out of bounds); by reason in `openwb_mqtt_refused_total`
-                 */
-                decodeErrors: number;
-            };
-            gateway: {
-                /** @example 0.1.0 */
-                version: string;
-                startedAt: components["schemas"]["Timestamp"];
-                /** @enum {string} */
-                liveStore: "redis" | "memory";
-            };
+            openwb: components["schemas"]["SystemOpenWb"];
+            broker: components["schemas"]["SystemBroker"];
+            gateway: components["schemas"]["SystemGateway"];
+        };
+        SystemGateway: {
+            /** @example 0.1.0 */
+            version: string;
+            startedAt: components["schemas"]["Timestamp"];
+            /** @enum {string} */
+            liveStore: "redis" | "memory";
+        };
+        SystemBroker: {
+            /** @description This gateway instance is connected to the openWB broker */
+            connected: boolean;
+            /**
+             * Format: date-time
+             * @description When this instance last received a message from openWB
+             */
+            lastMessageAt: string | null;
+            /**
+             * Format: int64
+             * @description Messages this instance received since it started
+             */
+            messagesReceived: number;
+            /**
+             * Format: int64
+             * @description Messages this instance refused at the edge of ingest (an id openWB would not write, a malformed or oversized payload, a value out of bounds); by reason in `openwb_mqtt_refused_total`
+             */
+            decodeErrors: number;
+        };
+        SystemOpenWb: {
+            /**
+             * @description openWB generation in use (configured, or detected from the topics seen); `null` until detected
+             * @enum {string|null}
+             */
+            generation: "2" | "1.9" | null;
+            /**
+             * @description The `OPENWB_GENERATION` setting
+             * @enum {string}
+             */
+            configuredGeneration: "auto" | "2" | "1.9";
+            /**
+             * @description openWB software version (`openWB/system/version`, 1.9 `openWB/system/Version`)
+             * @example 2.2.2
+             */
+            version: string | null;
+            /**
+             * Format: date-time
+             * @description When the gateway last received openWB's heartbeat topic
+             */
+            lastHeartbeatAt: string | null;
         };
         /**
          * @description A stream ticket (single use, short-lived)
@@ -2079,18 +2086,8 @@ export interface components {
              * @example 04A1B2C3
              */
             rfidTag: string | null;
-            /** @description The vehicle of the session: the one a correction names, else the one openWB assigned (the last one seen); `null` when unknown */
-            vehicle: {
-                /** @example 1 */
-                id: string | null;
-                /** @example e-Golf */
-                name: string | null;
-            } | null;
-            /** @description The gateway user the session belongs to: the owner of the RFID profile whose tag was scanned for it; `null` when none was */
-            user: {
-                id: string;
-                name: string | null;
-            } | null;
+            vehicle: components["schemas"]["SessionVehicle"];
+            user: components["schemas"]["SessionUser"];
             /**
              * Format: double
              * @description Cost in the currency of `TARIFF_CURRENCY` (default EUR), rounded to 4 decimals: each energy step
@@ -2102,6 +2099,18 @@ export interface components {
             quality: components["schemas"]["SessionQuality"];
             correction: components["schemas"]["SessionCorrection"];
         };
+        /** @description The gateway user the session belongs to: the owner of the RFID profile whose tag was scanned for it; `null` when none was */
+        SessionUser: {
+            id: string;
+            name: string | null;
+        } | null;
+        /** @description The vehicle of the session: the one a correction names, else the one openWB assigned (the last one seen); `null` when unknown */
+        SessionVehicle: {
+            /** @example 1 */
+            id: string | null;
+            /** @example e-Golf */
+            name: string | null;
+        } | null;
         /** @description A field left out stays as it is; `null` withdraws it */
         SessionCorrectionUpdate: {
             /**
@@ -2144,23 +2153,20 @@ export interface components {
              */
             note: string | null;
             correctedAt: components["schemas"]["Timestamp"];
-            /** @description Who made the last change: a user (their id and name) or an API key (its id and name) */
-            correctedBy: {
-                /** @enum {string} */
-                type: "user" | "apiKey";
-                id: string;
-                name: string | null;
-            };
-            /** @description What the recorder (or the charge-log import) recorded */
-            original: {
-                vehicle: {
-                    /** @example 1 */
-                    id: string | null;
-                    /** @example e-Golf */
-                    name: string | null;
-                } | null;
-            };
+            correctedBy: components["schemas"]["SessionCorrector"];
+            original: components["schemas"]["SessionOriginal"];
         } | null;
+        /** @description What the recorder (or the charge-log import) recorded */
+        SessionOriginal: {
+            vehicle: components["schemas"]["SessionVehicle"];
+        };
+        /** @description Who made the last change: a user (their id and name) or an API key (its id and name) */
+        SessionCorrector: {
+            /** @enum {string} */
+            type: "user" | "apiKey";
+            id: string;
+            name: string | null;
+        };
         SessionList: {
             items: components["schemas"]["Session"][];
             /** @description Pass as `cursor` for the next page; `null` on the last page */
@@ -2382,12 +2388,13 @@ export interface components {
         Readiness: {
             /** @enum {string} */
             status: "ready" | "unavailable";
-            checks: {
-                broker: components["schemas"]["Check"];
-                liveStore: components["schemas"]["Check"];
-                database: components["schemas"]["Check"];
-                recorder?: components["schemas"]["RecorderCheck"];
-            };
+            checks: components["schemas"]["ReadinessChecks"];
+        };
+        ReadinessChecks: {
+            broker: components["schemas"]["Check"];
+            liveStore: components["schemas"]["Check"];
+            database: components["schemas"]["Check"];
+            recorder?: components["schemas"]["RecorderCheck"];
         };
         Check: {
             ok: boolean;
@@ -2571,16 +2578,8 @@ export interface components {
             action: string;
             /** @enum {string} */
             outcome: "success" | "failure";
-            actor: {
-                /** @enum {string} */
-                type: "user" | "apiKey" | "system" | "anonymous";
-                id: string | null;
-                name: string | null;
-            };
-            target: {
-                type: string;
-                id: string;
-            } | null;
+            actor: components["schemas"]["AuditActor"];
+            target: components["schemas"]["AuditTarget"];
             /** @description Client address (behind a proxy as configured with `TRUST_PROXY`) */
             ip: string | null;
             userAgent: string | null;
@@ -2588,6 +2587,16 @@ export interface components {
             detail: {
                 [key: string]: string;
             } | null;
+        };
+        AuditTarget: {
+            type: string;
+            id: string;
+        } | null;
+        AuditActor: {
+            /** @enum {string} */
+            type: "user" | "apiKey" | "system" | "anonymous";
+            id: string | null;
+            name: string | null;
         };
         AuditPage: {
             items: components["schemas"]["AuditEntry"][];
@@ -2698,43 +2707,45 @@ export interface components {
             global: boolean;
             /** @description Id of the chargepoint's active charge template (openWB 2.x) */
             templateId: string | null;
-            instantCharging: {
-                /**
-                 * Format: double
-                 * @description A
-                 */
-                current: number | null;
-                /** Format: int32 */
-                phases: number | null;
-                limit: components["schemas"]["ChargeLimitState"];
-            } | null;
-            pvCharging: {
-                /**
-                 * Format: double
-                 * @description A (0 = PV only)
-                 */
-                minCurrent: number | null;
-                /**
-                 * Format: double
-                 * @description %
-                 */
-                minSoc: number | null;
-                /**
-                 * Format: double
-                 * @description A
-                 */
-                minSocCurrent: number | null;
-                /** Format: int32 */
-                phases: number | null;
-                feedInLimit: boolean | null;
-                limit: components["schemas"]["ChargeLimitState"];
-            } | null;
+            instantCharging: components["schemas"]["InstantChargingSettings"];
+            pvCharging: components["schemas"]["PvChargingSettings"];
             /**
              * Format: date-time
              * @description When openWB last published these settings
              */
             updatedAt: string | null;
         };
+        PvChargingSettings: {
+            /**
+             * Format: double
+             * @description A (0 = PV only)
+             */
+            minCurrent: number | null;
+            /**
+             * Format: double
+             * @description %
+             */
+            minSoc: number | null;
+            /**
+             * Format: double
+             * @description A
+             */
+            minSocCurrent: number | null;
+            /** Format: int32 */
+            phases: number | null;
+            feedInLimit: boolean | null;
+            limit: components["schemas"]["ChargeLimitState"];
+        } | null;
+        InstantChargingSettings: {
+            /**
+             * Format: double
+             * @description A
+             */
+            current: number | null;
+            /** Format: int32 */
+            phases: number | null;
+            limit: components["schemas"]["ChargeLimitState"];
+        } | null;
         /**
          * @description What the command changes (`preset`: an RFID profile's chargeMode, instantCharging and pvCharging in one template change)
          * @enum {string}
@@ -2777,11 +2788,7 @@ export interface components {
              * @enum {string}
              */
             status: "pending" | "applied" | "timeout" | "sent";
-            target: {
-                /** @enum {string} */
-                type: "chargepoint" | "vehicle";
-                id: components["schemas"]["EntityId"];
-            };
+            target: components["schemas"]["CommandTarget"];
             /**
              * @description `rfid`: sent by an RFID profile when its tag was scanned
              * @enum {string}
@@ -2802,6 +2809,11 @@ export interface components {
             settings?: components["schemas"]["ChargeSettings"];
             vehicle?: components["schemas"]["Vehicle"];
             socModule?: components["schemas"]["SocModuleConfig"];
+        };
+        CommandTarget: {
+            /** @enum {string} */
+            type: "chargepoint" | "vehicle";
+            id: components["schemas"]["EntityId"];
         };
         /**
          * @description Module settings as openWB names them; each secret is `{ "set": true|false }` instead of its value
@@ -3130,6 +3142,158 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                 *       "action": "chargeMode",
+                 *       "status": "pending",
+                 *       "target": {
+                 *         "type": "chargepoint",
+                 *         "id": "3"
+                 *       },
+                 *       "via": "api",
+                 *       "request": {
+                 *         "mode": "instant",
+                 *         "minCurrent": 0,
+                 *         "current": 16,
+                 *         "phases": 0,
+                 *         "limit": {
+                 *           "type": "none",
+                 *           "soc": 1,
+                 *           "energy": 1
+                 *         },
+                 *         "minSoc": 0,
+                 *         "minSocCurrent": 16,
+                 *         "feedInLimit": true,
+                 *         "locked": true,
+                 *         "vehicleId": "3",
+                 *         "soc": 0,
+                 *         "chargeTemplateId": "3",
+                 *         "socModuleType": "manual",
+                 *         "socModuleKeys": [
+                 *           "string"
+                 *         ],
+                 *         "chargeMode": "instant",
+                 *         "instantCharging": {
+                 *           "current": 16,
+                 *           "phases": 1,
+                 *           "limit": {
+                 *             "type": "none",
+                 *             "soc": 1,
+                 *             "energy": 1
+                 *           }
+                 *         },
+                 *         "pvCharging": {
+                 *           "minCurrent": 0,
+                 *           "minSoc": 0,
+                 *           "minSocCurrent": 16,
+                 *           "phases": 0,
+                 *           "feedInLimit": true,
+                 *           "limit": {
+                 *             "type": "none",
+                 *             "soc": 1,
+                 *             "energy": 1
+                 *           }
+                 *         }
+                 *       },
+                 *       "topics": [
+                 *         "openWB/set/chargepoint/3/set/charge_template"
+                 *       ],
+                 *       "createdAt": "2026-05-20T12:00:40.000Z",
+                 *       "completedAt": "2026-05-20T14:00:00.000Z",
+                 *       "detail": "ok",
+                 *       "chargepoint": {
+                 *         "id": "3",
+                 *         "name": "Garage",
+                 *         "power": 11040,
+                 *         "currents": [
+                 *           16,
+                 *           16,
+                 *           16
+                 *         ],
+                 *         "voltages": [
+                 *           230.1,
+                 *           229.8,
+                 *           231
+                 *         ],
+                 *         "phasesInUse": 0,
+                 *         "energyImported": 1250030.67,
+                 *         "energyExported": 0,
+                 *         "energyToday": 8520,
+                 *         "plugged": true,
+                 *         "charging": true,
+                 *         "locked": true,
+                 *         "setCurrent": 16,
+                 *         "chargeMode": "instant",
+                 *         "rfidTag": "04A1B2C3",
+                 *         "vehicle": {
+                 *           "id": "1",
+                 *           "name": "e-Golf",
+                 *           "soc": 55
+                 *         },
+                 *         "fault": {
+                 *           "state": "ok",
+                 *           "message": "Kein Fehler."
+                 *         },
+                 *         "statusText": "Fahrzeug lädt.",
+                 *         "updatedAt": "2026-05-20T14:00:00.000Z",
+                 *         "stale": true
+                 *       },
+                 *       "settings": {
+                 *         "chargepointId": "3",
+                 *         "chargeMode": "instant",
+                 *         "global": true,
+                 *         "templateId": "1",
+                 *         "instantCharging": {
+                 *           "current": 0,
+                 *           "phases": 0,
+                 *           "limit": {
+                 *             "type": "none",
+                 *             "soc": 0,
+                 *             "energy": 0
+                 *           }
+                 *         },
+                 *         "pvCharging": {
+                 *           "minCurrent": 0,
+                 *           "minSoc": 0,
+                 *           "minSocCurrent": 0,
+                 *           "phases": 0,
+                 *           "feedInLimit": true,
+                 *           "limit": {
+                 *             "type": "none",
+                 *             "soc": 0,
+                 *             "energy": 0
+                 *           }
+                 *         },
+                 *         "updatedAt": "2026-05-20T14:00:00.000Z"
+                 *       },
+                 *       "vehicle": {
+                 *         "updatedAt": "2026-05-20T14:00:00.000Z",
+                 *         "stale": true,
+                 *         "id": "3",
+                 *         "name": "e-Golf",
+                 *         "soc": 55,
+                 *         "range": 210.5,
+                 *         "socUpdatedAt": "2026-05-20T14:00:00.000Z"
+                 *       },
+                 *       "socModule": {
+                 *         "vehicleId": "3",
+                 *         "type": "kia",
+                 *         "name": "alice",
+                 *         "official": true,
+                 *         "configuration": {
+                 *           "user_id": "me@example.com",
+                 *           "password": {
+                 *             "set": true
+                 *           },
+                 *           "vin": "WVWZZZ1KZAW000000"
+                 *         },
+                 *         "secrets": [
+                 *           "string"
+                 *         ]
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Command"];
             };
         };
@@ -3145,6 +3309,158 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                 *       "action": "chargeMode",
+                 *       "status": "pending",
+                 *       "target": {
+                 *         "type": "chargepoint",
+                 *         "id": "3"
+                 *       },
+                 *       "via": "api",
+                 *       "request": {
+                 *         "mode": "instant",
+                 *         "minCurrent": 0,
+                 *         "current": 16,
+                 *         "phases": 0,
+                 *         "limit": {
+                 *           "type": "none",
+                 *           "soc": 1,
+                 *           "energy": 1
+                 *         },
+                 *         "minSoc": 0,
+                 *         "minSocCurrent": 16,
+                 *         "feedInLimit": true,
+                 *         "locked": true,
+                 *         "vehicleId": "3",
+                 *         "soc": 0,
+                 *         "chargeTemplateId": "3",
+                 *         "socModuleType": "manual",
+                 *         "socModuleKeys": [
+                 *           "string"
+                 *         ],
+                 *         "chargeMode": "instant",
+                 *         "instantCharging": {
+                 *           "current": 16,
+                 *           "phases": 1,
+                 *           "limit": {
+                 *             "type": "none",
+                 *             "soc": 1,
+                 *             "energy": 1
+                 *           }
+                 *         },
+                 *         "pvCharging": {
+                 *           "minCurrent": 0,
+                 *           "minSoc": 0,
+                 *           "minSocCurrent": 16,
+                 *           "phases": 0,
+                 *           "feedInLimit": true,
+                 *           "limit": {
+                 *             "type": "none",
+                 *             "soc": 1,
+                 *             "energy": 1
+                 *           }
+                 *         }
+                 *       },
+                 *       "topics": [
+                 *         "openWB/set/chargepoint/3/set/charge_template"
+                 *       ],
+                 *       "createdAt": "2026-05-20T12:00:40.000Z",
+                 *       "completedAt": "2026-05-20T14:00:00.000Z",
+                 *       "detail": "ok",
+                 *       "chargepoint": {
+                 *         "id": "3",
+                 *         "name": "Garage",
+                 *         "power": 11040,
+                 *         "currents": [
+                 *           16,
+                 *           16,
+                 *           16
+                 *         ],
+                 *         "voltages": [
+                 *           230.1,
+                 *           229.8,
+                 *           231
+                 *         ],
+                 *         "phasesInUse": 0,
+                 *         "energyImported": 1250030.67,
+                 *         "energyExported": 0,
+                 *         "energyToday": 8520,
+                 *         "plugged": true,
+                 *         "charging": true,
+                 *         "locked": true,
+                 *         "setCurrent": 16,
+                 *         "chargeMode": "instant",
+                 *         "rfidTag": "04A1B2C3",
+                 *         "vehicle": {
+                 *           "id": "1",
+                 *           "name": "e-Golf",
+                 *           "soc": 55
+                 *         },
+                 *         "fault": {
+                 *           "state": "ok",
+                 *           "message": "Kein Fehler."
+                 *         },
+                 *         "statusText": "Fahrzeug lädt.",
+                 *         "updatedAt": "2026-05-20T14:00:00.000Z",
+                 *         "stale": true
+                 *       },
+                 *       "settings": {
+                 *         "chargepointId": "3",
+                 *         "chargeMode": "instant",
+                 *         "global": true,
+                 *         "templateId": "1",
+                 *         "instantCharging": {
+                 *           "current": 0,
+                 *           "phases": 0,
+                 *           "limit": {
+                 *             "type": "none",
+                 *             "soc": 0,
+                 *             "energy": 0
+                 *           }
+                 *         },
+                 *         "pvCharging": {
+                 *           "minCurrent": 0,
+                 *           "minSoc": 0,
+                 *           "minSocCurrent": 0,
+                 *           "phases": 0,
+                 *           "feedInLimit": true,
+                 *           "limit": {
+                 *             "type": "none",
+                 *             "soc": 0,
+                 *             "energy": 0
+                 *           }
+                 *         },
+                 *         "updatedAt": "2026-05-20T14:00:00.000Z"
+                 *       },
+                 *       "vehicle": {
+                 *         "updatedAt": "2026-05-20T14:00:00.000Z",
+                 *         "stale": true,
+                 *         "id": "3",
+                 *         "name": "e-Golf",
+                 *         "soc": 55,
+                 *         "range": 210.5,
+                 *         "socUpdatedAt": "2026-05-20T14:00:00.000Z"
+                 *       },
+                 *       "socModule": {
+                 *         "vehicleId": "3",
+                 *         "type": "kia",
+                 *         "name": "alice",
+                 *         "official": true,
+                 *         "configuration": {
+                 *           "user_id": "me@example.com",
+                 *           "password": {
+                 *             "set": true
+                 *           },
+                 *           "vin": "WVWZZZ1KZAW000000"
+                 *         },
+                 *         "secrets": [
+                 *           "string"
+                 *         ]
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Command"];
             };
         };
@@ -3285,6 +3601,49 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "3",
+                     *           "name": "Garage",
+                     *           "power": 11040,
+                     *           "currents": [
+                     *             16,
+                     *             16,
+                     *             16
+                     *           ],
+                     *           "voltages": [
+                     *             230.1,
+                     *             229.8,
+                     *             231
+                     *           ],
+                     *           "phasesInUse": 0,
+                     *           "energyImported": 1250030.67,
+                     *           "energyExported": 0,
+                     *           "energyToday": 8520,
+                     *           "plugged": true,
+                     *           "charging": true,
+                     *           "locked": true,
+                     *           "setCurrent": 16,
+                     *           "chargeMode": "instant",
+                     *           "rfidTag": "04A1B2C3",
+                     *           "vehicle": {
+                     *             "id": "1",
+                     *             "name": "e-Golf",
+                     *             "soc": 55
+                     *           },
+                     *           "fault": {
+                     *             "state": "ok",
+                     *             "message": "Kein Fehler."
+                     *           },
+                     *           "statusText": "Fahrzeug lädt.",
+                     *           "updatedAt": "2026-05-20T14:00:00.000Z",
+                     *           "stale": true
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ChargePointList"];
                 };
             };
@@ -3318,6 +3677,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3",
+                     *       "name": "Garage",
+                     *       "power": 11040,
+                     *       "currents": [
+                     *         16,
+                     *         16,
+                     *         16
+                     *       ],
+                     *       "voltages": [
+                     *         230.1,
+                     *         229.8,
+                     *         231
+                     *       ],
+                     *       "phasesInUse": 0,
+                     *       "energyImported": 1250030.67,
+                     *       "energyExported": 0,
+                     *       "energyToday": 8520,
+                     *       "plugged": true,
+                     *       "charging": true,
+                     *       "locked": true,
+                     *       "setCurrent": 16,
+                     *       "chargeMode": "instant",
+                     *       "rfidTag": "04A1B2C3",
+                     *       "vehicle": {
+                     *         "id": "1",
+                     *         "name": "e-Golf",
+                     *         "soc": 55
+                     *       },
+                     *       "fault": {
+                     *         "state": "ok",
+                     *         "message": "Kein Fehler."
+                     *       },
+                     *       "statusText": "Fahrzeug lädt.",
+                     *       "updatedAt": "2026-05-20T14:00:00.000Z",
+                     *       "stale": true
+                     *     }
+                     */
                     "application/json": components["schemas"]["ChargePoint"];
                 };
             };
@@ -3349,6 +3747,38 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "grid": {
+                     *         "updatedAt": "2026-05-20T14:00:00.000Z",
+                     *         "stale": true,
+                     *         "power": 1520.5,
+                     *         "energyImported": 0,
+                     *         "energyExported": 0
+                     *       },
+                     *       "pv": {
+                     *         "updatedAt": "2026-05-20T14:00:00.000Z",
+                     *         "stale": true,
+                     *         "power": 5230,
+                     *         "energyToday": 0,
+                     *         "energyTotal": 0
+                     *       },
+                     *       "battery": {
+                     *         "updatedAt": "2026-05-20T14:00:00.000Z",
+                     *         "stale": true,
+                     *         "power": 1500,
+                     *         "soc": 78,
+                     *         "energyImported": 0,
+                     *         "energyExported": 0
+                     *       },
+                     *       "home": {
+                     *         "updatedAt": "2026-05-20T14:00:00.000Z",
+                     *         "stale": true,
+                     *         "power": 480,
+                     *         "energyToday": 0
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Site"];
                 };
             };
@@ -3379,6 +3809,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "updatedAt": "2026-05-20T14:00:00.000Z",
+                     *           "stale": true,
+                     *           "id": "3",
+                     *           "name": "e-Golf",
+                     *           "soc": 55,
+                     *           "range": 210.5,
+                     *           "socUpdatedAt": "2026-05-20T14:00:00.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["VehicleList"];
                 };
             };
@@ -3415,6 +3860,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "updatedAt": "2026-05-20T14:00:00.000Z",
+                     *       "stale": true,
+                     *       "id": "3",
+                     *       "name": "e-Golf",
+                     *       "soc": 55,
+                     *       "range": 210.5,
+                     *       "socUpdatedAt": "2026-05-20T14:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Vehicle"];
                 };
             };
@@ -3446,6 +3902,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "openwb": {
+                     *         "generation": "2",
+                     *         "configuredGeneration": "auto",
+                     *         "version": "2.2.2",
+                     *         "lastHeartbeatAt": "2026-05-20T14:00:00.000Z"
+                     *       },
+                     *       "broker": {
+                     *         "connected": true,
+                     *         "lastMessageAt": "2026-05-20T14:00:00.000Z",
+                     *         "messagesReceived": 0,
+                     *         "decodeErrors": 0
+                     *       },
+                     *       "gateway": {
+                     *         "version": "0.1.0",
+                     *         "startedAt": "2026-05-20T12:00:40.000Z",
+                     *         "liveStore": "redis"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["System"];
                 };
             };
@@ -3503,6 +3980,55 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "5b0c2f3e-8a51-4c1e-9d7a-2f1e0b7c9a44",
+                     *           "chargepointId": "3",
+                     *           "start": "2026-05-20T12:00:40.000Z",
+                     *           "end": "2026-05-20T14:00:00.000Z",
+                     *           "energy": 22080,
+                     *           "chargingTime": 7200,
+                     *           "meanPower": 11040,
+                     *           "peakPower": 11090,
+                     *           "socStart": 40,
+                     *           "socEnd": 76,
+                     *           "chargeModes": [
+                     *             "instant"
+                     *           ],
+                     *           "rfidTag": "04A1B2C3",
+                     *           "vehicle": {
+                     *             "id": "1",
+                     *             "name": "e-Golf"
+                     *           },
+                     *           "user": {
+                     *             "id": "3f2a8c1e-5b7d-4e9a-9c1f-2d4b6a8e0f13",
+                     *             "name": "alice"
+                     *           },
+                     *           "cost": 6.624,
+                     *           "quality": "measured",
+                     *           "correction": {
+                     *             "vehicleId": "2",
+                     *             "note": "private use",
+                     *             "correctedAt": "2026-05-20T12:00:40.000Z",
+                     *             "correctedBy": {
+                     *               "type": "user",
+                     *               "id": "3f2a8c1e-5b7d-4e9a-9c1f-2d4b6a8e0f13",
+                     *               "name": "alice"
+                     *             },
+                     *             "original": {
+                     *               "vehicle": {
+                     *                 "id": "1",
+                     *                 "name": "e-Golf"
+                     *               }
+                     *             }
+                     *           }
+                     *         }
+                     *       ],
+                     *       "nextCursor": "MjAyNi0wNS0yMFQxMjowMDo0MC4wMDBa"
+                     *     }
+                     */
                     "application/json": components["schemas"]["SessionList"];
                 };
             };
@@ -3549,6 +4075,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "interval": "day",
+                     *       "timeZone": "Europe/Berlin",
+                     *       "start": "2026-03-29T00:00:00.000+01:00",
+                     *       "end": "2026-03-29T00:00:00.000+01:00",
+                     *       "currency": "EUR",
+                     *       "items": [
+                     *         {
+                     *           "start": "2026-03-29T00:00:00.000+01:00",
+                     *           "count": 0,
+                     *           "energy": 0,
+                     *           "cost": 0,
+                     *           "chargingTime": 0
+                     *         }
+                     *       ],
+                     *       "totals": {
+                     *         "count": 0,
+                     *         "energy": 0,
+                     *         "cost": 0,
+                     *         "chargingTime": 0
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["SessionSummary"];
                 };
             };
@@ -3762,6 +4312,50 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "5b0c2f3e-8a51-4c1e-9d7a-2f1e0b7c9a44",
+                     *       "chargepointId": "3",
+                     *       "start": "2026-05-20T12:00:40.000Z",
+                     *       "end": "2026-05-20T14:00:00.000Z",
+                     *       "energy": 22080,
+                     *       "chargingTime": 7200,
+                     *       "meanPower": 11040,
+                     *       "peakPower": 11090,
+                     *       "socStart": 40,
+                     *       "socEnd": 76,
+                     *       "chargeModes": [
+                     *         "instant"
+                     *       ],
+                     *       "rfidTag": "04A1B2C3",
+                     *       "vehicle": {
+                     *         "id": "1",
+                     *         "name": "e-Golf"
+                     *       },
+                     *       "user": {
+                     *         "id": "3f2a8c1e-5b7d-4e9a-9c1f-2d4b6a8e0f13",
+                     *         "name": "alice"
+                     *       },
+                     *       "cost": 6.624,
+                     *       "quality": "measured",
+                     *       "correction": {
+                     *         "vehicleId": "2",
+                     *         "note": "private use",
+                     *         "correctedAt": "2026-05-20T12:00:40.000Z",
+                     *         "correctedBy": {
+                     *           "type": "user",
+                     *           "id": "3f2a8c1e-5b7d-4e9a-9c1f-2d4b6a8e0f13",
+                     *           "name": "alice"
+                     *         },
+                     *         "original": {
+                     *           "vehicle": {
+                     *             "id": "1",
+                     *             "name": "e-Golf"
+                     *           }
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Session"];
                 };
             };
@@ -3805,6 +4399,50 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "5b0c2f3e-8a51-4c1e-9d7a-2f1e0b7c9a44",
+                     *       "chargepointId": "3",
+                     *       "start": "2026-05-20T12:00:40.000Z",
+                     *       "end": "2026-05-20T14:00:00.000Z",
+                     *       "energy": 22080,
+                     *       "chargingTime": 7200,
+                     *       "meanPower": 11040,
+                     *       "peakPower": 11090,
+                     *       "socStart": 40,
+                     *       "socEnd": 76,
+                     *       "chargeModes": [
+                     *         "instant"
+                     *       ],
+                     *       "rfidTag": "04A1B2C3",
+                     *       "vehicle": {
+                     *         "id": "1",
+                     *         "name": "e-Golf"
+                     *       },
+                     *       "user": {
+                     *         "id": "3f2a8c1e-5b7d-4e9a-9c1f-2d4b6a8e0f13",
+                     *         "name": "alice"
+                     *       },
+                     *       "cost": 6.624,
+                     *       "quality": "measured",
+                     *       "correction": {
+                     *         "vehicleId": "2",
+                     *         "note": "private use",
+                     *         "correctedAt": "2026-05-20T12:00:40.000Z",
+                     *         "correctedBy": {
+                     *           "type": "user",
+                     *           "id": "3f2a8c1e-5b7d-4e9a-9c1f-2d4b6a8e0f13",
+                     *           "name": "alice"
+                     *         },
+                     *         "original": {
+                     *           "vehicle": {
+                     *             "id": "1",
+                     *             "name": "e-Golf"
+                     *           }
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Session"];
                 };
             };
@@ -3862,6 +4500,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "start": "2026-03-29T00:00:00.000+01:00",
+                     *       "end": "2026-03-29T00:00:00.000+01:00",
+                     *       "interval": "day",
+                     *       "timeZone": "Europe/Berlin",
+                     *       "series": [
+                     *         {
+                     *           "id": "chargepoint.3.energyImported",
+                     *           "kind": "power",
+                     *           "unit": "W",
+                     *           "points": [
+                     *             {
+                     *               "start": "2026-03-29T00:00:00.000+01:00",
+                     *               "energy": 0,
+                     *               "quality": "corrected",
+                     *               "avgPower": 0,
+                     *               "maxPower": 0,
+                     *               "minPower": 0,
+                     *               "avgSoc": 0,
+                     *               "minSoc": 0,
+                     *               "maxSoc": 0
+                     *             }
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["History"];
                 };
             };
@@ -3960,6 +4626,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "chargepoint.3.energyImported",
+                     *           "kind": "power",
+                     *           "unit": "W",
+                     *           "firstSampleAt": "2026-05-20T14:00:00.000Z",
+                     *           "lastSampleAt": "2026-05-20T14:00:00.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["HistorySeriesList"];
                 };
             };
@@ -3980,6 +4659,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "username": "alice",
+                 *       "password": "correct horse battery staple"
+                 *     }
+                 */
                 "application/json": components["schemas"]["LoginRequest"];
             };
         };
@@ -3994,6 +4679,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "accessToken": "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl",
+                     *       "refreshToken": "owr_QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ",
+                     *       "expiresIn": 900
+                     *     }
+                     */
                     "application/json": components["schemas"]["TokenPair"];
                 };
             };
@@ -4013,6 +4705,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "refreshToken": "owr_QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ"
+                 *     }
+                 */
                 "application/json": components["schemas"]["RefreshRequest"];
             };
         };
@@ -4027,6 +4724,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "accessToken": "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl",
+                     *       "refreshToken": "owr_QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ",
+                     *       "expiresIn": 900
+                     *     }
+                     */
                     "application/json": components["schemas"]["TokenPair"];
                 };
             };
@@ -4046,6 +4750,11 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "refreshToken": "owr_QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ"
+                 *     }
+                 */
                 "application/json": components["schemas"]["LogoutRequest"];
             };
         };
@@ -4086,6 +4795,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "kind": "apiKey",
+                     *       "userId": "3f2a8c1e-5b7d-4e9a-9c1f-2d4b6a8e0f13",
+                     *       "name": "alice",
+                     *       "role": "admin",
+                     *       "scopes": [
+                     *         "read"
+                     *       ],
+                     *       "chargepoints": [
+                     *         "3"
+                     *       ],
+                     *       "keyId": "3f2a8c1e-5b7d-4e9a-9c1f-2d4b6a8e0f13"
+                     *     }
+                     */
                     "application/json": components["schemas"]["CurrentPrincipal"];
                 };
             };
@@ -4105,6 +4829,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "currentPassword": "old password 123",
+                 *       "newPassword": "correct horse battery staple"
+                 *     }
+                 */
                 "application/json": components["schemas"]["PasswordChange"];
             };
         };
@@ -4145,6 +4875,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *           "name": "alice",
+                     *           "role": "admin",
+                     *           "chargepoints": [
+                     *             "3"
+                     *           ],
+                     *           "disabled": true,
+                     *           "createdAt": "2026-05-20T12:00:40.000Z",
+                     *           "updatedAt": "2026-05-20T12:00:40.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["UserList"];
                 };
             };
@@ -4164,6 +4911,16 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "alice",
+                 *       "role": "admin",
+                 *       "password": "correct horse battery staple",
+                 *       "chargepoints": [
+                 *         "3"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["NewUser"];
             };
         };
@@ -4177,6 +4934,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "name": "alice",
+                     *       "role": "admin",
+                     *       "chargepoints": [
+                     *         "3"
+                     *       ],
+                     *       "disabled": true,
+                     *       "createdAt": "2026-05-20T12:00:40.000Z",
+                     *       "updatedAt": "2026-05-20T12:00:40.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["User"];
                 };
             };
@@ -4209,6 +4979,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "name": "alice",
+                     *       "role": "admin",
+                     *       "chargepoints": [
+                     *         "3"
+                     *       ],
+                     *       "disabled": true,
+                     *       "createdAt": "2026-05-20T12:00:40.000Z",
+                     *       "updatedAt": "2026-05-20T12:00:40.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["User"];
                 };
             };
@@ -4263,6 +5046,16 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "role": "admin",
+                 *       "password": "correct horse battery staple",
+                 *       "chargepoints": [
+                 *         "3"
+                 *       ],
+                 *       "disabled": true
+                 *     }
+                 */
                 "application/json": components["schemas"]["UserUpdate"];
             };
         };
@@ -4276,6 +5069,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "name": "alice",
+                     *       "role": "admin",
+                     *       "chargepoints": [
+                     *         "3"
+                     *       ],
+                     *       "disabled": true,
+                     *       "createdAt": "2026-05-20T12:00:40.000Z",
+                     *       "updatedAt": "2026-05-20T12:00:40.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["User"];
                 };
             };
@@ -4309,6 +5115,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *           "name": "phone",
+                     *           "prefix": "owg_k3x9m2pq",
+                     *           "scopes": [
+                     *             "read"
+                     *           ],
+                     *           "chargepoints": [
+                     *             "3"
+                     *           ],
+                     *           "userId": "3f2a8c1e-5b7d-4e9a-9c1f-2d4b6a8e0f13",
+                     *           "createdAt": "2026-05-20T12:00:40.000Z",
+                     *           "expiresAt": "2026-05-20T14:00:00.000Z",
+                     *           "lastUsedAt": "2026-05-20T14:00:00.000Z",
+                     *           "revokedAt": "2026-05-20T14:00:00.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiKeyList"];
                 };
             };
@@ -4328,6 +5156,18 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "phone",
+                 *       "scopes": [
+                 *         "read"
+                 *       ],
+                 *       "chargepoints": [
+                 *         "3"
+                 *       ],
+                 *       "expiresAt": "2027-12-31T23:59:59Z"
+                 *     }
+                 */
                 "application/json": components["schemas"]["NewApiKey"];
             };
         };
@@ -4342,6 +5182,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "key": "owg_a1b2c3d4_SSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSS",
+                     *       "apiKey": {
+                     *         "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *         "name": "phone",
+                     *         "prefix": "owg_k3x9m2pq",
+                     *         "scopes": [
+                     *           "read"
+                     *         ],
+                     *         "chargepoints": [
+                     *           "3"
+                     *         ],
+                     *         "userId": "3f2a8c1e-5b7d-4e9a-9c1f-2d4b6a8e0f13",
+                     *         "createdAt": "2026-05-20T12:00:40.000Z",
+                     *         "expiresAt": "2026-05-20T14:00:00.000Z",
+                     *         "lastUsedAt": "2026-05-20T14:00:00.000Z",
+                     *         "revokedAt": "2026-05-20T14:00:00.000Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["CreatedApiKey"];
                 };
             };
@@ -4420,6 +5281,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "42",
+                     *           "at": "2026-05-20T12:00:40.000Z",
+                     *           "action": "auth.login",
+                     *           "outcome": "success",
+                     *           "actor": {
+                     *             "type": "user",
+                     *             "id": "3f2a8c1e-5b7d-4e9a-9c1f-2d4b6a8e0f13",
+                     *             "name": "alice"
+                     *           },
+                     *           "target": {
+                     *             "type": "user",
+                     *             "id": "3f2a8c1e-5b7d-4e9a-9c1f-2d4b6a8e0f13"
+                     *           },
+                     *           "ip": "192.168.1.20",
+                     *           "userAgent": "openwb-app/1.4 (iOS 18)",
+                     *           "detail": {}
+                     *         }
+                     *       ],
+                     *       "nextCursor": "MjAyNi0wNS0yMFQxMjowMDo0MC4wMDBa"
+                     *     }
+                     */
                     "application/json": components["schemas"]["AuditPage"];
                 };
             };
@@ -4452,6 +5338,36 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "chargepointId": "3",
+                     *       "chargeMode": "instant",
+                     *       "global": true,
+                     *       "templateId": "1",
+                     *       "instantCharging": {
+                     *         "current": 0,
+                     *         "phases": 0,
+                     *         "limit": {
+                     *           "type": "none",
+                     *           "soc": 0,
+                     *           "energy": 0
+                     *         }
+                     *       },
+                     *       "pvCharging": {
+                     *         "minCurrent": 0,
+                     *         "minSoc": 0,
+                     *         "minSocCurrent": 0,
+                     *         "phases": 0,
+                     *         "feedInLimit": true,
+                     *         "limit": {
+                     *           "type": "none",
+                     *           "soc": 0,
+                     *           "energy": 0
+                     *         }
+                     *       },
+                     *       "updatedAt": "2026-05-20T14:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ChargeSettings"];
                 };
             };
@@ -4479,6 +5395,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "mode": "minPv",
+                 *       "minCurrent": 16
+                 *     }
+                 */
                 "application/json": components["schemas"]["ChargeModeRequest"];
             };
         };
@@ -4510,6 +5432,17 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "current": 16,
+                 *       "phases": 1,
+                 *       "limit": {
+                 *         "type": "none",
+                 *         "soc": 1,
+                 *         "energy": 1
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["InstantChargingRequest"];
             };
         };
@@ -4541,6 +5474,20 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "minCurrent": 0,
+                 *       "minSoc": 0,
+                 *       "minSocCurrent": 16,
+                 *       "phases": 0,
+                 *       "feedInLimit": true,
+                 *       "limit": {
+                 *         "type": "none",
+                 *         "soc": 1,
+                 *         "energy": 1
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["PvChargingRequest"];
             };
         };
@@ -4572,6 +5519,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "locked": true
+                 *     }
+                 */
                 "application/json": components["schemas"]["LockRequest"];
             };
         };
@@ -4603,6 +5555,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "vehicleId": "1"
+                 *     }
+                 */
                 "application/json": components["schemas"]["VehicleAssignment"];
             };
         };
@@ -4634,6 +5591,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "soc": 42
+                 *     }
+                 */
                 "application/json": components["schemas"]["VehicleSocRequest"];
             };
         };
@@ -4695,6 +5657,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "soc": 42
+                 *     }
+                 */
                 "application/json": components["schemas"]["VehicleSocRequest"];
             };
         };
@@ -4759,6 +5726,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "chargeTemplateId": "1"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ChargeTemplateAssignment"];
             };
         };
@@ -4800,6 +5772,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "vehicleId": "3",
+                     *       "type": "kia",
+                     *       "name": "alice",
+                     *       "official": true,
+                     *       "configuration": {
+                     *         "user_id": "me@example.com",
+                     *         "password": {
+                     *           "set": true
+                     *         },
+                     *         "vin": "WVWZZZ1KZAW000000"
+                     *       },
+                     *       "secrets": [
+                     *         "string"
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["SocModuleConfig"];
                 };
             };
@@ -4830,6 +5820,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "type": "manual",
+                 *       "configuration": {}
+                 *     }
+                 */
                 "application/json": components["schemas"]["SocModuleUpdate"];
             };
         };
@@ -4865,6 +5861,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "type": "manual",
+                     *           "name": "Manueller SoC",
+                     *           "official": true,
+                     *           "configuration": {
+                     *             "user_id": "me@example.com",
+                     *             "password": {
+                     *               "set": true
+                     *             },
+                     *             "vin": "WVWZZZ1KZAW000000"
+                     *           },
+                     *           "secrets": [
+                     *             "string"
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["SocModuleList"];
                 };
             };
@@ -4895,6 +5912,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "3",
+                     *           "name": "Standard-Lade-Profil"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ChargeTemplateList"];
                 };
             };
@@ -4928,6 +5955,158 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "action": "chargeMode",
+                     *       "status": "pending",
+                     *       "target": {
+                     *         "type": "chargepoint",
+                     *         "id": "3"
+                     *       },
+                     *       "via": "api",
+                     *       "request": {
+                     *         "mode": "instant",
+                     *         "minCurrent": 0,
+                     *         "current": 16,
+                     *         "phases": 0,
+                     *         "limit": {
+                     *           "type": "none",
+                     *           "soc": 1,
+                     *           "energy": 1
+                     *         },
+                     *         "minSoc": 0,
+                     *         "minSocCurrent": 16,
+                     *         "feedInLimit": true,
+                     *         "locked": true,
+                     *         "vehicleId": "3",
+                     *         "soc": 0,
+                     *         "chargeTemplateId": "3",
+                     *         "socModuleType": "manual",
+                     *         "socModuleKeys": [
+                     *           "string"
+                     *         ],
+                     *         "chargeMode": "instant",
+                     *         "instantCharging": {
+                     *           "current": 16,
+                     *           "phases": 1,
+                     *           "limit": {
+                     *             "type": "none",
+                     *             "soc": 1,
+                     *             "energy": 1
+                     *           }
+                     *         },
+                     *         "pvCharging": {
+                     *           "minCurrent": 0,
+                     *           "minSoc": 0,
+                     *           "minSocCurrent": 16,
+                     *           "phases": 0,
+                     *           "feedInLimit": true,
+                     *           "limit": {
+                     *             "type": "none",
+                     *             "soc": 1,
+                     *             "energy": 1
+                     *           }
+                     *         }
+                     *       },
+                     *       "topics": [
+                     *         "openWB/set/chargepoint/3/set/charge_template"
+                     *       ],
+                     *       "createdAt": "2026-05-20T12:00:40.000Z",
+                     *       "completedAt": "2026-05-20T14:00:00.000Z",
+                     *       "detail": "ok",
+                     *       "chargepoint": {
+                     *         "id": "3",
+                     *         "name": "Garage",
+                     *         "power": 11040,
+                     *         "currents": [
+                     *           16,
+                     *           16,
+                     *           16
+                     *         ],
+                     *         "voltages": [
+                     *           230.1,
+                     *           229.8,
+                     *           231
+                     *         ],
+                     *         "phasesInUse": 0,
+                     *         "energyImported": 1250030.67,
+                     *         "energyExported": 0,
+                     *         "energyToday": 8520,
+                     *         "plugged": true,
+                     *         "charging": true,
+                     *         "locked": true,
+                     *         "setCurrent": 16,
+                     *         "chargeMode": "instant",
+                     *         "rfidTag": "04A1B2C3",
+                     *         "vehicle": {
+                     *           "id": "1",
+                     *           "name": "e-Golf",
+                     *           "soc": 55
+                     *         },
+                     *         "fault": {
+                     *           "state": "ok",
+                     *           "message": "Kein Fehler."
+                     *         },
+                     *         "statusText": "Fahrzeug lädt.",
+                     *         "updatedAt": "2026-05-20T14:00:00.000Z",
+                     *         "stale": true
+                     *       },
+                     *       "settings": {
+                     *         "chargepointId": "3",
+                     *         "chargeMode": "instant",
+                     *         "global": true,
+                     *         "templateId": "1",
+                     *         "instantCharging": {
+                     *           "current": 0,
+                     *           "phases": 0,
+                     *           "limit": {
+                     *             "type": "none",
+                     *             "soc": 0,
+                     *             "energy": 0
+                     *           }
+                     *         },
+                     *         "pvCharging": {
+                     *           "minCurrent": 0,
+                     *           "minSoc": 0,
+                     *           "minSocCurrent": 0,
+                     *           "phases": 0,
+                     *           "feedInLimit": true,
+                     *           "limit": {
+                     *             "type": "none",
+                     *             "soc": 0,
+                     *             "energy": 0
+                     *           }
+                     *         },
+                     *         "updatedAt": "2026-05-20T14:00:00.000Z"
+                     *       },
+                     *       "vehicle": {
+                     *         "updatedAt": "2026-05-20T14:00:00.000Z",
+                     *         "stale": true,
+                     *         "id": "3",
+                     *         "name": "e-Golf",
+                     *         "soc": 55,
+                     *         "range": 210.5,
+                     *         "socUpdatedAt": "2026-05-20T14:00:00.000Z"
+                     *       },
+                     *       "socModule": {
+                     *         "vehicleId": "3",
+                     *         "type": "kia",
+                     *         "name": "alice",
+                     *         "official": true,
+                     *         "configuration": {
+                     *           "user_id": "me@example.com",
+                     *           "password": {
+                     *             "set": true
+                     *           },
+                     *           "vin": "WVWZZZ1KZAW000000"
+                     *         },
+                     *         "secrets": [
+                     *           "string"
+                     *         ]
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Command"];
                 };
             };
@@ -4962,6 +6141,51 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *           "name": "Alice's e-Golf",
+                     *           "userId": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *           "userName": "alice",
+                     *           "tags": [
+                     *             "04A1B2C3"
+                     *           ],
+                     *           "chargepoints": [
+                     *             "3"
+                     *           ],
+                     *           "preset": {
+                     *             "chargeMode": "instant",
+                     *             "instantCharging": {
+                     *               "current": 16,
+                     *               "phases": 1,
+                     *               "limit": {
+                     *                 "type": "none",
+                     *                 "soc": 1,
+                     *                 "energy": 1
+                     *               }
+                     *             },
+                     *             "pvCharging": {
+                     *               "minCurrent": 0,
+                     *               "minSoc": 0,
+                     *               "minSocCurrent": 16,
+                     *               "phases": 0,
+                     *               "feedInLimit": true,
+                     *               "limit": {
+                     *                 "type": "none",
+                     *                 "soc": 1,
+                     *                 "energy": 1
+                     *               }
+                     *             },
+                     *             "vehicleId": "1"
+                     *           },
+                     *           "createdAt": "2026-05-20T12:00:40.000Z",
+                     *           "updatedAt": "2026-05-20T12:00:40.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ProfileList"];
                 };
             };
@@ -4981,6 +6205,43 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "alice",
+                 *       "userId": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                 *       "tags": [
+                 *         "04A1B2C3"
+                 *       ],
+                 *       "chargepoints": [
+                 *         "3"
+                 *       ],
+                 *       "preset": {
+                 *         "chargeMode": "instant",
+                 *         "instantCharging": {
+                 *           "current": 16,
+                 *           "phases": 1,
+                 *           "limit": {
+                 *             "type": "none",
+                 *             "soc": 1,
+                 *             "energy": 1
+                 *           }
+                 *         },
+                 *         "pvCharging": {
+                 *           "minCurrent": 0,
+                 *           "minSoc": 0,
+                 *           "minSocCurrent": 16,
+                 *           "phases": 0,
+                 *           "feedInLimit": true,
+                 *           "limit": {
+                 *             "type": "none",
+                 *             "soc": 1,
+                 *             "energy": 1
+                 *           }
+                 *         },
+                 *         "vehicleId": "1"
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["NewProfile"];
             };
         };
@@ -4995,6 +6256,47 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "name": "Alice's e-Golf",
+                     *       "userId": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "userName": "alice",
+                     *       "tags": [
+                     *         "04A1B2C3"
+                     *       ],
+                     *       "chargepoints": [
+                     *         "3"
+                     *       ],
+                     *       "preset": {
+                     *         "chargeMode": "instant",
+                     *         "instantCharging": {
+                     *           "current": 16,
+                     *           "phases": 1,
+                     *           "limit": {
+                     *             "type": "none",
+                     *             "soc": 1,
+                     *             "energy": 1
+                     *           }
+                     *         },
+                     *         "pvCharging": {
+                     *           "minCurrent": 0,
+                     *           "minSoc": 0,
+                     *           "minSocCurrent": 16,
+                     *           "phases": 0,
+                     *           "feedInLimit": true,
+                     *           "limit": {
+                     *             "type": "none",
+                     *             "soc": 1,
+                     *             "energy": 1
+                     *           }
+                     *         },
+                     *         "vehicleId": "1"
+                     *       },
+                     *       "createdAt": "2026-05-20T12:00:40.000Z",
+                     *       "updatedAt": "2026-05-20T12:00:40.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Profile"];
                 };
             };
@@ -5029,6 +6331,47 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "name": "Alice's e-Golf",
+                     *       "userId": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "userName": "alice",
+                     *       "tags": [
+                     *         "04A1B2C3"
+                     *       ],
+                     *       "chargepoints": [
+                     *         "3"
+                     *       ],
+                     *       "preset": {
+                     *         "chargeMode": "instant",
+                     *         "instantCharging": {
+                     *           "current": 16,
+                     *           "phases": 1,
+                     *           "limit": {
+                     *             "type": "none",
+                     *             "soc": 1,
+                     *             "energy": 1
+                     *           }
+                     *         },
+                     *         "pvCharging": {
+                     *           "minCurrent": 0,
+                     *           "minSoc": 0,
+                     *           "minSocCurrent": 16,
+                     *           "phases": 0,
+                     *           "feedInLimit": true,
+                     *           "limit": {
+                     *             "type": "none",
+                     *             "soc": 1,
+                     *             "energy": 1
+                     *           }
+                     *         },
+                     *         "vehicleId": "1"
+                     *       },
+                     *       "createdAt": "2026-05-20T12:00:40.000Z",
+                     *       "updatedAt": "2026-05-20T12:00:40.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Profile"];
                 };
             };
@@ -5083,6 +6426,43 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "alice",
+                 *       "userId": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                 *       "tags": [
+                 *         "04A1B2C3"
+                 *       ],
+                 *       "chargepoints": [
+                 *         "3"
+                 *       ],
+                 *       "preset": {
+                 *         "chargeMode": "instant",
+                 *         "instantCharging": {
+                 *           "current": 16,
+                 *           "phases": 1,
+                 *           "limit": {
+                 *             "type": "none",
+                 *             "soc": 1,
+                 *             "energy": 1
+                 *           }
+                 *         },
+                 *         "pvCharging": {
+                 *           "minCurrent": 0,
+                 *           "minSoc": 0,
+                 *           "minSocCurrent": 16,
+                 *           "phases": 0,
+                 *           "feedInLimit": true,
+                 *           "limit": {
+                 *             "type": "none",
+                 *             "soc": 1,
+                 *             "energy": 1
+                 *           }
+                 *         },
+                 *         "vehicleId": "1"
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["ProfileUpdate"];
             };
         };
@@ -5097,6 +6477,47 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "name": "Alice's e-Golf",
+                     *       "userId": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "userName": "alice",
+                     *       "tags": [
+                     *         "04A1B2C3"
+                     *       ],
+                     *       "chargepoints": [
+                     *         "3"
+                     *       ],
+                     *       "preset": {
+                     *         "chargeMode": "instant",
+                     *         "instantCharging": {
+                     *           "current": 16,
+                     *           "phases": 1,
+                     *           "limit": {
+                     *             "type": "none",
+                     *             "soc": 1,
+                     *             "energy": 1
+                     *           }
+                     *         },
+                     *         "pvCharging": {
+                     *           "minCurrent": 0,
+                     *           "minSoc": 0,
+                     *           "minSocCurrent": 16,
+                     *           "phases": 0,
+                     *           "feedInLimit": true,
+                     *           "limit": {
+                     *             "type": "none",
+                     *             "soc": 1,
+                     *             "energy": 1
+                     *           }
+                     *         },
+                     *         "vehicleId": "1"
+                     *       },
+                     *       "createdAt": "2026-05-20T12:00:40.000Z",
+                     *       "updatedAt": "2026-05-20T12:00:40.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Profile"];
                 };
             };
@@ -5138,6 +6559,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "42",
+                     *           "at": "2026-05-20T12:00:40.000Z",
+                     *           "chargepointId": "3",
+                     *           "tag": "04A1B2C3",
+                     *           "source": "scan",
+                     *           "outcome": "pending",
+                     *           "detail": "ok",
+                     *           "profileId": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+                     *           "userId": "3f2a8c1e-5b7d-4e9a-9c1f-2d4b6a8e0f13",
+                     *           "commandIds": [
+                     *             "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b"
+                     *           ],
+                     *           "sessionId": "5b0c2f3e-8a51-4c1e-9d7a-2f1e0b7c9a44"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "MjAyNi0wNS0yMFQxMjowMDo0MC4wMDBa"
+                     *     }
+                     */
                     "application/json": components["schemas"]["RfidEventPage"];
                 };
             };
@@ -5291,6 +6734,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "chargers": [
+                     *         {
+                     *           "id": "3",
+                     *           "name": "Garage",
+                     *           "serialNumber": "12345678",
+                     *           "model": "openWB series2 custom",
+                     *           "manufacturer": "openWB",
+                     *           "maxAvailableCurrent": 16,
+                     *           "maxOutputPower": 11040,
+                     *           "outputVoltage": 230,
+                     *           "numberOfConnectors": 1,
+                     *           "timeZone": "Europe/Berlin",
+                     *           "latitude": 52.52,
+                     *           "longitude": 13.405,
+                     *           "commissioningDate": "2024-04-12"
+                     *         }
+                     *       ],
+                     *       "total": 0
+                     *     }
+                     */
                     "application/json": components["schemas"]["EnergSyncChargerList"];
                 };
             };
@@ -5324,6 +6789,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3",
+                     *       "name": "Garage",
+                     *       "serialNumber": "12345678",
+                     *       "model": "openWB series2 custom",
+                     *       "manufacturer": "openWB",
+                     *       "maxAvailableCurrent": 16,
+                     *       "maxOutputPower": 11040,
+                     *       "outputVoltage": 230,
+                     *       "numberOfConnectors": 1,
+                     *       "timeZone": "Europe/Berlin",
+                     *       "latitude": 52.52,
+                     *       "longitude": 13.405,
+                     *       "commissioningDate": "2024-04-12"
+                     *     }
+                     */
                     "application/json": components["schemas"]["EnergSyncCharger"];
                 };
             };
@@ -5367,6 +6849,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "sessions": [
+                     *         {
+                     *           "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *           "chargerId": "3",
+                     *           "energy": 18250,
+                     *           "startTime": "2026-03-01T17:02:10.000Z",
+                     *           "endTime": "2026-03-01T21:40:00.000Z",
+                     *           "chargingDuration": 6120
+                     *         }
+                     *       ],
+                     *       "total": 0
+                     *     }
+                     */
                     "application/json": components["schemas"]["EnergSyncSessionList"];
                 };
             };
@@ -5397,6 +6894,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "ok"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Liveness"];
                 };
             };
@@ -5423,6 +6925,39 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "ready",
+                     *       "checks": {
+                     *         "broker": {
+                     *           "ok": true,
+                     *           "detail": "ok",
+                     *           "latencyMs": 0
+                     *         },
+                     *         "liveStore": {
+                     *           "ok": true,
+                     *           "detail": "ok",
+                     *           "latencyMs": 0
+                     *         },
+                     *         "database": {
+                     *           "ok": true,
+                     *           "detail": "ok",
+                     *           "latencyMs": 0
+                     *         },
+                     *         "recorder": {
+                     *           "ok": true,
+                     *           "detail": "ok",
+                     *           "active": true,
+                     *           "bufferedSamples": 0,
+                     *           "bufferedSessions": 0,
+                     *           "lostSamples": 0,
+                     *           "lostSessions": 0,
+                     *           "stalled": false,
+                     *           "lastWriteAt": "2026-05-20T12:00:40.000Z"
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Readiness"];
                 };
             };
@@ -5435,6 +6970,39 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "ready",
+                     *       "checks": {
+                     *         "broker": {
+                     *           "ok": true,
+                     *           "detail": "ok",
+                     *           "latencyMs": 0
+                     *         },
+                     *         "liveStore": {
+                     *           "ok": true,
+                     *           "detail": "ok",
+                     *           "latencyMs": 0
+                     *         },
+                     *         "database": {
+                     *           "ok": true,
+                     *           "detail": "ok",
+                     *           "latencyMs": 0
+                     *         },
+                     *         "recorder": {
+                     *           "ok": true,
+                     *           "detail": "ok",
+                     *           "active": true,
+                     *           "bufferedSamples": 0,
+                     *           "bufferedSessions": 0,
+                     *           "lostSamples": 0,
+                     *           "lostSessions": 0,
+                     *           "stalled": false,
+                     *           "lastWriteAt": "2026-05-20T12:00:40.000Z"
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Readiness"];
                 };
             };
@@ -5459,6 +7027,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example # HELP openwb_mqtt_messages_total MQTT messages received from openWB
+                     *     # TYPE openwb_mqtt_messages_total counter
+                     *     openwb_mqtt_messages_total 1234
+                     */
                     "text/plain": string;
                 };
             };

@@ -1451,12 +1451,14 @@ export interface components {
             /** @description The request path */
             instance?: string;
             /** @description One entry per invalid input (validation problems only) */
-            errors?: {
-                /** @example /params/chargepointId */
-                path?: string;
-                message: string;
-                errorCode?: string;
-            }[];
+            errors?: components["schemas"]["ProblemError"][];
+        };
+        /** @description One invalid input of a validation problem */
+        ProblemError: {
+            /** @example /params/chargepointId */
+            path?: string;
+            message: string;
+            errorCode?: string;
         };
         Freshness: {
             /**
@@ -1558,24 +1560,8 @@ export interface components {
              * @example 04A1B2C3
              */
             rfidTag: string | null;
-            /** @description The vehicle openWB uses on this chargepoint; `null` while unknown */
-            vehicle: {
-                /** @example 1 */
-                id: string | null;
-                /** @example e-Golf */
-                name: string | null;
-                /**
-                 * Format: double
-                 * @description State of charge, %
-                 * @example 55
-                 */
-                soc: number | null;
-            } | null;
-            fault: {
-                state: components["schemas"]["FaultState"];
-                /** @example Kein Fehler. */
-                message: string | null;
-            } | null;
+            vehicle: components["schemas"]["ChargePointVehicle"];
+            fault: components["schemas"]["ChargePointFault"];
             /**
              * @description openWB's human-readable status (German, as openWB publishes it)
              * @example Fahrzeug lädt.
@@ -1589,6 +1575,24 @@ export interface components {
             /** @description No value received for `STALE_AFTER_S` seconds */
             stale: boolean;
         };
+        ChargePointFault: {
+            state: components["schemas"]["FaultState"];
+            /** @example Kein Fehler. */
+            message: string | null;
+        } | null;
+        /** @description The vehicle openWB uses on this chargepoint; `null` while unknown */
+        ChargePointVehicle: {
+            /** @example 1 */
+            id: string | null;
+            /** @example e-Golf */
+            name: string | null;
+            /**
+             * Format: double
+             * @description State of charge, %
+             * @example 55
+             */
+            soc: number | null;
+        } | null;
         ChargePointList: {
             items: components["schemas"]["ChargePoint"][];
         };
@@ -1697,54 +1701,57 @@ export interface components {
             items: components["schemas"]["Vehicle"][];
         };
         System: {
-            openwb: {
-                /**
-                 * @description openWB generation in use (configured, or detected from the topics seen); `null` until detected
-                 * @enum {string|null}
-                 */
-                generation: "2" | "1.9" | null;
-                /**
-                 * @description The `OPENWB_GENERATION` setting
-                 * @enum {string}
-                 */
-                configuredGeneration: "auto" | "2" | "1.9";
-                /**
-                 * @description openWB software version (`openWB/system/version`, 1.9 `openWB/system/Version`)
-                 * @example 2.2.2
-                 */
-                version: string | null;
-                /**
-                 * Format: date-time
-                 * @description When the gateway last received openWB's heartbeat topic
-                 */
-                lastHeartbeatAt: string | null;
-            };
-            broker: {
-                /** @description This gateway instance is connected to the openWB broker */
-                connected: boolean;
-                /**
-                 * Format: date-time
-                 * @description When this instance last received a message from openWB
-                 */
-                lastMessageAt: string | null;
-                /**
-                 * Format: int64
-                 * @description Messages this instance received since it started
-                 */
-                messagesReceived: number;
-                /**
-                 * Format: int64
-                 * @description Messages this instance refused at the edge of ingest (an id openWB would not write, a malformed or oversized payload, a value out of bounds); by reason in `openwb_mqtt_refused_total`
-                 */
-                decodeErrors: number;
-            };
-            gateway: {
-                /** @example 0.1.0 */
-                version: string;
-                startedAt: components["schemas"]["Timestamp"];
-                /** @enum {string} */
-                liveStore: "redis" | "memory";
-            };
+            openwb: components["schemas"]["SystemOpenWb"];
+            broker: components["schemas"]["SystemBroker"];
+            gateway: components["schemas"]["SystemGateway"];
+        };
+        SystemGateway: {
+            /** @example 0.1.0 */
+            version: string;
+            startedAt: components["schemas"]["Timestamp"];
+            /** @enum {string} */
+            liveStore: "redis" | "memory";
+        };
+        SystemBroker: {
+            /** @description This gateway instance is connected to the openWB broker */
+            connected: boolean;
+            /**
+             * Format: date-time
+             * @description When this instance last received a message from openWB
+             */
+            lastMessageAt: string | null;
+            /**
+             * Format: int64
+             * @description Messages this instance received since it started
+             */
+            messagesReceived: number;
+            /**
+             * Format: int64
+             * @description Messages this instance refused at the edge of ingest (an id openWB would not write, a malformed or oversized payload, a value out of bounds); by reason in `openwb_mqtt_refused_total`
+             */
+            decodeErrors: number;
+        };
+        SystemOpenWb: {
+            /**
+             * @description openWB generation in use (configured, or detected from the topics seen); `null` until detected
+             * @enum {string|null}
+             */
+            generation: "2" | "1.9" | null;
+            /**
+             * @description The `OPENWB_GENERATION` setting
+             * @enum {string}
+             */
+            configuredGeneration: "auto" | "2" | "1.9";
+            /**
+             * @description openWB software version (`openWB/system/version`, 1.9 `openWB/system/Version`)
+             * @example 2.2.2
+             */
+            version: string | null;
+            /**
+             * Format: date-time
+             * @description When the gateway last received openWB's heartbeat topic
+             */
+            lastHeartbeatAt: string | null;
         };
         /**
          * @description A stream ticket (single use, short-lived)
@@ -2079,18 +2086,8 @@ export interface components {
              * @example 04A1B2C3
              */
             rfidTag: string | null;
-            /** @description The vehicle of the session: the one a correction names, else the one openWB assigned (the last one seen); `null` when unknown */
-            vehicle: {
-                /** @example 1 */
-                id: string | null;
-                /** @example e-Golf */
-                name: string | null;
-            } | null;
-            /** @description The gateway user the session belongs to: the owner of the RFID profile whose tag was scanned for it; `null` when none was */
-            user: {
-                id: string;
-                name: string | null;
-            } | null;
+            vehicle: components["schemas"]["SessionVehicle"];
+            user: components["schemas"]["SessionUser"];
             /**
              * Format: double
              * @description Cost in the currency of `TARIFF_CURRENCY` (default EUR), rounded to 4 decimals: each energy step
@@ -2102,6 +2099,18 @@ export interface components {
             quality: components["schemas"]["SessionQuality"];
             correction: components["schemas"]["SessionCorrection"];
         };
+        /** @description The gateway user the session belongs to: the owner of the RFID profile whose tag was scanned for it; `null` when none was */
+        SessionUser: {
+            id: string;
+            name: string | null;
+        } | null;
+        /** @description The vehicle of the session: the one a correction names, else the one openWB assigned (the last one seen); `null` when unknown */
+        SessionVehicle: {
+            /** @example 1 */
+            id: string | null;
+            /** @example e-Golf */
+            name: string | null;
+        } | null;
         /** @description A field left out stays as it is; `null` withdraws it */
         SessionCorrectionUpdate: {
             /**
@@ -2144,23 +2153,20 @@ export interface components {
              */
             note: string | null;
             correctedAt: components["schemas"]["Timestamp"];
-            /** @description Who made the last change: a user (their id and name) or an API key (its id and name) */
-            correctedBy: {
-                /** @enum {string} */
-                type: "user" | "apiKey";
-                id: string;
-                name: string | null;
-            };
-            /** @description What the recorder (or the charge-log import) recorded */
-            original: {
-                vehicle: {
-                    /** @example 1 */
-                    id: string | null;
-                    /** @example e-Golf */
-                    name: string | null;
-                } | null;
-            };
+            correctedBy: components["schemas"]["SessionCorrector"];
+            original: components["schemas"]["SessionOriginal"];
         } | null;
+        /** @description What the recorder (or the charge-log import) recorded */
+        SessionOriginal: {
+            vehicle: components["schemas"]["SessionVehicle"];
+        };
+        /** @description Who made the last change: a user (their id and name) or an API key (its id and name) */
+        SessionCorrector: {
+            /** @enum {string} */
+            type: "user" | "apiKey";
+            id: string;
+            name: string | null;
+        };
         SessionList: {
             items: components["schemas"]["Session"][];
             /** @description Pass as `cursor` for the next page; `null` on the last page */
@@ -2382,12 +2388,13 @@ export interface components {
         Readiness: {
             /** @enum {string} */
             status: "ready" | "unavailable";
-            checks: {
-                broker: components["schemas"]["Check"];
-                liveStore: components["schemas"]["Check"];
-                database: components["schemas"]["Check"];
-                recorder?: components["schemas"]["RecorderCheck"];
-            };
+            checks: components["schemas"]["ReadinessChecks"];
+        };
+        ReadinessChecks: {
+            broker: components["schemas"]["Check"];
+            liveStore: components["schemas"]["Check"];
+            database: components["schemas"]["Check"];
+            recorder?: components["schemas"]["RecorderCheck"];
         };
         Check: {
             ok: boolean;
@@ -2571,16 +2578,8 @@ export interface components {
             action: string;
             /** @enum {string} */
             outcome: "success" | "failure";
-            actor: {
-                /** @enum {string} */
-                type: "user" | "apiKey" | "system" | "anonymous";
-                id: string | null;
-                name: string | null;
-            };
-            target: {
-                type: string;
-                id: string;
-            } | null;
+            actor: components["schemas"]["AuditActor"];
+            target: components["schemas"]["AuditTarget"];
             /** @description Client address (behind a proxy as configured with `TRUST_PROXY`) */
             ip: string | null;
             userAgent: string | null;
@@ -2588,6 +2587,16 @@ export interface components {
             detail: {
                 [key: string]: string;
             } | null;
+        };
+        AuditTarget: {
+            type: string;
+            id: string;
+        } | null;
+        AuditActor: {
+            /** @enum {string} */
+            type: "user" | "apiKey" | "system" | "anonymous";
+            id: string | null;
+            name: string | null;
         };
         AuditPage: {
             items: components["schemas"]["AuditEntry"][];
@@ -2698,43 +2707,45 @@ export interface components {
             global: boolean;
             /** @description Id of the chargepoint's active charge template (openWB 2.x) */
             templateId: string | null;
-            instantCharging: {
-                /**
-                 * Format: double
-                 * @description A
-                 */
-                current: number | null;
-                /** Format: int32 */
-                phases: number | null;
-                limit: components["schemas"]["ChargeLimitState"];
-            } | null;
-            pvCharging: {
-                /**
-                 * Format: double
-                 * @description A (0 = PV only)
-                 */
-                minCurrent: number | null;
-                /**
-                 * Format: double
-                 * @description %
-                 */
-                minSoc: number | null;
-                /**
-                 * Format: double
-                 * @description A
-                 */
-                minSocCurrent: number | null;
-                /** Format: int32 */
-                phases: number | null;
-                feedInLimit: boolean | null;
-                limit: components["schemas"]["ChargeLimitState"];
-            } | null;
+            instantCharging: components["schemas"]["InstantChargingSettings"];
+            pvCharging: components["schemas"]["PvChargingSettings"];
             /**
              * Format: date-time
              * @description When openWB last published these settings
              */
             updatedAt: string | null;
         };
+        PvChargingSettings: {
+            /**
+             * Format: double
+             * @description A (0 = PV only)
+             */
+            minCurrent: number | null;
+            /**
+             * Format: double
+             * @description %
+             */
+            minSoc: number | null;
+            /**
+             * Format: double
+             * @description A
+             */
+            minSocCurrent: number | null;
+            /** Format: int32 */
+            phases: number | null;
+            feedInLimit: boolean | null;
+            limit: components["schemas"]["ChargeLimitState"];
+        } | null;
+        InstantChargingSettings: {
+            /**
+             * Format: double
+             * @description A
+             */
+            current: number | null;
+            /** Format: int32 */
+            phases: number | null;
+            limit: components["schemas"]["ChargeLimitState"];
+        } | null;
         /**
          * @description What the command changes (`preset`: an RFID profile's chargeMode, instantCharging and pvCharging in one template change)
          * @enum {string}
@@ -2777,11 +2788,7 @@ export interface components {
              * @enum {string}
              */
             status: "pending" | "applied" | "timeout" | "sent";
-            target: {
-                /** @enum {string} */
-                type: "chargepoint" | "vehicle";
-                id: components["schemas"]["EntityId"];
-            };
+            target: components["schemas"]["CommandTarget"];
             /**
              * @description `rfid`: sent by an RFID profile when its tag was scanned
              * @enum {string}
@@ -2802,6 +2809,11 @@ export interface components {
             settings?: components["schemas"]["ChargeSettings"];
             vehicle?: components["schemas"]["Vehicle"];
             socModule?: components["schemas"]["SocModuleConfig"];
+        };
+        CommandTarget: {
+            /** @enum {string} */
+            type: "chargepoint" | "vehicle";
+            id: components["schemas"]["EntityId"];
         };
         /**
          * @description Module settings as openWB names them; each secret is `{ "set": true|false }` instead of its value
@@ -3130,6 +3142,158 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                 *       "action": "chargeMode",
+                 *       "status": "pending",
+                 *       "target": {
+                 *         "type": "chargepoint",
+                 *         "id": "3"
+                 *       },
+                 *       "via": "api",
+                 *       "request": {
+                 *         "mode": "instant",
+                 *         "minCurrent": 0,
+                 *         "current": 16,
+                 *         "phases": 0,
+                 *         "limit": {
+                 *           "type": "none",
+                 *           "soc": 1,
+                 *           "energy": 1
+                 *         },
+                 *         "minSoc": 0,
+                 *         "minSocCurrent": 16,
+                 *         "feedInLimit": true,
+                 *         "locked": true,
+                 *         "vehicleId": "3",
+                 *         "soc": 0,
+                 *         "chargeTemplateId": "3",
+                 *         "socModuleType": "manual",
+                 *         "socModuleKeys": [
+                 *           "string"
+                 *         ],
+                 *         "chargeMode": "instant",
+                 *         "instantCharging": {
+                 *           "current": 16,
+                 *           "phases": 1,
+                 *           "limit": {
+                 *             "type": "none",
+                 *             "soc": 1,
+                 *             "energy": 1
+                 *           }
+                 *         },
+                 *         "pvCharging": {
+                 *           "minCurrent": 0,
+                 *           "minSoc": 0,
+                 *           "minSocCurrent": 16,
+                 *           "phases": 0,
+                 *           "feedInLimit": true,
+                 *           "limit": {
+                 *             "type": "none",
+                 *             "soc": 1,
+                 *             "energy": 1
+                 *           }
+                 *         }
+                 *       },
+                 *       "topics": [
+                 *         "openWB/set/chargepoint/3/set/charge_template"
+                 *       ],
+                 *       "createdAt": "2026-05-20T12:00:40.000Z",
+                 *       "completedAt": "2026-05-20T14:00:00.000Z",
+                 *       "detail": "ok",
+                 *       "chargepoint": {
+                 *         "id": "3",
+                 *         "name": "Garage",
+                 *         "power": 11040,
+                 *         "currents": [
+                 *           16,
+                 *           16,
+                 *           16
+                 *         ],
+                 *         "voltages": [
+                 *           230.1,
+                 *           229.8,
+                 *           231
+                 *         ],
+                 *         "phasesInUse": 0,
+                 *         "energyImported": 1250030.67,
+                 *         "energyExported": 0,
+                 *         "energyToday": 8520,
+                 *         "plugged": true,
+                 *         "charging": true,
+                 *         "locked": true,
+                 *         "setCurrent": 16,
+                 *         "chargeMode": "instant",
+                 *         "rfidTag": "04A1B2C3",
+                 *         "vehicle": {
+                 *           "id": "1",
+                 *           "name": "e-Golf",
+                 *           "soc": 55
+                 *         },
+                 *         "fault": {
+                 *           "state": "ok",
+                 *           "message": "Kein Fehler."
+                 *         },
+                 *         "statusText": "Fahrzeug lädt.",
+                 *         "updatedAt": "2026-05-20T14:00:00.000Z",
+                 *         "stale": true
+                 *       },
+                 *       "settings": {
+                 *         "chargepointId": "3",
+                 *         "chargeMode": "instant",
+                 *         "global": true,
+                 *         "templateId": "1",
+                 *         "instantCharging": {
+                 *           "current": 0,
+                 *           "phases": 0,
+                 *           "limit": {
+                 *             "type": "none",
+                 *             "soc": 0,
+                 *             "energy": 0
+                 *           }
+                 *         },
+                 *         "pvCharging": {
+                 *           "minCurrent": 0,
+                 *           "minSoc": 0,
+                 *           "minSocCurrent": 0,
+                 *           "phases": 0,
+                 *           "feedInLimit": true,
+                 *           "limit": {
+                 *             "type": "none",
+                 *             "soc": 0,
+                 *             "energy": 0
+                 *           }
+                 *         },
+                 *         "updatedAt": "2026-05-20T14:00:00.000Z"
+                 *       },
+                 *       "vehicle": {
+                 *         "updatedAt": "2026-05-20T14:00:00.000Z",
+                 *         "stale": true,
+                 *         "id": "3",
+                 *         "name": "e-Golf",
+                 *         "soc": 55,
+                 *         "range": 210.5,
+                 *         "socUpdatedAt": "2026-05-20T14:00:00.000Z"
+                 *       },
+                 *       "socModule": {
+                 *         "vehicleId": "3",
+                 *         "type": "kia",
+                 *         "name": "alice",
+                 *         "official": true,
+                 *         "configuration": {
+                 *           "user_id": "me@example.com",
+                 *           "password": {
+                 *             "set": true
+                 *           },
+                 *           "vin": "WVWZZZ1KZAW000000"
+                 *         },
+                 *         "secrets": [
+                 *           "string"
+                 *         ]
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Command"];
             };
         };
@@ -3145,6 +3309,158 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                 *       "action": "chargeMode",
+                 *       "status": "pending",
+                 *       "target": {
+                 *         "type": "chargepoint",
+                 *         "id": "3"
+                 *       },
+                 *       "via": "api",
+                 *       "request": {
+                 *         "mode": "instant",
+                 *         "minCurrent": 0,
+                 *         "current": 16,
+                 *         "phases": 0,
+                 *         "limit": {
+                 *           "type": "none",
+                 *           "soc": 1,
+                 *           "energy": 1
+                 *         },
+                 *         "minSoc": 0,
+                 *         "minSocCurrent": 16,
+                 *         "feedInLimit": true,
+                 *         "locked": true,
+                 *         "vehicleId": "3",
+                 *         "soc": 0,
+                 *         "chargeTemplateId": "3",
+                 *         "socModuleType": "manual",
+                 *         "socModuleKeys": [
+                 *           "string"
+                 *         ],
+                 *         "chargeMode": "instant",
+                 *         "instantCharging": {
+                 *           "current": 16,
+                 *           "phases": 1,
+                 *           "limit": {
+                 *             "type": "none",
+                 *             "soc": 1,
+                 *             "energy": 1
+                 *           }
+                 *         },
+                 *         "pvCharging": {
+                 *           "minCurrent": 0,
+                 *           "minSoc": 0,
+                 *           "minSocCurrent": 16,
+                 *           "phases": 0,
+                 *           "feedInLimit": true,
+                 *           "limit": {
+                 *             "type": "none",
+                 *             "soc": 1,
+                 *             "energy": 1
+                 *           }
+                 *         }
+                 *       },
+                 *       "topics": [
+                 *         "openWB/set/chargepoint/3/set/charge_template"
+                 *       ],
+                 *       "createdAt": "2026-05-20T12:00:40.000Z",
+                 *       "completedAt": "2026-05-20T14:00:00.000Z",
+                 *       "detail": "ok",
+                 *       "chargepoint": {
+                 *         "id": "3",
+                 *         "name": "Garage",
+                 *         "power": 11040,
+                 *         "currents": [
+                 *           16,
+                 *           16,
+                 *           16
+                 *         ],
+                 *         "voltages": [
+                 *           230.1,
+                 *           229.8,
+                 *           231
+                 *         ],
+                 *         "phasesInUse": 0,
+                 *         "energyImported": 1250030.67,
+                 *         "energyExported": 0,
+                 *         "energyToday": 8520,
+                 *         "plugged": true,
+                 *         "charging": true,
+                 *         "locked": true,
+                 *         "setCurrent": 16,
+                 *         "chargeMode": "instant",
+                 *         "rfidTag": "04A1B2C3",
+                 *         "vehicle": {
+                 *           "id": "1",
+                 *           "name": "e-Golf",
+                 *           "soc": 55
+                 *         },
+                 *         "fault": {
+                 *           "state": "ok",
+                 *           "message": "Kein Fehler."
+                 *         },
+                 *         "statusText": "Fahrzeug lädt.",
+                 *         "updatedAt": "2026-05-20T14:00:00.000Z",
+                 *         "stale": true
+                 *       },
+                 *       "settings": {
+                 *         "chargepointId": "3",
+                 *         "chargeMode": "instant",
+                 *         "global": true,
+                 *         "templateId": "1",
+                 *         "instantCharging": {
+                 *           "current": 0,
+                 *           "phases": 0,
+                 *           "limit": {
+                 *             "type": "none",
+                 *             "soc": 0,
+                 *             "energy": 0
+                 *           }
+                 *         },
+                 *         "pvCharging": {
+                 *           "minCurrent": 0,
+                 *           "minSoc": 0,
+                 *           "minSocCurrent": 0,
+                 *           "phases": 0,
+                 *           "feedInLimit": true,
+                 *           "limit": {
+                 *             "type": "none",
+                 *             "soc": 0,
+                 *             "energy": 0
+                 *           }
+                 *         },
+                 *         "updatedAt": "2026-05-20T14:00:00.000Z"
+                 *       },
+                 *       "vehicle": {
+                 *         "updatedAt": "2026-05-20T14:00:00.000Z",
+                 *         "stale": true,
+                 *         "id": "3",
+                 *         "name": "e-Golf",
+                 *         "soc": 55,
+                 *         "range": 210.5,
+                 *         "socUpdatedAt": "2026-05-20T14:00:00.000Z"
+                 *       },
+                 *       "socModule": {
+                 *         "vehicleId": "3",
+                 *         "type": "kia",
+                 *         "name": "alice",
+                 *         "official": true,
+                 *         "configuration": {
+                 *           "user_id": "me@example.com",
+                 *           "password": {
+                 *             "set": true
+                 *           },
+                 *           "vin": "WVWZZZ1KZAW000000"
+                 *         },
+                 *         "secrets": [
+                 *           "string"
+                 *         ]
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Command"];
             };
         };
@@ -3271,12 +3587,15 @@ export type SchemaEnergSyncSessionList = components['schemas']['EnergSyncSession
 export type SchemaEntityId = components['schemas']['EntityId'];
 export type SchemaTimestamp = components['schemas']['Timestamp'];
 export type SchemaProblem = components['schemas']['Problem'];
+export type SchemaProblemError = components['schemas']['ProblemError'];
 export type SchemaFreshness = components['schemas']['Freshness'];
 export type SchemaPhaseCurrents = components['schemas']['PhaseCurrents'];
 export type SchemaPhaseVoltages = components['schemas']['PhaseVoltages'];
 export type SchemaChargeMode = components['schemas']['ChargeMode'];
 export type SchemaFaultState = components['schemas']['FaultState'];
 export type SchemaChargePoint = components['schemas']['ChargePoint'];
+export type SchemaChargePointFault = components['schemas']['ChargePointFault'];
+export type SchemaChargePointVehicle = components['schemas']['ChargePointVehicle'];
 export type SchemaChargePointList = components['schemas']['ChargePointList'];
 export type SchemaGrid = components['schemas']['Grid'];
 export type SchemaPv = components['schemas']['Pv'];
@@ -3286,6 +3605,9 @@ export type SchemaSite = components['schemas']['Site'];
 export type SchemaVehicle = components['schemas']['Vehicle'];
 export type SchemaVehicleList = components['schemas']['VehicleList'];
 export type SchemaSystem = components['schemas']['System'];
+export type SchemaSystemGateway = components['schemas']['SystemGateway'];
+export type SchemaSystemBroker = components['schemas']['SystemBroker'];
+export type SchemaSystemOpenWb = components['schemas']['SystemOpenWb'];
 export type SchemaStreamTicketValue = components['schemas']['StreamTicketValue'];
 export type SchemaStreamTicket = components['schemas']['StreamTicket'];
 export type SchemaStreamSeq = components['schemas']['StreamSeq'];
@@ -3310,9 +3632,13 @@ export type SchemaLocalTimestamp = components['schemas']['LocalTimestamp'];
 export type SchemaSessionId = components['schemas']['SessionId'];
 export type SchemaSessionChargeMode = components['schemas']['SessionChargeMode'];
 export type SchemaSession = components['schemas']['Session'];
+export type SchemaSessionUser = components['schemas']['SessionUser'];
+export type SchemaSessionVehicle = components['schemas']['SessionVehicle'];
 export type SchemaSessionCorrectionUpdate = components['schemas']['SessionCorrectionUpdate'];
 export type SchemaSessionQuality = components['schemas']['SessionQuality'];
 export type SchemaSessionCorrection = components['schemas']['SessionCorrection'];
+export type SchemaSessionOriginal = components['schemas']['SessionOriginal'];
+export type SchemaSessionCorrector = components['schemas']['SessionCorrector'];
 export type SchemaSessionList = components['schemas']['SessionList'];
 export type SchemaSessionTotals = components['schemas']['SessionTotals'];
 export type SchemaSessionSummaryBucket = components['schemas']['SessionSummaryBucket'];
@@ -3329,6 +3655,7 @@ export type SchemaHistorySeriesList = components['schemas']['HistorySeriesList']
 export type SchemaRecorderCheck = components['schemas']['RecorderCheck'];
 export type SchemaLiveness = components['schemas']['Liveness'];
 export type SchemaReadiness = components['schemas']['Readiness'];
+export type SchemaReadinessChecks = components['schemas']['ReadinessChecks'];
 export type SchemaCheck = components['schemas']['Check'];
 export type SchemaUuid = components['schemas']['Uuid'];
 export type SchemaRole = components['schemas']['Role'];
@@ -3351,6 +3678,8 @@ export type SchemaApiKeyList = components['schemas']['ApiKeyList'];
 export type SchemaNewApiKey = components['schemas']['NewApiKey'];
 export type SchemaCreatedApiKey = components['schemas']['CreatedApiKey'];
 export type SchemaAuditEntry = components['schemas']['AuditEntry'];
+export type SchemaAuditTarget = components['schemas']['AuditTarget'];
+export type SchemaAuditActor = components['schemas']['AuditActor'];
 export type SchemaAuditPage = components['schemas']['AuditPage'];
 export type SchemaAmpere = components['schemas']['Ampere'];
 export type SchemaChargeModeRequest = components['schemas']['ChargeModeRequest'];
@@ -3363,9 +3692,12 @@ export type SchemaVehicleSocRequest = components['schemas']['VehicleSocRequest']
 export type SchemaChargeTemplateAssignment = components['schemas']['ChargeTemplateAssignment'];
 export type SchemaChargeLimitState = components['schemas']['ChargeLimitState'];
 export type SchemaChargeSettings = components['schemas']['ChargeSettings'];
+export type SchemaPvChargingSettings = components['schemas']['PvChargingSettings'];
+export type SchemaInstantChargingSettings = components['schemas']['InstantChargingSettings'];
 export type SchemaCommandAction = components['schemas']['CommandAction'];
 export type SchemaCommandRequest = components['schemas']['CommandRequest'];
 export type SchemaCommand = components['schemas']['Command'];
+export type SchemaCommandTarget = components['schemas']['CommandTarget'];
 export type SchemaSocModuleConfiguration = components['schemas']['SocModuleConfiguration'];
 export type SchemaSocModule = components['schemas']['SocModule'];
 export type SchemaSocModuleList = components['schemas']['SocModuleList'];
@@ -3449,6 +3781,49 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "3",
+                     *           "name": "Garage",
+                     *           "power": 11040,
+                     *           "currents": [
+                     *             16,
+                     *             16,
+                     *             16
+                     *           ],
+                     *           "voltages": [
+                     *             230.1,
+                     *             229.8,
+                     *             231
+                     *           ],
+                     *           "phasesInUse": 0,
+                     *           "energyImported": 1250030.67,
+                     *           "energyExported": 0,
+                     *           "energyToday": 8520,
+                     *           "plugged": true,
+                     *           "charging": true,
+                     *           "locked": true,
+                     *           "setCurrent": 16,
+                     *           "chargeMode": "instant",
+                     *           "rfidTag": "04A1B2C3",
+                     *           "vehicle": {
+                     *             "id": "1",
+                     *             "name": "e-Golf",
+                     *             "soc": 55
+                     *           },
+                     *           "fault": {
+                     *             "state": "ok",
+                     *             "message": "Kein Fehler."
+                     *           },
+                     *           "statusText": "Fahrzeug lädt.",
+                     *           "updatedAt": "2026-05-20T14:00:00.000Z",
+                     *           "stale": true
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ChargePointList"];
                 };
             };
@@ -3482,6 +3857,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3",
+                     *       "name": "Garage",
+                     *       "power": 11040,
+                     *       "currents": [
+                     *         16,
+                     *         16,
+                     *         16
+                     *       ],
+                     *       "voltages": [
+                     *         230.1,
+                     *         229.8,
+                     *         231
+                     *       ],
+                     *       "phasesInUse": 0,
+                     *       "energyImported": 1250030.67,
+                     *       "energyExported": 0,
+                     *       "energyToday": 8520,
+                     *       "plugged": true,
+                     *       "charging": true,
+                     *       "locked": true,
+                     *       "setCurrent": 16,
+                     *       "chargeMode": "instant",
+                     *       "rfidTag": "04A1B2C3",
+                     *       "vehicle": {
+                     *         "id": "1",
+                     *         "name": "e-Golf",
+                     *         "soc": 55
+                     *       },
+                     *       "fault": {
+                     *         "state": "ok",
+                     *         "message": "Kein Fehler."
+                     *       },
+                     *       "statusText": "Fahrzeug lädt.",
+                     *       "updatedAt": "2026-05-20T14:00:00.000Z",
+                     *       "stale": true
+                     *     }
+                     */
                     "application/json": components["schemas"]["ChargePoint"];
                 };
             };
@@ -3513,6 +3927,38 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "grid": {
+                     *         "updatedAt": "2026-05-20T14:00:00.000Z",
+                     *         "stale": true,
+                     *         "power": 1520.5,
+                     *         "energyImported": 0,
+                     *         "energyExported": 0
+                     *       },
+                     *       "pv": {
+                     *         "updatedAt": "2026-05-20T14:00:00.000Z",
+                     *         "stale": true,
+                     *         "power": 5230,
+                     *         "energyToday": 0,
+                     *         "energyTotal": 0
+                     *       },
+                     *       "battery": {
+                     *         "updatedAt": "2026-05-20T14:00:00.000Z",
+                     *         "stale": true,
+                     *         "power": 1500,
+                     *         "soc": 78,
+                     *         "energyImported": 0,
+                     *         "energyExported": 0
+                     *       },
+                     *       "home": {
+                     *         "updatedAt": "2026-05-20T14:00:00.000Z",
+                     *         "stale": true,
+                     *         "power": 480,
+                     *         "energyToday": 0
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Site"];
                 };
             };
@@ -3543,6 +3989,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "updatedAt": "2026-05-20T14:00:00.000Z",
+                     *           "stale": true,
+                     *           "id": "3",
+                     *           "name": "e-Golf",
+                     *           "soc": 55,
+                     *           "range": 210.5,
+                     *           "socUpdatedAt": "2026-05-20T14:00:00.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["VehicleList"];
                 };
             };
@@ -3579,6 +4040,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "updatedAt": "2026-05-20T14:00:00.000Z",
+                     *       "stale": true,
+                     *       "id": "3",
+                     *       "name": "e-Golf",
+                     *       "soc": 55,
+                     *       "range": 210.5,
+                     *       "socUpdatedAt": "2026-05-20T14:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Vehicle"];
                 };
             };
@@ -3610,6 +4082,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "openwb": {
+                     *         "generation": "2",
+                     *         "configuredGeneration": "auto",
+                     *         "version": "2.2.2",
+                     *         "lastHeartbeatAt": "2026-05-20T14:00:00.000Z"
+                     *       },
+                     *       "broker": {
+                     *         "connected": true,
+                     *         "lastMessageAt": "2026-05-20T14:00:00.000Z",
+                     *         "messagesReceived": 0,
+                     *         "decodeErrors": 0
+                     *       },
+                     *       "gateway": {
+                     *         "version": "0.1.0",
+                     *         "startedAt": "2026-05-20T12:00:40.000Z",
+                     *         "liveStore": "redis"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["System"];
                 };
             };
@@ -3667,6 +4160,55 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "5b0c2f3e-8a51-4c1e-9d7a-2f1e0b7c9a44",
+                     *           "chargepointId": "3",
+                     *           "start": "2026-05-20T12:00:40.000Z",
+                     *           "end": "2026-05-20T14:00:00.000Z",
+                     *           "energy": 22080,
+                     *           "chargingTime": 7200,
+                     *           "meanPower": 11040,
+                     *           "peakPower": 11090,
+                     *           "socStart": 40,
+                     *           "socEnd": 76,
+                     *           "chargeModes": [
+                     *             "instant"
+                     *           ],
+                     *           "rfidTag": "04A1B2C3",
+                     *           "vehicle": {
+                     *             "id": "1",
+                     *             "name": "e-Golf"
+                     *           },
+                     *           "user": {
+                     *             "id": "3f2a8c1e-5b7d-4e9a-9c1f-2d4b6a8e0f13",
+                     *             "name": "alice"
+                     *           },
+                     *           "cost": 6.624,
+                     *           "quality": "measured",
+                     *           "correction": {
+                     *             "vehicleId": "2",
+                     *             "note": "private use",
+                     *             "correctedAt": "2026-05-20T12:00:40.000Z",
+                     *             "correctedBy": {
+                     *               "type": "user",
+                     *               "id": "3f2a8c1e-5b7d-4e9a-9c1f-2d4b6a8e0f13",
+                     *               "name": "alice"
+                     *             },
+                     *             "original": {
+                     *               "vehicle": {
+                     *                 "id": "1",
+                     *                 "name": "e-Golf"
+                     *               }
+                     *             }
+                     *           }
+                     *         }
+                     *       ],
+                     *       "nextCursor": "MjAyNi0wNS0yMFQxMjowMDo0MC4wMDBa"
+                     *     }
+                     */
                     "application/json": components["schemas"]["SessionList"];
                 };
             };
@@ -3713,6 +4255,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "interval": "day",
+                     *       "timeZone": "Europe/Berlin",
+                     *       "start": "2026-03-29T00:00:00.000+01:00",
+                     *       "end": "2026-03-29T00:00:00.000+01:00",
+                     *       "currency": "EUR",
+                     *       "items": [
+                     *         {
+                     *           "start": "2026-03-29T00:00:00.000+01:00",
+                     *           "count": 0,
+                     *           "energy": 0,
+                     *           "cost": 0,
+                     *           "chargingTime": 0
+                     *         }
+                     *       ],
+                     *       "totals": {
+                     *         "count": 0,
+                     *         "energy": 0,
+                     *         "cost": 0,
+                     *         "chargingTime": 0
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["SessionSummary"];
                 };
             };
@@ -3926,6 +4492,50 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "5b0c2f3e-8a51-4c1e-9d7a-2f1e0b7c9a44",
+                     *       "chargepointId": "3",
+                     *       "start": "2026-05-20T12:00:40.000Z",
+                     *       "end": "2026-05-20T14:00:00.000Z",
+                     *       "energy": 22080,
+                     *       "chargingTime": 7200,
+                     *       "meanPower": 11040,
+                     *       "peakPower": 11090,
+                     *       "socStart": 40,
+                     *       "socEnd": 76,
+                     *       "chargeModes": [
+                     *         "instant"
+                     *       ],
+                     *       "rfidTag": "04A1B2C3",
+                     *       "vehicle": {
+                     *         "id": "1",
+                     *         "name": "e-Golf"
+                     *       },
+                     *       "user": {
+                     *         "id": "3f2a8c1e-5b7d-4e9a-9c1f-2d4b6a8e0f13",
+                     *         "name": "alice"
+                     *       },
+                     *       "cost": 6.624,
+                     *       "quality": "measured",
+                     *       "correction": {
+                     *         "vehicleId": "2",
+                     *         "note": "private use",
+                     *         "correctedAt": "2026-05-20T12:00:40.000Z",
+                     *         "correctedBy": {
+                     *           "type": "user",
+                     *           "id": "3f2a8c1e-5b7d-4e9a-9c1f-2d4b6a8e0f13",
+                     *           "name": "alice"
+                     *         },
+                     *         "original": {
+                     *           "vehicle": {
+                     *             "id": "1",
+                     *             "name": "e-Golf"
+                     *           }
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Session"];
                 };
             };
@@ -3969,6 +4579,50 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "5b0c2f3e-8a51-4c1e-9d7a-2f1e0b7c9a44",
+                     *       "chargepointId": "3",
+                     *       "start": "2026-05-20T12:00:40.000Z",
+                     *       "end": "2026-05-20T14:00:00.000Z",
+                     *       "energy": 22080,
+                     *       "chargingTime": 7200,
+                     *       "meanPower": 11040,
+                     *       "peakPower": 11090,
+                     *       "socStart": 40,
+                     *       "socEnd": 76,
+                     *       "chargeModes": [
+                     *         "instant"
+                     *       ],
+                     *       "rfidTag": "04A1B2C3",
+                     *       "vehicle": {
+                     *         "id": "1",
+                     *         "name": "e-Golf"
+                     *       },
+                     *       "user": {
+                     *         "id": "3f2a8c1e-5b7d-4e9a-9c1f-2d4b6a8e0f13",
+                     *         "name": "alice"
+                     *       },
+                     *       "cost": 6.624,
+                     *       "quality": "measured",
+                     *       "correction": {
+                     *         "vehicleId": "2",
+                     *         "note": "private use",
+                     *         "correctedAt": "2026-05-20T12:00:40.000Z",
+                     *         "correctedBy": {
+                     *           "type": "user",
+                     *           "id": "3f2a8c1e-5b7d-4e9a-9c1f-2d4b6a8e0f13",
+                     *           "name": "alice"
+                     *         },
+                     *         "original": {
+                     *           "vehicle": {
+                     *             "id": "1",
+                     *             "name": "e-Golf"
+                     *           }
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Session"];
                 };
             };
@@ -4026,6 +4680,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "start": "2026-03-29T00:00:00.000+01:00",
+                     *       "end": "2026-03-29T00:00:00.000+01:00",
+                     *       "interval": "day",
+                     *       "timeZone": "Europe/Berlin",
+                     *       "series": [
+                     *         {
+                     *           "id": "chargepoint.3.energyImported",
+                     *           "kind": "power",
+                     *           "unit": "W",
+                     *           "points": [
+                     *             {
+                     *               "start": "2026-03-29T00:00:00.000+01:00",
+                     *               "energy": 0,
+                     *               "quality": "corrected",
+                     *               "avgPower": 0,
+                     *               "maxPower": 0,
+                     *               "minPower": 0,
+                     *               "avgSoc": 0,
+                     *               "minSoc": 0,
+                     *               "maxSoc": 0
+                     *             }
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["History"];
                 };
             };
@@ -4124,6 +4806,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "chargepoint.3.energyImported",
+                     *           "kind": "power",
+                     *           "unit": "W",
+                     *           "firstSampleAt": "2026-05-20T14:00:00.000Z",
+                     *           "lastSampleAt": "2026-05-20T14:00:00.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["HistorySeriesList"];
                 };
             };
@@ -4144,6 +4839,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "username": "alice",
+                 *       "password": "correct horse battery staple"
+                 *     }
+                 */
                 "application/json": components["schemas"]["LoginRequest"];
             };
         };
@@ -4158,6 +4859,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "accessToken": "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl",
+                     *       "refreshToken": "owr_QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ",
+                     *       "expiresIn": 900
+                     *     }
+                     */
                     "application/json": components["schemas"]["TokenPair"];
                 };
             };
@@ -4177,6 +4885,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "refreshToken": "owr_QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ"
+                 *     }
+                 */
                 "application/json": components["schemas"]["RefreshRequest"];
             };
         };
@@ -4191,6 +4904,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "accessToken": "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl",
+                     *       "refreshToken": "owr_QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ",
+                     *       "expiresIn": 900
+                     *     }
+                     */
                     "application/json": components["schemas"]["TokenPair"];
                 };
             };
@@ -4210,6 +4930,11 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "refreshToken": "owr_QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ"
+                 *     }
+                 */
                 "application/json": components["schemas"]["LogoutRequest"];
             };
         };
@@ -4250,6 +4975,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "kind": "apiKey",
+                     *       "userId": "3f2a8c1e-5b7d-4e9a-9c1f-2d4b6a8e0f13",
+                     *       "name": "alice",
+                     *       "role": "admin",
+                     *       "scopes": [
+                     *         "read"
+                     *       ],
+                     *       "chargepoints": [
+                     *         "3"
+                     *       ],
+                     *       "keyId": "3f2a8c1e-5b7d-4e9a-9c1f-2d4b6a8e0f13"
+                     *     }
+                     */
                     "application/json": components["schemas"]["CurrentPrincipal"];
                 };
             };
@@ -4269,6 +5009,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "currentPassword": "old password 123",
+                 *       "newPassword": "correct horse battery staple"
+                 *     }
+                 */
                 "application/json": components["schemas"]["PasswordChange"];
             };
         };
@@ -4309,6 +5055,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *           "name": "alice",
+                     *           "role": "admin",
+                     *           "chargepoints": [
+                     *             "3"
+                     *           ],
+                     *           "disabled": true,
+                     *           "createdAt": "2026-05-20T12:00:40.000Z",
+                     *           "updatedAt": "2026-05-20T12:00:40.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["UserList"];
                 };
             };
@@ -4328,6 +5091,16 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "alice",
+                 *       "role": "admin",
+                 *       "password": "correct horse battery staple",
+                 *       "chargepoints": [
+                 *         "3"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["NewUser"];
             };
         };
@@ -4341,6 +5114,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "name": "alice",
+                     *       "role": "admin",
+                     *       "chargepoints": [
+                     *         "3"
+                     *       ],
+                     *       "disabled": true,
+                     *       "createdAt": "2026-05-20T12:00:40.000Z",
+                     *       "updatedAt": "2026-05-20T12:00:40.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["User"];
                 };
             };
@@ -4373,6 +5159,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "name": "alice",
+                     *       "role": "admin",
+                     *       "chargepoints": [
+                     *         "3"
+                     *       ],
+                     *       "disabled": true,
+                     *       "createdAt": "2026-05-20T12:00:40.000Z",
+                     *       "updatedAt": "2026-05-20T12:00:40.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["User"];
                 };
             };
@@ -4427,6 +5226,16 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "role": "admin",
+                 *       "password": "correct horse battery staple",
+                 *       "chargepoints": [
+                 *         "3"
+                 *       ],
+                 *       "disabled": true
+                 *     }
+                 */
                 "application/json": components["schemas"]["UserUpdate"];
             };
         };
@@ -4440,6 +5249,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "name": "alice",
+                     *       "role": "admin",
+                     *       "chargepoints": [
+                     *         "3"
+                     *       ],
+                     *       "disabled": true,
+                     *       "createdAt": "2026-05-20T12:00:40.000Z",
+                     *       "updatedAt": "2026-05-20T12:00:40.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["User"];
                 };
             };
@@ -4473,6 +5295,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *           "name": "phone",
+                     *           "prefix": "owg_k3x9m2pq",
+                     *           "scopes": [
+                     *             "read"
+                     *           ],
+                     *           "chargepoints": [
+                     *             "3"
+                     *           ],
+                     *           "userId": "3f2a8c1e-5b7d-4e9a-9c1f-2d4b6a8e0f13",
+                     *           "createdAt": "2026-05-20T12:00:40.000Z",
+                     *           "expiresAt": "2026-05-20T14:00:00.000Z",
+                     *           "lastUsedAt": "2026-05-20T14:00:00.000Z",
+                     *           "revokedAt": "2026-05-20T14:00:00.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiKeyList"];
                 };
             };
@@ -4492,6 +5336,18 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "phone",
+                 *       "scopes": [
+                 *         "read"
+                 *       ],
+                 *       "chargepoints": [
+                 *         "3"
+                 *       ],
+                 *       "expiresAt": "2027-12-31T23:59:59Z"
+                 *     }
+                 */
                 "application/json": components["schemas"]["NewApiKey"];
             };
         };
@@ -4506,6 +5362,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "key": "owg_a1b2c3d4_SSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSS",
+                     *       "apiKey": {
+                     *         "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *         "name": "phone",
+                     *         "prefix": "owg_k3x9m2pq",
+                     *         "scopes": [
+                     *           "read"
+                     *         ],
+                     *         "chargepoints": [
+                     *           "3"
+                     *         ],
+                     *         "userId": "3f2a8c1e-5b7d-4e9a-9c1f-2d4b6a8e0f13",
+                     *         "createdAt": "2026-05-20T12:00:40.000Z",
+                     *         "expiresAt": "2026-05-20T14:00:00.000Z",
+                     *         "lastUsedAt": "2026-05-20T14:00:00.000Z",
+                     *         "revokedAt": "2026-05-20T14:00:00.000Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["CreatedApiKey"];
                 };
             };
@@ -4584,6 +5461,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "42",
+                     *           "at": "2026-05-20T12:00:40.000Z",
+                     *           "action": "auth.login",
+                     *           "outcome": "success",
+                     *           "actor": {
+                     *             "type": "user",
+                     *             "id": "3f2a8c1e-5b7d-4e9a-9c1f-2d4b6a8e0f13",
+                     *             "name": "alice"
+                     *           },
+                     *           "target": {
+                     *             "type": "user",
+                     *             "id": "3f2a8c1e-5b7d-4e9a-9c1f-2d4b6a8e0f13"
+                     *           },
+                     *           "ip": "192.168.1.20",
+                     *           "userAgent": "openwb-app/1.4 (iOS 18)",
+                     *           "detail": {}
+                     *         }
+                     *       ],
+                     *       "nextCursor": "MjAyNi0wNS0yMFQxMjowMDo0MC4wMDBa"
+                     *     }
+                     */
                     "application/json": components["schemas"]["AuditPage"];
                 };
             };
@@ -4616,6 +5518,36 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "chargepointId": "3",
+                     *       "chargeMode": "instant",
+                     *       "global": true,
+                     *       "templateId": "1",
+                     *       "instantCharging": {
+                     *         "current": 0,
+                     *         "phases": 0,
+                     *         "limit": {
+                     *           "type": "none",
+                     *           "soc": 0,
+                     *           "energy": 0
+                     *         }
+                     *       },
+                     *       "pvCharging": {
+                     *         "minCurrent": 0,
+                     *         "minSoc": 0,
+                     *         "minSocCurrent": 0,
+                     *         "phases": 0,
+                     *         "feedInLimit": true,
+                     *         "limit": {
+                     *           "type": "none",
+                     *           "soc": 0,
+                     *           "energy": 0
+                     *         }
+                     *       },
+                     *       "updatedAt": "2026-05-20T14:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ChargeSettings"];
                 };
             };
@@ -4643,6 +5575,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "mode": "minPv",
+                 *       "minCurrent": 16
+                 *     }
+                 */
                 "application/json": components["schemas"]["ChargeModeRequest"];
             };
         };
@@ -4674,6 +5612,17 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "current": 16,
+                 *       "phases": 1,
+                 *       "limit": {
+                 *         "type": "none",
+                 *         "soc": 1,
+                 *         "energy": 1
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["InstantChargingRequest"];
             };
         };
@@ -4705,6 +5654,20 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "minCurrent": 0,
+                 *       "minSoc": 0,
+                 *       "minSocCurrent": 16,
+                 *       "phases": 0,
+                 *       "feedInLimit": true,
+                 *       "limit": {
+                 *         "type": "none",
+                 *         "soc": 1,
+                 *         "energy": 1
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["PvChargingRequest"];
             };
         };
@@ -4736,6 +5699,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "locked": true
+                 *     }
+                 */
                 "application/json": components["schemas"]["LockRequest"];
             };
         };
@@ -4767,6 +5735,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "vehicleId": "1"
+                 *     }
+                 */
                 "application/json": components["schemas"]["VehicleAssignment"];
             };
         };
@@ -4798,6 +5771,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "soc": 42
+                 *     }
+                 */
                 "application/json": components["schemas"]["VehicleSocRequest"];
             };
         };
@@ -4859,6 +5837,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "soc": 42
+                 *     }
+                 */
                 "application/json": components["schemas"]["VehicleSocRequest"];
             };
         };
@@ -4923,6 +5906,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "chargeTemplateId": "1"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ChargeTemplateAssignment"];
             };
         };
@@ -4964,6 +5952,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "vehicleId": "3",
+                     *       "type": "kia",
+                     *       "name": "alice",
+                     *       "official": true,
+                     *       "configuration": {
+                     *         "user_id": "me@example.com",
+                     *         "password": {
+                     *           "set": true
+                     *         },
+                     *         "vin": "WVWZZZ1KZAW000000"
+                     *       },
+                     *       "secrets": [
+                     *         "string"
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["SocModuleConfig"];
                 };
             };
@@ -4994,6 +6000,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "type": "manual",
+                 *       "configuration": {}
+                 *     }
+                 */
                 "application/json": components["schemas"]["SocModuleUpdate"];
             };
         };
@@ -5029,6 +6041,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "type": "manual",
+                     *           "name": "Manueller SoC",
+                     *           "official": true,
+                     *           "configuration": {
+                     *             "user_id": "me@example.com",
+                     *             "password": {
+                     *               "set": true
+                     *             },
+                     *             "vin": "WVWZZZ1KZAW000000"
+                     *           },
+                     *           "secrets": [
+                     *             "string"
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["SocModuleList"];
                 };
             };
@@ -5059,6 +6092,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "3",
+                     *           "name": "Standard-Lade-Profil"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ChargeTemplateList"];
                 };
             };
@@ -5092,6 +6135,158 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "action": "chargeMode",
+                     *       "status": "pending",
+                     *       "target": {
+                     *         "type": "chargepoint",
+                     *         "id": "3"
+                     *       },
+                     *       "via": "api",
+                     *       "request": {
+                     *         "mode": "instant",
+                     *         "minCurrent": 0,
+                     *         "current": 16,
+                     *         "phases": 0,
+                     *         "limit": {
+                     *           "type": "none",
+                     *           "soc": 1,
+                     *           "energy": 1
+                     *         },
+                     *         "minSoc": 0,
+                     *         "minSocCurrent": 16,
+                     *         "feedInLimit": true,
+                     *         "locked": true,
+                     *         "vehicleId": "3",
+                     *         "soc": 0,
+                     *         "chargeTemplateId": "3",
+                     *         "socModuleType": "manual",
+                     *         "socModuleKeys": [
+                     *           "string"
+                     *         ],
+                     *         "chargeMode": "instant",
+                     *         "instantCharging": {
+                     *           "current": 16,
+                     *           "phases": 1,
+                     *           "limit": {
+                     *             "type": "none",
+                     *             "soc": 1,
+                     *             "energy": 1
+                     *           }
+                     *         },
+                     *         "pvCharging": {
+                     *           "minCurrent": 0,
+                     *           "minSoc": 0,
+                     *           "minSocCurrent": 16,
+                     *           "phases": 0,
+                     *           "feedInLimit": true,
+                     *           "limit": {
+                     *             "type": "none",
+                     *             "soc": 1,
+                     *             "energy": 1
+                     *           }
+                     *         }
+                     *       },
+                     *       "topics": [
+                     *         "openWB/set/chargepoint/3/set/charge_template"
+                     *       ],
+                     *       "createdAt": "2026-05-20T12:00:40.000Z",
+                     *       "completedAt": "2026-05-20T14:00:00.000Z",
+                     *       "detail": "ok",
+                     *       "chargepoint": {
+                     *         "id": "3",
+                     *         "name": "Garage",
+                     *         "power": 11040,
+                     *         "currents": [
+                     *           16,
+                     *           16,
+                     *           16
+                     *         ],
+                     *         "voltages": [
+                     *           230.1,
+                     *           229.8,
+                     *           231
+                     *         ],
+                     *         "phasesInUse": 0,
+                     *         "energyImported": 1250030.67,
+                     *         "energyExported": 0,
+                     *         "energyToday": 8520,
+                     *         "plugged": true,
+                     *         "charging": true,
+                     *         "locked": true,
+                     *         "setCurrent": 16,
+                     *         "chargeMode": "instant",
+                     *         "rfidTag": "04A1B2C3",
+                     *         "vehicle": {
+                     *           "id": "1",
+                     *           "name": "e-Golf",
+                     *           "soc": 55
+                     *         },
+                     *         "fault": {
+                     *           "state": "ok",
+                     *           "message": "Kein Fehler."
+                     *         },
+                     *         "statusText": "Fahrzeug lädt.",
+                     *         "updatedAt": "2026-05-20T14:00:00.000Z",
+                     *         "stale": true
+                     *       },
+                     *       "settings": {
+                     *         "chargepointId": "3",
+                     *         "chargeMode": "instant",
+                     *         "global": true,
+                     *         "templateId": "1",
+                     *         "instantCharging": {
+                     *           "current": 0,
+                     *           "phases": 0,
+                     *           "limit": {
+                     *             "type": "none",
+                     *             "soc": 0,
+                     *             "energy": 0
+                     *           }
+                     *         },
+                     *         "pvCharging": {
+                     *           "minCurrent": 0,
+                     *           "minSoc": 0,
+                     *           "minSocCurrent": 0,
+                     *           "phases": 0,
+                     *           "feedInLimit": true,
+                     *           "limit": {
+                     *             "type": "none",
+                     *             "soc": 0,
+                     *             "energy": 0
+                     *           }
+                     *         },
+                     *         "updatedAt": "2026-05-20T14:00:00.000Z"
+                     *       },
+                     *       "vehicle": {
+                     *         "updatedAt": "2026-05-20T14:00:00.000Z",
+                     *         "stale": true,
+                     *         "id": "3",
+                     *         "name": "e-Golf",
+                     *         "soc": 55,
+                     *         "range": 210.5,
+                     *         "socUpdatedAt": "2026-05-20T14:00:00.000Z"
+                     *       },
+                     *       "socModule": {
+                     *         "vehicleId": "3",
+                     *         "type": "kia",
+                     *         "name": "alice",
+                     *         "official": true,
+                     *         "configuration": {
+                     *           "user_id": "me@example.com",
+                     *           "password": {
+                     *             "set": true
+                     *           },
+                     *           "vin": "WVWZZZ1KZAW000000"
+                     *         },
+                     *         "secrets": [
+                     *           "string"
+                     *         ]
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Command"];
                 };
             };
@@ -5126,6 +6321,51 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *           "name": "Alice's e-Golf",
+                     *           "userId": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *           "userName": "alice",
+                     *           "tags": [
+                     *             "04A1B2C3"
+                     *           ],
+                     *           "chargepoints": [
+                     *             "3"
+                     *           ],
+                     *           "preset": {
+                     *             "chargeMode": "instant",
+                     *             "instantCharging": {
+                     *               "current": 16,
+                     *               "phases": 1,
+                     *               "limit": {
+                     *                 "type": "none",
+                     *                 "soc": 1,
+                     *                 "energy": 1
+                     *               }
+                     *             },
+                     *             "pvCharging": {
+                     *               "minCurrent": 0,
+                     *               "minSoc": 0,
+                     *               "minSocCurrent": 16,
+                     *               "phases": 0,
+                     *               "feedInLimit": true,
+                     *               "limit": {
+                     *                 "type": "none",
+                     *                 "soc": 1,
+                     *                 "energy": 1
+                     *               }
+                     *             },
+                     *             "vehicleId": "1"
+                     *           },
+                     *           "createdAt": "2026-05-20T12:00:40.000Z",
+                     *           "updatedAt": "2026-05-20T12:00:40.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ProfileList"];
                 };
             };
@@ -5145,6 +6385,43 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "alice",
+                 *       "userId": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                 *       "tags": [
+                 *         "04A1B2C3"
+                 *       ],
+                 *       "chargepoints": [
+                 *         "3"
+                 *       ],
+                 *       "preset": {
+                 *         "chargeMode": "instant",
+                 *         "instantCharging": {
+                 *           "current": 16,
+                 *           "phases": 1,
+                 *           "limit": {
+                 *             "type": "none",
+                 *             "soc": 1,
+                 *             "energy": 1
+                 *           }
+                 *         },
+                 *         "pvCharging": {
+                 *           "minCurrent": 0,
+                 *           "minSoc": 0,
+                 *           "minSocCurrent": 16,
+                 *           "phases": 0,
+                 *           "feedInLimit": true,
+                 *           "limit": {
+                 *             "type": "none",
+                 *             "soc": 1,
+                 *             "energy": 1
+                 *           }
+                 *         },
+                 *         "vehicleId": "1"
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["NewProfile"];
             };
         };
@@ -5159,6 +6436,47 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "name": "Alice's e-Golf",
+                     *       "userId": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "userName": "alice",
+                     *       "tags": [
+                     *         "04A1B2C3"
+                     *       ],
+                     *       "chargepoints": [
+                     *         "3"
+                     *       ],
+                     *       "preset": {
+                     *         "chargeMode": "instant",
+                     *         "instantCharging": {
+                     *           "current": 16,
+                     *           "phases": 1,
+                     *           "limit": {
+                     *             "type": "none",
+                     *             "soc": 1,
+                     *             "energy": 1
+                     *           }
+                     *         },
+                     *         "pvCharging": {
+                     *           "minCurrent": 0,
+                     *           "minSoc": 0,
+                     *           "minSocCurrent": 16,
+                     *           "phases": 0,
+                     *           "feedInLimit": true,
+                     *           "limit": {
+                     *             "type": "none",
+                     *             "soc": 1,
+                     *             "energy": 1
+                     *           }
+                     *         },
+                     *         "vehicleId": "1"
+                     *       },
+                     *       "createdAt": "2026-05-20T12:00:40.000Z",
+                     *       "updatedAt": "2026-05-20T12:00:40.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Profile"];
                 };
             };
@@ -5193,6 +6511,47 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "name": "Alice's e-Golf",
+                     *       "userId": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "userName": "alice",
+                     *       "tags": [
+                     *         "04A1B2C3"
+                     *       ],
+                     *       "chargepoints": [
+                     *         "3"
+                     *       ],
+                     *       "preset": {
+                     *         "chargeMode": "instant",
+                     *         "instantCharging": {
+                     *           "current": 16,
+                     *           "phases": 1,
+                     *           "limit": {
+                     *             "type": "none",
+                     *             "soc": 1,
+                     *             "energy": 1
+                     *           }
+                     *         },
+                     *         "pvCharging": {
+                     *           "minCurrent": 0,
+                     *           "minSoc": 0,
+                     *           "minSocCurrent": 16,
+                     *           "phases": 0,
+                     *           "feedInLimit": true,
+                     *           "limit": {
+                     *             "type": "none",
+                     *             "soc": 1,
+                     *             "energy": 1
+                     *           }
+                     *         },
+                     *         "vehicleId": "1"
+                     *       },
+                     *       "createdAt": "2026-05-20T12:00:40.000Z",
+                     *       "updatedAt": "2026-05-20T12:00:40.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Profile"];
                 };
             };
@@ -5247,6 +6606,43 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "alice",
+                 *       "userId": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                 *       "tags": [
+                 *         "04A1B2C3"
+                 *       ],
+                 *       "chargepoints": [
+                 *         "3"
+                 *       ],
+                 *       "preset": {
+                 *         "chargeMode": "instant",
+                 *         "instantCharging": {
+                 *           "current": 16,
+                 *           "phases": 1,
+                 *           "limit": {
+                 *             "type": "none",
+                 *             "soc": 1,
+                 *             "energy": 1
+                 *           }
+                 *         },
+                 *         "pvCharging": {
+                 *           "minCurrent": 0,
+                 *           "minSoc": 0,
+                 *           "minSocCurrent": 16,
+                 *           "phases": 0,
+                 *           "feedInLimit": true,
+                 *           "limit": {
+                 *             "type": "none",
+                 *             "soc": 1,
+                 *             "energy": 1
+                 *           }
+                 *         },
+                 *         "vehicleId": "1"
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["ProfileUpdate"];
             };
         };
@@ -5261,6 +6657,47 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "name": "Alice's e-Golf",
+                     *       "userId": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "userName": "alice",
+                     *       "tags": [
+                     *         "04A1B2C3"
+                     *       ],
+                     *       "chargepoints": [
+                     *         "3"
+                     *       ],
+                     *       "preset": {
+                     *         "chargeMode": "instant",
+                     *         "instantCharging": {
+                     *           "current": 16,
+                     *           "phases": 1,
+                     *           "limit": {
+                     *             "type": "none",
+                     *             "soc": 1,
+                     *             "energy": 1
+                     *           }
+                     *         },
+                     *         "pvCharging": {
+                     *           "minCurrent": 0,
+                     *           "minSoc": 0,
+                     *           "minSocCurrent": 16,
+                     *           "phases": 0,
+                     *           "feedInLimit": true,
+                     *           "limit": {
+                     *             "type": "none",
+                     *             "soc": 1,
+                     *             "energy": 1
+                     *           }
+                     *         },
+                     *         "vehicleId": "1"
+                     *       },
+                     *       "createdAt": "2026-05-20T12:00:40.000Z",
+                     *       "updatedAt": "2026-05-20T12:00:40.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Profile"];
                 };
             };
@@ -5302,6 +6739,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "42",
+                     *           "at": "2026-05-20T12:00:40.000Z",
+                     *           "chargepointId": "3",
+                     *           "tag": "04A1B2C3",
+                     *           "source": "scan",
+                     *           "outcome": "pending",
+                     *           "detail": "ok",
+                     *           "profileId": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+                     *           "userId": "3f2a8c1e-5b7d-4e9a-9c1f-2d4b6a8e0f13",
+                     *           "commandIds": [
+                     *             "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b"
+                     *           ],
+                     *           "sessionId": "5b0c2f3e-8a51-4c1e-9d7a-2f1e0b7c9a44"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "MjAyNi0wNS0yMFQxMjowMDo0MC4wMDBa"
+                     *     }
+                     */
                     "application/json": components["schemas"]["RfidEventPage"];
                 };
             };
@@ -5455,6 +6914,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "chargers": [
+                     *         {
+                     *           "id": "3",
+                     *           "name": "Garage",
+                     *           "serialNumber": "12345678",
+                     *           "model": "openWB series2 custom",
+                     *           "manufacturer": "openWB",
+                     *           "maxAvailableCurrent": 16,
+                     *           "maxOutputPower": 11040,
+                     *           "outputVoltage": 230,
+                     *           "numberOfConnectors": 1,
+                     *           "timeZone": "Europe/Berlin",
+                     *           "latitude": 52.52,
+                     *           "longitude": 13.405,
+                     *           "commissioningDate": "2024-04-12"
+                     *         }
+                     *       ],
+                     *       "total": 0
+                     *     }
+                     */
                     "application/json": components["schemas"]["EnergSyncChargerList"];
                 };
             };
@@ -5488,6 +6969,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3",
+                     *       "name": "Garage",
+                     *       "serialNumber": "12345678",
+                     *       "model": "openWB series2 custom",
+                     *       "manufacturer": "openWB",
+                     *       "maxAvailableCurrent": 16,
+                     *       "maxOutputPower": 11040,
+                     *       "outputVoltage": 230,
+                     *       "numberOfConnectors": 1,
+                     *       "timeZone": "Europe/Berlin",
+                     *       "latitude": 52.52,
+                     *       "longitude": 13.405,
+                     *       "commissioningDate": "2024-04-12"
+                     *     }
+                     */
                     "application/json": components["schemas"]["EnergSyncCharger"];
                 };
             };
@@ -5531,6 +7029,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "sessions": [
+                     *         {
+                     *           "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *           "chargerId": "3",
+                     *           "energy": 18250,
+                     *           "startTime": "2026-03-01T17:02:10.000Z",
+                     *           "endTime": "2026-03-01T21:40:00.000Z",
+                     *           "chargingDuration": 6120
+                     *         }
+                     *       ],
+                     *       "total": 0
+                     *     }
+                     */
                     "application/json": components["schemas"]["EnergSyncSessionList"];
                 };
             };
@@ -5561,6 +7074,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "ok"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Liveness"];
                 };
             };
@@ -5587,6 +7105,39 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "ready",
+                     *       "checks": {
+                     *         "broker": {
+                     *           "ok": true,
+                     *           "detail": "ok",
+                     *           "latencyMs": 0
+                     *         },
+                     *         "liveStore": {
+                     *           "ok": true,
+                     *           "detail": "ok",
+                     *           "latencyMs": 0
+                     *         },
+                     *         "database": {
+                     *           "ok": true,
+                     *           "detail": "ok",
+                     *           "latencyMs": 0
+                     *         },
+                     *         "recorder": {
+                     *           "ok": true,
+                     *           "detail": "ok",
+                     *           "active": true,
+                     *           "bufferedSamples": 0,
+                     *           "bufferedSessions": 0,
+                     *           "lostSamples": 0,
+                     *           "lostSessions": 0,
+                     *           "stalled": false,
+                     *           "lastWriteAt": "2026-05-20T12:00:40.000Z"
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Readiness"];
                 };
             };
@@ -5599,6 +7150,39 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "ready",
+                     *       "checks": {
+                     *         "broker": {
+                     *           "ok": true,
+                     *           "detail": "ok",
+                     *           "latencyMs": 0
+                     *         },
+                     *         "liveStore": {
+                     *           "ok": true,
+                     *           "detail": "ok",
+                     *           "latencyMs": 0
+                     *         },
+                     *         "database": {
+                     *           "ok": true,
+                     *           "detail": "ok",
+                     *           "latencyMs": 0
+                     *         },
+                     *         "recorder": {
+                     *           "ok": true,
+                     *           "detail": "ok",
+                     *           "active": true,
+                     *           "bufferedSamples": 0,
+                     *           "bufferedSessions": 0,
+                     *           "lostSamples": 0,
+                     *           "lostSessions": 0,
+                     *           "stalled": false,
+                     *           "lastWriteAt": "2026-05-20T12:00:40.000Z"
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Readiness"];
                 };
             };
@@ -5623,6 +7207,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example # HELP openwb_mqtt_messages_total MQTT messages received from openWB
+                     *     # TYPE openwb_mqtt_messages_total counter
+                     *     openwb_mqtt_messages_total 1234
+                     */
                     "text/plain": string;
                 };
             };

@@ -1,0 +1,46 @@
+/**
+ * Where the fuzzer's RSS growth goes: runs the fuzzer (test/fuzz/fuzzer.ts) and samples process memory and V8's
+ * heap spaces every 2 s; with HEAP_PROFILE=<file> also a sampling heap profile (garbage included) ranked by
+ * bytes allocated per request. `node --expose-gc --import tsx bench/fuzz-memory.ts [requests] [seed]`
+ */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { getHeapSpaceStatistics } from 'node:v8';
+import { fuzz, summary } from '../test/fuzz/fuzzer.ts';
+import { summarizeAllocations } from './lib/heapprofile.ts';
+
+const requests = Number(process.argv[2] ?? 10_000);
+const seed = Number(process.argv[3] ?? 7);
+const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
+const sample = (label: string) => {
+  const m = process.memoryUsage();
+  const spaces = getHeapSpaceStatistics()
+    .filter((s) => s.space_size > 2 ** 20)
+    .map((s) => `${s.space_name.replace('_space', '')}=${mb(s.space_size)}`)
+    .join(' ');
+  console.log(`${label} rss=${mb(m.rss)} heapTotal=${mb(m.heapTotal)} heapUsed=${mb(m.heapUsed)} external=${mb(m.external)} | ${spaces}`);
+};
+const profileFile = process.env.HEAP_PROFILE;
+const session = profileFile ? new Session() : undefined;
+if (session) {
+  session.connect();
+  await session.post('HeapProfiler.enable');
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 4096,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  } as never);
+}
+sample('start');
+const timer = setInterval(() => sample('t'), 2000);
+const report = await fuzz({ seed, requests, concurrency: 8 });
+clearInterval(timer);
+sample('end');
+console.log(summary(report));
+if (session && profileFile) {
+  const { profile } = await session.post('HeapProfiler.stopSampling');
+  writeFileSync(profileFile, JSON.stringify(profile));
+  const { bytesPerRequest, top } = summarizeAllocations(profileFile, requests, 25);
+  console.log(`allocated per request: ${bytesPerRequest} B`);
+  for (const t of top) console.log(`${String(t.bytesPerRequest).padStart(8)} B  ${t.name}`);
+}

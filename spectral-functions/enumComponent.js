@@ -1,0 +1,27 @@
+// owg-enum-varnames: an enum component that SDK generators can name well (Swift, Kotlin, Dart, TypeScript).
+const IDENTIFIER = /^[a-z][a-zA-Z0-9]*$/;
+
+export default function enumComponent(schema, _options, context) {
+  if (!schema || !Array.isArray(schema.enum)) return [];
+  const problems = [];
+  const say = (message, path = []) => problems.push({ message, path: [...context.path, ...path] });
+  const values = schema.enum;
+  if (values.includes(null))
+    say('`null` in an enum: remove it and write `nullable: true` + `allOf: [{$ref: <this enum>}]` where the value may be null', ['enum']);
+  if (values.length < 2) return problems;
+  if (typeof schema.description !== 'string') say('An enum component needs a `description` (what the values mean together)');
+  const names = schema['x-enum-varnames'];
+  if (!Array.isArray(names) || names.length !== values.length)
+    say(`Needs \`x-enum-varnames\` with ${values.length} lowerCamelCase names, one per \`enum\` value in the same order (SDK constant names)`);
+  else {
+    names.forEach((name, i) => {
+      if (typeof name !== 'string' || !IDENTIFIER.test(name))
+        say(`\`x-enum-varnames\` entry ${JSON.stringify(name)} must be a lowerCamelCase identifier (^[a-z][a-zA-Z0-9]*$)`, ['x-enum-varnames', i]);
+    });
+    if (new Set(names).size !== names.length) say('`x-enum-varnames` entries must be unique', ['x-enum-varnames']);
+  }
+  const descriptions = schema['x-enum-descriptions'];
+  if (!Array.isArray(descriptions) || descriptions.length !== values.length || descriptions.some((d) => typeof d !== 'string' || d === ''))
+    say(`Needs \`x-enum-descriptions\` with ${values.length} non-empty strings, one per \`enum\` value in the same order (SDK doc comments)`);
+  return problems;
+}
