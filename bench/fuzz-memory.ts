@@ -1,7 +1,9 @@
 /**
  * Where the fuzzer's RSS growth goes: runs the fuzzer (test/fuzz/fuzzer.ts) and samples process memory and V8's
  * heap spaces every 2 s; with HEAP_PROFILE=<file> also a sampling heap profile (garbage included) ranked by
- * bytes allocated per request. `node --expose-gc --import tsx bench/fuzz-memory.ts [requests] [seed]`
+ * bytes allocated per request; with HEAP_LIVE=<file> instead, a profile of what is still on the heap (garbage not yet
+ * collected included) taken when the heap passes 250 MB, ranked the same way.
+ * `node --expose-gc --import tsx bench/fuzz-memory.ts [requests] [seed]`
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -21,23 +23,36 @@ const sample = (label: string) => {
   console.log(`${label} rss=${mb(m.rss)} heapTotal=${mb(m.heapTotal)} heapUsed=${mb(m.heapUsed)} external=${mb(m.external)} | ${spaces}`);
 };
 const profileFile = process.env.HEAP_PROFILE;
-const session = profileFile ? new Session() : undefined;
+const liveFile = process.env.HEAP_LIVE;
+const session = profileFile || liveFile ? new Session() : undefined;
 if (session) {
   session.connect();
   await session.post('HeapProfiler.enable');
   await session.post('HeapProfiler.startSampling', {
     samplingInterval: 4096,
-    includeObjectsCollectedByMajorGC: true,
-    includeObjectsCollectedByMinorGC: true,
+    includeObjectsCollectedByMajorGC: Boolean(profileFile),
+    includeObjectsCollectedByMinorGC: Boolean(profileFile),
   } as never);
 }
+let liveWritten = false;
+const writeLive = async () => {
+  liveWritten = true;
+  const { profile } = await session!.post('HeapProfiler.stopSampling');
+  writeFileSync(liveFile!, JSON.stringify(profile));
+  const { bytesPerRequest, top } = summarizeAllocations(liveFile!, 1, 25);
+  console.log(`on the heap (sampled): ${Math.round(bytesPerRequest / 2 ** 20)} MB`);
+  for (const t of top) console.log(`${String(Math.round(t.bytesPerRequest / 2 ** 10)).padStart(8)} kB  ${t.name}`);
+};
 sample('start');
-const timer = setInterval(() => sample('t'), 2000);
+const timer = setInterval(() => {
+  sample('t');
+  if (liveFile && !liveWritten && process.memoryUsage().heapUsed > 250 * 2 ** 20) void writeLive();
+}, 2000);
 const report = await fuzz({ seed, requests, concurrency: 8 });
 clearInterval(timer);
 sample('end');
 console.log(summary(report));
-if (session && profileFile) {
+if (session && profileFile && !liveFile) {
   const { profile } = await session.post('HeapProfiler.stopSampling');
   writeFileSync(profileFile, JSON.stringify(profile));
   const { bytesPerRequest, top } = summarizeAllocations(profileFile, requests, 25);

@@ -6,22 +6,31 @@ export default function enumComponent(schema, _options, context) {
   const problems = [];
   const say = (message, path = []) => problems.push({ message, path: [...context.path, ...path] });
   const values = schema.enum;
-  if (values.includes(null))
-    say('`null` in an enum: remove it and write `nullable: true` + `allOf: [{$ref: <this enum>}]` where the value may be null', ['enum']);
+  // OpenAPI 3.0.3 spells a nullable enum with `null` among its values and `nullable: true` beside them.
+  if (values.includes(null) && schema.nullable !== true) say('`null` in an enum needs `nullable: true` beside it', ['enum']);
   if (values.length < 2) return problems;
-  if (typeof schema.description !== 'string') say('An enum component needs a `description` (what the values mean together)');
+  // A parameter's enum is described by its parameter; a component by itself.
+  if (context.path[0] === 'components' && context.path[1] === 'schemas' && typeof schema.description !== 'string')
+    say('An enum component needs a `description` (what the values mean together)');
   const names = schema['x-enum-varnames'];
   if (!Array.isArray(names) || names.length !== values.length)
-    say(`Needs \`x-enum-varnames\` with ${values.length} lowerCamelCase names, one per \`enum\` value in the same order (SDK constant names)`);
+    say(
+      `Needs \`x-enum-varnames\` with ${values.length} lowerCamelCase names, one per \`enum\` value in the same order (SDK constant names)`,
+    );
   else {
     names.forEach((name, i) => {
       if (typeof name !== 'string' || !IDENTIFIER.test(name))
-        say(`\`x-enum-varnames\` entry ${JSON.stringify(name)} must be a lowerCamelCase identifier (^[a-z][a-zA-Z0-9]*$)`, ['x-enum-varnames', i]);
+        say(`\`x-enum-varnames\` entry ${JSON.stringify(name)} must be a lowerCamelCase identifier (^[a-z][a-zA-Z0-9]*$)`, [
+          'x-enum-varnames',
+          i,
+        ]);
     });
     if (new Set(names).size !== names.length) say('`x-enum-varnames` entries must be unique', ['x-enum-varnames']);
   }
   const descriptions = schema['x-enum-descriptions'];
   if (!Array.isArray(descriptions) || descriptions.length !== values.length || descriptions.some((d) => typeof d !== 'string' || d === ''))
-    say(`Needs \`x-enum-descriptions\` with ${values.length} non-empty strings, one per \`enum\` value in the same order (SDK doc comments)`);
+    say(
+      `Needs \`x-enum-descriptions\` with ${values.length} non-empty strings, one per \`enum\` value in the same order (SDK doc comments)`,
+    );
   return problems;
 }

@@ -527,7 +527,8 @@ export interface paths {
         };
         /**
          * List users (admins)
-         * @description Every user with role, allowed chargepoints and state, ordered by name. Never password hashes.
+         * @description Every user with role, allowed chargepoints and state, ordered by name. Never password hashes. Paged:
+         *     pass `nextCursor` of one page as `cursor` to get the next (100 users a page unless `limit` says otherwise).
          */
         get: operations["listUsers"];
         put?: never;
@@ -583,7 +584,7 @@ export interface paths {
          * List your API keys
          * @description Your keys (system keys when called with one), newest last: name, public prefix, scopes, chargepoints,
          *     expiry, last use (recorded at most once a minute) and revocation. Never the keys themselves.
-         *     Admins may pass `owner=all` to see every key.
+         *     Admins may pass `owner=all` to see every key. Paged like the users (`limit`, `cursor` → `nextCursor`).
          */
         get: operations["listApiKeys"];
         put?: never;
@@ -1043,7 +1044,7 @@ export interface paths {
         /**
          * List RFID profiles
          * @description RFID user profiles: tags, owner, allowed chargepoints and the preset applied when a tag is scanned. Admins
-         *     see every profile, users their own.
+         *     see every profile, users their own. Ordered by name; paged like the users (`limit`, `cursor` → `nextCursor`).
          */
         get: operations["listProfiles"];
         put?: never;
@@ -1453,6 +1454,11 @@ export interface components {
             /** @description One entry per invalid input (validation problems only) */
             errors?: components["schemas"]["ProblemError"][];
         };
+        /**
+         * @description Pass it as `cursor` to get the next page; `null` on the last page
+         * @example dXNlcnM6M2YyYThjMWUtNWI3ZC00ZTlhLTljMWYtMmQ0YjZhOGUwZjEz
+         */
+        NextCursor: string | null;
         /** @description One invalid input of a validation problem */
         ProblemError: {
             /** @example /params/chargepointId */
@@ -1709,9 +1715,13 @@ export interface components {
             /** @example 0.1.0 */
             version: string;
             startedAt: components["schemas"]["Timestamp"];
-            /** @enum {string} */
-            liveStore: "redis" | "memory";
+            liveStore: components["schemas"]["LiveStoreKind"];
         };
+        /**
+         * @description Where the gateway keeps the latest values
+         * @enum {string}
+         */
+        LiveStoreKind: "redis" | "memory";
         SystemBroker: {
             /** @description This gateway instance is connected to the openWB broker */
             connected: boolean;
@@ -1732,16 +1742,8 @@ export interface components {
             decodeErrors: number;
         };
         SystemOpenWb: {
-            /**
-             * @description openWB generation in use (configured, or detected from the topics seen); `null` until detected
-             * @enum {string|null}
-             */
-            generation: "2" | "1.9" | null;
-            /**
-             * @description The `OPENWB_GENERATION` setting
-             * @enum {string}
-             */
-            configuredGeneration: "auto" | "2" | "1.9";
+            generation: components["schemas"]["OpenWbGeneration"];
+            configuredGeneration: components["schemas"]["OpenWbGenerationSetting"];
             /**
              * @description openWB software version (`openWB/system/version`, 1.9 `openWB/system/Version`)
              * @example 2.2.2
@@ -1753,6 +1755,16 @@ export interface components {
              */
             lastHeartbeatAt: string | null;
         };
+        /**
+         * @description The `OPENWB_GENERATION` setting
+         * @enum {string}
+         */
+        OpenWbGenerationSetting: "auto" | "2" | "1.9";
+        /**
+         * @description openWB generation in use (configured, or detected from the topics seen); `null` until detected
+         * @enum {string|null}
+         */
+        OpenWbGeneration: "2" | "1.9" | null;
         /**
          * @description A stream ticket (single use, short-lived)
          * @example st_4f1c2a9be07d48b3a5c6e1f09d27b8aa3c5e7f91b2d4a6c8
@@ -1886,15 +1898,16 @@ export interface components {
              */
             type: "error";
             seq: components["schemas"]["StreamSeq"];
-            /**
-             * @description Stable code: `unsupported-message` for anything a client sends but a `subscribe`; `invalid-subscription` for a `subscribe` the stream cannot follow (the connection keeps what it received before)
-             * @example unsupported-message
-             * @enum {string}
-             */
-            code: "unsupported-message" | "invalid-subscription";
+            code: components["schemas"]["StreamErrorCode"];
             /** @example The stream accepts no messages from clients */
             message: string;
         };
+        /**
+         * @description Stable code: `unsupported-message` for anything a client sends but a `subscribe`; `invalid-subscription` for a `subscribe` the stream cannot follow (the connection keeps what it received before)
+         * @example unsupported-message
+         * @enum {string}
+         */
+        StreamErrorCode: "unsupported-message" | "invalid-subscription";
         /**
          * @description `values`: the snapshot objects and their `changed`, `stale` and `removed` messages; `events`: all of `sessions`, `commands`, `rfid` and `connection`
          * @example values
@@ -2162,11 +2175,15 @@ export interface components {
         };
         /** @description Who made the last change: a user (their id and name) or an API key (its id and name) */
         SessionCorrector: {
-            /** @enum {string} */
-            type: "user" | "apiKey";
+            type: components["schemas"]["CorrectorKind"];
             id: string;
             name: string | null;
         };
+        /**
+         * @description Who made a session correction
+         * @enum {string}
+         */
+        CorrectorKind: "user" | "apiKey";
         SessionList: {
             items: components["schemas"]["Session"][];
             /** @description Pass as `cursor` for the next page; `null` on the last page */
@@ -2218,8 +2235,7 @@ export interface components {
             chargingTime: number;
         };
         SessionSummary: {
-            /** @enum {string} */
-            interval: "day" | "week" | "month" | "year";
+            interval: components["schemas"]["SummaryInterval"];
             /** @example Europe/Berlin */
             timeZone: string;
             start: components["schemas"]["LocalTimestamp"];
@@ -2232,6 +2248,11 @@ export interface components {
             items: components["schemas"]["SessionSummaryBucket"][];
             totals: components["schemas"]["SessionTotals"];
         };
+        /**
+         * @description Bucket size of the session summary, in `tz`
+         * @enum {string}
+         */
+        SummaryInterval: "day" | "week" | "month" | "year";
         /**
          * @description A series id such as `chargepoint.3.power`
          * @example chargepoint.3.energyImported
@@ -2248,7 +2269,10 @@ export interface components {
          * @enum {string}
          */
         HistoryInterval: "5min" | "hour" | "day" | "week" | "month" | "year" | "5m";
-        /** @enum {string} */
+        /**
+         * @description A figure of a history bucket
+         * @enum {string}
+         */
         HistoryField: "energy" | "avgPower" | "maxPower" | "minPower" | "avgSoc" | "minSoc" | "maxSoc";
         /** @description One bucket; only the requested fields that apply to the series are present, `null` when the bucket has no samples */
         HistoryPoint: {
@@ -2262,17 +2286,7 @@ export interface components {
              *     reset or replacement (or a register rollover, counted exactly). `quality` says which happened.
              */
             energy?: number | null;
-            /**
-             * @description Energy series only: how far `energy` can be trusted; `null` when the bucket has no samples.
-             *     `measured`: every meter reading in the bucket was plausible. `corrected`: implausible readings
-             *     (glitches such as a meter briefly reading 0, spikes, or the first readings of a new meter) were held
-             *     back and the energy comes from the plausible readings around them. `incomplete`: the meter was reset
-             *     or replaced in the bucket; what it counted between its last reading before and its first reading
-             *     after is unknown and counts 0.
-             * @example corrected
-             * @enum {string|null}
-             */
-            quality?: "measured" | "corrected" | "incomplete" | null;
+            quality?: components["schemas"]["SessionQuality"];
             /**
              * Format: double
              * @description Mean of the power samples, W
@@ -2307,10 +2321,14 @@ export interface components {
         HistorySeries: {
             id: components["schemas"]["SeriesId"];
             kind: components["schemas"]["SeriesKind"];
-            /** @enum {string} */
-            unit: "W" | "Wh" | "%";
+            unit: components["schemas"]["SeriesUnit"];
             points: components["schemas"]["HistoryPoint"][];
         };
+        /**
+         * @description Unit of a history series' values
+         * @enum {string}
+         */
+        SeriesUnit: "W" | "Wh" | "%";
         History: {
             start: components["schemas"]["LocalTimestamp"];
             end: components["schemas"]["LocalTimestamp"];
@@ -2322,8 +2340,7 @@ export interface components {
         HistorySeriesInfo: {
             id: components["schemas"]["SeriesId"];
             kind: components["schemas"]["SeriesKind"];
-            /** @enum {string} */
-            unit: "W" | "Wh" | "%";
+            unit: components["schemas"]["SeriesUnit"];
             /**
              * Format: date-time
              * @description Time of the first sample written
@@ -2386,10 +2403,14 @@ export interface components {
             status: "ok";
         };
         Readiness: {
-            /** @enum {string} */
-            status: "ready" | "unavailable";
+            status: components["schemas"]["ReadinessStatus"];
             checks: components["schemas"]["ReadinessChecks"];
         };
+        /**
+         * @description Whether the gateway can serve requests
+         * @enum {string}
+         */
+        ReadinessStatus: "ready" | "unavailable";
         ReadinessChecks: {
             broker: components["schemas"]["Check"];
             liveStore: components["schemas"]["Check"];
@@ -2458,11 +2479,7 @@ export interface components {
             newPassword: string;
         };
         CurrentPrincipal: {
-            /**
-             * @description `apiKey` for API keys, `token` for access tokens
-             * @enum {string}
-             */
-            kind: "apiKey" | "token";
+            kind: components["schemas"]["CredentialKind"];
             /**
              * Format: uuid
              * @description The user; `null` for system keys (created with the CLI, acting as admin)
@@ -2481,6 +2498,11 @@ export interface components {
              */
             keyId: string | null;
         };
+        /**
+         * @description `apiKey` for API keys, `token` for access tokens
+         * @enum {string}
+         */
+        CredentialKind: "apiKey" | "token";
         User: {
             id: components["schemas"]["Uuid"];
             /** @example alice */
@@ -2493,8 +2515,10 @@ export interface components {
             createdAt: components["schemas"]["Timestamp"];
             updatedAt: components["schemas"]["Timestamp"];
         };
+        /** @description One page, in the list's order */
         UserList: {
             items: components["schemas"]["User"][];
+            nextCursor: components["schemas"]["NextCursor"];
         };
         NewUser: {
             /**
@@ -2550,8 +2574,10 @@ export interface components {
             /** Format: date-time */
             revokedAt: string | null;
         };
+        /** @description One page, in the list's order */
         ApiKeyList: {
             items: components["schemas"]["ApiKey"][];
+            nextCursor: components["schemas"]["NextCursor"];
         };
         NewApiKey: {
             /** @example phone */
@@ -2576,8 +2602,7 @@ export interface components {
             at: components["schemas"]["Timestamp"];
             /** @example auth.login */
             action: string;
-            /** @enum {string} */
-            outcome: "success" | "failure";
+            outcome: components["schemas"]["AuditOutcome"];
             actor: components["schemas"]["AuditActor"];
             target: components["schemas"]["AuditTarget"];
             /** @description Client address (behind a proxy as configured with `TRUST_PROXY`) */
@@ -2588,16 +2613,25 @@ export interface components {
                 [key: string]: string;
             } | null;
         };
+        /**
+         * @description Whether the audited action succeeded
+         * @enum {string}
+         */
+        AuditOutcome: "success" | "failure";
         AuditTarget: {
             type: string;
             id: string;
         } | null;
         AuditActor: {
-            /** @enum {string} */
-            type: "user" | "apiKey" | "system" | "anonymous";
+            type: components["schemas"]["AuditActorKind"];
             id: string | null;
             name: string | null;
         };
+        /**
+         * @description Who acted
+         * @enum {string}
+         */
+        AuditActorKind: "user" | "apiKey" | "system" | "anonymous";
         AuditPage: {
             items: components["schemas"]["AuditEntry"][];
             /** @description Pass as `cursor` for the next page; `null` on the last page */
@@ -2610,19 +2644,19 @@ export interface components {
          */
         Ampere: number;
         ChargeModeRequest: {
-            /**
-             * @description The new charge mode (see `ChargeMode` for the openWB values; `standby` no longer exists in openWB 2.x)
-             * @example minPv
-             * @enum {string}
-             */
-            mode: "instant" | "pv" | "minPv" | "eco" | "scheduled" | "stop";
+            mode: components["schemas"]["ChargeModeSetting"];
             /** @description Only with `minPv` (openWB 2.x): the minimum current, A; default the last one used on this chargepoint, else 6 */
             minCurrent?: components["schemas"]["Ampere"];
         };
+        /**
+         * @description The new charge mode (see `ChargeMode` for the openWB values; `standby` no longer exists in openWB 2.x)
+         * @example minPv
+         * @enum {string}
+         */
+        ChargeModeSetting: "instant" | "pv" | "minPv" | "eco" | "scheduled" | "stop";
         /** @description Stop charging at a SoC (`soc`, %, needs a vehicle SoC) or after an amount of energy since plugging in (`energy`, Wh) */
         ChargeLimit: {
-            /** @enum {string} */
-            type: "none" | "soc" | "energy";
+            type: components["schemas"]["ChargeLimitKind"];
             /**
              * Format: int32
              * @description Target SoC, % (required with `type: soc`)
@@ -2634,16 +2668,22 @@ export interface components {
              */
             energy?: number;
         };
+        /**
+         * @description What ends charging early
+         * @enum {string}
+         */
+        ChargeLimitKind: "none" | "soc" | "energy";
         InstantChargingRequest: {
             current?: components["schemas"]["Ampere"];
-            /**
-             * Format: int32
-             * @description Phases to charge with (openWB 2.x only)
-             * @enum {integer}
-             */
-            phases?: 1 | 3;
+            phases?: components["schemas"]["InstantChargingPhases"];
             limit?: components["schemas"]["ChargeLimit"];
         };
+        /**
+         * Format: int32
+         * @description Phases to charge with (openWB 2.x only)
+         * @enum {integer}
+         */
+        InstantChargingPhases: 1 | 3;
         PvChargingRequest: {
             /**
              * Format: int32
@@ -2656,16 +2696,17 @@ export interface components {
              */
             minSoc?: number;
             minSocCurrent?: components["schemas"]["Ampere"];
-            /**
-             * Format: int32
-             * @description Phases for PV charging (0: automatic switching)
-             * @enum {integer}
-             */
-            phases?: 0 | 1 | 3;
+            phases?: components["schemas"]["PhaseSetting"];
             /** @description Charge only the power above the grid operator's feed-in limit */
             feedInLimit?: boolean;
             limit?: components["schemas"]["ChargeLimit"];
         };
+        /**
+         * Format: int32
+         * @description Phases for PV charging (0: automatic switching)
+         * @enum {integer}
+         */
+        PhaseSetting: 0 | 1 | 3;
         LockRequest: {
             /** @description True locks the chargepoint (no charging), false unlocks it */
             locked: boolean;
@@ -2687,8 +2728,7 @@ export interface components {
             chargeTemplateId: components["schemas"]["EntityId"];
         };
         ChargeLimitState: {
-            /** @enum {string} */
-            type: "none" | "soc" | "energy";
+            type: components["schemas"]["ChargeLimitKind"];
             /**
              * Format: double
              * @description Target SoC, %
@@ -2753,16 +2793,11 @@ export interface components {
         CommandAction: "chargeMode" | "instantCharging" | "pvCharging" | "lock" | "vehicle" | "vehicleSoc" | "socUpdate" | "chargeTemplate" | "socModule" | "preset";
         /** @description What was asked, as sent (SoC module secrets are never kept: only the module type and the configuration keys) */
         CommandRequest: {
-            /** @enum {string} */
-            mode?: "instant" | "pv" | "minPv" | "eco" | "scheduled" | "stop";
+            mode?: components["schemas"]["ChargeModeSetting"];
             /** Format: int32 */
             minCurrent?: number;
             current?: components["schemas"]["Ampere"];
-            /**
-             * Format: int32
-             * @enum {integer}
-             */
-            phases?: 0 | 1 | 3;
+            phases?: components["schemas"]["PhaseSetting"];
             limit?: components["schemas"]["ChargeLimit"];
             /** Format: int32 */
             minSoc?: number;
@@ -2775,25 +2810,16 @@ export interface components {
             chargeTemplateId?: components["schemas"]["EntityId"];
             socModuleType?: string | null;
             socModuleKeys?: string[];
-            /** @enum {string} */
-            chargeMode?: "instant" | "pv" | "minPv" | "eco" | "scheduled" | "stop";
+            chargeMode?: components["schemas"]["ChargeModeSetting"];
             instantCharging?: components["schemas"]["InstantChargingRequest"];
             pvCharging?: components["schemas"]["PvChargingRequest"];
         };
         Command: {
             id: components["schemas"]["Uuid"];
             action: components["schemas"]["CommandAction"];
-            /**
-             * @description `pending` until openWB shows the change, then `applied`; `timeout` when it did not within `COMMAND_TIMEOUT_S`; `sent`: accepted by the broker, openWB publishes nothing to confirm it
-             * @enum {string}
-             */
-            status: "pending" | "applied" | "timeout" | "sent";
+            status: components["schemas"]["CommandStatus"];
             target: components["schemas"]["CommandTarget"];
-            /**
-             * @description `rfid`: sent by an RFID profile when its tag was scanned
-             * @enum {string}
-             */
-            via: "api" | "rfid";
+            via: components["schemas"]["CommandOrigin"];
             request: components["schemas"]["CommandRequest"];
             /** @description The openWB set topics published (without `OPENWB_TOPIC_PREFIX`) */
             topics: string[];
@@ -2810,11 +2836,25 @@ export interface components {
             vehicle?: components["schemas"]["Vehicle"];
             socModule?: components["schemas"]["SocModuleConfig"];
         };
+        /**
+         * @description `rfid`: sent by an RFID profile when its tag was scanned
+         * @enum {string}
+         */
+        CommandOrigin: "api" | "rfid";
+        /**
+         * @description `pending` until openWB shows the change, then `applied`; `timeout` when it did not within `COMMAND_TIMEOUT_S`; `sent`: accepted by the broker, openWB publishes nothing to confirm it
+         * @enum {string}
+         */
+        CommandStatus: "pending" | "applied" | "timeout" | "sent";
         CommandTarget: {
-            /** @enum {string} */
-            type: "chargepoint" | "vehicle";
+            type: components["schemas"]["CommandTargetKind"];
             id: components["schemas"]["EntityId"];
         };
+        /**
+         * @description What a command changes
+         * @enum {string}
+         */
+        CommandTargetKind: "chargepoint" | "vehicle";
         /**
          * @description Module settings as openWB names them; each secret is `{ "set": true|false }` instead of its value
          * @example {
@@ -2877,8 +2917,7 @@ export interface components {
         RfidTag: string;
         /** @description Applied when a tag of the profile is scanned: the vehicle first, then the charge mode and settings in one change of the charge template. Every part is optional. */
         Preset: {
-            /** @enum {string} */
-            chargeMode?: "instant" | "pv" | "minPv" | "eco" | "scheduled" | "stop";
+            chargeMode?: components["schemas"]["ChargeModeSetting"];
             instantCharging?: components["schemas"]["InstantChargingRequest"];
             pvCharging?: components["schemas"]["PvChargingRequest"];
             /** @example 1 */
@@ -2899,8 +2938,10 @@ export interface components {
             createdAt: components["schemas"]["Timestamp"];
             updatedAt: components["schemas"]["Timestamp"];
         };
+        /** @description One page, in the list's order */
         ProfileList: {
             items: components["schemas"]["Profile"][];
+            nextCursor: components["schemas"]["NextCursor"];
         };
         NewProfile: {
             name: string;
@@ -2929,11 +2970,7 @@ export interface components {
             chargepointId: components["schemas"]["EntityId"];
             /** @example 04A1B2C3 */
             tag: string;
-            /**
-             * @description `scan`: openWB reported the tag scanned (2.x `get/rfid`); `bind`: bound to the plug-in session (2.x `set/rfid`, 1.9 `lastRfId`)
-             * @enum {string}
-             */
-            source: "scan" | "bind";
+            source: components["schemas"]["RfidEventSource"];
             outcome: components["schemas"]["RfidOutcome"];
             detail: string | null;
             profileId: string | null;
@@ -2942,6 +2979,11 @@ export interface components {
             /** @description The charging session attributed to the profile's user */
             sessionId: string | null;
         };
+        /**
+         * @description `scan`: openWB reported the tag scanned (2.x `get/rfid`); `bind`: bound to the plug-in session (2.x `set/rfid`, 1.9 `lastRfId`)
+         * @enum {string}
+         */
+        RfidEventSource: "scan" | "bind";
         RfidEventPage: {
             items: components["schemas"]["RfidEvent"][];
             /** @description Pass as `cursor` for the next page; `null` on the last page */
@@ -3550,6 +3592,10 @@ export interface components {
         Prefer: string;
         /** @description The command's id (from the reply of a control operation or its `Location`) */
         CommandId: components["schemas"]["Uuid"];
+        /** @description Items per page */
+        PageLimit: number;
+        /** @description `nextCursor` of the previous page (opaque); without it, the first page */
+        PageCursor: string;
         /** @description The RFID profile's id */
         ProfileId: components["schemas"]["Uuid"];
     };
@@ -3587,6 +3633,7 @@ export type SchemaEnergSyncSessionList = components['schemas']['EnergSyncSession
 export type SchemaEntityId = components['schemas']['EntityId'];
 export type SchemaTimestamp = components['schemas']['Timestamp'];
 export type SchemaProblem = components['schemas']['Problem'];
+export type SchemaNextCursor = components['schemas']['NextCursor'];
 export type SchemaProblemError = components['schemas']['ProblemError'];
 export type SchemaFreshness = components['schemas']['Freshness'];
 export type SchemaPhaseCurrents = components['schemas']['PhaseCurrents'];
@@ -3606,8 +3653,11 @@ export type SchemaVehicle = components['schemas']['Vehicle'];
 export type SchemaVehicleList = components['schemas']['VehicleList'];
 export type SchemaSystem = components['schemas']['System'];
 export type SchemaSystemGateway = components['schemas']['SystemGateway'];
+export type SchemaLiveStoreKind = components['schemas']['LiveStoreKind'];
 export type SchemaSystemBroker = components['schemas']['SystemBroker'];
 export type SchemaSystemOpenWb = components['schemas']['SystemOpenWb'];
+export type SchemaOpenWbGenerationSetting = components['schemas']['OpenWbGenerationSetting'];
+export type SchemaOpenWbGeneration = components['schemas']['OpenWbGeneration'];
 export type SchemaStreamTicketValue = components['schemas']['StreamTicketValue'];
 export type SchemaStreamTicket = components['schemas']['StreamTicket'];
 export type SchemaStreamSeq = components['schemas']['StreamSeq'];
@@ -3618,6 +3668,7 @@ export type SchemaStreamFieldValue = components['schemas']['StreamFieldValue'];
 export type SchemaStreamStale = components['schemas']['StreamStale'];
 export type SchemaStreamRemoved = components['schemas']['StreamRemoved'];
 export type SchemaStreamError = components['schemas']['StreamError'];
+export type SchemaStreamErrorCode = components['schemas']['StreamErrorCode'];
 export type SchemaStreamTopic = components['schemas']['StreamTopic'];
 export type SchemaStreamSessionChange = components['schemas']['StreamSessionChange'];
 export type SchemaStreamSessionEvent = components['schemas']['StreamSessionEvent'];
@@ -3639,22 +3690,26 @@ export type SchemaSessionQuality = components['schemas']['SessionQuality'];
 export type SchemaSessionCorrection = components['schemas']['SessionCorrection'];
 export type SchemaSessionOriginal = components['schemas']['SessionOriginal'];
 export type SchemaSessionCorrector = components['schemas']['SessionCorrector'];
+export type SchemaCorrectorKind = components['schemas']['CorrectorKind'];
 export type SchemaSessionList = components['schemas']['SessionList'];
 export type SchemaSessionTotals = components['schemas']['SessionTotals'];
 export type SchemaSessionSummaryBucket = components['schemas']['SessionSummaryBucket'];
 export type SchemaSessionSummary = components['schemas']['SessionSummary'];
+export type SchemaSummaryInterval = components['schemas']['SummaryInterval'];
 export type SchemaSeriesId = components['schemas']['SeriesId'];
 export type SchemaSeriesKind = components['schemas']['SeriesKind'];
 export type SchemaHistoryInterval = components['schemas']['HistoryInterval'];
 export type SchemaHistoryField = components['schemas']['HistoryField'];
 export type SchemaHistoryPoint = components['schemas']['HistoryPoint'];
 export type SchemaHistorySeries = components['schemas']['HistorySeries'];
+export type SchemaSeriesUnit = components['schemas']['SeriesUnit'];
 export type SchemaHistory = components['schemas']['History'];
 export type SchemaHistorySeriesInfo = components['schemas']['HistorySeriesInfo'];
 export type SchemaHistorySeriesList = components['schemas']['HistorySeriesList'];
 export type SchemaRecorderCheck = components['schemas']['RecorderCheck'];
 export type SchemaLiveness = components['schemas']['Liveness'];
 export type SchemaReadiness = components['schemas']['Readiness'];
+export type SchemaReadinessStatus = components['schemas']['ReadinessStatus'];
 export type SchemaReadinessChecks = components['schemas']['ReadinessChecks'];
 export type SchemaCheck = components['schemas']['Check'];
 export type SchemaUuid = components['schemas']['Uuid'];
@@ -3669,6 +3724,7 @@ export type SchemaLogoutRequest = components['schemas']['LogoutRequest'];
 export type SchemaTokenPair = components['schemas']['TokenPair'];
 export type SchemaPasswordChange = components['schemas']['PasswordChange'];
 export type SchemaCurrentPrincipal = components['schemas']['CurrentPrincipal'];
+export type SchemaCredentialKind = components['schemas']['CredentialKind'];
 export type SchemaUser = components['schemas']['User'];
 export type SchemaUserList = components['schemas']['UserList'];
 export type SchemaNewUser = components['schemas']['NewUser'];
@@ -3678,14 +3734,20 @@ export type SchemaApiKeyList = components['schemas']['ApiKeyList'];
 export type SchemaNewApiKey = components['schemas']['NewApiKey'];
 export type SchemaCreatedApiKey = components['schemas']['CreatedApiKey'];
 export type SchemaAuditEntry = components['schemas']['AuditEntry'];
+export type SchemaAuditOutcome = components['schemas']['AuditOutcome'];
 export type SchemaAuditTarget = components['schemas']['AuditTarget'];
 export type SchemaAuditActor = components['schemas']['AuditActor'];
+export type SchemaAuditActorKind = components['schemas']['AuditActorKind'];
 export type SchemaAuditPage = components['schemas']['AuditPage'];
 export type SchemaAmpere = components['schemas']['Ampere'];
 export type SchemaChargeModeRequest = components['schemas']['ChargeModeRequest'];
+export type SchemaChargeModeSetting = components['schemas']['ChargeModeSetting'];
 export type SchemaChargeLimit = components['schemas']['ChargeLimit'];
+export type SchemaChargeLimitKind = components['schemas']['ChargeLimitKind'];
 export type SchemaInstantChargingRequest = components['schemas']['InstantChargingRequest'];
+export type SchemaInstantChargingPhases = components['schemas']['InstantChargingPhases'];
 export type SchemaPvChargingRequest = components['schemas']['PvChargingRequest'];
+export type SchemaPhaseSetting = components['schemas']['PhaseSetting'];
 export type SchemaLockRequest = components['schemas']['LockRequest'];
 export type SchemaVehicleAssignment = components['schemas']['VehicleAssignment'];
 export type SchemaVehicleSocRequest = components['schemas']['VehicleSocRequest'];
@@ -3697,7 +3759,10 @@ export type SchemaInstantChargingSettings = components['schemas']['InstantChargi
 export type SchemaCommandAction = components['schemas']['CommandAction'];
 export type SchemaCommandRequest = components['schemas']['CommandRequest'];
 export type SchemaCommand = components['schemas']['Command'];
+export type SchemaCommandOrigin = components['schemas']['CommandOrigin'];
+export type SchemaCommandStatus = components['schemas']['CommandStatus'];
 export type SchemaCommandTarget = components['schemas']['CommandTarget'];
+export type SchemaCommandTargetKind = components['schemas']['CommandTargetKind'];
 export type SchemaSocModuleConfiguration = components['schemas']['SocModuleConfiguration'];
 export type SchemaSocModule = components['schemas']['SocModule'];
 export type SchemaSocModuleList = components['schemas']['SocModuleList'];
@@ -3714,6 +3779,7 @@ export type SchemaNewProfile = components['schemas']['NewProfile'];
 export type SchemaProfileUpdate = components['schemas']['ProfileUpdate'];
 export type SchemaRfidOutcome = components['schemas']['RfidOutcome'];
 export type SchemaRfidEvent = components['schemas']['RfidEvent'];
+export type SchemaRfidEventSource = components['schemas']['RfidEventSource'];
 export type SchemaRfidEventPage = components['schemas']['RfidEventPage'];
 export type ResponseBadRequest = components['responses']['BadRequest'];
 export type ResponseUnauthorized = components['responses']['Unauthorized'];
@@ -3748,6 +3814,8 @@ export type ParameterUserId = components['parameters']['UserId'];
 export type ParameterKeyId = components['parameters']['KeyId'];
 export type ParameterPrefer = components['parameters']['Prefer'];
 export type ParameterCommandId = components['parameters']['CommandId'];
+export type ParameterPageLimit = components['parameters']['PageLimit'];
+export type ParameterPageCursor = components['parameters']['PageCursor'];
 export type ParameterProfileId = components['parameters']['ProfileId'];
 export type HeaderContentDisposition = components['headers']['ContentDisposition'];
 export type HeaderReportId = components['headers']['ReportId'];
@@ -5039,7 +5107,12 @@ export interface operations {
     };
     listUsers: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Items per page */
+                limit?: components["parameters"]["PageLimit"];
+                /** @description `nextCursor` of the previous page (opaque); without it, the first page */
+                cursor?: components["parameters"]["PageCursor"];
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -5069,7 +5142,8 @@ export interface operations {
                      *           "createdAt": "2026-05-20T12:00:40.000Z",
                      *           "updatedAt": "2026-05-20T12:00:40.000Z"
                      *         }
-                     *       ]
+                     *       ],
+                     *       "nextCursor": null
                      *     }
                      */
                     "application/json": components["schemas"]["UserList"];
@@ -5277,6 +5351,10 @@ export interface operations {
     listApiKeys: {
         parameters: {
             query?: {
+                /** @description Items per page */
+                limit?: components["parameters"]["PageLimit"];
+                /** @description `nextCursor` of the previous page (opaque); without it, the first page */
+                cursor?: components["parameters"]["PageCursor"];
                 /** @description `me` (default): your keys; `all`: every key (admins only) */
                 owner?: "me" | "all";
             };
@@ -5314,7 +5392,8 @@ export interface operations {
                      *           "lastUsedAt": "2026-05-20T14:00:00.000Z",
                      *           "revokedAt": "2026-05-20T14:00:00.000Z"
                      *         }
-                     *       ]
+                     *       ],
+                     *       "nextCursor": null
                      *     }
                      */
                     "application/json": components["schemas"]["ApiKeyList"];
@@ -6302,6 +6381,10 @@ export interface operations {
     listProfiles: {
         parameters: {
             query?: {
+                /** @description Items per page */
+                limit?: components["parameters"]["PageLimit"];
+                /** @description `nextCursor` of the previous page (opaque); without it, the first page */
+                cursor?: components["parameters"]["PageCursor"];
                 /** @description Admins: only profiles of this user (users always see only their own) */
                 user?: components["schemas"]["Uuid"];
             };
@@ -6363,7 +6446,8 @@ export interface operations {
                      *           "createdAt": "2026-05-20T12:00:40.000Z",
                      *           "updatedAt": "2026-05-20T12:00:40.000Z"
                      *         }
-                     *       ]
+                     *       ],
+                     *       "nextCursor": null
                      *     }
                      */
                     "application/json": components["schemas"]["ProfileList"];
