@@ -25,7 +25,11 @@ describe.each(BOTH_DATABASES)('paged lists on %s', (_name, makeTarget) => {
     const owners: string[] = [];
     for (const name of ['erin', 'carol', 'alice', 'dave', 'bob']) owners.push((await addUser(gw, name, 'user', ['3'])).id);
     for (const name of ['k5', 'k1', 'k4', 'k2', 'k3'])
-      await gw.http.post('/api/v1/keys').set(admin()).send({ name, scopes: ['read'] }).expect(201);
+      await gw.http
+        .post('/api/v1/keys')
+        .set(admin())
+        .send({ name, scopes: ['read'] })
+        .expect(201);
     for (const [i, name] of ['tags b', 'tags a', 'tags b', 'tags c'].entries())
       await gw.http
         .post('/api/v1/profiles')
@@ -42,8 +46,11 @@ describe.each(BOTH_DATABASES)('paged lists on %s', (_name, makeTarget) => {
     const pages: Item[][] = [];
     let cursor: string | null = null;
     do {
-      const query = `limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`;
-      const page = await gw.http.get(`${path}${path.includes('?') ? '&' : '?'}${query}`).set(admin()).expect(200);
+      const query: string = `limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`;
+      const page: { body: { items: Item[]; nextCursor: string | null } } = await gw.http
+        .get(`${path}${path.includes('?') ? '&' : '?'}${query}`)
+        .set(admin())
+        .expect(200);
       expect(page.body.items.length).toBeLessThanOrEqual(limit);
       pages.push(page.body.items);
       cursor = page.body.nextCursor;
