@@ -8,6 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { getHeapSpaceStatistics } from 'node:v8';
+import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { fuzz, summary } from '../test/fuzz/fuzzer.ts';
 import { summarizeAllocations } from './lib/heapprofile.ts';
 
@@ -43,6 +44,17 @@ const writeLive = async () => {
   console.log(`on the heap (sampled): ${Math.round(bytesPerRequest / 2 ** 20)} MB`);
   for (const t of top) console.log(`${String(Math.round(t.bytesPerRequest / 2 ** 10)).padStart(8)} kB  ${t.name}`);
 };
+// Time spent in GC pauses by kind, the cost side of any heap setting.
+const gcMs = { minor: 0, major: 0, majors: 0 };
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    const kind = 'detail' in entry ? (entry.detail as { kind?: number } | undefined)?.kind : undefined;
+    if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
+      gcMs.major += entry.duration;
+      gcMs.majors++;
+    } else gcMs.minor += entry.duration;
+  }
+}).observe({ entryTypes: ['gc'] });
 sample('start');
 const timer = setInterval(() => {
   sample('t');
@@ -54,6 +66,7 @@ const report = await fuzz({ seed, requests, concurrency: 8, skip });
 clearInterval(timer);
 sample('end');
 console.log(summary(report));
+console.log(`GC pauses: minor ${Math.round(gcMs.minor)} ms, major ${Math.round(gcMs.major)} ms in ${gcMs.majors} collections`);
 if (session && profileFile && !liveFile) {
   const { profile } = await session.post('HeapProfiler.stopSampling');
   writeFileSync(profileFile, JSON.stringify(profile));
