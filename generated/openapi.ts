@@ -2865,7 +2865,9 @@ export interface components {
          *       "vin": "WVWZZZ1KZAW000000"
          *     }
          */
-        SocModuleConfiguration: Record<string, never>;
+        SocModuleConfiguration: {
+            [key: string]: unknown;
+        };
         SocModule: {
             /**
              * @description `null`: no SoC module
@@ -2900,7 +2902,9 @@ export interface components {
              */
             type: string | null;
             /** @description Settings to change (see the operation); secrets in clear text, `{ "set": true }` or omitted to keep, `null` to clear */
-            configuration?: Record<string, never>;
+            configuration?: {
+                [key: string]: unknown;
+            };
         };
         ChargeTemplate: {
             id: components["schemas"]["EntityId"];
