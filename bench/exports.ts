@@ -187,7 +187,7 @@ async function runTarget(target: Target) {
       TARIFF_PRICE_PER_KWH: '0.30',
     },
     join(dir, 'gateway.log'),
-    ['--max-semi-space-size=4'], // as `npm start` and the Dockerfile run it
+    ['--max-semi-space-size=4', '--heap-growing-percent=20'], // as `npm start` and the Dockerfile run it
   );
   try {
     await migrate(db);

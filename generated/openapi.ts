@@ -527,7 +527,8 @@ export interface paths {
         };
         /**
          * List users (admins)
-         * @description Every user with role, allowed chargepoints and state, ordered by name. Never password hashes.
+         * @description Every user with role, allowed chargepoints and state, ordered by name. Never password hashes. Paged:
+         *     pass `nextCursor` of one page as `cursor` to get the next (100 users a page unless `limit` says otherwise).
          */
         get: operations["listUsers"];
         put?: never;
@@ -583,7 +584,7 @@ export interface paths {
          * List your API keys
          * @description Your keys (system keys when called with one), newest last: name, public prefix, scopes, chargepoints,
          *     expiry, last use (recorded at most once a minute) and revocation. Never the keys themselves.
-         *     Admins may pass `owner=all` to see every key.
+         *     Admins may pass `owner=all` to see every key. Paged like the users (`limit`, `cursor` → `nextCursor`).
          */
         get: operations["listApiKeys"];
         put?: never;
@@ -1043,7 +1044,7 @@ export interface paths {
         /**
          * List RFID profiles
          * @description RFID user profiles: tags, owner, allowed chargepoints and the preset applied when a tag is scanned. Admins
-         *     see every profile, users their own.
+         *     see every profile, users their own. Ordered by name; paged like the users (`limit`, `cursor` → `nextCursor`).
          */
         get: operations["listProfiles"];
         put?: never;
@@ -1451,12 +1452,19 @@ export interface components {
             /** @description The request path */
             instance?: string;
             /** @description One entry per invalid input (validation problems only) */
-            errors?: {
-                /** @example /params/chargepointId */
-                path?: string;
-                message: string;
-                errorCode?: string;
-            }[];
+            errors?: components["schemas"]["ProblemError"][];
+        };
+        /**
+         * @description Pass it as `cursor` to get the next page; `null` on the last page
+         * @example dXNlcnM6M2YyYThjMWUtNWI3ZC00ZTlhLTljMWYtMmQ0YjZhOGUwZjEz
+         */
+        NextCursor: string | null;
+        /** @description One invalid input of a validation problem */
+        ProblemError: {
+            /** @example /params/chargepointId */
+            path?: string;
+            message: string;
+            errorCode?: string;
         };
         Freshness: {
             /**
@@ -1558,24 +1566,8 @@ export interface components {
              * @example 04A1B2C3
              */
             rfidTag: string | null;
-            /** @description The vehicle openWB uses on this chargepoint; `null` while unknown */
-            vehicle: {
-                /** @example 1 */
-                id: string | null;
-                /** @example e-Golf */
-                name: string | null;
-                /**
-                 * Format: double
-                 * @description State of charge, %
-                 * @example 55
-                 */
-                soc: number | null;
-            } | null;
-            fault: {
-                state: components["schemas"]["FaultState"];
-                /** @example Kein Fehler. */
-                message: string | null;
-            } | null;
+            vehicle: components["schemas"]["ChargePointVehicle"];
+            fault: components["schemas"]["ChargePointFault"];
             /**
              * @description openWB's human-readable status (German, as openWB publishes it)
              * @example Fahrzeug lädt.
@@ -1589,6 +1581,24 @@ export interface components {
             /** @description No value received for `STALE_AFTER_S` seconds */
             stale: boolean;
         };
+        ChargePointFault: {
+            state: components["schemas"]["FaultState"];
+            /** @example Kein Fehler. */
+            message: string | null;
+        } | null;
+        /** @description The vehicle openWB uses on this chargepoint; `null` while unknown */
+        ChargePointVehicle: {
+            /** @example 1 */
+            id: string | null;
+            /** @example e-Golf */
+            name: string | null;
+            /**
+             * Format: double
+             * @description State of charge, %
+             * @example 55
+             */
+            soc: number | null;
+        } | null;
         ChargePointList: {
             items: components["schemas"]["ChargePoint"][];
         };
@@ -1697,55 +1707,64 @@ export interface components {
             items: components["schemas"]["Vehicle"][];
         };
         System: {
-            openwb: {
-                /**
-                 * @description openWB generation in use (configured, or detected from the topics seen); `null` until detected
-                 * @enum {string|null}
-                 */
-                generation: "2" | "1.9" | null;
-                /**
-                 * @description The `OPENWB_GENERATION` setting
-                 * @enum {string}
-                 */
-                configuredGeneration: "auto" | "2" | "1.9";
-                /**
-                 * @description openWB software version (`openWB/system/version`, 1.9 `openWB/system/Version`)
-                 * @example 2.2.2
-                 */
-                version: string | null;
-                /**
-                 * Format: date-time
-                 * @description When the gateway last received openWB's heartbeat topic
-                 */
-                lastHeartbeatAt: string | null;
-            };
-            broker: {
-                /** @description This gateway instance is connected to the openWB broker */
-                connected: boolean;
-                /**
-                 * Format: date-time
-                 * @description When this instance last received a message from openWB
-                 */
-                lastMessageAt: string | null;
-                /**
-                 * Format: int64
-                 * @description Messages this instance received since it started
-                 */
-                messagesReceived: number;
-                /**
-                 * Format: int64
-                 * @description Messages this instance refused at the edge of ingest (an id openWB would not write, a malformed or oversized payload, a value out of bounds); by reason in `openwb_mqtt_refused_total`
-                 */
-                decodeErrors: number;
-            };
-            gateway: {
-                /** @example 0.1.0 */
-                version: string;
-                startedAt: components["schemas"]["Timestamp"];
-                /** @enum {string} */
-                liveStore: "redis" | "memory";
-            };
+            openwb: components["schemas"]["SystemOpenWb"];
+            broker: components["schemas"]["SystemBroker"];
+            gateway: components["schemas"]["SystemGateway"];
         };
+        SystemGateway: {
+            /** @example 0.1.0 */
+            version: string;
+            startedAt: components["schemas"]["Timestamp"];
+            liveStore: components["schemas"]["LiveStoreKind"];
+        };
+        /**
+         * @description Where the gateway keeps the latest values
+         * @enum {string}
+         */
+        LiveStoreKind: "redis" | "memory";
+        SystemBroker: {
+            /** @description This gateway instance is connected to the openWB broker */
+            connected: boolean;
+            /**
+             * Format: date-time
+             * @description When this instance last received a message from openWB
+             */
+            lastMessageAt: string | null;
+            /**
+             * Format: int64
+             * @description Messages this instance received since it started
+             */
+            messagesReceived: number;
+            /**
+             * Format: int64
+             * @description Messages this instance refused at the edge of ingest (an id openWB would not write, a malformed or oversized payload, a value out of bounds); by reason in `openwb_mqtt_refused_total`
+             */
+            decodeErrors: number;
+        };
+        SystemOpenWb: {
+            generation: components["schemas"]["OpenWbGeneration"];
+            configuredGeneration: components["schemas"]["OpenWbGenerationSetting"];
+            /**
+             * @description openWB software version (`openWB/system/version`, 1.9 `openWB/system/Version`)
+             * @example 2.2.2
+             */
+            version: string | null;
+            /**
+             * Format: date-time
+             * @description When the gateway last received openWB's heartbeat topic
+             */
+            lastHeartbeatAt: string | null;
+        };
+        /**
+         * @description The `OPENWB_GENERATION` setting
+         * @enum {string}
+         */
+        OpenWbGenerationSetting: "auto" | "2" | "1.9";
+        /**
+         * @description openWB generation in use (configured, or detected from the topics seen); `null` until detected
+         * @enum {string|null}
+         */
+        OpenWbGeneration: "2" | "1.9" | null;
         /**
          * @description A stream ticket (single use, short-lived)
          * @example st_4f1c2a9be07d48b3a5c6e1f09d27b8aa3c5e7f91b2d4a6c8
@@ -1879,15 +1898,16 @@ export interface components {
              */
             type: "error";
             seq: components["schemas"]["StreamSeq"];
-            /**
-             * @description Stable code: `unsupported-message` for anything a client sends but a `subscribe`; `invalid-subscription` for a `subscribe` the stream cannot follow (the connection keeps what it received before)
-             * @example unsupported-message
-             * @enum {string}
-             */
-            code: "unsupported-message" | "invalid-subscription";
+            code: components["schemas"]["StreamErrorCode"];
             /** @example The stream accepts no messages from clients */
             message: string;
         };
+        /**
+         * @description Stable code: `unsupported-message` for anything a client sends but a `subscribe`; `invalid-subscription` for a `subscribe` the stream cannot follow (the connection keeps what it received before)
+         * @example unsupported-message
+         * @enum {string}
+         */
+        StreamErrorCode: "unsupported-message" | "invalid-subscription";
         /**
          * @description `values`: the snapshot objects and their `changed`, `stale` and `removed` messages; `events`: all of `sessions`, `commands`, `rfid` and `connection`
          * @example values
@@ -2079,18 +2099,8 @@ export interface components {
              * @example 04A1B2C3
              */
             rfidTag: string | null;
-            /** @description The vehicle of the session: the one a correction names, else the one openWB assigned (the last one seen); `null` when unknown */
-            vehicle: {
-                /** @example 1 */
-                id: string | null;
-                /** @example e-Golf */
-                name: string | null;
-            } | null;
-            /** @description The gateway user the session belongs to: the owner of the RFID profile whose tag was scanned for it; `null` when none was */
-            user: {
-                id: string;
-                name: string | null;
-            } | null;
+            vehicle: components["schemas"]["SessionVehicle"];
+            user: components["schemas"]["SessionUser"];
             /**
              * Format: double
              * @description Cost in the currency of `TARIFF_CURRENCY` (default EUR), rounded to 4 decimals: each energy step
@@ -2102,6 +2112,18 @@ export interface components {
             quality: components["schemas"]["SessionQuality"];
             correction: components["schemas"]["SessionCorrection"];
         };
+        /** @description The gateway user the session belongs to: the owner of the RFID profile whose tag was scanned for it; `null` when none was */
+        SessionUser: {
+            id: string;
+            name: string | null;
+        } | null;
+        /** @description The vehicle of the session: the one a correction names, else the one openWB assigned (the last one seen); `null` when unknown */
+        SessionVehicle: {
+            /** @example 1 */
+            id: string | null;
+            /** @example e-Golf */
+            name: string | null;
+        } | null;
         /** @description A field left out stays as it is; `null` withdraws it */
         SessionCorrectionUpdate: {
             /**
@@ -2144,23 +2166,24 @@ export interface components {
              */
             note: string | null;
             correctedAt: components["schemas"]["Timestamp"];
-            /** @description Who made the last change: a user (their id and name) or an API key (its id and name) */
-            correctedBy: {
-                /** @enum {string} */
-                type: "user" | "apiKey";
-                id: string;
-                name: string | null;
-            };
-            /** @description What the recorder (or the charge-log import) recorded */
-            original: {
-                vehicle: {
-                    /** @example 1 */
-                    id: string | null;
-                    /** @example e-Golf */
-                    name: string | null;
-                } | null;
-            };
+            correctedBy: components["schemas"]["SessionCorrector"];
+            original: components["schemas"]["SessionOriginal"];
         } | null;
+        /** @description What the recorder (or the charge-log import) recorded */
+        SessionOriginal: {
+            vehicle: components["schemas"]["SessionVehicle"];
+        };
+        /** @description Who made the last change: a user (their id and name) or an API key (its id and name) */
+        SessionCorrector: {
+            type: components["schemas"]["CorrectorKind"];
+            id: string;
+            name: string | null;
+        };
+        /**
+         * @description Who made a session correction
+         * @enum {string}
+         */
+        CorrectorKind: "user" | "apiKey";
         SessionList: {
             items: components["schemas"]["Session"][];
             /** @description Pass as `cursor` for the next page; `null` on the last page */
@@ -2212,8 +2235,7 @@ export interface components {
             chargingTime: number;
         };
         SessionSummary: {
-            /** @enum {string} */
-            interval: "day" | "week" | "month" | "year";
+            interval: components["schemas"]["SummaryInterval"];
             /** @example Europe/Berlin */
             timeZone: string;
             start: components["schemas"]["LocalTimestamp"];
@@ -2226,6 +2248,11 @@ export interface components {
             items: components["schemas"]["SessionSummaryBucket"][];
             totals: components["schemas"]["SessionTotals"];
         };
+        /**
+         * @description Bucket size of the session summary, in `tz`
+         * @enum {string}
+         */
+        SummaryInterval: "day" | "week" | "month" | "year";
         /**
          * @description A series id such as `chargepoint.3.power`
          * @example chargepoint.3.energyImported
@@ -2242,7 +2269,10 @@ export interface components {
          * @enum {string}
          */
         HistoryInterval: "5min" | "hour" | "day" | "week" | "month" | "year" | "5m";
-        /** @enum {string} */
+        /**
+         * @description A figure of a history bucket
+         * @enum {string}
+         */
         HistoryField: "energy" | "avgPower" | "maxPower" | "minPower" | "avgSoc" | "minSoc" | "maxSoc";
         /** @description One bucket; only the requested fields that apply to the series are present, `null` when the bucket has no samples */
         HistoryPoint: {
@@ -2256,17 +2286,7 @@ export interface components {
              *     reset or replacement (or a register rollover, counted exactly). `quality` says which happened.
              */
             energy?: number | null;
-            /**
-             * @description Energy series only: how far `energy` can be trusted; `null` when the bucket has no samples.
-             *     `measured`: every meter reading in the bucket was plausible. `corrected`: implausible readings
-             *     (glitches such as a meter briefly reading 0, spikes, or the first readings of a new meter) were held
-             *     back and the energy comes from the plausible readings around them. `incomplete`: the meter was reset
-             *     or replaced in the bucket; what it counted between its last reading before and its first reading
-             *     after is unknown and counts 0.
-             * @example corrected
-             * @enum {string|null}
-             */
-            quality?: "measured" | "corrected" | "incomplete" | null;
+            quality?: components["schemas"]["SessionQuality"];
             /**
              * Format: double
              * @description Mean of the power samples, W
@@ -2301,10 +2321,14 @@ export interface components {
         HistorySeries: {
             id: components["schemas"]["SeriesId"];
             kind: components["schemas"]["SeriesKind"];
-            /** @enum {string} */
-            unit: "W" | "Wh" | "%";
+            unit: components["schemas"]["SeriesUnit"];
             points: components["schemas"]["HistoryPoint"][];
         };
+        /**
+         * @description Unit of a history series' values
+         * @enum {string}
+         */
+        SeriesUnit: "W" | "Wh" | "%";
         History: {
             start: components["schemas"]["LocalTimestamp"];
             end: components["schemas"]["LocalTimestamp"];
@@ -2316,8 +2340,7 @@ export interface components {
         HistorySeriesInfo: {
             id: components["schemas"]["SeriesId"];
             kind: components["schemas"]["SeriesKind"];
-            /** @enum {string} */
-            unit: "W" | "Wh" | "%";
+            unit: components["schemas"]["SeriesUnit"];
             /**
              * Format: date-time
              * @description Time of the first sample written
@@ -2380,14 +2403,19 @@ export interface components {
             status: "ok";
         };
         Readiness: {
-            /** @enum {string} */
-            status: "ready" | "unavailable";
-            checks: {
-                broker: components["schemas"]["Check"];
-                liveStore: components["schemas"]["Check"];
-                database: components["schemas"]["Check"];
-                recorder?: components["schemas"]["RecorderCheck"];
-            };
+            status: components["schemas"]["ReadinessStatus"];
+            checks: components["schemas"]["ReadinessChecks"];
+        };
+        /**
+         * @description Whether the gateway can serve requests
+         * @enum {string}
+         */
+        ReadinessStatus: "ready" | "unavailable";
+        ReadinessChecks: {
+            broker: components["schemas"]["Check"];
+            liveStore: components["schemas"]["Check"];
+            database: components["schemas"]["Check"];
+            recorder?: components["schemas"]["RecorderCheck"];
         };
         Check: {
             ok: boolean;
@@ -2451,11 +2479,7 @@ export interface components {
             newPassword: string;
         };
         CurrentPrincipal: {
-            /**
-             * @description `apiKey` for API keys, `token` for access tokens
-             * @enum {string}
-             */
-            kind: "apiKey" | "token";
+            kind: components["schemas"]["CredentialKind"];
             /**
              * Format: uuid
              * @description The user; `null` for system keys (created with the CLI, acting as admin)
@@ -2474,6 +2498,11 @@ export interface components {
              */
             keyId: string | null;
         };
+        /**
+         * @description `apiKey` for API keys, `token` for access tokens
+         * @enum {string}
+         */
+        CredentialKind: "apiKey" | "token";
         User: {
             id: components["schemas"]["Uuid"];
             /** @example alice */
@@ -2486,8 +2515,10 @@ export interface components {
             createdAt: components["schemas"]["Timestamp"];
             updatedAt: components["schemas"]["Timestamp"];
         };
+        /** @description One page, in the list's order */
         UserList: {
             items: components["schemas"]["User"][];
+            nextCursor: components["schemas"]["NextCursor"];
         };
         NewUser: {
             /**
@@ -2543,8 +2574,10 @@ export interface components {
             /** Format: date-time */
             revokedAt: string | null;
         };
+        /** @description One page, in the list's order */
         ApiKeyList: {
             items: components["schemas"]["ApiKey"][];
+            nextCursor: components["schemas"]["NextCursor"];
         };
         NewApiKey: {
             /** @example phone */
@@ -2569,18 +2602,9 @@ export interface components {
             at: components["schemas"]["Timestamp"];
             /** @example auth.login */
             action: string;
-            /** @enum {string} */
-            outcome: "success" | "failure";
-            actor: {
-                /** @enum {string} */
-                type: "user" | "apiKey" | "system" | "anonymous";
-                id: string | null;
-                name: string | null;
-            };
-            target: {
-                type: string;
-                id: string;
-            } | null;
+            outcome: components["schemas"]["AuditOutcome"];
+            actor: components["schemas"]["AuditActor"];
+            target: components["schemas"]["AuditTarget"];
             /** @description Client address (behind a proxy as configured with `TRUST_PROXY`) */
             ip: string | null;
             userAgent: string | null;
@@ -2589,6 +2613,25 @@ export interface components {
                 [key: string]: string;
             } | null;
         };
+        /**
+         * @description Whether the audited action succeeded
+         * @enum {string}
+         */
+        AuditOutcome: "success" | "failure";
+        AuditTarget: {
+            type: string;
+            id: string;
+        } | null;
+        AuditActor: {
+            type: components["schemas"]["AuditActorKind"];
+            id: string | null;
+            name: string | null;
+        };
+        /**
+         * @description Who acted
+         * @enum {string}
+         */
+        AuditActorKind: "user" | "apiKey" | "system" | "anonymous";
         AuditPage: {
             items: components["schemas"]["AuditEntry"][];
             /** @description Pass as `cursor` for the next page; `null` on the last page */
@@ -2601,19 +2644,19 @@ export interface components {
          */
         Ampere: number;
         ChargeModeRequest: {
-            /**
-             * @description The new charge mode (see `ChargeMode` for the openWB values; `standby` no longer exists in openWB 2.x)
-             * @example minPv
-             * @enum {string}
-             */
-            mode: "instant" | "pv" | "minPv" | "eco" | "scheduled" | "stop";
+            mode: components["schemas"]["ChargeModeSetting"];
             /** @description Only with `minPv` (openWB 2.x): the minimum current, A; default the last one used on this chargepoint, else 6 */
             minCurrent?: components["schemas"]["Ampere"];
         };
+        /**
+         * @description The new charge mode (see `ChargeMode` for the openWB values; `standby` no longer exists in openWB 2.x)
+         * @example minPv
+         * @enum {string}
+         */
+        ChargeModeSetting: "instant" | "pv" | "minPv" | "eco" | "scheduled" | "stop";
         /** @description Stop charging at a SoC (`soc`, %, needs a vehicle SoC) or after an amount of energy since plugging in (`energy`, Wh) */
         ChargeLimit: {
-            /** @enum {string} */
-            type: "none" | "soc" | "energy";
+            type: components["schemas"]["ChargeLimitKind"];
             /**
              * Format: int32
              * @description Target SoC, % (required with `type: soc`)
@@ -2625,16 +2668,22 @@ export interface components {
              */
             energy?: number;
         };
+        /**
+         * @description What ends charging early
+         * @enum {string}
+         */
+        ChargeLimitKind: "none" | "soc" | "energy";
         InstantChargingRequest: {
             current?: components["schemas"]["Ampere"];
-            /**
-             * Format: int32
-             * @description Phases to charge with (openWB 2.x only)
-             * @enum {integer}
-             */
-            phases?: 1 | 3;
+            phases?: components["schemas"]["InstantChargingPhases"];
             limit?: components["schemas"]["ChargeLimit"];
         };
+        /**
+         * Format: int32
+         * @description Phases to charge with (openWB 2.x only)
+         * @enum {integer}
+         */
+        InstantChargingPhases: 1 | 3;
         PvChargingRequest: {
             /**
              * Format: int32
@@ -2647,16 +2696,17 @@ export interface components {
              */
             minSoc?: number;
             minSocCurrent?: components["schemas"]["Ampere"];
-            /**
-             * Format: int32
-             * @description Phases for PV charging (0: automatic switching)
-             * @enum {integer}
-             */
-            phases?: 0 | 1 | 3;
+            phases?: components["schemas"]["PhaseSetting"];
             /** @description Charge only the power above the grid operator's feed-in limit */
             feedInLimit?: boolean;
             limit?: components["schemas"]["ChargeLimit"];
         };
+        /**
+         * Format: int32
+         * @description Phases for PV charging (0: automatic switching)
+         * @enum {integer}
+         */
+        PhaseSetting: 0 | 1 | 3;
         LockRequest: {
             /** @description True locks the chargepoint (no charging), false unlocks it */
             locked: boolean;
@@ -2678,8 +2728,7 @@ export interface components {
             chargeTemplateId: components["schemas"]["EntityId"];
         };
         ChargeLimitState: {
-            /** @enum {string} */
-            type: "none" | "soc" | "energy";
+            type: components["schemas"]["ChargeLimitKind"];
             /**
              * Format: double
              * @description Target SoC, %
@@ -2698,43 +2747,45 @@ export interface components {
             global: boolean;
             /** @description Id of the chargepoint's active charge template (openWB 2.x) */
             templateId: string | null;
-            instantCharging: {
-                /**
-                 * Format: double
-                 * @description A
-                 */
-                current: number | null;
-                /** Format: int32 */
-                phases: number | null;
-                limit: components["schemas"]["ChargeLimitState"];
-            } | null;
-            pvCharging: {
-                /**
-                 * Format: double
-                 * @description A (0 = PV only)
-                 */
-                minCurrent: number | null;
-                /**
-                 * Format: double
-                 * @description %
-                 */
-                minSoc: number | null;
-                /**
-                 * Format: double
-                 * @description A
-                 */
-                minSocCurrent: number | null;
-                /** Format: int32 */
-                phases: number | null;
-                feedInLimit: boolean | null;
-                limit: components["schemas"]["ChargeLimitState"];
-            } | null;
+            instantCharging: components["schemas"]["InstantChargingSettings"];
+            pvCharging: components["schemas"]["PvChargingSettings"];
             /**
              * Format: date-time
              * @description When openWB last published these settings
              */
             updatedAt: string | null;
         };
+        PvChargingSettings: {
+            /**
+             * Format: double
+             * @description A (0 = PV only)
+             */
+            minCurrent: number | null;
+            /**
+             * Format: double
+             * @description %
+             */
+            minSoc: number | null;
+            /**
+             * Format: double
+             * @description A
+             */
+            minSocCurrent: number | null;
+            /** Format: int32 */
+            phases: number | null;
+            feedInLimit: boolean | null;
+            limit: components["schemas"]["ChargeLimitState"];
+        } | null;
+        InstantChargingSettings: {
+            /**
+             * Format: double
+             * @description A
+             */
+            current: number | null;
+            /** Format: int32 */
+            phases: number | null;
+            limit: components["schemas"]["ChargeLimitState"];
+        } | null;
         /**
          * @description What the command changes (`preset`: an RFID profile's chargeMode, instantCharging and pvCharging in one template change)
          * @enum {string}
@@ -2742,16 +2793,11 @@ export interface components {
         CommandAction: "chargeMode" | "instantCharging" | "pvCharging" | "lock" | "vehicle" | "vehicleSoc" | "socUpdate" | "chargeTemplate" | "socModule" | "preset";
         /** @description What was asked, as sent (SoC module secrets are never kept: only the module type and the configuration keys) */
         CommandRequest: {
-            /** @enum {string} */
-            mode?: "instant" | "pv" | "minPv" | "eco" | "scheduled" | "stop";
+            mode?: components["schemas"]["ChargeModeSetting"];
             /** Format: int32 */
             minCurrent?: number;
             current?: components["schemas"]["Ampere"];
-            /**
-             * Format: int32
-             * @enum {integer}
-             */
-            phases?: 0 | 1 | 3;
+            phases?: components["schemas"]["PhaseSetting"];
             limit?: components["schemas"]["ChargeLimit"];
             /** Format: int32 */
             minSoc?: number;
@@ -2764,29 +2810,16 @@ export interface components {
             chargeTemplateId?: components["schemas"]["EntityId"];
             socModuleType?: string | null;
             socModuleKeys?: string[];
-            /** @enum {string} */
-            chargeMode?: "instant" | "pv" | "minPv" | "eco" | "scheduled" | "stop";
+            chargeMode?: components["schemas"]["ChargeModeSetting"];
             instantCharging?: components["schemas"]["InstantChargingRequest"];
             pvCharging?: components["schemas"]["PvChargingRequest"];
         };
         Command: {
             id: components["schemas"]["Uuid"];
             action: components["schemas"]["CommandAction"];
-            /**
-             * @description `pending` until openWB shows the change, then `applied`; `timeout` when it did not within `COMMAND_TIMEOUT_S`; `sent`: accepted by the broker, openWB publishes nothing to confirm it
-             * @enum {string}
-             */
-            status: "pending" | "applied" | "timeout" | "sent";
-            target: {
-                /** @enum {string} */
-                type: "chargepoint" | "vehicle";
-                id: components["schemas"]["EntityId"];
-            };
-            /**
-             * @description `rfid`: sent by an RFID profile when its tag was scanned
-             * @enum {string}
-             */
-            via: "api" | "rfid";
+            status: components["schemas"]["CommandStatus"];
+            target: components["schemas"]["CommandTarget"];
+            via: components["schemas"]["CommandOrigin"];
             request: components["schemas"]["CommandRequest"];
             /** @description The openWB set topics published (without `OPENWB_TOPIC_PREFIX`) */
             topics: string[];
@@ -2804,6 +2837,25 @@ export interface components {
             socModule?: components["schemas"]["SocModuleConfig"];
         };
         /**
+         * @description `rfid`: sent by an RFID profile when its tag was scanned
+         * @enum {string}
+         */
+        CommandOrigin: "api" | "rfid";
+        /**
+         * @description `pending` until openWB shows the change, then `applied`; `timeout` when it did not within `COMMAND_TIMEOUT_S`; `sent`: accepted by the broker, openWB publishes nothing to confirm it
+         * @enum {string}
+         */
+        CommandStatus: "pending" | "applied" | "timeout" | "sent";
+        CommandTarget: {
+            type: components["schemas"]["CommandTargetKind"];
+            id: components["schemas"]["EntityId"];
+        };
+        /**
+         * @description What a command changes
+         * @enum {string}
+         */
+        CommandTargetKind: "chargepoint" | "vehicle";
+        /**
          * @description Module settings as openWB names them; each secret is `{ "set": true|false }` instead of its value
          * @example {
          *       "user_id": "me@example.com",
@@ -2813,7 +2865,9 @@ export interface components {
          *       "vin": "WVWZZZ1KZAW000000"
          *     }
          */
-        SocModuleConfiguration: Record<string, never>;
+        SocModuleConfiguration: {
+            [key: string]: unknown;
+        };
         SocModule: {
             /**
              * @description `null`: no SoC module
@@ -2848,7 +2902,9 @@ export interface components {
              */
             type: string | null;
             /** @description Settings to change (see the operation); secrets in clear text, `{ "set": true }` or omitted to keep, `null` to clear */
-            configuration?: Record<string, never>;
+            configuration?: {
+                [key: string]: unknown;
+            };
         };
         ChargeTemplate: {
             id: components["schemas"]["EntityId"];
@@ -2865,8 +2921,7 @@ export interface components {
         RfidTag: string;
         /** @description Applied when a tag of the profile is scanned: the vehicle first, then the charge mode and settings in one change of the charge template. Every part is optional. */
         Preset: {
-            /** @enum {string} */
-            chargeMode?: "instant" | "pv" | "minPv" | "eco" | "scheduled" | "stop";
+            chargeMode?: components["schemas"]["ChargeModeSetting"];
             instantCharging?: components["schemas"]["InstantChargingRequest"];
             pvCharging?: components["schemas"]["PvChargingRequest"];
             /** @example 1 */
@@ -2887,8 +2942,10 @@ export interface components {
             createdAt: components["schemas"]["Timestamp"];
             updatedAt: components["schemas"]["Timestamp"];
         };
+        /** @description One page, in the list's order */
         ProfileList: {
             items: components["schemas"]["Profile"][];
+            nextCursor: components["schemas"]["NextCursor"];
         };
         NewProfile: {
             name: string;
@@ -2917,11 +2974,7 @@ export interface components {
             chargepointId: components["schemas"]["EntityId"];
             /** @example 04A1B2C3 */
             tag: string;
-            /**
-             * @description `scan`: openWB reported the tag scanned (2.x `get/rfid`); `bind`: bound to the plug-in session (2.x `set/rfid`, 1.9 `lastRfId`)
-             * @enum {string}
-             */
-            source: "scan" | "bind";
+            source: components["schemas"]["RfidEventSource"];
             outcome: components["schemas"]["RfidOutcome"];
             detail: string | null;
             profileId: string | null;
@@ -2930,6 +2983,11 @@ export interface components {
             /** @description The charging session attributed to the profile's user */
             sessionId: string | null;
         };
+        /**
+         * @description `scan`: openWB reported the tag scanned (2.x `get/rfid`); `bind`: bound to the plug-in session (2.x `set/rfid`, 1.9 `lastRfId`)
+         * @enum {string}
+         */
+        RfidEventSource: "scan" | "bind";
         RfidEventPage: {
             items: components["schemas"]["RfidEvent"][];
             /** @description Pass as `cursor` for the next page; `null` on the last page */
@@ -3130,6 +3188,158 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                 *       "action": "chargeMode",
+                 *       "status": "pending",
+                 *       "target": {
+                 *         "type": "chargepoint",
+                 *         "id": "3"
+                 *       },
+                 *       "via": "api",
+                 *       "request": {
+                 *         "mode": "instant",
+                 *         "minCurrent": 0,
+                 *         "current": 16,
+                 *         "phases": 0,
+                 *         "limit": {
+                 *           "type": "none",
+                 *           "soc": 1,
+                 *           "energy": 1
+                 *         },
+                 *         "minSoc": 0,
+                 *         "minSocCurrent": 16,
+                 *         "feedInLimit": true,
+                 *         "locked": true,
+                 *         "vehicleId": "3",
+                 *         "soc": 0,
+                 *         "chargeTemplateId": "3",
+                 *         "socModuleType": "manual",
+                 *         "socModuleKeys": [
+                 *           "string"
+                 *         ],
+                 *         "chargeMode": "instant",
+                 *         "instantCharging": {
+                 *           "current": 16,
+                 *           "phases": 1,
+                 *           "limit": {
+                 *             "type": "none",
+                 *             "soc": 1,
+                 *             "energy": 1
+                 *           }
+                 *         },
+                 *         "pvCharging": {
+                 *           "minCurrent": 0,
+                 *           "minSoc": 0,
+                 *           "minSocCurrent": 16,
+                 *           "phases": 0,
+                 *           "feedInLimit": true,
+                 *           "limit": {
+                 *             "type": "none",
+                 *             "soc": 1,
+                 *             "energy": 1
+                 *           }
+                 *         }
+                 *       },
+                 *       "topics": [
+                 *         "openWB/set/chargepoint/3/set/charge_template"
+                 *       ],
+                 *       "createdAt": "2026-05-20T12:00:40.000Z",
+                 *       "completedAt": "2026-05-20T14:00:00.000Z",
+                 *       "detail": "ok",
+                 *       "chargepoint": {
+                 *         "id": "3",
+                 *         "name": "Garage",
+                 *         "power": 11040,
+                 *         "currents": [
+                 *           16,
+                 *           16,
+                 *           16
+                 *         ],
+                 *         "voltages": [
+                 *           230.1,
+                 *           229.8,
+                 *           231
+                 *         ],
+                 *         "phasesInUse": 0,
+                 *         "energyImported": 1250030.67,
+                 *         "energyExported": 0,
+                 *         "energyToday": 8520,
+                 *         "plugged": true,
+                 *         "charging": true,
+                 *         "locked": true,
+                 *         "setCurrent": 16,
+                 *         "chargeMode": "instant",
+                 *         "rfidTag": "04A1B2C3",
+                 *         "vehicle": {
+                 *           "id": "1",
+                 *           "name": "e-Golf",
+                 *           "soc": 55
+                 *         },
+                 *         "fault": {
+                 *           "state": "ok",
+                 *           "message": "Kein Fehler."
+                 *         },
+                 *         "statusText": "Fahrzeug lädt.",
+                 *         "updatedAt": "2026-05-20T14:00:00.000Z",
+                 *         "stale": true
+                 *       },
+                 *       "settings": {
+                 *         "chargepointId": "3",
+                 *         "chargeMode": "instant",
+                 *         "global": true,
+                 *         "templateId": "1",
+                 *         "instantCharging": {
+                 *           "current": 0,
+                 *           "phases": 0,
+                 *           "limit": {
+                 *             "type": "none",
+                 *             "soc": 0,
+                 *             "energy": 0
+                 *           }
+                 *         },
+                 *         "pvCharging": {
+                 *           "minCurrent": 0,
+                 *           "minSoc": 0,
+                 *           "minSocCurrent": 0,
+                 *           "phases": 0,
+                 *           "feedInLimit": true,
+                 *           "limit": {
+                 *             "type": "none",
+                 *             "soc": 0,
+                 *             "energy": 0
+                 *           }
+                 *         },
+                 *         "updatedAt": "2026-05-20T14:00:00.000Z"
+                 *       },
+                 *       "vehicle": {
+                 *         "updatedAt": "2026-05-20T14:00:00.000Z",
+                 *         "stale": true,
+                 *         "id": "3",
+                 *         "name": "e-Golf",
+                 *         "soc": 55,
+                 *         "range": 210.5,
+                 *         "socUpdatedAt": "2026-05-20T14:00:00.000Z"
+                 *       },
+                 *       "socModule": {
+                 *         "vehicleId": "3",
+                 *         "type": "kia",
+                 *         "name": "alice",
+                 *         "official": true,
+                 *         "configuration": {
+                 *           "user_id": "me@example.com",
+                 *           "password": {
+                 *             "set": true
+                 *           },
+                 *           "vin": "WVWZZZ1KZAW000000"
+                 *         },
+                 *         "secrets": [
+                 *           "string"
+                 *         ]
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Command"];
             };
         };
@@ -3145,6 +3355,158 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                 *       "action": "chargeMode",
+                 *       "status": "pending",
+                 *       "target": {
+                 *         "type": "chargepoint",
+                 *         "id": "3"
+                 *       },
+                 *       "via": "api",
+                 *       "request": {
+                 *         "mode": "instant",
+                 *         "minCurrent": 0,
+                 *         "current": 16,
+                 *         "phases": 0,
+                 *         "limit": {
+                 *           "type": "none",
+                 *           "soc": 1,
+                 *           "energy": 1
+                 *         },
+                 *         "minSoc": 0,
+                 *         "minSocCurrent": 16,
+                 *         "feedInLimit": true,
+                 *         "locked": true,
+                 *         "vehicleId": "3",
+                 *         "soc": 0,
+                 *         "chargeTemplateId": "3",
+                 *         "socModuleType": "manual",
+                 *         "socModuleKeys": [
+                 *           "string"
+                 *         ],
+                 *         "chargeMode": "instant",
+                 *         "instantCharging": {
+                 *           "current": 16,
+                 *           "phases": 1,
+                 *           "limit": {
+                 *             "type": "none",
+                 *             "soc": 1,
+                 *             "energy": 1
+                 *           }
+                 *         },
+                 *         "pvCharging": {
+                 *           "minCurrent": 0,
+                 *           "minSoc": 0,
+                 *           "minSocCurrent": 16,
+                 *           "phases": 0,
+                 *           "feedInLimit": true,
+                 *           "limit": {
+                 *             "type": "none",
+                 *             "soc": 1,
+                 *             "energy": 1
+                 *           }
+                 *         }
+                 *       },
+                 *       "topics": [
+                 *         "openWB/set/chargepoint/3/set/charge_template"
+                 *       ],
+                 *       "createdAt": "2026-05-20T12:00:40.000Z",
+                 *       "completedAt": "2026-05-20T14:00:00.000Z",
+                 *       "detail": "ok",
+                 *       "chargepoint": {
+                 *         "id": "3",
+                 *         "name": "Garage",
+                 *         "power": 11040,
+                 *         "currents": [
+                 *           16,
+                 *           16,
+                 *           16
+                 *         ],
+                 *         "voltages": [
+                 *           230.1,
+                 *           229.8,
+                 *           231
+                 *         ],
+                 *         "phasesInUse": 0,
+                 *         "energyImported": 1250030.67,
+                 *         "energyExported": 0,
+                 *         "energyToday": 8520,
+                 *         "plugged": true,
+                 *         "charging": true,
+                 *         "locked": true,
+                 *         "setCurrent": 16,
+                 *         "chargeMode": "instant",
+                 *         "rfidTag": "04A1B2C3",
+                 *         "vehicle": {
+                 *           "id": "1",
+                 *           "name": "e-Golf",
+                 *           "soc": 55
+                 *         },
+                 *         "fault": {
+                 *           "state": "ok",
+                 *           "message": "Kein Fehler."
+                 *         },
+                 *         "statusText": "Fahrzeug lädt.",
+                 *         "updatedAt": "2026-05-20T14:00:00.000Z",
+                 *         "stale": true
+                 *       },
+                 *       "settings": {
+                 *         "chargepointId": "3",
+                 *         "chargeMode": "instant",
+                 *         "global": true,
+                 *         "templateId": "1",
+                 *         "instantCharging": {
+                 *           "current": 0,
+                 *           "phases": 0,
+                 *           "limit": {
+                 *             "type": "none",
+                 *             "soc": 0,
+                 *             "energy": 0
+                 *           }
+                 *         },
+                 *         "pvCharging": {
+                 *           "minCurrent": 0,
+                 *           "minSoc": 0,
+                 *           "minSocCurrent": 0,
+                 *           "phases": 0,
+                 *           "feedInLimit": true,
+                 *           "limit": {
+                 *             "type": "none",
+                 *             "soc": 0,
+                 *             "energy": 0
+                 *           }
+                 *         },
+                 *         "updatedAt": "2026-05-20T14:00:00.000Z"
+                 *       },
+                 *       "vehicle": {
+                 *         "updatedAt": "2026-05-20T14:00:00.000Z",
+                 *         "stale": true,
+                 *         "id": "3",
+                 *         "name": "e-Golf",
+                 *         "soc": 55,
+                 *         "range": 210.5,
+                 *         "socUpdatedAt": "2026-05-20T14:00:00.000Z"
+                 *       },
+                 *       "socModule": {
+                 *         "vehicleId": "3",
+                 *         "type": "kia",
+                 *         "name": "alice",
+                 *         "official": true,
+                 *         "configuration": {
+                 *           "user_id": "me@example.com",
+                 *           "password": {
+                 *             "set": true
+                 *           },
+                 *           "vin": "WVWZZZ1KZAW000000"
+                 *         },
+                 *         "secrets": [
+                 *           "string"
+                 *         ]
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Command"];
             };
         };
@@ -3234,6 +3596,10 @@ export interface components {
         Prefer: string;
         /** @description The command's id (from the reply of a control operation or its `Location`) */
         CommandId: components["schemas"]["Uuid"];
+        /** @description Items per page */
+        PageLimit: number;
+        /** @description `nextCursor` of the previous page (opaque); without it, the first page */
+        PageCursor: string;
         /** @description The RFID profile's id */
         ProfileId: components["schemas"]["Uuid"];
     };
@@ -3285,6 +3651,49 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "3",
+                     *           "name": "Garage",
+                     *           "power": 11040,
+                     *           "currents": [
+                     *             16,
+                     *             16,
+                     *             16
+                     *           ],
+                     *           "voltages": [
+                     *             230.1,
+                     *             229.8,
+                     *             231
+                     *           ],
+                     *           "phasesInUse": 0,
+                     *           "energyImported": 1250030.67,
+                     *           "energyExported": 0,
+                     *           "energyToday": 8520,
+                     *           "plugged": true,
+                     *           "charging": true,
+                     *           "locked": true,
+                     *           "setCurrent": 16,
+                     *           "chargeMode": "instant",
+                     *           "rfidTag": "04A1B2C3",
+                     *           "vehicle": {
+                     *             "id": "1",
+                     *             "name": "e-Golf",
+                     *             "soc": 55
+                     *           },
+                     *           "fault": {
+                     *             "state": "ok",
+                     *             "message": "Kein Fehler."
+                     *           },
+                     *           "statusText": "Fahrzeug lädt.",
+                     *           "updatedAt": "2026-05-20T14:00:00.000Z",
+                     *           "stale": true
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ChargePointList"];
                 };
             };
@@ -3318,6 +3727,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3",
+                     *       "name": "Garage",
+                     *       "power": 11040,
+                     *       "currents": [
+                     *         16,
+                     *         16,
+                     *         16
+                     *       ],
+                     *       "voltages": [
+                     *         230.1,
+                     *         229.8,
+                     *         231
+                     *       ],
+                     *       "phasesInUse": 0,
+                     *       "energyImported": 1250030.67,
+                     *       "energyExported": 0,
+                     *       "energyToday": 8520,
+                     *       "plugged": true,
+                     *       "charging": true,
+                     *       "locked": true,
+                     *       "setCurrent": 16,
+                     *       "chargeMode": "instant",
+                     *       "rfidTag": "04A1B2C3",
+                     *       "vehicle": {
+                     *         "id": "1",
+                     *         "name": "e-Golf",
+                     *         "soc": 55
+                     *       },
+                     *       "fault": {
+                     *         "state": "ok",
+                     *         "message": "Kein Fehler."
+                     *       },
+                     *       "statusText": "Fahrzeug lädt.",
+                     *       "updatedAt": "2026-05-20T14:00:00.000Z",
+                     *       "stale": true
+                     *     }
+                     */
                     "application/json": components["schemas"]["ChargePoint"];
                 };
             };
@@ -3349,6 +3797,38 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "grid": {
+                     *         "updatedAt": "2026-05-20T14:00:00.000Z",
+                     *         "stale": true,
+                     *         "power": 1520.5,
+                     *         "energyImported": 0,
+                     *         "energyExported": 0
+                     *       },
+                     *       "pv": {
+                     *         "updatedAt": "2026-05-20T14:00:00.000Z",
+                     *         "stale": true,
+                     *         "power": 5230,
+                     *         "energyToday": 0,
+                     *         "energyTotal": 0
+                     *       },
+                     *       "battery": {
+                     *         "updatedAt": "2026-05-20T14:00:00.000Z",
+                     *         "stale": true,
+                     *         "power": 1500,
+                     *         "soc": 78,
+                     *         "energyImported": 0,
+                     *         "energyExported": 0
+                     *       },
+                     *       "home": {
+                     *         "updatedAt": "2026-05-20T14:00:00.000Z",
+                     *         "stale": true,
+                     *         "power": 480,
+                     *         "energyToday": 0
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Site"];
                 };
             };
@@ -3379,6 +3859,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "updatedAt": "2026-05-20T14:00:00.000Z",
+                     *           "stale": true,
+                     *           "id": "3",
+                     *           "name": "e-Golf",
+                     *           "soc": 55,
+                     *           "range": 210.5,
+                     *           "socUpdatedAt": "2026-05-20T14:00:00.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["VehicleList"];
                 };
             };
@@ -3415,6 +3910,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "updatedAt": "2026-05-20T14:00:00.000Z",
+                     *       "stale": true,
+                     *       "id": "3",
+                     *       "name": "e-Golf",
+                     *       "soc": 55,
+                     *       "range": 210.5,
+                     *       "socUpdatedAt": "2026-05-20T14:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Vehicle"];
                 };
             };
@@ -3446,6 +3952,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "openwb": {
+                     *         "generation": "2",
+                     *         "configuredGeneration": "auto",
+                     *         "version": "2.2.2",
+                     *         "lastHeartbeatAt": "2026-05-20T14:00:00.000Z"
+                     *       },
+                     *       "broker": {
+                     *         "connected": true,
+                     *         "lastMessageAt": "2026-05-20T14:00:00.000Z",
+                     *         "messagesReceived": 0,
+                     *         "decodeErrors": 0
+                     *       },
+                     *       "gateway": {
+                     *         "version": "0.1.0",
+                     *         "startedAt": "2026-05-20T12:00:40.000Z",
+                     *         "liveStore": "redis"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["System"];
                 };
             };
@@ -3503,6 +4030,55 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "5b0c2f3e-8a51-4c1e-9d7a-2f1e0b7c9a44",
+                     *           "chargepointId": "3",
+                     *           "start": "2026-05-20T12:00:40.000Z",
+                     *           "end": "2026-05-20T14:00:00.000Z",
+                     *           "energy": 22080,
+                     *           "chargingTime": 7200,
+                     *           "meanPower": 11040,
+                     *           "peakPower": 11090,
+                     *           "socStart": 40,
+                     *           "socEnd": 76,
+                     *           "chargeModes": [
+                     *             "instant"
+                     *           ],
+                     *           "rfidTag": "04A1B2C3",
+                     *           "vehicle": {
+                     *             "id": "1",
+                     *             "name": "e-Golf"
+                     *           },
+                     *           "user": {
+                     *             "id": "3f2a8c1e-5b7d-4e9a-9c1f-2d4b6a8e0f13",
+                     *             "name": "alice"
+                     *           },
+                     *           "cost": 6.624,
+                     *           "quality": "measured",
+                     *           "correction": {
+                     *             "vehicleId": "2",
+                     *             "note": "private use",
+                     *             "correctedAt": "2026-05-20T12:00:40.000Z",
+                     *             "correctedBy": {
+                     *               "type": "user",
+                     *               "id": "3f2a8c1e-5b7d-4e9a-9c1f-2d4b6a8e0f13",
+                     *               "name": "alice"
+                     *             },
+                     *             "original": {
+                     *               "vehicle": {
+                     *                 "id": "1",
+                     *                 "name": "e-Golf"
+                     *               }
+                     *             }
+                     *           }
+                     *         }
+                     *       ],
+                     *       "nextCursor": "MjAyNi0wNS0yMFQxMjowMDo0MC4wMDBa"
+                     *     }
+                     */
                     "application/json": components["schemas"]["SessionList"];
                 };
             };
@@ -3549,6 +4125,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "interval": "day",
+                     *       "timeZone": "Europe/Berlin",
+                     *       "start": "2026-03-29T00:00:00.000+01:00",
+                     *       "end": "2026-03-29T00:00:00.000+01:00",
+                     *       "currency": "EUR",
+                     *       "items": [
+                     *         {
+                     *           "start": "2026-03-29T00:00:00.000+01:00",
+                     *           "count": 0,
+                     *           "energy": 0,
+                     *           "cost": 0,
+                     *           "chargingTime": 0
+                     *         }
+                     *       ],
+                     *       "totals": {
+                     *         "count": 0,
+                     *         "energy": 0,
+                     *         "cost": 0,
+                     *         "chargingTime": 0
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["SessionSummary"];
                 };
             };
@@ -3762,6 +4362,50 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "5b0c2f3e-8a51-4c1e-9d7a-2f1e0b7c9a44",
+                     *       "chargepointId": "3",
+                     *       "start": "2026-05-20T12:00:40.000Z",
+                     *       "end": "2026-05-20T14:00:00.000Z",
+                     *       "energy": 22080,
+                     *       "chargingTime": 7200,
+                     *       "meanPower": 11040,
+                     *       "peakPower": 11090,
+                     *       "socStart": 40,
+                     *       "socEnd": 76,
+                     *       "chargeModes": [
+                     *         "instant"
+                     *       ],
+                     *       "rfidTag": "04A1B2C3",
+                     *       "vehicle": {
+                     *         "id": "1",
+                     *         "name": "e-Golf"
+                     *       },
+                     *       "user": {
+                     *         "id": "3f2a8c1e-5b7d-4e9a-9c1f-2d4b6a8e0f13",
+                     *         "name": "alice"
+                     *       },
+                     *       "cost": 6.624,
+                     *       "quality": "measured",
+                     *       "correction": {
+                     *         "vehicleId": "2",
+                     *         "note": "private use",
+                     *         "correctedAt": "2026-05-20T12:00:40.000Z",
+                     *         "correctedBy": {
+                     *           "type": "user",
+                     *           "id": "3f2a8c1e-5b7d-4e9a-9c1f-2d4b6a8e0f13",
+                     *           "name": "alice"
+                     *         },
+                     *         "original": {
+                     *           "vehicle": {
+                     *             "id": "1",
+                     *             "name": "e-Golf"
+                     *           }
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Session"];
                 };
             };
@@ -3805,6 +4449,50 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "5b0c2f3e-8a51-4c1e-9d7a-2f1e0b7c9a44",
+                     *       "chargepointId": "3",
+                     *       "start": "2026-05-20T12:00:40.000Z",
+                     *       "end": "2026-05-20T14:00:00.000Z",
+                     *       "energy": 22080,
+                     *       "chargingTime": 7200,
+                     *       "meanPower": 11040,
+                     *       "peakPower": 11090,
+                     *       "socStart": 40,
+                     *       "socEnd": 76,
+                     *       "chargeModes": [
+                     *         "instant"
+                     *       ],
+                     *       "rfidTag": "04A1B2C3",
+                     *       "vehicle": {
+                     *         "id": "1",
+                     *         "name": "e-Golf"
+                     *       },
+                     *       "user": {
+                     *         "id": "3f2a8c1e-5b7d-4e9a-9c1f-2d4b6a8e0f13",
+                     *         "name": "alice"
+                     *       },
+                     *       "cost": 6.624,
+                     *       "quality": "measured",
+                     *       "correction": {
+                     *         "vehicleId": "2",
+                     *         "note": "private use",
+                     *         "correctedAt": "2026-05-20T12:00:40.000Z",
+                     *         "correctedBy": {
+                     *           "type": "user",
+                     *           "id": "3f2a8c1e-5b7d-4e9a-9c1f-2d4b6a8e0f13",
+                     *           "name": "alice"
+                     *         },
+                     *         "original": {
+                     *           "vehicle": {
+                     *             "id": "1",
+                     *             "name": "e-Golf"
+                     *           }
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Session"];
                 };
             };
@@ -3862,6 +4550,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "start": "2026-03-29T00:00:00.000+01:00",
+                     *       "end": "2026-03-29T00:00:00.000+01:00",
+                     *       "interval": "day",
+                     *       "timeZone": "Europe/Berlin",
+                     *       "series": [
+                     *         {
+                     *           "id": "chargepoint.3.energyImported",
+                     *           "kind": "power",
+                     *           "unit": "W",
+                     *           "points": [
+                     *             {
+                     *               "start": "2026-03-29T00:00:00.000+01:00",
+                     *               "energy": 0,
+                     *               "quality": "corrected",
+                     *               "avgPower": 0,
+                     *               "maxPower": 0,
+                     *               "minPower": 0,
+                     *               "avgSoc": 0,
+                     *               "minSoc": 0,
+                     *               "maxSoc": 0
+                     *             }
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["History"];
                 };
             };
@@ -3960,6 +4676,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "chargepoint.3.energyImported",
+                     *           "kind": "power",
+                     *           "unit": "W",
+                     *           "firstSampleAt": "2026-05-20T14:00:00.000Z",
+                     *           "lastSampleAt": "2026-05-20T14:00:00.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["HistorySeriesList"];
                 };
             };
@@ -3980,6 +4709,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "username": "alice",
+                 *       "password": "correct horse battery staple"
+                 *     }
+                 */
                 "application/json": components["schemas"]["LoginRequest"];
             };
         };
@@ -3994,6 +4729,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "accessToken": "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl",
+                     *       "refreshToken": "owr_QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ",
+                     *       "expiresIn": 900
+                     *     }
+                     */
                     "application/json": components["schemas"]["TokenPair"];
                 };
             };
@@ -4013,6 +4755,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "refreshToken": "owr_QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ"
+                 *     }
+                 */
                 "application/json": components["schemas"]["RefreshRequest"];
             };
         };
@@ -4027,6 +4774,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "accessToken": "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl",
+                     *       "refreshToken": "owr_QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ",
+                     *       "expiresIn": 900
+                     *     }
+                     */
                     "application/json": components["schemas"]["TokenPair"];
                 };
             };
@@ -4046,6 +4800,11 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "refreshToken": "owr_QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ"
+                 *     }
+                 */
                 "application/json": components["schemas"]["LogoutRequest"];
             };
         };
@@ -4086,6 +4845,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "kind": "apiKey",
+                     *       "userId": "3f2a8c1e-5b7d-4e9a-9c1f-2d4b6a8e0f13",
+                     *       "name": "alice",
+                     *       "role": "admin",
+                     *       "scopes": [
+                     *         "read"
+                     *       ],
+                     *       "chargepoints": [
+                     *         "3"
+                     *       ],
+                     *       "keyId": "3f2a8c1e-5b7d-4e9a-9c1f-2d4b6a8e0f13"
+                     *     }
+                     */
                     "application/json": components["schemas"]["CurrentPrincipal"];
                 };
             };
@@ -4105,6 +4879,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "currentPassword": "old password 123",
+                 *       "newPassword": "correct horse battery staple"
+                 *     }
+                 */
                 "application/json": components["schemas"]["PasswordChange"];
             };
         };
@@ -4129,7 +4909,12 @@ export interface operations {
     };
     listUsers: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Items per page */
+                limit?: components["parameters"]["PageLimit"];
+                /** @description `nextCursor` of the previous page (opaque); without it, the first page */
+                cursor?: components["parameters"]["PageCursor"];
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4145,6 +4930,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *           "name": "alice",
+                     *           "role": "admin",
+                     *           "chargepoints": [
+                     *             "3"
+                     *           ],
+                     *           "disabled": true,
+                     *           "createdAt": "2026-05-20T12:00:40.000Z",
+                     *           "updatedAt": "2026-05-20T12:00:40.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["UserList"];
                 };
             };
@@ -4164,6 +4967,16 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "alice",
+                 *       "role": "admin",
+                 *       "password": "correct horse battery staple",
+                 *       "chargepoints": [
+                 *         "3"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["NewUser"];
             };
         };
@@ -4177,6 +4990,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "name": "alice",
+                     *       "role": "admin",
+                     *       "chargepoints": [
+                     *         "3"
+                     *       ],
+                     *       "disabled": true,
+                     *       "createdAt": "2026-05-20T12:00:40.000Z",
+                     *       "updatedAt": "2026-05-20T12:00:40.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["User"];
                 };
             };
@@ -4209,6 +5035,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "name": "alice",
+                     *       "role": "admin",
+                     *       "chargepoints": [
+                     *         "3"
+                     *       ],
+                     *       "disabled": true,
+                     *       "createdAt": "2026-05-20T12:00:40.000Z",
+                     *       "updatedAt": "2026-05-20T12:00:40.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["User"];
                 };
             };
@@ -4263,6 +5102,16 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "role": "admin",
+                 *       "password": "correct horse battery staple",
+                 *       "chargepoints": [
+                 *         "3"
+                 *       ],
+                 *       "disabled": true
+                 *     }
+                 */
                 "application/json": components["schemas"]["UserUpdate"];
             };
         };
@@ -4276,6 +5125,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "name": "alice",
+                     *       "role": "admin",
+                     *       "chargepoints": [
+                     *         "3"
+                     *       ],
+                     *       "disabled": true,
+                     *       "createdAt": "2026-05-20T12:00:40.000Z",
+                     *       "updatedAt": "2026-05-20T12:00:40.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["User"];
                 };
             };
@@ -4291,6 +5153,10 @@ export interface operations {
     listApiKeys: {
         parameters: {
             query?: {
+                /** @description Items per page */
+                limit?: components["parameters"]["PageLimit"];
+                /** @description `nextCursor` of the previous page (opaque); without it, the first page */
+                cursor?: components["parameters"]["PageCursor"];
                 /** @description `me` (default): your keys; `all`: every key (admins only) */
                 owner?: "me" | "all";
             };
@@ -4309,6 +5175,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *           "name": "phone",
+                     *           "prefix": "owg_k3x9m2pq",
+                     *           "scopes": [
+                     *             "read"
+                     *           ],
+                     *           "chargepoints": [
+                     *             "3"
+                     *           ],
+                     *           "userId": "3f2a8c1e-5b7d-4e9a-9c1f-2d4b6a8e0f13",
+                     *           "createdAt": "2026-05-20T12:00:40.000Z",
+                     *           "expiresAt": "2026-05-20T14:00:00.000Z",
+                     *           "lastUsedAt": "2026-05-20T14:00:00.000Z",
+                     *           "revokedAt": "2026-05-20T14:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiKeyList"];
                 };
             };
@@ -4328,6 +5217,18 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "phone",
+                 *       "scopes": [
+                 *         "read"
+                 *       ],
+                 *       "chargepoints": [
+                 *         "3"
+                 *       ],
+                 *       "expiresAt": "2027-12-31T23:59:59Z"
+                 *     }
+                 */
                 "application/json": components["schemas"]["NewApiKey"];
             };
         };
@@ -4342,6 +5243,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "key": "owg_a1b2c3d4_SSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSS",
+                     *       "apiKey": {
+                     *         "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *         "name": "phone",
+                     *         "prefix": "owg_k3x9m2pq",
+                     *         "scopes": [
+                     *           "read"
+                     *         ],
+                     *         "chargepoints": [
+                     *           "3"
+                     *         ],
+                     *         "userId": "3f2a8c1e-5b7d-4e9a-9c1f-2d4b6a8e0f13",
+                     *         "createdAt": "2026-05-20T12:00:40.000Z",
+                     *         "expiresAt": "2026-05-20T14:00:00.000Z",
+                     *         "lastUsedAt": "2026-05-20T14:00:00.000Z",
+                     *         "revokedAt": "2026-05-20T14:00:00.000Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["CreatedApiKey"];
                 };
             };
@@ -4420,6 +5342,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "42",
+                     *           "at": "2026-05-20T12:00:40.000Z",
+                     *           "action": "auth.login",
+                     *           "outcome": "success",
+                     *           "actor": {
+                     *             "type": "user",
+                     *             "id": "3f2a8c1e-5b7d-4e9a-9c1f-2d4b6a8e0f13",
+                     *             "name": "alice"
+                     *           },
+                     *           "target": {
+                     *             "type": "user",
+                     *             "id": "3f2a8c1e-5b7d-4e9a-9c1f-2d4b6a8e0f13"
+                     *           },
+                     *           "ip": "192.168.1.20",
+                     *           "userAgent": "openwb-app/1.4 (iOS 18)",
+                     *           "detail": {}
+                     *         }
+                     *       ],
+                     *       "nextCursor": "MjAyNi0wNS0yMFQxMjowMDo0MC4wMDBa"
+                     *     }
+                     */
                     "application/json": components["schemas"]["AuditPage"];
                 };
             };
@@ -4452,6 +5399,36 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "chargepointId": "3",
+                     *       "chargeMode": "instant",
+                     *       "global": true,
+                     *       "templateId": "1",
+                     *       "instantCharging": {
+                     *         "current": 0,
+                     *         "phases": 0,
+                     *         "limit": {
+                     *           "type": "none",
+                     *           "soc": 0,
+                     *           "energy": 0
+                     *         }
+                     *       },
+                     *       "pvCharging": {
+                     *         "minCurrent": 0,
+                     *         "minSoc": 0,
+                     *         "minSocCurrent": 0,
+                     *         "phases": 0,
+                     *         "feedInLimit": true,
+                     *         "limit": {
+                     *           "type": "none",
+                     *           "soc": 0,
+                     *           "energy": 0
+                     *         }
+                     *       },
+                     *       "updatedAt": "2026-05-20T14:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ChargeSettings"];
                 };
             };
@@ -4479,6 +5456,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "mode": "minPv",
+                 *       "minCurrent": 16
+                 *     }
+                 */
                 "application/json": components["schemas"]["ChargeModeRequest"];
             };
         };
@@ -4510,6 +5493,17 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "current": 16,
+                 *       "phases": 1,
+                 *       "limit": {
+                 *         "type": "none",
+                 *         "soc": 1,
+                 *         "energy": 1
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["InstantChargingRequest"];
             };
         };
@@ -4541,6 +5535,20 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "minCurrent": 0,
+                 *       "minSoc": 0,
+                 *       "minSocCurrent": 16,
+                 *       "phases": 0,
+                 *       "feedInLimit": true,
+                 *       "limit": {
+                 *         "type": "none",
+                 *         "soc": 1,
+                 *         "energy": 1
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["PvChargingRequest"];
             };
         };
@@ -4572,6 +5580,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "locked": true
+                 *     }
+                 */
                 "application/json": components["schemas"]["LockRequest"];
             };
         };
@@ -4603,6 +5616,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "vehicleId": "1"
+                 *     }
+                 */
                 "application/json": components["schemas"]["VehicleAssignment"];
             };
         };
@@ -4634,6 +5652,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "soc": 42
+                 *     }
+                 */
                 "application/json": components["schemas"]["VehicleSocRequest"];
             };
         };
@@ -4695,6 +5718,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "soc": 42
+                 *     }
+                 */
                 "application/json": components["schemas"]["VehicleSocRequest"];
             };
         };
@@ -4759,6 +5787,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "chargeTemplateId": "1"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ChargeTemplateAssignment"];
             };
         };
@@ -4800,6 +5833,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "vehicleId": "3",
+                     *       "type": "kia",
+                     *       "name": "alice",
+                     *       "official": true,
+                     *       "configuration": {
+                     *         "user_id": "me@example.com",
+                     *         "password": {
+                     *           "set": true
+                     *         },
+                     *         "vin": "WVWZZZ1KZAW000000"
+                     *       },
+                     *       "secrets": [
+                     *         "string"
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["SocModuleConfig"];
                 };
             };
@@ -4830,6 +5881,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "type": "manual",
+                 *       "configuration": {}
+                 *     }
+                 */
                 "application/json": components["schemas"]["SocModuleUpdate"];
             };
         };
@@ -4865,6 +5922,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "type": "manual",
+                     *           "name": "Manueller SoC",
+                     *           "official": true,
+                     *           "configuration": {
+                     *             "user_id": "me@example.com",
+                     *             "password": {
+                     *               "set": true
+                     *             },
+                     *             "vin": "WVWZZZ1KZAW000000"
+                     *           },
+                     *           "secrets": [
+                     *             "string"
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["SocModuleList"];
                 };
             };
@@ -4895,6 +5973,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "3",
+                     *           "name": "Standard-Lade-Profil"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ChargeTemplateList"];
                 };
             };
@@ -4928,6 +6016,158 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "action": "chargeMode",
+                     *       "status": "pending",
+                     *       "target": {
+                     *         "type": "chargepoint",
+                     *         "id": "3"
+                     *       },
+                     *       "via": "api",
+                     *       "request": {
+                     *         "mode": "instant",
+                     *         "minCurrent": 0,
+                     *         "current": 16,
+                     *         "phases": 0,
+                     *         "limit": {
+                     *           "type": "none",
+                     *           "soc": 1,
+                     *           "energy": 1
+                     *         },
+                     *         "minSoc": 0,
+                     *         "minSocCurrent": 16,
+                     *         "feedInLimit": true,
+                     *         "locked": true,
+                     *         "vehicleId": "3",
+                     *         "soc": 0,
+                     *         "chargeTemplateId": "3",
+                     *         "socModuleType": "manual",
+                     *         "socModuleKeys": [
+                     *           "string"
+                     *         ],
+                     *         "chargeMode": "instant",
+                     *         "instantCharging": {
+                     *           "current": 16,
+                     *           "phases": 1,
+                     *           "limit": {
+                     *             "type": "none",
+                     *             "soc": 1,
+                     *             "energy": 1
+                     *           }
+                     *         },
+                     *         "pvCharging": {
+                     *           "minCurrent": 0,
+                     *           "minSoc": 0,
+                     *           "minSocCurrent": 16,
+                     *           "phases": 0,
+                     *           "feedInLimit": true,
+                     *           "limit": {
+                     *             "type": "none",
+                     *             "soc": 1,
+                     *             "energy": 1
+                     *           }
+                     *         }
+                     *       },
+                     *       "topics": [
+                     *         "openWB/set/chargepoint/3/set/charge_template"
+                     *       ],
+                     *       "createdAt": "2026-05-20T12:00:40.000Z",
+                     *       "completedAt": "2026-05-20T14:00:00.000Z",
+                     *       "detail": "ok",
+                     *       "chargepoint": {
+                     *         "id": "3",
+                     *         "name": "Garage",
+                     *         "power": 11040,
+                     *         "currents": [
+                     *           16,
+                     *           16,
+                     *           16
+                     *         ],
+                     *         "voltages": [
+                     *           230.1,
+                     *           229.8,
+                     *           231
+                     *         ],
+                     *         "phasesInUse": 0,
+                     *         "energyImported": 1250030.67,
+                     *         "energyExported": 0,
+                     *         "energyToday": 8520,
+                     *         "plugged": true,
+                     *         "charging": true,
+                     *         "locked": true,
+                     *         "setCurrent": 16,
+                     *         "chargeMode": "instant",
+                     *         "rfidTag": "04A1B2C3",
+                     *         "vehicle": {
+                     *           "id": "1",
+                     *           "name": "e-Golf",
+                     *           "soc": 55
+                     *         },
+                     *         "fault": {
+                     *           "state": "ok",
+                     *           "message": "Kein Fehler."
+                     *         },
+                     *         "statusText": "Fahrzeug lädt.",
+                     *         "updatedAt": "2026-05-20T14:00:00.000Z",
+                     *         "stale": true
+                     *       },
+                     *       "settings": {
+                     *         "chargepointId": "3",
+                     *         "chargeMode": "instant",
+                     *         "global": true,
+                     *         "templateId": "1",
+                     *         "instantCharging": {
+                     *           "current": 0,
+                     *           "phases": 0,
+                     *           "limit": {
+                     *             "type": "none",
+                     *             "soc": 0,
+                     *             "energy": 0
+                     *           }
+                     *         },
+                     *         "pvCharging": {
+                     *           "minCurrent": 0,
+                     *           "minSoc": 0,
+                     *           "minSocCurrent": 0,
+                     *           "phases": 0,
+                     *           "feedInLimit": true,
+                     *           "limit": {
+                     *             "type": "none",
+                     *             "soc": 0,
+                     *             "energy": 0
+                     *           }
+                     *         },
+                     *         "updatedAt": "2026-05-20T14:00:00.000Z"
+                     *       },
+                     *       "vehicle": {
+                     *         "updatedAt": "2026-05-20T14:00:00.000Z",
+                     *         "stale": true,
+                     *         "id": "3",
+                     *         "name": "e-Golf",
+                     *         "soc": 55,
+                     *         "range": 210.5,
+                     *         "socUpdatedAt": "2026-05-20T14:00:00.000Z"
+                     *       },
+                     *       "socModule": {
+                     *         "vehicleId": "3",
+                     *         "type": "kia",
+                     *         "name": "alice",
+                     *         "official": true,
+                     *         "configuration": {
+                     *           "user_id": "me@example.com",
+                     *           "password": {
+                     *             "set": true
+                     *           },
+                     *           "vin": "WVWZZZ1KZAW000000"
+                     *         },
+                     *         "secrets": [
+                     *           "string"
+                     *         ]
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Command"];
                 };
             };
@@ -4943,6 +6183,10 @@ export interface operations {
     listProfiles: {
         parameters: {
             query?: {
+                /** @description Items per page */
+                limit?: components["parameters"]["PageLimit"];
+                /** @description `nextCursor` of the previous page (opaque); without it, the first page */
+                cursor?: components["parameters"]["PageCursor"];
                 /** @description Admins: only profiles of this user (users always see only their own) */
                 user?: components["schemas"]["Uuid"];
             };
@@ -4962,6 +6206,52 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *           "name": "Alice's e-Golf",
+                     *           "userId": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *           "userName": "alice",
+                     *           "tags": [
+                     *             "04A1B2C3"
+                     *           ],
+                     *           "chargepoints": [
+                     *             "3"
+                     *           ],
+                     *           "preset": {
+                     *             "chargeMode": "instant",
+                     *             "instantCharging": {
+                     *               "current": 16,
+                     *               "phases": 1,
+                     *               "limit": {
+                     *                 "type": "none",
+                     *                 "soc": 1,
+                     *                 "energy": 1
+                     *               }
+                     *             },
+                     *             "pvCharging": {
+                     *               "minCurrent": 0,
+                     *               "minSoc": 0,
+                     *               "minSocCurrent": 16,
+                     *               "phases": 0,
+                     *               "feedInLimit": true,
+                     *               "limit": {
+                     *                 "type": "none",
+                     *                 "soc": 1,
+                     *                 "energy": 1
+                     *               }
+                     *             },
+                     *             "vehicleId": "1"
+                     *           },
+                     *           "createdAt": "2026-05-20T12:00:40.000Z",
+                     *           "updatedAt": "2026-05-20T12:00:40.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["ProfileList"];
                 };
             };
@@ -4981,6 +6271,43 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "alice",
+                 *       "userId": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                 *       "tags": [
+                 *         "04A1B2C3"
+                 *       ],
+                 *       "chargepoints": [
+                 *         "3"
+                 *       ],
+                 *       "preset": {
+                 *         "chargeMode": "instant",
+                 *         "instantCharging": {
+                 *           "current": 16,
+                 *           "phases": 1,
+                 *           "limit": {
+                 *             "type": "none",
+                 *             "soc": 1,
+                 *             "energy": 1
+                 *           }
+                 *         },
+                 *         "pvCharging": {
+                 *           "minCurrent": 0,
+                 *           "minSoc": 0,
+                 *           "minSocCurrent": 16,
+                 *           "phases": 0,
+                 *           "feedInLimit": true,
+                 *           "limit": {
+                 *             "type": "none",
+                 *             "soc": 1,
+                 *             "energy": 1
+                 *           }
+                 *         },
+                 *         "vehicleId": "1"
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["NewProfile"];
             };
         };
@@ -4995,6 +6322,47 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "name": "Alice's e-Golf",
+                     *       "userId": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "userName": "alice",
+                     *       "tags": [
+                     *         "04A1B2C3"
+                     *       ],
+                     *       "chargepoints": [
+                     *         "3"
+                     *       ],
+                     *       "preset": {
+                     *         "chargeMode": "instant",
+                     *         "instantCharging": {
+                     *           "current": 16,
+                     *           "phases": 1,
+                     *           "limit": {
+                     *             "type": "none",
+                     *             "soc": 1,
+                     *             "energy": 1
+                     *           }
+                     *         },
+                     *         "pvCharging": {
+                     *           "minCurrent": 0,
+                     *           "minSoc": 0,
+                     *           "minSocCurrent": 16,
+                     *           "phases": 0,
+                     *           "feedInLimit": true,
+                     *           "limit": {
+                     *             "type": "none",
+                     *             "soc": 1,
+                     *             "energy": 1
+                     *           }
+                     *         },
+                     *         "vehicleId": "1"
+                     *       },
+                     *       "createdAt": "2026-05-20T12:00:40.000Z",
+                     *       "updatedAt": "2026-05-20T12:00:40.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Profile"];
                 };
             };
@@ -5029,6 +6397,47 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "name": "Alice's e-Golf",
+                     *       "userId": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "userName": "alice",
+                     *       "tags": [
+                     *         "04A1B2C3"
+                     *       ],
+                     *       "chargepoints": [
+                     *         "3"
+                     *       ],
+                     *       "preset": {
+                     *         "chargeMode": "instant",
+                     *         "instantCharging": {
+                     *           "current": 16,
+                     *           "phases": 1,
+                     *           "limit": {
+                     *             "type": "none",
+                     *             "soc": 1,
+                     *             "energy": 1
+                     *           }
+                     *         },
+                     *         "pvCharging": {
+                     *           "minCurrent": 0,
+                     *           "minSoc": 0,
+                     *           "minSocCurrent": 16,
+                     *           "phases": 0,
+                     *           "feedInLimit": true,
+                     *           "limit": {
+                     *             "type": "none",
+                     *             "soc": 1,
+                     *             "energy": 1
+                     *           }
+                     *         },
+                     *         "vehicleId": "1"
+                     *       },
+                     *       "createdAt": "2026-05-20T12:00:40.000Z",
+                     *       "updatedAt": "2026-05-20T12:00:40.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Profile"];
                 };
             };
@@ -5083,6 +6492,43 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "alice",
+                 *       "userId": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                 *       "tags": [
+                 *         "04A1B2C3"
+                 *       ],
+                 *       "chargepoints": [
+                 *         "3"
+                 *       ],
+                 *       "preset": {
+                 *         "chargeMode": "instant",
+                 *         "instantCharging": {
+                 *           "current": 16,
+                 *           "phases": 1,
+                 *           "limit": {
+                 *             "type": "none",
+                 *             "soc": 1,
+                 *             "energy": 1
+                 *           }
+                 *         },
+                 *         "pvCharging": {
+                 *           "minCurrent": 0,
+                 *           "minSoc": 0,
+                 *           "minSocCurrent": 16,
+                 *           "phases": 0,
+                 *           "feedInLimit": true,
+                 *           "limit": {
+                 *             "type": "none",
+                 *             "soc": 1,
+                 *             "energy": 1
+                 *           }
+                 *         },
+                 *         "vehicleId": "1"
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["ProfileUpdate"];
             };
         };
@@ -5097,6 +6543,47 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "name": "Alice's e-Golf",
+                     *       "userId": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "userName": "alice",
+                     *       "tags": [
+                     *         "04A1B2C3"
+                     *       ],
+                     *       "chargepoints": [
+                     *         "3"
+                     *       ],
+                     *       "preset": {
+                     *         "chargeMode": "instant",
+                     *         "instantCharging": {
+                     *           "current": 16,
+                     *           "phases": 1,
+                     *           "limit": {
+                     *             "type": "none",
+                     *             "soc": 1,
+                     *             "energy": 1
+                     *           }
+                     *         },
+                     *         "pvCharging": {
+                     *           "minCurrent": 0,
+                     *           "minSoc": 0,
+                     *           "minSocCurrent": 16,
+                     *           "phases": 0,
+                     *           "feedInLimit": true,
+                     *           "limit": {
+                     *             "type": "none",
+                     *             "soc": 1,
+                     *             "energy": 1
+                     *           }
+                     *         },
+                     *         "vehicleId": "1"
+                     *       },
+                     *       "createdAt": "2026-05-20T12:00:40.000Z",
+                     *       "updatedAt": "2026-05-20T12:00:40.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Profile"];
                 };
             };
@@ -5138,6 +6625,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "42",
+                     *           "at": "2026-05-20T12:00:40.000Z",
+                     *           "chargepointId": "3",
+                     *           "tag": "04A1B2C3",
+                     *           "source": "scan",
+                     *           "outcome": "pending",
+                     *           "detail": "ok",
+                     *           "profileId": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+                     *           "userId": "3f2a8c1e-5b7d-4e9a-9c1f-2d4b6a8e0f13",
+                     *           "commandIds": [
+                     *             "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b"
+                     *           ],
+                     *           "sessionId": "5b0c2f3e-8a51-4c1e-9d7a-2f1e0b7c9a44"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "MjAyNi0wNS0yMFQxMjowMDo0MC4wMDBa"
+                     *     }
+                     */
                     "application/json": components["schemas"]["RfidEventPage"];
                 };
             };
@@ -5291,6 +6800,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "chargers": [
+                     *         {
+                     *           "id": "3",
+                     *           "name": "Garage",
+                     *           "serialNumber": "12345678",
+                     *           "model": "openWB series2 custom",
+                     *           "manufacturer": "openWB",
+                     *           "maxAvailableCurrent": 16,
+                     *           "maxOutputPower": 11040,
+                     *           "outputVoltage": 230,
+                     *           "numberOfConnectors": 1,
+                     *           "timeZone": "Europe/Berlin",
+                     *           "latitude": 52.52,
+                     *           "longitude": 13.405,
+                     *           "commissioningDate": "2024-04-12"
+                     *         }
+                     *       ],
+                     *       "total": 0
+                     *     }
+                     */
                     "application/json": components["schemas"]["EnergSyncChargerList"];
                 };
             };
@@ -5324,6 +6855,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3",
+                     *       "name": "Garage",
+                     *       "serialNumber": "12345678",
+                     *       "model": "openWB series2 custom",
+                     *       "manufacturer": "openWB",
+                     *       "maxAvailableCurrent": 16,
+                     *       "maxOutputPower": 11040,
+                     *       "outputVoltage": 230,
+                     *       "numberOfConnectors": 1,
+                     *       "timeZone": "Europe/Berlin",
+                     *       "latitude": 52.52,
+                     *       "longitude": 13.405,
+                     *       "commissioningDate": "2024-04-12"
+                     *     }
+                     */
                     "application/json": components["schemas"]["EnergSyncCharger"];
                 };
             };
@@ -5367,6 +6915,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "sessions": [
+                     *         {
+                     *           "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *           "chargerId": "3",
+                     *           "energy": 18250,
+                     *           "startTime": "2026-03-01T17:02:10.000Z",
+                     *           "endTime": "2026-03-01T21:40:00.000Z",
+                     *           "chargingDuration": 6120
+                     *         }
+                     *       ],
+                     *       "total": 0
+                     *     }
+                     */
                     "application/json": components["schemas"]["EnergSyncSessionList"];
                 };
             };
@@ -5397,6 +6960,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "ok"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Liveness"];
                 };
             };
@@ -5423,6 +6991,39 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "ready",
+                     *       "checks": {
+                     *         "broker": {
+                     *           "ok": true,
+                     *           "detail": "ok",
+                     *           "latencyMs": 0
+                     *         },
+                     *         "liveStore": {
+                     *           "ok": true,
+                     *           "detail": "ok",
+                     *           "latencyMs": 0
+                     *         },
+                     *         "database": {
+                     *           "ok": true,
+                     *           "detail": "ok",
+                     *           "latencyMs": 0
+                     *         },
+                     *         "recorder": {
+                     *           "ok": true,
+                     *           "detail": "ok",
+                     *           "active": true,
+                     *           "bufferedSamples": 0,
+                     *           "bufferedSessions": 0,
+                     *           "lostSamples": 0,
+                     *           "lostSessions": 0,
+                     *           "stalled": false,
+                     *           "lastWriteAt": "2026-05-20T12:00:40.000Z"
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Readiness"];
                 };
             };
@@ -5435,6 +7036,39 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "ready",
+                     *       "checks": {
+                     *         "broker": {
+                     *           "ok": true,
+                     *           "detail": "ok",
+                     *           "latencyMs": 0
+                     *         },
+                     *         "liveStore": {
+                     *           "ok": true,
+                     *           "detail": "ok",
+                     *           "latencyMs": 0
+                     *         },
+                     *         "database": {
+                     *           "ok": true,
+                     *           "detail": "ok",
+                     *           "latencyMs": 0
+                     *         },
+                     *         "recorder": {
+                     *           "ok": true,
+                     *           "detail": "ok",
+                     *           "active": true,
+                     *           "bufferedSamples": 0,
+                     *           "bufferedSessions": 0,
+                     *           "lostSamples": 0,
+                     *           "lostSessions": 0,
+                     *           "stalled": false,
+                     *           "lastWriteAt": "2026-05-20T12:00:40.000Z"
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Readiness"];
                 };
             };
@@ -5459,6 +7093,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example # HELP openwb_mqtt_messages_total MQTT messages received from openWB
+                     *     # TYPE openwb_mqtt_messages_total counter
+                     *     openwb_mqtt_messages_total 1234
+                     */
                     "text/plain": string;
                 };
             };

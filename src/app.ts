@@ -23,6 +23,7 @@ import type { LiveStore } from './live/store.ts';
 import type { Metrics } from './metrics.ts';
 import { opsHandlers } from './ops/handlers.ts';
 import { loadAsyncApi, loadSpec } from './spec.ts';
+import { specForDocs } from './http/docs-spec.ts';
 import { historyHandlers } from './history/handlers.ts';
 import { HistoryService } from './history/history-service.ts';
 import type { RecorderStatus } from './recorder/recorder.ts';
@@ -192,7 +193,9 @@ export function buildApp(deps: AppDeps): Express {
   app.get('/openapi.json', (_req, res) => void res.json(spec.document));
   const asyncApi = loadAsyncApi();
   app.get('/asyncapi.yaml', (_req, res) => void res.type('application/yaml').send(asyncApi));
-  app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/openapi.json', validatorUrl: null } }));
+  // Swagger UI reads the spec with the server variables set to this origin, so "Try it out" calls this gateway.
+  app.get('/docs/openapi.json', (req, res) => void res.json(specForDocs(spec.document, req)));
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/docs/openapi.json', validatorUrl: null } }));
   app.use((req, _res, next) => next(new NotFoundError(`No operation at ${quotedPath(req.path)}`)));
   app.use(problemHandler(deps.logger));
   return app;

@@ -1,4 +1,5 @@
 import type { Database, SqlParam } from '../db/database.ts';
+import { afterRow, type PageRequest } from '../db/keyset-page.ts';
 import type { ApiKeyRecord, Scope } from './api-key.ts';
 
 interface ApiKeyRow {
@@ -59,17 +60,23 @@ export class ApiKeyRepository {
     return rows[0] && toRecord(rows[0]);
   }
 
-  async list(): Promise<ApiKeyRecord[]> {
-    const rows = await this.db.query<ApiKeyRow>(`SELECT ${COLUMNS} FROM api_keys ORDER BY created_at, id`);
-    return rows.map(toRecord);
+  /** Oldest first; with `page`, `limit + 1` keys after the cursor's. */
+  async list(page?: PageRequest): Promise<ApiKeyRecord[]> {
+    return this.select([], [], page);
   }
 
-  /** Keys of one user, or (null) the system keys. */
-  async listByOwner(userId: string | null): Promise<ApiKeyRecord[]> {
-    const rows =
-      userId === null
-        ? await this.db.query<ApiKeyRow>(`SELECT ${COLUMNS} FROM api_keys WHERE user_id IS NULL ORDER BY created_at, id`)
-        : await this.db.query<ApiKeyRow>(`SELECT ${COLUMNS} FROM api_keys WHERE user_id = ? ORDER BY created_at, id`, [userId]);
+  /** Keys of one user, or (null) the system keys; oldest first, paged like `list`. */
+  async listByOwner(userId: string | null, page?: PageRequest): Promise<ApiKeyRecord[]> {
+    return userId === null ? this.select(['user_id IS NULL'], [], page) : this.select(['user_id = ?'], [userId], page);
+  }
+
+  private async select(conditions: string[], params: string[], page?: PageRequest): Promise<ApiKeyRecord[]> {
+    const after = page?.afterId === undefined ? undefined : afterRow('api_keys', 'created_at', page.afterId);
+    const where = [...conditions, ...(after ? [after.sql] : [])];
+    const rows = await this.db.query<ApiKeyRow>(
+      `SELECT ${COLUMNS} FROM api_keys${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at, id${page ? ' LIMIT ?' : ''}`,
+      [...params, ...(after?.params ?? []), ...(page ? [page.limit + 1] : [])],
+    );
     return rows.map(toRecord);
   }
 

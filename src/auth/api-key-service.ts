@@ -3,6 +3,7 @@ import { generateApiKey, hashApiKey, isWellFormedApiKey, type ApiKeyIdentity, ty
 import type { AuthInvalidation } from './invalidation.ts';
 import { chain, type MaybePromise } from '../maybe-async.ts';
 import { CredentialCache } from './credential-cache.ts';
+import type { PageRequest } from '../db/keyset-page.ts';
 
 interface CacheEntry {
   record: ApiKeyRecord | undefined;
@@ -93,12 +94,12 @@ export class ApiKeyService {
     return { key: generated.key, record };
   }
 
-  list(): Promise<ApiKeyRecord[]> {
-    return this.repository.list();
+  list(page?: PageRequest): Promise<ApiKeyRecord[]> {
+    return this.repository.list(page);
   }
 
-  listByOwner(userId: string | null): Promise<ApiKeyRecord[]> {
-    return this.repository.listByOwner(userId);
+  listByOwner(userId: string | null, page?: PageRequest): Promise<ApiKeyRecord[]> {
+    return this.repository.listByOwner(userId, page);
   }
 
   findById(id: string): Promise<ApiKeyRecord | undefined> {

@@ -7,6 +7,7 @@ import type { ApiKeyService } from './api-key-service.ts';
 import type { ApiKeyRecord, Scope } from './api-key.ts';
 import type { Principal } from './principal.ts';
 import { normalizeChargepoints } from './user.ts';
+import type { PageRequest } from '../db/keyset-page.ts';
 
 export interface KeyRequest {
   name: string;
@@ -64,12 +65,12 @@ export class KeyManagement {
   }
 
   /** `mine`: the caller's keys (system callers: the system keys); `all`: every key, admins only. */
-  async list(principal: Principal, owner: 'me' | 'all'): Promise<ApiKeyRecord[]> {
+  async list(principal: Principal, owner: 'me' | 'all', page?: PageRequest): Promise<ApiKeyRecord[]> {
     if (owner === 'all') {
       if (!isAdmin(principal)) throw new ForbiddenError('Only admins may list every key');
-      return this.apiKeys.list();
+      return this.apiKeys.list(page);
     }
-    return this.apiKeys.listByOwner(principal.userId);
+    return this.apiKeys.listByOwner(principal.userId, page);
   }
 
   async revoke(principal: Principal, keyId: string, client: AuditClient): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Database } from '../db/database.ts';
+import { afterRow, type PageRequest } from '../db/keyset-page.ts';
 import { perDialect } from '../db/sql-dialect.ts';
 import type { Role } from './principal.ts';
 import type { UserRecord } from './user.ts';
@@ -54,8 +55,13 @@ export class UserRepository {
     return rows[0] && toRecord(rows[0]);
   }
 
-  async list(): Promise<UserRecord[]> {
-    const rows = await this.db.query<UserRow>(`SELECT ${COLUMNS} FROM users ORDER BY name`);
+  /** Ordered by name (then id); with `page`, `limit + 1` users after the cursor's. */
+  async list(page?: PageRequest): Promise<UserRecord[]> {
+    const after = page?.afterId === undefined ? undefined : afterRow('users', 'name', page.afterId);
+    const rows = await this.db.query<UserRow>(
+      `SELECT ${COLUMNS} FROM users${after ? ` WHERE ${after.sql}` : ''} ORDER BY name, id${page ? ' LIMIT ?' : ''}`,
+      [...(after?.params ?? []), ...(page ? [page.limit + 1] : [])],
+    );
     return rows.map(toRecord);
   }
 

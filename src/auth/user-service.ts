@@ -8,6 +8,7 @@ import { passwordProblem, type PasswordHasher } from './password.ts';
 import type { Role } from './principal.ts';
 import { UserRepository, type UserPatch } from './user-repository.ts';
 import { isValidUsername, normalizeChargepoints, normalizeUsername, type UserRecord } from './user.ts';
+import type { PageRequest } from '../db/keyset-page.ts';
 
 export interface NewUser {
   name: string;
@@ -87,8 +88,8 @@ export class UserService {
     return user;
   }
 
-  list(): Promise<UserRecord[]> {
-    return this.repository.list();
+  list(page?: PageRequest): Promise<UserRecord[]> {
+    return this.repository.list(page);
   }
 
   async get(id: string): Promise<UserRecord> {

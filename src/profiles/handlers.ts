@@ -1,3 +1,5 @@
+import { pageOf } from '../db/keyset-page.ts';
+import { mapPage, pageRequest } from '../http/paging.ts';
 import { json, noContent, type HandlerTable } from '../http/operation-types.ts';
 import { requirePrincipal } from '../http/security.ts';
 import { profileDto } from './model.ts';
@@ -13,8 +15,18 @@ const NO_STORE = { 'Cache-Control': 'no-store' };
 
 export function profileHandlers(profiles: ProfileService, events: Pick<RfidEventRepository, 'list'>): ProfileHandlers {
   return {
-    listProfiles: async ({ query, principal }) =>
-      json(200, { items: (await profiles.list(requirePrincipal(principal), query.user)).map(profileDto) }, NO_STORE),
+    listProfiles: async ({ query, principal }) => {
+      const page = pageRequest('profiles', query);
+      const records = await profiles.list(requirePrincipal(principal), query.user, page);
+      return json(
+        200,
+        mapPage(
+          pageOf('profiles', records, page.limit, (p) => p.id),
+          profileDto,
+        ),
+        NO_STORE,
+      );
+    },
     createProfile: async ({ body, principal, client }) =>
       json(201, profileDto(await profiles.create(requirePrincipal(principal), body, client)), NO_STORE),
     getProfile: async ({ params, principal }) =>

@@ -1,6 +1,7 @@
 /** SQL for RFID profiles and their tags (one row per tag, keyed case-insensitively: a tag has one profile). */
 import { isUniqueViolation } from '../auth/user-service.ts';
 import type { Database } from '../db/database.ts';
+import { afterRow, type PageRequest } from '../db/keyset-page.ts';
 import { ConflictError } from '../errors.ts';
 import { tagKey, type Preset, type ProfileRecord } from './model.ts';
 
@@ -31,8 +32,14 @@ function parsePreset(text: string): Preset {
 export class ProfileRepository {
   constructor(private readonly db: Database) {}
 
-  async list(userId?: string): Promise<ProfileRecord[]> {
-    const rows = await this.db.query<Row>(`${SELECT}${userId ? ' WHERE p.user_id = ?' : ''} ORDER BY p.name, p.id`, userId ? [userId] : []);
+  /** Ordered by name (then id), of one user or all; with `page`, `limit + 1` profiles after the cursor's. */
+  async list(userId?: string, page?: PageRequest): Promise<ProfileRecord[]> {
+    const after = page?.afterId === undefined ? undefined : afterRow('rfid_profiles', 'name', page.afterId, 'p.');
+    const where = [...(userId ? ['p.user_id = ?'] : []), ...(after ? [after.sql] : [])];
+    const rows = await this.db.query<Row>(
+      `${SELECT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY p.name, p.id${page ? ' LIMIT ?' : ''}`,
+      [...(userId ? [userId] : []), ...(after?.params ?? []), ...(page ? [page.limit + 1] : [])],
+    );
     return this.withTags(this.db, rows);
   }
 

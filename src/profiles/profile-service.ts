@@ -14,6 +14,7 @@ import { InvalidInputError, ForbiddenError, NotFoundError } from '../errors.ts';
 import type { LiveModel } from '../live/live-model.ts';
 import type { Preset, ProfileRecord } from './model.ts';
 import type { ProfileRepository } from './profile-repository.ts';
+import type { PageRequest } from '../db/keyset-page.ts';
 
 type NewProfile = Schemas['NewProfile'];
 type ProfileUpdate = Schemas['ProfileUpdate'];
@@ -33,10 +34,10 @@ export class ProfileService {
     return (this.deps.now ?? Date.now)();
   }
 
-  async list(principal: Principal, user?: string): Promise<ProfileRecord[]> {
-    if (principal.role === 'admin') return this.deps.repository.list(user);
+  async list(principal: Principal, user?: string, page?: PageRequest): Promise<ProfileRecord[]> {
+    if (principal.role === 'admin') return this.deps.repository.list(user, page);
     if (!principal.userId) return [];
-    return this.deps.repository.list(principal.userId);
+    return this.deps.repository.list(principal.userId, page);
   }
 
   async get(principal: Principal, id: string): Promise<ProfileRecord> {

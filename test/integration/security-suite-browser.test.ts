@@ -92,9 +92,20 @@ describe('browser-facing security', () => {
     for (const [, href] of page.text.matchAll(/<link[^>]+href=["']([^"']+)["']/g)) expect(href).toMatch(/^\.\//);
     // The init script points at our own spec, and the third-party validator badge is off.
     const init = await gw.http.get('/docs/swagger-ui-init.js').expect(200);
-    expect(init.text).toContain('"url": "/openapi.json"');
+    expect(init.text).toContain('"url": "/docs/openapi.json"');
     expect(init.text).toContain('"validatorUrl": null');
     const spec = await gw.http.get('/openapi.json').expect(200);
     expect(spec.body.components.securitySchemes.BearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+    // Swagger UI's copy points "Try it out" at the origin serving the docs, the file at the local demo.
+    const { port } = new URL(gw.gateway.url);
+    const docsSpec = await gw.http.get('/docs/openapi.json').expect(200);
+    const variables = (docsSpec.body.servers[0] as { variables: Record<string, { default: string }> }).variables;
+    expect(Object.fromEntries(Object.entries(variables).map(([name, v]) => [name, v.default]))).toEqual({
+      scheme: 'http',
+      host: '127.0.0.1',
+      port,
+    });
+    expect(docsSpec.body.servers[0].url).toBe('{scheme}://{host}:{port}');
+    expect(spec.body.servers[0].variables.port.default).toBe('8080');
   });
 });

@@ -46,6 +46,12 @@ function validatorOf(schema: Json): ValidateFunction {
   return validate;
 }
 
+/** Why `value` does not match `schema` (a node of openapi.yaml, its `$ref`s resolved there), or undefined. */
+export function schemaViolation(schema: Json, value: unknown, dataVar = 'value'): string | undefined {
+  const validate = validatorOf(schema);
+  return validate(value) ? undefined : ajv.errorsText(validate.errors, { dataVar });
+}
+
 function resolve<T>(node: T | { $ref: string }): T {
   let current: unknown = node;
   while (current && typeof (current as { $ref?: unknown }).$ref === 'string') {

@@ -1,3 +1,5 @@
+import { pageOf } from '../../db/keyset-page.ts';
+import { mapPage, pageRequest } from '../../http/paging.ts';
 import { InvalidInputError } from '../../errors.ts';
 import { json, noContent, type HandlerTable } from '../../http/operation-types.ts';
 import { requirePrincipal } from '../../http/security.ts';
@@ -8,8 +10,17 @@ type KeyHandlers = Pick<HandlerTable, 'listApiKeys' | 'createApiKey' | 'revokeAp
 
 export function keyHandlers(keys: KeyManagement): KeyHandlers {
   return {
-    listApiKeys: async ({ query, principal }) =>
-      json(200, { items: (await keys.list(requirePrincipal(principal), query.owner ?? 'me')).map(apiKeyDto) }),
+    listApiKeys: async ({ query, principal }) => {
+      const page = pageRequest('keys', query);
+      const records = await keys.list(requirePrincipal(principal), query.owner ?? 'me', page);
+      return json(
+        200,
+        mapPage(
+          pageOf('keys', records, page.limit, (k) => k.id),
+          apiKeyDto,
+        ),
+      );
+    },
     createApiKey: async ({ body, principal, client }) => {
       const expiresAt = body.expiresAt === undefined ? null : Date.parse(body.expiresAt);
       if (Number.isNaN(expiresAt)) throw new InvalidInputError('expiresAt is not a date-time');

@@ -1,3 +1,5 @@
+import { pageOf } from '../../db/keyset-page.ts';
+import { mapPage, pageRequest } from '../../http/paging.ts';
 import { listDetail } from '../../audit/audit-detail.ts';
 import { actorOf, type AuditClient } from '../../audit/audit.ts';
 import type { AuditService } from '../../audit/audit-service.ts';
@@ -18,7 +20,16 @@ export function userHandlers(users: UserService, audit: AuditService): UserHandl
   ) => audit.record({ action, actor: actorOf(principal), target: { type: 'user', id: userId }, client, ...(detail ? { detail } : {}) });
 
   return {
-    listUsers: async () => json(200, { items: (await users.list()).map(userDto) }),
+    listUsers: async ({ query }) => {
+      const page = pageRequest('users', query);
+      return json(
+        200,
+        mapPage(
+          pageOf('users', await users.list(page), page.limit, (u) => u.id),
+          userDto,
+        ),
+      );
+    },
     getUser: async ({ params }) => json(200, userDto(await users.get(params.userId))),
     createUser: async ({ body, principal, client }) => {
       const user = await users.create(body);
