@@ -2832,6 +2832,7 @@ export interface components {
             /**
              * Format: date-time
              * @description Expiry (omit for none)
+             * @example 2027-12-31T23:59:59Z
              */
             expiresAt?: string;
         };
@@ -3317,6 +3318,7 @@ export interface components {
             /**
              * Format: date-time
              * @description When the connection came back (default: now); not more than 60 s in the future
+             * @example 2026-03-01T12:05:00Z
              */
             endedAt?: string;
         };
