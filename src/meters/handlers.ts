@@ -4,7 +4,7 @@ import type { KeyManagement } from '../auth/key-management.ts';
 import type { Principal } from '../auth/principal.ts';
 import { ForbiddenError } from '../errors.ts';
 import { isoLocal } from '../history/range.ts';
-import { json, noContent, type HandlerTable } from '../http/operation-types.ts';
+import { json, type HandlerTable } from '../http/operation-types.ts';
 import { requirePrincipal } from '../http/security.ts';
 import type { MeterRecord } from './meter-repository.ts';
 import type { MeterReading, MeterService } from './meter-service.ts';
