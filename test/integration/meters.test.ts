@@ -18,7 +18,7 @@ describe.each(BOTH_DATABASES)('pulse meters on %s', (_name, makeTarget) => {
     gw = await startAuthGateway({
       store: 'memory',
       databaseUrl: target.url,
-      env: { RECORDER_ENABLED: 'false', PULSE_METER_COMPAT_ENABLED: 'true', TIME_ZONE: 'Europe/Berlin' },
+      env: { RECORDER_ENABLED: 'false', PULSE_METER_COMPAT_ENABLED: 'true', PULSE_METER_COMPAT_BASE_PATH: '', TIME_ZONE: 'Europe/Berlin' },
     });
     alice = await addUser(gw, 'alice', 'user', []);
     const bob = await addUser(gw, 'bob', 'user', []);
