@@ -2791,11 +2791,7 @@ export interface components {
              */
             prefix: string;
             scopes: components["schemas"]["Scope"][];
-            /** @description The one device the key is bound to (it reaches only that device's operations); `null` for other keys */
-            device: {
-                kind: components["schemas"]["DeviceKind"];
-                id: components["schemas"]["DeviceId"];
-            } | null;
+            device: components["schemas"]["DeviceBinding"];
             /** @description Narrows the owner's chargepoints to these; `null` = the owner's */
             chargepoints: components["schemas"]["EntityId"][] | null;
             /**
@@ -2814,6 +2810,11 @@ export interface components {
             /** Format: date-time */
             revokedAt: string | null;
         };
+        /** @description The one device a key is bound to (it reaches only that device's operations); `null` for other keys */
+        DeviceBinding: {
+            kind: components["schemas"]["DeviceKind"];
+            id: components["schemas"]["DeviceId"];
+        } | null;
         /**
          * @description The kind of device a key is bound to: a pulse meter (`/api/v1/meters`) or a measurement series (`/api/v1/series`)
          * @example meter
@@ -5998,6 +5999,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *           "name": "House meter",
+                     *           "userId": "8d0c7a52-1f3e-4b6a-9c2d-5e4f3a2b1c0d",
+                     *           "energyPerPulseWh": 13.333,
+                     *           "startReadingWh": 25503550,
+                     *           "createdAt": "2026-03-01T10:00:00.000Z",
+                     *           "updatedAt": "2026-03-01T10:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["MeterPage"];
                 };
             };
@@ -6017,6 +6034,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "House meter",
+                 *       "energyPerPulseWh": 13.333,
+                 *       "startReadingWh": 25503550
+                 *     }
+                 */
                 "application/json": components["schemas"]["NewMeter"];
             };
         };
@@ -6031,6 +6055,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "name": "House meter",
+                     *       "userId": "8d0c7a52-1f3e-4b6a-9c2d-5e4f3a2b1c0d",
+                     *       "energyPerPulseWh": 13.333,
+                     *       "startReadingWh": 25503550,
+                     *       "createdAt": "2026-03-01T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-01T10:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Meter"];
                 };
             };
@@ -6063,6 +6098,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "name": "House meter",
+                     *       "userId": "8d0c7a52-1f3e-4b6a-9c2d-5e4f3a2b1c0d",
+                     *       "energyPerPulseWh": 13.333,
+                     *       "startReadingWh": 25503550,
+                     *       "createdAt": "2026-03-01T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-01T10:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Meter"];
                 };
             };
@@ -6117,6 +6163,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "House meter"
+                 *     }
+                 */
                 "application/json": components["schemas"]["MeterUpdate"];
             };
         };
@@ -6131,6 +6182,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "name": "House meter",
+                     *       "userId": "8d0c7a52-1f3e-4b6a-9c2d-5e4f3a2b1c0d",
+                     *       "energyPerPulseWh": 13.333,
+                     *       "startReadingWh": 25503550,
+                     *       "createdAt": "2026-03-01T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-01T10:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Meter"];
                 };
             };
@@ -6154,6 +6216,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "kitchen-esp8266"
+                 *     }
+                 */
                 "application/json": components["schemas"]["NewDeviceKey"];
             };
         };
@@ -6168,6 +6235,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "key": "owg_k3x9m2pq_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+                     *       "apiKey": {
+                     *         "id": "5a1d2c3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+                     *         "name": "kitchen-esp8266",
+                     *         "prefix": "owg_k3x9m2pq",
+                     *         "scopes": [
+                     *           "device"
+                     *         ],
+                     *         "device": {
+                     *           "kind": "meter",
+                     *           "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b"
+                     *         },
+                     *         "chargepoints": null,
+                     *         "userId": "8d0c7a52-1f3e-4b6a-9c2d-5e4f3a2b1c0d",
+                     *         "createdAt": "2026-03-01T10:00:00.000Z",
+                     *         "expiresAt": null,
+                     *         "lastUsedAt": null,
+                     *         "revokedAt": null
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["CreatedApiKey"];
                 };
             };
@@ -6191,6 +6281,14 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "times": [
+                 *         "2026-03-01T12:00:00.000Z",
+                 *         "2026-03-01T12:00:09.250Z"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["MeterPulses"];
             };
         };
@@ -6205,6 +6303,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "received": 2,
+                     *       "recorded": 2,
+                     *       "duplicates": 0,
+                     *       "meterReadingWh": 25503576.67
+                     *     }
+                     */
                     "application/json": components["schemas"]["MeterPulseReceipt"];
                 };
             };
@@ -6228,6 +6334,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "durationMs": 120000,
+                 *       "pulsesMissed": 3,
+                 *       "endedAt": "2026-03-01T12:05:00Z"
+                 *     }
+                 */
                 "application/json": components["schemas"]["NewConnectionLoss"];
             };
         };
@@ -6242,6 +6355,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "recorded": true,
+                     *       "meterReadingWh": 25503616.67
+                     *     }
+                     */
                     "application/json": components["schemas"]["ConnectionLossReceipt"];
                 };
             };
@@ -6275,6 +6394,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "meterId": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "at": "2026-03-01T12:05:10.000Z",
+                     *       "meterReadingWh": 25503616.67,
+                     *       "energyTodayWh": 5680.01,
+                     *       "day": "2026-03-01",
+                     *       "timeZone": "Europe/Berlin",
+                     *       "powerW": 1234.5,
+                     *       "lastIntervalPowerW": 4800,
+                     *       "lastPulseAt": "2026-03-01T12:05:00.000Z",
+                     *       "pulses": 5,
+                     *       "missedPulses": 0
+                     *     }
+                     */
                     "application/json": components["schemas"]["MeterReading"];
                 };
             };
@@ -6308,6 +6442,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "w": 1235,
+                     *       "wh": 5680,
+                     *       "kwh": 25503.62
+                     *     }
+                     */
                     "application/json": components["schemas"]["MeterSummary"];
                 };
             };
@@ -6358,6 +6499,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "meterId": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "start": "2026-03-01T00:00:00+01:00",
+                     *       "end": "2026-03-03T00:00:00+01:00",
+                     *       "interval": "day",
+                     *       "timeZone": "Europe/Berlin",
+                     *       "points": [
+                     *         {
+                     *           "start": "2026-03-01T00:00:00+01:00",
+                     *           "energyWh": 5680.01,
+                     *           "pulses": 426,
+                     *           "missedPulses": 0
+                     *         },
+                     *         {
+                     *           "start": "2026-03-02T00:00:00+01:00",
+                     *           "energyWh": 0,
+                     *           "pulses": 0,
+                     *           "missedPulses": 0
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["MeterHistory"];
                 };
             };
@@ -6388,6 +6552,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "received": 2,
+                     *       "recorded": 2,
+                     *       "duplicates": 0,
+                     *       "meterReadingWh": 25503576.67
+                     *     }
+                     */
                     "application/json": components["schemas"]["MeterPulseReceipt"];
                 };
             };
@@ -6417,6 +6589,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "daily_power": 5680.01,
+                     *       "current_power": 1234
+                     *     }
+                     */
                     "application/json": components["schemas"]["PulseMeterLcdInfo"];
                 };
             };
@@ -6457,6 +6635,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "recorded": true,
+                     *       "meterReadingWh": 25503616.67
+                     *     }
+                     */
                     "application/json": components["schemas"]["ConnectionLossReceipt"];
                 };
             };

@@ -2791,11 +2791,7 @@ export interface components {
              */
             prefix: string;
             scopes: components["schemas"]["Scope"][];
-            /** @description The one device the key is bound to (it reaches only that device's operations); `null` for other keys */
-            device: {
-                kind: components["schemas"]["DeviceKind"];
-                id: components["schemas"]["DeviceId"];
-            } | null;
+            device: components["schemas"]["DeviceBinding"];
             /** @description Narrows the owner's chargepoints to these; `null` = the owner's */
             chargepoints: components["schemas"]["EntityId"][] | null;
             /**
@@ -2814,6 +2810,11 @@ export interface components {
             /** Format: date-time */
             revokedAt: string | null;
         };
+        /** @description The one device a key is bound to (it reaches only that device's operations); `null` for other keys */
+        DeviceBinding: {
+            kind: components["schemas"]["DeviceKind"];
+            id: components["schemas"]["DeviceId"];
+        } | null;
         /**
          * @description The kind of device a key is bound to: a pulse meter (`/api/v1/meters`) or a measurement series (`/api/v1/series`)
          * @example meter
@@ -3852,6 +3853,7 @@ export type SchemaUserList = components['schemas']['UserList'];
 export type SchemaNewUser = components['schemas']['NewUser'];
 export type SchemaUserUpdate = components['schemas']['UserUpdate'];
 export type SchemaApiKey = components['schemas']['ApiKey'];
+export type SchemaDeviceBinding = components['schemas']['DeviceBinding'];
 export type SchemaDeviceKind = components['schemas']['DeviceKind'];
 export type SchemaDeviceId = components['schemas']['DeviceId'];
 export type SchemaNewDeviceKey = components['schemas']['NewDeviceKey'];
@@ -6181,6 +6183,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *           "name": "House meter",
+                     *           "userId": "8d0c7a52-1f3e-4b6a-9c2d-5e4f3a2b1c0d",
+                     *           "energyPerPulseWh": 13.333,
+                     *           "startReadingWh": 25503550,
+                     *           "createdAt": "2026-03-01T10:00:00.000Z",
+                     *           "updatedAt": "2026-03-01T10:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["MeterPage"];
                 };
             };
@@ -6200,6 +6218,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "House meter",
+                 *       "energyPerPulseWh": 13.333,
+                 *       "startReadingWh": 25503550
+                 *     }
+                 */
                 "application/json": components["schemas"]["NewMeter"];
             };
         };
@@ -6214,6 +6239,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "name": "House meter",
+                     *       "userId": "8d0c7a52-1f3e-4b6a-9c2d-5e4f3a2b1c0d",
+                     *       "energyPerPulseWh": 13.333,
+                     *       "startReadingWh": 25503550,
+                     *       "createdAt": "2026-03-01T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-01T10:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Meter"];
                 };
             };
@@ -6246,6 +6282,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "name": "House meter",
+                     *       "userId": "8d0c7a52-1f3e-4b6a-9c2d-5e4f3a2b1c0d",
+                     *       "energyPerPulseWh": 13.333,
+                     *       "startReadingWh": 25503550,
+                     *       "createdAt": "2026-03-01T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-01T10:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Meter"];
                 };
             };
@@ -6300,6 +6347,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "House meter"
+                 *     }
+                 */
                 "application/json": components["schemas"]["MeterUpdate"];
             };
         };
@@ -6314,6 +6366,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "name": "House meter",
+                     *       "userId": "8d0c7a52-1f3e-4b6a-9c2d-5e4f3a2b1c0d",
+                     *       "energyPerPulseWh": 13.333,
+                     *       "startReadingWh": 25503550,
+                     *       "createdAt": "2026-03-01T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-01T10:00:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Meter"];
                 };
             };
@@ -6337,6 +6400,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "kitchen-esp8266"
+                 *     }
+                 */
                 "application/json": components["schemas"]["NewDeviceKey"];
             };
         };
@@ -6351,6 +6419,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "key": "owg_k3x9m2pq_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+                     *       "apiKey": {
+                     *         "id": "5a1d2c3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+                     *         "name": "kitchen-esp8266",
+                     *         "prefix": "owg_k3x9m2pq",
+                     *         "scopes": [
+                     *           "device"
+                     *         ],
+                     *         "device": {
+                     *           "kind": "meter",
+                     *           "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b"
+                     *         },
+                     *         "chargepoints": null,
+                     *         "userId": "8d0c7a52-1f3e-4b6a-9c2d-5e4f3a2b1c0d",
+                     *         "createdAt": "2026-03-01T10:00:00.000Z",
+                     *         "expiresAt": null,
+                     *         "lastUsedAt": null,
+                     *         "revokedAt": null
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["CreatedApiKey"];
                 };
             };
@@ -6374,6 +6465,14 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "times": [
+                 *         "2026-03-01T12:00:00.000Z",
+                 *         "2026-03-01T12:00:09.250Z"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["MeterPulses"];
             };
         };
@@ -6388,6 +6487,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "received": 2,
+                     *       "recorded": 2,
+                     *       "duplicates": 0,
+                     *       "meterReadingWh": 25503576.67
+                     *     }
+                     */
                     "application/json": components["schemas"]["MeterPulseReceipt"];
                 };
             };
@@ -6411,6 +6518,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "durationMs": 120000,
+                 *       "pulsesMissed": 3,
+                 *       "endedAt": "2026-03-01T12:05:00Z"
+                 *     }
+                 */
                 "application/json": components["schemas"]["NewConnectionLoss"];
             };
         };
@@ -6425,6 +6539,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "recorded": true,
+                     *       "meterReadingWh": 25503616.67
+                     *     }
+                     */
                     "application/json": components["schemas"]["ConnectionLossReceipt"];
                 };
             };
@@ -6458,6 +6578,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "meterId": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "at": "2026-03-01T12:05:10.000Z",
+                     *       "meterReadingWh": 25503616.67,
+                     *       "energyTodayWh": 5680.01,
+                     *       "day": "2026-03-01",
+                     *       "timeZone": "Europe/Berlin",
+                     *       "powerW": 1234.5,
+                     *       "lastIntervalPowerW": 4800,
+                     *       "lastPulseAt": "2026-03-01T12:05:00.000Z",
+                     *       "pulses": 5,
+                     *       "missedPulses": 0
+                     *     }
+                     */
                     "application/json": components["schemas"]["MeterReading"];
                 };
             };
@@ -6491,6 +6626,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "w": 1235,
+                     *       "wh": 5680,
+                     *       "kwh": 25503.62
+                     *     }
+                     */
                     "application/json": components["schemas"]["MeterSummary"];
                 };
             };
@@ -6541,6 +6683,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "meterId": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "start": "2026-03-01T00:00:00+01:00",
+                     *       "end": "2026-03-03T00:00:00+01:00",
+                     *       "interval": "day",
+                     *       "timeZone": "Europe/Berlin",
+                     *       "points": [
+                     *         {
+                     *           "start": "2026-03-01T00:00:00+01:00",
+                     *           "energyWh": 5680.01,
+                     *           "pulses": 426,
+                     *           "missedPulses": 0
+                     *         },
+                     *         {
+                     *           "start": "2026-03-02T00:00:00+01:00",
+                     *           "energyWh": 0,
+                     *           "pulses": 0,
+                     *           "missedPulses": 0
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["MeterHistory"];
                 };
             };
@@ -6571,6 +6736,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "received": 2,
+                     *       "recorded": 2,
+                     *       "duplicates": 0,
+                     *       "meterReadingWh": 25503576.67
+                     *     }
+                     */
                     "application/json": components["schemas"]["MeterPulseReceipt"];
                 };
             };
@@ -6600,6 +6773,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "daily_power": 5680.01,
+                     *       "current_power": 1234
+                     *     }
+                     */
                     "application/json": components["schemas"]["PulseMeterLcdInfo"];
                 };
             };
@@ -6640,6 +6819,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "recorded": true,
+                     *       "meterReadingWh": 25503616.67
+                     *     }
+                     */
                     "application/json": components["schemas"]["ConnectionLossReceipt"];
                 };
             };
