@@ -2,7 +2,8 @@
 import type { Database } from '../db/database.ts';
 import { perDialect } from '../db/sql-dialect.ts';
 import { NotFoundError } from '../errors.ts';
-import { SLOT_MS, type LossCount, type SlotCount } from './pulse-math.ts';
+import { RESOLUTIONS_MS, type Resolution } from '../history/rollups.ts';
+import type { LossCount, SlotCount } from './pulse-math.ts';
 
 type Executor = Pick<Database, 'dialect' | 'query' | 'execute'>;
 
@@ -65,6 +66,11 @@ export interface MeterState {
 const insertPulses = perDialect(
   (sql) => (count: number) => `${sql.insertIgnore} INTO meter_pulses (meter_id, at) VALUES ${'(?, ?), '.repeat(count - 1)}(?, ?)`,
 );
+const addCounts = perDialect(
+  (sql) => (count: number) =>
+    `INSERT INTO meter_pulse_counts (meter_id, resolution_ms, slot, pulses) VALUES ${'(?, ?, ?, ?), '.repeat(count - 1)}(?, ?, ?, ?) ` +
+    sql.onConflictUpdate(['meter_id', 'resolution_ms', 'slot'], { pulses: (added) => `pulses + ${added}` }),
+);
 const insertLoss = perDialect(
   (sql) => `${sql.insertIgnore} INTO meter_connection_losses (meter_id, ended_at, duration_ms, pulses_missed) VALUES (?, ?, ?, ?)`,
 );
@@ -123,21 +129,45 @@ export class MeterRepository {
   async delete(id: string): Promise<boolean> {
     return this.db.transaction(async (tx) => {
       await tx.execute('DELETE FROM meter_pulses WHERE meter_id = ?', [id]);
+      await tx.execute('DELETE FROM meter_pulse_counts WHERE meter_id = ?', [id]);
       await tx.execute('DELETE FROM meter_connection_losses WHERE meter_id = ?', [id]);
       const { changes } = await tx.execute('DELETE FROM meters WHERE id = ?', [id]);
       return changes > 0;
     });
   }
 
-  /** Records the pulses (sorted ms, unique); returns how many were new. The meter row is locked, so totals stay exact. */
+  /**
+   * Records the pulses (sorted ms, unique); returns how many were new. The meter row is locked, so the
+   * pulses already stored are known exactly: only the new ones count into the totals and slot counts.
+   */
   async addPulses(meterId: string, times: readonly number[]): Promise<number> {
     return this.db.transaction(async (tx) => {
       await this.lock(tx, meterId);
+      const known = await tx.query<{ at: number | bigint }>(
+        `SELECT at FROM meter_pulses WHERE meter_id = ? AND at IN (${'?, '.repeat(times.length - 1)}?)`,
+        [meterId, ...times],
+      );
+      const stored = new Set(known.map((row) => Number(row.at)));
+      const fresh = times.filter((at) => !stored.has(at));
+      if (fresh.length === 0) return 0;
       const params: (string | number)[] = [];
-      for (const at of times) params.push(meterId, at);
-      const { changes } = await tx.execute(insertPulses(tx)(times.length), params);
-      if (changes > 0) await tx.execute('UPDATE meters SET pulse_count = pulse_count + ? WHERE id = ?', [changes, meterId]);
-      return changes;
+      for (const at of fresh) params.push(meterId, at);
+      await tx.execute(insertPulses(tx)(fresh.length), params);
+      const slots = new Map<string, [Resolution, number, number]>();
+      for (const at of fresh) {
+        for (const resolution of RESOLUTIONS_MS) {
+          const slot = at - (at % resolution);
+          const key = `${resolution}:${slot}`;
+          const entry = slots.get(key);
+          if (entry) entry[2]++;
+          else slots.set(key, [resolution, slot, 1]);
+        }
+      }
+      const counts: (string | number)[] = [];
+      for (const [resolution, slot, pulses] of slots.values()) counts.push(meterId, resolution, slot, pulses);
+      await tx.execute(addCounts(tx)(slots.size), counts);
+      await tx.execute('UPDATE meters SET pulse_count = pulse_count + ? WHERE id = ?', [fresh.length, meterId]);
+      return fresh.length;
     });
   }
 
@@ -178,12 +208,12 @@ export class MeterRepository {
     };
   }
 
-  /** Pulses per 5-minute UTC slot and the connection losses in [from, to). */
-  async history(meterId: string, from: number, to: number): Promise<{ slots: SlotCount[]; losses: LossCount[] }> {
+  /** Pulses per UTC slot of `resolution` (which must divide from and to) and the connection losses in [from, to). */
+  async history(meterId: string, resolution: Resolution, from: number, to: number): Promise<{ slots: SlotCount[]; losses: LossCount[] }> {
     const [slots, losses] = await Promise.all([
       this.db.query<{ slot: number | bigint; n: number | bigint }>(
-        `SELECT at - (at % ${SLOT_MS}) AS slot, COUNT(*) AS n FROM meter_pulses WHERE meter_id = ? AND at >= ? AND at < ? GROUP BY slot ORDER BY slot`,
-        [meterId, from, to],
+        'SELECT slot, pulses AS n FROM meter_pulse_counts WHERE meter_id = ? AND resolution_ms = ? AND slot >= ? AND slot < ? ORDER BY slot',
+        [meterId, resolution, from, to],
       ),
       this.db.query<{ ended_at: number | bigint; pulses_missed: number | bigint }>(
         'SELECT ended_at, pulses_missed FROM meter_connection_losses WHERE meter_id = ? AND ended_at >= ? AND ended_at < ? ORDER BY ended_at',

@@ -11,6 +11,7 @@ import type { KeyManagement } from '../auth/key-management.ts';
 import type { Principal } from '../auth/principal.ts';
 import { InvalidInputError, NotFoundError } from '../errors.ts';
 import { bucketEdges, type BucketInterval } from '../history/buckets.ts';
+import { resolutionFor } from '../history/history-service.ts';
 import { isoLocal, parseZone, resolveRange } from '../history/range.ts';
 import type { MeterCursor, MeterRecord, MeterRepository } from './meter-repository.ts';
 import {
@@ -236,7 +237,9 @@ export class MeterService {
         `maxPoints: the request needs more than ${MAX_HISTORY_BUCKETS} ${interval} buckets; choose a coarser interval or a shorter range`,
     );
     const edgeMs = edges.map((edge) => edge.toMillis());
-    const { slots, losses } = await this.deps.repository.history(id, edgeMs[0] as number, edgeMs[edgeMs.length - 1] as number);
+    // The coarsest UTC slots whose edges are the buckets' edges (hours for Europe/Berlin, days for UTC).
+    const resolution = resolutionFor(edgeMs);
+    const { slots, losses } = await this.deps.repository.history(id, resolution, edgeMs[0] as number, edgeMs[edgeMs.length - 1] as number);
     const totals = foldIntoBuckets(edgeMs, slots, losses);
     return {
       start: range.start,

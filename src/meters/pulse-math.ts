@@ -63,11 +63,8 @@ export function powerAt(input: PowerInput, now: number): Power {
   return { lastIntervalPowerW: roundW(interval), powerW: roundW(Math.min(interval, bound)) };
 }
 
-/** Size of the UTC buckets the database pre-aggregates pulses into; every zone's offset is a multiple of it. */
-export const SLOT_MS = 300_000;
-
 export interface SlotCount {
-  /** Start of a 5-minute UTC slot, ms. */
+  /** Start of a UTC slot (5 minutes, an hour or a day, aligned to the buckets' edges), ms. */
   slot: number;
   pulses: number;
 }
@@ -83,7 +80,7 @@ export interface BucketTotals {
 }
 
 /**
- * Folds 5-minute slots (sorted) and connection losses into the buckets between `edges` (ms, ascending):
+ * Folds slots (sorted) and connection losses into the buckets between `edges` (ms, ascending):
  * a slot counts in the bucket it starts in (edges are slot-aligned), a loss in the bucket in which it
  * ended. Every bucket is returned, empty ones with zeros.
  */

@@ -4,7 +4,8 @@ import { MARIADB_TABLE } from './ddl.ts';
 /**
  * Pulse meters (versions 40–49): a meter, its pulses (one row per pulse, keyed by meter and time to the
  * millisecond, so a pulse sent again is a duplicate) and the connection losses its device reported.
- * `pulse_count` and `missed_pulses` keep the totals the meter reading needs without counting every pulse.
+ * `pulse_count` and `missed_pulses` keep the totals the meter reading needs without counting every pulse;
+ * `meter_pulse_counts` (41) the pulses per 5-minute, hourly and daily UTC slot that history reads.
  */
 export const METER_MIGRATIONS: readonly Migration[] = [
   {
@@ -64,6 +65,37 @@ export const METER_MIGRATIONS: readonly Migration[] = [
            pulses_missed BIGINT NOT NULL,
            PRIMARY KEY (meter_id, ended_at)
          ) ${MARIADB_TABLE}`,
+      ],
+    },
+  },
+  {
+    version: 41,
+    name: 'pulse counts per 5 minutes, hour and day',
+    up: {
+      // What history reads instead of every pulse: pulses per UTC slot at the history rollups' resolutions.
+      sqlite: [
+        `CREATE TABLE meter_pulse_counts (
+           meter_id TEXT NOT NULL,
+           resolution_ms INTEGER NOT NULL,
+           slot INTEGER NOT NULL,
+           pulses INTEGER NOT NULL,
+           PRIMARY KEY (meter_id, resolution_ms, slot)
+         ) WITHOUT ROWID`,
+        'INSERT INTO meter_pulse_counts (meter_id, resolution_ms, slot, pulses) SELECT meter_id, 300000, at - (at % 300000), COUNT(*) FROM meter_pulses GROUP BY meter_id, at - (at % 300000)',
+        'INSERT INTO meter_pulse_counts (meter_id, resolution_ms, slot, pulses) SELECT meter_id, 3600000, at - (at % 3600000), COUNT(*) FROM meter_pulses GROUP BY meter_id, at - (at % 3600000)',
+        'INSERT INTO meter_pulse_counts (meter_id, resolution_ms, slot, pulses) SELECT meter_id, 86400000, at - (at % 86400000), COUNT(*) FROM meter_pulses GROUP BY meter_id, at - (at % 86400000)',
+      ],
+      mariadb: [
+        `CREATE TABLE meter_pulse_counts (
+           meter_id CHAR(36) NOT NULL,
+           resolution_ms INT NOT NULL,
+           slot BIGINT NOT NULL,
+           pulses BIGINT NOT NULL,
+           PRIMARY KEY (meter_id, resolution_ms, slot)
+         ) ${MARIADB_TABLE}`,
+        'INSERT INTO meter_pulse_counts (meter_id, resolution_ms, slot, pulses) SELECT meter_id, 300000, at - (at % 300000), COUNT(*) FROM meter_pulses GROUP BY meter_id, at - (at % 300000)',
+        'INSERT INTO meter_pulse_counts (meter_id, resolution_ms, slot, pulses) SELECT meter_id, 3600000, at - (at % 3600000), COUNT(*) FROM meter_pulses GROUP BY meter_id, at - (at % 3600000)',
+        'INSERT INTO meter_pulse_counts (meter_id, resolution_ms, slot, pulses) SELECT meter_id, 86400000, at - (at % 86400000), COUNT(*) FROM meter_pulses GROUP BY meter_id, at - (at % 86400000)',
       ],
     },
   },
