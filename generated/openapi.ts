@@ -1325,6 +1325,272 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/meters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List pulse meters
+         * @description Your pulse meters (admins: every meter), oldest first, a page at a time: pass `nextCursor` as `cursor`
+         *     for the next page (`null` on the last).
+         */
+        get: operations["listMeters"];
+        put?: never;
+        /**
+         * Create a pulse meter
+         * @description A meter that counts pulses of an energy meter: a Ferraris disc's red mark (75 revolutions/kWh: 13.33 Wh
+         *     per pulse) or an S0 output (1000 imp/kWh: 1 Wh per pulse). The caller owns it. Its readings are Wh:
+         *     `startReadingWh` is the meter's reading (Wh, e.g. 25503550 for 25 503.55 kWh) when counting starts.
+         *     Create a device key for it with `POST /api/v1/meters/{meterId}/keys`.
+         */
+        post: operations["createMeter"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meters/{meterId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One pulse meter
+         * @description A meter of yours (admins: any); others' meters answer 404.
+         */
+        get: operations["getMeter"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a pulse meter
+         * @description Deletes the meter with its pulses and connection losses, and revokes its device keys at once.
+         */
+        delete: operations["deleteMeter"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a pulse meter
+         * @description Changes the fields sent. `energyPerPulseWh` applies to every pulse counted so far too (it corrects a
+         *     wrong constant); for a new meter in the cabinet, create a new pulse meter.
+         */
+        patch: operations["updateMeter"];
+        trace?: never;
+    };
+    "/api/v1/meters/{meterId}/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a device key for a pulse meter
+         * @description A key bound to this meter (scope `device`), for the device that counts its pulses or the display that
+         *     shows it: it can report pulses and connection losses and read the reading and summary of this meter, and
+         *     nothing else (403). Shown **once**. Only the meter's owner (or an admin) may create it; it belongs to the
+         *     owner and is listed under `GET /api/v1/keys` with its `device`, where it can be revoked.
+         */
+        post: operations["createMeterKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meters/{meterId}/pulses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report pulses
+         * @description Without a body (or with `{}`): one pulse, now (the gateway's clock). With `times`: the pulses counted at
+         *     those instants, e.g. after a Wi-Fi outage, in any order. A pulse is identified by its meter and its
+         *     time to the millisecond: a pulse sent again (a retried request) is a duplicate and counted once, so
+         *     retrying is safe. Times may not lie more than 60 s in the future (400). At most 2000 pulses per request.
+         */
+        post: operations["recordMeterPulses"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meters/{meterId}/connection-losses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report a connection loss
+         * @description The device was offline for `durationMs` and counted `pulsesMissed` pulses it could not time. They count into
+         *     the meter reading, and into the energy of the day and history bucket in which the loss **ended**
+         *     (`endedAt`, default now), like energy that accrued between two samples, but never into power (their
+         *     times are unknown). A report is identified by its meter and `endedAt` to the millisecond: sent again, it
+         *     is a duplicate and counted once.
+         */
+        post: operations["reportMeterConnectionLoss"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meters/{meterId}/reading": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Meter reading, today and current power
+         * @description The meter reading (`startReadingWh` plus every pulse, missed ones included), the energy of today in the
+         *     gateway's `TIME_ZONE` (local midnight to now), and the current power. Power comes from the interval
+         *     between the last two pulses and **decays** while no pulse arrives: it can be at most one pulse's energy
+         *     over the time since the last pulse, so `powerW` = min(`lastIntervalPowerW`, `energyPerPulseWh` × 3600 /
+         *     seconds since the last pulse). `null` before two pulses are known, or when a connection loss ended between
+         *     the last two.
+         */
+        get: operations["getMeterReading"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meters/{meterId}/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Compact summary for tiny displays
+         * @description The reading in a few bytes for a microcontroller's display: `w` current power (W, integer, decaying as in
+         *     `getMeterReading`; `null` when unknown), `wh` today's energy (Wh, integer), `kwh` the meter reading (kWh,
+         *     2 decimals).
+         */
+        get: operations["getMeterSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meters/{meterId}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Energy per bucket
+         * @description The meter's energy per calendar bucket, with the range, bucket and time-zone rules of `GET /api/v1/history`
+         *     (half-open `[start, end)` widened to whole buckets in `tz`; no range: today so far; at most 10000 buckets).
+         *     A pulse counts in the bucket of its time; missed pulses of a connection loss in the bucket in which the
+         *     loss ended. Every bucket is present; a bucket without pulses has 0 Wh (a pulse meter counts every pulse,
+         *     so no pulse is no energy).
+         */
+        get: operations["getMeterHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pulse-meter/tick": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Smartmeter compatibility: one pulse
+         * @description `GET /tick` of the ESP8266 smartmeter (one turn of the Ferraris disc): records one pulse now, like
+         *     `POST /api/v1/meters/{meterId}/pulses` without a body. A GET that changes state, kept only for that device:
+         *     it needs the meter's device key in a header, so a browser or prefetch cannot count pulses.
+         *     Served only with `PULSE_METER_COMPAT_ENABLED=true`, under `PULSE_METER_COMPAT_BASE_PATH` (default: the root, so `GET /tick` as the seed device calls it; the `/pulse-meter` prefix written here is replaced by it). Needs a device key of a meter in `x-api-key`: it acts on that meter.
+         */
+        get: operations["pulseMeterTick"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pulse-meter/lcdinfo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Smartmeter compatibility: the display values
+         * @description `GET /lcdinfo` of the smartmeter display, with its field names (which call energy "power"):
+         *     `daily_power` is today's energy (Wh, 2 decimals), `current_power` the current power (W, integer,
+         *     decaying as in `getMeterReading`; 0 when unknown). Served only with `PULSE_METER_COMPAT_ENABLED=true`, under `PULSE_METER_COMPAT_BASE_PATH` (default: the root, so `GET /tick` as the seed device calls it; the `/pulse-meter` prefix written here is replaced by it). Needs a device key of a meter in `x-api-key`: it acts on that meter.
+         */
+        get: operations["pulseMeterLcdInfo"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pulse-meter/connloss/{duration}/{ticksMissed}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Smartmeter compatibility: a connection loss
+         * @description `GET /connloss/{duration}/{ticks_missed}` of the smartmeter: `duration` in ms, `ticksMissed` pulses
+         *     counted while offline, recorded as `POST /api/v1/meters/{meterId}/connection-losses` ending now. (The
+         *     seed device sends its uptime at the disconnect as `duration`; the duration is kept for information only
+         *     and changes no energy.) Served only with `PULSE_METER_COMPAT_ENABLED=true`, under `PULSE_METER_COMPAT_BASE_PATH` (default: the root, so `GET /tick` as the seed device calls it; the `/pulse-meter` prefix written here is replaced by it). Needs a device key of a meter in `x-api-key`: it acts on that meter.
+         */
+        get: operations["pulseMeterConnectionLoss"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2434,10 +2700,10 @@ export interface components {
          */
         Role: "admin" | "user";
         /**
-         * @description `read`: GET operations; `control`: changes (commands, own keys); `admin`: everything (users, audit, metrics); `energsync`: the EnergSync operations and nothing else (admins only may hand it out)
+         * @description `read`: GET operations; `control`: changes (commands, own keys); `admin`: everything (users, audit, metrics); `energsync`: the EnergSync operations and nothing else (admins only may hand it out); `device`: the scope of a key bound to one device (created on the device, never here), which reaches that device's operations only
          * @enum {string}
          */
-        Scope: "read" | "control" | "admin" | "energsync";
+        Scope: "read" | "control" | "admin" | "energsync" | "device";
         /** @description Chargepoint ids */
         ChargePointIds: components["schemas"]["EntityId"][];
         /**
@@ -2556,6 +2822,7 @@ export interface components {
              */
             prefix: string;
             scopes: components["schemas"]["Scope"][];
+            device: components["schemas"]["DeviceBinding"];
             /** @description Narrows the owner's chargepoints to these; `null` = the owner's */
             chargepoints: components["schemas"]["EntityId"][] | null;
             /**
@@ -2573,6 +2840,33 @@ export interface components {
             lastUsedAt: string | null;
             /** Format: date-time */
             revokedAt: string | null;
+        };
+        /** @description The one device a key is bound to (it reaches only that device's operations); `null` for other keys */
+        DeviceBinding: {
+            kind: components["schemas"]["DeviceKind"];
+            id: components["schemas"]["DeviceId"];
+        } | null;
+        /**
+         * @description The kind of device a key is bound to: a pulse meter (`/api/v1/meters`) or a measurement series (`/api/v1/series`)
+         * @example meter
+         * @enum {string}
+         */
+        DeviceKind: "meter" | "series";
+        /**
+         * @description The id of the device a key is bound to
+         * @example 3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b
+         */
+        DeviceId: string;
+        /** @description A key for one device: it gets the `device` scope and the binding, and can call only that device's operations */
+        NewDeviceKey: {
+            /** @example kitchen-esp8266 */
+            name: string;
+            /**
+             * Format: date-time
+             * @description Expiry (omit for none)
+             * @example 2027-12-31T23:59:59Z
+             */
+            expiresAt?: string;
         };
         /** @description One page, in the list's order */
         ApiKeyList: {
@@ -2992,6 +3286,216 @@ export interface components {
             items: components["schemas"]["RfidEvent"][];
             /** @description Pass as `cursor` for the next page; `null` on the last page */
             nextCursor: string | null;
+        };
+        /**
+         * Format: double
+         * @description Energy per pulse, Wh: 13.333 for a Ferraris disc of 75 revolutions/kWh, 1 for an S0 output of 1000 imp/kWh, 0.1 for 10000 imp/kWh
+         * @example 13.333
+         */
+        EnergyPerPulse: number;
+        /**
+         * Format: double
+         * @description A meter reading, Wh (25503550 = 25 503.55 kWh)
+         * @example 25503550
+         */
+        MeterReadingWh: number;
+        Meter: {
+            id: components["schemas"]["Uuid"];
+            /** @example House meter */
+            name: string;
+            /** @description The owner; `null` for a meter made with a system key */
+            userId: string | null;
+            energyPerPulseWh: components["schemas"]["EnergyPerPulse"];
+            startReadingWh: components["schemas"]["MeterReadingWh"];
+            createdAt: components["schemas"]["Timestamp"];
+            updatedAt: components["schemas"]["Timestamp"];
+        };
+        NewMeter: {
+            /** @example House meter */
+            name: string;
+            energyPerPulseWh: components["schemas"]["EnergyPerPulse"];
+            /** @description The reading when counting starts, Wh (default 0) */
+            startReadingWh?: components["schemas"]["MeterReadingWh"];
+        };
+        MeterUpdate: {
+            /** @example House meter */
+            name?: string;
+            energyPerPulseWh?: components["schemas"]["EnergyPerPulse"];
+            startReadingWh?: components["schemas"]["MeterReadingWh"];
+        };
+        MeterPage: {
+            items: components["schemas"]["Meter"][];
+            /** @description Pass as `cursor` for the next page; `null` on the last page */
+            nextCursor: string | null;
+        };
+        /** @description No `times` (or no body): one pulse now */
+        MeterPulses: {
+            /**
+             * @description When each pulse was counted (ISO 8601 with an offset), in any order; a time sent again is a duplicate
+             * @example [
+             *       "2026-03-01T12:00:00.000Z",
+             *       "2026-03-01T12:00:09.250Z"
+             *     ]
+             */
+            times?: string[];
+        };
+        MeterPulseReceipt: {
+            /**
+             * Format: int32
+             * @description Pulses in the request
+             */
+            received: number;
+            /**
+             * Format: int32
+             * @description Pulses new to the gateway
+             */
+            recorded: number;
+            /**
+             * Format: int32
+             * @description Pulses it had already (same time to the millisecond), counted once
+             */
+            duplicates: number;
+            /**
+             * Format: double
+             * @description The meter reading after them, Wh
+             */
+            meterReadingWh: number;
+        };
+        NewConnectionLoss: {
+            /**
+             * Format: int64
+             * @description How long the device was offline, ms (kept for information)
+             * @example 120000
+             */
+            durationMs: number;
+            /**
+             * Format: int32
+             * @description Pulses the device counted but could not report with their times
+             * @example 3
+             */
+            pulsesMissed: number;
+            /**
+             * Format: date-time
+             * @description When the connection came back (default: now); not more than 60 s in the future
+             * @example 2026-03-01T12:05:00Z
+             */
+            endedAt?: string;
+        };
+        ConnectionLossReceipt: {
+            /** @description `false`: the same report (meter and `endedAt`) was recorded before */
+            recorded: boolean;
+            /**
+             * Format: double
+             * @description The meter reading after it, Wh
+             */
+            meterReadingWh: number;
+        };
+        MeterReading: {
+            meterId: components["schemas"]["Uuid"];
+            at: components["schemas"]["Timestamp"];
+            /**
+             * Format: double
+             * @description `startReadingWh` + (pulses + missed pulses) × `energyPerPulseWh`, Wh
+             * @example 25503563.33
+             */
+            meterReadingWh: number;
+            /**
+             * Format: double
+             * @description Energy since local midnight in `timeZone`, Wh
+             * @example 5680.01
+             */
+            energyTodayWh: number;
+            /**
+             * Format: date
+             * @description Today in `timeZone`
+             * @example 2026-03-01
+             */
+            day: string;
+            /** @example Europe/Berlin */
+            timeZone: string;
+            /**
+             * Format: double
+             * @description Current power, W: min(`lastIntervalPowerW`, one pulse over the time since the last pulse)
+             * @example 1234.5
+             */
+            powerW: number | null;
+            /**
+             * Format: double
+             * @description Power from the interval between the last two pulses, W
+             * @example 4800
+             */
+            lastIntervalPowerW: number | null;
+            /** Format: date-time */
+            lastPulseAt: string | null;
+            /**
+             * Format: int64
+             * @description Pulses recorded with their times
+             */
+            pulses: number;
+            /**
+             * Format: int64
+             * @description Pulses reported missed in connection losses
+             */
+            missedPulses: number;
+        };
+        /** @description A few bytes for a tiny display, e.g. {"w":1234,"wh":5680,"kwh":25503.56} */
+        MeterSummary: {
+            /**
+             * Format: int64
+             * @description Current power, W (decaying; `null` when unknown)
+             */
+            w: number | null;
+            /**
+             * Format: int64
+             * @description Energy today, Wh
+             */
+            wh: number;
+            /**
+             * Format: double
+             * @description Meter reading, kWh (2 decimals)
+             */
+            kwh: number;
+        };
+        MeterHistoryPoint: {
+            /**
+             * Format: date-time
+             * @description Bucket start, with the zone's offset
+             */
+            start: string;
+            /**
+             * Format: double
+             * @description (pulses + missed pulses) × energy per pulse, Wh
+             */
+            energyWh: number;
+            /** Format: int64 */
+            pulses: number;
+            /** Format: int64 */
+            missedPulses: number;
+        };
+        MeterHistory: {
+            meterId: components["schemas"]["Uuid"];
+            /** Format: date-time */
+            start: string;
+            /** Format: date-time */
+            end: string;
+            interval: components["schemas"]["HistoryInterval"];
+            timeZone: string;
+            points: components["schemas"]["MeterHistoryPoint"][];
+        };
+        /** @description The smartmeter display's values under its own names (it calls energy "power") */
+        PulseMeterLcdInfo: {
+            /**
+             * Format: double
+             * @description Energy today, Wh (2 decimals)
+             * @example 5680.01
+             */
+            daily_power: number;
+            /**
+             * Format: int64
+             * @description Current power, W (decaying; 0 when unknown)
+             * @example 1234
+             */
+            current_power: number;
         };
     };
     responses: {
@@ -3602,6 +4106,8 @@ export interface components {
         PageCursor: string;
         /** @description The RFID profile's id */
         ProfileId: components["schemas"]["Uuid"];
+        /** @description The pulse meter's id */
+        MeterId: components["schemas"]["Uuid"];
     };
     requestBodies: never;
     headers: {
@@ -5188,6 +5694,7 @@ export interface operations {
                      *           "chargepoints": [
                      *             "3"
                      *           ],
+                     *           "device": null,
                      *           "userId": "3f2a8c1e-5b7d-4e9a-9c1f-2d4b6a8e0f13",
                      *           "createdAt": "2026-05-20T12:00:40.000Z",
                      *           "expiresAt": "2026-05-20T14:00:00.000Z",
@@ -5256,6 +5763,7 @@ export interface operations {
                      *         "chargepoints": [
                      *           "3"
                      *         ],
+                     *         "device": null,
                      *         "userId": "3f2a8c1e-5b7d-4e9a-9c1f-2d4b6a8e0f13",
                      *         "createdAt": "2026-05-20T12:00:40.000Z",
                      *         "expiresAt": "2026-05-20T14:00:00.000Z",
@@ -7099,6 +7607,682 @@ export interface operations {
                      *     openwb_mqtt_messages_total 1234
                      */
                     "text/plain": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listMeters: {
+        parameters: {
+            query?: {
+                /** @description Meters per page */
+                limit?: number;
+                /** @description `nextCursor` of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of meters */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *           "name": "House meter",
+                     *           "userId": "8d0c7a52-1f3e-4b6a-9c2d-5e4f3a2b1c0d",
+                     *           "energyPerPulseWh": 13.333,
+                     *           "startReadingWh": 25503550,
+                     *           "createdAt": "2026-03-01T10:00:00.000Z",
+                     *           "updatedAt": "2026-03-01T10:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MeterPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createMeter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "House meter",
+                 *       "energyPerPulseWh": 13.333,
+                 *       "startReadingWh": 25503550
+                 *     }
+                 */
+                "application/json": components["schemas"]["NewMeter"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "name": "House meter",
+                     *       "userId": "8d0c7a52-1f3e-4b6a-9c2d-5e4f3a2b1c0d",
+                     *       "energyPerPulseWh": 13.333,
+                     *       "startReadingWh": 25503550,
+                     *       "createdAt": "2026-03-01T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-01T10:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Meter"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getMeter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The pulse meter's id */
+                meterId: components["parameters"]["MeterId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The meter */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "name": "House meter",
+                     *       "userId": "8d0c7a52-1f3e-4b6a-9c2d-5e4f3a2b1c0d",
+                     *       "energyPerPulseWh": 13.333,
+                     *       "startReadingWh": 25503550,
+                     *       "createdAt": "2026-03-01T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-01T10:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Meter"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    deleteMeter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The pulse meter's id */
+                meterId: components["parameters"]["MeterId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    updateMeter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The pulse meter's id */
+                meterId: components["parameters"]["MeterId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "House meter"
+                 *     }
+                 */
+                "application/json": components["schemas"]["MeterUpdate"];
+            };
+        };
+        responses: {
+            /** @description The changed meter */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "name": "House meter",
+                     *       "userId": "8d0c7a52-1f3e-4b6a-9c2d-5e4f3a2b1c0d",
+                     *       "energyPerPulseWh": 13.333,
+                     *       "startReadingWh": 25503550,
+                     *       "createdAt": "2026-03-01T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-01T10:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Meter"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createMeterKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The pulse meter's id */
+                meterId: components["parameters"]["MeterId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "kitchen-esp8266"
+                 *     }
+                 */
+                "application/json": components["schemas"]["NewDeviceKey"];
+            };
+        };
+        responses: {
+            /** @description Created; `key` is shown only this once */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "key": "owg_k3x9m2pq_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+                     *       "apiKey": {
+                     *         "id": "5a1d2c3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+                     *         "name": "kitchen-esp8266",
+                     *         "prefix": "owg_k3x9m2pq",
+                     *         "scopes": [
+                     *           "device"
+                     *         ],
+                     *         "device": {
+                     *           "kind": "meter",
+                     *           "id": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b"
+                     *         },
+                     *         "chargepoints": null,
+                     *         "userId": "8d0c7a52-1f3e-4b6a-9c2d-5e4f3a2b1c0d",
+                     *         "createdAt": "2026-03-01T10:00:00.000Z",
+                     *         "expiresAt": null,
+                     *         "lastUsedAt": null,
+                     *         "revokedAt": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CreatedApiKey"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    recordMeterPulses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The pulse meter's id */
+                meterId: components["parameters"]["MeterId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "times": [
+                 *         "2026-03-01T12:00:00.000Z",
+                 *         "2026-03-01T12:00:09.250Z"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["MeterPulses"];
+            };
+        };
+        responses: {
+            /** @description Recorded */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "received": 2,
+                     *       "recorded": 2,
+                     *       "duplicates": 0,
+                     *       "meterReadingWh": 25503576.67
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MeterPulseReceipt"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    reportMeterConnectionLoss: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The pulse meter's id */
+                meterId: components["parameters"]["MeterId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "durationMs": 120000,
+                 *       "pulsesMissed": 3,
+                 *       "endedAt": "2026-03-01T12:05:00Z"
+                 *     }
+                 */
+                "application/json": components["schemas"]["NewConnectionLoss"];
+            };
+        };
+        responses: {
+            /** @description Recorded (or already recorded) */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "recorded": true,
+                     *       "meterReadingWh": 25503616.67
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ConnectionLossReceipt"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getMeterReading: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The pulse meter's id */
+                meterId: components["parameters"]["MeterId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reading now */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "meterId": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "at": "2026-03-01T12:05:10.000Z",
+                     *       "meterReadingWh": 25503616.67,
+                     *       "energyTodayWh": 5680.01,
+                     *       "day": "2026-03-01",
+                     *       "timeZone": "Europe/Berlin",
+                     *       "powerW": 1234.5,
+                     *       "lastIntervalPowerW": 4800,
+                     *       "lastPulseAt": "2026-03-01T12:05:00.000Z",
+                     *       "pulses": 5,
+                     *       "missedPulses": 0
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MeterReading"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getMeterSummary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The pulse meter's id */
+                meterId: components["parameters"]["MeterId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The summary */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "w": 1235,
+                     *       "wh": 5680,
+                     *       "kwh": 25503.62
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MeterSummary"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getMeterHistory: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Start of the range (inclusive): ISO 8601 date or date-time; encode `+` as `%2B`
+                 * @example 2026-03-01
+                 */
+                start?: components["schemas"]["DateTimeParam"];
+                /**
+                 * @description End of the range (exclusive): ISO 8601 date or date-time; encode `+` as `%2B`
+                 * @example 2026-03-08
+                 */
+                end?: components["schemas"]["DateTimeParam"];
+                /** @description Length of the range in calendar units of `tz`, e.g. `7d`, `1month` */
+                duration?: string;
+                /** @description Bucket size */
+                interval?: components["schemas"]["HistoryInterval"];
+                /** @description IANA time zone for calendar buckets and for dates without an offset, e.g. `Europe/Berlin`; default: the gateway's `TIME_ZONE` setting (UTC unless configured) */
+                tz?: components["parameters"]["TimeZone"];
+            };
+            header?: never;
+            path: {
+                /** @description The pulse meter's id */
+                meterId: components["parameters"]["MeterId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Energy per bucket */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "meterId": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "start": "2026-03-01T00:00:00+01:00",
+                     *       "end": "2026-03-03T00:00:00+01:00",
+                     *       "interval": "day",
+                     *       "timeZone": "Europe/Berlin",
+                     *       "points": [
+                     *         {
+                     *           "start": "2026-03-01T00:00:00+01:00",
+                     *           "energyWh": 5680.01,
+                     *           "pulses": 426,
+                     *           "missedPulses": 0
+                     *         },
+                     *         {
+                     *           "start": "2026-03-02T00:00:00+01:00",
+                     *           "energyWh": 0,
+                     *           "pulses": 0,
+                     *           "missedPulses": 0
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MeterHistory"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    pulseMeterTick: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Recorded */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "received": 2,
+                     *       "recorded": 2,
+                     *       "duplicates": 0,
+                     *       "meterReadingWh": 25503576.67
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MeterPulseReceipt"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    pulseMeterLcdInfo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The values */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "daily_power": 5680.01,
+                     *       "current_power": 1234
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PulseMeterLcdInfo"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    pulseMeterConnectionLoss: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description How long the device was offline, ms
+                 * @example 120000
+                 */
+                duration: number;
+                /**
+                 * @description Pulses counted while offline
+                 * @example 3
+                 */
+                ticksMissed: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Recorded (or already recorded) */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "recorded": true,
+                     *       "meterReadingWh": 25503616.67
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ConnectionLossReceipt"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -47,6 +47,10 @@ import { eventStreamStep } from './http/event-stream.ts';
 import { ENERGSYNC_SPEC_PREFIX, type EnergSyncConfig } from './energsync/config-schema.ts';
 import { EnergSyncService } from './energsync/energsync-service.ts';
 import { energsyncHandlers } from './energsync/handlers.ts';
+import { PULSE_METER_SPEC_PREFIX, type PulseMeterCompatConfig } from './meters/config-schema.ts';
+import { meterHandlers } from './meters/handlers.ts';
+import { MeterRepository } from './meters/meter-repository.ts';
+import { MeterService } from './meters/meter-service.ts';
 import { ProfileRepository } from './profiles/profile-repository.ts';
 import { reportHandlers } from './reports/handlers.ts';
 import { ReportService } from './reports/report-service.ts';
@@ -88,6 +92,8 @@ export interface AppDeps {
   startedAt?: Date;
   /** EnergSync-compatible operations: served under `basePath` when enabled; default: not served. */
   energsync?: EnergSyncConfig;
+  /** The ESP8266 smartmeter's own paths: served under `basePath` when enabled; default: not served. */
+  pulseMeterCompat?: PulseMeterCompatConfig;
 }
 
 /**
@@ -98,7 +104,12 @@ export function buildApp(deps: AppDeps): Express {
   const spec = loadSpec();
   const operations = listOperations(spec.document);
   const energsync = deps.energsync;
-  const served = mountPrefix(operations, ENERGSYNC_SPEC_PREFIX, energsync?.enabled ? energsync.basePath : undefined);
+  const compat = deps.pulseMeterCompat;
+  const served = mountPrefix(
+    mountPrefix(operations, ENERGSYNC_SPEC_PREFIX, energsync?.enabled ? energsync.basePath : undefined),
+    PULSE_METER_SPEC_PREFIX,
+    compat?.enabled ? compat.basePath : undefined,
+  );
   const live = new LiveService(deps.liveStore, { staleAfterMs: deps.config.staleAfterMs, now: deps.now });
   const security = createSecurityLayer({
     auth: deps.auth,
@@ -164,6 +175,16 @@ export function buildApp(deps: AppDeps): Express {
       }),
     ),
     ...exportHandlers(new SessionExports(sessionService, sessionRepository), new HistoryExports(history)),
+    ...meterHandlers(
+      new MeterService({
+        repository: new MeterRepository(deps.db),
+        keys: deps.auth.keys,
+        audit: deps.audit,
+        timeZone: deps.statistics?.timeZone ?? 'UTC',
+        now: deps.now,
+      }),
+      deps.auth.keys,
+    ),
   };
 
   const app = express();

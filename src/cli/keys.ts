@@ -55,10 +55,13 @@ export const keysCommands = {
       console.log(JSON.stringify(rows, null, 2));
       return;
     }
-    console.log(['id', 'prefix', 'name', 'scopes', 'created', 'expires', 'revoked', 'last used'].join('\t'));
+    console.log(['id', 'prefix', 'name', 'scopes', 'created', 'expires', 'revoked', 'last used', 'device'].join('\t'));
     for (const k of keys) {
+      const device = k.device ? `${k.device.kind}:${k.device.id}` : '-';
       console.log(
-        [k.id, k.prefix, k.name, k.scopes.join(','), iso(k.createdAt), iso(k.expiresAt), iso(k.revokedAt), iso(k.lastUsedAt)].join('\t'),
+        [k.id, k.prefix, k.name, k.scopes.join(','), iso(k.createdAt), iso(k.expiresAt), iso(k.revokedAt), iso(k.lastUsedAt), device].join(
+          '\t',
+        ),
       );
     }
   },

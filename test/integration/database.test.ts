@@ -8,6 +8,7 @@ import type { Database } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { MIGRATIONS } from '../../src/db/migrations/index.ts';
 import { openMariaDb } from '../../src/db/mariadb.ts';
+import { eventually } from '../support/gateway.ts';
 import { openSqlite } from '../../src/db/sqlite.ts';
 import { createMariaDbDatabase, type TestDatabase } from '../support/services.ts';
 
@@ -61,9 +62,12 @@ describe.each([
     expect(await service.authenticate(key)).toEqual({ keyId: record.id, name: 'phone', scopes: ['read', 'control'] });
     expect(await service.authenticate(`${key.slice(0, -1)}${key.endsWith('A') ? 'B' : 'A'}`)).toBeUndefined();
 
-    const listed = await service.list();
+    // The last use is written off the request path (on another pooled connection): wait for it.
+    const listed = await eventually(async () => {
+      const keys = await service.list();
+      return keys.find((k) => k.id === record.id)?.lastUsedAt ? keys : undefined;
+    });
     expect(listed.find((k) => k.id === record.id)).toMatchObject({ prefix: record.prefix, revokedAt: null });
-    expect(listed.find((k) => k.id === record.id)?.lastUsedAt).not.toBeNull();
 
     expect(await service.revoke(record.prefix)).toBe(1);
     expect(await service.authenticate(key)).toBeUndefined();

@@ -56,6 +56,9 @@ export async function prepareDemo(demo: DemoGateway, name = 'swagger'): Promise<
   ids.commandId = (
     await demo.http.put('/api/v1/chargepoints/3/lock').set(as).set('Prefer', 'respond-async').send({ locked: false })
   ).body.id;
+  // A pulse meter and its device key: the smartmeter's compatibility paths name no meter, the key does.
+  ids.meterId = (await demo.http.post('/api/v1/meters').set(as).send({ name, energyPerPulseWh: 13.333 }).expect(201)).body.id;
+  ids.meterKey = (await demo.http.post(`/api/v1/meters/${ids.meterId}/keys`).set(as).send({ name }).expect(201)).body.key;
   const login = await demo.http.post('/api/v1/auth/login').send({ username: name, password }).expect(200);
   // A session to look at: the simulator's plugged-in car starts one at the recorder's first ticks.
   ids.sessionId = await eventually(
@@ -71,7 +74,7 @@ export function swaggerCall(operation: SpecOperationInfo, demo: DemoIds, key: st
   const request = swaggerRequest(operation);
   let path = request.path;
   for (const name of request.unfilled) path = path.replace(`{${name}}`, demo.ids[name] ?? `{${name}}`);
-  for (const name of ['userId', 'keyId', 'profileId', 'commandId', 'sessionId']) {
+  for (const name of ['userId', 'keyId', 'profileId', 'commandId', 'sessionId', 'meterId']) {
     if (operation.parameters.some((p) => p.in === 'path' && p.name === name))
       path = path.replace(/\/[0-9a-f-]{36}(?=\/|$)/, `/${demo.ids[name]!}`);
   }
@@ -85,6 +88,7 @@ export function swaggerCall(operation: SpecOperationInfo, demo: DemoIds, key: st
   const headers: Record<string, string> = { ...request.headers };
   // Changing one's password needs an access token (Swagger UI: log in, then "Authorize" with the token).
   if (operation.operationId === 'changePassword') headers.authorization = `Bearer ${demo.accessToken}`;
+  else if (operation.path.startsWith('/pulse-meter/')) headers['x-api-key'] = demo.ids.meterKey!;
   else if (operation.security.length > 0) headers['x-api-key'] = key;
   return { method: operation.method, url: query ? `${path}?${query}` : path, headers, body };
 }

@@ -34,6 +34,9 @@ export async function startDemoGateway(env: Record<string, string> = {}): Promis
       RECORD_INTERVAL_S: '1',
       // Every operation of the spec is served, EnergSync's too.
       ENERGSYNC_ENABLED: 'true',
+      // The smartmeter's paths under the prefix the spec writes, so that suites walking the spec find them.
+      PULSE_METER_COMPAT_ENABLED: 'true',
+      PULSE_METER_COMPAT_BASE_PATH: '/pulse-meter',
       ...FAST_KDF,
       ...env,
     }),

@@ -44,6 +44,9 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     RECORDER_SPOOL_FILE: join(dir, 'recorder-spool.jsonl'),
     // Every operation of the spec is served, so suites that iterate it reach the EnergSync ones too.
     ENERGSYNC_ENABLED: 'true',
+    // The smartmeter's paths too, under the prefix the spec writes.
+    PULSE_METER_COMPAT_ENABLED: 'true',
+    PULSE_METER_COMPAT_BASE_PATH: '/pulse-meter',
     ...((options.store ?? 'redis') === 'redis' ? { REDIS_URL: services.redisUrl } : {}),
     ...options.env,
   });

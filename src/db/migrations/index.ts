@@ -1,5 +1,6 @@
 import type { Dialect } from '../database.ts';
 import { CONTROL_MIGRATIONS } from './control.ts';
+import { METER_MIGRATIONS } from './meters.ts';
 import { SECURITY_MIGRATIONS } from './security.ts';
 import { STATISTICS_MIGRATIONS } from './statistics.ts';
 import { MARIADB_TABLE } from './ddl.ts';
@@ -48,4 +49,5 @@ export const MIGRATIONS: readonly Migration[] = [
   ...SECURITY_MIGRATIONS,
   ...STATISTICS_MIGRATIONS,
   ...CONTROL_MIGRATIONS,
+  ...METER_MIGRATIONS,
 ];
