@@ -105,6 +105,26 @@ describe('the live stream on two instances sharing Redis and the database, one o
     await expect(openStream(replicaOnly.gateway.url, { query: `?ticket=${ticket}` })).rejects.toThrow('refused: 401');
   });
 
+  it('answers a bad narrowing with 400 before redeeming the ticket, which then still opens the stream', async () => {
+    const ticket = await ticketFrom(ingesting, { 'x-api-key': ingesting.readKey });
+    const refused = await openEventStream(ingesting.gateway.url, { accept: 'text/event-stream' }, `?ticket=${ticket}&topics=nonsense`);
+    expect(refused.status).toBe(400);
+    expect(refused.headers['content-type']).toContain('application/problem+json');
+    refused.close();
+    await expect(openStream(ingesting.gateway.url, { query: `?ticket=${ticket}&chargepoint=3` })).rejects.toThrow('refused: 400');
+    const events = await openEventStream(ingesting.gateway.url, { accept: 'text/event-stream' }, `?ticket=${ticket}&topics=values`);
+    try {
+      expect(events.status).toBe(200);
+      await events.next((m) => m.type === 'snapshot');
+    } finally {
+      events.close();
+    }
+    // Without a ticket nothing about the parameters is told before the credentials: 401.
+    const anonymous = await openEventStream(ingesting.gateway.url, { accept: 'text/event-stream' }, '?topics=nonsense');
+    expect(anonymous.status).toBe(401);
+    anonymous.close();
+  });
+
   it("binds a ticket to a user's session: issued with an access token on A, it streams on B until the session ends", async () => {
     const user = await addUser(ingesting, uniqueId('streamer'), 'user', ['3']);
     const tokens = await login(ingesting, user);
