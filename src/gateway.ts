@@ -263,6 +263,8 @@ export async function startGateway(
         events.subscribe((event, origin) =>
           streamsEvent(event, origin, ingest.snapshot().messagesReceived > 0) ? listener(event) : undefined,
         ),
+      // Events of other instances missed while this one's event subscriber was away: clients get a fresh snapshot.
+      resubscribed: (listener) => events.onResubscribed(listener),
       system: systemReader({
         live: liveModel,
         liveStore,

@@ -47,6 +47,11 @@ export interface StreamHubOptions {
   updates: (listener: (updates: readonly FieldUpdate[]) => void) => () => void;
   /** The events to pass on (sessions, commands, RFID scans, the broker connection); returns the unsubscribe function. */
   events?: (listener: (event: GatewayEvent) => void) => () => void;
+  /**
+   * Told when events may have been missed (this instance's event subscriber was away and is back): every
+   * connection then gets a fresh snapshot. Returns the unsubscribe function.
+   */
+  resubscribed?: (listener: () => void) => () => void;
   /** The body of GET /api/v1/system. */
   system: () => Promise<SystemDto>;
   staleAfterMs: number;
@@ -75,6 +80,7 @@ export class StreamHub {
   private readonly now: () => number;
   private unsubscribe: (() => void) | undefined;
   private unsubscribeEvents: (() => void) | undefined;
+  private unsubscribeResubscribed: (() => void) | undefined;
   private staleTimer: ReturnType<typeof setTimeout> | undefined;
   private reauthenticateTimer: ReturnType<typeof setInterval> | undefined;
   /** A refresh failed (live store unreachable): the next one rebuilds everything. */
@@ -90,6 +96,7 @@ export class StreamHub {
   async start(): Promise<void> {
     this.unsubscribe = this.options.updates((updates) => void this.refreshSafely(affected(updates)));
     this.unsubscribeEvents = this.options.events?.((event) => this.publishEvent(event));
+    this.unsubscribeResubscribed = this.options.resubscribed?.(() => void this.resnapshotAll());
     await this.refreshSafely('all');
     this.reauthenticateTimer = setInterval(() => {
       this.closeStalled();
@@ -102,6 +109,7 @@ export class StreamHub {
   stop(): void {
     this.unsubscribe?.();
     this.unsubscribeEvents?.();
+    this.unsubscribeResubscribed?.();
     clearTimeout(this.staleTimer);
     clearInterval(this.reauthenticateTimer);
     for (const connection of this.connections) connection.close(STREAM_CLOSE_CODES.shutdown, 'The gateway is shutting down');
@@ -131,6 +139,23 @@ export class StreamHub {
   /** A client asked for other chargepoints or topics: a fresh snapshot under the new narrowing, then its changes and events. */
   narrow(connection: StreamConnection, narrowing: StreamNarrowing): Promise<void> {
     return this.enqueue(() => this.sendSnapshot(connection, narrowing));
+  }
+
+  /**
+   * Events were missed (they are not replayed): every connection gets a fresh snapshot under its narrowing,
+   * so a client knows to read what it keeps of sessions, commands or RFID scans again.
+   */
+  resnapshotAll(): Promise<void> {
+    return this.enqueue(async () => {
+      for (const connection of this.connections) {
+        try {
+          await this.sendSnapshot(connection, connection.narrowing);
+        } catch (error) {
+          this.options.logger.warn({ err: (error as Error).message }, 'live stream could not send a fresh snapshot');
+          return;
+        }
+      }
+    });
   }
 
   private async sendSnapshot(connection: StreamConnection, narrowing: StreamNarrowing): Promise<void> {

@@ -274,6 +274,43 @@ describe('stream tickets while Redis is away', () => {
   });
 });
 
+describe('a stream whose instance lost Redis for a while', () => {
+  let redis: PrivateRedis;
+  let gw: TestGateway;
+  let publisher: Publisher;
+
+  beforeAll(async () => {
+    redis = await PrivateRedis.start();
+    gw = await startTestGateway({ env: { REDIS_URL: redis.url, RECORDER_ENABLED: 'false' } });
+    publisher = await openPublisher(gw.topicPrefix);
+    await publisher.publish('openWB/chargepoint/3/get/power', '10');
+    await eventually(async () => (await gw.http.get('/api/v1/chargepoints/3').set('x-api-key', gw.readKey)).status === 200 || undefined);
+  });
+
+  afterAll(async () => {
+    await publisher?.close();
+    await gw?.close();
+    await redis?.stop();
+  });
+
+  it('sends its clients a fresh snapshot once it hears the other instances again (their events in between are not replayed)', async () => {
+    const client = await openStream(gw.gateway.url, { headers: { 'x-api-key': gw.readKey } });
+    await client.next((m) => m.type === 'snapshot');
+    await redis.stop();
+    await publisher.publish('openWB/chargepoint/3/get/power', '555');
+    await client.next((m) => m.type === 'changed' && powerOf(m) === 555);
+    await redis.start();
+    const fresh = await client.next((m) => m.type === 'snapshot', 20_000, 1);
+    expect((fresh.chargepoints as { id: string; power: number }[]).find((cp) => cp.id === '3')?.power).toBe(555);
+    expect(fresh.seq).toBeGreaterThan(2);
+    await publisher.publish('openWB/chargepoint/3/get/power', '556');
+    const after = await client.next((m) => m.type === 'changed' && powerOf(m) === 556);
+    expect(after.seq).toBeGreaterThan(fresh.seq);
+    expect(client.violations).toEqual([]);
+    client.ws.terminate();
+  });
+});
+
 describe('a client that stops reading, over a real socket', () => {
   let gw: TestGateway;
   let publisher: Publisher;
