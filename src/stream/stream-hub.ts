@@ -321,21 +321,25 @@ export class StreamHub {
     const key = keyOf(object.kind, object.id);
     let shared: Outgoing<ObjectMessage> | undefined;
     const now = this.now();
+    let sent = 0;
     for (const connection of this.connections) {
       if (!wants(connection, object.kind, object.id)) continue;
       shared ??= outgoing(message);
-      connection.deliver(key, shared, now);
+      if (connection.deliver(key, shared, now)) sent++;
     }
+    if (sent > 0) this.options.counters?.messagesSent.inc(sent);
   }
 
   private publishEvent(event: GatewayEvent): void {
     let shared: Outgoing<EventMessage> | undefined;
     const now = this.now();
+    let sent = 0;
     for (const connection of this.connections) {
       if (!receives(connection.principal, connection.narrowing, event)) continue;
       shared ??= outgoing(eventMessage(event));
-      connection.deliver(eventKey(shared.message), shared, now);
+      if (connection.deliver(eventKey(shared.message), shared, now)) sent++;
     }
+    if (sent > 0) this.options.counters?.messagesSent.inc(sent);
   }
 
   /** One timer for the next object to turn stale; when it fires, those objects are rebuilt and their flip pushed. */
