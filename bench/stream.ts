@@ -12,8 +12,9 @@
  * timestamped on receipt with process.hrtime, which is CLOCK_MONOTONIC and so comparable across processes).
  * This process publishes chargepoint 1's power every `--interval-ms` (value = 1000 + sample number, QoS 0,
  * the gateway's default), and holds the two references: the floor, a plain MQTT subscriber on the same broker
- * receiving the same publishes, and the ingest's share, a subscriber of the Redis channel on which the ingest
- * publishes each batch it applied (the moment the gateway's stream is told of it).
+ * receiving the same publishes, and the Redis write, a subscriber of the Redis channel on which the ingest
+ * publishes each batch it wrote. The stream is told before that write (once the batch is in the gateway's
+ * replica), so "Redis write → client" may be negative: it shows how far the stream no longer waits for Redis.
  *
  * Latency = receipt − publish over every (client, sample). Stall: 100 clients without, then 99 + 1 that stops
  * reading; its socket first takes several MB of kernel buffers, so a fast burst (before the others connect)
@@ -207,7 +208,7 @@ floor.on('message', (_topic, payload) => {
 });
 await floor.subscribeAsync(POWER_TOPIC, { qos: 0 });
 
-// The ingest's share: the batch is applied (Redis written, the ingest's listeners, the stream among them, told).
+// The Redis write of each batch (the stream was told before it, at the replica merge).
 const appliedAt = new Float64Array(SAMPLES + 1);
 const subscriber = new Redis(redis.url);
 cleanups.push(async () => subscriber.disconnect());
@@ -512,10 +513,10 @@ try {
     console.log(`  publish → every client  ${show(result.clients)}`);
     console.log(`  floor (one MQTT hop)    ${show(result.floor)}`);
     console.log(
-      `  publish → applied batch ${show(result.ingest)}   (ingest: MQTT hop, decode, batch, Redis write; ${result.supersededInIngest} samples superseded in a batch)`,
+      `  publish → Redis write   ${show(result.ingest)}   (MQTT hop, decode, batch, Redis round trip; ${result.supersededInIngest} samples superseded in a batch)`,
     );
     console.log(
-      `  applied → client        ${show(result.stream)}   (stream: refresh, fan-out, socket; ${fmt(result.supersededAtClients)} receipts came with a newer value)`,
+      `  Redis write → client    ${show(result.stream)}   (the stream does not wait for the write: negative = before it; ${fmt(result.supersededAtClients)} receipts came with a newer value)`,
     );
     console.log(
       `  gateway CPU ${result.cpuMsPerSample.toFixed(2)} ms per sample (${((result.cpuMsPerSample * 1000) / size).toFixed(1)} µs per client)`,
