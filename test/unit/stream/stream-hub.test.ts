@@ -174,6 +174,28 @@ describe('StreamHub', () => {
     expect(hub.connectionCount).toBe(1);
   });
 
+  it('checks many connections a slice per event-loop turn, and still ends the revoked one among them', async () => {
+    let revoked = false;
+    const many = [];
+    for (let i = 0; i < 450; i++) many.push(await connect(admin));
+    const last = await connect(admin, () => (revoked ? undefined : admin));
+    revoked = true;
+    await vi.advanceTimersByTimeAsync(5_000);
+    // The round started: its first slice is checked, the rest waits for later turns of the loop (the fake
+    // clock puts an immediate queued inside a timer 1 ms later).
+    expect(last.sink.closedWith).toBeUndefined();
+    let turns = 0;
+    while (last.sink.closedWith === undefined && turns < 20) {
+      turns++;
+      await vi.advanceTimersByTimeAsync(1);
+    }
+    expect(last.sink.closedWith).toBe(4401);
+    // 451 connections, 200 per turn: two more turns after the first slice.
+    expect(turns).toBeGreaterThanOrEqual(2);
+    expect(many.every(({ sink }) => sink.closedWith === undefined)).toBe(true);
+    expect(hub.connectionCount).toBe(450);
+  });
+
   it('follows a principal whose chargepoints changed, and keeps a stream whose check failed', async () => {
     let narrowed = false;
     const { sink } = await connect(admin, () => {
