@@ -7168,7 +7168,7 @@ export interface operations {
     openStream: {
         parameters: {
             query?: {
-                /** @description A single-use ticket from `POST /api/v1/stream/tickets`, for browsers (instead of a header); used up by the first attempt */
+                /** @description A single-use ticket from `POST /api/v1/stream/tickets`, for browsers (instead of a header); used up by the first attempt whose query is valid (a narrowing answered 400 leaves it unused) */
                 ticket?: components["schemas"]["StreamTicketValue"];
                 /**
                  * @description Comma-separated chargepoint ids: only these chargepoints' values and events (sessions, commands, RFID

@@ -43,7 +43,7 @@ import { streamHandlers } from './stream/handlers.ts';
 import type { StreamTickets } from './stream/tickets.ts';
 import type { StreamHub } from './stream/stream-hub.ts';
 import type { StreamLimits } from './stream/limits.ts';
-import { eventStreamStep } from './http/event-stream.ts';
+import { eventStreamStep, narrowingBeforeTicket } from './http/event-stream.ts';
 import { ENERGSYNC_SPEC_PREFIX, type EnergSyncConfig } from './energsync/config-schema.ts';
 import { EnergSyncService } from './energsync/energsync-service.ts';
 import { energsyncHandlers } from './energsync/handlers.ts';
@@ -202,6 +202,7 @@ export function buildApp(deps: AppDeps): Express {
     pingIntervalMs: deps.stream.pingIntervalMs,
   });
   const dispatch = createDispatcher(served, (operation) => [
+    ...(operation.operationId === 'openStream' ? [narrowingBeforeTicket] : []),
     ...security.stepsOf(operation),
     ...(operation.hasRequestBody ? [jsonBody] : []),
     ...(operation.operationId === 'openStream' ? [eventStream] : []),

@@ -1,6 +1,7 @@
 /**
  * Wires control and RFID profiles to the gateway's adapters: commands publish on the MQTT connection
- * given here (the gateway opens one for commands alone) and are confirmed from the ingest's live updates;
+ * given here (the gateway opens one for commands alone) and are confirmed from the live updates this instance
+ * ingests or its replica receives from the others;
  * locks and pending templates live in Redis when several instances share it, in memory otherwise.
  */
 import type { Redis } from 'ioredis';
@@ -30,7 +31,14 @@ import type { GatewayEvents } from './events/gateway-events.ts';
 export interface ControlAndProfilesDeps {
   db: Database;
   store: LiveStore;
+  /** What this instance ingests (the ingest's applied batches): RFID scans are handled from these only, once per scan. */
   updates: UpdateSource;
+  /**
+   * Changes that reach this instance's replica from the instances that ingest them (Redis pub/sub). Command
+   * confirmation hears them too, so a command sent through an instance whose own ingest missed openWB's answer
+   * (its broker subscription down, a QoS 0 message lost) is still confirmed from the shared state.
+   */
+  replicaUpdates?: UpdateSource;
   mqtt: MqttClient;
   topicPrefix: string;
   redis?: { client: Redis; keyPrefix: string };
@@ -62,7 +70,7 @@ export async function startControlAndProfiles(deps: ControlAndProfilesDeps): Pro
   const live = new LiveModel(deps.store);
   const keys = deps.redis ? redisKeys(deps.redis.keyPrefix) : undefined;
   const redis = deps.redis?.client;
-  const watcher = new ConfirmationWatcher(live, deps.updates, (error) =>
+  const watcher = new ConfirmationWatcher(live, eitherSource(deps.updates, deps.replicaUpdates), (error) =>
     logger.warn({ err: error.message }, 'reading the live store for a command confirmation failed'),
   );
   const repository = new CommandRepository(db);
@@ -122,5 +130,18 @@ export async function startControlAndProfiles(deps: ControlAndProfilesDeps): Pro
       await commands.close();
       watcher.close();
     },
+  };
+}
+
+/** Both sources' batches (a batch heard twice only makes the watcher test its expectations once more). */
+function eitherSource(first: UpdateSource, second: UpdateSource | undefined): UpdateSource {
+  if (!second) return first;
+  return (listener) => {
+    const stopFirst = first(listener);
+    const stopSecond = second(listener);
+    return () => {
+      stopFirst();
+      stopSecond();
+    };
   };
 }

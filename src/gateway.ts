@@ -141,6 +141,7 @@ export async function startGateway(
       rawStore = replicated;
     }
     const store = rawStore;
+    const replica = replicated;
     closers.push(() => store.close());
     const liveStore = instrumentLiveStore(rawStore, metrics);
     const audit = new AuditService(db);
@@ -204,6 +205,7 @@ export async function startGateway(
       db,
       store: liveStore,
       updates: (listener) => ingest.onApplied(listener),
+      replicaUpdates: replica && ((listener) => replica.onChanged(listener)),
       mqtt: commandClient,
       topicPrefix: config.openwb.topicPrefix,
       redis: redis && config.redis ? { client: redis, keyPrefix: config.redis.keyPrefix } : undefined,
@@ -244,7 +246,6 @@ export async function startGateway(
     const streamTickets = new StreamTickets(ticketStore, auth.authenticator, config.stream.ticketTtlMs);
     const streamLimits = new StreamLimits({ perPrincipal: config.stream.maxPerPrincipal, perAddress: config.stream.maxPerAddress });
     const liveModel = new LiveModel(liveStore);
-    const replica = replicated;
     const hub = new StreamHub({
       live: liveModel,
       // What this instance ingests, and what reaches its replica from the instances that ingest.
@@ -262,6 +263,8 @@ export async function startGateway(
         events.subscribe((event, origin) =>
           streamsEvent(event, origin, ingest.snapshot().messagesReceived > 0) ? listener(event) : undefined,
         ),
+      // Events of other instances missed while this one's event subscriber was away: clients get a fresh snapshot.
+      resubscribed: (listener) => events.onResubscribed(listener),
       system: systemReader({
         live: liveModel,
         liveStore,

@@ -3,10 +3,13 @@
  * process of their own so that their reading never shares the event loop with the publisher or the floor.
  *
  * The clients are minimal RFC 6455 clients on plain sockets (no `ws`): a handshake with the API key, then
- * frames parsed in place. Each `data` event is timestamped first (process.hrtime: CLOCK_MONOTONIC, the same
- * clock in every process of the machine), so a receipt costs the client a few microseconds and what is
- * measured is the gateway's fan-out, not a client library. Pings are answered. A `changed` frame carrying
- * chargepoint power `BASE_VALUE + seq` records (seq, time) for that client.
+ * frames parsed in place. Sockets read through `onread` into one buffer per process, so a receipt skips the
+ * stream machinery (Readable, 'data' events, a Buffer per read): the native read calls the client straight
+ * away, and its first act is the timestamp (process.hrtime: CLOCK_MONOTONIC, the same clock in every process
+ * of the machine). With many sockets ready at once the last one's timestamp then lags the first by a few
+ * microseconds per socket instead of tens, so what is measured is the server's fan-out, not the rig's reading.
+ * Pings are answered. A `changed` frame carrying chargepoint power `BASE_VALUE + seq` records (seq, time)
+ * for that client.
  *
  * IPC (parent → child / child → parent):
  *   { type: 'open', count, stalled, port? } → { type: 'opened', open, failed, error? }  (each has its snapshot; default: the gateway's port)
@@ -36,6 +39,9 @@ const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
 const POWER = /"power":\{"value":(-?\d+)/;
 const OPENING_CONCURRENCY = 50;
 const OPEN_TIMEOUT_MS = 30_000;
+/** Every socket of this process reads into this buffer; what a client keeps of it (a partial frame) is copied. */
+const READ_BUFFER = Buffer.alloc(256 * 1024);
+const EMPTY = Buffer.alloc(0);
 
 class RawStreamClient {
   /** Receipt time (ms, hrtime) per seq; NaN: not received. */
@@ -50,8 +56,19 @@ class RawStreamClient {
 
   constructor(maxSeq: number, port: number) {
     this.received = new Float64Array(maxSeq + 1).fill(Number.NaN);
-    this.socket = net.connect({ host: config.host, port, noDelay: true });
-    this.socket.on('data', (chunk: Buffer) => this.onData(chunk, nowMs()));
+    this.socket = net.connect({
+      host: config.host,
+      port,
+      noDelay: true,
+      onread: {
+        buffer: READ_BUFFER,
+        callback: (nread: number, buffer: Uint8Array) => {
+          const at = nowMs();
+          this.onData(Buffer.from(buffer.buffer, buffer.byteOffset, nread), at);
+          return true;
+        },
+      },
+    });
     this.socket.on('error', (error) => this.finish(error));
     this.socket.on('close', () => this.finish(new Error('closed before the snapshot')));
     this.socket.once('connect', () => {
@@ -107,11 +124,15 @@ class RawStreamClient {
     this.onClose?.(this.closeCode);
   }
 
+  /** `chunk` lies in the shared read buffer: only a copy may outlive this call. */
   private onData(chunk: Buffer, at: number): void {
     this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
     if (!this.handshakeDone) {
       const end = this.buffer.indexOf('\r\n\r\n');
-      if (end < 0) return;
+      if (end < 0) {
+        this.buffer = Buffer.from(this.buffer);
+        return;
+      }
       const head = this.buffer.subarray(0, end).toString('latin1');
       if (!head.startsWith('HTTP/1.1 101')) {
         this.onSnapshot?.(new Error(`upgrade refused: ${head.split('\r\n')[0]}`));
@@ -150,7 +171,7 @@ class RawStreamClient {
         this.socket.end(maskedFrame(0x8, payload.subarray(0, 2)));
       }
     }
-    this.buffer = offset === buf.length ? Buffer.alloc(0) : buf.subarray(offset);
+    this.buffer = offset === buf.length ? EMPTY : Buffer.from(buf.subarray(offset));
   }
 
   private text(payload: Buffer, at: number): void {

@@ -1,5 +1,6 @@
 /**
- * Watches the live updates ingest applies for the state that confirms a command. A waiter is registered
+ * Watches the live updates for the state that confirms a command: what this instance ingests and what its
+ * replica receives from the instances that ingest (src/control-and-profiles.ts joins both). A waiter is registered
  * before the publish, so no update can slip between publish and watch; each batch touching its entity
  * re-reads that entity from the live store and tests the expectations.
  */

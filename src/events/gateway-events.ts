@@ -29,6 +29,12 @@ export type EventListener = (event: GatewayEvent, origin: EventOrigin) => void;
 export interface EventBus extends GatewayEvents {
   /** Returns the unsubscribe function. */
   subscribe(listener: EventListener): () => void;
+  /**
+   * Called once the bus hears the other instances again after it lost them (its Redis subscriber
+   * reconnected and subscribed): their events in between were missed and are not replayed. Returns the
+   * unsubscribe function.
+   */
+  onResubscribed(listener: () => void): () => void;
   close(): Promise<void>;
 }
 
@@ -58,6 +64,8 @@ export function localEventBus(onError: (error: Error) => void = () => undefined)
   return {
     publish: (event) => listeners.emit(event, 'local', onError),
     subscribe: (listener) => listeners.add(listener),
+    // One process: nothing to lose.
+    onResubscribed: () => () => undefined,
     async close() {},
   };
 }

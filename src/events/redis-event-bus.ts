@@ -8,7 +8,8 @@ import { EVENT_TYPES, LocalListeners, type EventBus, type GatewayEvent } from '.
  * Events of every instance over Redis pub/sub on `channel`: an event reaches this instance's listeners at
  * once (also while Redis is away), then the other instances'. The subscriber has its own connection; an
  * event published while it was away is missed (the stream's events are notifications, the REST reads
- * hold the state).
+ * hold the state): once it is subscribed again, `onResubscribed` listeners are told, so the stream can
+ * send its clients a fresh snapshot.
  */
 export async function redisEventBus(redis: Redis, channel: string, logger: Logger): Promise<EventBus> {
   const listeners = new LocalListeners();
@@ -25,6 +26,24 @@ export async function redisEventBus(redis: Redis, channel: string, logger: Logge
     .subscribe(channel)
     .catch((error: Error) => logger.warn({ err: error.message }, 'gateway events: subscribe failed'));
   if (subscriber.status === 'ready') await subscribed;
+  const resubscribed = new Set<() => void>();
+  // Every later `ready` is a reconnect (or the first connection after a start without Redis). ioredis
+  // subscribes again by itself; this SUBSCRIBE, answered after that one, tells when the channel is heard again.
+  subscriber.on('ready', () => {
+    subscriber.subscribe(channel).then(
+      () => {
+        logger.info('gateway events: subscribed again; events of other instances in between were missed');
+        for (const listener of resubscribed) {
+          try {
+            listener();
+          } catch (error) {
+            onError(error as Error);
+          }
+        }
+      },
+      (error: Error) => logger.warn({ err: error.message }, 'gateway events: subscribe failed'),
+    );
+  });
   return {
     publish(event) {
       listeners.emit(event, 'local', onError);
@@ -33,6 +52,10 @@ export async function redisEventBus(redis: Redis, channel: string, logger: Logge
         .catch((error: Error) => logger.warn({ err: error.message, event: event.type }, 'a gateway event reached this instance only'));
     },
     subscribe: (listener) => listeners.add(listener),
+    onResubscribed(listener) {
+      resubscribed.add(listener);
+      return () => resubscribed.delete(listener);
+    },
     async close() {
       subscriber.disconnect();
     },

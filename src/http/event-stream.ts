@@ -20,6 +20,18 @@ export interface EventStreamDeps {
 }
 
 /**
+ * Before the security step of the stream operation: a request that carries a single-use `?ticket=` and a
+ * narrowing the stream refuses is answered 400 without redeeming the ticket, so the client can correct its
+ * URL and use the same ticket (the WebSocket upgrade checks its query first too). Without a ticket the usual
+ * order stands: 401 before anything about the parameters.
+ */
+export const narrowingBeforeTicket: RequestHandler = (req, _res, next) => {
+  const query = new URL(req.originalUrl, 'http://gateway').searchParams;
+  if (query.has('ticket')) parseNarrowing(query);
+  next();
+};
+
+/**
  * The live stream as Server-Sent Events, for a GET of the stream that accepts `text/event-stream` (after
  * the operation's security and limits): each message is one `data:` line of the same JSON the WebSocket
  * sends, narrowed by `?chargepoints=` and `?topics=` as on the WebSocket. Other requests go on to the operation's handler.

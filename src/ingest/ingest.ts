@@ -94,7 +94,8 @@ export class Ingest {
 
   /**
    * The seam for consumers of live changes (command confirmation, RFID profiles, the stream): called with
-   * every batch once it is in the live store. Returns the unsubscribe function.
+   * every batch once it can be read from the live store (with the Redis replica: once merged into this
+   * instance's replica, while the write to Redis is still on its way). Returns the unsubscribe function.
    */
   onApplied(listener: (updates: readonly FieldUpdate[]) => void): () => void {
     this.appliedListeners.add(listener);
@@ -243,9 +244,14 @@ export class Ingest {
       const batch = [...this.pending.values()];
       this.pending.clear();
       try {
-        await this.store.apply(batch);
+        // A store that makes the batch readable at once (the replica, memory) lets the listeners hear of it
+        // before the round trip to Redis: the stream's latency then holds no Redis write.
+        const early = this.store.readableOnApply === true;
+        const written = this.store.apply(batch);
+        if (early) this.notify(batch);
+        await written;
         this.retryDelay = RETRY_MIN_MS;
-        this.notify(batch);
+        if (!early) this.notify(batch);
       } catch (error) {
         // Put the batch back under anything newer that arrived meanwhile, then retry later.
         for (const update of batch) {

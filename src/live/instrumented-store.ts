@@ -38,6 +38,7 @@ export function instrumentLiveStore(store: LiveStore, metrics: Metrics): LiveSto
   };
   return {
     kind: store.kind,
+    readableOnApply: store.readableOnApply,
     apply: async (updates) => measure('apply', () => store.apply(updates)),
     get: (refs) => measure('get', () => store.get(refs)),
     list: async (kind) => measure('list', () => store.list(kind)),

@@ -42,6 +42,7 @@ class Entity {
  */
 export class MemoryLiveStore implements LiveStore {
   readonly kind = 'memory';
+  readonly readableOnApply = true;
   private readonly entities = new Map<string, Entity>();
 
   async apply(updates: readonly FieldUpdate[]): Promise<void> {

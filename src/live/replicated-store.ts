@@ -32,6 +32,8 @@ const fieldKey = (u: FieldUpdate) => `${u.kind}\u0000${u.id}\u0000${u.field}`;
  */
 export class ReplicatedLiveStore implements LiveStore {
   readonly kind = 'redis';
+  /** `apply` merges into the replica before it writes to Redis, and keeps what Redis refused: it never rejects. */
+  readonly readableOnApply = true;
   private replica = new MemoryLiveStore();
   /** The next replica while a snapshot loads; it replaces `replica` whole, so nothing deleted survives. */
   private building: MemoryLiveStore | undefined;

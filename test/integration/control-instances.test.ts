@@ -68,3 +68,46 @@ describe('commands on one chargepoint from two instances', () => {
     }
   });
 });
+
+/**
+ * An instance whose own ingest hears nothing (here: stopped) still sends commands to openWB on its command
+ * connection; openWB's answer reaches it only through Redis, from the instance that ingests it. Its
+ * confirmation listens to its replica too, so the command ends `applied`, not `timeout`.
+ */
+describe('a command sent through an instance that does not ingest', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'owg-ctl-replica-'));
+  const topicPrefix = `${uniqueId('ctl_repl')}/`;
+  const redisKeyPrefix = `${uniqueId('ctl_repl')}:`;
+  let ingesting: TestGateway;
+  let replicaOnly: TestGateway;
+  let openwb: { close(): Promise<void> };
+
+  beforeAll(async () => {
+    openwb = await startSlowOpenWb(topicPrefix, '8', CHARGE_TEMPLATE, 50);
+    const options = {
+      store: 'redis' as const,
+      topicPrefix,
+      redisKeyPrefix,
+      databaseUrl: `sqlite:${join(dir, 'gw.db')}`,
+      env: { RECORDER_ENABLED: 'false', COMMAND_TIMEOUT_S: '3' },
+    };
+    ingesting = await startAuthGateway(options);
+    replicaOnly = await startAuthGateway(options);
+    await known(ingesting, '/api/v1/chargepoints/8/charge-settings');
+    await known(replicaOnly, '/api/v1/chargepoints/8/charge-settings');
+    await replicaOnly.gateway.ingest.stop();
+  });
+  afterAll(async () => {
+    await ingesting?.close();
+    await replicaOnly?.close();
+    await openwb?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is confirmed through its replica', async () => {
+    const res = await put(replicaOnly, '/api/v1/chargepoints/8/lock', { locked: true });
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('applied');
+    expect(replicaOnly.gateway.ingest.snapshot().connected).toBe(false);
+  });
+});

@@ -53,4 +53,23 @@ describe('the gateway event bus over Redis pub/sub', () => {
     a!.publish(back);
     expect(heard.slice(2)).toEqual([['a', back, 'local']]);
   });
+
+  it('tells each bus once it hears the others again after Redis came back, and delivers again from then on', async () => {
+    const [a, b] = buses;
+    const told: string[] = [];
+    a!.onResubscribed(() => told.push('a'));
+    b!.onResubscribed(() => told.push('b'));
+    await redis.start();
+    redisRunning = true;
+    await eventually(async () => (told.length === 2 ? true : undefined), 15_000, 'both buses to subscribe again');
+    expect(told.sort()).toEqual(['a', 'b']);
+    heard.length = 0;
+    const again = connection(true);
+    b!.publish(again);
+    await eventually(async () => (heard.length === 2 ? true : undefined));
+    expect(heard).toEqual([
+      ['b', again, 'local'],
+      ['a', again, 'remote'],
+    ]);
+  });
 });

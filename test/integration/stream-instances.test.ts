@@ -105,6 +105,26 @@ describe('the live stream on two instances sharing Redis and the database, one o
     await expect(openStream(replicaOnly.gateway.url, { query: `?ticket=${ticket}` })).rejects.toThrow('refused: 401');
   });
 
+  it('answers a bad narrowing with 400 before redeeming the ticket, which then still opens the stream', async () => {
+    const ticket = await ticketFrom(ingesting, { 'x-api-key': ingesting.readKey });
+    const refused = await openEventStream(ingesting.gateway.url, { accept: 'text/event-stream' }, `?ticket=${ticket}&topics=nonsense`);
+    expect(refused.status).toBe(400);
+    expect(refused.headers['content-type']).toContain('application/problem+json');
+    refused.close();
+    await expect(openStream(ingesting.gateway.url, { query: `?ticket=${ticket}&chargepoint=3` })).rejects.toThrow('refused: 400');
+    const events = await openEventStream(ingesting.gateway.url, { accept: 'text/event-stream' }, `?ticket=${ticket}&topics=values`);
+    try {
+      expect(events.status).toBe(200);
+      await events.next((m) => m.type === 'snapshot');
+    } finally {
+      events.close();
+    }
+    // Without a ticket nothing about the parameters is told before the credentials: 401.
+    const anonymous = await openEventStream(ingesting.gateway.url, { accept: 'text/event-stream' }, '?topics=nonsense');
+    expect(anonymous.status).toBe(401);
+    anonymous.close();
+  });
+
   it("binds a ticket to a user's session: issued with an access token on A, it streams on B until the session ends", async () => {
     const user = await addUser(ingesting, uniqueId('streamer'), 'user', ['3']);
     const tokens = await login(ingesting, user);
@@ -249,6 +269,43 @@ describe('stream tickets while Redis is away', () => {
     await publisher.publish('openWB/chargepoint/3/get/power', '777');
     await client.next((m) => m.type === 'changed' && powerOf(m) === 777);
     expect((await refusedUpgrade(gw.gateway.url, {}).then((res) => res.statusCode)) as number).toBe(401);
+    expect(client.violations).toEqual([]);
+    client.ws.terminate();
+  });
+});
+
+describe('a stream whose instance lost Redis for a while', () => {
+  let redis: PrivateRedis;
+  let gw: TestGateway;
+  let publisher: Publisher;
+
+  beforeAll(async () => {
+    redis = await PrivateRedis.start();
+    gw = await startTestGateway({ env: { REDIS_URL: redis.url, RECORDER_ENABLED: 'false' } });
+    publisher = await openPublisher(gw.topicPrefix);
+    await publisher.publish('openWB/chargepoint/3/get/power', '10');
+    await eventually(async () => (await gw.http.get('/api/v1/chargepoints/3').set('x-api-key', gw.readKey)).status === 200 || undefined);
+  });
+
+  afterAll(async () => {
+    await publisher?.close();
+    await gw?.close();
+    await redis?.stop();
+  });
+
+  it('sends its clients a fresh snapshot once it hears the other instances again (their events in between are not replayed)', async () => {
+    const client = await openStream(gw.gateway.url, { headers: { 'x-api-key': gw.readKey } });
+    await client.next((m) => m.type === 'snapshot');
+    await redis.stop();
+    await publisher.publish('openWB/chargepoint/3/get/power', '555');
+    await client.next((m) => m.type === 'changed' && powerOf(m) === 555);
+    await redis.start();
+    const fresh = await client.next((m) => m.type === 'snapshot', 20_000, 1);
+    expect((fresh.chargepoints as { id: string; power: number }[]).find((cp) => cp.id === '3')?.power).toBe(555);
+    expect(fresh.seq).toBeGreaterThan(2);
+    await publisher.publish('openWB/chargepoint/3/get/power', '556');
+    const after = await client.next((m) => m.type === 'changed' && powerOf(m) === 556);
+    expect(after.seq).toBeGreaterThan(fresh.seq);
     expect(client.violations).toEqual([]);
     client.ws.terminate();
   });

@@ -46,6 +46,7 @@ describe('StreamHub events', () => {
   let store: MemoryLiveStore;
   let bus: EventBus;
   let hub: StreamHub;
+  const resubscribed = new Set<() => void>();
   const connect = async (principal: Principal, query = '') => {
     const sink = new RecordingSink();
     const connection = await hub.connect(principal, sink, () => principal, parseNarrowing(new URLSearchParams(query)));
@@ -60,6 +61,10 @@ describe('StreamHub events', () => {
       live: new LiveModel(store),
       updates: () => () => undefined,
       events: (listener) => bus.subscribe((event) => listener(event)),
+      resubscribed: (listener) => {
+        resubscribed.add(listener);
+        return () => resubscribed.delete(listener);
+      },
       system: async () => SYSTEM,
       staleAfterMs: 60_000,
       reauthenticateMs: 5_000,
@@ -73,6 +78,30 @@ describe('StreamHub events', () => {
   afterEach(() => {
     hub.stop();
     vi.useRealTimers();
+  });
+
+  it('sends every connection a fresh snapshot under its narrowing when events may have been missed', async () => {
+    const [all, mine] = [await connect(admin), await connect(alice, 'topics=values,sessions')];
+    bus.publish(session('started', 1, 'alice'));
+    expect(resubscribed.size).toBe(1);
+    for (const listener of resubscribed) listener();
+    await vi.waitFor(() => expect(mine.sink.frames).toHaveLength(3));
+    expect(all.sink.frames.map((f) => [f.seq, f.type])).toEqual([
+      [1, 'snapshot'],
+      [2, 'session'],
+      [3, 'snapshot'],
+    ]);
+    expect(mine.sink.frames.map((f) => [f.seq, f.type])).toEqual([
+      [1, 'snapshot'],
+      [2, 'session'],
+      [3, 'snapshot'],
+    ]);
+    expect((mine.sink.frames[2]!.chargepoints as { id: string }[]).map((cp) => cp.id)).toEqual(['3']);
+    // The connection keeps following changes and events after it.
+    bus.publish(session('ended', 2, 'alice'));
+    expect(mine.sink.frames.at(-1)).toMatchObject({ seq: 4, type: 'session', change: 'ended' });
+    hub.stop();
+    expect(resubscribed.size).toBe(0);
   });
 
   it('sends each event, without what decides who sees it, to the connections that may see it and asked for it', async () => {

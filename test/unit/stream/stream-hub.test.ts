@@ -39,6 +39,8 @@ describe('StreamHub', () => {
   let store: MemoryLiveStore;
   let hub: StreamHub;
   let listener: (updates: readonly FieldUpdate[]) => void;
+  /** The values messagesSent.inc was called with. */
+  let counted: number[];
 
   /** As ingest does: into the store, then to the applied-update listeners; resolves once the hub has sent. */
   const apply = async (...fields: [id: string, field: string, value: Json][]) => {
@@ -55,12 +57,14 @@ describe('StreamHub', () => {
   beforeEach(async () => {
     vi.useFakeTimers({ now: Date.parse('2026-05-20T12:00:00Z') });
     store = new MemoryLiveStore();
+    counted = [];
     hub = new StreamHub({
       live: new LiveModel(store),
       updates: (l) => {
         listener = l;
         return () => undefined;
       },
+      counters: { messagesSent: { inc: (value = 1) => void counted.push(value) }, coalesced: { inc: () => undefined } },
       system: async () => SYSTEM,
       staleAfterMs: 60_000,
       reauthenticateMs: 5_000,
@@ -95,6 +99,19 @@ describe('StreamHub', () => {
     });
     await apply(['3', 'power', 2000]);
     expect(sink.frames).toHaveLength(2);
+  });
+
+  it('counts every frame sent, a fan-out in one call, and what waited when it leaves', async () => {
+    const [a, b, slow] = [await connect(admin), await connect(onlyThree), await connect(admin)];
+    expect(counted).toEqual([1, 1, 1]);
+    slow.sink.backedUp = true;
+    await apply(['3', 'power', 2000]);
+    expect(counted.slice(3)).toEqual([2]);
+    slow.sink.backedUp = false;
+    slow.connection.drained();
+    expect(counted.slice(4)).toEqual([1]);
+    const frames = [a, b, slow].reduce((sum, { sink }) => sum + sink.frames.length, 0);
+    expect(counted.reduce((sum, value) => sum + value, 0)).toBe(frames);
   });
 
   it('pushes the stale flip when STALE_AFTER_S passes, and fresh again with the next value', async () => {
@@ -155,6 +172,28 @@ describe('StreamHub', () => {
     expect(scopeLost.sink.closedWith).toBe(4403);
     expect(kept.sink.closedWith).toBeUndefined();
     expect(hub.connectionCount).toBe(1);
+  });
+
+  it('checks many connections a slice per event-loop turn, and still ends the revoked one among them', async () => {
+    let revoked = false;
+    const many = [];
+    for (let i = 0; i < 450; i++) many.push(await connect(admin));
+    const last = await connect(admin, () => (revoked ? undefined : admin));
+    revoked = true;
+    await vi.advanceTimersByTimeAsync(5_000);
+    // The round started: its first slice is checked, the rest waits for later turns of the loop (the fake
+    // clock puts an immediate queued inside a timer 1 ms later).
+    expect(last.sink.closedWith).toBeUndefined();
+    let turns = 0;
+    while (last.sink.closedWith === undefined && turns < 20) {
+      turns++;
+      await vi.advanceTimersByTimeAsync(1);
+    }
+    expect(last.sink.closedWith).toBe(4401);
+    // 451 connections, 200 per turn: two more turns after the first slice.
+    expect(turns).toBeGreaterThanOrEqual(2);
+    expect(many.every(({ sink }) => sink.closedWith === undefined)).toBe(true);
+    expect(hub.connectionCount).toBe(450);
   });
 
   it('follows a principal whose chargepoints changed, and keeps a stream whose check failed', async () => {
