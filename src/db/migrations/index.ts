@@ -3,6 +3,7 @@ import { CONTROL_MIGRATIONS } from './control.ts';
 import { SECURITY_MIGRATIONS } from './security.ts';
 import { STATISTICS_MIGRATIONS } from './statistics.ts';
 import { MARIADB_TABLE } from './ddl.ts';
+import { MEASUREMENT_MIGRATIONS } from './measurements.ts';
 
 export interface Migration {
   version: number;
@@ -48,4 +49,5 @@ export const MIGRATIONS: readonly Migration[] = [
   ...SECURITY_MIGRATIONS,
   ...STATISTICS_MIGRATIONS,
   ...CONTROL_MIGRATIONS,
+  ...MEASUREMENT_MIGRATIONS,
 ];
