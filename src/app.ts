@@ -47,6 +47,11 @@ import { ENERGSYNC_SPEC_PREFIX, type EnergSyncConfig } from './energsync/config-
 import { EnergSyncService } from './energsync/energsync-service.ts';
 import { energsyncHandlers } from './energsync/handlers.ts';
 import { ProfileRepository } from './profiles/profile-repository.ts';
+import { TIMESERIES_SPEC_PREFIX, type TimeseriesApiConfig } from './measurements/config-schema.ts';
+import { seriesHandlers } from './measurements/handlers/series.ts';
+import { POINT_BATCH_BODY_LIMIT } from './measurements/limits.ts';
+import { MeasurementService } from './measurements/measurement-service.ts';
+import { timeseriesHandlers } from './measurements/handlers/timeseries.ts';
 import { reportHandlers } from './reports/handlers.ts';
 import { ReportService } from './reports/report-service.ts';
 import { NO_REPORT_SETTINGS, type ReportSettings } from './reports/settings.ts';
@@ -87,6 +92,8 @@ export interface AppDeps {
   startedAt?: Date;
   /** EnergSync-compatible operations: served under `basePath` when enabled; default: not served. */
   energsync?: EnergSyncConfig;
+  /** The timeseries-api wire mode of measurement series: served under `basePath` when enabled; default: not served. */
+  timeseriesApi?: TimeseriesApiConfig;
 }
 
 /**
@@ -97,7 +104,12 @@ export function buildApp(deps: AppDeps): Express {
   const spec = loadSpec();
   const operations = listOperations(spec.document);
   const energsync = deps.energsync;
-  const served = mountPrefix(operations, ENERGSYNC_SPEC_PREFIX, energsync?.enabled ? energsync.basePath : undefined);
+  const timeseriesApi = deps.timeseriesApi;
+  const served = mountPrefix(
+    mountPrefix(operations, ENERGSYNC_SPEC_PREFIX, energsync?.enabled ? energsync.basePath : undefined),
+    TIMESERIES_SPEC_PREFIX,
+    timeseriesApi?.enabled ? timeseriesApi.basePath : undefined,
+  );
   const live = new LiveService(deps.liveStore, { staleAfterMs: deps.config.staleAfterMs, now: deps.now });
   const security = createSecurityLayer({
     auth: deps.auth,
@@ -115,6 +127,7 @@ export function buildApp(deps: AppDeps): Express {
     now: deps.now,
   });
   const history = new HistoryService(deps.db, { timeZone: deps.statistics?.timeZone ?? 'UTC', now: deps.now });
+  const measurements = new MeasurementService(deps.db, { timeZone: deps.statistics?.timeZone ?? 'UTC', now: deps.now });
   const handlers: HandlerTable = {
     ...security.handlers,
     ...liveHandlers(live),
@@ -163,6 +176,13 @@ export function buildApp(deps: AppDeps): Express {
       }),
     ),
     ...exportHandlers(new SessionExports(sessionService, sessionRepository), new HistoryExports(history)),
+    ...seriesHandlers(measurements),
+    ...timeseriesHandlers({
+      series: measurements,
+      authenticator: deps.auth.authenticator,
+      userName: async (id) => (await deps.auth.users.cached(id))?.name,
+      publicReads: timeseriesApi?.publicReads ?? false,
+    }),
   };
 
   const app = express();
@@ -172,6 +192,8 @@ export function buildApp(deps: AppDeps): Express {
   app.set('trust proxy', deps.security.trustProxy);
   const handlerOf = createHandlerSteps(operations, handlers, createRequestValidation(spec.document));
   const jsonBody = express.json({ limit: '64kb' });
+  // A batch of points is larger than anything else the API takes (openapi.yaml: 4 MiB, 413 above).
+  const pointBatchBody = express.json({ limit: POINT_BATCH_BODY_LIMIT });
   const eventStream = eventStreamStep({
     hub: deps.stream.hub,
     authenticator: deps.auth.authenticator,
@@ -181,7 +203,7 @@ export function buildApp(deps: AppDeps): Express {
   });
   const dispatch = createDispatcher(served, (operation) => [
     ...security.stepsOf(operation),
-    ...(operation.hasRequestBody ? [jsonBody] : []),
+    ...(operation.hasRequestBody ? [operation.operationId === 'writeMeasurementPoints' ? pointBatchBody : jsonBody] : []),
     ...(operation.operationId === 'openStream' ? [eventStream] : []),
     handlerOf(operation),
   ]);

@@ -12,6 +12,7 @@ import { INSTANCE_ID_PATTERN } from './recorder/instance-id.ts';
 import { DEFAULT_MAX_POWER_W } from './history/meter-counter.ts';
 import { parseAddress, parseVehiclePlates, type ReportSettings } from './reports/settings.ts';
 import { SECURITY_CONFIG_KEYS, securityConfig, securitySchemaShape, type SecurityConfig } from './auth/config-schema.ts';
+import { TIMESERIES_CONFIG_KEYS, timeseriesConfig, timeseriesSchemaShape, type TimeseriesApiConfig } from './measurements/config-schema.ts';
 import { ENERGSYNC_CONFIG_KEYS, energsyncConfig, energsyncSchemaShape, type EnergSyncConfig } from './energsync/config-schema.ts';
 
 export const CONFIG_KEYS = [
@@ -66,6 +67,7 @@ export const CONFIG_KEYS = [
   'STREAM_STALL_S',
   ...SECURITY_CONFIG_KEYS,
   ...ENERGSYNC_CONFIG_KEYS,
+  ...TIMESERIES_CONFIG_KEYS,
 ] as const;
 
 type ConfigKey = (typeof CONFIG_KEYS)[number];
@@ -127,6 +129,8 @@ export interface Config {
   security: SecurityConfig;
   /** EnergSync-compatible endpoints (src/energsync/config-schema.ts). */
   energsync: EnergSyncConfig;
+  /** The timeseries-api wire mode of measurement series (src/measurements/config-schema.ts). */
+  timeseriesApi: TimeseriesApiConfig;
 }
 
 export class ConfigError extends Error {
@@ -239,6 +243,7 @@ const schema = z.object({
   STREAM_STALL_S: int(1, 600).default(30),
   ...securitySchemaShape,
   ...energsyncSchemaShape,
+  ...timeseriesSchemaShape,
 });
 
 function attempt<T>(parse: () => T, ctx: z.RefinementCtx): T {
@@ -373,6 +378,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     security,
     energsync: energsyncConfig(c),
+    timeseriesApi: timeseriesConfig(c),
   };
 }
 

@@ -299,6 +299,7 @@ export async function startGateway(
       stream: { hub, tickets: streamTickets, limits: streamLimits, pingIntervalMs: config.stream.pingIntervalMs },
       startedAt,
       energsync: config.energsync,
+      timeseriesApi: config.timeseriesApi,
     });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.http.port, config.http.host, () => resolve(s));

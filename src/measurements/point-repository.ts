@@ -1,0 +1,176 @@
+/**
+ * SQL of measurement points and their hourly rollups. A write stores the points, adds the batch's rollups to
+ * the stored ones and moves the series' count and first/last time, in one transaction. Deleting a point
+ * recomputes its hour from the points left (a minimum cannot be subtracted).
+ */
+import type { Database, SqlParam } from '../db/database.ts';
+import { perDialect } from '../db/sql-dialect.ts';
+import { chunks, placeholders } from '../history/sql-batches.ts';
+import type { Fields } from './limits.ts';
+import { HOUR_MS, hourOf, hourRollupsOf, type HourRollup, type TimedFields } from './rollups.ts';
+
+type Tx = Pick<Database, 'dialect' | 'query' | 'execute'>;
+
+const POINT_ROWS = 500;
+const ROLLUP_ROWS = 400;
+
+const upsertRollups = perDialect((sql) => (rows: number) => {
+  const lastTs = (value: string) => value.replace('last_value', 'last_ts');
+  return `INSERT INTO measurement_rollups (series_id, field, bucket_start, n, sum_value, min_value, max_value, last_ts, last_value)
+    VALUES ${placeholders(rows, 9)}
+    ${sql.onConflictUpdate(['series_id', 'bucket_start', 'field'], {
+      n: (v) => `n + ${v}`,
+      sum_value: (v) => `sum_value + ${v}`,
+      min_value: (v) => sql.least('min_value', v),
+      max_value: (v) => sql.greatest('max_value', v),
+      // Before last_ts: MariaDB assigns left to right and would compare with the new last_ts.
+      last_value: (v) => `CASE WHEN ${lastTs(v)} >= last_ts THEN ${v} ELSE last_value END`,
+      last_ts: (v) => sql.greatest('last_ts', v),
+    })}`;
+});
+
+const moveSeriesBounds = perDialect(
+  (sql) =>
+    `UPDATE measurement_series SET point_count = point_count + ?,
+       first_ts = CASE WHEN first_ts IS NULL THEN ? ELSE ${sql.least('first_ts', '?')} END,
+       last_ts = CASE WHEN last_ts IS NULL THEN ? ELSE ${sql.greatest('last_ts', '?')} END
+     WHERE id = ?`,
+);
+const lastId = perDialect((sql) => sql.lastInsertId);
+
+async function addRollups(tx: Tx, seriesId: number, rollups: readonly HourRollup[]): Promise<void> {
+  for (const chunk of chunks(rollups, ROLLUP_ROWS)) {
+    const params: SqlParam[] = [];
+    for (const r of chunk) params.push(seriesId, r.field, r.bucketStart, r.n, r.sum, r.min, r.max, r.lastTs, r.last);
+    await tx.execute(upsertRollups(tx)(chunk.length), params);
+  }
+}
+
+/** Stores points of one series; returns the id of the last one stored when `withId` (single-point writes). */
+export async function writePoints(
+  db: Database,
+  seriesId: number,
+  points: readonly TimedFields[],
+  withId = false,
+): Promise<number | undefined> {
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  for (const p of points) {
+    if (p.ts < first) first = p.ts;
+    if (p.ts > last) last = p.ts;
+  }
+  const rollups = hourRollupsOf(points);
+  return db.transaction(async (tx) => {
+    let id: number | undefined;
+    for (const chunk of chunks(points, POINT_ROWS)) {
+      const params: SqlParam[] = [];
+      for (const p of chunk) params.push(seriesId, p.ts, JSON.stringify(p.fields));
+      await tx.execute(`INSERT INTO measurement_points (series_id, ts, fields) VALUES ${placeholders(chunk.length, 3)}`, params);
+    }
+    if (withId) id = Number((await tx.query<{ id: number }>(lastId(tx)))[0]!.id);
+    await addRollups(tx, seriesId, rollups);
+    await tx.execute(moveSeriesBounds(tx), [points.length, first, first, last, last, seriesId]);
+    return id;
+  });
+}
+
+export interface StoredPoint {
+  id: number;
+  seriesId: number;
+  ts: number;
+  fields: Fields;
+}
+
+type PointValues = [id: number, ts: number, fields: string];
+
+/** Points with from ≤ ts < to (or ≤ to when `inclusiveTo`) after (ts, id) `after`, ascending by (ts, id). */
+export async function readPoints(
+  db: Database,
+  seriesId: number,
+  range: { from: number; to: number; inclusiveTo?: boolean; after?: { ts: number; id: number } },
+  limit: number,
+): Promise<StoredPoint[]> {
+  const upper = range.inclusiveTo ? 'ts <= ?' : 'ts < ?';
+  const rows = range.after
+    ? await db.queryArrays<PointValues>(
+        `SELECT id, ts, fields FROM measurement_points
+         WHERE series_id = ? AND ts >= ? AND ${upper} AND (ts > ? OR (ts = ? AND id > ?)) ORDER BY ts, id LIMIT ?`,
+        [seriesId, range.from, range.to, range.after.ts, range.after.ts, range.after.id, limit],
+      )
+    : await db.queryArrays<PointValues>(
+        `SELECT id, ts, fields FROM measurement_points WHERE series_id = ? AND ts >= ? AND ${upper} ORDER BY ts, id LIMIT ?`,
+        [seriesId, range.from, range.to, limit],
+      );
+  return rows.map(([id, ts, fields]) => ({ id: Number(id), seriesId, ts: Number(ts), fields: JSON.parse(fields) as Fields }));
+}
+
+export async function findPoint(db: Database, id: number): Promise<StoredPoint | undefined> {
+  const [row] = await db.query<{ id: number; series_id: number; ts: number; fields: string }>(
+    'SELECT id, series_id, ts, fields FROM measurement_points WHERE id = ?',
+    [id],
+  );
+  return row && { id: Number(row.id), seriesId: Number(row.series_id), ts: Number(row.ts), fields: JSON.parse(row.fields) as Fields };
+}
+
+type RollupValues = [bucketStart: number, field: string, n: number, sum: number, min: number, max: number, lastTs: number, last: number];
+
+/** Rollups of one series with hours in [from, to), ascending by hour. */
+export async function readRollups(db: Database, seriesId: number, from: number, to: number): Promise<HourRollup[]> {
+  const rows = await db.queryArrays<RollupValues>(
+    `SELECT bucket_start, field, n, sum_value, min_value, max_value, last_ts, last_value FROM measurement_rollups
+     WHERE series_id = ? AND bucket_start >= ? AND bucket_start < ? ORDER BY bucket_start`,
+    [seriesId, from, to],
+  );
+  return rows.map(([bucketStart, field, n, sum, min, max, lastTs, last]) => ({
+    bucketStart: Number(bucketStart),
+    field,
+    n: Number(n),
+    sum: Number(sum),
+    min: Number(min),
+    max: Number(max),
+    lastTs: Number(lastTs),
+    last: Number(last),
+  }));
+}
+
+/** Recomputes the rollups of one hour and the series' count and bounds from the points stored. */
+async function recomputeHour(tx: Tx, seriesId: number, hour: number): Promise<void> {
+  await tx.execute('DELETE FROM measurement_rollups WHERE series_id = ? AND bucket_start = ?', [seriesId, hour]);
+  const rows = await tx.query<{ ts: number; fields: string }>(
+    'SELECT ts, fields FROM measurement_points WHERE series_id = ? AND ts >= ? AND ts < ? ORDER BY ts, id',
+    [seriesId, hour, hour + HOUR_MS],
+  );
+  await addRollups(tx, seriesId, hourRollupsOf(rows.map((r) => ({ ts: Number(r.ts), fields: JSON.parse(r.fields) as Fields }))));
+}
+
+export async function refreshSeriesBounds(tx: Tx, seriesId: number): Promise<void> {
+  await tx.execute(
+    `UPDATE measurement_series SET
+       point_count = (SELECT COUNT(*) FROM measurement_points WHERE series_id = ?),
+       first_ts = (SELECT MIN(ts) FROM measurement_points WHERE series_id = ?),
+       last_ts = (SELECT MAX(ts) FROM measurement_points WHERE series_id = ?)
+     WHERE id = ?`,
+    [seriesId, seriesId, seriesId, seriesId],
+  );
+}
+
+/** Deletes one point and corrects its hour's rollups; false when there was none. */
+export async function deletePoint(db: Database, point: StoredPoint): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    if ((await tx.execute('DELETE FROM measurement_points WHERE id = ?', [point.id])).changes === 0) return false;
+    await recomputeHour(tx, point.seriesId, hourOf(point.ts));
+    await refreshSeriesBounds(tx, point.seriesId);
+    return true;
+  });
+}
+
+/** The number of points of the series owned by `ownerId` (undefined: of every series). */
+export async function countPoints(db: Database, ownerId: string | null | undefined): Promise<number> {
+  const [row] =
+    ownerId === undefined
+      ? await db.query<{ n: number | null }>('SELECT SUM(point_count) AS n FROM measurement_series')
+      : ownerId === null
+        ? await db.query<{ n: number | null }>('SELECT SUM(point_count) AS n FROM measurement_series WHERE owner_id IS NULL')
+        : await db.query<{ n: number | null }>('SELECT SUM(point_count) AS n FROM measurement_series WHERE owner_id = ?', [ownerId]);
+  return Number(row?.n ?? 0);
+}
