@@ -2658,10 +2658,10 @@ export interface components {
          */
         Role: "admin" | "user";
         /**
-         * @description `read`: GET operations; `control`: changes (commands, own keys); `admin`: everything (users, audit, metrics); `energsync`: the EnergSync operations and nothing else (admins only may hand it out)
+         * @description `read`: GET operations; `control`: changes (commands, own keys); `admin`: everything (users, audit, metrics); `energsync`: the EnergSync operations and nothing else (admins only may hand it out); `device`: the scope of a key bound to one device (created on the device, never here), which reaches that device's operations only
          * @enum {string}
          */
-        Scope: "read" | "control" | "admin" | "energsync";
+        Scope: "read" | "control" | "admin" | "energsync" | "device";
         /** @description Chargepoint ids */
         ChargePointIds: components["schemas"]["EntityId"][];
         /**
@@ -2777,6 +2777,11 @@ export interface components {
              */
             prefix: string;
             scopes: components["schemas"]["Scope"][];
+            /** @description The one device the key is bound to (it reaches only that device's operations); `null` for other keys */
+            device: {
+                kind: components["schemas"]["DeviceKind"];
+                id: components["schemas"]["DeviceId"];
+            } | null;
             /** @description Narrows the owner's chargepoints to these; `null` = the owner's */
             chargepoints: components["schemas"]["EntityId"][] | null;
             /**
@@ -2794,6 +2799,27 @@ export interface components {
             lastUsedAt: string | null;
             /** Format: date-time */
             revokedAt: string | null;
+        };
+        /**
+         * @description The kind of device a key is bound to: a pulse meter (`/api/v1/meters`) or a measurement series (`/api/v1/series`)
+         * @example meter
+         * @enum {string}
+         */
+        DeviceKind: "meter" | "series";
+        /**
+         * @description The id of the device a key is bound to
+         * @example 3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b
+         */
+        DeviceId: string;
+        /** @description A key for one device: it gets the `device` scope and the binding, and can call only that device's operations */
+        NewDeviceKey: {
+            /** @example kitchen-esp8266 */
+            name: string;
+            /**
+             * Format: date-time
+             * @description Expiry (omit for none)
+             */
+            expiresAt?: string;
         };
         ApiKeyList: {
             items: components["schemas"]["ApiKey"][];

@@ -1,5 +1,5 @@
 import type { Database, SqlParam } from '../db/database.ts';
-import type { ApiKeyRecord, Scope } from './api-key.ts';
+import { DEVICE_KINDS, type ApiKeyRecord, type DeviceBinding, type DeviceKind, type Scope } from './api-key.ts';
 
 interface ApiKeyRow {
   id: string;
@@ -12,9 +12,11 @@ interface ApiKeyRow {
   last_used_at: number | null;
   user_id: string | null;
   chargepoints: string | null;
+  bound_kind: string | null;
+  bound_id: string | null;
 }
 
-const COLUMNS = 'id, name, prefix, scopes, created_at, expires_at, revoked_at, last_used_at, user_id, chargepoints';
+const COLUMNS = 'id, name, prefix, scopes, created_at, expires_at, revoked_at, last_used_at, user_id, chargepoints, bound_kind, bound_id';
 
 const toRecord = (row: ApiKeyRow): ApiKeyRecord => ({
   id: row.id,
@@ -27,14 +29,22 @@ const toRecord = (row: ApiKeyRow): ApiKeyRecord => ({
   lastUsedAt: row.last_used_at === null ? null : Number(row.last_used_at),
   userId: row.user_id,
   chargepoints: row.chargepoints === null ? null : row.chargepoints.split(',').filter(Boolean),
+  device: bindingOf(row),
 });
+
+/** A binding of an unknown kind (written by a newer version) binds to nothing reachable rather than to nothing at all. */
+function bindingOf(row: ApiKeyRow): DeviceBinding | null {
+  if (row.bound_kind === null || row.bound_id === null) return null;
+  const kind = (DEVICE_KINDS as readonly string[]).includes(row.bound_kind) ? (row.bound_kind as DeviceKind) : null;
+  return kind ? { kind, id: row.bound_id } : { kind: 'meter', id: '' };
+}
 
 export class ApiKeyRepository {
   constructor(private readonly db: Database) {}
 
   async insert(key: Omit<ApiKeyRecord, 'revokedAt' | 'lastUsedAt'> & { hash: string }): Promise<void> {
     await this.db.execute(
-      'INSERT INTO api_keys (id, name, prefix, key_hash, scopes, created_at, expires_at, user_id, chargepoints) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO api_keys (id, name, prefix, key_hash, scopes, created_at, expires_at, user_id, chargepoints, bound_kind, bound_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       [
         key.id,
         key.name,
@@ -45,6 +55,8 @@ export class ApiKeyRepository {
         key.expiresAt,
         key.userId ?? null,
         key.chargepoints ? key.chargepoints.join(',') : null,
+        key.device?.kind ?? null,
+        key.device?.id ?? null,
       ],
     );
   }
@@ -84,6 +96,20 @@ export class ApiKeyRepository {
 
   revokeByOwner(userId: string, at: number): Promise<string[]> {
     return this.revokeWhere('user_id = ?', [userId], at);
+  }
+
+  /** Revokes every key bound to the device (when the device is deleted). */
+  revokeByDevice(device: DeviceBinding, at: number): Promise<string[]> {
+    return this.revokeWhere('bound_kind = ? AND bound_id = ?', [device.kind, device.id], at);
+  }
+
+  /** The keys bound to one device, newest last. */
+  async listByDevice(device: DeviceBinding): Promise<ApiKeyRecord[]> {
+    const rows = await this.db.query<ApiKeyRow>(
+      `SELECT ${COLUMNS} FROM api_keys WHERE bound_kind = ? AND bound_id = ? ORDER BY created_at, id`,
+      [device.kind, device.id],
+    );
+    return rows.map(toRecord);
   }
 
   /** `condition` is one of the constant clauses above, never built from input. */

@@ -1,5 +1,13 @@
 import type { ApiKeyRepository } from './api-key-repository.ts';
-import { generateApiKey, hashApiKey, isWellFormedApiKey, type ApiKeyIdentity, type ApiKeyRecord, type Scope } from './api-key.ts';
+import {
+  generateApiKey,
+  hashApiKey,
+  isWellFormedApiKey,
+  type ApiKeyIdentity,
+  type ApiKeyRecord,
+  type DeviceBinding,
+  type Scope,
+} from './api-key.ts';
 import type { AuthInvalidation } from './invalidation.ts';
 import { chain, type MaybePromise } from '../maybe-async.ts';
 import { CredentialCache } from './credential-cache.ts';
@@ -16,6 +24,7 @@ const identityOf = (record: ApiKeyRecord): ApiKeyIdentity => ({
   scopes: record.scopes,
   ...(record.userId ? { userId: record.userId } : {}),
   ...(record.chargepoints ? { chargepoints: record.chargepoints } : {}),
+  ...(record.device ? { device: record.device } : {}),
 });
 
 export interface ApiKeyServiceOptions {
@@ -37,6 +46,8 @@ export interface NewApiKey {
   /** Omitted for system keys. */
   userId?: string | null;
   chargepoints?: string[] | null;
+  /** Binds the key to one device (it then reaches that device's operations only). */
+  device?: DeviceBinding | null;
 }
 
 /**
@@ -88,6 +99,7 @@ export class ApiKeyService {
       lastUsedAt: null,
       userId: input.userId ?? null,
       chargepoints: input.chargepoints ?? null,
+      device: input.device ?? null,
     };
     await this.repository.insert({ ...record, hash: generated.hash });
     return { key: generated.key, record };
@@ -115,6 +127,15 @@ export class ApiKeyService {
 
   async revokeByOwner(userId: string): Promise<number> {
     return this.revoked(await this.repository.revokeByOwner(userId, this.now()));
+  }
+
+  listByDevice(device: DeviceBinding): Promise<ApiKeyRecord[]> {
+    return this.repository.listByDevice(device);
+  }
+
+  /** Revokes every key bound to the device, at once on every instance (the device was deleted). */
+  async revokeByDevice(device: DeviceBinding): Promise<number> {
+    return this.revoked(await this.repository.revokeByDevice(device, this.now()));
   }
 
   /** What a presented key proves, or undefined when it is malformed, unknown, expired or revoked. Synchronous when cached. */

@@ -1,8 +1,23 @@
 import { hash, randomBytes, randomUUID } from 'node:crypto';
 
-/** `energsync` grants the EnergSync operations and nothing else (a key to hand to an EV-credit programme). */
-export type Scope = 'read' | 'control' | 'admin' | 'energsync';
-export const SCOPES: readonly Scope[] = ['read', 'control', 'admin', 'energsync'];
+/**
+ * `energsync` grants the EnergSync operations and nothing else (a key to hand to an EV-credit programme).
+ * `device` is the scope of a key bound to one device (a pulse meter, a measurement series): it reaches only
+ * the operations marked `x-device-operation` for that device, and is dropped from keys without a binding.
+ */
+export type Scope = 'read' | 'control' | 'admin' | 'energsync' | 'device';
+export const SCOPES: readonly Scope[] = ['read', 'control', 'admin', 'energsync', 'device'];
+
+/** The kinds of device a key can be bound to; each names the path parameter that carries its id. */
+export type DeviceKind = 'series' | 'meter';
+export const DEVICE_KINDS: readonly DeviceKind[] = ['series', 'meter'];
+export const DEVICE_PATH_PARAMS: Readonly<Record<DeviceKind, string>> = { series: 'seriesId', meter: 'meterId' };
+
+/** The one device a key is bound to: it can do nothing but that device's operations. */
+export interface DeviceBinding {
+  readonly kind: DeviceKind;
+  readonly id: string;
+}
 
 export interface ApiKeyRecord {
   id: string;
@@ -17,6 +32,8 @@ export interface ApiKeyRecord {
   userId?: string | null;
   /** Narrows the owner's chargepoints to these; null = no narrowing. */
   chargepoints?: string[] | null;
+  /** The device the key is bound to; null = an ordinary key. */
+  device?: DeviceBinding | null;
 }
 
 /** What a presented key proves, before the owner's role and chargepoints are applied (see principal.ts). */
@@ -27,6 +44,7 @@ export interface ApiKeyIdentity {
   /** Absent for system keys. */
   userId?: string;
   chargepoints?: readonly string[];
+  device?: DeviceBinding;
 }
 
 export type { Principal } from './principal.ts';

@@ -91,6 +91,7 @@ export class Authenticator {
           role: 'admin',
           scopes: identity.scopes,
           keyChargepoints: identity.chargepoints,
+          device: identity.device,
         }),
       );
     }
@@ -106,6 +107,7 @@ export class Authenticator {
           scopes: identity.scopes,
           userChargepoints: user.chargepoints,
           keyChargepoints: identity.chargepoints,
+          device: identity.device,
         }),
       );
     });

@@ -1,4 +1,4 @@
-import type { Scope } from './api-key.ts';
+import type { DeviceBinding, Scope } from './api-key.ts';
 
 export type Role = 'admin' | 'user';
 export const ROLES: readonly Role[] = ['admin', 'user'];
@@ -6,8 +6,9 @@ export const ROLES: readonly Role[] = ['admin', 'user'];
 /** What a role may do at most; a key's or token's scopes are always cut down to this. */
 export const ROLE_SCOPES: Record<Role, readonly Scope[]> = {
   // energsync for admins only: a user's key would see every session of its chargepoints, not only the user's own.
-  admin: ['read', 'control', 'admin', 'energsync'],
-  user: ['read', 'control'],
+  // device: only ever effective on a key bound to a device (makePrincipal drops it elsewhere).
+  admin: ['read', 'control', 'admin', 'energsync', 'device'],
+  user: ['read', 'control', 'device'],
 };
 
 /**
@@ -28,6 +29,8 @@ export interface Principal {
   readonly role: Role;
   readonly scopes: readonly Scope[];
   readonly chargepoints: ReadonlySet<string> | null;
+  /** Set for a key bound to one device: the security step lets it reach that device's operations and nothing else. */
+  readonly device?: DeviceBinding;
   canAccessChargepoint(id: string): boolean;
 }
 
@@ -42,11 +45,17 @@ export interface PrincipalInput {
   /** The user's allowed chargepoints (ignored for admins) and the key's own narrowing, if any. */
   userChargepoints?: readonly string[] | null;
   keyChargepoints?: readonly string[] | null;
+  /** The key's device binding, if any. */
+  device?: DeviceBinding | null;
 }
 
-export function effectiveScopes(role: Role, requested: readonly Scope[]): Scope[] {
+/**
+ * The requested scopes the role allows. A bound key keeps only `device`: whatever else it was given, it
+ * never reaches more than its device; an unbound one never keeps `device`.
+ */
+export function effectiveScopes(role: Role, requested: readonly Scope[], bound = false): Scope[] {
   const allowed = ROLE_SCOPES[role];
-  return requested.filter((scope) => allowed.includes(scope));
+  return requested.filter((scope) => allowed.includes(scope) && (scope === 'device') === bound);
 }
 
 /** Admins reach every chargepoint, users only theirs; a key may narrow either further but never widen. */
@@ -61,7 +70,9 @@ export function effectiveChargepoints(
 }
 
 export function makePrincipal(input: PrincipalInput): Principal {
-  const chargepoints = effectiveChargepoints(input.role, input.userChargepoints, input.keyChargepoints);
+  const device = input.device ?? undefined;
+  // A device key reaches no chargepoint, whatever its owner may (the security step refuses it anyway).
+  const chargepoints = device ? new Set<string>() : effectiveChargepoints(input.role, input.userChargepoints, input.keyChargepoints);
   return Object.freeze({
     kind: input.kind,
     id: input.id,
@@ -69,8 +80,9 @@ export function makePrincipal(input: PrincipalInput): Principal {
     userId: input.userId,
     name: input.name,
     role: input.role,
-    scopes: Object.freeze(effectiveScopes(input.role, input.scopes)),
+    scopes: Object.freeze(effectiveScopes(input.role, input.scopes, device !== undefined)),
     chargepoints,
+    ...(device ? { device: Object.freeze({ kind: device.kind, id: device.id }) } : {}),
     canAccessChargepoint: (id: string) => chargepoints === null || chargepoints.has(id),
   });
 }

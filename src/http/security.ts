@@ -1,5 +1,5 @@
 import type { Request, RequestHandler } from 'express';
-import { grants } from '../auth/api-key.ts';
+import { grants, type DeviceBinding } from '../auth/api-key.ts';
 import { credentialsFromHeaders, type Authenticator, type Credentials } from '../auth/authenticator.ts';
 import { UNAUTHENTICATED_ADMIN, type Principal } from '../auth/principal.ts';
 import type { MaybePromise } from '../maybe-async.ts';
@@ -112,13 +112,31 @@ function ticketOf(req: Request): string | undefined {
 
 function authorize(req: Request, operation: SpecOperation, principal: Principal | undefined): Principal {
   if (!principal) throw new NotAuthenticatedError('The credentials are unknown, expired or revoked');
-  if (operation.requiredScope && !grants(principal.scopes, operation.requiredScope)) {
+  if (principal.device) {
+    authorizeDevice(req, operation, principal.device);
+  } else if (operation.requiredScope && !grants(principal.scopes, operation.requiredScope)) {
     throw new ForbiddenError(`${operation.operationId} needs credentials with the ${operation.requiredScope} scope`);
   }
   for (const id of chargepointsNamed(req)) {
     if (!principal.canAccessChargepoint(id)) throw new ForbiddenError(`You may not use chargepoint ${id}`);
   }
   return principal;
+}
+
+/**
+ * A key bound to a device reaches the operations marked for its kind of device, for its own device only,
+ * and nothing else, present and future: the binding replaces the scope check for those operations.
+ */
+function authorizeDevice(req: Request, operation: SpecOperation, device: DeviceBinding): void {
+  if (operation.device?.kind !== device.kind) {
+    throw new ForbiddenError(
+      `This key is bound to ${device.kind} ${device.id}: ${operation.operationId} is not one of its device's operations`,
+    );
+  }
+  const param = operation.device.param;
+  if (param !== undefined && req.params[param] !== device.id) {
+    throw new ForbiddenError(`This key is bound to ${device.kind} ${device.id} and may not use another ${device.kind}`);
+  }
 }
 
 function chargepointsNamed(req: Request): string[] {

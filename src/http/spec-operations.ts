@@ -1,5 +1,5 @@
 /** The operations openapi.yaml declares, and the check that the handler table implements exactly those. */
-import { SCOPES, type Scope } from '../auth/api-key.ts';
+import { DEVICE_KINDS, DEVICE_PATH_PARAMS, SCOPES, type DeviceKind, type Scope } from '../auth/api-key.ts';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 type Method = (typeof METHODS)[number];
@@ -18,6 +18,12 @@ export interface SpecOperation {
   acceptsTicket: boolean;
   /** The operation takes a request body (parsed only for these). */
   hasRequestBody: boolean;
+  /**
+   * `x-device-operation`: a key bound to a device of this kind may call it, for its own device only (the
+   * path parameter `deviceParam` must name it; without one the operation acts on the caller's device).
+   * Bound keys reach nothing else.
+   */
+  device?: { kind: DeviceKind; param: string | undefined };
 }
 
 type SecurityRequirements = Record<string, string[]>[];
@@ -26,7 +32,18 @@ export interface OpenApiDocument {
   security?: SecurityRequirements;
   paths: Record<
     string,
-    Partial<Record<Method, { operationId?: string; security?: SecurityRequirements; 'x-required-scope'?: string; requestBody?: unknown }>>
+    Partial<
+      Record<
+        Method,
+        {
+          operationId?: string;
+          security?: SecurityRequirements;
+          'x-required-scope'?: string;
+          'x-device-operation'?: string;
+          requestBody?: unknown;
+        }
+      >
+    >
   >;
 }
 
@@ -36,6 +53,15 @@ export const STREAM_TICKET_SCHEME = 'StreamTicket';
 function authenticationOf(security: SecurityRequirements | undefined): Authentication {
   if (!security || security.length === 0) return 'none';
   return security.some((requirement) => Object.keys(requirement).length === 0) ? 'optional' : 'required';
+}
+
+function deviceOf(operationId: string, path: string, kind: string | undefined): SpecOperation['device'] {
+  if (kind === undefined) return undefined;
+  if (!(DEVICE_KINDS as readonly string[]).includes(kind)) {
+    throw new Error(`openapi.yaml: ${operationId} has x-device-operation ${kind}, not one of ${DEVICE_KINDS.join(', ')}`);
+  }
+  const param = DEVICE_PATH_PARAMS[kind as DeviceKind];
+  return { kind: kind as DeviceKind, param: path.includes(`{${param}}`) ? param : undefined };
 }
 
 export function listOperations(spec: OpenApiDocument): SpecOperation[] {
@@ -51,6 +77,7 @@ export function listOperations(spec: OpenApiDocument): SpecOperation[] {
       if (authentication !== 'none' && !(SCOPES as readonly string[]).includes(requiredScope ?? '')) {
         throw new Error(`openapi.yaml: ${operation.operationId} needs credentials but names no valid x-required-scope`);
       }
+      const device = deviceOf(operation.operationId, path, operation['x-device-operation']);
       operations.push({
         operationId: operation.operationId,
         method,
@@ -60,6 +87,7 @@ export function listOperations(spec: OpenApiDocument): SpecOperation[] {
         requiredScope: requiredScope as Scope | undefined,
         acceptsTicket: (security ?? []).some((requirement) => STREAM_TICKET_SCHEME in requirement),
         hasRequestBody: operation.requestBody !== undefined,
+        ...(device ? { device } : {}),
       });
     }
   }

@@ -23,6 +23,7 @@ export const apiKeyDto = (key: ApiKeyRecord): Schemas['ApiKey'] => ({
   name: key.name,
   prefix: key.prefix,
   scopes: key.scopes,
+  device: key.device ? { kind: key.device.kind, id: key.device.id } : null,
   chargepoints: key.chargepoints ?? null,
   userId: key.userId ?? null,
   createdAt: iso(key.createdAt),

@@ -161,4 +161,19 @@ export const SECURITY_MIGRATIONS: readonly Migration[] = [
       ],
     },
   },
+  {
+    version: 7,
+    name: 'api key device bindings',
+    up: {
+      // A key bound to one device (a pulse meter, a measurement series) reaches only that device's operations.
+      sqlite: [
+        'ALTER TABLE api_keys ADD COLUMN bound_kind TEXT',
+        'ALTER TABLE api_keys ADD COLUMN bound_id TEXT',
+        'CREATE INDEX ix_api_keys_bound ON api_keys (bound_kind, bound_id)',
+      ],
+      mariadb: [
+        'ALTER TABLE api_keys ADD COLUMN bound_kind VARCHAR(16) NULL, ADD COLUMN bound_id VARCHAR(64) NULL, ADD INDEX ix_api_keys_bound (bound_kind, bound_id)',
+      ],
+    },
+  },
 ];

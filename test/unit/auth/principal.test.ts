@@ -38,3 +38,26 @@ describe('principals', () => {
     expect(Object.isFrozen(admin)).toBe(true);
   });
 });
+
+describe('device-bound principals', () => {
+  const base = { kind: 'apiKey' as const, id: 'k', userId: 'u', name: 'esp', role: 'user' as const };
+
+  it('keeps only the device scope on a bound key and reaches no chargepoint', () => {
+    const bound = makePrincipal({
+      ...base,
+      scopes: ['device', 'read', 'control'],
+      userChargepoints: ['3'],
+      device: { kind: 'meter', id: 'm1' },
+    });
+    expect(bound.scopes).toEqual(['device']);
+    expect(bound.device).toEqual({ kind: 'meter', id: 'm1' });
+    expect(bound.canAccessChargepoint('3')).toBe(false);
+  });
+
+  it('drops the device scope from a key without a binding', () => {
+    const unbound = makePrincipal({ ...base, scopes: ['device', 'read'], userChargepoints: ['3'] });
+    expect(unbound.scopes).toEqual(['read']);
+    expect(unbound.device).toBeUndefined();
+    expect(unbound.canAccessChargepoint('3')).toBe(true);
+  });
+});
