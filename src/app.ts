@@ -176,12 +176,13 @@ export function buildApp(deps: AppDeps): Express {
       }),
     ),
     ...exportHandlers(new SessionExports(sessionService, sessionRepository), new HistoryExports(history)),
-    ...seriesHandlers(measurements),
+    ...seriesHandlers(measurements, deps.auth.keys),
     ...timeseriesHandlers({
       series: measurements,
       authenticator: deps.auth.authenticator,
       userName: async (id) => (await deps.auth.users.cached(id))?.name,
       publicReads: timeseriesApi?.publicReads ?? false,
+      keys: deps.auth.keys,
     }),
   };
 

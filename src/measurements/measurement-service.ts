@@ -137,12 +137,12 @@ export class MeasurementService {
   }
 
   /** The wire mode's delete: idempotent (204 for a series that does not exist), 403 for another user's. */
-  async removeIfAny(caller: SeriesCaller, id: number): Promise<void> {
+  async removeIfAny(caller: SeriesCaller, id: number): Promise<boolean> {
     this.refuseDevice(caller, 'delete series');
     const series = await findSeries(this.db, id);
-    if (!series) return;
+    if (!series) return false;
     if (!this.mayRead(caller, series)) throw new ForbiddenError('Permission denied: the series belongs to another user');
-    await deleteSeries(this.db, id);
+    return deleteSeries(this.db, id);
   }
 
   /** Stores a batch (all or nothing); returns how many points, and the id of the point when it was one. */

@@ -1431,6 +1431,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/series/{seriesId}/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a device key for a series
+         * @description Creates an API key bound to this series and returns it **once** (the same body as `POST /api/v1/keys`):
+         *     it carries the `device` scope and can only write points to this series and read it (the operations marked
+         *     `x-device-operation: series`), nothing else (403). Only the series' owner or an admin; the key belongs to
+         *     the owner. Needs an access token or an admin key. Deleting the series revokes its keys.
+         */
+        post: operations["createMeasurementSeriesKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/timeseries/series": {
         parameters: {
             query?: never;
@@ -6442,6 +6465,44 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MeasurementAggregates"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createMeasurementSeriesKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A measurement series id: decimal digits (the integer id the timeseries-api wire mode shows) */
+                seriesId: components["parameters"]["MeasurementSeriesId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewDeviceKey"];
+            };
+        };
+        responses: {
+            /** @description Created; `key` is shown only this once */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiKey"];
                 };
             };
             400: components["responses"]["BadRequest"];

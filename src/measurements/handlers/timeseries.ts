@@ -10,7 +10,7 @@ import { DomainError, ForbiddenError, NotAuthenticatedError, UnavailableError } 
 import { json, noContent, type HandlerTable } from '../../http/operation-types.ts';
 import { ANONYMOUS, type SeriesCaller } from '../caller.ts';
 import { wirePoint, wireSeries } from '../dto.ts';
-import { callerOf } from './series.ts';
+import { callerOf, revokeSeriesKeys, type SeriesKeys } from './series.ts';
 import type { MeasurementService } from '../measurement-service.ts';
 
 type TimeseriesHandlers = Pick<
@@ -32,6 +32,7 @@ export interface TimeseriesDeps {
   userName(id: string): Promise<string | undefined>;
   /** TIMESERIES_API_PUBLIC_READS: anonymous callers may read every series. */
   publicReads: boolean;
+  keys: SeriesKeys;
 }
 
 const MISSING_TOKEN = 'Missing token: send your API key as "token" in the JSON body, or in the x-api-key header';
@@ -40,7 +41,12 @@ export function timeseriesHandlers(deps: TimeseriesDeps): TimeseriesHandlers {
   const { series } = deps;
 
   /** The caller of a write: header credentials (already checked), else the body's token. Never echoes the token. */
-  async function writer(principal: Principal | undefined, body: { token?: unknown } | undefined, scope: Scope): Promise<SeriesCaller> {
+  async function writer(
+    principal: Principal | undefined,
+    body: { token?: unknown } | undefined,
+    scope: Scope,
+    deviceOperation = false,
+  ): Promise<{ principal: Principal; caller: SeriesCaller }> {
     let found = principal;
     if (!found) {
       const token = body?.token;
@@ -53,9 +59,12 @@ export function timeseriesHandlers(deps: TimeseriesDeps): TimeseriesHandlers {
         throw new UnavailableError('Credentials cannot be checked right now: the database is unreachable');
       }
       if (!found) throw new ForbiddenError('The token is not valid');
-      if (!grants(found.scopes, scope)) throw new ForbiddenError(`The token needs the ${scope} scope`);
+      // A device key's binding replaces the scope check, for its device's operations only (as the security step does).
+      if (found.device ? !deviceOperation : !grants(found.scopes, scope)) {
+        throw new ForbiddenError(found.device ? 'A device key may only add points to its series' : `The token needs the ${scope} scope`);
+      }
     }
-    return callerOf(found);
+    return { principal: found, caller: callerOf(found) };
   }
 
   function reader(principal: Principal | undefined): SeriesCaller {
@@ -81,7 +90,7 @@ export function timeseriesHandlers(deps: TimeseriesDeps): TimeseriesHandlers {
       return json(200, body);
     },
     createTimeseriesSeries: async ({ body, principal }) => {
-      const created = await series.create(await writer(principal, body, 'control'), {
+      const created = await series.create((await writer(principal, body, 'control')).caller, {
         description: body.desc ?? '',
         deviceId: body.device_id,
         deviceDescription: body.device_desc,
@@ -92,17 +101,21 @@ export function timeseriesHandlers(deps: TimeseriesDeps): TimeseriesHandlers {
       const points = await series.pointsInclusive(reader(principal), params.tsSeriesId, query);
       return json(200, points.map(wirePoint));
     },
-    deleteTimeseriesSeries: async ({ params, body, principal }) => {
-      await series.removeIfAny(await writer(principal, body, 'control'), params.tsSeriesId);
+    deleteTimeseriesSeries: async ({ params, body, principal, client }) => {
+      const by = await writer(principal, body, 'control');
+      if (await series.removeIfAny(by.caller, params.tsSeriesId))
+        await revokeSeriesKeys(deps.keys, by.principal, params.tsSeriesId, client);
       return noContent();
     },
     createTimeseriesPoint: async ({ body, principal }) => {
-      const { lastId } = await series.write(await writer(principal, body, 'control'), body.series_id, [{ fields: body.fields }]);
+      const { lastId } = await series.write((await writer(principal, body, 'control', true)).caller, body.series_id, [
+        { fields: body.fields },
+      ]);
       return json(201, lastId!);
     },
     getTimeseriesPoint: async ({ params, principal }) => json(200, wirePoint(await series.point(reader(principal), params.tsPointId))),
     deleteTimeseriesPoint: async ({ params, body, principal }) => {
-      await series.removePointIfAny(await writer(principal, body, 'control'), params.tsPointId);
+      await series.removePointIfAny((await writer(principal, body, 'control')).caller, params.tsPointId);
       return noContent();
     },
     countTimeseriesPoints: async ({ principal }) => json(200, await series.count(reader(principal))),
