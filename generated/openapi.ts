@@ -2841,6 +2841,7 @@ export interface components {
             /**
              * Format: date-time
              * @description Expiry (omit for none)
+             * @example 2027-12-31T23:59:59Z
              */
             expiresAt?: string;
         };
@@ -3376,7 +3377,7 @@ export interface components {
         /**
          * Format: int64
          * @description A bare integer id (the timeseries-api wire format)
-         * @example 21
+         * @example 1
          */
         TimeseriesId: number;
         /**

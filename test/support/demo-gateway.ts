@@ -32,8 +32,9 @@ export async function startDemoGateway(env: Record<string, string> = {}): Promis
       RECORDER_SPOOL_FILE: join(dir, 'spool.jsonl'),
       DEMO_INTERVAL_S: '1',
       RECORD_INTERVAL_S: '1',
-      // Every operation of the spec is served, EnergSync's too.
+      // Every operation of the spec is served, EnergSync's and the timeseries-api wire mode's too.
       ENERGSYNC_ENABLED: 'true',
+      TIMESERIES_API_ENABLED: 'true',
       ...FAST_KDF,
       ...env,
     }),

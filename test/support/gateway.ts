@@ -44,6 +44,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     RECORDER_SPOOL_FILE: join(dir, 'recorder-spool.jsonl'),
     // Every operation of the spec is served, so suites that iterate it reach the EnergSync ones too.
     ENERGSYNC_ENABLED: 'true',
+    TIMESERIES_API_ENABLED: 'true',
     ...((options.store ?? 'redis') === 'redis' ? { REDIS_URL: services.redisUrl } : {}),
     ...options.env,
   });
