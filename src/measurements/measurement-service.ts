@@ -10,7 +10,17 @@ import { isoLocal, parseInstant, parseZone, resolveRange } from '../history/rang
 import { foldPoints, foldRollups } from './aggregate.ts';
 import type { SeriesCaller } from './caller.ts';
 import { checkFields, checkUnits, MAX_POINTS_PER_BATCH, type Fields } from './limits.ts';
-import { countPoints, deletePoint, findPoint, readPoints, readRollups, writePoints, type StoredPoint } from './point-repository.ts';
+import {
+  countPoints,
+  deletePoint,
+  findPoint,
+  readDayRollups,
+  readPoints,
+  readRollups,
+  writePoints,
+  type StoredPoint,
+} from './point-repository.ts';
+import { offsetPieces, wallClock } from './zone-offsets.ts';
 import { HOUR_MS } from './rollups.ts';
 import { deleteSeries, findSeries, insertSeries, listSeries, type SeriesRow } from './series-repository.ts';
 
@@ -223,12 +233,8 @@ export class MeasurementService {
       () => `interval: more than ${MAX_BUCKETS} ${interval} buckets; choose a coarser interval or a shorter range`,
     );
     const edgeMs = edges.map((edge) => edge.toMillis());
-    const first = edgeMs[0] as number;
-    const last = edgeMs[edgeMs.length - 1] as number;
     const wanted = query.fields && query.fields.length > 0 ? query.fields : undefined;
-    const folded = edgeMs.every((edge) => edge % HOUR_MS === 0)
-      ? foldRollups(edgeMs, await readRollups(this.db, id, first, last), wanted)
-      : foldPoints(edgeMs, await readPoints(this.db, id, { from: first, to: last }, Number.MAX_SAFE_INTEGER), wanted);
+    const folded = await this.fold(id, edgeMs, interval, zone, wanted);
     return {
       seriesId: String(id),
       start: isoLocal(start),
@@ -238,6 +244,30 @@ export class MeasurementService {
       fields: [...folded.fields],
       buckets: folded.buckets.map((fields, b) => ({ start: isoLocal(edges[b] as DateTime), fields })),
     };
+  }
+
+  /**
+   * The cheapest exact source for the buckets: calendar days and longer from hourly rollups grouped into local days
+   * by the database; hours from the hourly rollups; anything not made of whole UTC hours (5 minutes, a half-hour
+   * zone) from the points.
+   */
+  private async fold(id: number, edgeMs: readonly number[], interval: BucketInterval, zone: string, wanted: readonly string[] | undefined) {
+    const first = edgeMs[0] as number;
+    const last = edgeMs[edgeMs.length - 1] as number;
+    if (!edgeMs.every((edge) => edge % HOUR_MS === 0)) {
+      return foldPoints(edgeMs, await readPoints(this.db, id, { from: first, to: last }, Number.MAX_SAFE_INTEGER), wanted);
+    }
+    if (interval === 'hour') return foldRollups(edgeMs, await readRollups(this.db, id, first, last), wanted);
+    const pieces = offsetPieces(first, last, zone);
+    const days = await readDayRollups(this.db, id, first, last, pieces, wanted);
+    // Each local day into the bucket whose start (as wall-clock time) is the last at or before it.
+    const edgeDays = edgeMs.map((edge) => wallClock(edge, pieces));
+    let b = 0;
+    for (const day of days) {
+      while (b + 1 < edgeDays.length - 1 && (edgeDays[b + 1] as number) <= day.localDay) b++;
+      day.bucketStart = edgeMs[b] as number;
+    }
+    return foldRollups(edgeMs, days, wanted);
   }
 
   async point(caller: SeriesCaller, pointId: number): Promise<StoredPoint> {

@@ -8,6 +8,7 @@ import { perDialect } from '../db/sql-dialect.ts';
 import { chunks, placeholders } from '../history/sql-batches.ts';
 import type { Fields } from './limits.ts';
 import { HOUR_MS, hourOf, hourRollupsOf, type HourRollup, type TimedFields } from './rollups.ts';
+import { DAY_MS, type OffsetPiece } from './zone-offsets.ts';
 
 type Tx = Pick<Database, 'dialect' | 'query' | 'execute'>;
 
@@ -173,4 +174,60 @@ export async function countPoints(db: Database, ownerId: string | null | undefin
         ? await db.query<{ n: number | null }>('SELECT SUM(point_count) AS n FROM measurement_series WHERE owner_id IS NULL')
         : await db.query<{ n: number | null }>('SELECT SUM(point_count) AS n FROM measurement_series WHERE owner_id = ?', [ownerId]);
   return Number(row?.n ?? 0);
+}
+
+export interface DayRollup extends HourRollup {
+  /** The local day's midnight as wall-clock ms (UTC ms + offset), as the database grouped it. */
+  localDay: number;
+}
+
+type DayValues = [localDay: number, field: string, n: number, sum: number, min: number, max: number, lastTs: number, last: number];
+
+/**
+ * Hourly rollups of [from, to) grouped into local days by the database: each hour's start moved to wall-clock
+ * time by the zone's offset pieces, then grouped by day and field; the last value is the latest hour's. Ascending.
+ */
+export async function readDayRollups(
+  db: Database,
+  seriesId: number,
+  from: number,
+  to: number,
+  pieces: readonly OffsetPiece[],
+  fields: readonly string[] | undefined,
+): Promise<DayRollup[]> {
+  const params: SqlParam[] = [];
+  let local = 'bucket_start + ?';
+  if (pieces.length === 1) params.push(pieces[0]!.offsetMs);
+  else {
+    const whens = pieces.slice(1).map(() => 'WHEN bucket_start < ? THEN ?');
+    local = `bucket_start + CASE ${whens.join(' ')} ELSE ? END`;
+    for (let i = 1; i < pieces.length; i++) params.push(pieces[i]!.from, pieces[i - 1]!.offsetMs);
+    params.push(pieces[pieces.length - 1]!.offsetMs);
+  }
+  params.push(seriesId, from, to);
+  const only = fields ? ` AND field IN (${fields.map(() => '?').join(', ')})` : '';
+  if (fields) params.push(...fields);
+  params.push(seriesId);
+  const rows = await db.queryArrays<DayValues>(
+    `SELECT g.k, g.field, g.n, g.s, g.mn, g.mx, r.last_ts, r.last_value FROM (
+       SELECT l - l % ${DAY_MS} AS k, field, SUM(n) AS n, SUM(sum_value) AS s, MIN(min_value) AS mn, MAX(max_value) AS mx,
+         MAX(bucket_start) AS b
+       FROM (SELECT ${local} AS l, bucket_start, field, n, sum_value, min_value, max_value FROM measurement_rollups
+             WHERE series_id = ? AND bucket_start >= ? AND bucket_start < ?${only}) h
+       GROUP BY k, field) g
+     JOIN measurement_rollups r ON r.series_id = ? AND r.bucket_start = g.b AND r.field = g.field
+     ORDER BY g.k`,
+    params,
+  );
+  return rows.map(([localDay, field, n, sum, min, max, lastTs, last]) => ({
+    localDay: Number(localDay),
+    bucketStart: 0,
+    field,
+    n: Number(n),
+    sum: Number(sum),
+    min: Number(min),
+    max: Number(max),
+    lastTs: Number(lastTs),
+    last: Number(last),
+  }));
 }

@@ -154,6 +154,33 @@ describe.each(BOTH_DATABASES)('measurement series on %s', (_name, makeTarget) =>
       want.map(({ start, ...f }) => ({ start, fields: { temp_C: { count: f.count, min: f.min, max: f.max, avg: f.avg, last: f.last } } })),
     );
 
+    const months = await gw.http
+      .get(`/api/v1/series/${seriesId}/aggregates?from=2026-10-01&to=2026-12-01&interval=month&tz=Europe/Berlin&fields=temp_C`)
+      .set(asJane())
+      .expect(200);
+    expect(months.body.buckets).toEqual([
+      {
+        start: '2026-10-01T00:00:00+02:00',
+        fields: { temp_C: { count: points.length, min: 0, max: points.length - 1, avg: (points.length - 1) / 2, last: points.length - 1 } },
+      },
+      { start: '2026-11-01T00:00:00+01:00', fields: { temp_C: { count: 0, min: null, avg: null, max: null, last: null } } },
+    ]);
+    const hours = await gw.http
+      .get(
+        `/api/v1/series/${seriesId}/aggregates?from=2026-10-25T01:00:00%2B02:00&to=2026-10-25T04:00:00%2B01:00&interval=hour&tz=Europe/Berlin&fields=temp_C`,
+      )
+      .set(asJane())
+      .expect(200);
+    // The fall-back night: 02:00 twice, each hour its own bucket.
+    expect(
+      hours.body.buckets.map((b: { start: string; fields: { temp_C: { count: number } } }) => [b.start, b.fields.temp_C.count]),
+    ).toEqual([
+      ['2026-10-25T01:00:00+02:00', 2],
+      ['2026-10-25T02:00:00+02:00', 2],
+      ['2026-10-25T02:00:00+01:00', 2],
+      ['2026-10-25T03:00:00+01:00', 2],
+    ]);
+
     const kolkata = await gw.http
       .get(`/api/v1/series/${seriesId}/aggregates?from=2026-10-24&to=2026-10-28&tz=Asia/Kolkata`)
       .set(asJane())
