@@ -20,7 +20,7 @@ import {
   writePoints,
   type StoredPoint,
 } from './point-repository.ts';
-import { offsetPieces, wallClock } from './zone-offsets.ts';
+import { dailyProbes, localMidnights, offsetPieces, wallClock } from './zone-offsets.ts';
 import { HOUR_MS } from './rollups.ts';
 import { deleteSeries, findSeries, insertSeries, listSeries, type SeriesRow } from './series-repository.ts';
 
@@ -225,16 +225,14 @@ export class MeasurementService {
       interval,
       now,
     );
-    const edges = bucketEdges(
-      start,
-      end,
-      interval,
-      MAX_BUCKETS,
-      () => `interval: more than ${MAX_BUCKETS} ${interval} buckets; choose a coarser interval or a shorter range`,
-    );
-    const edgeMs = edges.map((edge) => edge.toMillis());
+    const tooMany = () => `interval: more than ${MAX_BUCKETS} ${interval} buckets; choose a coarser interval or a shorter range`;
+    // Days by offset arithmetic (a year of luxon calendar steps costs more than the query); luxon where that cannot be exact.
+    const edgeMs =
+      (interval === 'day' ? localMidnights(start.toMillis(), end.toMillis(), zone, MAX_BUCKETS) : undefined) ??
+      bucketEdges(start, end, interval, MAX_BUCKETS, tooMany).map((edge) => edge.toMillis());
     const wanted = query.fields && query.fields.length > 0 ? query.fields : undefined;
     const folded = await this.fold(id, edgeMs, interval, zone, wanted);
+    const label = (ms: number) => isoLocal(DateTime.fromMillis(ms, { zone }));
     return {
       seriesId: String(id),
       start: isoLocal(start),
@@ -242,7 +240,7 @@ export class MeasurementService {
       interval: requested,
       timeZone: zone,
       fields: [...folded.fields],
-      buckets: folded.buckets.map((fields, b) => ({ start: isoLocal(edges[b] as DateTime), fields })),
+      buckets: folded.buckets.map((fields, b) => ({ start: label(edgeMs[b] as number), fields })),
     };
   }
 
@@ -258,7 +256,7 @@ export class MeasurementService {
       return foldPoints(edgeMs, await readPoints(this.db, id, { from: first, to: last }, Number.MAX_SAFE_INTEGER), wanted);
     }
     if (interval === 'hour') return foldRollups(edgeMs, await readRollups(this.db, id, first, last), wanted);
-    const pieces = offsetPieces(first, last, zone);
+    const pieces = offsetPieces(interval === 'day' ? edgeMs : dailyProbes(first, last), zone);
     const days = await readDayRollups(this.db, id, first, last, pieces, wanted);
     // Each local day into the bucket whose start (as wall-clock time) is the last at or before it.
     const edgeDays = edgeMs.map((edge) => wallClock(edge, pieces));

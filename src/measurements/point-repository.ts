@@ -186,6 +186,7 @@ type DayValues = [localDay: number, field: string, n: number, sum: number, min: 
 /**
  * Hourly rollups of [from, to) grouped into local days by the database: each hour's start moved to wall-clock
  * time by the zone's offset pieces, then grouped by day and field; the last value is the latest hour's. Ascending.
+ * CROSS JOIN keeps SQLite's join order (the 365 groups first, each looked up by primary key); MariaDB reads it as JOIN.
  */
 export async function readDayRollups(
   db: Database,
@@ -215,7 +216,7 @@ export async function readDayRollups(
        FROM (SELECT ${local} AS l, bucket_start, field, n, sum_value, min_value, max_value FROM measurement_rollups
              WHERE series_id = ? AND bucket_start >= ? AND bucket_start < ?${only}) h
        GROUP BY k, field) g
-     JOIN measurement_rollups r ON r.series_id = ? AND r.bucket_start = g.b AND r.field = g.field
+     CROSS JOIN measurement_rollups r ON r.series_id = ? AND r.bucket_start = g.b AND r.field = g.field
      ORDER BY g.k`,
     params,
   );

@@ -2,9 +2,10 @@
  * The UTC offset of a zone as constant pieces over a range, pure: lets SQL turn an hour's UTC start into local
  * wall-clock time with a short CASE, so the database groups hourly rollups into local days itself (a year is then
  * about 365 rows per field instead of 8,760). Transitions are found to the hour, which is exact for every zone
- * whose offsets are whole hours (the only ones the hourly rollups serve).
+ * whose offsets are whole hours (the only ones the hourly rollups serve). Offsets come from luxon's zone
+ * directly (no DateTime per probe): this runs on every aggregate request.
  */
-import { DateTime } from 'luxon';
+import { IANAZone } from 'luxon';
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
@@ -15,27 +16,36 @@ export interface OffsetPiece {
   offsetMs: number;
 }
 
-const offsetAt = (ms: number, zone: string) => DateTime.fromMillis(ms, { zone }).offset * 60_000;
+const offsetOf = (zone: IANAZone) => (ms: number) => zone.offset(ms) * 60_000;
 
-/** The offset pieces over [from, to): probes every 6 hours, then narrows each change to its hour. */
-export function offsetPieces(from: number, to: number, zone: string): OffsetPiece[] {
-  const pieces: OffsetPiece[] = [{ from, offsetMs: offsetAt(from, zone) }];
-  const step = 6 * HOUR_MS;
-  for (let probe = from; probe < to; probe += step) {
-    const next = Math.min(probe + step, to);
+/**
+ * The offset pieces over the probes (ascending UTC ms, first and last included, at most a day apart so that no two
+ * changes fall between neighbours): each change is narrowed to its whole hour.
+ */
+export function offsetPieces(probes: readonly number[], zoneName: string): OffsetPiece[] {
+  const offsetAt = offsetOf(IANAZone.create(zoneName));
+  const pieces: OffsetPiece[] = [{ from: probes[0]!, offsetMs: offsetAt(probes[0]!) }];
+  for (let i = 1; i < probes.length; i++) {
     const current = pieces[pieces.length - 1]!.offsetMs;
-    if (offsetAt(next, zone) === current) continue;
-    // The change lies in (probe, next]: the first whole hour with another offset.
-    let low = probe;
-    let high = next;
+    if (offsetAt(probes[i]!) === current) continue;
+    let low = probes[i - 1]!;
+    let high = probes[i]!;
     while (high - low > HOUR_MS) {
-      const middle = low + Math.floor((high - low) / 2 / HOUR_MS) * HOUR_MS;
-      if (offsetAt(middle, zone) === current) low = middle;
+      const middle = low + Math.max(1, Math.floor((high - low) / 2 / HOUR_MS)) * HOUR_MS;
+      if (offsetAt(middle) === current) low = middle;
       else high = middle;
     }
-    pieces.push({ from: high, offsetMs: offsetAt(high, zone) });
+    pieces.push({ from: high, offsetMs: offsetAt(high) });
   }
   return pieces;
+}
+
+/** Probes a day apart over [from, to], both included. */
+export function dailyProbes(from: number, to: number): number[] {
+  const probes: number[] = [];
+  for (let ms = from; ms < to; ms += DAY_MS) probes.push(ms);
+  probes.push(to);
+  return probes;
 }
 
 /** A UTC instant as local wall-clock ms (the instant plus its offset). */
@@ -46,4 +56,24 @@ export function wallClock(ms: number, pieces: readonly OffsetPiece[]): number {
     offset = piece.offsetMs;
   }
   return ms + offset;
+}
+
+/**
+ * The local midnights from `start` (a local midnight) up to and including `end`, by offset arithmetic: a day is
+ * 24 hours plus the change of offset during it (23 or 25 on a DST change). Undefined, for luxon's calendar
+ * stepping to decide, when a computed edge is not a local midnight (a zone whose clocks skip midnight) or there
+ * would be more than `max` days.
+ */
+export function localMidnights(start: number, end: number, zoneName: string, max: number): number[] | undefined {
+  const offsetAt = offsetOf(IANAZone.create(zoneName));
+  const edges = [start];
+  for (let current = start; current < end;) {
+    let next = current + DAY_MS;
+    next += offsetAt(current) - offsetAt(next);
+    if ((((next + offsetAt(next)) % DAY_MS) + DAY_MS) % DAY_MS !== 0 || next <= current) return undefined;
+    edges.push(next);
+    if (edges.length - 1 > max) return undefined;
+    current = next;
+  }
+  return edges;
 }
