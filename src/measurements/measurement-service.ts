@@ -120,6 +120,7 @@ export class MeasurementService {
       deviceId: input.deviceId,
       deviceDescription: input.deviceDescription ?? '',
       units: checkUnits(input.units),
+      dayZone: this.options.timeZone,
       retentionDays: input.retentionDays ?? null,
       createdAt: this.now(),
     });
@@ -169,7 +170,7 @@ export class MeasurementService {
       ts: point.time === undefined ? receivedAt : parseTime(point.time, `points/${i}/time`),
       fields: checkFields(point.fields, `points/${i}/fields`),
     }));
-    const lastId = await writePoints(this.db, id, timed, timed.length === 1);
+    const lastId = await writePoints(this.db, series, timed, timed.length === 1);
     return { written: timed.length, lastId };
   }
 
@@ -212,7 +213,7 @@ export class MeasurementService {
   }
 
   async aggregate(caller: SeriesCaller, id: number, query: AggregateQuery) {
-    await this.readable(caller, id);
+    const series = await this.readable(caller, id);
     const zone = parseZone(query.tz, this.options.timeZone);
     const requested = query.interval ?? 'day';
     const interval: BucketInterval = requested === '5min' ? '5m' : requested;
@@ -231,7 +232,7 @@ export class MeasurementService {
       (interval === 'day' ? localMidnights(start.toMillis(), end.toMillis(), zone, MAX_BUCKETS) : undefined) ??
       bucketEdges(start, end, interval, MAX_BUCKETS, tooMany).map((edge) => edge.toMillis());
     const wanted = query.fields && query.fields.length > 0 ? query.fields : undefined;
-    const folded = await this.fold(id, edgeMs, interval, zone, wanted);
+    const folded = await this.fold(series, edgeMs, interval, zone, wanted);
     const label = (ms: number) => isoLocal(DateTime.fromMillis(ms, { zone }));
     return {
       seriesId: String(id),
@@ -245,13 +246,23 @@ export class MeasurementService {
   }
 
   /**
-   * The cheapest exact source for the buckets: calendar days and longer from hourly rollups grouped into local days
-   * by the database; hours from the hourly rollups; anything not made of whole UTC hours (5 minutes, a half-hour
-   * zone) from the points.
+   * The cheapest exact source for the buckets: calendar days and longer in the series' day zone from its day
+   * rollups; in another zone from the hourly rollups grouped into that zone's days by the database; hours from the
+   * hourly rollups; anything not made of whole UTC hours (5 minutes, a half-hour zone) from the points.
    */
-  private async fold(id: number, edgeMs: readonly number[], interval: BucketInterval, zone: string, wanted: readonly string[] | undefined) {
+  private async fold(
+    series: SeriesRow,
+    edgeMs: readonly number[],
+    interval: BucketInterval,
+    zone: string,
+    wanted: readonly string[] | undefined,
+  ) {
+    const id = series.id;
     const first = edgeMs[0] as number;
     const last = edgeMs[edgeMs.length - 1] as number;
+    if (interval !== 'hour' && interval !== '5m' && zone === series.dayZone) {
+      return foldRollups(edgeMs, await readRollups(this.db, id, first, last, 'measurement_day_rollups'), wanted);
+    }
     if (!edgeMs.every((edge) => edge % HOUR_MS === 0)) {
       return foldPoints(edgeMs, await readPoints(this.db, id, { from: first, to: last }, Number.MAX_SAFE_INTEGER), wanted);
     }
@@ -283,7 +294,7 @@ export class MeasurementService {
     const series = await findSeries(this.db, point.seriesId);
     if (series && !this.mayRead(caller, series)) throw new ForbiddenError('Permission denied: the point belongs to another user');
     this.refuseDevice(caller, 'delete points');
-    await deletePoint(this.db, point);
+    await deletePoint(this.db, point, series?.dayZone ?? this.options.timeZone);
   }
 
   async count(caller: SeriesCaller): Promise<number> {

@@ -7,7 +7,7 @@ import type { Database, SqlParam } from '../db/database.ts';
 import { perDialect } from '../db/sql-dialect.ts';
 import { chunks, placeholders } from '../history/sql-batches.ts';
 import type { Fields } from './limits.ts';
-import { HOUR_MS, hourOf, hourRollupsOf, type HourRollup, type TimedFields } from './rollups.ts';
+import { dayRollupsOf, HOUR_MS, hourOf, hourRollupsOf, localDayOf, nextLocalDay, type HourRollup, type TimedFields } from './rollups.ts';
 import { DAY_MS, type OffsetPiece } from './zone-offsets.ts';
 
 type Tx = Pick<Database, 'dialect' | 'query' | 'execute'>;
@@ -15,9 +15,12 @@ type Tx = Pick<Database, 'dialect' | 'query' | 'execute'>;
 const POINT_ROWS = 500;
 const ROLLUP_ROWS = 400;
 
-const upsertRollups = perDialect((sql) => (rows: number) => {
+/** The two rollup tables (identifiers from this allow-list only). */
+export type RollupTable = 'measurement_rollups' | 'measurement_day_rollups';
+
+const upsertRollups = perDialect((sql) => (table: RollupTable, rows: number) => {
   const lastTs = (value: string) => value.replace('last_value', 'last_ts');
-  return `INSERT INTO measurement_rollups (series_id, field, bucket_start, n, sum_value, min_value, max_value, last_ts, last_value)
+  return `INSERT INTO ${table} (series_id, field, bucket_start, n, sum_value, min_value, max_value, last_ts, last_value)
     VALUES ${placeholders(rows, 9)}
     ${sql.onConflictUpdate(['series_id', 'bucket_start', 'field'], {
       n: (v) => `n + ${v}`,
@@ -39,21 +42,22 @@ const moveSeriesBounds = perDialect(
 );
 const lastId = perDialect((sql) => sql.lastInsertId);
 
-async function addRollups(tx: Tx, seriesId: number, rollups: readonly HourRollup[]): Promise<void> {
+async function addRollups(tx: Tx, table: RollupTable, seriesId: number, rollups: readonly HourRollup[]): Promise<void> {
   for (const chunk of chunks(rollups, ROLLUP_ROWS)) {
     const params: SqlParam[] = [];
     for (const r of chunk) params.push(seriesId, r.field, r.bucketStart, r.n, r.sum, r.min, r.max, r.lastTs, r.last);
-    await tx.execute(upsertRollups(tx)(chunk.length), params);
+    await tx.execute(upsertRollups(tx)(table, chunk.length), params);
   }
 }
 
 /** Stores points of one series; returns the id of the last one stored when `withId` (single-point writes). */
 export async function writePoints(
   db: Database,
-  seriesId: number,
+  series: { id: number; dayZone: string },
   points: readonly TimedFields[],
   withId = false,
 ): Promise<number | undefined> {
+  const seriesId = series.id;
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
   for (const p of points) {
@@ -61,6 +65,7 @@ export async function writePoints(
     if (p.ts > last) last = p.ts;
   }
   const rollups = hourRollupsOf(points);
+  const days = dayRollupsOf(points, series.dayZone);
   return db.transaction(async (tx) => {
     let id: number | undefined;
     for (const chunk of chunks(points, POINT_ROWS)) {
@@ -69,7 +74,8 @@ export async function writePoints(
       await tx.execute(`INSERT INTO measurement_points (series_id, ts, fields) VALUES ${placeholders(chunk.length, 3)}`, params);
     }
     if (withId) id = Number((await tx.query<{ id: number }>(lastId(tx)))[0]!.id);
-    await addRollups(tx, seriesId, rollups);
+    await addRollups(tx, 'measurement_rollups', seriesId, rollups);
+    await addRollups(tx, 'measurement_day_rollups', seriesId, days);
     await tx.execute(moveSeriesBounds(tx), [points.length, first, first, last, last, seriesId]);
     return id;
   });
@@ -115,10 +121,16 @@ export async function findPoint(db: Database, id: number): Promise<StoredPoint |
 
 type RollupValues = [bucketStart: number, field: string, n: number, sum: number, min: number, max: number, lastTs: number, last: number];
 
-/** Rollups of one series with hours in [from, to), ascending by hour. */
-export async function readRollups(db: Database, seriesId: number, from: number, to: number): Promise<HourRollup[]> {
+/** Rollups of one series (hours, or days of its day zone) starting in [from, to), ascending. */
+export async function readRollups(
+  db: Database,
+  seriesId: number,
+  from: number,
+  to: number,
+  table: RollupTable = 'measurement_rollups',
+): Promise<HourRollup[]> {
   const rows = await db.queryArrays<RollupValues>(
-    `SELECT bucket_start, field, n, sum_value, min_value, max_value, last_ts, last_value FROM measurement_rollups
+    `SELECT bucket_start, field, n, sum_value, min_value, max_value, last_ts, last_value FROM ${table}
      WHERE series_id = ? AND bucket_start >= ? AND bucket_start < ? ORDER BY bucket_start`,
     [seriesId, from, to],
   );
@@ -134,14 +146,25 @@ export async function readRollups(db: Database, seriesId: number, from: number, 
   }));
 }
 
-/** Recomputes the rollups of one hour and the series' count and bounds from the points stored. */
-async function recomputeHour(tx: Tx, seriesId: number, hour: number): Promise<void> {
-  await tx.execute('DELETE FROM measurement_rollups WHERE series_id = ? AND bucket_start = ?', [seriesId, hour]);
+async function pointsBetween(tx: Tx, seriesId: number, from: number, to: number): Promise<TimedFields[]> {
   const rows = await tx.query<{ ts: number; fields: string }>(
     'SELECT ts, fields FROM measurement_points WHERE series_id = ? AND ts >= ? AND ts < ? ORDER BY ts, id',
-    [seriesId, hour, hour + HOUR_MS],
+    [seriesId, from, to],
   );
-  await addRollups(tx, seriesId, hourRollupsOf(rows.map((r) => ({ ts: Number(r.ts), fields: JSON.parse(r.fields) as Fields }))));
+  return rows.map((r) => ({ ts: Number(r.ts), fields: JSON.parse(r.fields) as Fields }));
+}
+
+/** Recomputes the rollups of one hour from the points stored. */
+async function recomputeHour(tx: Tx, seriesId: number, hour: number): Promise<void> {
+  await tx.execute('DELETE FROM measurement_rollups WHERE series_id = ? AND bucket_start = ?', [seriesId, hour]);
+  await addRollups(tx, 'measurement_rollups', seriesId, hourRollupsOf(await pointsBetween(tx, seriesId, hour, hour + HOUR_MS)));
+}
+
+/** Recomputes the rollups of one local day (starting at `day`, UTC ms) from the points stored. */
+export async function recomputeDay(tx: Tx, series: { id: number; dayZone: string }, day: number): Promise<void> {
+  await tx.execute('DELETE FROM measurement_day_rollups WHERE series_id = ? AND bucket_start = ?', [series.id, day]);
+  const points = await pointsBetween(tx, series.id, day, nextLocalDay(day, series.dayZone));
+  await addRollups(tx, 'measurement_day_rollups', series.id, dayRollupsOf(points, series.dayZone));
 }
 
 export async function refreshSeriesBounds(tx: Tx, seriesId: number): Promise<void> {
@@ -155,11 +178,12 @@ export async function refreshSeriesBounds(tx: Tx, seriesId: number): Promise<voi
   );
 }
 
-/** Deletes one point and corrects its hour's rollups; false when there was none. */
-export async function deletePoint(db: Database, point: StoredPoint): Promise<boolean> {
+/** Deletes one point and corrects its hour's and day's rollups; false when there was none. */
+export async function deletePoint(db: Database, point: StoredPoint, dayZone: string): Promise<boolean> {
   return db.transaction(async (tx) => {
     if ((await tx.execute('DELETE FROM measurement_points WHERE id = ?', [point.id])).changes === 0) return false;
     await recomputeHour(tx, point.seriesId, hourOf(point.ts));
+    await recomputeDay(tx, { id: point.seriesId, dayZone }, localDayOf(point.ts, dayZone));
     await refreshSeriesBounds(tx, point.seriesId);
     return true;
   });

@@ -4,6 +4,7 @@
  * batch's rollups to the stored ones, and any calendar bucket whose edges are whole UTC hours is the merge of
  * its hours: days, weeks and months in every zone whose offset is whole hours, DST days included.
  */
+import { DateTime } from 'luxon';
 import type { Fields } from './limits.ts';
 
 export const HOUR_MS = 3_600_000;
@@ -82,3 +83,43 @@ export function hourRollupsOf(points: readonly TimedFields[]): HourRollup[] {
   }
   return [...byKey.values()];
 }
+
+/** The UTC start of the local day of `ts` in `zone`, remembered per UTC hour (a day edge inside an hour: per point). */
+function localDayStarts(zone: string) {
+  const byHour = new Map<number, number | null>();
+  const dayOf = (ts: number) => DateTime.fromMillis(ts, { zone }).startOf('day').toMillis();
+  return (ts: number) => {
+    const hour = hourOf(ts);
+    let day = byHour.get(hour);
+    if (day === undefined) {
+      const first = dayOf(hour);
+      day = first === dayOf(hour + HOUR_MS - 1) ? first : null;
+      byHour.set(hour, day);
+    }
+    return day ?? dayOf(ts);
+  };
+}
+
+/** The rollups of a batch of points per local day of `zone` (bucketStart: the day's first UTC ms), one per field and day. */
+export function dayRollupsOf(points: readonly TimedFields[], zone: string): HourRollup[] {
+  const dayOf = localDayStarts(zone);
+  const byKey = new Map<string, HourRollup>();
+  for (const { ts, fields } of points) {
+    const bucketStart = dayOf(ts);
+    for (const field in fields) {
+      const key = `${bucketStart}\u0000${field}`;
+      let rollup = byKey.get(key);
+      if (!rollup) {
+        rollup = { field, bucketStart, ...emptyAggregate() };
+        byKey.set(key, rollup);
+      }
+      add(rollup, ts, fields[field] as number);
+    }
+  }
+  return [...byKey.values()];
+}
+
+/** The first UTC ms of the local day after the one starting at `dayStart`. */
+export const nextLocalDay = (dayStart: number, zone: string) =>
+  DateTime.fromMillis(dayStart, { zone }).plus({ days: 1 }).startOf('day').toMillis();
+export const localDayOf = (ts: number, zone: string) => DateTime.fromMillis(ts, { zone }).startOf('day').toMillis();

@@ -9,6 +9,8 @@ export interface SeriesRow {
   deviceId: string;
   deviceDescription: string;
   units: Record<string, string>;
+  /** The zone of the series' day rollups (TIME_ZONE when it was made). */
+  dayZone: string;
   retentionDays: number | null;
   createdAt: number;
   pointCount: number;
@@ -25,6 +27,7 @@ interface RawSeries {
   device_id: string;
   device_description: string;
   units: string;
+  day_zone: string;
   retention_days: number | null;
   created_at: number;
   point_count: number;
@@ -33,7 +36,7 @@ interface RawSeries {
 }
 
 const COLUMNS =
-  'id, owner_id, description, device_id, device_description, units, retention_days, created_at, point_count, first_ts, last_ts';
+  'id, owner_id, description, device_id, device_description, units, day_zone, retention_days, created_at, point_count, first_ts, last_ts';
 
 const nullableNumber = (value: number | null) => (value === null ? null : Number(value));
 
@@ -45,6 +48,7 @@ function toRow(raw: RawSeries): SeriesRow {
     deviceId: raw.device_id,
     deviceDescription: raw.device_description,
     units: JSON.parse(raw.units) as Record<string, string>,
+    dayZone: raw.day_zone,
     retentionDays: nullableNumber(raw.retention_days),
     createdAt: Number(raw.created_at),
     pointCount: Number(raw.point_count),
@@ -58,9 +62,18 @@ const lastId = perDialect((sql) => sql.lastInsertId);
 export async function insertSeries(db: Database, row: NewSeriesRow): Promise<number> {
   return db.transaction(async (tx) => {
     await tx.execute(
-      `INSERT INTO measurement_series (owner_id, description, device_id, device_description, units, retention_days, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      [row.ownerId, row.description, row.deviceId, row.deviceDescription, JSON.stringify(row.units), row.retentionDays, row.createdAt],
+      `INSERT INTO measurement_series (owner_id, description, device_id, device_description, units, day_zone, retention_days, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        row.ownerId,
+        row.description,
+        row.deviceId,
+        row.deviceDescription,
+        JSON.stringify(row.units),
+        row.dayZone,
+        row.retentionDays,
+        row.createdAt,
+      ],
     );
     const [inserted] = await tx.query<{ id: number }>(lastId(tx));
     return Number(inserted!.id);
@@ -95,6 +108,7 @@ export async function deleteSeries(db: Database, id: number): Promise<boolean> {
   return db.transaction(async (tx) => {
     await tx.execute('DELETE FROM measurement_points WHERE series_id = ?', [id]);
     await tx.execute('DELETE FROM measurement_rollups WHERE series_id = ?', [id]);
+    await tx.execute('DELETE FROM measurement_day_rollups WHERE series_id = ?', [id]);
     return (await tx.execute('DELETE FROM measurement_series WHERE id = ?', [id])).changes > 0;
   });
 }

@@ -181,6 +181,19 @@ describe.each(BOTH_DATABASES)('measurement series on %s', (_name, makeTarget) =>
       ['2026-10-25T03:00:00+01:00', 2],
     ]);
 
+    // Another whole-hour zone than the series' day zone: its hourly rollups grouped into New York's days by the database.
+    const newYork = await gw.http
+      .get(`/api/v1/series/${seriesId}/aggregates?from=2026-10-24&to=2026-10-28&tz=America/New_York&fields=temp_C`)
+      .set(asJane())
+      .expect(200);
+    const wantNewYork = expectedDays(points, 'America/New_York', '2026-10-24', 4);
+    expect(newYork.body.buckets).toEqual(
+      wantNewYork.map(({ start, ...f }) => ({
+        start,
+        fields: { temp_C: { count: f.count, min: f.min, max: f.max, avg: f.avg, last: f.last } },
+      })),
+    );
+
     const kolkata = await gw.http
       .get(`/api/v1/series/${seriesId}/aggregates?from=2026-10-24&to=2026-10-28&tz=Asia/Kolkata`)
       .set(asJane())
@@ -275,5 +288,13 @@ describe.each(BOTH_DATABASES)('measurement series on %s', (_name, makeTarget) =>
     const days = await gw.http.get(`/api/v1/series/${id}/aggregates?from=2026-11-01&to=2026-11-11&tz=UTC`).set(asJane()).expect(200);
     const counts = days.body.buckets.map((b: { fields: { v?: { count: number } } }) => b.fields.v?.count ?? 0);
     expect(counts.reduce((a: number, b: number) => a + b, 0)).toBe(25);
+    // The series' own zone reads its day rollups: the cut day was recomputed from the points left.
+    const berlin = await gw.http
+      .get(`/api/v1/series/${id}/aggregates?from=2026-11-01&to=2026-11-11&tz=Europe/Berlin`)
+      .set(asJane())
+      .expect(200);
+    const byDay = berlin.body.buckets.map((b: { fields: { v?: { count: number; min: number } } }) => b.fields.v?.count ?? 0);
+    expect(byDay.slice(8)).toEqual([11, 14]); // 9 Nov from 13:30 Berlin time, 10 Nov up to 13:30
+    expect(berlin.body.buckets[8].fields.v.min).toBe(47);
   });
 });

@@ -6,8 +6,9 @@ import { MARIADB_TABLE } from './ddl.ts';
  * post their own points. Ids are integers (the timeseries-api wire mode shows them as bare integers; the
  * `/api/v1/series` API shows the same number as a string). A point keeps its fields as the JSON object the
  * device sent (numbers only); `measurement_rollups` holds per field and UTC hour the count, sum, min, max and
- * the latest value, kept up to date on every write, so day and month aggregates read a few thousand rows
- * instead of every point. `point_count`, `first_ts` and `last_ts` on the series are kept with them.
+ * the latest value, and `measurement_day_rollups` the same per local day of the series' `day_zone` (the gateway's
+ * TIME_ZONE when the series was made), both kept up to date on every write: a year per day in that zone reads 365
+ * rows per field, in another zone its hours grouped into that zone's days, never every point. `point_count`, `first_ts` and `last_ts` on the series are kept with them.
  */
 export const MEASUREMENT_MIGRATIONS: readonly Migration[] = [
   {
@@ -22,6 +23,7 @@ export const MEASUREMENT_MIGRATIONS: readonly Migration[] = [
            device_id TEXT NOT NULL,
            device_description TEXT NOT NULL,
            units TEXT NOT NULL,
+           day_zone TEXT NOT NULL,
            retention_days INTEGER,
            created_at INTEGER NOT NULL,
            point_count INTEGER NOT NULL DEFAULT 0,
@@ -48,6 +50,18 @@ export const MEASUREMENT_MIGRATIONS: readonly Migration[] = [
            last_value REAL NOT NULL,
            PRIMARY KEY (series_id, bucket_start, field)
          ) WITHOUT ROWID`,
+        `CREATE TABLE measurement_day_rollups (
+           series_id INTEGER NOT NULL,
+           field TEXT NOT NULL,
+           bucket_start INTEGER NOT NULL,
+           n INTEGER NOT NULL,
+           sum_value REAL NOT NULL,
+           min_value REAL NOT NULL,
+           max_value REAL NOT NULL,
+           last_ts INTEGER NOT NULL,
+           last_value REAL NOT NULL,
+           PRIMARY KEY (series_id, bucket_start, field)
+         ) WITHOUT ROWID`,
       ],
       mariadb: [
         `CREATE TABLE measurement_series (
@@ -57,6 +71,7 @@ export const MEASUREMENT_MIGRATIONS: readonly Migration[] = [
            device_id VARCHAR(100) NOT NULL,
            device_description VARCHAR(200) NOT NULL,
            units TEXT NOT NULL,
+           day_zone VARCHAR(64) NOT NULL,
            retention_days INT NULL,
            created_at BIGINT NOT NULL,
            point_count BIGINT NOT NULL DEFAULT 0,
@@ -72,6 +87,18 @@ export const MEASUREMENT_MIGRATIONS: readonly Migration[] = [
            KEY ix_measurement_points_series_ts (series_id, ts, id)
          ) ${MARIADB_TABLE}`,
         `CREATE TABLE measurement_rollups (
+           series_id BIGINT NOT NULL,
+           field VARCHAR(64) NOT NULL,
+           bucket_start BIGINT NOT NULL,
+           n INT NOT NULL,
+           sum_value DOUBLE NOT NULL,
+           min_value DOUBLE NOT NULL,
+           max_value DOUBLE NOT NULL,
+           last_ts BIGINT NOT NULL,
+           last_value DOUBLE NOT NULL,
+           PRIMARY KEY (series_id, bucket_start, field)
+         ) ${MARIADB_TABLE}`,
+        `CREATE TABLE measurement_day_rollups (
            series_id BIGINT NOT NULL,
            field VARCHAR(64) NOT NULL,
            bucket_start BIGINT NOT NULL,
