@@ -77,7 +77,11 @@ describe.each(BOTH_DATABASES)('timeseries-api wire mode on %s', (_name, makeTarg
     } finally {
       await defaults.close();
     }
-    const off = await startAuthGateway({ databaseUrl: target.url, store: 'memory', env: { RECORDER_ENABLED: 'false' } });
+    const off = await startAuthGateway({
+      databaseUrl: target.url,
+      store: 'memory',
+      env: { RECORDER_ENABLED: 'false', TIMESERIES_API_ENABLED: 'false' },
+    });
     try {
       const res = await off.http.get('/timeseries/series').set('x-api-key', off.adminKey).expect(404);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
