@@ -1418,9 +1418,10 @@ export interface paths {
          * @description Calendar buckets in `tz` (DST-correct: a day is 23 or 25 hours long on a change), each with the count,
          *     minimum, mean, maximum and last value of every field (or of `fields`) over the points in the bucket;
          *     `null` values where a bucket has no point of that field. The range is widened to whole buckets; without
-         *     `from`, `to` and `duration` it is today so far. At most 10,000 buckets. Answered from hourly rollups
-         *     kept on every write, so a year per day reads about 9,000 rows per field; in a zone whose offset is not
-         *     whole hours, and for 5-minute buckets, from the points themselves.
+         *     `from`, `to` and `duration` it is today so far. At most 10,000 buckets. Answered from rollups kept on every
+         *     write: days and longer in the gateway's `TIME_ZONE` (when the series was made) from daily rollups (a year
+         *     is 365 rows per field), in another zone from hourly rollups grouped into its days, hours from the hourly
+         *     rollups; 5-minute buckets and zones whose offset is not whole hours from the points themselves.
          */
         get: operations["aggregateMeasurementPoints"];
         put?: never;

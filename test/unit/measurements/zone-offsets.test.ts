@@ -3,7 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { bucketEdges } from '../../../src/history/buckets.ts';
 import { dailyProbes, HOUR_MS, localMidnights, offsetPieces, wallClock } from '../../../src/measurements/zone-offsets.ts';
 
-const ZONES = ['Europe/Berlin', 'America/New_York', 'Australia/Sydney', 'UTC', 'Asia/Kolkata', 'America/Santiago', 'Asia/Beirut', 'Europe/London'];
+const ZONES = [
+  'Europe/Berlin',
+  'America/New_York',
+  'Australia/Sydney',
+  'UTC',
+  'Asia/Kolkata',
+  'America/Santiago',
+  'Asia/Beirut',
+  'Europe/London',
+];
 
 describe('zone offsets for grouping hourly rollups into local days', () => {
   it.each(ZONES)('%s: local midnights by offset arithmetic equal luxon calendar days (or defer to them)', (zone) => {
