@@ -3388,14 +3388,14 @@ export interface components {
         TimeseriesCount: number;
         /** @description The caller's API key in the body, as timeseries-api clients send it; other keys are ignored */
         TimeseriesToken: {
-            /** @example owg_k3x9m2pq_Xx0Y1z2A3b4C5d6E7f8G9h0I1j2K3l4M5n6O7p8Q9r0S1t2 */
+            /** @example owg_k3x9m2pq_Xx0Y1z2A3b4C5d6E7f8G9h0I1j2K3l4M5n6O7p8Q9r0 */
             token?: string;
         } & {
             [key: string]: unknown;
         };
         /** @description timeseries-api `PUT /series/new`: `token` (or header credentials), `device_id`, `device_desc`, optional `desc`; other keys are ignored */
         TimeseriesNewSeries: {
-            /** @example owg_k3x9m2pq_Xx0Y1z2A3b4C5d6E7f8G9h0I1j2K3l4M5n6O7p8Q9r0S1t2 */
+            /** @example owg_k3x9m2pq_Xx0Y1z2A3b4C5d6E7f8G9h0I1j2K3l4M5n6O7p8Q9r0 */
             token?: string;
             /** @example esp32-garden */
             device_id: string;
@@ -3408,7 +3408,7 @@ export interface components {
         };
         /** @description timeseries-api `PUT /point/new`: `token` (or header credentials), `series_id`, `fields`; other keys are ignored */
         TimeseriesNewPoint: {
-            /** @example owg_k3x9m2pq_Xx0Y1z2A3b4C5d6E7f8G9h0I1j2K3l4M5n6O7p8Q9r0S1t2 */
+            /** @example owg_k3x9m2pq_Xx0Y1z2A3b4C5d6E7f8G9h0I1j2K3l4M5n6O7p8Q9r0 */
             token?: string;
             series_id: components["schemas"]["TimeseriesId"];
             fields: components["schemas"]["MeasurementFields"];
@@ -6046,6 +6046,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "1",
+                     *           "description": "Garden thermometer",
+                     *           "deviceId": "esp32-garden",
+                     *           "deviceDescription": "ESP32 with a DS18B20, on battery",
+                     *           "units": {
+                     *             "temp_C": "°C",
+                     *             "batt_V": "V"
+                     *           },
+                     *           "retentionDays": 365,
+                     *           "ownerId": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *           "createdAt": "2026-12-01T08:00:00.000Z",
+                     *           "pointCount": 1440,
+                     *           "firstPointAt": "2026-12-05T21:00:00.000Z",
+                     *           "lastPointAt": "2026-12-06T20:59:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["MeasurementSeriesList"];
                 };
             };
@@ -6066,6 +6089,18 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "description": "Garden thermometer",
+                 *       "deviceId": "esp32-garden",
+                 *       "deviceDescription": "ESP32 with a DS18B20, on battery",
+                 *       "units": {
+                 *         "temp_C": "°C",
+                 *         "batt_V": "V"
+                 *       },
+                 *       "retentionDays": 365
+                 *     }
+                 */
                 "application/json": components["schemas"]["NewMeasurementSeries"];
             };
         };
@@ -6080,6 +6115,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "1",
+                     *       "description": "Garden thermometer",
+                     *       "deviceId": "esp32-garden",
+                     *       "deviceDescription": "ESP32 with a DS18B20, on battery",
+                     *       "units": {
+                     *         "temp_C": "°C",
+                     *         "batt_V": "V"
+                     *       },
+                     *       "retentionDays": 365,
+                     *       "ownerId": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "createdAt": "2026-12-01T08:00:00.000Z",
+                     *       "pointCount": 1440,
+                     *       "firstPointAt": "2026-12-05T21:00:00.000Z",
+                     *       "lastPointAt": "2026-12-06T20:59:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["MeasurementSeries"];
                 };
             };
@@ -6112,6 +6165,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "1",
+                     *       "description": "Garden thermometer",
+                     *       "deviceId": "esp32-garden",
+                     *       "deviceDescription": "ESP32 with a DS18B20, on battery",
+                     *       "units": {
+                     *         "temp_C": "°C",
+                     *         "batt_V": "V"
+                     *       },
+                     *       "retentionDays": 365,
+                     *       "ownerId": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "createdAt": "2026-12-01T08:00:00.000Z",
+                     *       "pointCount": 1440,
+                     *       "firstPointAt": "2026-12-05T21:00:00.000Z",
+                     *       "lastPointAt": "2026-12-06T20:59:00.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["MeasurementSeries"];
                 };
             };
@@ -6187,6 +6258,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "time": "2026-12-06T20:00:00.000Z",
+                     *           "fields": {
+                     *             "temp_C": 13.5,
+                     *             "batt_V": 3.71
+                     *           }
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["MeasurementPointPage"];
                 };
             };
@@ -6211,6 +6296,24 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "points": [
+                 *         {
+                 *           "time": "2026-12-06T21:00:00+01:00",
+                 *           "fields": {
+                 *             "temp_C": 13.5,
+                 *             "batt_V": 3.71
+                 *           }
+                 *         },
+                 *         {
+                 *           "fields": {
+                 *             "temp_C": 13.4
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["MeasurementPointBatch"];
             };
         };
@@ -6224,6 +6327,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "written": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["MeasurementPointsWritten"];
                 };
             };
@@ -6270,6 +6378,32 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "seriesId": "1",
+                     *       "start": "2026-12-06T00:00:00+01:00",
+                     *       "end": "2026-12-07T00:00:00+01:00",
+                     *       "interval": "day",
+                     *       "timeZone": "Europe/Berlin",
+                     *       "fields": [
+                     *         "temp_C"
+                     *       ],
+                     *       "buckets": [
+                     *         {
+                     *           "start": "2026-12-06T00:00:00+01:00",
+                     *           "fields": {
+                     *             "temp_C": {
+                     *               "count": 1440,
+                     *               "min": 4.5,
+                     *               "avg": 8.25,
+                     *               "max": 13.5,
+                     *               "last": 7.9
+                     *             }
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["MeasurementAggregates"];
                 };
             };
@@ -6294,6 +6428,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "garden-esp32"
+                 *     }
+                 */
                 "application/json": components["schemas"]["NewDeviceKey"];
             };
         };
@@ -6308,6 +6447,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "key": "owg_k3x9m2pq_Xx0Y1z2A3b4C5d6E7f8G9h0I1j2K3l4M5n6O7p8Q9r0",
+                     *       "apiKey": {
+                     *         "id": "5c0f6a8e-2b1d-4e3f-9a7b-1c2d3e4f5a6b",
+                     *         "name": "garden-esp32",
+                     *         "prefix": "owg_k3x9m2pq",
+                     *         "scopes": [
+                     *           "device"
+                     *         ],
+                     *         "device": {
+                     *           "kind": "series",
+                     *           "id": "1"
+                     *         },
+                     *         "chargepoints": null,
+                     *         "userId": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *         "createdAt": "2026-12-06T20:00:00.000Z",
+                     *         "expiresAt": null,
+                     *         "lastUsedAt": null,
+                     *         "revokedAt": null
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["CreatedApiKey"];
                 };
             };
@@ -6338,6 +6500,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "1": {
+                     *         "id": 1,
+                     *         "desc": "Garden temperature",
+                     *         "device_id": "esp32-garden",
+                     *         "device_desc": "ESP32 with a DS18B20",
+                     *         "timestamp": "2026-12-06T20:00:00.000+00:00",
+                     *         "user": "alice",
+                     *         "count": 1440
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["TimeseriesSeriesMap"];
                 };
             };
@@ -6358,6 +6533,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "owg_k3x9m2pq_Xx0Y1z2A3b4C5d6E7f8G9h0I1j2K3l4M5n6O7p8Q9r0",
+                 *       "device_id": "esp32-garden",
+                 *       "device_desc": "ESP32 with a DS18B20",
+                 *       "desc": "Garden temperature"
+                 *     }
+                 */
                 "application/json": components["schemas"]["TimeseriesNewSeries"];
             };
         };
@@ -6371,6 +6554,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /** @example 1 */
                     "application/json": components["schemas"]["TimeseriesId"];
                 };
             };
@@ -6408,6 +6592,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": 1,
+                     *         "series_id": 1,
+                     *         "timestamp": "2026-12-06T20:00:00.000+00:00",
+                     *         "fields": {
+                     *           "temp_C": 13.5,
+                     *           "batt_V": 3.71
+                     *         }
+                     *       }
+                     *     ]
+                     */
                     "application/json": components["schemas"]["TimeseriesPointList"];
                 };
             };
@@ -6432,6 +6629,11 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "owg_k3x9m2pq_Xx0Y1z2A3b4C5d6E7f8G9h0I1j2K3l4M5n6O7p8Q9r0"
+                 *     }
+                 */
                 "application/json": components["schemas"]["TimeseriesToken"];
             };
         };
@@ -6463,6 +6665,16 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "owg_k3x9m2pq_Xx0Y1z2A3b4C5d6E7f8G9h0I1j2K3l4M5n6O7p8Q9r0",
+                 *       "series_id": 1,
+                 *       "fields": {
+                 *         "temp_C": 13.5,
+                 *         "batt_V": 3.71
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["TimeseriesNewPoint"];
             };
         };
@@ -6476,6 +6688,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /** @example 1 */
                     "application/json": components["schemas"]["TimeseriesId"];
                 };
             };
@@ -6509,6 +6722,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "series_id": 1,
+                     *       "timestamp": "2026-12-06T20:00:00.000+00:00",
+                     *       "fields": {
+                     *         "temp_C": 13.5,
+                     *         "batt_V": 3.71
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["TimeseriesPoint"];
                 };
             };
@@ -6533,6 +6757,11 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "owg_k3x9m2pq_Xx0Y1z2A3b4C5d6E7f8G9h0I1j2K3l4M5n6O7p8Q9r0"
+                 *     }
+                 */
                 "application/json": components["schemas"]["TimeseriesToken"];
             };
         };
@@ -6573,6 +6802,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /** @example 1440 */
                     "application/json": components["schemas"]["TimeseriesCount"];
                 };
             };
