@@ -3393,25 +3393,32 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        /** @description timeseries-api `PUT /series/new`: `token` (or header credentials), `device_id`, `device_desc`, optional `desc`; other keys are ignored */
+        /**
+         * @description timeseries-api `PUT /series/new`: `token` (or header credentials), `device_id` and `device_desc` (both needed:
+         *     400 without them, checked after the token so that a request without credentials is a 401), optional `desc`;
+         *     other keys are ignored
+         */
         TimeseriesNewSeries: {
             /** @example owg_k3x9m2pq_Xx0Y1z2A3b4C5d6E7f8G9h0I1j2K3l4M5n6O7p8Q9r0 */
             token?: string;
             /** @example esp32-garden */
-            device_id: string;
+            device_id?: string;
             /** @example ESP32 with a DS18B20 */
-            device_desc: string;
+            device_desc?: string;
             /** @example Garden temperature */
             desc?: string;
         } & {
             [key: string]: unknown;
         };
-        /** @description timeseries-api `PUT /point/new`: `token` (or header credentials), `series_id`, `fields`; other keys are ignored */
+        /**
+         * @description timeseries-api `PUT /point/new`: `token` (or header credentials), `series_id` and `fields` (both needed: 400
+         *     without them, checked after the token so that a request without credentials is a 401); other keys are ignored
+         */
         TimeseriesNewPoint: {
             /** @example owg_k3x9m2pq_Xx0Y1z2A3b4C5d6E7f8G9h0I1j2K3l4M5n6O7p8Q9r0 */
             token?: string;
-            series_id: components["schemas"]["TimeseriesId"];
-            fields: components["schemas"]["MeasurementFields"];
+            series_id?: components["schemas"]["TimeseriesId"];
+            fields?: components["schemas"]["MeasurementFields"];
         } & {
             [key: string]: unknown;
         };

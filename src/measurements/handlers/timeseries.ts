@@ -6,7 +6,7 @@
 import { grants, type Scope } from '../../auth/api-key.ts';
 import type { Authenticator } from '../../auth/authenticator.ts';
 import type { Principal } from '../../auth/principal.ts';
-import { DomainError, ForbiddenError, NotAuthenticatedError, UnavailableError } from '../../errors.ts';
+import { DomainError, ForbiddenError, InvalidInputError, NotAuthenticatedError, UnavailableError } from '../../errors.ts';
 import { json, noContent, type HandlerTable } from '../../http/operation-types.ts';
 import { ANONYMOUS, type SeriesCaller } from '../caller.ts';
 import { wirePoint, wireSeries } from '../dto.ts';
@@ -33,6 +33,12 @@ export interface TimeseriesDeps {
   /** TIMESERIES_API_PUBLIC_READS: anonymous callers may read every series. */
   publicReads: boolean;
   keys: SeriesKeys;
+}
+
+/** A body key the wire mode needs: checked after the token (a request without credentials is a 401 first). */
+function required<T>(value: T | undefined, name: string): T {
+  if (value === undefined) throw new InvalidInputError(`${name} is missing`);
+  return value;
 }
 
 const MISSING_TOKEN = 'Missing token: send your API key as "token" in the JSON body, or in the x-api-key header';
@@ -90,10 +96,12 @@ export function timeseriesHandlers(deps: TimeseriesDeps): TimeseriesHandlers {
       return json(200, body);
     },
     createTimeseriesSeries: async ({ body, principal }) => {
-      const created = await series.create((await writer(principal, body, 'control')).caller, {
+      const { caller } = await writer(principal, body, 'control');
+      const deviceId = required(body.device_id, 'device_id');
+      const created = await series.create(caller, {
         description: body.desc ?? '',
-        deviceId: body.device_id,
-        deviceDescription: body.device_desc,
+        deviceId,
+        deviceDescription: required(body.device_desc, 'device_desc'),
       });
       return json(201, created.id);
     },
@@ -108,9 +116,9 @@ export function timeseriesHandlers(deps: TimeseriesDeps): TimeseriesHandlers {
       return noContent();
     },
     createTimeseriesPoint: async ({ body, principal }) => {
-      const { lastId } = await series.write((await writer(principal, body, 'control', true)).caller, body.series_id, [
-        { fields: body.fields },
-      ]);
+      const { caller } = await writer(principal, body, 'control', true);
+      const seriesId = required(body.series_id, 'series_id');
+      const { lastId } = await series.write(caller, seriesId, [{ fields: required(body.fields, 'fields') }]);
       return json(201, lastId!);
     },
     getTimeseriesPoint: async ({ params, principal }) => json(200, wirePoint(await series.point(reader(principal), params.tsPointId))),
