@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../../src/errors.ts';
 import { foldPoints, foldRollups } from '../../../src/measurements/aggregate.ts';
 import { checkFields } from '../../../src/measurements/limits.ts';
-import { dayRollupsOf, hourRollupsOf, merge, emptyAggregate } from '../../../src/measurements/rollups.ts';
+import { dayRollupsOf, hourRollupsOf, merge, emptyAggregate, type TimedFields } from '../../../src/measurements/rollups.ts';
 
 const at = (iso: string) => Date.parse(iso);
 
 describe('measurement rollups', () => {
-  const points = [
+  const points: TimedFields[] = [
     { ts: at('2026-03-29T00:30:00Z'), fields: { t: 5 } },
     { ts: at('2026-03-29T00:10:00Z'), fields: { t: 7, v: 3.7 } },
     { ts: at('2026-03-29T01:59:59Z'), fields: { t: -1 } },
