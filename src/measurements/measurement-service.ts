@@ -20,7 +20,7 @@ import {
   writePoints,
   type StoredPoint,
 } from './point-repository.ts';
-import { dailyProbes, localMidnights, offsetPieces, wallClock } from './zone-offsets.ts';
+import { localMidnights, offsetPieces, probesOver, wallClock } from './zone-offsets.ts';
 import { HOUR_MS } from './rollups.ts';
 import { deleteSeries, findSeries, insertSeries, listSeries, type SeriesRow } from './series-repository.ts';
 
@@ -267,7 +267,7 @@ export class MeasurementService {
       return foldPoints(edgeMs, await readPoints(this.db, id, { from: first, to: last }, Number.MAX_SAFE_INTEGER), wanted);
     }
     if (interval === 'hour') return foldRollups(edgeMs, await readRollups(this.db, id, first, last), wanted);
-    const pieces = offsetPieces(interval === 'day' ? edgeMs : dailyProbes(first, last), zone);
+    const pieces = offsetPieces(probesOver(first, last), zone);
     const days = await readDayRollups(this.db, id, first, last, pieces, wanted);
     // Each local day into the bucket whose start (as wall-clock time) is the last at or before it.
     const edgeDays = edgeMs.map((edge) => wallClock(edge, pieces));

@@ -19,8 +19,8 @@ export interface OffsetPiece {
 const offsetOf = (zone: IANAZone) => (ms: number) => zone.offset(ms) * 60_000;
 
 /**
- * The offset pieces over the probes (ascending UTC ms, first and last included, at most a day apart so that no two
- * changes fall between neighbours): each change is narrowed to its whole hour.
+ * The offset pieces over the probes (ascending UTC ms, first and last included, close enough that no two changes
+ * fall between neighbours, see probesOver): each change is narrowed to its whole hour.
  */
 export function offsetPieces(probes: readonly number[], zoneName: string): OffsetPiece[] {
   const offsetAt = offsetOf(IANAZone.create(zoneName));
@@ -40,10 +40,13 @@ export function offsetPieces(probes: readonly number[], zoneName: string): Offse
   return pieces;
 }
 
-/** Probes a day apart over [from, to], both included. */
-export function dailyProbes(from: number, to: number): number[] {
+/**
+ * Probes over [from, to], both included, `stepMs` apart (default a week: offsets change about twice a year, and no
+ * zone changes twice within a week, so every change lies between two probes and is narrowed to its hour there).
+ */
+export function probesOver(from: number, to: number, stepMs = 7 * DAY_MS): number[] {
   const probes: number[] = [];
-  for (let ms = from; ms < to; ms += DAY_MS) probes.push(ms);
+  for (let ms = from; ms < to; ms += stepMs) probes.push(ms);
   probes.push(to);
   return probes;
 }
@@ -60,12 +63,14 @@ export function wallClock(ms: number, pieces: readonly OffsetPiece[]): number {
 
 /**
  * The local midnights from `start` (a local midnight) up to and including `end`, by offset arithmetic: a day is
- * 24 hours plus the change of offset during it (23 or 25 on a DST change). Undefined, for luxon's calendar
- * stepping to decide, when a computed edge is not a local midnight (a zone whose clocks skip midnight) or there
- * would be more than `max` days.
+ * 24 hours plus the change of offset during it (23 or 25 on a DST change); the offsets come from the pieces, so a
+ * year costs a few dozen zone look-ups instead of one per day. Undefined, for luxon's calendar stepping to decide,
+ * when a computed edge is not a local midnight (a zone whose clocks skip midnight) or there would be more than
+ * `max` days.
  */
 export function localMidnights(start: number, end: number, zoneName: string, max: number): number[] | undefined {
-  const offsetAt = offsetOf(IANAZone.create(zoneName));
+  const pieces = offsetPieces(probesOver(start, end + 2 * DAY_MS), zoneName);
+  const offsetAt = (ms: number) => wallClock(ms, pieces) - ms;
   const edges = [start];
   for (let current = start; current < end;) {
     let next = current + DAY_MS;

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { bucketEdges } from '../../../src/history/buckets.ts';
-import { dailyProbes, HOUR_MS, localMidnights, offsetPieces, wallClock } from '../../../src/measurements/zone-offsets.ts';
+import { probesOver, HOUR_MS, localMidnights, offsetPieces, wallClock } from '../../../src/measurements/zone-offsets.ts';
 
 const ZONES = [
   'Europe/Berlin',
@@ -27,7 +27,7 @@ describe('zone offsets for grouping hourly rollups into local days', () => {
   it.each(ZONES)('%s: the offset pieces give every hour its wall-clock time', (zone) => {
     const from = DateTime.fromISO('2025-01-01', { zone }).toMillis();
     const to = DateTime.fromISO('2026-01-01', { zone }).toMillis();
-    const pieces = offsetPieces(dailyProbes(from, to), zone);
+    const pieces = offsetPieces(probesOver(from, to), zone);
     expect(pieces.length).toBeLessThanOrEqual(3);
     for (let hour = from - (from % HOUR_MS); hour < to; hour += HOUR_MS) {
       const dt = DateTime.fromMillis(hour, { zone });
