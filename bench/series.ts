@@ -5,7 +5,8 @@
  *     multi-row INSERTs on the bench's own connection (no HTTP, no validation, no rollups);
  *   - that year aggregated per day in Europe/Berlin, `GET …/aggregates?interval=day` (target < 50 ms median, warm),
  *     beside the naive query: GROUP BY hour over the raw points (every point's JSON read) folded into the days, whose
- *     answer must equal the API's (DST days included).
+ *     answer must equal the API's (DST days included); for information, the same in America/New_York (not the series'
+ *     day zone: its hourly rollups grouped into New York's days by the database).
  *
  *   node --import tsx bench/series.ts      (BENCH_DAYS=365; BENCH_DATABASES=sqlite,mariadb)
  */
@@ -250,8 +251,22 @@ async function runTarget(target: Target) {
       `${target.name}: ${answer.buckets.length} days in ${ZONE} (hours per day seen: ${[...hours].sort().join(', ')}): ` +
         `${fmt(ms, 1)} ms median warm (target < ${TARGET_MS}), naive GROUP BY over the raw points ${fmt(median(naiveTimes), 1)} ms; max difference ${maxDiff.toExponential(1)}`,
     );
+    // For information: the same year per day in another zone than the series' (hourly rollups grouped by the database).
+    const otherZone = `${base}/aggregates?from=${START.toISODate()}&to=${END.toISODate()}&interval=day&tz=America/New_York&fields=temp_C`;
+    const other = async () => {
+      const res = await fetch(otherZone, { headers: { 'x-api-key': key } });
+      if (res.status !== 200) throw new Error(`GET ${otherZone} answered ${res.status}`);
+      await res.arrayBuffer();
+    };
+    await other();
+    const otherTimes: number[] = [];
+    for (let i = 0; i < WARM_RUNS; i++) otherTimes.push((await timed(other))[0]);
+    console.log(
+      `${target.name}: the same year per day in America/New_York (hourly rollups grouped by the database): ${fmt(median(otherTimes), 1)} ms median warm`,
+    );
     return {
       database: target.name,
+      otherZoneMedianMs: round(median(otherTimes), 1),
       points: written.points,
       pointsPerSecond: Math.round(pointsPerS),
       baselineInsertsPerSecond: Math.round(baselinePerS),
