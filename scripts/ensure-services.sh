@@ -106,6 +106,8 @@ have openssl || pkgs+=(openssl)
 have docker-compose || pkgs+=(docker-compose)
 # pdftotext and pdftoppm read the PDF charging report back (test/integration/sessions-report.test.ts).
 have pdftotext || pkgs+=(poppler-utils)
+# A Python requests client drives the timeseries-api wire mode (test/integration/timeseries-api.test.ts).
+have python3 && python3 -c 'import requests' 2>/dev/null || pkgs+=(python3 python3-requests)
 
 if ((${#pkgs[@]})); then
   apt_cmd="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${pkgs[*]}"

@@ -52,6 +52,11 @@ import { meterHandlers } from './meters/handlers.ts';
 import { MeterRepository } from './meters/meter-repository.ts';
 import { MeterService } from './meters/meter-service.ts';
 import { ProfileRepository } from './profiles/profile-repository.ts';
+import { TIMESERIES_SPEC_PREFIX, type TimeseriesApiConfig } from './measurements/config-schema.ts';
+import { seriesHandlers } from './measurements/handlers/series.ts';
+import { POINT_BATCH_BODY_LIMIT } from './measurements/limits.ts';
+import { MeasurementService } from './measurements/measurement-service.ts';
+import { timeseriesHandlers } from './measurements/handlers/timeseries.ts';
 import { reportHandlers } from './reports/handlers.ts';
 import { ReportService } from './reports/report-service.ts';
 import { NO_REPORT_SETTINGS, type ReportSettings } from './reports/settings.ts';
@@ -94,6 +99,8 @@ export interface AppDeps {
   energsync?: EnergSyncConfig;
   /** The ESP8266 smartmeter's own paths: served under `basePath` when enabled; default: not served. */
   pulseMeterCompat?: PulseMeterCompatConfig;
+  /** The timeseries-api wire mode of measurement series: served under `basePath` when enabled; default: not served. */
+  timeseriesApi?: TimeseriesApiConfig;
 }
 
 /**
@@ -105,10 +112,15 @@ export function buildApp(deps: AppDeps): Express {
   const operations = listOperations(spec.document);
   const energsync = deps.energsync;
   const compat = deps.pulseMeterCompat;
+  const timeseriesApi = deps.timeseriesApi;
   const served = mountPrefix(
-    mountPrefix(operations, ENERGSYNC_SPEC_PREFIX, energsync?.enabled ? energsync.basePath : undefined),
-    PULSE_METER_SPEC_PREFIX,
-    compat?.enabled ? compat.basePath : undefined,
+    mountPrefix(
+      mountPrefix(operations, ENERGSYNC_SPEC_PREFIX, energsync?.enabled ? energsync.basePath : undefined),
+      PULSE_METER_SPEC_PREFIX,
+      compat?.enabled ? compat.basePath : undefined,
+    ),
+    TIMESERIES_SPEC_PREFIX,
+    timeseriesApi?.enabled ? timeseriesApi.basePath : undefined,
   );
   const live = new LiveService(deps.liveStore, { staleAfterMs: deps.config.staleAfterMs, now: deps.now });
   const security = createSecurityLayer({
@@ -127,6 +139,7 @@ export function buildApp(deps: AppDeps): Express {
     now: deps.now,
   });
   const history = new HistoryService(deps.db, { timeZone: deps.statistics?.timeZone ?? 'UTC', now: deps.now });
+  const measurements = new MeasurementService(deps.db, { timeZone: deps.statistics?.timeZone ?? 'UTC', now: deps.now });
   const handlers: HandlerTable = {
     ...security.handlers,
     ...liveHandlers(live),
@@ -185,6 +198,14 @@ export function buildApp(deps: AppDeps): Express {
       }),
       deps.auth.keys,
     ),
+    ...seriesHandlers(measurements, deps.auth.keys),
+    ...timeseriesHandlers({
+      series: measurements,
+      authenticator: deps.auth.authenticator,
+      userName: async (id) => (await deps.auth.users.cached(id))?.name,
+      publicReads: timeseriesApi?.publicReads ?? false,
+      keys: deps.auth.keys,
+    }),
   };
 
   const app = express();
@@ -194,6 +215,8 @@ export function buildApp(deps: AppDeps): Express {
   app.set('trust proxy', deps.security.trustProxy);
   const handlerOf = createHandlerSteps(operations, handlers, createRequestValidation(spec.document));
   const jsonBody = express.json({ limit: '64kb' });
+  // A batch of points is larger than anything else the API takes (openapi.yaml: 4 MiB, 413 above).
+  const pointBatchBody = express.json({ limit: POINT_BATCH_BODY_LIMIT });
   const eventStream = eventStreamStep({
     hub: deps.stream.hub,
     authenticator: deps.auth.authenticator,
@@ -204,7 +227,7 @@ export function buildApp(deps: AppDeps): Express {
   const dispatch = createDispatcher(served, (operation) => [
     ...(operation.operationId === 'openStream' ? [narrowingBeforeTicket] : []),
     ...security.stepsOf(operation),
-    ...(operation.hasRequestBody ? [jsonBody] : []),
+    ...(operation.hasRequestBody ? [operation.operationId === 'writeMeasurementPoints' ? pointBatchBody : jsonBody] : []),
     ...(operation.operationId === 'openStream' ? [eventStream] : []),
     handlerOf(operation),
   ]);

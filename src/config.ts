@@ -13,6 +13,7 @@ import { DEFAULT_MAX_POWER_W } from './history/meter-counter.ts';
 import { parseAddress, parseVehiclePlates, type ReportSettings } from './reports/settings.ts';
 import { SECURITY_CONFIG_KEYS, securityConfig, securitySchemaShape, type SecurityConfig } from './auth/config-schema.ts';
 import { PULSE_METER_CONFIG_KEYS, pulseMeterConfig, pulseMeterSchemaShape, type PulseMeterCompatConfig } from './meters/config-schema.ts';
+import { TIMESERIES_CONFIG_KEYS, timeseriesConfig, timeseriesSchemaShape, type TimeseriesApiConfig } from './measurements/config-schema.ts';
 import { ENERGSYNC_CONFIG_KEYS, energsyncConfig, energsyncSchemaShape, type EnergSyncConfig } from './energsync/config-schema.ts';
 
 export const CONFIG_KEYS = [
@@ -68,6 +69,7 @@ export const CONFIG_KEYS = [
   ...SECURITY_CONFIG_KEYS,
   ...ENERGSYNC_CONFIG_KEYS,
   ...PULSE_METER_CONFIG_KEYS,
+  ...TIMESERIES_CONFIG_KEYS,
 ] as const;
 
 type ConfigKey = (typeof CONFIG_KEYS)[number];
@@ -131,6 +133,8 @@ export interface Config {
   energsync: EnergSyncConfig;
   /** The ESP8266 smartmeter's own paths (src/meters/config-schema.ts). */
   pulseMeterCompat: PulseMeterCompatConfig;
+  /** The timeseries-api wire mode of measurement series (src/measurements/config-schema.ts). */
+  timeseriesApi: TimeseriesApiConfig;
 }
 
 export class ConfigError extends Error {
@@ -244,6 +248,7 @@ const schema = z.object({
   ...securitySchemaShape,
   ...energsyncSchemaShape,
   ...pulseMeterSchemaShape,
+  ...timeseriesSchemaShape,
 });
 
 function attempt<T>(parse: () => T, ctx: z.RefinementCtx): T {
@@ -379,6 +384,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     security,
     energsync: energsyncConfig(c),
     pulseMeterCompat: pulseMeterConfig(c),
+    timeseriesApi: timeseriesConfig(c),
   };
 }
 

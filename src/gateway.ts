@@ -303,6 +303,7 @@ export async function startGateway(
       startedAt,
       energsync: config.energsync,
       pulseMeterCompat: config.pulseMeterCompat,
+      timeseriesApi: config.timeseriesApi,
     });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.http.port, config.http.host, () => resolve(s));

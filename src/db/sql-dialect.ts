@@ -18,6 +18,8 @@ export interface SqlDialect {
   /** The smaller and the larger of two values. */
   least(a: string, b: string): string;
   greatest(a: string, b: string): string;
+  /** A SELECT of the id (as `id`) the last row inserted into an auto-increment table got, on this connection. */
+  readonly lastInsertId: string;
 }
 
 const assignments = (set: Readonly<Record<string, (inserted: string) => string>>, inserted: (column: string) => string) =>
@@ -32,6 +34,7 @@ const DIALECTS: Record<Dialect, SqlDialect> = {
     forUpdate: '',
     least: (a, b) => `MIN(${a}, ${b})`,
     greatest: (a, b) => `MAX(${a}, ${b})`,
+    lastInsertId: 'SELECT last_insert_rowid() AS id',
   },
   mariadb: {
     insertIgnore: 'INSERT IGNORE',
@@ -39,6 +42,7 @@ const DIALECTS: Record<Dialect, SqlDialect> = {
     forUpdate: ' FOR UPDATE',
     least: (a, b) => `LEAST(${a}, ${b})`,
     greatest: (a, b) => `GREATEST(${a}, ${b})`,
+    lastInsertId: 'SELECT LAST_INSERT_ID() AS id',
   },
 };
 

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
 import { SampleWriter } from '../history/sample-writer.ts';
 import { pruneSamples } from '../history/retention.ts';
+import { pruneMeasurementPoints } from '../measurements/retention.ts';
 import type { Session } from '../sessions/model.ts';
 import type { RecorderMetrics } from './metrics.ts';
 import { OutageBuffer } from './outage-buffer.ts';
@@ -168,6 +169,8 @@ export class RecorderWrites {
       const before = now - this.deps.options.rawRetentionMs;
       this.deps.metrics.samplesPruned.inc(await pruneSamples(this.deps.db, before));
       await pruneQuarantine(this.deps.db, before);
+      // Measurement series have their own retention each; pruned on the same hourly turn, by the instance that records.
+      await pruneMeasurementPoints(this.deps.db, now);
     } catch (error) {
       this.deps.logger.warn({ err: (error as Error).message }, 'pruning old samples failed; retried in an hour');
     }

@@ -59,6 +59,19 @@ export async function prepareDemo(demo: DemoGateway, name = 'swagger'): Promise<
   // A pulse meter and its device key: the smartmeter's compatibility paths name no meter, the key does.
   ids.meterId = (await demo.http.post('/api/v1/meters').set(as).send({ name, energyPerPulseWh: 13.333 }).expect(201)).body.id;
   ids.meterKey = (await demo.http.post(`/api/v1/meters/${ids.meterId}/keys`).set(as).send({ name }).expect(201)).body.key;
+  // A measurement series with a point: the examples' series and point id 1 (the wire mode's integer ids).
+  ids.seriesId = (
+    await demo.http
+      .post('/api/v1/series')
+      .set(as)
+      .send({ description: name, deviceId: name, units: { temp_C: '°C' } })
+      .expect(201)
+  ).body.id;
+  await demo.http
+    .post(`/api/v1/series/${ids.seriesId}/points`)
+    .set(as)
+    .send({ points: [{ fields: { temp_C: 13.5 } }] })
+    .expect(201);
   const login = await demo.http.post('/api/v1/auth/login').send({ username: name, password }).expect(200);
   // A session to look at: the simulator's plugged-in car starts one at the recorder's first ticks.
   ids.sessionId = await eventually(

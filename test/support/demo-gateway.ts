@@ -32,11 +32,12 @@ export async function startDemoGateway(env: Record<string, string> = {}): Promis
       RECORDER_SPOOL_FILE: join(dir, 'spool.jsonl'),
       DEMO_INTERVAL_S: '1',
       RECORD_INTERVAL_S: '1',
-      // Every operation of the spec is served, EnergSync's too.
+      // Every operation of the spec is served, EnergSync's and the timeseries-api wire mode's too.
       ENERGSYNC_ENABLED: 'true',
       // The smartmeter's paths under the prefix the spec writes, so that suites walking the spec find them.
       PULSE_METER_COMPAT_ENABLED: 'true',
       PULSE_METER_COMPAT_BASE_PATH: '/pulse-meter',
+      TIMESERIES_API_ENABLED: 'true',
       ...FAST_KDF,
       ...env,
     }),

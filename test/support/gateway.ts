@@ -47,6 +47,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     // The smartmeter's paths too, under the prefix the spec writes.
     PULSE_METER_COMPAT_ENABLED: 'true',
     PULSE_METER_COMPAT_BASE_PATH: '/pulse-meter',
+    TIMESERIES_API_ENABLED: 'true',
     ...((options.store ?? 'redis') === 'redis' ? { REDIS_URL: services.redisUrl } : {}),
     ...options.env,
   });

@@ -1591,6 +1591,282 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List measurement series
+         * @description Measurement series: what the other devices of the house (a thermometer, a battery monitor) record
+         *     here. Admins see every series, users their own. Oldest first, paged by `cursor`: pass `nextCursor` of
+         *     one page to get the next; `nextCursor` is `null` on the last page.
+         */
+        get: operations["listMeasurementSeries"];
+        put?: never;
+        /**
+         * Create a measurement series
+         * @description Creates a series owned by the caller. `units` names the unit of each field the device will send (any
+         *     field may be sent, with or without a unit). `retentionDays`: points older than that many days are
+         *     deleted (hour by hour, rollups with them); omitted or `null`: kept for ever.
+         */
+        post: operations["createMeasurementSeries"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/series/{seriesId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One measurement series
+         * @description A series of the caller (admins - any), with its number of points and the time of its first and last point. Other users' series answer 404.
+         */
+        get: operations["getMeasurementSeries"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a measurement series
+         * @description Deletes a series of the caller (admins - any) with all its points and rollups, in one transaction. 404 for a series that does not exist (or is another user's).
+         */
+        delete: operations["deleteMeasurementSeries"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/series/{seriesId}/points": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Points of a series in a time range
+         * @description The points whose time lies in `[from, to)`, oldest first (ties by arrival), paged by `cursor`. Without
+         *     `to`: now; without `from`: two days before `to` (the timeseries-api default window). Times are
+         *     returned in UTC.
+         */
+        get: operations["listMeasurementPoints"];
+        put?: never;
+        /**
+         * Write a batch of points
+         * @description Stores up to 5,000 points in one transaction (all or none). Each point has `fields`, an object of at most
+         *     32 numbers whose names match `^[A-Za-z_][A-Za-z0-9_.-]{0,63}$` (400 otherwise, as for a number that is not
+         *     finite, such as `1e999`), and optionally `time` (ISO 8601 with an offset; default: when the gateway
+         *     received the batch). Times are stored in UTC. Points may arrive in any order; two points may share a
+         *     time. The body may be up to 4 MiB (413 above).
+         */
+        post: operations["writeMeasurementPoints"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/series/{seriesId}/aggregates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Minimum, mean, maximum and last value per field and interval
+         * @description Calendar buckets in `tz` (DST-correct: a day is 23 or 25 hours long on a change), each with the count,
+         *     minimum, mean, maximum and last value of every field (or of `fields`) over the points in the bucket;
+         *     `null` values where a bucket has no point of that field. The range is widened to whole buckets; without
+         *     `from`, `to` and `duration` it is today so far. At most 10,000 buckets. Answered from rollups kept on every
+         *     write: days and longer in the gateway's `TIME_ZONE` (when the series was made) from daily rollups (a year
+         *     is 365 rows per field), in another zone from hourly rollups grouped into its days, hours from the hourly
+         *     rollups; 5-minute buckets and zones whose offset is not whole hours from the points themselves.
+         */
+        get: operations["aggregateMeasurementPoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/series/{seriesId}/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a device key for a series
+         * @description Creates an API key bound to this series and returns it **once** (the same body as `POST /api/v1/keys`):
+         *     it carries the `device` scope and can only write points to this series and read it (the operations marked
+         *     `x-device-operation: series`), nothing else (403). Only the series' owner or an admin; the key belongs to
+         *     the owner. Needs an access token or an admin key. Deleting the series revokes its keys.
+         */
+        post: operations["createMeasurementSeriesKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/timeseries/series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * timeseries-api: the series, keyed by id
+         * @description fakufaku/timeseries-api `GET /series`: an object keyed by each series' id as a string. `user` is the
+         *     owner's name, `count` the number of points. With header credentials: the caller's series (admins - all);
+         *     without: every series, only when `TIMESERIES_API_PUBLIC_READS=true` (401 otherwise). The `/timeseries`
+         *     prefix is the default of `TIMESERIES_API_BASE_PATH`; these operations are served only with
+         *     `TIMESERIES_API_ENABLED=true`. No JSONP: `callback` is refused (400).
+         */
+        get: operations["listTimeseriesSeries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/timeseries/series/new": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * timeseries-api: create a series
+         * @description timeseries-api `PUT /series/new`: creates a series owned by the user of `token` (an API key of this
+         *     gateway, or send it in `x-api-key` instead) and answers **201 with the bare integer id**. Other keys in
+         *     the body are ignored. No token: 401; an unknown token: 403 (never echoed); a missing `device_id` or
+         *     `device_desc`: 400.
+         */
+        put: operations["createTimeseriesSeries"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/timeseries/series/{tsSeriesId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * timeseries-api: the points of a series
+         * @description timeseries-api `GET /series/{id}`: a JSON array of the points with `from` ≤ time ≤ `to` (both inclusive,
+         *     as there), oldest first. Defaults: `to` = now, `from` = two days before `to`. A date-time without an
+         *     offset is local time in `TIME_ZONE`; an unparsable value is a 400 (not silently the default). At most
+         *     100,000 points (400 above: narrow the range). Reads as `listTimeseriesSeries`: header credentials of
+         *     the owner (or an admin), or anonymous when public reads are enabled.
+         */
+        get: operations["getTimeseriesSeriesPoints"];
+        put?: never;
+        post?: never;
+        /**
+         * timeseries-api: delete a series
+         * @description timeseries-api `DELETE /series/{id}` with `{"token": …}` in the body (or header credentials): deletes the
+         *     series and its points in one transaction, **only the owner's** (or an admin's): another user's token is a
+         *     403. 204 also when the series does not exist (idempotent, as there).
+         */
+        delete: operations["deleteTimeseriesSeries"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/timeseries/point/new": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * timeseries-api: add a point
+         * @description timeseries-api `PUT /point/new`: stores one point, stamped with the time the gateway received it, in the
+         *     series `series_id` of the token's user, and answers **201 with the bare integer point id**. `fields` holds
+         *     at most 32 finite numbers (names as in `writeMeasurementPoints`). Extra keys are ignored. No token:
+         *     401; an unknown token, or a series of another user (or another series than the device key's): 403; no such
+         *     series: 404.
+         */
+        put: operations["createTimeseriesPoint"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/timeseries/point/{tsPointId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * timeseries-api: one point
+         * @description timeseries-api `GET /point/{id}`. Reads as `listTimeseriesSeries`; a point of a series the caller may not read is a 404.
+         */
+        get: operations["getTimeseriesPoint"];
+        put?: never;
+        post?: never;
+        /**
+         * timeseries-api: delete a point
+         * @description timeseries-api `DELETE /point/{id}` with `{"token": …}`: only a point of a series the token's user owns (or any, for an admin); 403 otherwise; 204 also when there is no such point.
+         */
+        delete: operations["deleteTimeseriesPoint"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/timeseries/points/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * timeseries-api: the number of points
+         * @description timeseries-api `GET /points/count`: a bare integer, the number of points of the series the caller may read (anonymous with public reads: all).
+         */
+        get: operations["countTimeseriesPoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3497,6 +3773,233 @@ export interface components {
              */
             current_power: number;
         };
+        /**
+         * @description A field name, e.g. `temp_C`
+         * @example temp_C
+         */
+        MeasurementFieldName: string;
+        /**
+         * @description The measured values by field name (at most 32; names match `^[A-Za-z_][A-Za-z0-9_.-]{0,63}$`), finite numbers
+         * @example {
+         *       "temp_C": 13.5,
+         *       "batt_V": 3.71
+         *     }
+         */
+        MeasurementFields: {
+            [key: string]: number;
+        };
+        /**
+         * @description The unit of each field (names as in `MeasurementFields`), free text such as `°C` or `V`
+         * @example {
+         *       "temp_C": "°C",
+         *       "batt_V": "V"
+         *     }
+         */
+        MeasurementUnits: {
+            [key: string]: string;
+        };
+        MeasurementSeries: {
+            /**
+             * @description The series id (decimal digits; the integer id of the timeseries-api wire mode)
+             * @example 1
+             */
+            id: string;
+            /** @example Garden thermometer */
+            description: string;
+            /** @example esp32-garden */
+            deviceId: string;
+            /** @example ESP32 with a DS18B20, on battery */
+            deviceDescription: string;
+            units: components["schemas"]["MeasurementUnits"];
+            /**
+             * Format: int32
+             * @description Points older than this many days are deleted; `null`: kept for ever
+             */
+            retentionDays: number | null;
+            /** @description The user who created the series; `null` for one created with a system key */
+            ownerId: string | null;
+            createdAt: components["schemas"]["Timestamp"];
+            /** Format: int64 */
+            pointCount: number;
+            /** Format: date-time */
+            firstPointAt: string | null;
+            /** Format: date-time */
+            lastPointAt: string | null;
+        };
+        MeasurementSeriesList: {
+            items: components["schemas"]["MeasurementSeries"][];
+            /** @description Pass as `cursor` for the next page; `null` on the last page */
+            nextCursor: string | null;
+        };
+        NewMeasurementSeries: {
+            /** @example Garden thermometer */
+            description: string;
+            /** @example esp32-garden */
+            deviceId: string;
+            /**
+             * @default
+             * @example ESP32 with a DS18B20, on battery
+             */
+            deviceDescription: string;
+            units?: components["schemas"]["MeasurementUnits"];
+            /**
+             * Format: int32
+             * @example 365
+             */
+            retentionDays?: number | null;
+        };
+        MeasurementPointIn: {
+            /**
+             * Format: date-time
+             * @description When it was measured, ISO 8601 with an offset (default: when the gateway received the batch)
+             * @example 2026-12-06T21:00:00+01:00
+             */
+            time?: string;
+            fields: components["schemas"]["MeasurementFields"];
+        };
+        MeasurementPointBatch: {
+            points: components["schemas"]["MeasurementPointIn"][];
+        };
+        MeasurementPointsWritten: {
+            /**
+             * Format: int32
+             * @description The number of points stored
+             */
+            written: number;
+        };
+        MeasurementPoint: {
+            time: components["schemas"]["Timestamp"];
+            fields: components["schemas"]["MeasurementFields"];
+        };
+        MeasurementPointPage: {
+            items: components["schemas"]["MeasurementPoint"][];
+            /** @description Pass as `cursor` (with the same `from`, `to`) for the next page; `null` on the last page */
+            nextCursor: string | null;
+        };
+        /** @description One field in one bucket; the values are `null` when the bucket has no point with that field */
+        MeasurementFieldAggregate: {
+            /** Format: int64 */
+            count: number;
+            /** Format: double */
+            min: number | null;
+            /** Format: double */
+            avg: number | null;
+            /** Format: double */
+            max: number | null;
+            /**
+             * Format: double
+             * @description The value of the latest point in the bucket
+             */
+            last: number | null;
+        };
+        MeasurementBucket: {
+            start: components["schemas"]["LocalTimestamp"];
+            /** @description Per field name */
+            fields: {
+                [key: string]: components["schemas"]["MeasurementFieldAggregate"];
+            };
+        };
+        MeasurementAggregates: {
+            /** @example 1 */
+            seriesId: string;
+            start: components["schemas"]["LocalTimestamp"];
+            end: components["schemas"]["LocalTimestamp"];
+            interval: components["schemas"]["HistoryInterval"];
+            /** @example Europe/Berlin */
+            timeZone: string;
+            fields: components["schemas"]["MeasurementFieldName"][];
+            buckets: components["schemas"]["MeasurementBucket"][];
+        };
+        /**
+         * Format: int64
+         * @description A bare integer id (the timeseries-api wire format)
+         * @example 1
+         */
+        TimeseriesId: number;
+        /**
+         * Format: int64
+         * @example 1440
+         */
+        TimeseriesCount: number;
+        /** @description The caller's API key in the body, as timeseries-api clients send it; other keys are ignored */
+        TimeseriesToken: {
+            /** @example owg_k3x9m2pq_Xx0Y1z2A3b4C5d6E7f8G9h0I1j2K3l4M5n6O7p8Q9r0 */
+            token?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description timeseries-api `PUT /series/new`: `token` (or header credentials), `device_id` and `device_desc` (both needed:
+         *     400 without them, checked after the token so that a request without credentials is a 401), optional `desc`;
+         *     other keys are ignored
+         */
+        TimeseriesNewSeries: {
+            /** @example owg_k3x9m2pq_Xx0Y1z2A3b4C5d6E7f8G9h0I1j2K3l4M5n6O7p8Q9r0 */
+            token?: string;
+            /** @example esp32-garden */
+            device_id?: string;
+            /** @example ESP32 with a DS18B20 */
+            device_desc?: string;
+            /** @example Garden temperature */
+            desc?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description timeseries-api `PUT /point/new`: `token` (or header credentials), `series_id` and `fields` (both needed: 400
+         *     without them, checked after the token so that a request without credentials is a 401); other keys are ignored
+         */
+        TimeseriesNewPoint: {
+            /** @example owg_k3x9m2pq_Xx0Y1z2A3b4C5d6E7f8G9h0I1j2K3l4M5n6O7p8Q9r0 */
+            token?: string;
+            series_id?: components["schemas"]["TimeseriesId"];
+            fields?: components["schemas"]["MeasurementFields"];
+        } & {
+            [key: string]: unknown;
+        };
+        TimeseriesPoint: {
+            id: components["schemas"]["TimeseriesId"];
+            series_id: components["schemas"]["TimeseriesId"];
+            /**
+             * Format: date-time
+             * @description When the point was measured, ISO 8601 in UTC with its offset (timeseries-api wrote naive local time)
+             * @example 2026-12-06T20:00:00.000+00:00
+             */
+            timestamp: string;
+            fields: components["schemas"]["MeasurementFields"];
+        };
+        TimeseriesPointList: components["schemas"]["TimeseriesPoint"][];
+        TimeseriesSeries: {
+            id: components["schemas"]["TimeseriesId"];
+            desc: string;
+            device_id: string;
+            device_desc: string;
+            /**
+             * Format: date-time
+             * @description When the series was created, ISO 8601 in UTC
+             */
+            timestamp: string;
+            /** @description The owner's name (never a token) */
+            user: string | null;
+            count: components["schemas"]["TimeseriesCount"];
+        };
+        /**
+         * @description The series keyed by their id as a string
+         * @example {
+         *       "1": {
+         *         "id": 1,
+         *         "desc": "Garden temperature",
+         *         "device_id": "esp32-garden",
+         *         "device_desc": "ESP32 with a DS18B20",
+         *         "timestamp": "2026-12-06T20:00:00.000+00:00",
+         *         "user": "alice",
+         *         "count": 1440
+         *       }
+         *     }
+         */
+        TimeseriesSeriesMap: {
+            [key: string]: components["schemas"]["TimeseriesSeries"];
+        };
     };
     responses: {
         /** @description A parameter or the body is invalid; `errors` names each problem */
@@ -4014,6 +4517,27 @@ export interface components {
                 "application/json": components["schemas"]["Command"];
             };
         };
+        /** @description The request body is larger than the operation accepts */
+        PayloadTooLarge: {
+            headers: {
+                "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/payload-too-large",
+                 *       "title": "Payload Too Large",
+                 *       "status": 413,
+                 *       "detail": "The request body is larger than 4194304 bytes",
+                 *       "instance": "/api/v1/series/1/points"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
     };
     parameters: {
         /** @description Charger id: the openWB chargepoint id */
@@ -4108,6 +4632,16 @@ export interface components {
         ProfileId: components["schemas"]["Uuid"];
         /** @description The pulse meter's id */
         MeterId: components["schemas"]["Uuid"];
+        /** @description A measurement series id: decimal digits (the integer id the timeseries-api wire mode shows) */
+        MeasurementSeriesId: string;
+        /** @description Page size */
+        MeasurementPageLimit: number;
+        /** @description `nextCursor` of the previous page (opaque) */
+        MeasurementCursor: string;
+        /** @description The series id, an integer */
+        TimeseriesSeriesId: number;
+        /** @description The point id, an integer */
+        TimeseriesPointId: number;
     };
     requestBodies: never;
     headers: {
@@ -4310,6 +4844,29 @@ export type SchemaMeterSummary = components['schemas']['MeterSummary'];
 export type SchemaMeterHistoryPoint = components['schemas']['MeterHistoryPoint'];
 export type SchemaMeterHistory = components['schemas']['MeterHistory'];
 export type SchemaPulseMeterLcdInfo = components['schemas']['PulseMeterLcdInfo'];
+export type SchemaMeasurementFieldName = components['schemas']['MeasurementFieldName'];
+export type SchemaMeasurementFields = components['schemas']['MeasurementFields'];
+export type SchemaMeasurementUnits = components['schemas']['MeasurementUnits'];
+export type SchemaMeasurementSeries = components['schemas']['MeasurementSeries'];
+export type SchemaMeasurementSeriesList = components['schemas']['MeasurementSeriesList'];
+export type SchemaNewMeasurementSeries = components['schemas']['NewMeasurementSeries'];
+export type SchemaMeasurementPointIn = components['schemas']['MeasurementPointIn'];
+export type SchemaMeasurementPointBatch = components['schemas']['MeasurementPointBatch'];
+export type SchemaMeasurementPointsWritten = components['schemas']['MeasurementPointsWritten'];
+export type SchemaMeasurementPoint = components['schemas']['MeasurementPoint'];
+export type SchemaMeasurementPointPage = components['schemas']['MeasurementPointPage'];
+export type SchemaMeasurementFieldAggregate = components['schemas']['MeasurementFieldAggregate'];
+export type SchemaMeasurementBucket = components['schemas']['MeasurementBucket'];
+export type SchemaMeasurementAggregates = components['schemas']['MeasurementAggregates'];
+export type SchemaTimeseriesId = components['schemas']['TimeseriesId'];
+export type SchemaTimeseriesCount = components['schemas']['TimeseriesCount'];
+export type SchemaTimeseriesToken = components['schemas']['TimeseriesToken'];
+export type SchemaTimeseriesNewSeries = components['schemas']['TimeseriesNewSeries'];
+export type SchemaTimeseriesNewPoint = components['schemas']['TimeseriesNewPoint'];
+export type SchemaTimeseriesPoint = components['schemas']['TimeseriesPoint'];
+export type SchemaTimeseriesPointList = components['schemas']['TimeseriesPointList'];
+export type SchemaTimeseriesSeries = components['schemas']['TimeseriesSeries'];
+export type SchemaTimeseriesSeriesMap = components['schemas']['TimeseriesSeriesMap'];
 export type ResponseBadRequest = components['responses']['BadRequest'];
 export type ResponseUnauthorized = components['responses']['Unauthorized'];
 export type ResponseForbidden = components['responses']['Forbidden'];
@@ -4320,6 +4877,7 @@ export type ResponseTooManyRequests = components['responses']['TooManyRequests']
 export type ResponseError = components['responses']['Error'];
 export type ResponseCommandApplied = components['responses']['CommandApplied'];
 export type ResponseCommandAccepted = components['responses']['CommandAccepted'];
+export type ResponsePayloadTooLarge = components['responses']['PayloadTooLarge'];
 export type ParameterEnergSyncChargerId = components['parameters']['EnergSyncChargerId'];
 export type ParameterEnergSyncChargerIds = components['parameters']['EnergSyncChargerIds'];
 export type ParameterEnergSyncPage = components['parameters']['EnergSyncPage'];
@@ -4347,6 +4905,11 @@ export type ParameterPageLimit = components['parameters']['PageLimit'];
 export type ParameterPageCursor = components['parameters']['PageCursor'];
 export type ParameterProfileId = components['parameters']['ProfileId'];
 export type ParameterMeterId = components['parameters']['MeterId'];
+export type ParameterMeasurementSeriesId = components['parameters']['MeasurementSeriesId'];
+export type ParameterMeasurementPageLimit = components['parameters']['MeasurementPageLimit'];
+export type ParameterMeasurementCursor = components['parameters']['MeasurementCursor'];
+export type ParameterTimeseriesSeriesId = components['parameters']['TimeseriesSeriesId'];
+export type ParameterTimeseriesPointId = components['parameters']['TimeseriesPointId'];
 export type HeaderContentDisposition = components['headers']['ContentDisposition'];
 export type HeaderReportId = components['headers']['ReportId'];
 export type HeaderReportSha256 = components['headers']['ReportSha256'];
@@ -8511,6 +9074,797 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listMeasurementSeries: {
+        parameters: {
+            query?: {
+                /** @description Page size */
+                limit?: components["parameters"]["MeasurementPageLimit"];
+                /** @description `nextCursor` of the previous page (opaque) */
+                cursor?: components["parameters"]["MeasurementCursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of series */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "1",
+                     *           "description": "Garden thermometer",
+                     *           "deviceId": "esp32-garden",
+                     *           "deviceDescription": "ESP32 with a DS18B20, on battery",
+                     *           "units": {
+                     *             "temp_C": "°C",
+                     *             "batt_V": "V"
+                     *           },
+                     *           "retentionDays": 365,
+                     *           "ownerId": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *           "createdAt": "2026-12-01T08:00:00.000Z",
+                     *           "pointCount": 1440,
+                     *           "firstPointAt": "2026-12-05T21:00:00.000Z",
+                     *           "lastPointAt": "2026-12-06T20:59:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MeasurementSeriesList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createMeasurementSeries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "description": "Garden thermometer",
+                 *       "deviceId": "esp32-garden",
+                 *       "deviceDescription": "ESP32 with a DS18B20, on battery",
+                 *       "units": {
+                 *         "temp_C": "°C",
+                 *         "batt_V": "V"
+                 *       },
+                 *       "retentionDays": 365
+                 *     }
+                 */
+                "application/json": components["schemas"]["NewMeasurementSeries"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "1",
+                     *       "description": "Garden thermometer",
+                     *       "deviceId": "esp32-garden",
+                     *       "deviceDescription": "ESP32 with a DS18B20, on battery",
+                     *       "units": {
+                     *         "temp_C": "°C",
+                     *         "batt_V": "V"
+                     *       },
+                     *       "retentionDays": 365,
+                     *       "ownerId": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "createdAt": "2026-12-01T08:00:00.000Z",
+                     *       "pointCount": 1440,
+                     *       "firstPointAt": "2026-12-05T21:00:00.000Z",
+                     *       "lastPointAt": "2026-12-06T20:59:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MeasurementSeries"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getMeasurementSeries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A measurement series id: decimal digits (the integer id the timeseries-api wire mode shows) */
+                seriesId: components["parameters"]["MeasurementSeriesId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The series */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "1",
+                     *       "description": "Garden thermometer",
+                     *       "deviceId": "esp32-garden",
+                     *       "deviceDescription": "ESP32 with a DS18B20, on battery",
+                     *       "units": {
+                     *         "temp_C": "°C",
+                     *         "batt_V": "V"
+                     *       },
+                     *       "retentionDays": 365,
+                     *       "ownerId": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *       "createdAt": "2026-12-01T08:00:00.000Z",
+                     *       "pointCount": 1440,
+                     *       "firstPointAt": "2026-12-05T21:00:00.000Z",
+                     *       "lastPointAt": "2026-12-06T20:59:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MeasurementSeries"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    deleteMeasurementSeries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A measurement series id: decimal digits (the integer id the timeseries-api wire mode shows) */
+                seriesId: components["parameters"]["MeasurementSeriesId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listMeasurementPoints: {
+        parameters: {
+            query?: {
+                /** @description Start (inclusive): ISO 8601 date or date-time; without an offset it is local time in `tz`. Encode `+` as `%2B`. */
+                from?: components["schemas"]["PeriodBound"];
+                /** @description End (exclusive), read like `from` */
+                to?: components["schemas"]["PeriodBound"];
+                /** @description IANA time zone for calendar buckets and for dates without an offset, e.g. `Europe/Berlin`; default: the gateway's `TIME_ZONE` setting (UTC unless configured) */
+                tz?: components["parameters"]["TimeZone"];
+                /** @description Page size */
+                limit?: number;
+                /** @description `nextCursor` of the previous page (opaque) */
+                cursor?: components["parameters"]["MeasurementCursor"];
+            };
+            header?: never;
+            path: {
+                /** @description A measurement series id: decimal digits (the integer id the timeseries-api wire mode shows) */
+                seriesId: components["parameters"]["MeasurementSeriesId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of points */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "time": "2026-12-06T20:00:00.000Z",
+                     *           "fields": {
+                     *             "temp_C": 13.5,
+                     *             "batt_V": 3.71
+                     *           }
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MeasurementPointPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    writeMeasurementPoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A measurement series id: decimal digits (the integer id the timeseries-api wire mode shows) */
+                seriesId: components["parameters"]["MeasurementSeriesId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "points": [
+                 *         {
+                 *           "time": "2026-12-06T21:00:00+01:00",
+                 *           "fields": {
+                 *             "temp_C": 13.5,
+                 *             "batt_V": 3.71
+                 *           }
+                 *         },
+                 *         {
+                 *           "fields": {
+                 *             "temp_C": 13.4
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["MeasurementPointBatch"];
+            };
+        };
+        responses: {
+            /** @description Stored */
+            201: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "written": 2
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MeasurementPointsWritten"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    aggregateMeasurementPoints: {
+        parameters: {
+            query?: {
+                /** @description Start: ISO 8601 date or date-time (local to `tz` without an offset), widened to its bucket */
+                from?: components["schemas"]["PeriodBound"];
+                /** @description End (exclusive), widened to its bucket */
+                to?: components["schemas"]["PeriodBound"];
+                /** @description Length instead of one bound, e.g. `7d`, `1month`, `1y` */
+                duration?: string;
+                interval?: components["schemas"]["HistoryInterval"];
+                /** @description IANA time zone for calendar buckets and for dates without an offset, e.g. `Europe/Berlin`; default: the gateway's `TIME_ZONE` setting (UTC unless configured) */
+                tz?: components["parameters"]["TimeZone"];
+                /** @description Only these fields, comma-separated (default: every field seen in the range) */
+                fields?: components["schemas"]["MeasurementFieldName"][];
+            };
+            header?: never;
+            path: {
+                /** @description A measurement series id: decimal digits (the integer id the timeseries-api wire mode shows) */
+                seriesId: components["parameters"]["MeasurementSeriesId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The buckets */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "seriesId": "1",
+                     *       "start": "2026-12-06T00:00:00+01:00",
+                     *       "end": "2026-12-07T00:00:00+01:00",
+                     *       "interval": "day",
+                     *       "timeZone": "Europe/Berlin",
+                     *       "fields": [
+                     *         "temp_C"
+                     *       ],
+                     *       "buckets": [
+                     *         {
+                     *           "start": "2026-12-06T00:00:00+01:00",
+                     *           "fields": {
+                     *             "temp_C": {
+                     *               "count": 1440,
+                     *               "min": 4.5,
+                     *               "avg": 8.25,
+                     *               "max": 13.5,
+                     *               "last": 7.9
+                     *             }
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MeasurementAggregates"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createMeasurementSeriesKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A measurement series id: decimal digits (the integer id the timeseries-api wire mode shows) */
+                seriesId: components["parameters"]["MeasurementSeriesId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "garden-esp32"
+                 *     }
+                 */
+                "application/json": components["schemas"]["NewDeviceKey"];
+            };
+        };
+        responses: {
+            /** @description Created; `key` is shown only this once */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "key": "owg_k3x9m2pq_Xx0Y1z2A3b4C5d6E7f8G9h0I1j2K3l4M5n6O7p8Q9r0",
+                     *       "apiKey": {
+                     *         "id": "5c0f6a8e-2b1d-4e3f-9a7b-1c2d3e4f5a6b",
+                     *         "name": "garden-esp32",
+                     *         "prefix": "owg_k3x9m2pq",
+                     *         "scopes": [
+                     *           "device"
+                     *         ],
+                     *         "device": {
+                     *           "kind": "series",
+                     *           "id": "1"
+                     *         },
+                     *         "chargepoints": null,
+                     *         "userId": "3f2b8c1e-9d4a-4e6b-8f1a-2c3d4e5f6a7b",
+                     *         "createdAt": "2026-12-06T20:00:00.000Z",
+                     *         "expiresAt": null,
+                     *         "lastUsedAt": null,
+                     *         "revokedAt": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CreatedApiKey"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listTimeseriesSeries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The series */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "1": {
+                     *         "id": 1,
+                     *         "desc": "Garden temperature",
+                     *         "device_id": "esp32-garden",
+                     *         "device_desc": "ESP32 with a DS18B20",
+                     *         "timestamp": "2026-12-06T20:00:00.000+00:00",
+                     *         "user": "alice",
+                     *         "count": 1440
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TimeseriesSeriesMap"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createTimeseriesSeries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "token": "owg_k3x9m2pq_Xx0Y1z2A3b4C5d6E7f8G9h0I1j2K3l4M5n6O7p8Q9r0",
+                 *       "device_id": "esp32-garden",
+                 *       "device_desc": "ESP32 with a DS18B20",
+                 *       "desc": "Garden temperature"
+                 *     }
+                 */
+                "application/json": components["schemas"]["TimeseriesNewSeries"];
+            };
+        };
+        responses: {
+            /** @description Created; the body is the new series' id */
+            201: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example 1 */
+                    "application/json": components["schemas"]["TimeseriesId"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getTimeseriesSeriesPoints: {
+        parameters: {
+            query?: {
+                /** @description Start (inclusive), ISO 8601 */
+                from?: components["schemas"]["PeriodBound"];
+                /** @description End (inclusive), ISO 8601 */
+                to?: components["schemas"]["PeriodBound"];
+            };
+            header?: never;
+            path: {
+                /** @description The series id, an integer */
+                tsSeriesId: components["parameters"]["TimeseriesSeriesId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The points */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": 1,
+                     *         "series_id": 1,
+                     *         "timestamp": "2026-12-06T20:00:00.000+00:00",
+                     *         "fields": {
+                     *           "temp_C": 13.5,
+                     *           "batt_V": 3.71
+                     *         }
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["TimeseriesPointList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    deleteTimeseriesSeries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The series id, an integer */
+                tsSeriesId: components["parameters"]["TimeseriesSeriesId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "token": "owg_k3x9m2pq_Xx0Y1z2A3b4C5d6E7f8G9h0I1j2K3l4M5n6O7p8Q9r0"
+                 *     }
+                 */
+                "application/json": components["schemas"]["TimeseriesToken"];
+            };
+        };
+        responses: {
+            /** @description Deleted, or there was no such series */
+            204: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createTimeseriesPoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "token": "owg_k3x9m2pq_Xx0Y1z2A3b4C5d6E7f8G9h0I1j2K3l4M5n6O7p8Q9r0",
+                 *       "series_id": 1,
+                 *       "fields": {
+                 *         "temp_C": 13.5,
+                 *         "batt_V": 3.71
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["TimeseriesNewPoint"];
+            };
+        };
+        responses: {
+            /** @description Stored; the body is the new point's id */
+            201: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example 1 */
+                    "application/json": components["schemas"]["TimeseriesId"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getTimeseriesPoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The point id, an integer */
+                tsPointId: components["parameters"]["TimeseriesPointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The point */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "series_id": 1,
+                     *       "timestamp": "2026-12-06T20:00:00.000+00:00",
+                     *       "fields": {
+                     *         "temp_C": 13.5,
+                     *         "batt_V": 3.71
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TimeseriesPoint"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    deleteTimeseriesPoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The point id, an integer */
+                tsPointId: components["parameters"]["TimeseriesPointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "token": "owg_k3x9m2pq_Xx0Y1z2A3b4C5d6E7f8G9h0I1j2K3l4M5n6O7p8Q9r0"
+                 *     }
+                 */
+                "application/json": components["schemas"]["TimeseriesToken"];
+            };
+        };
+        responses: {
+            /** @description Deleted, or there was no such point */
+            204: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    countTimeseriesPoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The number of points */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example 1440 */
+                    "application/json": components["schemas"]["TimeseriesCount"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];
         };
     };

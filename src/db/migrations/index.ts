@@ -4,6 +4,7 @@ import { METER_MIGRATIONS } from './meters.ts';
 import { SECURITY_MIGRATIONS } from './security.ts';
 import { STATISTICS_MIGRATIONS } from './statistics.ts';
 import { MARIADB_TABLE } from './ddl.ts';
+import { MEASUREMENT_MIGRATIONS } from './measurements.ts';
 
 export interface Migration {
   version: number;
@@ -50,4 +51,5 @@ export const MIGRATIONS: readonly Migration[] = [
   ...STATISTICS_MIGRATIONS,
   ...CONTROL_MIGRATIONS,
   ...METER_MIGRATIONS,
+  ...MEASUREMENT_MIGRATIONS,
 ];
