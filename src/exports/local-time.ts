@@ -1,24 +1,33 @@
 /**
  * Local wall-clock times of a zone, fast enough for 100,000 rows: the zone's offset is looked up at the two
  * ends of each UTC day (remembered for the recent days only, so memory stays flat); a day whose ends differ
- * holds a daylight-saving change, and only its times are looked up one by one.
+ * holds a daylight-saving change, and only its times are looked up one by one. The date part of the text is
+ * remembered for the last local day written (exports run in time order), the time of day is arithmetic.
+ *
+ * A local time alone is ambiguous in the hour that the autumn change repeats (02:30 twice in Berlin):
+ * `offsetText` gives the offset from UTC (`+02:00`, then `+01:00`) that makes it unambiguous.
  */
 import { IANAZone } from 'luxon';
 
 const DAY_MS = 86_400_000;
 const REMEMBERED = 1024;
-const pad = (n: number) => (n < 10 ? `0${n}` : `${n}`);
+/** '00' … '59': two digits without a branch or a string built per field. */
+const TWO_DIGITS = Array.from({ length: 60 }, (_, n) => (n < 10 ? `0${n}` : `${n}`));
+const pad = (n: number) => TWO_DIGITS[n] ?? String(n);
 
 export class LocalTime {
   private readonly zone: IANAZone;
   /** Per UTC day: its offset (minutes) when the same all day, else null. */
   private readonly days = new Map<number, number | null>();
+  private lastLocalDay = Number.NaN;
+  private lastDate = '';
 
   constructor(readonly zoneName: string) {
     this.zone = IANAZone.create(zoneName);
   }
 
-  private offset(ms: number): number {
+  /** The zone's offset from UTC at `ms`, in minutes. */
+  offset(ms: number): number {
     const day = Math.floor(ms / DAY_MS);
     let offset = this.days.get(day);
     if (offset === undefined) {
@@ -34,10 +43,26 @@ export class LocalTime {
   shifted(ms: number): number {
     return ms + this.offset(ms) * 60_000;
   }
+
   /** `YYYY-MM-DD HH:MM:SS` in the zone. */
   text(ms: number): string {
-    const d = new Date(this.shifted(ms));
-    return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+    const local = this.shifted(ms);
+    const localDay = Math.floor(local / DAY_MS);
+    if (localDay !== this.lastLocalDay) {
+      const d = new Date(localDay * DAY_MS);
+      this.lastDate = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} `;
+      this.lastLocalDay = localDay;
+    }
+    const seconds = Math.floor((local - localDay * DAY_MS) / 1000);
+    const minutes = Math.floor(seconds / 60);
+    return `${this.lastDate}${pad(Math.floor(minutes / 60))}:${pad(minutes % 60)}:${pad(seconds % 60)}`;
+  }
+
+  /** The offset from UTC at `ms` as ISO 8601 writes it: `+02:00`, `-03:30`, `+00:00`. */
+  offsetText(ms: number): string {
+    const minutes = this.offset(ms);
+    const abs = Math.abs(minutes);
+    return `${minutes < 0 ? '-' : '+'}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
   }
 
   /** `YYYY-MM-DD` in the zone (file names). */
