@@ -52,6 +52,10 @@ const CORRECTION_COLUMNS = [
   'corrected_by_name',
 ] as const;
 
+/** Every column of charging_sessions, in the order the repository reads them (benches seed by it). */
+export const STORED_COLUMNS = [...COLUMNS, ...CORRECTION_COLUMNS] as const;
+export type StoredColumn = (typeof STORED_COLUMNS)[number];
+
 /** A read-only selection leaves out the detector's state (undefined) and the time of the last write. */
 type Row = Record<Exclude<(typeof COLUMNS)[number], 'state'> | (typeof CORRECTION_COLUMNS)[number], string | number | null> & {
   state?: string | null;
@@ -167,7 +171,7 @@ const upsertSession = perDialect(
     )}`,
 );
 const insertSessionIfNew = perDialect((sql) => `${sql.insertIgnore} INTO charging_sessions ${VALUES}`);
-const SELECT = `SELECT ${[...COLUMNS, ...CORRECTION_COLUMNS].join(', ')} FROM charging_sessions`;
+const SELECT = `SELECT ${STORED_COLUMNS.join(', ')} FROM charging_sessions`;
 export const READ_ONLY_COLUMNS = [...COLUMNS.filter((c) => c !== 'state' && c !== 'updated_at'), ...CORRECTION_COLUMNS];
 const SELECT_READ_ONLY = `SELECT ${READ_ONLY_COLUMNS.join(', ')} FROM charging_sessions`;
 
