@@ -1252,6 +1252,15 @@ export interface paths {
          *     from final figures, so a session appears once, with its final `energy` and `endTime`.
          *     Units (EnergSync leaves them open; decided here): `energy` in whole **Wh**, `chargingDuration` in whole
          *     **seconds** of actual charging (not the time plugged in).
+         *
+         *     `quality` is an addition of this gateway (EnergSync clients ignore properties they do not know): how far
+         *     `energy` can be trusted, the same mark as the sessions API's `quality` (`SessionQuality`). Every ended
+         *     session is served, whatever its mark. `incomplete` energy is a lower bound (the meter was reset or
+         *     replaced during the session and what it counted meanwhile counts 0), so paying for it per kWh never pays
+         *     for energy that was not charged, while leaving the session out would withhold energy that was measured.
+         *     A programme that credits only fully metered sessions accepts `measured` and `corrected` (implausible
+         *     readings held back, energy from the plausible ones) and sets `incomplete` and `null` (no meter reading
+         *     seen: imported from openWB's charge log, or recorded before the gateway kept quality) aside for review.
          */
         get: operations["listEnergSyncSessions"];
         put?: never;
@@ -1389,7 +1398,8 @@ export interface components {
          *       "energy": 18250,
          *       "startTime": "2026-03-01T17:02:10.000Z",
          *       "endTime": "2026-03-01T21:40:00.000Z",
-         *       "chargingDuration": 6120
+         *       "chargingDuration": 6120,
+         *       "quality": "measured"
          *     }
          */
         EnergSyncSession: {
@@ -1415,6 +1425,7 @@ export interface components {
              * @description Time actually charging, whole seconds (a decision of this gateway: EnergSync does not name the unit)
              */
             chargingDuration: number;
+            quality: components["schemas"]["SessionQuality"];
         };
         EnergSyncSessionList: {
             sessions: components["schemas"]["EnergSyncSession"][];
