@@ -10,7 +10,6 @@ import { STORED_COLUMNS, type StoredColumn } from '../../src/sessions/session-re
 const INSERT_BATCH = 500;
 export const SEED_START = Date.parse('2021-01-01T00:00:00Z');
 
-
 /** One session every 30 minutes on two chargepoints, as the recorder would have stored them; every 50th corrected. */
 export function sessionRow(i: number): Record<StoredColumn, SqlParam> {
   const start = SEED_START + i * 1_800_000;
@@ -63,7 +62,10 @@ export async function seedSessions(db: Database, count: number): Promise<number>
       return STORED_COLUMNS.map((column) => row[column]);
     }).flat();
     await db.transaction((tx) =>
-      tx.execute(`INSERT INTO charging_sessions (${STORED_COLUMNS.join(', ')}) VALUES ${Array(rows).fill(placeholders).join(', ')}`, params),
+      tx.execute(
+        `INSERT INTO charging_sessions (${STORED_COLUMNS.join(', ')}) VALUES ${Array(rows).fill(placeholders).join(', ')}`,
+        params,
+      ),
     );
   }
   return (performance.now() - started) / 1000;

@@ -69,7 +69,18 @@ const inMarch = [firstSecond, edmontonFebruary, ...daily, lastSecond];
 const mayMarks = (['measured', 'corrected', 'incomplete', null] as const).map((quality, i) =>
   session('3', `2026-05-0${i + 1}T08:00:00Z`, { quality, energy: 4000 + i }),
 );
-const ALL = [beforeMarch, firstSecond, edmontonFebruary, ...daily, stillOpen, lastSecond, nextDay, edmontonMarch, otherCharger, ...mayMarks];
+const ALL = [
+  beforeMarch,
+  firstSecond,
+  edmontonFebruary,
+  ...daily,
+  stillOpen,
+  lastSecond,
+  nextDay,
+  edmontonMarch,
+  otherCharger,
+  ...mayMarks,
+];
 
 const CHARGERS_CONFIG = {
   '4': { name: 'Carport', serialNumber: 'SN-4', maxAvailableCurrent: 32, phases: 1 },
