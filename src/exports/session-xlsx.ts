@@ -1,8 +1,13 @@
 /**
  * Sessions as an XLSX worksheet through exceljs' streaming writer: each row is committed (written to the zip
  * and dropped) as it comes, and the writer waits while the download is slower than the database.
+ *
+ * exceljs' worksheet stream ignores backpressure: it writes every 64 KB of XML into the zip's compressor
+ * whether or not the compressor keeps up, so a download slower than the database piled the whole sheet up
+ * in the compressor's buffer (+80 to +140 MiB for 100,000 rows). After each page the writer therefore
+ * waits until the stream the sheet writes into has drained, as well as the download itself.
  */
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { PassThrough, type Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { LocalTime } from './local-time.ts';
@@ -44,6 +49,43 @@ const columnLetter = (index: number): string => {
   return letters;
 };
 
+/**
+ * The stream exceljs' worksheet stream writes into (the zip's compressor, a PassThrough of the readable-stream
+ * package), once the zip has taken the sheet. Neither is typed for this, so it is looked up defensively.
+ */
+function sheetSink(sheet: ExcelJS.Worksheet): EventEmitter | undefined {
+  const stream: unknown = Reflect.get(sheet, 'stream');
+  const pipes: unknown = typeof stream === 'object' && stream !== null ? Reflect.get(stream, 'pipes') : undefined;
+  const sink: unknown = Array.isArray(pipes) ? pipes[0] : undefined;
+  return sink instanceof EventEmitter ? sink : undefined;
+}
+
+/**
+ * Whether a writable stream holds more than it wants: Node's `writableNeedDrain`, or for readable-stream 2
+ * (which archiver uses and which predates that getter) the same flag in its writable state.
+ */
+function needsDrain(stream: EventEmitter): boolean {
+  const flag: unknown = Reflect.get(stream, 'writableNeedDrain');
+  if (typeof flag === 'boolean') return flag;
+  const state: unknown = Reflect.get(stream, '_writableState');
+  return typeof state === 'object' && state !== null && Reflect.get(state, 'needDrain') === true;
+}
+
+/** Waits until `stream` wants more; gives up when the download is gone (nothing would ever drain it then). */
+async function drained(stream: EventEmitter | undefined, out: PassThrough): Promise<void> {
+  if (!stream || !needsDrain(stream) || out.destroyed) return;
+  const gone = new AbortController();
+  const onClose = () => gone.abort();
+  out.once('close', onClose);
+  try {
+    await once(stream, 'drain', { signal: gone.signal });
+  } catch (error) {
+    if (!gone.signal.aborted) throw error;
+  } finally {
+    out.off('close', onClose);
+  }
+}
+
 export function writeSessionsXlsx(pages: AsyncIterable<SessionRow[]>, context: ExportContext): Readable {
   const out = new PassThrough();
   void write(pages, context, out).catch((error: unknown) => out.destroy(error instanceof Error ? error : new Error(String(error))));
@@ -75,7 +117,9 @@ async function write(pages: AsyncIterable<SessionRow[]>, context: ExportContext,
       sheet.addRow(values).commit();
       count++;
     }
-    if (out.writableNeedDrain) await once(out, 'drain');
+    await drained(sheetSink(sheet), out);
+    await drained(out, out);
+    if (out.destroyed) return;
   }
   const last = count + 1;
   sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: last, column: SESSION_COLUMNS.length } };
