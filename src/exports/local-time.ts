@@ -65,6 +65,14 @@ export class LocalTime {
     return `${minutes < 0 ? '-' : '+'}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
   }
 
+  /**
+   * `UTC+02:00`: the offset as an export cell. A bare `+02:00` would be neutralised as a formula start in CSV
+   * and read as the time 02:00 (sign lost) by spreadsheets; with `UTC` before it stays text everywhere.
+   */
+  offsetCell(ms: number): string {
+    return `UTC${this.offsetText(ms)}`;
+  }
+
   /** `YYYY-MM-DD` in the zone (file names). */
   date(ms: number): string {
     return this.text(ms).slice(0, 10);

@@ -50,7 +50,14 @@ export class SessionExports {
       for (let i = 0; i < SESSION_COLUMNS.length; i++) {
         const column = SESSION_COLUMNS[i]!;
         const value = column.value(row, context);
-        cells[i] = column.kind === 'time' && typeof value === 'number' ? local.text(value) : value;
+        cells[i] =
+          typeof value !== 'number'
+            ? value
+            : column.kind === 'time'
+              ? local.text(value)
+              : column.kind === 'offset'
+                ? local.offsetCell(value)
+                : value;
       }
       return cells;
     };

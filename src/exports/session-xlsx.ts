@@ -32,13 +32,15 @@ function numberFormat(column: Column, context: ExportContext): string | undefine
   }
 }
 
-const WIDTHS: Record<Column['kind'], number> = { text: 16, number: 12, kwh: 14, money: 12, time: 20, duration: 12 };
+const WIDTHS: Record<Column['kind'], number> = { text: 16, number: 12, kwh: 14, money: 12, time: 20, offset: 10, duration: 12 };
 
 /** A cell value as a spreadsheet keeps it: times as dates of the local wall clock, durations as fractions of a day. */
 function cellValue(column: Column, row: SessionRow, context: ExportContext, local: LocalTime): ExcelJS.CellValue {
   const value = column.value(row, context);
   if (value === null) return null;
+  // Spreadsheet dates carry no zone: the local wall clock, with the offset column beside for the repeated hour.
   if (column.kind === 'time') return new Date(local.shifted(Number(value)));
+  if (column.kind === 'offset') return local.offsetCell(Number(value));
   if (column.kind === 'duration') return Number(value) / DAY_S;
   return value;
 }

@@ -65,6 +65,7 @@ describe('local times', () => {
     expect(berlin.offsetText(Date.parse('2026-10-25T01:00:00Z'))).toBe('+01:00');
     expect(new LocalTime('America/St_Johns').offsetText(Date.parse('2026-01-01T00:00:00Z'))).toBe('-03:30');
     expect(new LocalTime('UTC').offsetText(0)).toBe('+00:00');
+    expect(berlin.offsetCell(second)).toBe('UTC+01:00');
   });
 
   it('writes times before 1970 and at the turn of a local day', () => {
