@@ -21,6 +21,8 @@ export class LocalTime {
   private readonly days = new Map<number, number | null>();
   private lastLocalDay = Number.NaN;
   private lastDate = '';
+  /** A zone has a handful of offsets: each one's cell text is made once. */
+  private readonly offsetCells = new Map<number, string>();
 
   constructor(readonly zoneName: string) {
     this.zone = IANAZone.create(zoneName);
@@ -70,7 +72,13 @@ export class LocalTime {
    * and read as the time 02:00 (sign lost) by spreadsheets; with `UTC` before it stays text everywhere.
    */
   offsetCell(ms: number): string {
-    return `UTC${this.offsetText(ms)}`;
+    const minutes = this.offset(ms);
+    let cell = this.offsetCells.get(minutes);
+    if (cell === undefined) {
+      cell = `UTC${this.offsetText(ms)}`;
+      this.offsetCells.set(minutes, cell);
+    }
+    return cell;
   }
 
   /** `YYYY-MM-DD` in the zone (file names). */

@@ -3,12 +3,12 @@
  * streamed page by page from the database.
  */
 import { Readable } from 'node:stream';
-import type { SessionRepository } from '../sessions/session-repository.ts';
+import { ReusedSession, type SessionRepository } from '../sessions/session-repository.ts';
 import type { ListQuery, SessionSelection, SessionService, Visible } from '../sessions/session-service.ts';
 import { csvLine, UTF8_BOM, type Cell, type CsvDialect } from './csv.ts';
 import { LocalTime } from './local-time.ts';
 import { headerOf, SESSION_COLUMNS, type ExportContext, type Language, type SessionRow } from './session-columns.ts';
-import { sessionPages, startedPages } from './session-pages.ts';
+import { sessionPages, sessionValuePages, startedPages } from './session-pages.ts';
 import { writeSessionsXlsx } from './session-xlsx.ts';
 
 /** Pages are joined into writes of about 64 KB: fewer, larger writes cost the HTTP stream less per row. */
@@ -41,12 +41,15 @@ export class SessionExports {
   ) {}
 
   async csv(query: SessionExportQuery & CsvOptions, visible: Visible, owner: string | undefined): Promise<Download> {
-    const { selection, context, pages } = await this.open(query, visible, owner);
+    const { selection, context } = this.prepare(query, visible, owner);
+    const pages = await startedPages(sessionValuePages(this.repository, selection, this.pageSize));
     const dialect = csvDialect(query);
     const local = new LocalTime(context.zone);
-    // One array of cells, refilled for each row: a CSV line is all that is kept of it.
+    // One session, one row and one array of cells, refilled for each row: a CSV line is all that is kept of it.
+    const reused = new ReusedSession();
+    const row: SessionRow = { session: reused.session, userName: null };
     const cells: Cell[] = [];
-    const cellsOf = (row: SessionRow) => {
+    const cellsOf = () => {
       for (let i = 0; i < SESSION_COLUMNS.length; i++) {
         const column = SESSION_COLUMNS[i]!;
         const value = column.value(row, context);
@@ -68,7 +71,11 @@ export class SessionExports {
     async function* chunks() {
       let text = (query.bom ? UTF8_BOM : '') + header;
       for await (const page of pages) {
-        for (const row of page) text += csvLine(cellsOf(row), dialect);
+        for (const values of page.rows) {
+          const session = reused.fill(values);
+          row.userName = session.userId === null ? null : (page.userNames.get(session.userId) ?? null);
+          text += csvLine(cellsOf(), dialect);
+        }
         if (text.length >= CHUNK_CHARS) {
           yield Buffer.from(text);
           text = '';
@@ -84,9 +91,14 @@ export class SessionExports {
     return { filename: this.filename(selection, 'xlsx'), body: writeSessionsXlsx(pages, context) };
   }
 
-  private async open(query: SessionExportQuery, visible: Visible, owner: string | undefined) {
+  private prepare(query: SessionExportQuery, visible: Visible, owner: string | undefined) {
     const selection = this.sessions.selection(query, visible, owner, 'start');
     const context: ExportContext = { zone: selection.zone, currency: selection.currency, lang: query.lang ?? 'en' };
+    return { selection, context };
+  }
+
+  private async open(query: SessionExportQuery, visible: Visible, owner: string | undefined) {
+    const { selection, context } = this.prepare(query, visible, owner);
     const pages = await startedPages(sessionPages(this.repository, selection, this.pageSize));
     return { selection, context, pages };
   }
