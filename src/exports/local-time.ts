@@ -19,6 +19,8 @@ export class LocalTime {
   private readonly zone: IANAZone;
   /** Per UTC day: its offset (minutes) when the same all day, else null. */
   private readonly days = new Map<number, number | null>();
+  /** The last stretch of whole UTC days known to have one offset. */
+  private span = { from: 0, to: 0, offset: 0 };
   private lastLocalDay = Number.NaN;
   private lastDate = '';
   /** A zone has a handful of offsets: each one's cell text is made once. */
@@ -30,6 +32,7 @@ export class LocalTime {
 
   /** The zone's offset from UTC at `ms`, in minutes. */
   offset(ms: number): number {
+    if (ms >= this.span.from && ms < this.span.to) return this.span.offset;
     const day = Math.floor(ms / DAY_MS);
     let offset = this.days.get(day);
     if (offset === undefined) {
@@ -38,7 +41,14 @@ export class LocalTime {
       if (this.days.size >= REMEMBERED) this.days.clear();
       this.days.set(day, offset);
     }
-    return offset ?? this.zone.offset(ms);
+    if (offset === null) return this.zone.offset(ms);
+    // Grow the span of one offset day by day: exports run in time order, so most lookups land in it and
+    // luxon (Intl underneath, the cost of an export's first rows) is asked about two ends per new day only.
+    const from = day * DAY_MS;
+    if (offset === this.span.offset && from === this.span.to) this.span.to = from + DAY_MS;
+    else if (offset === this.span.offset && from + DAY_MS === this.span.from) this.span.from = from;
+    else this.span = { from, to: from + DAY_MS, offset };
+    return offset;
   }
 
   /** ms since the epoch shifted so that its UTC fields read as the local time (what spreadsheets store). */

@@ -218,6 +218,8 @@ export function readOnlyRow(values: readonly (string | number | null)[]): ReadOn
 /** A read-only selection's row as the driver returns it: values in READ_ONLY_COLUMNS' order. */
 export type ReadOnlyValues = readonly (string | number | null)[];
 
+const QUALITY_OF = new Map<unknown, SessionQuality>(QUALITIES.map((q) => [q, q]));
+
 /** Read-only sessions share the parsed charge modes of each stored text (a handful of distinct ones). */
 const chargeModeLists = new Map<string, SessionChargeMode[]>();
 function chargeModesOf(text: string): SessionChargeMode[] {
@@ -249,50 +251,49 @@ export class ReusedSession {
 
   fill(values: ReadOnlyValues): Session {
     const s = this.session;
-    const v = (i: number) => values[i] ?? null;
-    s.id = String(v(0));
-    s.chargepointId = String(v(1));
-    s.start = Number(v(2));
-    s.end = num(v(3));
-    s.energy = Number(v(4));
-    s.chargingMs = Number(v(5)) * 1000;
-    s.meanPower = num(v(6));
-    s.peakPower = num(v(7));
-    s.socStart = num(v(8));
-    s.socEnd = num(v(9));
-    s.chargeModes = chargeModesOf(String(v(10) ?? ''));
-    s.rfidTag = str(v(11));
-    const vehicleId = str(v(12));
-    const vehicleName = str(v(13));
+    s.id = String(values[0] ?? null);
+    s.chargepointId = String(values[1] ?? null);
+    s.start = Number(values[2] ?? null);
+    s.end = num(values[3] ?? null);
+    s.energy = Number(values[4] ?? null);
+    s.chargingMs = Number(values[5] ?? null) * 1000;
+    s.meanPower = num(values[6] ?? null);
+    s.peakPower = num(values[7] ?? null);
+    s.socStart = num(values[8] ?? null);
+    s.socEnd = num(values[9] ?? null);
+    s.chargeModes = chargeModesOf(String(values[10] ?? ''));
+    s.rfidTag = str(values[11] ?? null);
+    const vehicleId = str(values[12] ?? null);
+    const vehicleName = str(values[13] ?? null);
     if (vehicleId === null && vehicleName === null) s.vehicle = null;
     else {
       this.vehicle.id = vehicleId;
       this.vehicle.name = vehicleName;
       s.vehicle = this.vehicle;
     }
-    s.userId = str(v(14));
-    s.cost = num(v(15));
-    s.meterStart = num(v(16));
-    s.meterLast = num(v(17));
-    s.source = v(18) === 'chargelog' ? 'chargelog' : 'recorder';
-    s.externalKey = str(v(19));
-    s.lastSeenAt = Number(v(3) ?? v(2));
-    s.quality = QUALITIES.find((q) => q === v(20)) ?? null;
-    if (v(24) === null) s.correction = null;
+    s.userId = str(values[14] ?? null);
+    s.cost = num(values[15] ?? null);
+    s.meterStart = num(values[16] ?? null);
+    s.meterLast = num(values[17] ?? null);
+    s.source = (values[18] ?? null) === 'chargelog' ? 'chargelog' : 'recorder';
+    s.externalKey = str(values[19] ?? null);
+    s.lastSeenAt = Number(values[3] ?? values[2] ?? null);
+    s.quality = QUALITY_OF.get(values[20] ?? null) ?? null;
+    if ((values[24] ?? null) === null) s.correction = null;
     else {
       const c = this.correction;
-      const correctedId = str(v(21));
+      const correctedId = str(values[21] ?? null);
       if (correctedId === null) c.vehicle = null;
       else {
         this.correctedVehicle.id = correctedId;
-        this.correctedVehicle.name = str(v(22));
+        this.correctedVehicle.name = str(values[22] ?? null);
         c.vehicle = this.correctedVehicle;
       }
-      c.note = str(v(23));
-      c.at = Number(v(24));
-      c.by.type = v(25) === 'apiKey' ? 'apiKey' : 'user';
-      c.by.id = String(v(26) ?? '');
-      c.by.name = str(v(27));
+      c.note = str(values[23] ?? null);
+      c.at = Number(values[24] ?? null);
+      c.by.type = (values[25] ?? null) === 'apiKey' ? 'apiKey' : 'user';
+      c.by.id = String(values[26] ?? '');
+      c.by.name = str(values[27] ?? null);
       s.correction = c;
     }
     return s;
