@@ -8,7 +8,7 @@ import type { ListQuery, SessionSelection, SessionService, Visible } from '../se
 import { csvLine, UTF8_BOM, type Cell, type CsvDialect } from './csv.ts';
 import { LocalTime } from './local-time.ts';
 import { headerOf, SESSION_COLUMNS, type ExportContext, type Language, type SessionRow } from './session-columns.ts';
-import { sessionPages, sessionValuePages, startedPages } from './session-pages.ts';
+import { sessionValuePages, startedPages, type ValuePage } from './session-pages.ts';
 import { writeSessionsXlsx } from './session-xlsx.ts';
 
 /** Pages are joined into writes of about 64 KB: fewer, larger writes cost the HTTP stream less per row. */
@@ -31,6 +31,24 @@ export function downloadName(base: string, extension: string, zone: string, from
   const local = new LocalTime(zone);
   const parts = [base, from === undefined ? 'start' : local.date(from), to === undefined ? 'now' : local.date(to)];
   return `${parts.join('_')}.${extension}`;
+}
+
+/**
+ * Each row of the pages as a page of one row, decoded into one reused session: the XLSX writer is done with a
+ * row before it asks for the next, and a page of sessions kept alive across a garbage collection would be
+ * promoted to the old heap (RSS) for nothing.
+ */
+async function* reusedRows(pages: AsyncIterable<ValuePage>): AsyncGenerator<SessionRow[]> {
+  const reused = new ReusedSession();
+  const row: SessionRow = { session: reused.session, userName: null };
+  const one = [row];
+  for await (const page of pages) {
+    for (const values of page.rows) {
+      const session = reused.fill(values);
+      row.userName = session.userId === null ? null : (page.userNames.get(session.userId) ?? null);
+      yield one;
+    }
+  }
 }
 
 export class SessionExports {
@@ -87,20 +105,15 @@ export class SessionExports {
   }
 
   async xlsx(query: SessionExportQuery, visible: Visible, owner: string | undefined): Promise<Download> {
-    const { selection, context, pages } = await this.open(query, visible, owner);
-    return { filename: this.filename(selection, 'xlsx'), body: writeSessionsXlsx(pages, context) };
+    const { selection, context } = this.prepare(query, visible, owner);
+    const pages = await startedPages(sessionValuePages(this.repository, selection, this.pageSize));
+    return { filename: this.filename(selection, 'xlsx'), body: writeSessionsXlsx(reusedRows(pages), context) };
   }
 
   private prepare(query: SessionExportQuery, visible: Visible, owner: string | undefined) {
     const selection = this.sessions.selection(query, visible, owner, 'start');
     const context: ExportContext = { zone: selection.zone, currency: selection.currency, lang: query.lang ?? 'en' };
     return { selection, context };
-  }
-
-  private async open(query: SessionExportQuery, visible: Visible, owner: string | undefined) {
-    const { selection, context } = this.prepare(query, visible, owner);
-    const pages = await startedPages(sessionPages(this.repository, selection, this.pageSize));
-    return { selection, context, pages };
   }
 
   private filename(selection: SessionSelection, extension: string): string {

@@ -6,8 +6,13 @@ import { fromRow, READ_ONLY_COLUMNS, readOnlyRow, type ReadOnlyValues, type Sess
 import type { SessionSelection } from '../sessions/session-service.ts';
 import { rowOf, type SessionRow } from './session-columns.ts';
 
-/** Small pages keep what survives between two reads (and is promoted to the old heap) small: 100 rows grew a fresh heap by half as much as 250. */
-export const EXPORT_PAGE_SIZE = 100;
+/**
+ * Rows per keyset page. Each page is a query: on MariaDB a round trip that the server plans and answers on
+ * its own, so pages of 500 read 100,000 rows about 1.5 times as fast as pages of 100. A page is what survives
+ * between two reads (and may be promoted to the old heap): with rows kept as the driver's arrays (no session
+ * objects per row, see ReusedSession) 500 rows stay well under the RSS budget.
+ */
+export const EXPORT_PAGE_SIZE = 500;
 
 /** A page of rows as the database returns them, and the names of the users they belong to (so far). */
 export interface ValuePage {
