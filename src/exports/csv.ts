@@ -22,8 +22,11 @@ export function neutralise(text: string): string {
 
 /** '000000' … '999999' would be 1e6 strings: the fraction is padded from these instead. */
 const ZEROS = ['', '0', '00', '000', '0000', '00000'];
-/** Below this the value in millionths is an exact integer (2^53 / 1e6): integer arithmetic writes it. */
-const EXACT_MILLIONTHS = 9e9;
+/**
+ * Below 2^33 a double's spacing is under a millionth, so the value in whole millionths written out is exactly
+ * the shortest text of the rounded double (what String() writes); above, String() may need fewer digits.
+ */
+const EXACT_MILLIONTHS = 2 ** 33;
 
 /** Up to 6 decimals (kWh of Wh to the thousandth), no exponent, no thousands separator. */
 export function formatNumber(value: number, decimalComma: boolean): string {

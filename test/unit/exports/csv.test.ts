@@ -32,9 +32,22 @@ describe('CSV cells', () => {
 
   it('writes numbers as String() writes them rounded to millionths, through integers where that is exact', () => {
     const reference = (value: number) => String(Math.round(value * 1e6) / 1e6);
-    const values = [2.125, 1250.000125, -0.25, 0.1 + 0.2, 0.0000005, -0.0000025, 8_999_999_999.999999, 9_000_000_001.5, 1e20 + 0.5];
+    const values = [
+      2.125,
+      1250.000125,
+      -0.25,
+      0.1 + 0.2,
+      0.0000005,
+      -0.0000025,
+      8_999_999_999.999_9,
+      8_589_934_591.999_9,
+      8_589_934_592.000_1,
+      9_000_000_001.5,
+      1e20 + 0.5,
+    ];
     // Deterministic spread over magnitudes and signs (no random: a failure must repeat).
     for (let i = 1; i < 20_000; i++) values.push(((i * 7919) % 10_007) * 10 ** ((i % 15) - 8) * (i % 3 ? 1 : -1));
+    for (let i = 1; i < 20_000; i++) values.push(2 ** 33 - i * 0.000_123_7, i * 429_496.729_6 + i / 7);
     for (const value of values) expect(formatNumber(value, false), String(value)).toBe(reference(value));
     expect(formatNumber(-0.0000004, false)).toBe('0');
     expect(formatNumber(1272.000125, true)).toBe('1272,000125');
