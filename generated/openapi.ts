@@ -199,8 +199,13 @@ export interface paths {
          *     time in seconds, cost in `TARIFF_CURRENCY`. Columns: session id, chargepoint, start, end, charging time,
          *     energy, meter at start and end, mean and peak power, SoC at start and end, charge modes, RFID tag,
          *     vehicle id and name (the corrected ones), user, cost, `quality` (`measured`, `corrected`, `incomplete`
-         *     or empty, see `SessionQuality`), and the correction: corrected (`yes`/`ja` or empty), recorded vehicle
-         *     id and name, note, corrected at, corrected by.
+         *     or empty, see `SessionQuality`), the correction: corrected (`yes`/`ja` or empty), recorded vehicle
+         *     id and name, note, corrected at, corrected by; and last the offset from UTC of start, end and corrected
+         *     at (`UTC+02:00`, `UTC+01:00`; empty where the time is). A local time alone is ambiguous in the hour
+         *     that the end of daylight-saving time repeats (in Berlin on 2026-10-25, 02:30 comes first at
+         *     `UTC+02:00`, then at `UTC+01:00`); with its offset it names one instant. The offsets are written with
+         *     `UTC` before them so that spreadsheets keep them as text (a bare `+02:00` would be read as a time or
+         *     a formula). The offset columns come last, so that the columns before keep their places.
          *
          *     Text that a spreadsheet would run as a formula (a cell starting with `=`, `+`, `-`, `@`, a tab or a
          *     carriage return, for example a tag or note `=HYPERLINK(...)`) gets a leading `'` (OWASP CSV
@@ -228,6 +233,13 @@ export interface paths {
          *     with a streaming writer: times as spreadsheet dates in `tz`, energy and meter readings in kWh (`0.000`),
          *     power in W, charging time as a duration (`[h]:mm:ss`), cost as currency; a frozen header row with
          *     filters, and a totals row (count, charging time, energy, cost) below the sessions.
+         *
+         *     Spreadsheet dates carry no time zone: a time cell holds the local wall-clock time in `tz` (what a
+         *     person reads and what date arithmetic in the sheet expects), and the last three columns hold the
+         *     offset from UTC of start, end and corrected at as text (`UTC+02:00`), which tells apart the two
+         *     02:30 of the hour repeated when daylight-saving time ends. The writer reads the next page of sessions
+         *     only when the zip has compressed what it wrote, so the memory it takes stays bounded however many
+         *     sessions there are.
          */
         get: operations["exportSessionsXlsx"];
         put?: never;
@@ -374,8 +386,9 @@ export interface paths {
          * Download recorded measurements per time bucket as CSV
          * @description The buckets `getHistory` returns for the same parameters, as CSV with the dialect options of
          *     `exportSessionsCsv`: one line per bucket, its start as local time (`YYYY-MM-DD HH:MM:SS`) in `tz`, then
-         *     one column per series and field with its unit (W, Wh, %) and, for energy, the bucket's `quality`. An
-         *     empty cell is a bucket without samples (a gap, not zero).
+         *     one column per series and field with its unit (W, Wh, %) and, for energy, the bucket's `quality`, and
+         *     last the start's offset from UTC (`UTC+01:00`), which tells apart the buckets of the hour repeated when
+         *     daylight-saving time ends. An empty cell is a bucket without samples (a gap, not zero).
          */
         get: operations["exportHistoryCsv"];
         put?: never;
@@ -1253,6 +1266,15 @@ export interface paths {
          *     from final figures, so a session appears once, with its final `energy` and `endTime`.
          *     Units (EnergSync leaves them open; decided here): `energy` in whole **Wh**, `chargingDuration` in whole
          *     **seconds** of actual charging (not the time plugged in).
+         *
+         *     `quality` is an addition of this gateway (EnergSync clients ignore properties they do not know): how far
+         *     `energy` can be trusted, the same mark as the sessions API's `quality` (`SessionQuality`). Every ended
+         *     session is served, whatever its mark. `incomplete` energy is a lower bound (the meter was reset or
+         *     replaced during the session and what it counted meanwhile counts 0), so paying for it per kWh never pays
+         *     for energy that was not charged, while leaving the session out would withhold energy that was measured.
+         *     A programme that credits only fully metered sessions accepts `measured` and `corrected` (implausible
+         *     readings held back, energy from the plausible ones) and sets `incomplete` and `null` (no meter reading
+         *     seen: imported from openWB's charge log, or recorded before the gateway kept quality) aside for review.
          */
         get: operations["listEnergSyncSessions"];
         put?: never;
@@ -1932,7 +1954,8 @@ export interface components {
          *       "energy": 18250,
          *       "startTime": "2026-03-01T17:02:10.000Z",
          *       "endTime": "2026-03-01T21:40:00.000Z",
-         *       "chargingDuration": 6120
+         *       "chargingDuration": 6120,
+         *       "quality": "measured"
          *     }
          */
         EnergSyncSession: {
@@ -1958,6 +1981,7 @@ export interface components {
              * @description Time actually charging, whole seconds (a decision of this gateway: EnergSync does not name the unit)
              */
             chargingDuration: number;
+            quality: components["schemas"]["SessionQuality"];
         };
         EnergSyncSessionList: {
             sessions: components["schemas"]["EnergSyncSession"][];

@@ -34,6 +34,8 @@ function toSession(session: Session & { end: number }): Schemas['EnergSyncSessio
     startTime: new Date(session.start).toISOString(),
     endTime: new Date(session.end).toISOString(),
     chargingDuration: Math.round(session.chargingMs / 1000),
+    // An EV-credit programme pays per kWh: it must be able to tell a lower bound (incomplete) from a measured figure.
+    quality: session.quality,
   };
 }
 

@@ -20,13 +20,39 @@ export function neutralise(text: string): string {
   return FORMULA_START.has(text.charCodeAt(0)) ? `'${text}` : text;
 }
 
+/** '000000' … '999999' would be 1e6 strings: the fraction is padded from these instead. */
+const ZEROS = ['', '0', '00', '000', '0000', '00000'];
+/**
+ * Below 2^33 a double's spacing is under a millionth, so the value in whole millionths written out is exactly
+ * the shortest text of the rounded double (what String() writes); above, String() may need fewer digits.
+ */
+const EXACT_MILLIONTHS = 2 ** 33;
+
 /** Up to 6 decimals (kWh of Wh to the thousandth), no exponent, no thousands separator. */
 export function formatNumber(value: number, decimalComma: boolean): string {
   if (Number.isInteger(value) && Math.abs(value) < 1e21) return String(value);
-  const rounded = Math.round(value * 1e6) / 1e6;
-  // String() writes an exponent below 1e-6 and from 1e21 on.
-  const text =
-    rounded !== 0 && (Math.abs(rounded) < 1e-6 || Math.abs(rounded) >= 1e21) ? value.toFixed(6).replace(/\.?0+$/, '') : String(rounded);
+  let text: string;
+  if (Math.abs(value) < EXACT_MILLIONTHS) {
+    // Integers are written much faster than doubles: the value in whole millionths, split at the point.
+    // Equal to String(Math.round(value * 1e6) / 1e6) (the unit test holds them together), without an exponent.
+    const signed = Math.round(value * 1e6);
+    const millionths = Math.abs(signed);
+    const whole = Math.floor(millionths / 1e6);
+    let fraction = millionths - whole * 1e6;
+    const sign = signed < 0 ? '-' : '';
+    if (fraction === 0) return `${sign}${whole}`;
+    let digits = 6;
+    while (fraction % 10 === 0) {
+      fraction /= 10;
+      digits--;
+    }
+    const fractionText = String(fraction);
+    text = `${sign}${whole}.${ZEROS[digits - fractionText.length] ?? ''}${fractionText}`;
+  } else {
+    const rounded = Math.round(value * 1e6) / 1e6;
+    // String() writes an exponent from 1e21 on.
+    text = Math.abs(rounded) >= 1e21 ? value.toFixed(6).replace(/\.?0+$/, '') : String(rounded);
+  }
   return decimalComma ? text.replace('.', ',') : text;
 }
 

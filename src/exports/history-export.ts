@@ -32,6 +32,12 @@ interface HistoryColumn {
 
 /** `2026-03-01T00:00:00+01:00` → `2026-03-01 00:00:00`: the bucket's local wall-clock time. */
 const localText = (timestamp: string) => timestamp.slice(0, 19).replace('T', ' ');
+/** `…+01:00` → `UTC+01:00` (`Z` → `UTC+00:00`): tells the buckets of the repeated autumn hour apart (as the session exports). */
+const offsetCell = (timestamp: string) => {
+  const offset = /([+-]\d\d:\d\d|Z)$/.exec(timestamp)?.[1];
+  return offset === undefined ? null : `UTC${offset === 'Z' ? '+00:00' : offset}`;
+};
+const OFFSET = { en: 'Start UTC offset', de: 'Beginn UTC-Offset' } as const;
 
 export class HistoryExports {
   constructor(private readonly history: HistoryService) {}
@@ -51,7 +57,7 @@ export class HistoryExports {
     });
     const dialect = csvDialect(query);
     const headers = groups.flatMap((g) => g.columns.map((c) => c.header));
-    const lines = [csvLine([`${START[lang]} (${result.timeZone})`, ...headers], dialect)];
+    const lines = [csvLine([`${START[lang]} (${result.timeZone})`, ...headers, OFFSET[lang]], dialect)];
     const starts = result.series[0]?.points.map((p) => p.start) ?? [];
     starts.forEach((start, b) => {
       const cells: Cell[] = [localText(start)];
@@ -59,6 +65,7 @@ export class HistoryExports {
         const point = group.points[b];
         for (const column of group.columns) cells.push(point ? column.value(point) : null);
       }
+      cells.push(offsetCell(start));
       lines.push(csvLine(cells, dialect));
     });
     const text = (query.bom ? UTF8_BOM : '') + lines.join('');

@@ -6,7 +6,8 @@
 import { shown, vehicleOf, type Session } from '../sessions/model.ts';
 
 export type Language = 'en' | 'de';
-export type ValueKind = 'text' | 'number' | 'kwh' | 'money' | 'time' | 'duration';
+/** `offset`: the zone's offset from UTC at a time (ms since the epoch), which makes the local time unambiguous. */
+export type ValueKind = 'text' | 'number' | 'kwh' | 'money' | 'time' | 'offset' | 'duration';
 
 /** A value of a session as exports write it: text, a number, ms since the epoch (time), seconds (duration). */
 export type Value = string | number | null;
@@ -79,6 +80,16 @@ export const SESSION_COLUMNS: readonly Column[] = [
   { header: { en: 'Correction note', de: 'Korrekturnotiz' }, kind: 'text', value: (r) => r.session.correction?.note ?? null },
   { header: { en: 'Corrected at', de: 'Korrigiert am' }, kind: 'time', unit: zoneUnit, value: (r) => r.session.correction?.at ?? null },
   { header: { en: 'Corrected by', de: 'Korrigiert von' }, kind: 'text', value: (r) => r.session.correction?.by.name ?? null },
+  // Local times repeat in the hour the autumn change of daylight-saving time goes through twice (02:30 in
+  // Berlin first at +02:00, then at +01:00): the offset from UTC of each time tells them apart. Last, so that
+  // the columns before keep the places they had before these came.
+  { header: { en: 'Start UTC offset', de: 'Beginn UTC-Offset' }, kind: 'offset', value: (r) => r.session.start },
+  { header: { en: 'End UTC offset', de: 'Ende UTC-Offset' }, kind: 'offset', value: (r) => r.session.end },
+  {
+    header: { en: 'Corrected at UTC offset', de: 'Korrigiert am UTC-Offset' },
+    kind: 'offset',
+    value: (r) => r.session.correction?.at ?? null,
+  },
 ];
 
 /** The header of a column in a format: CSV names durations in seconds, XLSX shows them as h:mm:ss. */

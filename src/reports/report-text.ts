@@ -226,6 +226,7 @@ const EN: Words = {
 const LOCALES = { de: 'de-DE', en: 'en-GB' } as const;
 const DATE_SEPARATOR = { de: '.', en: '/' } as const;
 const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
 const two = (n: number) => String(n).padStart(2, '0');
 
 /**
@@ -251,6 +252,21 @@ class LocalClock {
     return Math.floor((ms + this.offsetMinutes(ms) * 60_000) / DAY_MS);
   }
 
+  /**
+   * Whether the local wall-clock time of `ms` also names another instant: the hour repeated when
+   * daylight-saving time ends (02:30 twice in Berlin). Changes more than 3 h away cannot repeat it.
+   */
+  repeated(ms: number): boolean {
+    const own = this.offsetMinutes(ms);
+    for (const near of [this.offsetMinutes(ms - 3 * HOUR_MS), this.offsetMinutes(ms + 3 * HOUR_MS)]) {
+      if (near === own) continue;
+      // The instant that would read the same wall clock under the other offset, if the zone has it there.
+      const other = ms + (own - near) * 60_000;
+      if (this.offsetMinutes(other) === near) return true;
+    }
+    return false;
+  }
+
   private offsetMinutes(ms: number): number {
     const day = Math.floor(ms / DAY_MS);
     let offset = this.dayOffsets.get(day);
@@ -271,6 +287,7 @@ export class ReportText {
   private readonly money: Intl.NumberFormat;
   private readonly currencySymbol: string;
   private readonly clock: LocalClock;
+  private zoneNames: Intl.DateTimeFormat | undefined;
 
   constructor(
     readonly language: ReportLanguage,
@@ -327,9 +344,22 @@ export class ReportText {
     return `${two(local.getUTCDate())}${separator}${two(local.getUTCMonth() + 1)}${separator}${local.getUTCFullYear()}`;
   }
 
+  /** 14:05; in the hour repeated when summer time ends with the zone's abbreviation: 02:30 MESZ, 02:30 MEZ. */
   time(ms: number): string {
     const local = this.clock.local(ms);
-    return `${two(local.getUTCHours())}:${two(local.getUTCMinutes())}`;
+    const text = `${two(local.getUTCHours())}:${two(local.getUTCMinutes())}`;
+    return this.clock.repeated(ms) ? `${text} ${this.zoneName(ms)}` : text;
+  }
+
+  /** Whether `time(ms)` names the zone: the wall-clock time is one of the hour repeated when summer time ends. */
+  repeated(ms: number): boolean {
+    return this.clock.repeated(ms);
+  }
+
+  /** The zone's short name at `ms` in the report's language (MESZ/MEZ, CEST/CET; GMT+2 where it has none). */
+  private zoneName(ms: number): string {
+    this.zoneNames ??= new Intl.DateTimeFormat(this.locale, { timeZone: this.zone, timeZoneName: 'short' });
+    return this.zoneNames.formatToParts(ms).find((part) => part.type === 'timeZoneName')?.value ?? '';
   }
 
   /** How many local days `later` lies after `earlier` (0 on the same date). */

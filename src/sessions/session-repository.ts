@@ -52,6 +52,10 @@ const CORRECTION_COLUMNS = [
   'corrected_by_name',
 ] as const;
 
+/** Every column of charging_sessions, in the order the repository reads them (benches seed by it). */
+export const STORED_COLUMNS = [...COLUMNS, ...CORRECTION_COLUMNS] as const;
+export type StoredColumn = (typeof STORED_COLUMNS)[number];
+
 /** A read-only selection leaves out the detector's state (undefined) and the time of the last write. */
 type Row = Record<Exclude<(typeof COLUMNS)[number], 'state'> | (typeof CORRECTION_COLUMNS)[number], string | number | null> & {
   state?: string | null;
@@ -167,7 +171,7 @@ const upsertSession = perDialect(
     )}`,
 );
 const insertSessionIfNew = perDialect((sql) => `${sql.insertIgnore} INTO charging_sessions ${VALUES}`);
-const SELECT = `SELECT ${[...COLUMNS, ...CORRECTION_COLUMNS].join(', ')} FROM charging_sessions`;
+const SELECT = `SELECT ${STORED_COLUMNS.join(', ')} FROM charging_sessions`;
 export const READ_ONLY_COLUMNS = [...COLUMNS.filter((c) => c !== 'state' && c !== 'updated_at'), ...CORRECTION_COLUMNS];
 const SELECT_READ_ONLY = `SELECT ${READ_ONLY_COLUMNS.join(', ')} FROM charging_sessions`;
 
@@ -209,6 +213,91 @@ export function readOnlyRow(values: readonly (string | number | null)[]): ReadOn
     corrected_by_id: values[26] ?? null,
     corrected_by_name: values[27] ?? null,
   };
+}
+
+/** A read-only selection's row as the driver returns it: values in READ_ONLY_COLUMNS' order. */
+export type ReadOnlyValues = readonly (string | number | null)[];
+
+const QUALITY_OF = new Map<unknown, SessionQuality>(QUALITIES.map((q) => [q, q]));
+
+/** Read-only sessions share the parsed charge modes of each stored text (a handful of distinct ones). */
+const chargeModeLists = new Map<string, SessionChargeMode[]>();
+function chargeModesOf(text: string): SessionChargeMode[] {
+  let modes = chargeModeLists.get(text);
+  if (modes === undefined) {
+    modes = text.split(',').filter((m): m is SessionChargeMode => (SESSION_CHARGE_MODES as readonly string[]).includes(m));
+    // Bounded: an unexpected variety of texts is parsed each time instead of remembered.
+    if (chargeModeLists.size < 256) chargeModeLists.set(text, modes);
+  }
+  return modes;
+}
+
+/**
+ * A scratch session refilled from each row of a read-only selection in turn, for a reader that is done with
+ * one row before it reads the next (the CSV export): no objects per row, so 100,000 rows leave little for
+ * the garbage collector. Equal to fromRow(readOnlyRow(values)) field by field (the unit test holds them
+ * together); its chargeModes are shared, its vehicle and correction objects reused: never keep them.
+ */
+export class ReusedSession {
+  readonly session: Session = fromRow(readOnlyRow(new Array<null>(READ_ONLY_COLUMNS.length).fill(null)));
+  private readonly vehicle = { id: null as string | null, name: null as string | null };
+  private readonly correctedVehicle = { id: '', name: null as string | null };
+  private readonly correction: SessionCorrection = {
+    vehicle: null,
+    note: null,
+    at: 0,
+    by: { type: 'user', id: '', name: null },
+  };
+
+  fill(values: ReadOnlyValues): Session {
+    const s = this.session;
+    s.id = String(values[0] ?? null);
+    s.chargepointId = String(values[1] ?? null);
+    s.start = Number(values[2] ?? null);
+    s.end = num(values[3] ?? null);
+    s.energy = Number(values[4] ?? null);
+    s.chargingMs = Number(values[5] ?? null) * 1000;
+    s.meanPower = num(values[6] ?? null);
+    s.peakPower = num(values[7] ?? null);
+    s.socStart = num(values[8] ?? null);
+    s.socEnd = num(values[9] ?? null);
+    s.chargeModes = chargeModesOf(String(values[10] ?? ''));
+    s.rfidTag = str(values[11] ?? null);
+    const vehicleId = str(values[12] ?? null);
+    const vehicleName = str(values[13] ?? null);
+    if (vehicleId === null && vehicleName === null) s.vehicle = null;
+    else {
+      this.vehicle.id = vehicleId;
+      this.vehicle.name = vehicleName;
+      s.vehicle = this.vehicle;
+    }
+    s.userId = str(values[14] ?? null);
+    s.cost = num(values[15] ?? null);
+    s.meterStart = num(values[16] ?? null);
+    s.meterLast = num(values[17] ?? null);
+    s.source = (values[18] ?? null) === 'chargelog' ? 'chargelog' : 'recorder';
+    s.externalKey = str(values[19] ?? null);
+    s.lastSeenAt = Number(values[3] ?? values[2] ?? null);
+    s.quality = QUALITY_OF.get(values[20] ?? null) ?? null;
+    if ((values[24] ?? null) === null) s.correction = null;
+    else {
+      const c = this.correction;
+      const correctedId = str(values[21] ?? null);
+      if (correctedId === null) c.vehicle = null;
+      else {
+        this.correctedVehicle.id = correctedId;
+        this.correctedVehicle.name = str(values[22] ?? null);
+        c.vehicle = this.correctedVehicle;
+      }
+      c.note = str(values[23] ?? null);
+      c.at = Number(values[24] ?? null);
+      c.by.type = (values[25] ?? null) === 'apiKey' ? 'apiKey' : 'user';
+      c.by.id = String(values[26] ?? '');
+      c.by.name = str(values[27] ?? null);
+      s.correction = c;
+    }
+    return s;
+  }
 }
 
 export const SORT_COLUMNS = { start: 'start_ms', energy: 'energy_wh' } as const;
@@ -315,9 +404,13 @@ export class SessionRepository {
    * row from the driver cost more than the rest of a CSV export). The sessions show the same figures.
    */
   async listForExport(filter: SessionFilter, page: PageRequest): Promise<Session[]> {
+    return (await this.listValuesForExport(filter, page)).map((values) => fromRow(readOnlyRow(values)));
+  }
+
+  /** Like listForExport, the rows as the driver returns them (READ_ONLY_COLUMNS' order): see ReusedSession. */
+  async listValuesForExport(filter: SessionFilter, page: PageRequest): Promise<ReadOnlyValues[]> {
     const { sql, params } = pageQuery(filter, page, SELECT_READ_ONLY);
-    const rows = await this.db.queryArrays<(string | number | null)[]>(sql, params);
-    return rows.map((values) => fromRow(readOnlyRow(values)));
+    return this.db.queryArrays<(string | number | null)[]>(sql, params);
   }
 
   async list(filter: SessionFilter, page: PageRequest): Promise<Session[]> {

@@ -18,7 +18,11 @@ const HOUR = 3_600_000;
 const at = (iso: string) => Date.parse(iso);
 
 let serial = 0;
-function session(chargepointId: string, startIso: string, options: { end?: number | null; energy?: number; chargingMs?: number } = {}) {
+function session(
+  chargepointId: string,
+  startIso: string,
+  options: { end?: number | null; energy?: number; chargingMs?: number; quality?: Session['quality'] } = {},
+) {
   const start = at(startIso);
   const id = `00000000-0000-4000-8000-${String(++serial).padStart(12, '0')}`;
   const value: Session = {
@@ -30,7 +34,7 @@ function session(chargepointId: string, startIso: string, options: { end?: numbe
     chargingMs: options.chargingMs ?? HOUR,
     meanPower: null,
     peakPower: 11_000,
-    quality: 'measured',
+    quality: options.quality === undefined ? 'measured' : options.quality,
     socStart: null,
     socEnd: null,
     chargeModes: ['instant'],
@@ -61,7 +65,22 @@ const nextDay = session('3', '2026-04-01T00:00:00Z');
 const edmontonMarch = session('3', '2026-04-01T03:00:00Z');
 const otherCharger = session('4', '2026-03-10T12:00:00Z');
 const inMarch = [firstSecond, edmontonFebruary, ...daily, lastSecond];
-const ALL = [beforeMarch, firstSecond, edmontonFebruary, ...daily, stillOpen, lastSecond, nextDay, edmontonMarch, otherCharger];
+/** Chargepoint 3 in May: one session of each quality mark (a meter reset mid-session leaves `incomplete`). */
+const mayMarks = (['measured', 'corrected', 'incomplete', null] as const).map((quality, i) =>
+  session('3', `2026-05-0${i + 1}T08:00:00Z`, { quality, energy: 4000 + i }),
+);
+const ALL = [
+  beforeMarch,
+  firstSecond,
+  edmontonFebruary,
+  ...daily,
+  stillOpen,
+  lastSecond,
+  nextDay,
+  edmontonMarch,
+  otherCharger,
+  ...mayMarks,
+];
 
 const CHARGERS_CONFIG = {
   '4': { name: 'Carport', serialNumber: 'SN-4', maxAvailableCurrent: 32, phases: 1 },
@@ -222,7 +241,20 @@ describe.each(BOTH_DATABASES)('EnergSync endpoints on %s', (_name, makeTarget) =
       startTime: '2026-03-01T00:00:00.000Z',
       endTime: '2026-03-01T02:00:00.000Z',
       chargingDuration: 3600,
+      quality: 'measured',
     });
+  });
+
+  it('serves every ended session with its quality mark, incomplete ones too (their energy is a lower bound)', async () => {
+    const res = await get('/energsync/chargers/3/sessions?startDate=2026-05-01&endDate=2026-05-31').expect(200);
+    expect(contractViolation('get', '/energsync/chargers/3/sessions', res)).toBeUndefined();
+    expect(res.body.total).toBe(4);
+    expect(res.body.sessions.map((s: { id: string; energy: number; quality: string | null }) => [s.id, s.energy, s.quality])).toEqual([
+      [mayMarks[0]!.id, 4000, 'measured'],
+      [mayMarks[1]!.id, 4001, 'corrected'],
+      [mayMarks[2]!.id, 4002, 'incomplete'],
+      [mayMarks[3]!.id, 4003, null],
+    ]);
   });
 
   it('puts a session starting 23:59:59 UTC on endDate in, and one at 00:00:00 the next day out', async () => {

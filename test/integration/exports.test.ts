@@ -54,8 +54,13 @@ function backToJson(row: string[], decimalComma: boolean): Record<string, unknow
   const num = (text: string | undefined) =>
     text === undefined || text === '' ? null : Number(decimalComma ? text.replace(',', '.') : text);
   const text = (cell: string | undefined) => (cell === undefined || cell === '' ? null : cell);
-  const time = (cell: string | undefined) =>
-    cell ? DateTime.fromFormat(cell, 'yyyy-MM-dd HH:mm:ss', { zone: ZONE }).toUTC().toISO({ suppressMilliseconds: false }) : null;
+  // The local time with its offset from UTC (the last three columns): unambiguous in the repeated autumn hour too.
+  const time = (cell: string | undefined, offset: string | undefined) =>
+    cell
+      ? DateTime.fromFormat(`${cell} ${offset}`, "yyyy-MM-dd HH:mm:ss 'UTC'ZZ", { setZone: true })
+          .toUTC()
+          .toISO({ suppressMilliseconds: false })
+      : null;
   const kwhToWh = (cell: string | undefined) => {
     const kwh = num(cell);
     return kwh === null ? null : Math.round(kwh * 1e6) / 1e3;
@@ -78,12 +83,25 @@ function backToJson(row: string[], decimalComma: boolean): Record<string, unknow
     vehicleId,
     vehicleName,
   ] = row;
-  const [user, cost, quality, corrected, recordedId, recordedName, note, correctedAt, correctedBy] = row.slice(16);
+  const [
+    user,
+    cost,
+    quality,
+    corrected,
+    recordedId,
+    recordedName,
+    note,
+    correctedAt,
+    correctedBy,
+    startOffset,
+    endOffset,
+    correctedAtOffset,
+  ] = row.slice(16);
   return {
     id,
     chargepointId,
-    start: time(start),
-    end: time(end),
+    start: time(start, startOffset),
+    end: time(end, endOffset),
     chargingTime: num(chargingTime),
     energy: kwhToWh(energy),
     meanPower: num(meanPower),
@@ -99,7 +117,7 @@ function backToJson(row: string[], decimalComma: boolean): Record<string, unknow
     correction: corrected
       ? {
           note: text(note),
-          correctedAt: time(correctedAt),
+          correctedAt: time(correctedAt, correctedAtOffset),
           correctedBy: text(correctedBy),
           original: { id: text(recordedId), name: text(recordedName) },
         }
@@ -204,7 +222,12 @@ describe.each(BOTH_DATABASES)('session and history exports on %s', (_name, makeT
     expect(res.text.endsWith('\r\n')).toBe(true);
     const records = parse(res.text, { delimiter: dialect.delimiter, bom: true, relax_column_count: false }) as string[][];
     const [header, ...rows] = records;
-    expect(header).toHaveLength(25);
+    expect(header).toHaveLength(28);
+    expect(header!.slice(25)).toEqual(
+      dialect.lang === 'de'
+        ? ['Beginn UTC-Offset', 'Ende UTC-Offset', 'Korrigiert am UTC-Offset']
+        : ['Start UTC offset', 'End UTC offset', 'Corrected at UTC offset'],
+    );
     expect(header!.slice(2, 6)).toEqual(
       dialect.lang === 'de'
         ? [`Beginn (${ZONE})`, `Ende (${ZONE})`, 'Ladedauer (s)', 'Energie (kWh)']
@@ -266,7 +289,7 @@ describe.each(BOTH_DATABASES)('session and history exports on %s', (_name, makeT
     const sheet = workbook.worksheets[0]!;
     expect(sheet.name).toBe('Ladevorgänge');
     expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
-    expect(sheet.autoFilter).toBe('A1:Y41');
+    expect(sheet.autoFilter).toBe('A1:AB41');
     const header = (sheet.getRow(1).values as unknown[]).slice(1);
     expect(header.slice(0, 6)).toEqual([
       'Ladevorgang',
@@ -352,6 +375,7 @@ describe.each(BOTH_DATABASES)('session and history exports on %s', (_name, makeT
       'grid.power niedrigste Leistung (W)',
       'chargepoint.3.energyImported Energie (Wh)',
       'chargepoint.3.energyImported Qualität',
+      'Beginn UTC-Offset',
     ]);
     const num = (cell: string) => (cell === '' ? null : Number(cell.replace(',', '.')));
     const [power, energy] = json.series;
@@ -360,6 +384,7 @@ describe.each(BOTH_DATABASES)('session and history exports on %s', (_name, makeT
       const p = power!.points[b]!;
       const e = energy!.points[b]!;
       expect(row[0]).toBe(String(p.start).slice(0, 19).replace('T', ' '));
+      expect(row[6]).toBe('UTC+01:00');
       expect([num(row[1]!), num(row[2]!), num(row[3]!), num(row[4]!), row[5] || null]).toEqual([
         p.avgPower,
         p.maxPower,
@@ -369,6 +394,45 @@ describe.each(BOTH_DATABASES)('session and history exports on %s', (_name, makeT
       ]);
     });
     expect(rows.map((row) => row[5])).toContain('corrected');
+  });
+
+  // Last of the suite: the two sessions it adds would change the counts above.
+  it('tells the hour repeated by the end of summer time (2026-10-25, Berlin) apart in CSV and XLSX', async () => {
+    const repository = new SessionRepository(target.db);
+    // Both start at 02:30 local time: first in summer time (00:30 UTC), then an hour later in winter time.
+    const first = {
+      ...sessions[1]!,
+      id: '10000000-0000-4000-8000-000000000901',
+      start: Date.parse('2026-10-25T00:30:00Z'),
+      end: Date.parse('2026-10-25T01:15:00Z'),
+    };
+    const second = {
+      ...first,
+      id: '10000000-0000-4000-8000-000000000902',
+      start: Date.parse('2026-10-25T01:30:00Z'),
+      end: Date.parse('2026-10-25T02:45:00Z'),
+    };
+    await repository.upsert(first);
+    await repository.upsert(second);
+    const range = 'from=2026-10-25&to=2026-10-26';
+    const csv = await admin(`/api/v1/sessions/export.csv?${range}`).expect(200);
+    const [, ...rows] = parse(csv.text) as string[][];
+    expect(rows.map((row) => [row[0], row[2], row[25], row[3], row[26]])).toEqual([
+      [first.id, '2026-10-25 02:30:00', 'UTC+02:00', '2026-10-25 02:15:00', 'UTC+01:00'],
+      [second.id, '2026-10-25 02:30:00', 'UTC+01:00', '2026-10-25 03:45:00', 'UTC+01:00'],
+    ]);
+    expect(rows.map((row) => backToJson(row, false).start)).toEqual(['2026-10-25T00:30:00.000Z', '2026-10-25T01:30:00.000Z']);
+    const xlsx = await admin(`/api/v1/sessions/export.xlsx?${range}`).responseType('blob').expect(200);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(xlsx.body);
+    const sheet = workbook.worksheets[0]!;
+    expect(sheet.getRow(1).getCell(26).value).toBe('Start UTC offset');
+    const cells = [2, 3].map((r) => sheet.getRow(r)).map((row) => [row.getCell(3).value, row.getCell(26).value]);
+    // The date cells hold the local wall clock (equal for both); the offsets beside them tell them apart.
+    expect(cells).toEqual([
+      [new Date('2026-10-25T02:30:00Z'), 'UTC+02:00'],
+      [new Date('2026-10-25T02:30:00Z'), 'UTC+01:00'],
+    ]);
   });
 
   it.each([

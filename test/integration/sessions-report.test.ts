@@ -100,6 +100,12 @@ const FLAT_ENV = {
   REPORT_VEHICLE_PLATES: '1=LÖ-EV 123E,2=FÜ-ZO 42E',
 };
 
+/** Chargepoint 6 on the night summer time ends (2026-10-25, Berlin): both start at 02:30 local time, an hour apart. */
+const autumn = [
+  session(901, { chargepointId: '6', start: Date.parse('2026-10-25T00:30:00Z'), end: Date.parse('2026-10-25T01:10:00Z'), energy: 2_000 }),
+  session(902, { chargepointId: '6', start: Date.parse('2026-10-25T01:30:00Z'), end: Date.parse('2026-10-25T03:00:00Z'), energy: 3_000 }),
+];
+
 const TARIFF_ENV = {
   RECORDER_ENABLED: 'false',
   TIME_ZONE: 'Europe/Berlin',
@@ -133,7 +139,7 @@ describe.each(BOTH_DATABASES)('PDF charging report on %s', (_name, makeTarget) =
   beforeAll(async () => {
     target = await makeTarget('sessions_report');
     const repository = new SessionRepository(target.db);
-    for (const s of [...alice, ...outside, ...bob, ...year2025]) await repository.upsert(s);
+    for (const s of [...alice, ...outside, ...bob, ...year2025, ...autumn]) await repository.upsert(s);
     flat = await startAuthGateway({ databaseUrl: target.url, store: 'memory', env: FLAT_ENV });
     tariff = await startAuthGateway({ databaseUrl: target.url, store: 'memory', env: TARIFF_ENV });
     aliceUser = await addUser(flat, 'alice', 'user', ['3', '4', '5']);
@@ -236,6 +242,17 @@ describe.each(BOTH_DATABASES)('PDF charging report on %s', (_name, makeTarget) =
     expect(text).toMatch(/f\s+Average price: the session spanned several tariff periods/);
     expect(text).toContain('1 session without cost is not included.');
     expect(text).toContain('Page 1 of 1');
+  });
+
+  it('names the zone of a time in the hour repeated when summer time ends (02:30 MESZ, then 02:30 MEZ)', async () => {
+    const german = pdfText((await pdf(flat, '?month=2026-10&chargepoint=6')).body);
+    expect(rowOf(german, ['1', '25.10.2026', '02:30 MESZ', '02:10 MEZ', '0:40', '2,000', '–', '–', '0,3000', '0,60'])).toBeDefined();
+    expect(rowOf(german, ['2', '25.10.2026', '02:30 MEZ', '04:00', '1:30', '3,000', '–', '–', '0,3000', '0,90'])).toBeDefined();
+    const english = pdfText((await pdf(flat, '?month=2026-10&chargepoint=6&lang=en')).body);
+    expect(rowOf(english, ['1', '25/10/2026', '02:30 CEST', '02:10 CET', '0:40', '2.000', '–', '–', '0.3000', '0.60'])).toBeDefined();
+    expect(rowOf(english, ['2', '25/10/2026', '02:30 CET', '04:00', '1:30', '3.000', '–', '–', '0.3000', '0.90'])).toBeDefined();
+    // Times outside that hour stay as they were.
+    expect(german).not.toMatch(/04:00 ME/);
   });
 
   it('lays a year of 150 sessions out over several pages, every page rendered and numbered, every row present', async () => {

@@ -30,10 +30,16 @@ export function columnsOf(data: ReportData, text: ReportText, letters: ReadonlyM
   const columns: Column[] = [
     { key: 'index', weight: 22, align: 'right', cell: (_row, i) => String(i + 1) },
     { key: 'date', weight: 46, align: 'left', cell: (row) => text.date(row.start) },
-    { key: 'start', weight: 28, align: 'left', cell: (row) => text.time(row.start) },
+    // A time of the hour repeated when summer time ends carries the zone's name (02:30 MESZ): room for it only then.
+    {
+      key: 'start',
+      weight: data.rows.some((row) => text.repeated(row.start)) ? 48 : 28,
+      align: 'left',
+      cell: (row) => text.time(row.start),
+    },
     {
       key: 'end',
-      weight: 38,
+      weight: data.rows.some((row) => row.end !== null && text.repeated(row.end)) ? 54 : 38,
       align: 'left',
       cell: (row) => {
         if (row.end === null) return text.words.running;
