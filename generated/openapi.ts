@@ -7990,10 +7990,11 @@ export interface operations {
                      *           "energy": 18250,
                      *           "startTime": "2026-03-01T17:02:10.000Z",
                      *           "endTime": "2026-03-01T21:40:00.000Z",
-                     *           "chargingDuration": 6120
+                     *           "chargingDuration": 6120,
+                     *           "quality": "measured"
                      *         }
                      *       ],
-                     *       "total": 0
+                     *       "total": 1
                      *     }
                      */
                     "application/json": components["schemas"]["EnergSyncSessionList"];
