@@ -106,6 +106,8 @@ have openssl || pkgs+=(openssl)
 have docker-compose || pkgs+=(docker-compose)
 # pdftotext and pdftoppm read the PDF charging report back (test/integration/sessions-report.test.ts).
 have pdftotext || pkgs+=(poppler-utils)
+# Headless Chromium drives the dashboard's browser tests and bench/dashboard.ts (playwright-core, no browser download).
+[[ -x /usr/bin/chromium ]] || pkgs+=(chromium)
 
 if ((${#pkgs[@]})); then
   apt_cmd="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${pkgs[*]}"

@@ -43,6 +43,7 @@ import type { StreamTickets } from './stream/tickets.ts';
 import type { StreamHub } from './stream/stream-hub.ts';
 import type { StreamLimits } from './stream/limits.ts';
 import { eventStreamStep } from './http/event-stream.ts';
+import { dashboardFiles } from './http/dashboard.ts';
 import { ENERGSYNC_SPEC_PREFIX, type EnergSyncConfig } from './energsync/config-schema.ts';
 import { EnergSyncService } from './energsync/energsync-service.ts';
 import { energsyncHandlers } from './energsync/handlers.ts';
@@ -87,6 +88,8 @@ export interface AppDeps {
   startedAt?: Date;
   /** EnergSync-compatible operations: served under `basePath` when enabled; default: not served. */
   energsync?: EnergSyncConfig;
+  /** The built dashboard served at `/` (default: the package's dist/dashboard, written by `npm run build`). */
+  dashboardDir?: string;
 }
 
 /**
@@ -193,6 +196,7 @@ export function buildApp(deps: AppDeps): Express {
   const asyncApi = loadAsyncApi();
   app.get('/asyncapi.yaml', (_req, res) => void res.type('application/yaml').send(asyncApi));
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/openapi.json', validatorUrl: null } }));
+  app.use(dashboardFiles(deps.dashboardDir));
   app.use((req, _res, next) => next(new NotFoundError(`No operation at ${quotedPath(req.path)}`)));
   app.use(problemHandler(deps.logger));
   return app;

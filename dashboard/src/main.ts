@@ -1,0 +1,113 @@
+import './styles.css';
+import { forgetSignIn, restoreSignIn, signOut, whenSessionEnds, type SignedIn } from './api.ts';
+import type { View, ViewContext } from './context.ts';
+import { h, setText } from './dom.ts';
+import { language, t, type MessageKey } from './i18n.ts';
+import { LiveState, type StreamMessage } from './live-state.ts';
+import { chargepointView } from './views/chargepoint.ts';
+import { devicesView } from './views/devices.ts';
+import { historyView } from './views/history.ts';
+import { liveView } from './views/live.ts';
+import { sessionsView } from './views/sessions.ts';
+import { signInView } from './views/sign-in.ts';
+
+const root = document.getElementById('app')!;
+document.documentElement.lang = language;
+document.title = t('appName');
+
+const ROUTES: { path: string; label: MessageKey }[] = [
+  { path: 'live', label: 'navLive' },
+  { path: 'history', label: 'navHistory' },
+  { path: 'sessions', label: 'navSessions' },
+  { path: 'devices', label: 'navDevices' },
+];
+
+function showSignIn(notice?: string): void {
+  root.replaceChildren(signInView(start, notice));
+}
+
+/** The signed-in page: header with navigation and the stream's state, one view at a time chosen by the URL's hash. */
+function start({ gw, principal }: SignedIn): void {
+  const live = new LiveState();
+  const ctx: ViewContext = { gw, principal, live };
+  const connection = h('span', { class: 'connection', role: 'status', 'data-connection': 'connecting' }, t('connecting'));
+  const links = ROUTES.map((route) => h('a', { href: `#/${route.path}`, 'data-route': route.path }, t(route.label)));
+  const main = h('main', { id: 'main', tabindex: -1 });
+  let view: View | undefined;
+  let ended = false;
+
+  const stream = gw.stream({
+    onMessage: (message) => {
+      if (message.type === 'snapshot') {
+        connection.dataset.connection = 'live';
+        setText(connection, t('connected'));
+      }
+      live.apply(message as unknown as StreamMessage);
+    },
+    onDisconnect: ({ reconnectInMs }) => {
+      if (reconnectInMs === undefined) return;
+      connection.dataset.connection = 'offline';
+      setText(connection, t('disconnected', { s: Math.ceil(reconnectInMs / 1000) }));
+    },
+  });
+  const end = (notice?: string) => {
+    if (ended) return;
+    ended = true;
+    stream.close();
+    view?.dispose();
+    window.removeEventListener('hashchange', route);
+    showSignIn(notice);
+  };
+  void stream.closed.then((result) => result.reauthenticate && end(t('sessionEnded')));
+  whenSessionEnds(() => end(t('sessionEnded')));
+
+  const signOutButton = h(
+    'button',
+    { type: 'button', class: 'secondary', onclick: () => void signOut(gw).finally(() => end()) },
+    t('signOut'),
+  );
+  const header = h(
+    'header',
+    { class: 'top' },
+    h('a', { class: 'brand', href: '#/live' }, t('appName')),
+    h('nav', { 'aria-label': t('mainNav') }, ...links),
+    h('div', { class: 'session' }, connection, h('span', { class: 'who' }, principal.name), signOutButton),
+  );
+  root.replaceChildren(h('a', { class: 'skip', href: '#main' }, t('skipToContent')), header, main);
+
+  function route(): void {
+    const hash = window.location.hash.replace(/^#\/?/, '');
+    if (hash === 'main') return;
+    const [name, id] = hash.split('/');
+    view?.dispose();
+    view =
+      name === 'chargepoint' && id
+        ? chargepointView(ctx, decodeURIComponent(id))
+        : name === 'history'
+          ? historyView(ctx)
+          : name === 'sessions'
+            ? sessionsView(ctx)
+            : name === 'devices'
+              ? devicesView(ctx)
+              : liveView(ctx);
+    const current = name === 'chargepoint' ? 'live' : ROUTES.some((r) => r.path === name) ? name : 'live';
+    for (const link of links) {
+      if (link.dataset.route === current) link.setAttribute('aria-current', 'page');
+      else link.removeAttribute('aria-current');
+    }
+    main.replaceChildren(view.element);
+    document.title = `${view.element.querySelector('h1')?.textContent ?? ''} · ${t('appName')}`;
+    if (document.activeElement !== document.body && document.activeElement && !header.contains(document.activeElement)) return;
+    if (document.activeElement && header.contains(document.activeElement)) main.focus({ preventScroll: true });
+  }
+  window.addEventListener('hashchange', route);
+  route();
+}
+
+restoreSignIn().then(
+  (signedIn) => (signedIn ? start(signedIn) : showSignIn()),
+  () => {
+    forgetSignIn();
+    showSignIn();
+  },
+);
