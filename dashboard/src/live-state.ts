@@ -31,6 +31,8 @@ export class LiveState {
   readonly objects = new Map<string, LiveObject>();
   chargepointIds: string[] = [];
   brokerConnected = true;
+  /** The latest event of each recent command: its outcome may arrive before the answer to the request that sent it. */
+  readonly commands = new Map<string, Command>();
   private readonly listeners = new Set<LiveListener>();
   private readonly structureListeners = new Set<() => void>();
   private readonly commandListeners = new Set<(command: Command) => void>();
@@ -90,6 +92,8 @@ export class LiveState {
         for (const listener of this.structureListeners) listener();
         return;
       case 'command':
+        this.commands.set(message.command.id, message.command);
+        if (this.commands.size > 100) this.commands.delete(this.commands.keys().next().value!);
         for (const listener of this.commandListeners) listener(message.command);
         return;
       case 'connection':

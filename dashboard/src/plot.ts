@@ -40,7 +40,8 @@ export function drawPlot(container: HTMLElement, data: PlotData): { destroy(): v
       tzDate: (ts) => new Date(ts * 1000),
       legend: { live: true },
       cursor: { drag: { x: true, y: false } },
-      scales: { x: { time: true }, y: { range: (_u, min, max) => [Math.min(0, min), Math.max(max, 0.1)] } },
+      // Zero always in view (bars grow from it); a range of only zeros still gets a scale.
+      scales: { x: { time: true }, y: { range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : min < 0 ? 0 : 1] } },
       axes: [{ ...axis }, { ...axis, size: 64, values: (_u, ticks) => ticks.map((tick) => `${number.format(tick)} ${data.unit}`) }],
       series: [
         {},
@@ -52,7 +53,8 @@ export function drawPlot(container: HTMLElement, data: PlotData): { destroy(): v
             width: data.bars ? 1 : 2,
             fill: data.bars ? `${colour}cc` : undefined,
             paths: bars,
-            points: { show: false },
+            // A line needs two neighbouring values: sparse data (a day just begun) shows as dots.
+            points: { show: !data.bars && series.values.filter((v) => v !== null).length < 60, size: 6 },
             spanGaps: false,
             value: (_u: uPlot, v: number | null) => (v === null ? '–' : `${number.format(v)} ${data.unit}`),
           };

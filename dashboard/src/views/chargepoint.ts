@@ -126,7 +126,8 @@ function controlPanel(ctx: ViewContext, id: string, object: () => LiveObject | u
       const result = await send();
       if (!result.data) throw result.error ?? new Error(String(result.response.status));
       awaited = { id: result.data.id, what };
-      show(result.data, what);
+      const seen = ctx.live.commands.get(result.data.id);
+      show(seen && seen.status !== 'pending' ? seen : result.data, what);
     } catch (error) {
       status.dataset.state = 'failed';
       setText(status, t('commandFailed', { what, detail: problemText(error) }));

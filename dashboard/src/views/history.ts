@@ -18,6 +18,9 @@ const INTERVALS: { value: Interval; label: MessageKey }[] = [
   { value: 'year', label: 'intYear' },
 ];
 
+/** Site first, as the power flow shows it, then chargepoints and vehicles. */
+const ORDER = ['grid', 'pv', 'battery', 'home', 'chargepoint', 'vehicle'];
+
 interface Query {
   quantity: Quantity;
   start: string;
@@ -108,7 +111,10 @@ export function historyView(ctx: ViewContext): View {
     try {
       available ??= (await ctx.gw.GET('/api/v1/history/series')).data?.items ?? [];
       const kind = query.quantity === 'power' ? 'power' : 'energy';
-      const series = available.filter((s) => s.kind === kind).map((s) => s.id);
+      const series = available
+        .filter((s) => s.kind === kind)
+        .map((s) => s.id)
+        .sort((a, b) => ORDER.indexOf(a.split('.')[0]!) - ORDER.indexOf(b.split('.')[0]!) || a.localeCompare(b));
       if (series.length === 0) {
         plot?.destroy();
         plot = undefined;

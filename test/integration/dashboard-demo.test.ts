@@ -1,0 +1,151 @@
+/**
+ * The dashboard in demo mode, as `npm start` serves it (embedded broker, simulated openWB 2.x that confirms commands,
+ * the printed demo sign-in): a control action ends "applied", a plot is drawn, a PDF report downloads, and every view
+ * passes axe-core without serious or critical violations, with screenshots at phone and desktop width kept in
+ * test-artifacts/dashboard/.
+ */
+import { readFileSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  DESKTOP,
+  PHONE,
+  launchBrowser,
+  openPage,
+  screenshot,
+  seriousAxeViolations,
+  signIn,
+  type PageProblems,
+} from '../support/browser.ts';
+import { startDemoGateway, type DemoGateway } from '../support/demo-gateway.ts';
+
+/** The plot's series colours (plot.ts), as the canvas holds them: bars filled with alpha 0xcc. */
+const SERIES_COLOURS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00'].map((hex) => ({
+  r: parseInt(hex.slice(1, 3), 16),
+  g: parseInt(hex.slice(3, 5), 16),
+  b: parseInt(hex.slice(5, 7), 16),
+}));
+
+describe('the dashboard in demo mode', () => {
+  let demo: DemoGateway;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let problems: PageProblems;
+  let login: { name: string; password: string };
+
+  beforeAll(async () => {
+    demo = await startDemoGateway({ COMMAND_TIMEOUT_S: '10' });
+    login = { name: demo.gateway.demoLogin!.username, password: demo.gateway.demoLogin!.password };
+    browser = await launchBrowser();
+    ({ context, page, problems } = await openPage(browser));
+    await signIn(page, demo.gateway.url, login);
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await demo?.close();
+  });
+
+  it('signs in with the printed demo login; a charge-mode change goes from pending to applied', async () => {
+    await page.goto(`${demo.gateway.url}/#/chargepoint/3`);
+    const pressed = page.locator('[data-mode][aria-pressed="true"]');
+    await pressed.waitFor();
+    const current = await pressed.getAttribute('data-mode');
+    const target = current === 'instant' ? 'pv' : 'instant';
+    await page.locator(`[data-mode="${target}"]`).click();
+    const status = page.locator('[data-command-status]');
+    await expect.poll(() => status.getAttribute('data-state'), { timeout: 15_000 }).toBe('applied');
+    expect(await status.textContent()).toMatch(/applied$/);
+    await expect.poll(() => pressed.getAttribute('data-mode')).toBe(target);
+    // The lock toggles and is confirmed the same way.
+    await page.locator('[data-action="lock"]').click();
+    await expect.poll(() => status.textContent(), { timeout: 15_000 }).toMatch(/^(Lock|Unlock): applied$/);
+    await page.locator('[data-action="lock"]').click();
+    await expect.poll(() => status.textContent(), { timeout: 15_000 }).toMatch(/^(Lock|Unlock): applied$/);
+    expect(problems.errors).toEqual([]);
+  });
+
+  it('draws the energy per day as bars (the canvas holds the series colour)', async () => {
+    await page.goto(`${demo.gateway.url}/#/history`);
+    const coloured = async () => {
+      await page.getByRole('button', { name: 'This month by day' }).click();
+      await page.locator('.plot canvas').waitFor();
+      const counted = await page.locator('.plot canvas').evaluate((canvas, colours) => {
+        const c = canvas as unknown as {
+          width: number;
+          height: number;
+          getContext(kind: '2d'): { getImageData(...a: number[]): { data: Uint8ClampedArray } };
+        };
+        const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+        let n = 0;
+        for (let i = 0; i < data.length; i += 4) {
+          const near = (c: { r: number; g: number; b: number }) =>
+            Math.abs(data[i]! - c.r) < 24 && Math.abs(data[i + 1]! - c.g) < 24 && Math.abs(data[i + 2]! - c.b) < 24;
+          if (data[i + 3]! > 100 && colours.some(near)) n++;
+        }
+        return n;
+      }, SERIES_COLOURS);
+      return counted;
+    };
+    // The recorder samples every second; today's bar appears once a meter counter has risen between two samples.
+    await expect.poll(coloured, { timeout: 15_000, intervals: [500] }).toBeGreaterThan(50);
+    expect(problems.errors).toEqual([]);
+  });
+
+  it('downloads the sessions as a PDF report, and as CSV and XLSX', async () => {
+    await page.goto(`${demo.gateway.url}/#/sessions`);
+    await page
+      .locator('[data-download-status]')
+      .filter({ hasText: /sessions shown|No sessions/ })
+      .waitFor();
+    const files: Record<string, Buffer> = {};
+    for (const kind of ['pdf', 'csv', 'xlsx']) {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.locator(`[data-download="${kind}"]`).click()]);
+      const path = await download.path();
+      files[kind] = readFileSync(path);
+      expect(download.suggestedFilename()).toMatch(new RegExp(`\\.${kind}$`));
+    }
+    expect(files.pdf!.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(files.csv!.toString('utf8')).toMatch(/^Session,Chargepoint,Start/);
+    expect(files.xlsx!.subarray(0, 2).toString('latin1')).toBe('PK');
+    expect(problems.errors).toEqual([]);
+  });
+
+  const VIEWS = [
+    { name: 'live', hash: '#/live', ready: '[data-value="grid.power"] .num' },
+    { name: 'chargepoint', hash: '#/chargepoint/3', ready: '[data-mode]' },
+    { name: 'history', hash: '#/history', ready: '.plot canvas' },
+    { name: 'sessions', hash: '#/sessions', ready: 'table' },
+    { name: 'devices', hash: '#/devices', ready: '#devices-title' },
+  ];
+
+  it('passes axe-core (no serious or critical violations) on every view, at phone and desktop width, light and dark', async () => {
+    const found: Record<string, unknown> = {};
+    for (const [size, viewport] of Object.entries({ phone: PHONE, desktop: DESKTOP })) {
+      for (const colorScheme of ['light', 'dark'] as const) {
+        await page.setViewportSize(viewport);
+        await page.emulateMedia({ colorScheme });
+        for (const view of VIEWS) {
+          await page.goto(`${demo.gateway.url}/${view.hash}`);
+          await page.locator(view.ready).first().waitFor();
+          await page.waitForTimeout(300);
+          await screenshot(page, `${view.name}-${size}-${colorScheme}`);
+          const violations = await seriousAxeViolations(page);
+          if (violations.length) found[`${view.name} ${size} ${colorScheme}`] = violations;
+        }
+      }
+    }
+    // The sign-in page too.
+    const signInPage = await openPage(browser, { viewport: PHONE });
+    await signInPage.page.goto(`${demo.gateway.url}/`);
+    await signInPage.page.getByLabel('User name').waitFor();
+    await screenshot(signInPage.page, 'sign-in-phone-light');
+    const signInViolations = await seriousAxeViolations(signInPage.page);
+    if (signInViolations.length) found['sign-in'] = signInViolations;
+    await signInPage.context.close();
+    expect(found).toEqual({});
+    expect(problems.errors).toEqual([]);
+  }, 120_000);
+});
