@@ -14,7 +14,8 @@ const API_KEY = 'owg.apiKey';
 
 export interface SignedIn {
   gw: GatewayClient;
-  principal: Principal;
+  /** Who is signed in; a restored sign-in asks while the stream already connects (first values sooner). */
+  principal: Promise<Principal>;
 }
 
 function storage(): Storage | undefined {
@@ -55,15 +56,16 @@ export async function signInWithPassword(username: string, password: string): Pr
   const gw = client({});
   await gw.login(username, password);
   storage()?.removeItem(API_KEY);
-  return { gw, principal: await principalOf(gw) };
+  return { gw, principal: principalOf(gw) };
 }
 
 export async function signInWithApiKey(apiKey: string): Promise<SignedIn> {
   const gw = client({ apiKey });
+  // Checked before it is kept: a mistyped key is refused on the sign-in form.
   const principal = await principalOf(gw);
   storage()?.setItem(API_KEY, apiKey);
   storage()?.removeItem(REFRESH_TOKEN);
-  return { gw, principal };
+  return { gw, principal: Promise.resolve(principal) };
 }
 
 /** The sign-in of this tab before a reload: the refresh token is traded for a new pair (it rotates), or the key is checked. */
@@ -71,11 +73,11 @@ export async function restoreSignIn(): Promise<SignedIn | undefined> {
   const apiKey = storage()?.getItem(API_KEY);
   const refreshToken = storage()?.getItem(REFRESH_TOKEN);
   try {
-    if (apiKey) return await signInWithApiKey(apiKey);
+    if (apiKey) return { gw: client({ apiKey }), principal: principalOf(client({ apiKey })) };
     if (refreshToken) {
       const gw = client({ tokens: { accessToken: '', refreshToken, expiresIn: 1 } });
       await gw.refresh();
-      return { gw, principal: await principalOf(gw) };
+      return { gw, principal: principalOf(gw) };
     }
   } catch {
     forgetSignIn();

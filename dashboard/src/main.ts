@@ -27,13 +27,12 @@ function showSignIn(notice?: string): void {
 }
 
 /** The signed-in page: header with navigation and the stream's state, one view at a time chosen by the URL's hash. */
-function start({ gw, principal }: SignedIn): void {
+function start(signedIn: SignedIn): void {
+  const { gw } = signedIn;
   const live = new LiveState();
-  const ctx: ViewContext = { gw, principal, live };
   const connection = h('span', { class: 'connection', role: 'status', 'data-connection': 'connecting' }, t('connecting'));
-  const links = ROUTES.map((route) => h('a', { href: `#/${route.path}`, 'data-route': route.path }, t(route.label)));
-  const main = h('main', { id: 'main', tabindex: -1 });
   let view: View | undefined;
+  let route: (() => void) | undefined;
   let ended = false;
 
   const stream = gw.stream({
@@ -55,53 +54,66 @@ function start({ gw, principal }: SignedIn): void {
     ended = true;
     stream.close();
     view?.dispose();
-    window.removeEventListener('hashchange', route);
+    if (route) window.removeEventListener('hashchange', route);
     showSignIn(notice);
   };
   void stream.closed.then((result) => result.reauthenticate && end(t('sessionEnded')));
   whenSessionEnds(() => end(t('sessionEnded')));
-
-  const signOutButton = h(
-    'button',
-    { type: 'button', class: 'secondary', onclick: () => void signOut(gw).finally(() => end()) },
-    t('signOut'),
+  // The stream connects meanwhile; its values wait in `live` for the first view.
+  signedIn.principal.then(
+    (principal) => ended || render({ gw, principal, live }),
+    () => {
+      forgetSignIn();
+      end();
+    },
   );
-  const header = h(
-    'header',
-    { class: 'top' },
-    h('a', { class: 'brand', href: '#/live' }, t('appName')),
-    h('nav', { 'aria-label': t('mainNav') }, ...links),
-    h('div', { class: 'session' }, connection, h('span', { class: 'who' }, principal.name), signOutButton),
-  );
-  root.replaceChildren(h('a', { class: 'skip', href: '#main' }, t('skipToContent')), header, main);
 
-  function route(): void {
-    const hash = window.location.hash.replace(/^#\/?/, '');
-    if (hash === 'main') return;
-    const [name, id] = hash.split('/');
-    view?.dispose();
-    view =
-      name === 'chargepoint' && id
-        ? chargepointView(ctx, decodeURIComponent(id))
-        : name === 'history'
-          ? historyView(ctx)
-          : name === 'sessions'
-            ? sessionsView(ctx)
-            : name === 'devices'
-              ? devicesView(ctx)
-              : liveView(ctx);
-    const current = name === 'chargepoint' ? 'live' : ROUTES.some((r) => r.path === name) ? name : 'live';
-    for (const link of links) {
-      if (link.dataset.route === current) link.setAttribute('aria-current', 'page');
-      else link.removeAttribute('aria-current');
-    }
-    main.replaceChildren(view.element);
-    document.title = `${view.element.querySelector('h1')?.textContent ?? ''} · ${t('appName')}`;
-    if (document.activeElement !== document.body && document.activeElement && !header.contains(document.activeElement)) return;
-    if (document.activeElement && header.contains(document.activeElement)) main.focus({ preventScroll: true });
+  function render(ctx: ViewContext): void {
+    const links = ROUTES.map((r) => h('a', { href: `#/${r.path}`, 'data-route': r.path }, t(r.label)));
+    const main = h('main', { id: 'main', tabindex: -1 });
+    const signOutButton = h(
+      'button',
+      { type: 'button', class: 'secondary', onclick: () => void signOut(gw).finally(() => end()) },
+      t('signOut'),
+    );
+    const header = h(
+      'header',
+      { class: 'top' },
+      h('a', { class: 'brand', href: '#/live' }, t('appName')),
+      h('nav', { 'aria-label': t('mainNav') }, ...links),
+      h('div', { class: 'session' }, connection, h('span', { class: 'who' }, ctx.principal.name), signOutButton),
+    );
+    root.replaceChildren(h('a', { class: 'skip', href: '#main' }, t('skipToContent')), header, main);
+
+    route = () => {
+      const hash = window.location.hash.replace(/^#\/?/, '');
+      if (hash === 'main') return;
+      const [name, id] = hash.split('/');
+      view?.dispose();
+      view =
+        name === 'chargepoint' && id
+          ? chargepointView(ctx, decodeURIComponent(id))
+          : name === 'history'
+            ? historyView(ctx)
+            : name === 'sessions'
+              ? sessionsView(ctx)
+              : name === 'devices'
+                ? devicesView(ctx)
+                : liveView(ctx);
+      const current = name === 'chargepoint' ? 'live' : ROUTES.some((r) => r.path === name) ? name : 'live';
+      for (const link of links) {
+        if (link.dataset.route === current) link.setAttribute('aria-current', 'page');
+        else link.removeAttribute('aria-current');
+      }
+      const hadFocusInHeader = document.activeElement !== null && header.contains(document.activeElement);
+      main.replaceChildren(view.element);
+      document.title = `${view.element.querySelector('h1')?.textContent ?? ''} · ${t('appName')}`;
+      // Keyboard users who chose a view from the menu continue in it, as after a page load.
+      if (hadFocusInHeader) main.focus({ preventScroll: true });
+    };
+    window.addEventListener('hashchange', route);
+    route();
   }
-  window.addEventListener('hashchange', route);
-  route();
 }
 
 restoreSignIn().then(

@@ -98,7 +98,7 @@ describe('the dashboard in demo mode', () => {
     await page.goto(`${demo.gateway.url}/#/sessions`);
     await page
       .locator('[data-download-status]')
-      .filter({ hasText: /sessions shown|No sessions/ })
+      .filter({ hasText: /Sessions shown|No sessions/ })
       .waitFor();
     const files: Record<string, Buffer> = {};
     for (const kind of ['pdf', 'csv', 'xlsx']) {

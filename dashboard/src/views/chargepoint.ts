@@ -43,8 +43,18 @@ export function chargepointView(ctx: ViewContext, id: string): View {
       'chargeMode',
       () => t('chargeMode'),
     ),
-    new LiveValue(`chargepoint.${id}.plugged`, (v) => t(v ? 'plugged' : 'unplugged'), 'plugged'),
-    new LiveValue(`chargepoint.${id}.locked`, (v) => t(v ? 'locked' : 'unlocked'), 'locked'),
+    new LiveValue(
+      `chargepoint.${id}.plugged`,
+      (v) => t(v ? 'plugged' : 'unplugged'),
+      'plugged',
+      () => t('vehicle'),
+    ),
+    new LiveValue(
+      `chargepoint.${id}.locked`,
+      (v) => t(v ? 'locked' : 'unlocked'),
+      'locked',
+      () => t('lockState'),
+    ),
     new LiveValue(
       `chargepoint.${id}.setCurrent`,
       (v) => `${v as number} A`,
