@@ -90,7 +90,7 @@ describe('the dashboard in demo mode', () => {
       return counted;
     };
     // The recorder samples every second; today's bar appears once a meter counter has risen between two samples.
-    await expect.poll(coloured, { timeout: 15_000, intervals: [500] }).toBeGreaterThan(50);
+    await expect.poll(coloured, { timeout: 15_000, interval: 500 }).toBeGreaterThan(50);
     expect(problems.errors).toEqual([]);
   });
 
