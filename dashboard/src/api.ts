@@ -1,7 +1,7 @@
 import { createGatewayClient, unwrap, type GatewayClient, type TokenPair } from '../../sdk/src/index.ts';
-import type { components } from '../../sdk/src/generated/openapi.ts';
+import type { Schemas } from './schemas.ts';
 
-export type Schemas = components['schemas'];
+export type { Schemas } from './schemas.ts';
 export type Principal = Schemas['CurrentPrincipal'];
 
 /**

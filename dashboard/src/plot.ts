@@ -14,6 +14,8 @@ export interface PlotData {
   unit: string;
   /** Bars (energy per bucket) or lines (power). */
   bars: boolean;
+  /** A small plot inside a tile: lower, and no narrower than a phone's tile. */
+  compact?: boolean;
 }
 
 // Colour-blind-safe (Okabe–Ito) and readable on the light and the dark background.
@@ -31,8 +33,8 @@ export function drawPlot(container: HTMLElement, data: PlotData): { destroy(): v
   const axis = { stroke: text, grid: { stroke: gridLine, width: 1 }, ticks: { stroke: gridLine, width: 1 } };
   const count = Math.max(1, data.series.length);
   const bars = data.bars ? uPlot.paths.bars?.({ size: [0.9 / count, 60], gap: 1 }) : undefined;
-  const width = () => Math.max(280, container.clientWidth);
-  const height = () => Math.min(420, Math.max(240, Math.round(width() * 0.5)));
+  const width = () => Math.max(data.compact ? 160 : 280, container.clientWidth);
+  const height = () => (data.compact ? 160 : Math.min(420, Math.max(240, Math.round(width() * 0.5))));
   const chart = new uPlot(
     {
       width: width(),
