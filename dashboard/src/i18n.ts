@@ -269,7 +269,9 @@ const de: Record<MessageKey, string> = {
 
 export type Language = 'de' | 'en';
 
-export function browserLanguage(languages: readonly string[] = navigator.languages ?? [navigator.language]): Language {
+export function browserLanguage(
+  languages: readonly string[] = typeof navigator === 'undefined' ? [] : (navigator.languages ?? [navigator.language]),
+): Language {
   for (const language of languages) {
     const base = language.toLowerCase().split('-')[0];
     if (base === 'de') return 'de';

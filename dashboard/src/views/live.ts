@@ -15,6 +15,8 @@ interface Tile {
   values: LiveValue[];
   element: HTMLElement;
   object: () => LiveObject | undefined;
+  /** What else the tile shows of its object (a chargepoint's name). */
+  update?: (object: LiveObject | undefined) => void;
 }
 
 /** The power flow: grid, PV, battery, home and every chargepoint the user may see, patched from the stream as values change. */
@@ -57,13 +59,16 @@ export function liveView(ctx: ViewContext): View {
     for (const tile of list) {
       tiles.set(tile.key, tile);
       for (const value of tile.values) value.update(tile.object());
+      tile.update?.(tile.object());
     }
     if (ctx.live.objects.size > 0) markFirstLiveValue();
   };
 
   const stopChange = ctx.live.onChange((object) => {
     const tile = tiles.get(`${object.kind}:${object.id}`);
-    if (tile) for (const value of tile.values) value.update(object);
+    if (!tile) return;
+    for (const value of tile.values) value.update(object);
+    tile.update?.(object);
   });
   const stopStructure = ctx.live.onStructure(build);
   const stopBroker = ctx.live.onBroker((connected) => (banner.hidden = connected));
@@ -114,14 +119,11 @@ function chargepointTile(ctx: ViewContext, id: string): Tile {
     ...values.map((v) => v.element),
     h('a', { class: 'button secondary', href: `#/chargepoint/${encodeURIComponent(id)}` }, `${t('details')} – ${label}`),
   );
-  const tile: Tile = { key: `chargepoint:${id}`, values, element, object };
-  const update = values[0]!.update.bind(values[0]);
-  values[0]!.update = (cp) => {
-    update(cp);
+  const update = (cp: LiveObject | undefined) => {
     const current = cp?.fields.get('name')?.value;
     if (typeof current === 'string' && current) setText(heading, current);
   };
-  return tile;
+  return { key: `chargepoint:${id}`, values, element, object, update };
 }
 
 function socText(cp: LiveObject): string {
