@@ -130,6 +130,10 @@ const en = {
   errorTitle: 'Something went wrong',
   retry: 'Try again',
   total: 'Total',
+  measurement: 'Measurement',
+  range: 'Range',
+  last7Days: 'Last 7 days',
+  last30Days: 'Last 30 days',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -265,6 +269,10 @@ const de: Record<MessageKey, string> = {
   errorTitle: 'Etwas ist schiefgegangen',
   retry: 'Erneut versuchen',
   total: 'Summe',
+  measurement: 'Messgröße',
+  range: 'Zeitraum',
+  last7Days: 'Letzte 7 Tage',
+  last30Days: 'Letzte 30 Tage',
 };
 
 export type Language = 'de' | 'en';

@@ -44,7 +44,7 @@ export function drawPlot(container: HTMLElement, data: PlotData): { destroy(): v
       cursor: { drag: { x: true, y: false } },
       // Zero always in view (bars grow from it); a range of only zeros still gets a scale.
       scales: { x: { time: true }, y: { range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : min < 0 ? 0 : 1] } },
-      axes: [{ ...axis }, { ...axis, size: 64, values: (_u, ticks) => ticks.map((tick) => `${number.format(tick)} ${data.unit}`) }],
+      axes: [{ ...axis }, { ...axis, size: 80, values: (_u, ticks) => ticks.map((tick) => `${number.format(tick)} ${data.unit}`) }],
       series: [
         {},
         ...data.series.map((series, i) => {

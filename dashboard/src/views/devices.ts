@@ -18,7 +18,7 @@ const REFRESH_MS = 10_000;
 
 /** Pulse meters (today's energy, power now, energy per hour today) and measurement series (mean per bucket, plotted). */
 export function devicesView(ctx: ViewContext): View {
-  const meters = h('div', { class: 'flow', role: 'list' });
+  const meters = h('div', { class: 'flow meters', role: 'list' });
   const metersSection = h(
     'section',
     { 'aria-labelledby': 'meters-title', hidden: true },
@@ -112,25 +112,31 @@ export function devicesView(ctx: ViewContext): View {
       seriesBody.replaceChildren(h('p', { class: 'muted' }, t('noSeries')));
       return true;
     }
-    const ids = { series: uniqueId('series'), range: uniqueId('range') };
+    const ids = { series: uniqueId('series'), field: uniqueId('field'), range: uniqueId('range') };
     const choice = h(
       'select',
       { id: ids.series },
       ...list.data.items.map((s) => h('option', { value: s.id }, s.description || s.deviceDescription || s.id)),
     );
+    const field = h('select', { id: ids.field });
     const range = h(
       'select',
       { id: ids.range },
       h('option', { value: 'today' }, t('presetToday')),
-      h('option', { value: '7d' }, '7 × ' + t('intDay')),
-      h('option', { value: '1month' }, t('presetMonth')),
+      h('option', { value: '7d' }, t('last7Days')),
+      h('option', { value: '1month' }, t('last30Days')),
     );
-    const plot = h('div', { class: 'plot', role: 'img' });
+    const plot = h('div', { class: 'plot', role: 'img', 'data-series-plot': '' });
     const note = h('p', { class: 'muted', role: 'status', 'aria-live': 'polite' });
     let drawn: { destroy(): void } | undefined;
     cleanups.push(() => drawn?.destroy());
+    const selected = () => list.data.items.find((s) => s.id === choice.value)!;
+    const fillFields = () => {
+      const units = selected().units;
+      field.replaceChildren(...Object.keys(units).map((name) => h('option', { value: name }, `${name} (${units[name]})`)));
+    };
     const show = async () => {
-      const series = list.data.items.find((s) => s.id === choice.value)!;
+      const series = selected();
       const query: Record<string, string> =
         range.value === 'today'
           ? { from: isoDate(new Date()), interval: '5min' }
@@ -142,28 +148,36 @@ export function devicesView(ctx: ViewContext): View {
       if (disposed) return;
       if (!('data' in answer)) return setText(note, 'error' in answer ? problemText(answer.error) : t('noData'));
       const { fields, buckets } = answer.data;
+      // A series whose units name no field yet: its fields as the points brought them.
+      if (field.options.length === 0) field.replaceChildren(...fields.map((name) => h('option', { value: name }, name)));
+      const name = field.value || fields[0] || '';
+      const unit = series.units[name] ?? '';
       drawn?.destroy();
       plot.replaceChildren();
-      plot.setAttribute('aria-label', `${series.description}: ${fields.join(', ')}`);
-      // One unit per plot axis: the fields sharing the first field's unit (a thermometer's temperatures, say).
-      const unit = series.units[fields[0] ?? ''] ?? '';
-      const shown = fields.filter((f) => (series.units[f] ?? '') === unit).slice(0, 10);
+      plot.setAttribute('aria-label', `${series.description}: ${name}`);
       drawn = drawPlot(plot, {
         x: buckets.map((b) => Date.parse(b.start) / 1000),
-        series: shown.map((field) => ({ label: field, values: buckets.map((b) => b.fields[field]?.avg ?? null) })),
+        series: [{ label: name, values: buckets.map((b) => b.fields[name]?.avg ?? null) }],
         unit,
         bars: false,
       });
-      setText(note, shown.length === 0 || buckets.every((b) => Object.keys(b.fields).length === 0) ? t('noData') : '');
+      plot.dataset.drawn = String(Date.now());
+      setText(note, buckets.some((b) => b.fields[name]?.avg != null) ? '' : t('noData'));
     };
-    choice.addEventListener('change', () => void show());
+    choice.addEventListener('change', () => {
+      fillFields();
+      void show();
+    });
+    field.addEventListener('change', () => void show());
     range.addEventListener('change', () => void show());
+    fillFields();
     seriesBody.replaceChildren(
       h(
         'div',
         { class: 'filters' },
         h('div', { class: 'field' }, h('label', { for: ids.series }, t('series')), choice),
-        h('div', { class: 'field' }, h('label', { for: ids.range }, t('interval')), range),
+        h('div', { class: 'field' }, h('label', { for: ids.field }, t('measurement')), field),
+        h('div', { class: 'field' }, h('label', { for: ids.range }, t('range')), range),
       ),
       note,
       plot,
