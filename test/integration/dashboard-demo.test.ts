@@ -54,13 +54,16 @@ describe('the dashboard in demo mode', () => {
     await pressed.waitFor();
     const current = await pressed.getAttribute('data-mode');
     const target = current === 'instant' ? 'pv' : 'instant';
-    await page.locator(`[data-mode="${target}"]`).click();
+    // With the keyboard, as someone without a mouse would: focus the button, press Enter.
+    await page.locator(`[data-mode="${target}"]`).focus();
+    await page.keyboard.press('Enter');
     const status = page.locator('[data-command-status]');
     await expect.poll(() => status.getAttribute('data-state'), { timeout: 15_000 }).toBe('applied');
     expect(await status.textContent()).toMatch(/applied$/);
     await expect.poll(() => pressed.getAttribute('data-mode')).toBe(target);
-    // The lock toggles and is confirmed the same way.
-    await page.locator('[data-action="lock"]').click();
+    // The lock toggles and is confirmed the same way (Space on a focused button).
+    await page.locator('[data-action="lock"]').focus();
+    await page.keyboard.press('Space');
     await expect.poll(() => status.textContent(), { timeout: 15_000 }).toMatch(/^(Lock|Unlock): applied$/);
     await page.locator('[data-action="lock"]').click();
     await expect.poll(() => status.textContent(), { timeout: 15_000 }).toMatch(/^(Lock|Unlock): applied$/);

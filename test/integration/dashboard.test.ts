@@ -76,6 +76,11 @@ describe('the dashboard on the real broker and Redis', () => {
       await expect.poll(() => grid.locator('.num').textContent()).toBe('812 W');
       expect(await grid.locator('.note').textContent()).toBe('export');
       expect(await grid.getAttribute('class')).not.toContain('stale');
+      // Keyboard: the first Tab reaches the skip link, which leads into the page's content.
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate('document.activeElement.className')).toBe('skip');
+      await page.keyboard.press('Enter');
+      expect(await page.evaluate('document.activeElement.id')).toBe('main');
       // The refresh token is kept for the tab only; the access token never touches storage.
       const stored = (await page.evaluate('({ session: { ...sessionStorage }, local: { ...localStorage } })')) as {
         session: Record<string, string>;
