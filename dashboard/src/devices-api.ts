@@ -68,3 +68,9 @@ export async function read<T>(
   if (data === undefined) return { error };
   return { data: data as T };
 }
+
+/** Whether this gateway has pulse meters or measurement series at all (their list operations answer, not 404). */
+export async function hasDevices(gw: GatewayClient): Promise<boolean> {
+  const [meters, series] = await Promise.all([read(gw, '/api/v1/meters', {}, { limit: 1 }), read(gw, '/api/v1/series', {}, { limit: 1 })]);
+  return !('missing' in meters) || !('missing' in series);
+}

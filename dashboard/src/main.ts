@@ -1,6 +1,7 @@
 import './styles.css';
 import { forgetSignIn, restoreSignIn, signOut, whenSessionEnds, type SignedIn } from './api.ts';
 import type { View, ViewContext } from './context.ts';
+import { hasDevices } from './devices-api.ts';
 import { h, setText } from './dom.ts';
 import { language, t, type MessageKey } from './i18n.ts';
 import { LiveState, type StreamMessage } from './live-state.ts';
@@ -84,6 +85,13 @@ function start(signedIn: SignedIn): void {
       h('div', { class: 'session' }, connection, h('span', { class: 'who' }, ctx.principal.name), signOutButton),
     );
     root.replaceChildren(h('a', { class: 'skip', href: '#main' }, t('skipToContent')), header, main);
+    // "Other devices" only where the gateway has their operations (they came after the first dashboards).
+    const devicesLink = links.find((link) => link.dataset.route === 'devices')!;
+    devicesLink.hidden = true;
+    void hasDevices(gw).then((available) => {
+      devicesLink.hidden = !available;
+      devicesLink.dataset.probed = 'true';
+    });
 
     route = () => {
       const hash = window.location.hash.replace(/^#\/?/, '');

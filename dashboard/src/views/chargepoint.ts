@@ -35,7 +35,7 @@ export function chargepointView(ctx: ViewContext, id: string): View {
       `chargepoint.${id}.power`,
       (v) => formatPower(v as number),
       'power',
-      () => t('charging'),
+      () => t('powerNow'),
     ),
     new LiveValue(
       `chargepoint.${id}.mode`,
@@ -47,7 +47,7 @@ export function chargepointView(ctx: ViewContext, id: string): View {
       `chargepoint.${id}.plugged`,
       (v) => t(v ? 'plugged' : 'unplugged'),
       'plugged',
-      () => t('vehicle'),
+      () => t('plug'),
     ),
     new LiveValue(
       `chargepoint.${id}.locked`,
