@@ -73,7 +73,10 @@ export async function restoreSignIn(): Promise<SignedIn | undefined> {
   const apiKey = storage()?.getItem(API_KEY);
   const refreshToken = storage()?.getItem(REFRESH_TOKEN);
   try {
-    if (apiKey) return { gw: client({ apiKey }), principal: principalOf(client({ apiKey })) };
+    if (apiKey) {
+      const gw = client({ apiKey });
+      return { gw, principal: principalOf(gw) };
+    }
     if (refreshToken) {
       const gw = client({ tokens: { accessToken: '', refreshToken, expiresIn: 1 } });
       await gw.refresh();
