@@ -5,6 +5,7 @@ import { LiveValue } from '../live-value.ts';
 import { numberOf, type LiveObject } from '../live-state.ts';
 import type { View, ViewContext } from '../context.ts';
 import { chargeModeLabel } from './chargepoint.ts';
+import { flowBar } from '../flow-bar.ts';
 
 const power = (value: unknown) => formatPower(value as number);
 const direction = (positive: MessageKey, negative: MessageKey) => (value: unknown) =>
@@ -24,7 +25,25 @@ export function liveView(ctx: ViewContext): View {
   const tiles = new Map<string, Tile>();
   const grid = h('div', { class: 'flow', role: 'list' });
   const banner = h('p', { class: 'banner warn', role: 'alert', hidden: true }, t('brokerLost'));
-  const element = h('section', { 'aria-labelledby': 'live-title' }, h('h1', { id: 'live-title' }, t('powerFlow')), banner, grid);
+  const bar = flowBar(ctx.live);
+  const element = h(
+    'section',
+    { 'aria-labelledby': 'live-title' },
+    h('h1', { id: 'live-title' }, t('powerFlow')),
+    banner,
+    bar.element,
+    grid,
+  );
+  // The bar is redrawn at most once a frame, however many values change in it.
+  let barPending = false;
+  const redrawBar = () => {
+    if (barPending) return;
+    barPending = true;
+    requestAnimationFrame(() => {
+      barPending = false;
+      bar.update();
+    });
+  };
 
   const siteTile = (part: 'grid' | 'pv' | 'battery' | 'home', label: MessageKey, values: LiveValue[]): Tile => ({
     key: `site:${part}`,
@@ -61,6 +80,7 @@ export function liveView(ctx: ViewContext): View {
       for (const value of tile.values) value.update(tile.object());
       tile.update?.(tile.object());
     }
+    bar.update();
     if (ctx.live.objects.size > 0) markFirstLiveValue();
   };
 
@@ -69,6 +89,7 @@ export function liveView(ctx: ViewContext): View {
     if (!tile) return;
     for (const value of tile.values) value.update(object);
     tile.update?.(object);
+    if (object.kind === 'site' || object.kind === 'chargepoint') redrawBar();
   });
   const stopStructure = ctx.live.onStructure(build);
   const stopBroker = ctx.live.onBroker((connected) => (banner.hidden = connected));
