@@ -103,6 +103,7 @@ describe('the dashboard in demo mode', () => {
       .locator('[data-download-status]')
       .filter({ hasText: /Sessions shown|No sessions/ })
       .waitFor();
+    await expect.poll(() => page.locator('[data-totals]').textContent()).toMatch(/^Total sessions: \d+ · [\d.]+ kWh · /);
     const files: Record<string, Buffer> = {};
     for (const kind of ['pdf', 'csv', 'xlsx']) {
       const [download] = await Promise.all([page.waitForEvent('download'), page.locator(`[data-download="${kind}"]`).click()]);

@@ -30,7 +30,9 @@ export function sessionsView(ctx: ViewContext): View {
   const status = h('p', { class: 'muted', role: 'status', 'aria-live': 'polite', 'data-download-status': '' });
   const body = h('tbody');
   const more = h('button', { type: 'button', class: 'secondary', hidden: true, onclick: () => void load(false) }, t('loadMore'));
-  const currency = 'EUR';
+  // The tariff's currency, as the summary names it, until the summary has answered.
+  let currency = 'EUR';
+  const totals = h('p', { class: 'totals', 'data-totals': '' });
   let cursor: string | null = null;
   let shown = 0;
 
@@ -75,6 +77,22 @@ export function sessionsView(ctx: ViewContext): View {
     cursor = data.nextCursor;
     more.hidden = !cursor;
     setText(status, shown === 0 ? t('noSessions') : t('sessionsCount', { n: shown }));
+    if (fresh) void summarize(f, mine);
+  };
+
+  /** Totals of the filtered range (the summary knows no tag filter: then none are shown). */
+  const summarize = async (f: Filter, mine: number) => {
+    if (f.tag) return setText(totals, '');
+    const { data } = await ctx.gw.GET('/api/v1/sessions/summary', {
+      params: { query: { interval: 'year', from: f.from, to: f.to, chargepoint: f.chargepoint } },
+    });
+    if (!data || mine !== generation) return;
+    currency = data.currency;
+    const sum = data.totals;
+    setText(
+      totals,
+      `${t('total')} ${t('sessionsTotal', { n: sum.count })} · ${formatEnergy(sum.energy)} · ${formatDuration(sum.chargingTime)} · ${formatMoney(sum.cost, currency)}`,
+    );
   };
 
   const download = async (kind: 'csv' | 'xlsx' | 'pdf') => {
@@ -160,6 +178,7 @@ export function sessionsView(ctx: ViewContext): View {
     status,
     table,
     more,
+    totals,
   );
   void load(true);
   return { element, dispose: () => generation++ };
