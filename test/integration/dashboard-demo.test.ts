@@ -18,6 +18,7 @@ import {
   type PageProblems,
 } from '../support/browser.ts';
 import { startDemoGateway, type DemoGateway } from '../support/demo-gateway.ts';
+import { loadSpec } from '../../src/spec.ts';
 
 /** The plot's series colours (plot.ts), as the canvas holds them: bars filled with alpha 0xcc. */
 const SERIES_COLOURS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00'].map((hex) => ({
@@ -114,6 +115,53 @@ describe('the dashboard in demo mode', () => {
     expect(files.pdf!.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     expect(files.csv!.toString('utf8')).toMatch(/^Session,Chargepoint,Start/);
     expect(files.xlsx!.subarray(0, 2).toString('latin1')).toBe('PK');
+    expect(problems.errors).toEqual([]);
+  });
+
+  it('shows pulse meters and measurement series where the gateway has them, and leaves them out of the menu where not', async () => {
+    // The operations came to the spec after the dashboard: this checks what this gateway's spec offers.
+    const paths = Object.keys((loadSpec().document as { paths: Record<string, unknown> }).paths);
+    const hasMeters = paths.includes('/api/v1/meters');
+    const hasSeries = paths.includes('/api/v1/series');
+    const api = (path: string, body: object) =>
+      fetch(`${demo.gateway.url}${path}`, {
+        method: 'POST',
+        headers: { 'x-api-key': demo.key, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    let meterId: string | undefined;
+    if (hasMeters) {
+      const meter = (await (await api('/api/v1/meters', { name: 'Heat pump', energyPerPulseWh: 1, startReadingWh: 1_000_000 })).json()) as {
+        id: string;
+      };
+      meterId = meter.id;
+      const times = Array.from({ length: 30 }, (_, i) => new Date(Date.now() - (30 - i) * 2000).toISOString());
+      expect((await api(`/api/v1/meters/${meterId}/pulses`, { times })).status).toBe(200);
+    }
+    if (hasSeries) {
+      const series = (await (
+        await api('/api/v1/series', { description: 'Garden thermometer', deviceId: 'esp32-garden', units: { temperature: '°C' } })
+      ).json()) as { id: string };
+      const points = Array.from({ length: 20 }, (_, i) => ({
+        time: new Date(Date.now() - (20 - i) * 60_000).toISOString(),
+        fields: { temperature: 10 + i / 4 },
+      }));
+      expect((await api(`/api/v1/series/${series.id}/points`, { points })).status).toBe(201);
+    }
+    await page.goto(`${demo.gateway.url}/#/live`);
+    await page.reload();
+    await page.locator('[data-route="devices"][data-probed]').waitFor({ state: 'attached' });
+    expect(await page.locator('[data-route="devices"]').isHidden()).toBe(!hasMeters && !hasSeries);
+    await page.goto(`${demo.gateway.url}/#/devices`);
+    if (!hasMeters && !hasSeries) {
+      await expect.poll(() => page.locator('#devices-title + p').textContent()).toBe('This gateway has no other devices yet.');
+    }
+    if (meterId) {
+      const tile = page.locator(`[data-meter="${meterId}"]`);
+      await expect.poll(() => tile.locator('.num').first().textContent()).toBe('0.03 kWh');
+      await tile.locator('canvas').waitFor();
+    }
+    if (hasSeries) await page.locator('[data-series-plot][data-drawn] canvas').waitFor();
     expect(problems.errors).toEqual([]);
   });
 
