@@ -77,7 +77,15 @@ function start(signedIn: SignedIn): void {
     const main = h('main', { id: 'main', tabindex: -1 });
     const signOutButton = h(
       'button',
-      { type: 'button', class: 'secondary', onclick: () => void signOut(gw).finally(() => end()) },
+      {
+        type: 'button',
+        class: 'secondary',
+        onclick: () => {
+          // Signing out ends the session on purpose: no "your session has ended" notice.
+          whenSessionEnds(() => undefined);
+          void signOut(gw).finally(() => end());
+        },
+      },
       t('signOut'),
     );
     const header = h(

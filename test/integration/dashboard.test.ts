@@ -95,6 +95,14 @@ describe('the dashboard on the real broker and Redis', () => {
       await page.reload();
       await page.locator('[data-connection="live"]').waitFor();
       expect(await page.evaluate("sessionStorage.getItem('owg.refreshToken')")).not.toBe(stored.session['owg.refreshToken']);
+      // Signing out revokes the session and forgets the token; the form comes back without a notice.
+      const refreshToken = (await page.evaluate("sessionStorage.getItem('owg.refreshToken')")) as string;
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByLabel('User name').waitFor();
+      expect(await page.getByRole('alert').textContent()).toBe('');
+      expect(await page.evaluate('sessionStorage.length')).toBe(0);
+      const refresh = await gw.http.post('/api/v1/auth/refresh').send({ refreshToken });
+      expect(refresh.status).toBe(401);
       expect(problems.errors).toEqual([]);
     } finally {
       await context.close();
