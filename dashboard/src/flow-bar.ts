@@ -69,7 +69,10 @@ export function flowBar(live: LiveState): { element: HTMLElement; update(): void
       { key: 'battery', label: label('battery'), watts: Math.max(0, battery) },
       { key: 'grid', label: `${label('grid')} (${t('exporting')})`, watts: Math.max(0, -grid) },
     ]);
-    setText(summary, `${t('flowFrom')}: ${from}. ${t('flowTo')}: ${to}.`);
+    // Built from stale values, the bar is dimmed like them (the tiles below say which).
+    const stale = ['grid', 'pv', 'battery', 'home'].some((part) => live.get('site', part)?.stale);
+    element.classList.toggle('stale', stale);
+    setText(summary, `${t('flowFrom')}: ${from}. ${t('flowTo')}: ${to}.${stale ? ` (${t('stale')})` : ''}`);
   };
   return { element, update };
 }

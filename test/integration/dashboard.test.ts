@@ -7,7 +7,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OpenWbSimulator } from '../../src/openwb/simulator/index.ts';
 import { addUser, startAuthGateway, type TestUser } from '../support/auth.ts';
-import { launchBrowser, openPage, signIn } from '../support/browser.ts';
+import { launchBrowser, openPage, screenshot, signIn } from '../support/browser.ts';
 import { openPublisher, type TestGateway } from '../support/gateway.ts';
 import { services } from '../support/services.ts';
 import { known } from './control-helpers.ts';
@@ -122,6 +122,7 @@ describe('the dashboard on the real broker and Redis', () => {
       expect(await soc.locator('.num').evaluate((el) => el.ownerDocument.defaultView?.getComputedStyle(el).textDecorationLine)).toBe(
         'line-through',
       );
+      expect(await page.locator('.flow-bar').getAttribute('class')).toContain('stale');
       // A read-only key has no controls.
       await page.goto(`${gw.gateway.url}/#/chargepoint/3`);
       await page.locator('[data-chargepoint-view="3"]').waitFor();
@@ -143,6 +144,7 @@ describe('the dashboard on the real broker and Redis', () => {
       await expect
         .poll(() => page.locator('[data-chargepoint]').evaluateAll((tiles) => tiles.map((t) => t.getAttribute('data-chargepoint'))))
         .toEqual(['3']);
+      await screenshot(page, 'live-desktop-de-one-chargepoint');
       await page.goto(`${gw.gateway.url}/#/chargepoint/4`);
       await expect.poll(() => page.getByRole('alert').first().textContent()).toContain('gehört nicht');
       await page.goto(`${gw.gateway.url}/#/chargepoint/3`);
