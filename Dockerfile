@@ -28,7 +28,7 @@ COPY patches ./patches
 RUN npm ci --omit=dev \
  && npm cache clean --force
 
-# --- build: the compiled server (tsc; install scripts skipped: no native addon is needed to compile) --
+# --- build: the compiled server and the dashboard (tsc, vite; install scripts skipped: no native addon is needed to compile) --
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -36,6 +36,9 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json openapi.yaml ./
 COPY generated ./generated
 COPY src ./src
+# The dashboard (vite → dist/dashboard), built on the SDK's sources.
+COPY dashboard ./dashboard
+COPY sdk/src ./sdk/src
 RUN npm run -s build
 
 # --- runtime ------------------------------------------------------------------------------------

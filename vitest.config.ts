@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    globalSetup: ['test/support/global-setup.ts'],
+    globalSetup: ['test/support/global-setup.ts', 'test/support/dashboard-build.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     // Real-service suites share one Mosquitto, Redis and MariaDB; each file isolates itself

@@ -2,14 +2,14 @@
  * Runs the benches one after another, each in its own process (`node --import tsx bench/<name>.ts`),
  * echoes their output, then prints a summary and one JSON line with every bench's final JSON.
  *
- *   node --import tsx bench/run-all.ts [http] [ingest] [memory] [auth] [history] [control] [faults] [stream] [series]      (npm run bench; default: all)
+ *   node --import tsx bench/run-all.ts [http] [ingest] [memory] [auth] [history] [control] [faults] [stream] [series] [dashboard]      (npm run bench; default: all)
  *
  * Exit code: 0 when every bench ran (a missed performance target is reported, not an error), 1 otherwise.
  */
 import { spawn } from 'node:child_process';
 import { REPO_ROOT, printJson } from './lib/common.ts';
 
-const ALL = ['http', 'ingest', 'memory', 'auth', 'history', 'control', 'faults', 'stream', 'series'] as const;
+const ALL = ['http', 'ingest', 'memory', 'auth', 'history', 'control', 'faults', 'stream', 'series', 'dashboard'] as const;
 const selected = process.argv.slice(2);
 for (const name of selected) {
   if (!(ALL as readonly string[]).includes(name)) {

@@ -108,6 +108,8 @@ have docker-compose || pkgs+=(docker-compose)
 have pdftotext || pkgs+=(poppler-utils)
 # A Python requests client drives the timeseries-api wire mode (test/integration/timeseries-api.test.ts).
 have python3 && python3 -c 'import requests' 2>/dev/null || pkgs+=(python3 python3-requests)
+# Headless Chromium drives the dashboard's browser tests and bench/dashboard.ts (playwright-core, no browser download).
+[[ -x /usr/bin/chromium ]] || pkgs+=(chromium)
 
 if ((${#pkgs[@]})); then
   apt_cmd="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${pkgs[*]}"

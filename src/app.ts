@@ -44,6 +44,7 @@ import type { StreamTickets } from './stream/tickets.ts';
 import type { StreamHub } from './stream/stream-hub.ts';
 import type { StreamLimits } from './stream/limits.ts';
 import { eventStreamStep, narrowingBeforeTicket } from './http/event-stream.ts';
+import { dashboardFiles } from './http/dashboard.ts';
 import { ENERGSYNC_SPEC_PREFIX, type EnergSyncConfig } from './energsync/config-schema.ts';
 import { EnergSyncService } from './energsync/energsync-service.ts';
 import { energsyncHandlers } from './energsync/handlers.ts';
@@ -101,6 +102,8 @@ export interface AppDeps {
   pulseMeterCompat?: PulseMeterCompatConfig;
   /** The timeseries-api wire mode of measurement series: served under `basePath` when enabled; default: not served. */
   timeseriesApi?: TimeseriesApiConfig;
+  /** The built dashboard served at `/` (default: the package's dist/dashboard, written by `npm run build`). */
+  dashboardDir?: string;
 }
 
 /**
@@ -241,6 +244,7 @@ export function buildApp(deps: AppDeps): Express {
   // Swagger UI reads the spec with the server variables set to this origin, so "Try it out" calls this gateway.
   app.get('/docs/openapi.json', (req, res) => void res.json(specForDocs(spec.document, req)));
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/docs/openapi.json', validatorUrl: null } }));
+  app.use(dashboardFiles(deps.dashboardDir));
   app.use((req, _res, next) => next(new NotFoundError(`No operation at ${quotedPath(req.path)}`)));
   app.use(problemHandler(deps.logger));
   return app;

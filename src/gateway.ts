@@ -7,6 +7,7 @@ import { answerClientErrors, buildApp, clientAddressResolver } from './app.ts';
 import { AuditService } from './audit/audit-service.ts';
 import type { ApiKeyService } from './auth/api-key-service.ts';
 import { createAuth, type Auth } from './auth/index.ts';
+import { generatePassword } from './auth/password.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
@@ -58,9 +59,26 @@ export interface Gateway {
   control: ControlAndProfiles;
   /** Set in demo mode: the admin key created at start. */
   demoApiKey?: string;
+  /** Set in demo mode: the dashboard's sign-in, an admin user whose password is made anew at each start. */
+  demoLogin?: DemoLogin;
   /** Set in demo mode: the embedded broker's URL. */
   demoBrokerUrl?: string;
   close(): Promise<void>;
+}
+
+export interface DemoLogin {
+  username: string;
+  password: string;
+}
+
+/** Demo mode's user `demo` (admin) with a fresh password, like the demo key: whatever an earlier start printed no longer works. */
+async function resetDemoUser(auth: Auth): Promise<DemoLogin> {
+  const username = 'demo';
+  const password = generatePassword();
+  const existing = (await auth.users.list()).find((user) => user.name === username);
+  if (existing) await auth.users.update(existing.id, { password, role: 'admin', disabled: false });
+  else await auth.users.create({ name: username, role: 'admin', password });
+  return { username, password };
 }
 
 export function createLogger(level: Config['logLevel']): Logger {
@@ -334,9 +352,11 @@ export async function startGateway(
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
     let demoApiKey: string | undefined;
+    let demoLogin: DemoLogin | undefined;
     if (!config.mqtt) {
       await apiKeys.revokeByName('demo');
       demoApiKey = (await apiKeys.create({ name: 'demo', scopes: ['admin'] })).key;
+      demoLogin = await resetDemoUser(auth);
     }
     return {
       url: `http://${host}:${address.port}`,
@@ -350,6 +370,7 @@ export async function startGateway(
       recorder,
       control,
       demoApiKey,
+      demoLogin,
       demoBrokerUrl: broker?.url,
       close,
     };

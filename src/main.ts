@@ -19,6 +19,7 @@ async function main(): Promise<void> {
     // Printed on stdout on purpose: demo mode hands the operator an admin key to try the API with.
     process.stdout.write(
       `\nDemo mode: openWB 2.x simulator on ${gateway.demoBrokerUrl}\n` +
+        `Dashboard: ${gateway.url}/  (sign in as ${gateway.demoLogin?.username} / ${gateway.demoLogin?.password})\n` +
         `API docs:  ${gateway.url}/docs\n` +
         `API key: ${gateway.demoApiKey}\n` +
         `Try:      curl -H 'x-api-key: ${gateway.demoApiKey}' ${gateway.url}/api/v1/chargepoints\n\n`,

@@ -23,6 +23,25 @@ export function headersOf(middleware: Helmet): [string, string][] {
 }
 
 /**
+ * The dashboard's policy: its scripts, styles and fonts come only from its own hashed files (no inline script or
+ * style; uPlot sizes its canvas through the CSSOM, which a CSP does not restrict); it talks only to its own origin
+ * (`'self'` covers the same-origin WebSocket); downloads are `blob:` URLs it makes itself; nothing may frame it.
+ */
+export const DASHBOARD_CSP = {
+  defaultSrc: ["'none'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  fontSrc: ["'self'"],
+  connectSrc: ["'self'"],
+  manifestSrc: ["'self'"],
+  baseUri: ["'none'"],
+  formAction: ["'none'"],
+  frameAncestors: ["'none'"],
+  objectSrc: ["'none'"],
+};
+
+/**
  * Security headers (helmet). The API answers JSON only, so it sends the headers that act on a JSON
  * response, OWASP's REST set: a CSP that forbids everything a browser could load or frame, `nosniff`,
  * `X-Frame-Options: DENY` and `Cross-Origin-Resource-Policy: same-origin` (no cross-origin embedding).
@@ -33,7 +52,7 @@ export function headersOf(middleware: Helmet): [string, string][] {
  * allowed), images may be data: URLs. HSTS is set by the TLS proxy (nginx.conf), which is the only place
  * that knows the site is served over HTTPS.
  */
-export function securityHeaders(): { api: RequestHandler; docs: RequestHandler } {
+export function securityHeaders(): { api: RequestHandler; docs: RequestHandler; dashboard: RequestHandler } {
   const common = { strictTransportSecurity: false, crossOriginEmbedderPolicy: false } as const;
   const apiHeaders = headersOf(
     helmet({
@@ -53,9 +72,21 @@ export function securityHeaders(): { api: RequestHandler; docs: RequestHandler }
     }),
   );
   const apiHeaderList = apiHeaders.flat();
+  const dashboardHeaderList = headersOf(
+    helmet({
+      ...common,
+      contentSecurityPolicy: { useDefaults: false, directives: DASHBOARD_CSP },
+      xFrameOptions: { action: 'deny' },
+      referrerPolicy: { policy: 'no-referrer' },
+    }),
+  ).flat();
   return {
     api: (_req, res, next) => {
       contextOf(res).policyHeaders = apiHeaderList;
+      next();
+    },
+    dashboard: (_req, res, next) => {
+      contextOf(res).policyHeaders = dashboardHeaderList;
       next();
     },
     docs: helmet({

@@ -7,6 +7,7 @@ import { keyHandlers } from '../auth/handlers/keys.ts';
 import { userHandlers } from '../auth/handlers/users.ts';
 import type { Auth } from '../auth/index.ts';
 import { corsFor } from './cors.ts';
+import { isDashboardPath } from './dashboard.ts';
 import { createRateLimits } from './rate-limit.ts';
 import type { SpecOperation } from './spec-operations.ts';
 import { securityStep } from './security.ts';
@@ -33,7 +34,11 @@ export function createSecurityLayer(deps: SecurityLayerDeps) {
   const headers = securityHeaders();
   const limits = createRateLimits(deps.auth.limiterStore, deps.config.rateLimits);
   const front: RequestHandler[] = [
-    (req, res, next) => (req.path === '/docs' || req.path.startsWith('/docs/') ? headers.docs : headers.api)(req, res, next),
+    (req, res, next) => {
+      const path = req.path;
+      const policy = path === '/docs' || path.startsWith('/docs/') ? headers.docs : isDashboardPath(path) ? headers.dashboard : headers.api;
+      policy(req, res, next);
+    },
     ...(deps.config.cors.origins.length > 0 ? [corsFor(deps.config.cors.origins)] : []),
     limits.byClient,
   ];

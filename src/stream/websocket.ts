@@ -150,6 +150,20 @@ async function authenticated(
   }
 }
 
+/**
+ * The gateway's own pages (the dashboard at `/`) open the stream from the host they were served from. The scheme
+ * is left out: behind the TLS proxy the page is https while the upgrade reaches the gateway as http, with the
+ * proxy's `Host` (nginx.conf). Another site cannot send this host as its Origin, which is what CSWSH needs.
+ */
+function sameHost(origin: string, host: string | undefined): boolean {
+  if (!host) return false;
+  try {
+    return new URL(origin).host === host.toLowerCase();
+  } catch {
+    return false;
+  }
+}
+
 async function holderOf(
   req: IncomingMessage,
   url: URL,
@@ -157,7 +171,8 @@ async function holderOf(
   allowedOrigins: Set<string>,
 ): Promise<TicketHolder> {
   const origin = req.headers.origin;
-  if (origin !== undefined && !allowedOrigins.has(origin)) throw new ForbiddenError(`Origin ${origin} may not open the stream`);
+  if (origin !== undefined && !allowedOrigins.has(origin) && !sameHost(origin, req.headers.host))
+    throw new ForbiddenError(`Origin ${origin} may not open the stream`);
   const header = (name: string) => {
     const value = req.headers[name];
     return Array.isArray(value) ? value[0] : value;

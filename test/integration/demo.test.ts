@@ -12,6 +12,7 @@ describe('demo mode (`npm start` with nothing configured)', () => {
   let child: ChildProcess;
   let base: string;
   let key: string;
+  let output: () => string;
 
   beforeAll(async () => {
     const port = await freePort();
@@ -28,7 +29,9 @@ describe('demo mode (`npm start` with nothing configured)', () => {
     const started = await startNode('npm start', env, /API key: (owg_\S+)/, 30_000, nodeArgs);
     child = started.child;
     key = started.match[1] as string;
-  });
+    output = started.output;
+    // `npm run build` compiles the gateway and builds the dashboard before the start.
+  }, 90_000);
 
   afterAll(async () => {
     if (child) expect(await stop(child)).toBe(0);
@@ -67,6 +70,24 @@ describe('demo mode (`npm start` with nothing configured)', () => {
     };
     expect(system).toMatchObject({ openwb: { generation: '2', version: '2.2.2' }, broker: { connected: true } });
     expect((await fetch(`${base}/health/ready`)).status).toBe(200);
+  });
+
+  it('prints the dashboard with a demo sign-in that works, and serves the built page there', async () => {
+    const printed = /Dashboard: (\S+)\s+\(sign in as (\S+) \/ (\S+)\)/.exec(output());
+    expect(printed?.[1]).toBe(`${base}/`);
+    const page = await fetch(printed![1]!);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/<script type="module" crossorigin src="\/assets\/[\w-]+\.js"><\/script>/);
+    const login = await fetch(`${base}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: printed![2], password: printed![3] }),
+    });
+    expect(login.status).toBe(200);
+    const me = await fetch(`${base}/api/v1/auth/me`, {
+      headers: { Authorization: `Bearer ${((await login.json()) as { accessToken: string }).accessToken}` },
+    });
+    expect(await me.json()).toMatchObject({ name: 'demo', role: 'admin', kind: 'token' });
   });
 
   it('shows energy counters rising from cycle to cycle', async () => {

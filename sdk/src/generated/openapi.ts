@@ -1140,7 +1140,8 @@ export interface paths {
          * @description Upgrade this request to a WebSocket (`Connection: Upgrade`, `Upgrade: websocket`) to receive the live
          *     values as they change, instead of polling. Credentials as for every operation (`x-api-key` or
          *     `Authorization: Bearer`), or, for browsers that cannot set headers on a WebSocket, `?ticket=` from
-         *     `POST /api/v1/stream/tickets`. A browser's `Origin` must be in `CORS_ORIGINS`. A ticket works once, on
+         *     `POST /api/v1/stream/tickets`. A browser's `Origin` must be in `CORS_ORIGINS` or be the gateway's own host (its
+         *     dashboard at `/`). A ticket works once, on
          *     the upgrade or on the Server-Sent Events below (a browser's `EventSource` cannot set headers either),
          *     on whichever gateway instance the client reaches.
          *

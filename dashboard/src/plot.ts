@@ -1,0 +1,78 @@
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import { language } from './i18n.ts';
+
+export interface PlotSeries {
+  label: string;
+  values: (number | null)[];
+}
+
+export interface PlotData {
+  /** Bucket starts, seconds since the epoch. */
+  x: number[];
+  series: PlotSeries[];
+  unit: string;
+  /** Bars (energy per bucket) or lines (power). */
+  bars: boolean;
+  /** A small plot inside a tile: lower, and no narrower than a phone's tile. */
+  compact?: boolean;
+}
+
+// Colour-blind-safe (Okabe–Ito) and readable on the light and the dark background.
+const COLOURS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#999999', '#7a5195', '#003f5c'];
+
+function cssVar(name: string, fallback: string): string {
+  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
+}
+
+/** A uPlot chart that fills its container's width and follows it when the window resizes. */
+export function drawPlot(container: HTMLElement, data: PlotData): { destroy(): void; chart: uPlot } {
+  const text = cssVar('--text', '#1b1f24');
+  const gridLine = cssVar('--line', '#d0d7de');
+  const number = new Intl.NumberFormat(language === 'de' ? 'de-DE' : 'en-GB', { maximumFractionDigits: 2 });
+  const axis = { stroke: text, grid: { stroke: gridLine, width: 1 }, ticks: { stroke: gridLine, width: 1 } };
+  const count = Math.max(1, data.series.length);
+  const bars = data.bars ? uPlot.paths.bars?.({ size: [0.9 / count, 60], gap: 1 }) : undefined;
+  const width = () => Math.max(data.compact ? 160 : 280, container.clientWidth);
+  const height = () => (data.compact ? 160 : Math.min(420, Math.max(240, Math.round(width() * 0.5))));
+  const chart = new uPlot(
+    {
+      width: width(),
+      height: height(),
+      tzDate: (ts) => new Date(ts * 1000),
+      legend: { live: true },
+      cursor: { drag: { x: true, y: false } },
+      // Zero always in view (bars grow from it); a range of only zeros still gets a scale.
+      scales: { x: { time: true }, y: { range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : min < 0 ? 0 : 1] } },
+      axes: [{ ...axis }, { ...axis, size: 80, values: (_u, ticks) => ticks.map((tick) => `${number.format(tick)} ${data.unit}`) }],
+      series: [
+        {},
+        ...data.series.map((series, i) => {
+          const colour = COLOURS[i % COLOURS.length]!;
+          return {
+            label: series.label,
+            stroke: colour,
+            width: data.bars ? 1 : 2,
+            fill: data.bars ? `${colour}cc` : undefined,
+            paths: bars,
+            // A line needs two neighbouring values: sparse data (a day just begun) shows as dots.
+            points: { show: !data.bars && series.values.filter((v) => v !== null).length < 60, size: 6 },
+            spanGaps: false,
+            value: (_u: uPlot, v: number | null) => (v === null ? '–' : `${number.format(v)} ${data.unit}`),
+          };
+        }),
+      ],
+    },
+    [data.x, ...data.series.map((series) => series.values)] as uPlot.AlignedData,
+    container,
+  );
+  const observer = new ResizeObserver(() => chart.setSize({ width: width(), height: height() }));
+  observer.observe(container);
+  return {
+    chart,
+    destroy: () => {
+      observer.disconnect();
+      chart.destroy();
+    },
+  };
+}

@@ -1,0 +1,200 @@
+import { problemText } from '../api.ts';
+import type { View, ViewContext } from '../context.ts';
+import {
+  read,
+  type MeasurementAggregates,
+  type MeasurementSeries,
+  type Meter,
+  type MeterHistory,
+  type MeterReading,
+  type Page,
+} from '../devices-api.ts';
+import { h, setText, uniqueId } from '../dom.ts';
+import { formatAge, formatEnergy, formatPower, isoDate } from '../format.ts';
+import { t } from '../i18n.ts';
+import { drawPlot } from '../plot.ts';
+
+const REFRESH_MS = 10_000;
+
+/** Pulse meters (today's energy, power now, energy per hour today) and measurement series (mean per bucket, plotted). */
+export function devicesView(ctx: ViewContext): View {
+  const meters = h('div', { class: 'flow meters', role: 'list' });
+  const metersSection = h(
+    'section',
+    { 'aria-labelledby': 'meters-title', hidden: true },
+    h('h2', { id: 'meters-title', class: 'section-title' }, t('meters')),
+    meters,
+  );
+  const seriesBody = h('div');
+  const seriesSection = h(
+    'section',
+    { 'aria-labelledby': 'series-title', hidden: true },
+    h('h2', { id: 'series-title', class: 'section-title' }, t('series')),
+    seriesBody,
+  );
+  const status = h('p', { class: 'muted', role: 'status', 'aria-live': 'polite' }, t('loading'));
+  const element = h(
+    'section',
+    { 'aria-labelledby': 'devices-title' },
+    h('h1', { id: 'devices-title' }, t('devices')),
+    status,
+    metersSection,
+    seriesSection,
+  );
+  const cleanups: (() => void)[] = [];
+  let disposed = false;
+
+  const loadMeters = async (): Promise<boolean> => {
+    const list = await read<Page<Meter>>(ctx.gw, '/api/v1/meters', {}, { limit: 50 });
+    if ('missing' in list) return false;
+    metersSection.hidden = false;
+    if ('error' in list) {
+      meters.replaceChildren(h('p', { role: 'alert' }, problemText(list.error)));
+      return true;
+    }
+    if (list.data.items.length === 0) {
+      meters.replaceChildren(h('p', { class: 'muted' }, t('noMeters')));
+      return true;
+    }
+    meters.replaceChildren(...list.data.items.map((meter) => meterTile(meter)));
+    return true;
+  };
+
+  const meterTile = (meter: Meter): HTMLElement => {
+    const today = h('span', { class: 'num' }, '–');
+    const power = h('span', { class: 'num' }, '–');
+    const age = h('span', { class: 'age' });
+    const plot = h('div', { class: 'plot small', role: 'img', 'aria-label': `${meter.name}: ${t('energyPerBucket')} ${t('today')}` });
+    let drawn: { destroy(): void } | undefined;
+    const refresh = async () => {
+      const reading = await read<MeterReading>(ctx.gw, '/api/v1/meters/{meterId}/reading', { meterId: meter.id });
+      if (disposed || !('data' in reading)) return;
+      setText(today, formatEnergy(reading.data.energyTodayWh));
+      setText(power, formatPower(reading.data.powerW));
+      setText(age, reading.data.lastPulseAt ? formatAge(Date.now() - Date.parse(reading.data.lastPulseAt)) : t('never'));
+      const history = await read<MeterHistory>(ctx.gw, '/api/v1/meters/{meterId}/history', { meterId: meter.id }, { interval: 'hour' });
+      if (disposed || !('data' in history)) return;
+      drawn?.destroy();
+      plot.replaceChildren();
+      drawn = drawPlot(plot, {
+        x: history.data.points.map((p) => Date.parse(p.start) / 1000),
+        series: [{ label: meter.name, values: history.data.points.map((p) => p.energyWh / 1000) }],
+        unit: 'kWh',
+        bars: true,
+        compact: true,
+      });
+    };
+    void refresh();
+    const timer = window.setInterval(() => void refresh(), REFRESH_MS);
+    cleanups.push(() => {
+      window.clearInterval(timer);
+      drawn?.destroy();
+    });
+    return h(
+      'article',
+      { class: 'tile tile-meter', role: 'listitem', 'aria-label': meter.name, 'data-meter': meter.id },
+      h('h3', {}, meter.name),
+      h('div', { class: 'live-value' }, today, h('span', { class: 'note' }, t('today')), age),
+      h('div', { class: 'live-value' }, power, h('span', { class: 'note' }, t('powerNow'))),
+      plot,
+    );
+  };
+
+  const loadSeries = async (): Promise<boolean> => {
+    const list = await read<Page<MeasurementSeries>>(ctx.gw, '/api/v1/series', {}, { limit: 100 });
+    if ('missing' in list) return false;
+    seriesSection.hidden = false;
+    if ('error' in list) {
+      seriesBody.replaceChildren(h('p', { role: 'alert' }, problemText(list.error)));
+      return true;
+    }
+    if (list.data.items.length === 0) {
+      seriesBody.replaceChildren(h('p', { class: 'muted' }, t('noSeries')));
+      return true;
+    }
+    const ids = { series: uniqueId('series'), field: uniqueId('field'), range: uniqueId('range') };
+    const choice = h(
+      'select',
+      { id: ids.series },
+      ...list.data.items.map((s) => h('option', { value: s.id }, s.description || s.deviceDescription || s.id)),
+    );
+    const field = h('select', { id: ids.field });
+    const range = h(
+      'select',
+      { id: ids.range },
+      h('option', { value: 'today' }, t('presetToday')),
+      h('option', { value: '7d' }, t('last7Days')),
+      h('option', { value: '1month' }, t('last30Days')),
+    );
+    const plot = h('div', { class: 'plot', role: 'img', 'data-series-plot': '' });
+    const note = h('p', { class: 'muted', role: 'status', 'aria-live': 'polite' });
+    let drawn: { destroy(): void } | undefined;
+    cleanups.push(() => drawn?.destroy());
+    const selected = () => list.data.items.find((s) => s.id === choice.value)!;
+    const fillFields = () => {
+      const units = selected().units;
+      field.replaceChildren(...Object.keys(units).map((name) => h('option', { value: name }, `${name} (${units[name]})`)));
+    };
+    const show = async () => {
+      const series = selected();
+      const query: Record<string, string> =
+        range.value === 'today'
+          ? { from: isoDate(new Date()), interval: '5min' }
+          : range.value === '7d'
+            ? { duration: '7d', interval: 'hour' }
+            : { duration: '1month', interval: 'day' };
+      setText(note, t('loading'));
+      const answer = await read<MeasurementAggregates>(ctx.gw, '/api/v1/series/{seriesId}/aggregates', { seriesId: series.id }, query);
+      if (disposed) return;
+      if (!('data' in answer)) return setText(note, 'error' in answer ? problemText(answer.error) : t('noData'));
+      const { fields, buckets } = answer.data;
+      // A series whose units name no field yet: its fields as the points brought them.
+      if (field.options.length === 0) field.replaceChildren(...fields.map((name) => h('option', { value: name }, name)));
+      const name = field.value || fields[0] || '';
+      const unit = series.units[name] ?? '';
+      drawn?.destroy();
+      plot.replaceChildren();
+      plot.setAttribute('aria-label', `${series.description}: ${name}`);
+      drawn = drawPlot(plot, {
+        x: buckets.map((b) => Date.parse(b.start) / 1000),
+        series: [{ label: name, values: buckets.map((b) => b.fields[name]?.avg ?? null) }],
+        unit,
+        bars: false,
+      });
+      plot.dataset.drawn = String(Date.now());
+      setText(note, buckets.some((b) => b.fields[name]?.avg != null) ? '' : t('noData'));
+    };
+    choice.addEventListener('change', () => {
+      fillFields();
+      void show();
+    });
+    field.addEventListener('change', () => void show());
+    range.addEventListener('change', () => void show());
+    fillFields();
+    seriesBody.replaceChildren(
+      h(
+        'div',
+        { class: 'filters' },
+        h('div', { class: 'field' }, h('label', { for: ids.series }, t('series')), choice),
+        h('div', { class: 'field' }, h('label', { for: ids.field }, t('measurement')), field),
+        h('div', { class: 'field' }, h('label', { for: ids.range }, t('range')), range),
+      ),
+      note,
+      plot,
+    );
+    await show();
+    return true;
+  };
+
+  void Promise.all([loadMeters(), loadSeries()]).then(
+    ([haveMeters, haveSeries]) => !disposed && setText(status, haveMeters || haveSeries ? '' : t('devicesUnavailable')),
+    (error: unknown) => setText(status, problemText(error)),
+  );
+  return {
+    element,
+    dispose: () => {
+      disposed = true;
+      for (const cleanup of cleanups) cleanup();
+    },
+  };
+}

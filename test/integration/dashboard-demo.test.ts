@@ -1,0 +1,203 @@
+/**
+ * The dashboard in demo mode, as `npm start` serves it (embedded broker, simulated openWB 2.x that confirms commands,
+ * the printed demo sign-in): a control action ends "applied", a plot is drawn, a PDF report downloads, and every view
+ * passes axe-core without serious or critical violations, with screenshots at phone and desktop width kept in
+ * test-artifacts/dashboard/.
+ */
+import { readFileSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  DESKTOP,
+  PHONE,
+  launchBrowser,
+  openPage,
+  screenshot,
+  seriousAxeViolations,
+  signIn,
+  type PageProblems,
+} from '../support/browser.ts';
+import { startDemoGateway, type DemoGateway } from '../support/demo-gateway.ts';
+import { loadSpec } from '../../src/spec.ts';
+
+/** The plot's series colours (plot.ts), as the canvas holds them: bars filled with alpha 0xcc. */
+const SERIES_COLOURS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00'].map((hex) => ({
+  r: parseInt(hex.slice(1, 3), 16),
+  g: parseInt(hex.slice(3, 5), 16),
+  b: parseInt(hex.slice(5, 7), 16),
+}));
+
+describe('the dashboard in demo mode', () => {
+  let demo: DemoGateway;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let problems: PageProblems;
+  let login: { name: string; password: string };
+
+  beforeAll(async () => {
+    demo = await startDemoGateway({ COMMAND_TIMEOUT_S: '10' });
+    login = { name: demo.gateway.demoLogin!.username, password: demo.gateway.demoLogin!.password };
+    browser = await launchBrowser();
+    ({ context, page, problems } = await openPage(browser));
+    await signIn(page, demo.gateway.url, login);
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await demo?.close();
+  });
+
+  it('signs in with the printed demo login; a charge-mode change goes from pending to applied', async () => {
+    await page.goto(`${demo.gateway.url}/#/chargepoint/3`);
+    const pressed = page.locator('[data-mode][aria-pressed="true"]');
+    await pressed.waitFor();
+    const current = await pressed.getAttribute('data-mode');
+    const target = current === 'instant' ? 'pv' : 'instant';
+    // With the keyboard, as someone without a mouse would: focus the button, press Enter.
+    await page.locator(`[data-mode="${target}"]`).focus();
+    await page.keyboard.press('Enter');
+    const status = page.locator('[data-command-status]');
+    await expect.poll(() => status.getAttribute('data-state'), { timeout: 15_000 }).toBe('applied');
+    expect(await status.textContent()).toMatch(/applied$/);
+    await expect.poll(() => pressed.getAttribute('data-mode')).toBe(target);
+    // The lock toggles and is confirmed the same way (Space on a focused button).
+    await page.locator('[data-action="lock"]').focus();
+    await page.keyboard.press('Space');
+    await expect.poll(() => status.textContent(), { timeout: 15_000 }).toMatch(/^(Lock|Unlock): applied$/);
+    await page.locator('[data-action="lock"]').click();
+    await expect.poll(() => status.textContent(), { timeout: 15_000 }).toMatch(/^(Lock|Unlock): applied$/);
+    expect(problems.errors).toEqual([]);
+  });
+
+  it('draws the energy per day as bars (the canvas holds the series colour)', async () => {
+    await page.goto(`${demo.gateway.url}/#/history`);
+    const coloured = async () => {
+      await page.getByRole('button', { name: 'This month by day' }).click();
+      await page.locator('.plot canvas').waitFor();
+      const counted = await page.locator('.plot canvas').evaluate((canvas, colours) => {
+        const c = canvas as unknown as {
+          width: number;
+          height: number;
+          getContext(kind: '2d'): { getImageData(...a: number[]): { data: Uint8ClampedArray } };
+        };
+        const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+        let n = 0;
+        for (let i = 0; i < data.length; i += 4) {
+          const near = (c: { r: number; g: number; b: number }) =>
+            Math.abs(data[i]! - c.r) < 24 && Math.abs(data[i + 1]! - c.g) < 24 && Math.abs(data[i + 2]! - c.b) < 24;
+          if (data[i + 3]! > 100 && colours.some(near)) n++;
+        }
+        return n;
+      }, SERIES_COLOURS);
+      return counted;
+    };
+    // The recorder samples every second; today's bar appears once a meter counter has risen between two samples.
+    await expect.poll(coloured, { timeout: 15_000, interval: 500 }).toBeGreaterThan(50);
+    expect(problems.errors).toEqual([]);
+  });
+
+  it('downloads the sessions as a PDF report, and as CSV and XLSX', async () => {
+    await page.goto(`${demo.gateway.url}/#/sessions`);
+    await page
+      .locator('[data-download-status]')
+      .filter({ hasText: /Sessions shown|No sessions/ })
+      .waitFor();
+    await expect.poll(() => page.locator('[data-totals]').textContent()).toMatch(/^Total sessions: \d+ · [\d.]+ kWh · /);
+    const files: Record<string, Buffer> = {};
+    for (const kind of ['pdf', 'csv', 'xlsx']) {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.locator(`[data-download="${kind}"]`).click()]);
+      const path = await download.path();
+      files[kind] = readFileSync(path);
+      expect(download.suggestedFilename()).toMatch(new RegExp(`\\.${kind}$`));
+    }
+    expect(files.pdf!.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(files.csv!.toString('utf8')).toMatch(/^Session,Chargepoint,Start/);
+    expect(files.xlsx!.subarray(0, 2).toString('latin1')).toBe('PK');
+    expect(problems.errors).toEqual([]);
+  });
+
+  it('shows pulse meters and measurement series where the gateway has them, and leaves them out of the menu where not', async () => {
+    // The operations came to the spec after the dashboard: this checks what this gateway's spec offers.
+    const paths = Object.keys((loadSpec().document as { paths: Record<string, unknown> }).paths);
+    const hasMeters = paths.includes('/api/v1/meters');
+    const hasSeries = paths.includes('/api/v1/series');
+    const api = (path: string, body: object) =>
+      fetch(`${demo.gateway.url}${path}`, {
+        method: 'POST',
+        headers: { 'x-api-key': demo.key, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    let meterId: string | undefined;
+    if (hasMeters) {
+      const meter = (await (await api('/api/v1/meters', { name: 'Heat pump', energyPerPulseWh: 1, startReadingWh: 1_000_000 })).json()) as {
+        id: string;
+      };
+      meterId = meter.id;
+      const times = Array.from({ length: 30 }, (_, i) => new Date(Date.now() - (30 - i) * 2000).toISOString());
+      expect((await api(`/api/v1/meters/${meterId}/pulses`, { times })).status).toBe(200);
+    }
+    if (hasSeries) {
+      const series = (await (
+        await api('/api/v1/series', { description: 'Garden thermometer', deviceId: 'esp32-garden', units: { temperature: '°C' } })
+      ).json()) as { id: string };
+      const points = Array.from({ length: 20 }, (_, i) => ({
+        time: new Date(Date.now() - (20 - i) * 60_000).toISOString(),
+        fields: { temperature: 10 + i / 4 },
+      }));
+      expect((await api(`/api/v1/series/${series.id}/points`, { points })).status).toBe(201);
+    }
+    await page.goto(`${demo.gateway.url}/#/live`);
+    await page.reload();
+    await page.locator('[data-route="devices"][data-probed]').waitFor({ state: 'attached' });
+    expect(await page.locator('[data-route="devices"]').isHidden()).toBe(!hasMeters && !hasSeries);
+    await page.goto(`${demo.gateway.url}/#/devices`);
+    if (!hasMeters && !hasSeries) {
+      await expect.poll(() => page.locator('#devices-title + p').textContent()).toBe('This gateway has no other devices yet.');
+    }
+    if (meterId) {
+      const tile = page.locator(`[data-meter="${meterId}"]`);
+      await expect.poll(() => tile.locator('.num').first().textContent()).toBe('0.03 kWh');
+      await tile.locator('canvas').waitFor();
+    }
+    if (hasSeries) await page.locator('[data-series-plot][data-drawn] canvas').waitFor();
+    expect(problems.errors).toEqual([]);
+  });
+
+  const VIEWS = [
+    { name: 'live', hash: '#/live', ready: '[data-value="grid.power"] .num' },
+    { name: 'chargepoint', hash: '#/chargepoint/3', ready: '[data-mode]' },
+    { name: 'history', hash: '#/history', ready: '.plot canvas' },
+    { name: 'sessions', hash: '#/sessions', ready: 'table' },
+    { name: 'devices', hash: '#/devices', ready: '#devices-title' },
+  ];
+
+  it('passes axe-core (no serious or critical violations) on every view, at phone and desktop width, light and dark', async () => {
+    const found: Record<string, unknown> = {};
+    for (const [size, viewport] of Object.entries({ phone: PHONE, desktop: DESKTOP })) {
+      for (const colorScheme of ['light', 'dark'] as const) {
+        await page.setViewportSize(viewport);
+        await page.emulateMedia({ colorScheme });
+        for (const view of VIEWS) {
+          await page.goto(`${demo.gateway.url}/${view.hash}`);
+          await page.locator(view.ready).first().waitFor();
+          await page.waitForTimeout(300);
+          await screenshot(page, `${view.name}-${size}-${colorScheme}`);
+          const violations = await seriousAxeViolations(page);
+          if (violations.length) found[`${view.name} ${size} ${colorScheme}`] = violations;
+        }
+      }
+    }
+    // The sign-in page too.
+    const signInPage = await openPage(browser, { viewport: PHONE });
+    await signInPage.page.goto(`${demo.gateway.url}/`);
+    await signInPage.page.getByLabel('User name').waitFor();
+    await screenshot(signInPage.page, 'sign-in-phone-light');
+    const signInViolations = await seriousAxeViolations(signInPage.page);
+    if (signInViolations.length) found['sign-in'] = signInViolations;
+    await signInPage.context.close();
+    expect(found).toEqual({});
+    expect(problems.errors).toEqual([]);
+  }, 120_000);
+});
