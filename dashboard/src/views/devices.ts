@@ -166,6 +166,7 @@ export function devicesView(ctx: ViewContext): View {
         series: [{ label: name, values: buckets.map((b) => b.fields[name]?.avg ?? null) }],
         unit,
         bars: false,
+        fromZero: false,
       });
       plot.dataset.drawn = String(Date.now());
       setText(note, buckets.some((b) => b.fields[name]?.avg != null) ? '' : t('noData'));
