@@ -1,12 +1,11 @@
 import './styles.css';
 import { forgetSignIn, restoreSignIn, signOut, whenSessionEnds, type SignedIn } from './api.ts';
 import type { View, ViewContext } from './context.ts';
-import { hasDevices } from './devices-api.ts';
 import { h, setText } from './dom.ts';
 import { language, t, type MessageKey } from './i18n.ts';
 import { LiveState, type StreamMessage } from './live-state.ts';
 import { chargepointView } from './views/chargepoint.ts';
-import { devicesView } from './views/devices.ts';
+import { devicesView, hasDevices } from './views/devices.ts';
 import { historyView } from './views/history.ts';
 import { liveView } from './views/live.ts';
 import { sessionsView } from './views/sessions.ts';
@@ -96,7 +95,7 @@ function start(signedIn: SignedIn): void {
       h('div', { class: 'session' }, connection, h('span', { class: 'who' }, ctx.principal.name), signOutButton),
     );
     root.replaceChildren(h('a', { class: 'skip', href: '#main' }, t('skipToContent')), header, main);
-    // "Other devices" only where the gateway has their operations (they came after the first dashboards).
+    // "Other devices" only for someone who has pulse meters or measurement series (hasDevices); the rest never sees an empty page.
     const devicesLink = links.find((link) => link.dataset.route === 'devices')!;
     devicesLink.hidden = true;
     void hasDevices(gw).then((available) => {

@@ -5,7 +5,7 @@
  * test-artifacts/dashboard/.
  */
 import { readFileSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DESKTOP,
@@ -20,12 +20,31 @@ import {
 import { startDemoGateway, type DemoGateway } from '../support/demo-gateway.ts';
 import { loadSpec } from '../../src/spec.ts';
 
-/** The plot's series colours (plot.ts), as the canvas holds them: bars filled with alpha 0xcc. */
+/** The plot's series colours (plot.ts), as the canvas holds them (bars filled with alpha 0xcc, lines opaque). */
 const SERIES_COLOURS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00'].map((hex) => ({
   r: parseInt(hex.slice(1, 3), 16),
   g: parseInt(hex.slice(3, 5), 16),
   b: parseInt(hex.slice(5, 7), 16),
 }));
+
+/** How many pixels of a plot's canvas hold one of the series colours: something was drawn, not only axes and grid. */
+function colouredPixels(canvas: Locator): Promise<number> {
+  return canvas.evaluate((element, colours) => {
+    const c = element as unknown as {
+      width: number;
+      height: number;
+      getContext(kind: '2d'): { getImageData(...a: number[]): { data: Uint8ClampedArray } };
+    };
+    const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      const near = (c: { r: number; g: number; b: number }) =>
+        Math.abs(data[i]! - c.r) < 24 && Math.abs(data[i + 1]! - c.g) < 24 && Math.abs(data[i + 2]! - c.b) < 24;
+      if (data[i + 3]! > 100 && colours.some(near)) n++;
+    }
+    return n;
+  }, SERIES_COLOURS);
+}
 
 describe('the dashboard in demo mode', () => {
   let demo: DemoGateway;
@@ -76,22 +95,7 @@ describe('the dashboard in demo mode', () => {
     const coloured = async () => {
       await page.getByRole('button', { name: 'This month by day' }).click();
       await page.locator('.plot canvas').waitFor();
-      const counted = await page.locator('.plot canvas').evaluate((canvas, colours) => {
-        const c = canvas as unknown as {
-          width: number;
-          height: number;
-          getContext(kind: '2d'): { getImageData(...a: number[]): { data: Uint8ClampedArray } };
-        };
-        const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
-        let n = 0;
-        for (let i = 0; i < data.length; i += 4) {
-          const near = (c: { r: number; g: number; b: number }) =>
-            Math.abs(data[i]! - c.r) < 24 && Math.abs(data[i + 1]! - c.g) < 24 && Math.abs(data[i + 2]! - c.b) < 24;
-          if (data[i + 3]! > 100 && colours.some(near)) n++;
-        }
-        return n;
-      }, SERIES_COLOURS);
-      return counted;
+      return colouredPixels(page.locator('.plot canvas'));
     };
     // The recorder samples every second; today's bar appears once a meter counter has risen between two samples.
     await expect.poll(coloured, { timeout: 15_000, interval: 500 }).toBeGreaterThan(50);
@@ -118,50 +122,66 @@ describe('the dashboard in demo mode', () => {
     expect(problems.errors).toEqual([]);
   });
 
-  it('shows pulse meters and measurement series where the gateway has them, and leaves them out of the menu where not', async () => {
-    // The operations came to the spec after the dashboard: this checks what this gateway's spec offers.
+  it('offers "Other devices" once there are pulse meters or measurement series, and draws a meter tile and a series plot', async () => {
+    // Their operations are in the spec (the page reads them through the SDK's typed calls): no 404 to fall back on.
     const paths = Object.keys((loadSpec().document as { paths: Record<string, unknown> }).paths);
-    const hasMeters = paths.includes('/api/v1/meters');
-    const hasSeries = paths.includes('/api/v1/series');
+    expect(paths).toEqual(expect.arrayContaining(['/api/v1/meters', '/api/v1/meters/{meterId}/reading', '/api/v1/series']));
+    // The demo starts without any: the menu, probed at sign-in, leaves the view out.
+    await page.locator('[data-route="devices"][data-probed]').waitFor({ state: 'attached' });
+    expect(await page.locator('[data-route="devices"]').isHidden()).toBe(true);
+    await page.goto(`${demo.gateway.url}/#/devices`);
+    await expect.poll(() => page.locator('#devices-title + p').textContent()).toBe('No pulse meters or measurement series are set up yet.');
+
     const api = (path: string, body: object) =>
       fetch(`${demo.gateway.url}${path}`, {
         method: 'POST',
         headers: { 'x-api-key': demo.key, 'content-type': 'application/json' },
         body: JSON.stringify(body),
       });
-    let meterId: string | undefined;
-    if (hasMeters) {
-      const meter = (await (await api('/api/v1/meters', { name: 'Heat pump', energyPerPulseWh: 1, startReadingWh: 1_000_000 })).json()) as {
-        id: string;
-      };
-      meterId = meter.id;
-      const times = Array.from({ length: 30 }, (_, i) => new Date(Date.now() - (30 - i) * 2000).toISOString());
-      expect((await api(`/api/v1/meters/${meterId}/pulses`, { times })).status).toBe(200);
-    }
-    if (hasSeries) {
-      const series = (await (
-        await api('/api/v1/series', { description: 'Garden thermometer', deviceId: 'esp32-garden', units: { temperature: '°C' } })
-      ).json()) as { id: string };
-      const points = Array.from({ length: 20 }, (_, i) => ({
-        time: new Date(Date.now() - (20 - i) * 60_000).toISOString(),
-        fields: { temperature: 10 + i / 4 },
-      }));
-      expect((await api(`/api/v1/series/${series.id}/points`, { points })).status).toBe(201);
-    }
+    const meter = (await (await api('/api/v1/meters', { name: 'Heat pump', energyPerPulseWh: 1, startReadingWh: 1_000_000 })).json()) as {
+      id: string;
+    };
+    const times = Array.from({ length: 30 }, (_, i) => new Date(Date.now() - (30 - i) * 2000).toISOString());
+    expect((await api(`/api/v1/meters/${meter.id}/pulses`, { times })).status).toBe(200);
+    const series = (await (
+      await api('/api/v1/series', {
+        description: 'Garden thermometer',
+        deviceId: 'esp32-garden',
+        deviceDescription: 'ESP32 in the garden',
+        units: { temperature: '°C' },
+      })
+    ).json()) as { id: string };
+    const points = Array.from({ length: 20 }, (_, i) => ({
+      time: new Date(Date.now() - (20 - i) * 60_000).toISOString(),
+      fields: { temperature: 10 + i / 4 },
+    }));
+    expect((await api(`/api/v1/series/${series.id}/points`, { points })).status).toBe(201);
+
     await page.goto(`${demo.gateway.url}/#/live`);
     await page.reload();
     await page.locator('[data-route="devices"][data-probed]').waitFor({ state: 'attached' });
-    expect(await page.locator('[data-route="devices"]').isHidden()).toBe(!hasMeters && !hasSeries);
-    await page.goto(`${demo.gateway.url}/#/devices`);
-    if (!hasMeters && !hasSeries) {
-      await expect.poll(() => page.locator('#devices-title + p').textContent()).toBe('This gateway has no other devices yet.');
-    }
-    if (meterId) {
-      const tile = page.locator(`[data-meter="${meterId}"]`);
-      await expect.poll(() => tile.locator('.num').first().textContent()).toBe('0.03 kWh');
-      await tile.locator('canvas').waitFor();
-    }
-    if (hasSeries) await page.locator('[data-series-plot][data-drawn] canvas').waitFor();
+    expect(await page.locator('[data-route="devices"]').isHidden()).toBe(false);
+    await page.locator('[data-route="devices"]').click();
+    // The pointer leaves the menu, so that the screenshots after this show no hovered link.
+    await page.mouse.move(1, 400);
+    // The meter's tile: today's energy (30 pulses of 1 Wh), its power, and this hour's bar in the meter's colour.
+    const tile = page.locator(`[data-meter="${meter.id}"]`);
+    await expect.poll(() => tile.locator('.num').first().textContent()).toBe('0.03 kWh');
+    expect(await tile.locator('h3').textContent()).toBe('Heat pump');
+    await expect.poll(() => tile.locator('.num').nth(1).textContent()).toMatch(/^[\d.]+ k?W$/);
+    await expect.poll(() => colouredPixels(tile.locator('canvas'))).toBeGreaterThan(20);
+    // The series: chosen in the list, its field with the unit, and the mean per 5 minutes plotted as a line.
+    expect(await page.getByRole('combobox', { name: 'Measurement series', exact: true }).locator('option:checked').textContent()).toBe(
+      'Garden thermometer',
+    );
+    expect(await page.getByRole('combobox', { name: 'Measurement', exact: true }).locator('option:checked').textContent()).toBe(
+      'temperature (°C)',
+    );
+    const plot = page.locator('[data-series-plot][data-drawn]');
+    await plot.locator('canvas').waitFor();
+    expect(await plot.getAttribute('aria-label')).toBe('Garden thermometer: temperature');
+    await expect.poll(() => colouredPixels(plot.locator('canvas'))).toBeGreaterThan(20);
+    expect(await page.locator('#devices-title + p').textContent()).toBe('');
     expect(problems.errors).toEqual([]);
   });
 

@@ -76,7 +76,7 @@ describe('the dashboard on the real broker and Redis', () => {
       await expect.poll(() => grid.locator('.num').textContent()).toBe('812 W');
       expect(await grid.locator('.note').textContent()).toBe('export');
       expect(await grid.getAttribute('class')).not.toContain('stale');
-      // This gateway has no pulse meters or measurement series operations (404): the menu leaves them out.
+      // Nobody here has pulse meters or measurement series: the menu leaves "Other devices" out.
       await page.locator('[data-route="devices"][data-probed]').waitFor({ state: 'attached' });
       expect(await page.locator('[data-route="devices"]').isHidden()).toBe(true);
       // Keyboard: the first Tab reaches the skip link, which leads into the page's content.

@@ -1,20 +1,28 @@
-import { problemText } from '../api.ts';
+import type { GatewayClient } from '../../../sdk/src/index.ts';
+import { problemText, type Schemas } from '../api.ts';
 import type { View, ViewContext } from '../context.ts';
-import {
-  read,
-  type MeasurementAggregates,
-  type MeasurementSeries,
-  type Meter,
-  type MeterHistory,
-  type MeterReading,
-  type Page,
-} from '../devices-api.ts';
 import { h, setText, uniqueId } from '../dom.ts';
 import { formatAge, formatEnergy, formatPower, isoDate } from '../format.ts';
 import { t } from '../i18n.ts';
 import { drawPlot } from '../plot.ts';
 
 const REFRESH_MS = 10_000;
+
+type Meter = Schemas['Meter'];
+type AggregatesQuery = { from: string; interval: '5min' } | { duration: '7d'; interval: 'hour' } | { duration: '1month'; interval: 'day' };
+
+/**
+ * Whether this user has pulse meters or measurement series: the menu offers "Other devices" only then. Their
+ * operations are part of the spec, and the gateway serving this page always answers them (the page comes from the
+ * same build, no older gateway serves it), so no 404 is expected; an empty household just has nothing to show there.
+ */
+export async function hasDevices(gw: GatewayClient): Promise<boolean> {
+  const [meters, series] = await Promise.all([
+    gw.GET('/api/v1/meters', { params: { query: { limit: 1 } } }),
+    gw.GET('/api/v1/series', { params: { query: { limit: 1 } } }),
+  ]);
+  return Boolean(meters.data?.items.length || series.data?.items.length);
+}
 
 /** Pulse meters (today's energy, power now, energy per hour today) and measurement series (mean per bucket, plotted). */
 export function devicesView(ctx: ViewContext): View {
@@ -44,20 +52,14 @@ export function devicesView(ctx: ViewContext): View {
   const cleanups: (() => void)[] = [];
   let disposed = false;
 
+  /** Whether there is something to show (meters, or a problem reading them). */
   const loadMeters = async (): Promise<boolean> => {
-    const list = await read<Page<Meter>>(ctx.gw, '/api/v1/meters', {}, { limit: 50 });
-    if ('missing' in list) return false;
-    metersSection.hidden = false;
-    if ('error' in list) {
-      meters.replaceChildren(h('p', { role: 'alert' }, problemText(list.error)));
-      return true;
-    }
-    if (list.data.items.length === 0) {
-      meters.replaceChildren(h('p', { class: 'muted' }, t('noMeters')));
-      return true;
-    }
-    meters.replaceChildren(...list.data.items.map((meter) => meterTile(meter)));
-    return true;
+    const { data, error } = await ctx.gw.GET('/api/v1/meters', { params: { query: { limit: 50 } } });
+    if (disposed) return false;
+    if (!data) meters.replaceChildren(h('p', { role: 'alert' }, problemText(error)));
+    else if (data.items.length === 0) meters.replaceChildren(h('p', { class: 'muted' }, t('noMeters')));
+    else meters.replaceChildren(...data.items.map((meter) => meterTile(meter)));
+    return !data || data.items.length > 0;
   };
 
   const meterTile = (meter: Meter): HTMLElement => {
@@ -67,18 +69,20 @@ export function devicesView(ctx: ViewContext): View {
     const plot = h('div', { class: 'plot small', role: 'img', 'aria-label': `${meter.name}: ${t('energyPerBucket')} ${t('today')}` });
     let drawn: { destroy(): void } | undefined;
     const refresh = async () => {
-      const reading = await read<MeterReading>(ctx.gw, '/api/v1/meters/{meterId}/reading', { meterId: meter.id });
-      if (disposed || !('data' in reading)) return;
-      setText(today, formatEnergy(reading.data.energyTodayWh));
-      setText(power, formatPower(reading.data.powerW));
-      setText(age, reading.data.lastPulseAt ? formatAge(Date.now() - Date.parse(reading.data.lastPulseAt)) : t('never'));
-      const history = await read<MeterHistory>(ctx.gw, '/api/v1/meters/{meterId}/history', { meterId: meter.id }, { interval: 'hour' });
-      if (disposed || !('data' in history)) return;
+      // A failed refresh leaves the last values (their age shows how old they are); the next one tries again.
+      const path = { meterId: meter.id };
+      const { data: reading } = await ctx.gw.GET('/api/v1/meters/{meterId}/reading', { params: { path } });
+      if (disposed || !reading) return;
+      setText(today, formatEnergy(reading.energyTodayWh));
+      setText(power, formatPower(reading.powerW));
+      setText(age, reading.lastPulseAt ? formatAge(Date.now() - Date.parse(reading.lastPulseAt)) : t('never'));
+      const { data: history } = await ctx.gw.GET('/api/v1/meters/{meterId}/history', { params: { path, query: { interval: 'hour' } } });
+      if (disposed || !history) return;
       drawn?.destroy();
       plot.replaceChildren();
       drawn = drawPlot(plot, {
-        x: history.data.points.map((p) => Date.parse(p.start) / 1000),
-        series: [{ label: meter.name, values: history.data.points.map((p) => p.energyWh / 1000) }],
+        x: history.points.map((p) => Date.parse(p.start) / 1000),
+        series: [{ label: meter.name, values: history.points.map((p) => p.energyWh / 1000) }],
         unit: 'kWh',
         bars: true,
         compact: true,
@@ -100,23 +104,23 @@ export function devicesView(ctx: ViewContext): View {
     );
   };
 
+  /** Whether there is something to show (series, or a problem reading them). */
   const loadSeries = async (): Promise<boolean> => {
-    const list = await read<Page<MeasurementSeries>>(ctx.gw, '/api/v1/series', {}, { limit: 100 });
-    if ('missing' in list) return false;
-    seriesSection.hidden = false;
-    if ('error' in list) {
-      seriesBody.replaceChildren(h('p', { role: 'alert' }, problemText(list.error)));
+    const { data: list, error } = await ctx.gw.GET('/api/v1/series', { params: { query: { limit: 100 } } });
+    if (disposed) return false;
+    if (!list) {
+      seriesBody.replaceChildren(h('p', { role: 'alert' }, problemText(error)));
       return true;
     }
-    if (list.data.items.length === 0) {
+    if (list.items.length === 0) {
       seriesBody.replaceChildren(h('p', { class: 'muted' }, t('noSeries')));
-      return true;
+      return false;
     }
     const ids = { series: uniqueId('series'), field: uniqueId('field'), range: uniqueId('range') };
     const choice = h(
       'select',
       { id: ids.series },
-      ...list.data.items.map((s) => h('option', { value: s.id }, s.description || s.deviceDescription || s.id)),
+      ...list.items.map((s) => h('option', { value: s.id }, s.description || s.deviceDescription || s.id)),
     );
     const field = h('select', { id: ids.field });
     const range = h(
@@ -130,24 +134,26 @@ export function devicesView(ctx: ViewContext): View {
     const note = h('p', { class: 'muted', role: 'status', 'aria-live': 'polite' });
     let drawn: { destroy(): void } | undefined;
     cleanups.push(() => drawn?.destroy());
-    const selected = () => list.data.items.find((s) => s.id === choice.value)!;
+    const selected = () => list.items.find((s) => s.id === choice.value)!;
     const fillFields = () => {
       const units = selected().units;
       field.replaceChildren(...Object.keys(units).map((name) => h('option', { value: name }, `${name} (${units[name]})`)));
     };
     const show = async () => {
       const series = selected();
-      const query: Record<string, string> =
+      const query: AggregatesQuery =
         range.value === 'today'
           ? { from: isoDate(new Date()), interval: '5min' }
           : range.value === '7d'
             ? { duration: '7d', interval: 'hour' }
             : { duration: '1month', interval: 'day' };
       setText(note, t('loading'));
-      const answer = await read<MeasurementAggregates>(ctx.gw, '/api/v1/series/{seriesId}/aggregates', { seriesId: series.id }, query);
+      const { data, error } = await ctx.gw.GET('/api/v1/series/{seriesId}/aggregates', {
+        params: { path: { seriesId: series.id }, query },
+      });
       if (disposed) return;
-      if (!('data' in answer)) return setText(note, 'error' in answer ? problemText(answer.error) : t('noData'));
-      const { fields, buckets } = answer.data;
+      if (!data) return setText(note, problemText(error));
+      const { fields, buckets } = data;
       // A series whose units name no field yet: its fields as the points brought them.
       if (field.options.length === 0) field.replaceChildren(...fields.map((name) => h('option', { value: name }, name)));
       const name = field.value || fields[0] || '';
@@ -160,6 +166,7 @@ export function devicesView(ctx: ViewContext): View {
         series: [{ label: name, values: buckets.map((b) => b.fields[name]?.avg ?? null) }],
         unit,
         bars: false,
+        fromZero: false,
       });
       plot.dataset.drawn = String(Date.now());
       setText(note, buckets.some((b) => b.fields[name]?.avg != null) ? '' : t('noData'));
@@ -186,8 +193,14 @@ export function devicesView(ctx: ViewContext): View {
     return true;
   };
 
+  // With neither meters nor series one line says so; with either, both sections (the empty one says it is empty).
   void Promise.all([loadMeters(), loadSeries()]).then(
-    ([haveMeters, haveSeries]) => !disposed && setText(status, haveMeters || haveSeries ? '' : t('devicesUnavailable')),
+    ([haveMeters, haveSeries]) => {
+      if (disposed) return;
+      const any = haveMeters || haveSeries;
+      metersSection.hidden = seriesSection.hidden = !any;
+      setText(status, any ? '' : t('noDevices'));
+    },
     (error: unknown) => setText(status, problemText(error)),
   );
   return {
