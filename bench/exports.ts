@@ -18,11 +18,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as mariadb from 'mariadb';
 import type { Database } from '../src/db/database.ts';
-import { openMariaDb } from '../src/db/mariadb.ts';
 import { migrate } from '../src/db/migrate.ts';
-import { openSqlite } from '../src/db/sqlite.ts';
 import {
   benchGatewayEnv,
   cpuSeconds,
@@ -40,6 +37,7 @@ import { reportFigures } from './lib/report-figures.ts';
 import { seedSessions } from './lib/session-seed.ts';
 import { EXPORT_PAGE_SIZE as PAGE } from '../src/exports/session-pages.ts';
 import { READ_ONLY_COLUMNS, SessionRepository } from '../src/sessions/session-repository.ts';
+import { mariaDbBenchDatabase, sqliteBenchDatabase, type BenchDatabase } from './lib/bench-databases.ts';
 
 const START = READ_ONLY_COLUMNS.indexOf('start_ms');
 const ID = READ_ONLY_COLUMNS.indexOf('id');
@@ -48,56 +46,8 @@ const CSV_RUNS = Number(process.env.BENCH_CSV_RUNS ?? 3);
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 100_000);
 const DATABASES = (process.env.BENCH_DATABASES ?? 'sqlite,mariadb').split(',');
-const MARIADB_URL = process.env.BENCH_MARIADB_URL || process.env.TEST_MARIADB_URL || 'mariadb://owg_test:owg_test@127.0.0.1:3306/owg_test';
 const TARGET_ROWS_PER_S = 50_000;
 const TARGET_RSS_GROWTH_MB = 30;
-
-interface Target {
-  name: string;
-  url: string;
-  open(): Promise<Database>;
-  cleanup(): Promise<void>;
-}
-
-function sqliteTarget(): Target {
-  const dir = mkdtempSync(join(tmpdir(), 'owg-bench-exports-'));
-  const path = join(dir, 'bench.db');
-  return {
-    name: 'SQLite',
-    url: `sqlite:${path}`,
-    open: async () => openSqlite(path),
-    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
-  };
-}
-
-function mariaDbTarget(): Target {
-  const url = new URL(MARIADB_URL);
-  const name = `owg_test_bench_exports_${process.pid}_${Date.now().toString(36)}`;
-  const admin = () =>
-    mariadb.createConnection({
-      host: url.hostname,
-      port: Number(url.port || 3306),
-      user: decodeURIComponent(url.username),
-      password: decodeURIComponent(url.password),
-    });
-  const own = new URL(url);
-  own.pathname = `/${name}`;
-  return {
-    name: 'MariaDB',
-    url: own.toString(),
-    open: async () => {
-      const conn = await admin();
-      await conn.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4`);
-      await conn.end();
-      return openMariaDb(own.toString());
-    },
-    cleanup: async () => {
-      const conn = await admin();
-      await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
-      await conn.end();
-    },
-  };
-}
 
 /**
  * Baseline: the export's own keyset query (SessionRepository.listValuesForExport: the same columns, WHERE,
@@ -162,7 +112,7 @@ async function download(url: string, key: string, pid: number): Promise<Download
 }
 
 interface ExportBenchContext {
-  target: Target;
+  target: BenchDatabase;
   gatewayUrl: string;
   key: string;
   pid: number;
@@ -184,7 +134,7 @@ async function pdfFigures(context: ExportBenchContext): Promise<Record<string, n
   });
 }
 
-async function runTarget(target: Target) {
+async function runTarget(target: BenchDatabase) {
   const db = await target.open();
   const dir = mkdtempSync(join(tmpdir(), 'owg-bench-exports-gw-'));
   const port = await freePort();
@@ -275,7 +225,7 @@ async function runTarget(target: Target) {
 installReaper();
 const results = [];
 for (const name of DATABASES) {
-  const target = name === 'mariadb' ? mariaDbTarget() : sqliteTarget();
+  const target = name === 'mariadb' ? mariaDbBenchDatabase('exports') : sqliteBenchDatabase('exports');
   results.push(await runTarget(target));
 }
 printJson({ bench: 'exports', machine: machineLoad(), results });

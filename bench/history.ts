@@ -9,20 +9,15 @@
  *
  *   node --import tsx bench/history.ts            (BENCH_DAYS=30 for a quick run; BENCH_DATABASES=sqlite|mariadb)
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DateTime } from 'luxon';
-import * as mariadb from 'mariadb';
 import type { Database } from '../src/db/database.ts';
-import { openMariaDb } from '../src/db/mariadb.ts';
 import { migrate } from '../src/db/migrate.ts';
-import { openSqlite } from '../src/db/sqlite.ts';
 import { bucketEdges, type BucketInterval } from '../src/history/buckets.ts';
 import { HistoryService, resolutionFor } from '../src/history/history-service.ts';
 import { SampleWriter } from '../src/history/sample-writer.ts';
 import type { Sample } from '../src/recorder/sampling.ts';
 import { fmt, median } from './lib/common.ts';
+import { mariaDbBenchDatabase, sqliteBenchDatabase, type BenchDatabase } from './lib/bench-databases.ts';
 
 const ZONE = 'Europe/Berlin';
 const STEP_MS = 10_000;
@@ -30,51 +25,8 @@ const DAYS = Number(process.env.BENCH_DAYS ?? 365);
 const BATCH = 20_000; // samples per write (one transaction): 10,000 ticks × 2 series, about 28 hours
 const START = DateTime.fromISO('2025-01-01', { zone: ZONE });
 const END = START.plus({ days: DAYS });
-const MARIADB_URL = process.env.BENCH_MARIADB_URL || process.env.TEST_MARIADB_URL || 'mariadb://owg_test:owg_test@127.0.0.1:3306/owg_test';
 const WARM_RUNS = 25;
 const NAIVE_RUNS = 3;
-
-interface Target {
-  name: string;
-  open(): Promise<Database>;
-  cleanup(): Promise<void>;
-}
-
-function sqlite(): Target {
-  const dir = mkdtempSync(join(tmpdir(), 'owg-bench-history-'));
-  return {
-    name: 'SQLite',
-    open: async () => openSqlite(join(dir, 'bench.db')),
-    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
-  };
-}
-
-function mariaDbTarget(): Target {
-  const url = new URL(MARIADB_URL);
-  const name = `owg_test_bench_${process.pid}_${Date.now().toString(36)}`;
-  const admin = () =>
-    mariadb.createConnection({
-      host: url.hostname,
-      port: Number(url.port || 3306),
-      user: decodeURIComponent(url.username),
-      password: decodeURIComponent(url.password),
-    });
-  return {
-    name: 'MariaDB',
-    open: async () => {
-      const conn = await admin();
-      await conn.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4`);
-      await conn.end();
-      url.pathname = `/${name}`;
-      return openMariaDb(url.toString());
-    },
-    cleanup: async () => {
-      const conn = await admin();
-      await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
-      await conn.end();
-    },
-  };
-}
 
 /** A realistic day shape: PV-driven export at noon, evening import, the counter rising with imports. */
 function* generate(): Generator<Sample[]> {
@@ -126,7 +78,7 @@ async function time<T>(work: () => Promise<T>): Promise<[number, T]> {
   return [performance.now() - started, result];
 }
 
-async function runTarget(target: Target) {
+async function runTarget(target: BenchDatabase) {
   const db = await target.open();
   try {
     await migrate(db);
@@ -193,7 +145,7 @@ async function runTarget(target: Target) {
 }
 
 const wanted = (process.env.BENCH_DATABASES ?? 'sqlite,mariadb').split(',');
-const targets = [sqlite(), mariaDbTarget()].filter((t) => wanted.includes(t.name.toLowerCase()));
+const targets = [sqliteBenchDatabase('history'), mariaDbBenchDatabase('history')].filter((t) => wanted.includes(t.name.toLowerCase()));
 console.log(
   `History benchmark: ${DAYS} days of 10-second samples × 2 series (${fmt(((DAYS * 86_400_000) / STEP_MS) * 2)} samples), zone ${ZONE}`,
 );

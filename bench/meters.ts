@@ -8,24 +8,18 @@
  *
  *   node --import tsx bench/meters.ts            (BENCH_DAYS=30 for a quick run; BENCH_DATABASES=sqlite|mariadb)
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DateTime } from 'luxon';
-import * as mariadb from 'mariadb';
 import { AuditService } from '../src/audit/audit-service.ts';
 import { ApiKeyRepository } from '../src/auth/api-key-repository.ts';
 import { ApiKeyService } from '../src/auth/api-key-service.ts';
 import { KeyManagement } from '../src/auth/key-management.ts';
 import { makePrincipal } from '../src/auth/principal.ts';
-import type { Database } from '../src/db/database.ts';
-import { openMariaDb } from '../src/db/mariadb.ts';
 import { migrate } from '../src/db/migrate.ts';
-import { openSqlite } from '../src/db/sqlite.ts';
 import { bucketEdges } from '../src/history/buckets.ts';
 import { MeterRepository } from '../src/meters/meter-repository.ts';
 import { MeterService } from '../src/meters/meter-service.ts';
 import { fmt, median, printJson } from './lib/common.ts';
+import { mariaDbBenchDatabase, sqliteBenchDatabase, type BenchDatabase } from './lib/bench-databases.ts';
 
 const ZONE = 'Europe/Berlin';
 const DAYS = Number(process.env.BENCH_DAYS ?? 365);
@@ -33,52 +27,9 @@ const BATCH = 2000;
 const WRITE_PULSES = 100_000;
 const START = DateTime.fromISO('2025-01-01', { zone: ZONE });
 const END = START.plus({ days: DAYS });
-const MARIADB_URL = process.env.BENCH_MARIADB_URL || process.env.TEST_MARIADB_URL || 'mariadb://owg_test:owg_test@127.0.0.1:3306/owg_test';
 const WARM_RUNS = 25;
 const NAIVE_RUNS = 3;
 const admin = makePrincipal({ kind: 'apiKey', id: 'bench', userId: null, name: 'bench', role: 'admin', scopes: ['admin'] });
-
-interface Target {
-  name: string;
-  open(): Promise<Database>;
-  cleanup(): Promise<void>;
-}
-
-function sqlite(): Target {
-  const dir = mkdtempSync(join(tmpdir(), 'owg-bench-meters-'));
-  return {
-    name: 'SQLite',
-    open: async () => openSqlite(join(dir, 'bench.db')),
-    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
-  };
-}
-
-function mariaDbTarget(): Target {
-  const url = new URL(MARIADB_URL);
-  const name = `owg_test_bench_m_${process.pid}_${Date.now().toString(36)}`;
-  const connect = () =>
-    mariadb.createConnection({
-      host: url.hostname,
-      port: Number(url.port || 3306),
-      user: decodeURIComponent(url.username),
-      password: decodeURIComponent(url.password),
-    });
-  return {
-    name: 'MariaDB',
-    open: async () => {
-      const conn = await connect();
-      await conn.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4`);
-      await conn.end();
-      url.pathname = `/${name}`;
-      return openMariaDb(url.toString());
-    },
-    cleanup: async () => {
-      const conn = await connect();
-      await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
-      await conn.end();
-    },
-  };
-}
 
 /** Pulse times of a household: more power in the evening, a little at night; one 13.333 Wh pulse each. */
 function yearOfPulses(): number[] {
@@ -108,7 +59,7 @@ async function timed<T>(runs: number, work: () => Promise<T>): Promise<number[]>
   return times;
 }
 
-async function run(target: Target) {
+async function run(target: BenchDatabase) {
   const db = await target.open();
   try {
     await migrate(db);
@@ -181,5 +132,6 @@ async function run(target: Target) {
 
 const wanted = (process.env.BENCH_DATABASES ?? 'sqlite,mariadb').split(',');
 const results = [];
-for (const target of [sqlite(), mariaDbTarget()].filter((t) => wanted.includes(t.name.toLowerCase()))) results.push(await run(target));
+for (const target of [sqliteBenchDatabase('meters'), mariaDbBenchDatabase('meters')].filter((t) => wanted.includes(t.name.toLowerCase())))
+  results.push(await run(target));
 printJson({ bench: 'meters', days: DAYS, results });

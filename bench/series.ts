@@ -14,15 +14,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
-import * as mariadb from 'mariadb';
 import type { Database } from '../src/db/database.ts';
-import { openMariaDb } from '../src/db/mariadb.ts';
 import { migrate } from '../src/db/migrate.ts';
-import { openSqlite } from '../src/db/sqlite.ts';
 import { bucketEdges } from '../src/history/buckets.ts';
 import { placeholders } from '../src/history/sql-batches.ts';
 import { benchGatewayEnv, fmt, freePort, median, printJson, round, uniqueId } from './lib/common.ts';
 import { createApiKey, GatewayProcess } from './lib/gateway-process.ts';
+import { mariaDbBenchDatabase, sqliteBenchDatabase, type BenchDatabase } from './lib/bench-databases.ts';
 
 const ZONE = 'Europe/Berlin';
 const DAYS = Number(process.env.BENCH_DAYS ?? 365);
@@ -31,59 +29,11 @@ const BATCH = 5_000;
 const IN_FLIGHT = 2;
 const START = DateTime.fromISO('2025-01-01', { zone: ZONE });
 const END = START.plus({ days: DAYS });
-const MARIADB_URL = process.env.BENCH_MARIADB_URL || process.env.TEST_MARIADB_URL || 'mariadb://owg_test:owg_test@127.0.0.1:3306/owg_test';
 const WARM_RUNS = 25;
 const NAIVE_RUNS = 3;
 const BASELINE_POINTS = 100_000;
 const TARGET_POINTS_PER_S = 20_000;
 const TARGET_MS = 50;
-
-interface Target {
-  name: string;
-  url: string;
-  open(): Promise<Database>;
-  cleanup(): Promise<void>;
-}
-
-function sqliteTarget(): Target {
-  const dir = mkdtempSync(join(tmpdir(), 'owg-bench-series-'));
-  const path = join(dir, 'bench.db');
-  return {
-    name: 'SQLite',
-    url: `sqlite:${path}`,
-    open: async () => openSqlite(path),
-    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
-  };
-}
-
-function mariaDbTarget(): Target {
-  const url = new URL(MARIADB_URL);
-  const name = `owg_test_bench_series_${process.pid}_${Date.now().toString(36)}`;
-  const admin = () =>
-    mariadb.createConnection({
-      host: url.hostname,
-      port: Number(url.port || 3306),
-      user: decodeURIComponent(url.username),
-      password: decodeURIComponent(url.password),
-    });
-  const own = new URL(url);
-  own.pathname = `/${name}`;
-  return {
-    name: 'MariaDB',
-    url: own.toString(),
-    open: async () => {
-      const conn = await admin();
-      await conn.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4`);
-      await conn.end();
-      return openMariaDb(own.toString());
-    },
-    cleanup: async () => {
-      const conn = await admin();
-      await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
-      await conn.end();
-    },
-  };
-}
 
 type Point = { time: string; fields: { temp_C: number; batt_V: number } };
 
@@ -181,7 +131,7 @@ async function timed<T>(work: () => Promise<T>): Promise<[number, T]> {
   return [performance.now() - started, result];
 }
 
-async function runTarget(target: Target) {
+async function runTarget(target: BenchDatabase) {
   const db = await target.open();
   const dir = mkdtempSync(join(tmpdir(), 'owg-bench-series-gw-'));
   const port = await freePort();
@@ -285,7 +235,7 @@ async function runTarget(target: Target) {
 }
 
 const wanted = (process.env.BENCH_DATABASES ?? 'sqlite,mariadb').split(',');
-const targets = [sqliteTarget(), mariaDbTarget()].filter((t) => wanted.includes(t.name.toLowerCase()));
+const targets = [sqliteBenchDatabase('series'), mariaDbBenchDatabase('series')].filter((t) => wanted.includes(t.name.toLowerCase()));
 console.log(`Measurement series benchmark: ${DAYS} days of 1-minute points × 2 fields, batches of ${fmt(BATCH)}, zone ${ZONE}`);
 const results = [];
 for (const target of targets) results.push(await runTarget(target));
