@@ -202,7 +202,10 @@ describe('the dashboard in demo mode', () => {
         for (const view of VIEWS) {
           await page.goto(`${demo.gateway.url}/${view.hash}`);
           await page.locator(view.ready).first().waitFor();
-          await page.waitForTimeout(300);
+          // Fonts loaded and two frames painted since the view was ready: the screenshot shows what it drew.
+          await page.evaluate(
+            'document.fonts.ready.then(() => new Promise((painted) => requestAnimationFrame(() => requestAnimationFrame(painted))))',
+          );
           await screenshot(page, `${view.name}-${size}-${colorScheme}`);
           const violations = await seriousAxeViolations(page);
           if (violations.length) found[`${view.name} ${size} ${colorScheme}`] = violations;
