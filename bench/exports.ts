@@ -32,7 +32,7 @@ import {
   sleep,
   uniqueId,
 } from './lib/common.ts';
-import { createApiKey, GatewayProcess } from './lib/gateway-process.ts';
+import { createApiKey, GatewayProcess, START_NODE_ARGS } from './lib/gateway-process.ts';
 import { reportFigures } from './lib/report-figures.ts';
 import { seedSessions } from './lib/session-seed.ts';
 import { EXPORT_PAGE_SIZE as PAGE } from '../src/exports/session-pages.ts';
@@ -148,7 +148,7 @@ async function runTarget(target: BenchDatabase) {
       TARIFF_PRICE_PER_KWH: '0.30',
     },
     join(dir, 'gateway.log'),
-    ['--max-semi-space-size=4', '--heap-growing-percent=20'], // as `npm start` and the Dockerfile run it
+    START_NODE_ARGS,
   );
   try {
     await migrate(db);

@@ -19,7 +19,7 @@ import { migrate } from '../src/db/migrate.ts';
 import { bucketEdges } from '../src/history/buckets.ts';
 import { placeholders } from '../src/history/sql-batches.ts';
 import { benchGatewayEnv, fmt, freePort, median, printJson, round, uniqueId } from './lib/common.ts';
-import { createApiKey, GatewayProcess } from './lib/gateway-process.ts';
+import { createApiKey, GatewayProcess, START_NODE_ARGS } from './lib/gateway-process.ts';
 import { mariaDbBenchDatabase, sqliteBenchDatabase, type BenchDatabase } from './lib/bench-databases.ts';
 
 const ZONE = 'Europe/Berlin';
@@ -144,7 +144,7 @@ async function runTarget(target: BenchDatabase) {
       TIME_ZONE: ZONE,
     },
     join(dir, 'gateway.log'),
-    ['--max-semi-space-size=4'],
+    START_NODE_ARGS,
   );
   try {
     await migrate(db);

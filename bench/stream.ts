@@ -49,7 +49,7 @@ import {
   stopChild,
 } from './lib/common.ts';
 import { summarize } from './lib/cpuprofile.ts';
-import { GatewayProcess, createApiKey } from './lib/gateway-process.ts';
+import { GatewayProcess, START_NODE_ARGS, createApiKey } from './lib/gateway-process.ts';
 import { cycleMessages } from './lib/openwb-feed.ts';
 import { scrape, total, type Scrape } from './lib/prom-scrape.ts';
 
@@ -142,6 +142,7 @@ function stats(values: Iterable<number | null>): Stats {
 }
 const ms = (v: number) => (Number.isNaN(v) ? '—' : v.toFixed(2));
 const signed = (v: number) => (v >= 0 ? `+${ms(v)}` : ms(v));
+const showEnds = (s: Stats) => `p50 ${ms(s.p50)} ms, p99 ${ms(s.p99)} ms`;
 const show = (s: Stats) => `p50 ${ms(s.p50)} ms, p99 ${ms(s.p99)} ms, max ${ms(s.max)} ms (${fmt(s.n)} receipts, ${s.missed} missed)`;
 
 // ---------------------------------------------------------------- rig
@@ -192,7 +193,7 @@ const gatewayEnv: Record<string, string> = {
   // Pings stay out of the way: a stalled client answering none must be closed by the stall limit, not the heartbeat.
   STREAM_PING_S: '300',
 };
-const nodeArgs = opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+const nodeArgs = [...START_NODE_ARGS, ...(opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
 let gateway = new GatewayProcess(`http://127.0.0.1:${port}`, gatewayEnv, join(dir, 'gateway.log'), nodeArgs);
 cleanups.push(() => gateway.stop());
 await gateway.start();
@@ -312,6 +313,9 @@ interface RunResult {
   excess: Stats;
   others: Stats;
   floor: Stats;
+  /** Per sample, its first and its last receipt among the clients: where the fan-out starts and where it ends. */
+  first: Stats;
+  last: Stats;
   ingest: Stats;
   stream: Stats;
   /** Samples the ingest replaced by the next one within a batch (applied, and streamed, with that one). */
@@ -321,6 +325,8 @@ interface RunResult {
   rssMiB: number[];
   /** Gateway CPU time per sample (user + system), ms: less sensitive to a busy machine than the latencies. */
   cpuMsPerSample: number;
+  /** Mean time of one send loop over every client, ms, as the server itself times it (stream_fanout_duration_seconds). */
+  fanOutLoopMs: number;
   stalledCloseCode?: number | null;
   stalledReceived?: number;
   fillSeconds?: number;
@@ -353,6 +359,7 @@ async function run(size: number, withStall: boolean, target: Target = 'gateway')
   for (const child of children) child.send({ type: 'reset' });
   const rss: number[] = [rssMiB(pidOf(target))];
   const cpu0 = cpuSeconds(pidOf(target));
+  const loops0 = await fanOutLoops(target);
   const sampler = setInterval(() => {
     rss.push(rssMiB(pidOf(target)));
   }, 1000);
@@ -363,6 +370,8 @@ async function run(size: number, withStall: boolean, target: Target = 'gateway')
   });
   await sleep(Math.max(1000, INTERVAL_MS * 5));
   const cpuMsPerSample = ((cpuSeconds(pidOf(target)) - cpu0) * 1000) / SAMPLES;
+  const loops1 = await fanOutLoops(target);
+  const fanOutLoopMs = ((loops1.seconds - loops0.seconds) * 1000) / (loops1.count - loops0.count);
   clearInterval(sampler);
   rss.push(rssMiB(pidOf(target)));
   const collected = await Promise.all(
@@ -395,14 +404,23 @@ async function run(size: number, withStall: boolean, target: Target = 'gateway')
   const stream: (number | null)[] = [];
   const floorLatencies: (number | null)[] = [];
   const excess: (number | null)[] = [];
+  const first: (number | null)[] = [];
+  const last: (number | null)[] = [];
   for (let seq = 1; seq <= SAMPLES; seq++) {
     const sent = publishedAt[seq]!;
     const floorUs = floorAt[seq] ? (floorAt[seq]! - sent) * 1000 : null;
     floorLatencies.push(floorUs);
+    let earliest = Infinity;
+    let latest = -Infinity;
     for (const client of perClient) {
       const total = client[seq];
       excess.push(floorUs !== null && total !== null && total !== undefined ? total - floorUs : null);
+      if (total === null || total === undefined) continue;
+      earliest = Math.min(earliest, total);
+      latest = Math.max(latest, total);
     }
+    first.push(Number.isFinite(earliest) ? earliest : null);
+    last.push(Number.isFinite(latest) ? latest : null);
     if (target !== 'gateway') continue;
     if (!appliedAt[seq] && applied[seq]) supersededInIngest++;
     ingest.push(applied[seq] ? (applied[seq]! - sent) * 1000 : null);
@@ -419,18 +437,32 @@ async function run(size: number, withStall: boolean, target: Target = 'gateway')
     excess: stats(excess),
     others: stats(others.flatMap(samples)),
     floor: stats(floorLatencies),
+    first: stats(first),
+    last: stats(last),
     ingest: stats(ingest),
     stream: stats(stream),
     supersededInIngest,
     supersededAtClients: collected.reduce((sum, c) => sum + c.superseded, 0),
     rssMiB: rss,
     cpuMsPerSample,
+    fanOutLoopMs,
     stalledCloseCode,
     stalledReceived,
     fillSeconds,
     rssBeforeFillMiB,
     heapAroundFill,
   };
+}
+
+/** The server's own timing of its send loops so far: the gateway's histogram, or the bare fan-out's sum over IPC. */
+async function fanOutLoops(target: Target): Promise<{ seconds: number; count: number }> {
+  if (target === 'gateway') {
+    const metrics = await scrape(gateway.url);
+    return { seconds: total(metrics, 'stream_fanout_duration_seconds_sum'), count: total(metrics, 'stream_fanout_duration_seconds_count') };
+  }
+  const answer = nextMessage(bare, isType<{ type: 'fan-out'; seconds: number; count: number }>('fan-out'), 10_000, 'the bare fan-out');
+  bare.send({ type: 'fan-out' });
+  return answer;
 }
 
 /**
@@ -510,7 +542,9 @@ async function memory(): Promise<MemoryResult> {
 // ---------------------------------------------------------------- runs
 
 try {
-  console.log(`broker: ${broker.label}; gateway pid ${gatewayPid()} (node --import tsx src/main.ts, recorder off, Redis ${redis.url})`);
+  console.log(
+    `broker: ${broker.label}; gateway pid ${gatewayPid()} (node ${START_NODE_ARGS.join(' ')} --import tsx src/main.ts, as npm start; recorder off, Redis ${redis.url})`,
+  );
   console.log(
     `clients: minimal RFC 6455 clients in ${CLIENT_PROCS} child process(es), timestamped on receipt (process.hrtime = CLOCK_MONOTONIC); ` +
       'publisher, floor MQTT subscriber and Redis applied-batch subscriber in this process',
@@ -533,10 +567,16 @@ try {
       `  Redis write → client    ${show(result.stream)}   (the stream does not wait for the write: negative = before it; ${fmt(result.supersededAtClients)} receipts came with a newer value)`,
     );
     console.log(
+      `  fan-out per sample      first receipt ${showEnds(result.first)}; last receipt ${showEnds(result.last)}; send loop ${ms(result.fanOutLoopMs)} ms (mean, as the gateway times it)`,
+    );
+    console.log(
       `  gateway CPU ${result.cpuMsPerSample.toFixed(2)} ms per sample (${((result.cpuMsPerSample * 1000) / size).toFixed(1)} µs per client)`,
     );
     console.log(`  bare ws fan-out         ${show(bareResult.clients)}; floor in its run p99 ${ms(bareResult.floor.p99)} ms`);
     console.log(`  bare − floor, paired    ${show(bareResult.excess)}`);
+    console.log(
+      `  bare fan-out per sample first receipt ${showEnds(bareResult.first)}; last receipt ${showEnds(bareResult.last)}; send loop ${ms(bareResult.fanOutLoopMs)} ms`,
+    );
     console.log(
       `  bare CPU ${bareResult.cpuMsPerSample.toFixed(2)} ms per sample (${((bareResult.cpuMsPerSample * 1000) / size).toFixed(1)} µs per client)`,
     );
@@ -650,6 +690,8 @@ try {
     ingestP99Ms: round(r.ingest.p99, 2),
     streamP99Ms: round(r.stream.p99, 2),
     cpuMsPerSample: round(r.cpuMsPerSample, 2),
+    sendLoopMs: round(r.fanOutLoopMs, 2),
+    lastReceiptP50Ms: round(r.last.p50, 2),
     supersededInIngest: r.supersededInIngest,
     supersededAtClients: r.supersededAtClients,
   });
@@ -659,6 +701,8 @@ try {
     excessP99Ms: round(r.excess.p99, 2),
     floorP99Ms: round(r.floor.p99, 2),
     cpuMsPerSample: round(r.cpuMsPerSample, 2),
+    sendLoopMs: round(r.fanOutLoopMs, 2),
+    lastReceiptP50Ms: round(r.last.p50, 2),
   });
   printJson({
     bench: 'stream',

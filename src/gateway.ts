@@ -295,7 +295,12 @@ export async function startGateway(
       reauthenticateMs: config.stream.reauthenticateMs,
       stallLimitMs: config.stream.stallLimitMs,
       logger,
-      counters: { messagesSent: metrics.streamMessagesSent, coalesced: metrics.streamCoalesced, closed: metrics.streamClosed },
+      counters: {
+        messagesSent: metrics.streamMessagesSent,
+        coalesced: metrics.streamCoalesced,
+        closed: metrics.streamClosed,
+        fanOut: metrics.streamFanOutDuration,
+      },
     });
     await hub.start();
     const app = buildApp({

@@ -96,6 +96,12 @@ export function createMetrics() {
       }),
       ['tooSlow', 'credentialsInvalid', 'forbidden', 'shutdown'],
     ),
+    streamFanOutDuration: new Histogram({
+      name: 'stream_fanout_duration_seconds',
+      help: 'Time to hand one change or event to every live stream that may see it, the writes of its frames included',
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+      registers,
+    }),
     streamCoalesced: new Counter({
       name: 'stream_changes_coalesced_total',
       help: 'Changes merged into one still waiting for a client whose connection was backed up',

@@ -7,6 +7,9 @@ import { createWriteStream, readFileSync, statSync } from 'node:fs';
 import { sleep, spawnTs, stopChild } from './common.ts';
 
 /** What a child needs from the bench's environment; the gateway's own keys come only from `env`. */
+/** The V8 options `npm start` and the Dockerfile run the gateway with: benches measure it as it runs. */
+export const START_NODE_ARGS = ['--max-semi-space-size=4', '--heap-growing-percent=20'];
+
 function baseEnv(): Record<string, string> {
   const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG'];
   return Object.fromEntries(keep.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k] as string]));

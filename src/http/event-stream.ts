@@ -4,6 +4,7 @@ import { TooManyAttemptsError } from '../errors.ts';
 import type { StreamConnection } from '../stream/connection.ts';
 import type { StreamLimits, TransportMetrics } from '../stream/limits.ts';
 import { parseNarrowing } from '../stream/narrowing.ts';
+import { withSeq, type Outgoing } from '../stream/messages.ts';
 import type { StreamHub } from '../stream/stream-hub.ts';
 import { contextOf, setGatewayHeaders } from './request-context.ts';
 import { credentialsOf, requirePrincipal } from './security.ts';
@@ -61,7 +62,7 @@ export function eventStreamStep({ hub, authenticator, limits, metrics, pingInter
       if (!res.writableEnded) res.write(text);
     };
     const sink = {
-      send: (frame: string) => write(`data: ${frame}\n\n`),
+      send: (seq: number, out: Outgoing) => write(`data: ${withSeq(seq, out)}\n\n`),
       get backedUp() {
         return res.writableNeedDrain;
       },

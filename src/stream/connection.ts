@@ -1,6 +1,6 @@
 import type { Principal } from '../auth/principal.ts';
 import type { MaybePromise } from '../maybe-async.ts';
-import { coalesce, outgoing, withSeq, type Outgoing, type QueuedMessage } from './messages.ts';
+import { coalesce, outgoing, type Outgoing, type QueuedMessage } from './messages.ts';
 import { EVERYTHING, type StreamNarrowing } from './narrowing.ts';
 
 /** The connection's credentials checked again: the principal as they stand now, undefined once revoked or expired. */
@@ -11,13 +11,16 @@ export interface StreamCounters {
   /** Counted once per change for all the connections it went to (one call per frame would cost a fan-out of 1,000 a millisecond). */
   messagesSent: { inc(value?: number): void };
   coalesced: { inc(): void };
+  /** Seconds to hand one change or event to every connection that may see it (its frames' writes included). */
+  fanOut?: { observe(seconds: number): void };
   /** Streams the gateway ended, by the name of the close code. */
   closed?: { inc(labels: { reason: StreamCloseReason }): void };
 }
 
 /** Where a connection's frames go: a WebSocket or an SSE response. */
 export interface StreamSink {
-  send(frame: string): void;
+  /** Sends the message numbered `seq` on this connection (withSeq gives its text). */
+  send(seq: number, out: Outgoing): void;
   /** The transport holds more unsent data than it should: further changes wait, coalesced. */
   readonly backedUp: boolean;
   /** Ends the transport (`code`: one of STREAM_CLOSE_CODES). */
@@ -84,7 +87,7 @@ export class StreamConnection {
 
   private send(out: Outgoing): void {
     this.seq += 1;
-    this.sink.send(withSeq(this.seq, out.json));
+    this.sink.send(this.seq, out);
   }
 
   close(code: StreamCloseCode, reason: string): void {

@@ -21,15 +21,30 @@ export type ObjectMessage = ChangedMessage | StaleMessage | RemovedMessage;
 export type QueuedMessage = ObjectMessage | EventMessage;
 
 /** A message and its JSON, serialised once and shared by every connection that may see it. */
-export interface Outgoing<M extends StreamMessage = StreamMessage> {
-  readonly message: M;
+export class Outgoing<M extends StreamMessage = StreamMessage> {
   readonly json: string;
+  private encodedBody: Buffer | undefined;
+
+  constructor(readonly message: M) {
+    this.json = JSON.stringify(message);
+  }
+
+  /**
+   * The UTF-8 of the JSON after its opening brace, encoded once: a connection's frame is its own
+   * `{"seq":N,` followed by these bytes, so a fan-out to 1,000 clients encodes the message once, not 1,000 times.
+   */
+  get body(): Buffer {
+    return (this.encodedBody ??= Buffer.from(this.json.slice(1)));
+  }
 }
 
-export const outgoing = <M extends StreamMessage>(message: M): Outgoing<M> => ({ message, json: JSON.stringify(message) });
+export const outgoing = <M extends StreamMessage>(message: M): Outgoing<M> => new Outgoing(message);
 
-/** The frame of one connection: the shared JSON with this connection's `seq` put first. */
-export const withSeq = (seq: number, json: string): string => `{"seq":${seq},${json.slice(1)}`;
+/** The `seq` a connection puts first in each of its messages, before the shared body. */
+export const seqPrefix = (seq: number): string => `{"seq":${seq},`;
+
+/** The message as one connection sends it, as text: the shared JSON with the connection's `seq` put first. */
+export const withSeq = (seq: number, out: Outgoing): string => `${seqPrefix(seq)}${out.json.slice(1)}`;
 
 /** An event as the stream sends it (what decides who sees it, such as a command's owner, stays behind). */
 export function eventMessage(event: GatewayEvent): EventMessage {

@@ -26,7 +26,7 @@ import {
 } from './connection.ts';
 import type { GatewayEvent } from '../events/gateway-events.ts';
 import { receives } from './event-visibility.ts';
-import { eventKey, eventMessage, outgoing, type EventMessage, type ObjectMessage, type Outgoing, type StreamKind } from './messages.ts';
+import { eventKey, eventMessage, outgoing, type ObjectMessage, type Outgoing, type QueuedMessage, type StreamKind } from './messages.ts';
 import { EVERYTHING, type StreamNarrowing } from './narrowing.ts';
 
 type Body = Readonly<Record<string, unknown>>;
@@ -338,27 +338,43 @@ export class StreamHub {
 
   private publish(object: Pick<StreamObject, 'kind' | 'id'>, message: ObjectMessage): void {
     const key = keyOf(object.kind, object.id);
-    let shared: Outgoing<ObjectMessage> | undefined;
-    const now = this.now();
-    let sent = 0;
-    for (const connection of this.connections) {
-      if (!wants(connection, object.kind, object.id)) continue;
-      shared ??= outgoing(message);
-      if (connection.deliver(key, shared, now)) sent++;
-    }
-    if (sent > 0) this.options.counters?.messagesSent.inc(sent);
+    this.fanOut(
+      (connection) => wants(connection, object.kind, object.id),
+      () => outgoing(message),
+      () => key,
+    );
   }
 
   private publishEvent(event: GatewayEvent): void {
-    let shared: Outgoing<EventMessage> | undefined;
+    this.fanOut(
+      (connection) => receives(connection.principal, connection.narrowing, event),
+      () => outgoing(eventMessage(event)),
+      (out) => eventKey(out.message),
+    );
+  }
+
+  /** Hands a message, serialised once and only if a connection may see it, to every connection that may see it. */
+  private fanOut<M extends QueuedMessage>(
+    sees: (connection: StreamConnection) => boolean,
+    serialise: () => Outgoing<M>,
+    subjectOf: (out: Outgoing<M>) => string,
+  ): void {
+    const started = performance.now();
     const now = this.now();
+    let shared: Outgoing<M> | undefined;
+    let subject = '';
     let sent = 0;
     for (const connection of this.connections) {
-      if (!receives(connection.principal, connection.narrowing, event)) continue;
-      shared ??= outgoing(eventMessage(event));
-      if (connection.deliver(eventKey(shared.message), shared, now)) sent++;
+      if (!sees(connection)) continue;
+      if (!shared) {
+        shared = serialise();
+        subject = subjectOf(shared);
+      }
+      if (connection.deliver(subject, shared, now)) sent++;
     }
+    if (!shared) return;
     if (sent > 0) this.options.counters?.messagesSent.inc(sent);
+    this.options.counters?.fanOut?.observe((performance.now() - started) / 1000);
   }
 
   /** One timer for the next object to turn stale; when it fires, those objects are rebuilt and their flip pushed. */

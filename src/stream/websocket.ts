@@ -21,12 +21,13 @@ import {
   UnavailableError,
 } from '../errors.ts';
 import { PROBLEM_OF_ERROR, PROBLEMS } from '../http/problem-types.ts';
-import { STREAM_CLOSE_CODES, type StreamConnection } from './connection.ts';
+import { STREAM_CLOSE_CODES, type StreamConnection, type StreamSink } from './connection.ts';
 import { outgoing } from './messages.ts';
 import { parseNarrowing, readSubscription, type StreamNarrowing } from './narrowing.ts';
 import type { StreamHub } from './stream-hub.ts';
 import type { StreamLimits, TransportMetrics } from './limits.ts';
 import type { StreamTickets, TicketHolder } from './tickets.ts';
+import { textFrame } from './websocket-frame.ts';
 import type { LoginGuard } from '../auth/login-guard.ts';
 
 const STREAM_PATH = '/api/v1/stream';
@@ -60,7 +61,8 @@ function statusOf(error: unknown): number {
 
 export function attachWebSocketStream(options: WebSocketStreamOptions): { close(): void } {
   const allowedOrigins = new Set(options.origins);
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE_BYTES });
+  // No permessage-deflate: the hub's frames are written whole to the socket, uncompressed (see serve).
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE_BYTES, perMessageDeflate: false });
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://gateway');
@@ -93,7 +95,7 @@ export function attachWebSocketStream(options: WebSocketStreamOptions): { close(
             options.metrics.connections.inc({ transport: 'websocket' });
             ws.once('close', () => options.metrics.connections.dec({ transport: 'websocket' }));
             wss.emit('connection', ws, req);
-            void serve(ws, holder, narrowing, options);
+            void serve(ws, socket, holder, narrowing, options);
           });
         },
         (error: unknown) => {
@@ -198,21 +200,26 @@ function readable(holder: TicketHolder): TicketHolder {
 
 async function serve(
   ws: WebSocket,
+  socket: Duplex,
   { principal, reauthenticate }: TicketHolder,
   narrowing: StreamNarrowing,
   options: WebSocketStreamOptions,
 ): Promise<void> {
   let connection: StreamConnection | undefined;
-  const drained = () => {
-    if (connection && connection.pendingCount > 0 && ws.bufferedAmount <= BACKED_UP_BYTES) connection.drained();
-  };
-  const sink = {
-    send: (frame: string) => ws.send(frame, drained),
-    get backedUp() {
-      return ws.bufferedAmount > BACKED_UP_BYTES;
+  // Messages go to the socket as whole frames built here (one buffer, one write per client); ws writes only
+  // its control frames (ping, pong, close), also whole, so the two never interleave within a frame. Nothing
+  // is written once the closing handshake has begun.
+  const sink: StreamSink = {
+    send: (seq, out) => {
+      if (ws.readyState === ws.OPEN) socket.write(textFrame(seq, out.body));
     },
-    close: (code: number, reason: string) => ws.close(code, reason),
+    get backedUp() {
+      return socket.writableLength > BACKED_UP_BYTES;
+    },
+    close: (code, reason) => ws.close(code, reason),
   };
+  // 'drain' follows a write that left more than the socket's high-water mark unsent, which BACKED_UP_BYTES is above.
+  socket.on('drain', () => connection?.drained());
   ws.on('error', () => ws.terminate());
   ws.on('close', () => {
     if (connection) options.hub.disconnect(connection);

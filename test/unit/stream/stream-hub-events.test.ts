@@ -4,9 +4,9 @@ import { makePrincipal, type Principal } from '../../../src/auth/principal.ts';
 import { localEventBus, type EventBus, type GatewayEvent } from '../../../src/events/gateway-events.ts';
 import { LiveModel } from '../../../src/live/live-model.ts';
 import { MemoryLiveStore } from '../../../src/live/memory-store.ts';
-import type { StreamSink } from '../../../src/stream/connection.ts';
 import { parseNarrowing } from '../../../src/stream/narrowing.ts';
 import { StreamHub } from '../../../src/stream/stream-hub.ts';
+import { RecordingSink } from './recording-sink.ts';
 
 const SYSTEM = { openwb: {}, broker: { connected: true }, gateway: {} } as unknown as SystemDto;
 const admin = makePrincipal({ kind: 'apiKey', id: 'a', userId: null, name: 'admin', role: 'admin', scopes: ['read'] });
@@ -19,15 +19,6 @@ const alice = makePrincipal({
   scopes: ['read'],
   userChargepoints: ['3'],
 });
-
-class RecordingSink implements StreamSink {
-  frames: Record<string, unknown>[] = [];
-  backedUp = false;
-  send(frame: string): void {
-    this.frames.push(JSON.parse(frame) as Record<string, unknown>);
-  }
-  close(): void {}
-}
 
 const session = (change: 'started' | 'updated' | 'ended', energy: number, userId: string | null = null): GatewayEvent =>
   ({

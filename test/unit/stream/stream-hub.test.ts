@@ -4,8 +4,8 @@ import { makePrincipal, type Principal } from '../../../src/auth/principal.ts';
 import { LiveModel } from '../../../src/live/live-model.ts';
 import { MemoryLiveStore } from '../../../src/live/memory-store.ts';
 import type { FieldUpdate, Json } from '../../../src/live/model.ts';
-import type { StreamSink } from '../../../src/stream/connection.ts';
 import { StreamHub } from '../../../src/stream/stream-hub.ts';
+import { RecordingSink } from './recording-sink.ts';
 
 const SYSTEM = { openwb: {}, broker: {}, gateway: {} } as unknown as SystemDto;
 const admin = makePrincipal({ kind: 'apiKey', id: 'a', userId: null, name: 'admin', role: 'admin', scopes: ['read'] });
@@ -19,28 +19,14 @@ const onlyThree = makePrincipal({
   userChargepoints: ['3'],
 });
 
-/** A sink that records frames and can be told it is backed up. */
-class RecordingSink implements StreamSink {
-  frames: Record<string, unknown>[] = [];
-  backedUp = false;
-  closedWith: number | undefined;
-  send(frame: string): void {
-    this.frames.push(JSON.parse(frame) as Record<string, unknown>);
-  }
-  close(code: number): void {
-    this.closedWith = code;
-  }
-  ofType(type: string) {
-    return this.frames.filter((frame) => frame.type === type);
-  }
-}
-
 describe('StreamHub', () => {
   let store: MemoryLiveStore;
   let hub: StreamHub;
   let listener: (updates: readonly FieldUpdate[]) => void;
   /** The values messagesSent.inc was called with. */
   let counted: number[];
+  /** How many fan-outs were timed (stream_fanout_duration_seconds). */
+  let fanOuts: number;
 
   /** As ingest does: into the store, then to the applied-update listeners; resolves once the hub has sent. */
   const apply = async (...fields: [id: string, field: string, value: Json][]) => {
@@ -58,13 +44,18 @@ describe('StreamHub', () => {
     vi.useFakeTimers({ now: Date.parse('2026-05-20T12:00:00Z') });
     store = new MemoryLiveStore();
     counted = [];
+    fanOuts = 0;
     hub = new StreamHub({
       live: new LiveModel(store),
       updates: (l) => {
         listener = l;
         return () => undefined;
       },
-      counters: { messagesSent: { inc: (value = 1) => void counted.push(value) }, coalesced: { inc: () => undefined } },
+      counters: {
+        messagesSent: { inc: (value = 1) => void counted.push(value) },
+        coalesced: { inc: () => undefined },
+        fanOut: { observe: () => void fanOuts++ },
+      },
       system: async () => SYSTEM,
       staleAfterMs: 60_000,
       reauthenticateMs: 5_000,
@@ -112,6 +103,14 @@ describe('StreamHub', () => {
     expect(counted.slice(4)).toEqual([1]);
     const frames = [a, b, slow].reduce((sum, { sink }) => sum + sink.frames.length, 0);
     expect(counted.reduce((sum, value) => sum + value, 0)).toBe(frames);
+  });
+
+  it('times each fan-out that had a connection to reach, and none for a change nobody may see', async () => {
+    await connect(onlyThree);
+    await apply(['3', 'power', 2000]);
+    expect(fanOuts).toBe(1);
+    await apply(['4', 'power', 2000]);
+    expect(fanOuts).toBe(1);
   });
 
   it('pushes the stale flip when STALE_AFTER_S passes, and fresh again with the next value', async () => {
