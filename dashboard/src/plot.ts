@@ -18,6 +18,11 @@ export interface PlotData {
   compact?: boolean;
   /** Whether zero stays in view (default): true for power and energy; a temperature is read around its values. */
   fromZero?: boolean;
+  /**
+   * The time the data is about (seconds since the epoch; the answer's start and end), shown whole: a day just
+   * begun has one bucket, around which uPlot would otherwise widen the axis by years.
+   */
+  span: { from: number; to: number };
 }
 
 // Colour-blind-safe (Okabe–Ito) and readable on the light and the dark background.
@@ -60,19 +65,31 @@ export function drawPlot(container: HTMLElement, data: PlotData): { destroy(): v
   const when = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
   const axis = { stroke: text, grid: { stroke: gridLine, width: 1 }, ticks: { stroke: gridLine, width: 1 } };
   const count = Math.max(1, data.series.length);
-  const bars = data.bars ? uPlot.paths.bars?.({ size: [0.9 / count, 60], gap: 1 }) : undefined;
+  // A bar covers its bucket from the bucket's start (x), so the first and the last stay inside the span.
+  const bars = data.bars ? uPlot.paths.bars?.({ size: [0.9 / count, 60], gap: 1, align: 1 }) : undefined;
   const width = () => Math.max(data.compact ? 160 : 280, container.clientWidth);
   const height = () => (data.compact ? 160 : Math.min(420, Math.max(240, Math.round(width() * 0.5))));
+  const { span } = data;
   const chart = new uPlot(
     {
       width: width(),
       height: height(),
       tzDate: (ts) => new Date(ts * 1000),
       legend: { live: true },
+      hooks: {
+        // The time shown, for whoever reads the page without the canvas (tests; the aria-label names what is plotted).
+        setScale: [
+          (u, key) => {
+            if (key !== 'x') return;
+            container.dataset.xFrom = String(u.scales.x?.min);
+            container.dataset.xTo = String(u.scales.x?.max);
+          },
+        ],
+      },
       cursor: { drag: { x: true, y: false } },
       // Zero always in view (bars grow from it); a range of only zeros still gets a scale.
       scales: {
-        x: { time: true },
+        x: { time: true, range: () => [span.from, span.to] },
         y: data.fromZero === false ? {} : { range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : min < 0 ? 0 : 1] },
       },
       axes: [

@@ -86,6 +86,7 @@ export function devicesView(ctx: ViewContext): View {
         unit: 'kWh',
         bars: true,
         compact: true,
+        span: { from: Date.parse(history.start) / 1000, to: Date.parse(history.end) / 1000 },
       });
     };
     void refresh();
@@ -167,6 +168,7 @@ export function devicesView(ctx: ViewContext): View {
         unit,
         bars: false,
         fromZero: false,
+        span: { from: Date.parse(data.start) / 1000, to: Date.parse(data.end) / 1000 },
       });
       plot.dataset.drawn = String(Date.now());
       setText(note, buckets.some((b) => b.fields[name]?.avg != null) ? '' : t('noData'));

@@ -157,7 +157,13 @@ export function historyView(ctx: ViewContext): View {
     figure.replaceChildren();
     const what = t(query.quantity === 'power' ? 'powerOverTime' : 'energyPerBucket');
     figure.setAttribute('aria-label', t('plotOf', { what, from: formatDate(history.start), to: formatDate(history.end) }));
-    plot = drawPlot(figure, { x, series, unit: query.quantity === 'power' ? 'kW' : 'kWh', bars: query.quantity === 'energy' });
+    plot = drawPlot(figure, {
+      x,
+      series,
+      unit: query.quantity === 'power' ? 'kW' : 'kWh',
+      bars: query.quantity === 'energy',
+      span: { from: Date.parse(history.start) / 1000, to: Date.parse(history.end) / 1000 },
+    });
     setText(status, anyValue ? '' : t('noData'));
     figure.dataset.drawn = String(Date.now());
   };
