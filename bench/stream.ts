@@ -325,6 +325,11 @@ interface RunResult {
   rssMiB: number[];
   /** Gateway CPU time per sample (user + system), ms: less sensitive to a busy machine than the latencies. */
   cpuMsPerSample: number;
+  /**
+   * The client processes' CPU time per sample: with the server's, what the machine's cores must do for one
+   * publish, so (server + clients) / cores bounds how soon the last client can have it.
+   */
+  clientsCpuMsPerSample: number;
   /** Mean time of one send loop over every client, ms, as the server itself times it (stream_fanout_duration_seconds). */
   fanOutLoopMs: number;
   stalledCloseCode?: number | null;
@@ -359,6 +364,8 @@ async function run(size: number, withStall: boolean, target: Target = 'gateway')
   for (const child of children) child.send({ type: 'reset' });
   const rss: number[] = [rssMiB(pidOf(target))];
   const cpu0 = cpuSeconds(pidOf(target));
+  const clientsCpu = () => children.reduce((sum, child) => sum + cpuSeconds(child.pid ?? 0), 0);
+  const clientsCpu0 = clientsCpu();
   const loops0 = await fanOutLoops(target);
   const sampler = setInterval(() => {
     rss.push(rssMiB(pidOf(target)));
@@ -370,6 +377,7 @@ async function run(size: number, withStall: boolean, target: Target = 'gateway')
   });
   await sleep(Math.max(1000, INTERVAL_MS * 5));
   const cpuMsPerSample = ((cpuSeconds(pidOf(target)) - cpu0) * 1000) / SAMPLES;
+  const clientsCpuMsPerSample = ((clientsCpu() - clientsCpu0) * 1000) / SAMPLES;
   const loops1 = await fanOutLoops(target);
   const fanOutLoopMs = ((loops1.seconds - loops0.seconds) * 1000) / (loops1.count - loops0.count);
   clearInterval(sampler);
@@ -445,6 +453,7 @@ async function run(size: number, withStall: boolean, target: Target = 'gateway')
     supersededAtClients: collected.reduce((sum, c) => sum + c.superseded, 0),
     rssMiB: rss,
     cpuMsPerSample,
+    clientsCpuMsPerSample,
     fanOutLoopMs,
     stalledCloseCode,
     stalledReceived,
@@ -570,7 +579,8 @@ try {
       `  fan-out per sample      first receipt ${showEnds(result.first)}; last receipt ${showEnds(result.last)}; send loop ${ms(result.fanOutLoopMs)} ms (mean, as the gateway times it)`,
     );
     console.log(
-      `  gateway CPU ${result.cpuMsPerSample.toFixed(2)} ms per sample (${((result.cpuMsPerSample * 1000) / size).toFixed(1)} µs per client)`,
+      `  gateway CPU ${result.cpuMsPerSample.toFixed(2)} ms per sample (${((result.cpuMsPerSample * 1000) / size).toFixed(1)} µs per client); ` +
+        `clients' CPU ${result.clientsCpuMsPerSample.toFixed(2)} ms per sample`,
     );
     console.log(`  bare ws fan-out         ${show(bareResult.clients)}; floor in its run p99 ${ms(bareResult.floor.p99)} ms`);
     console.log(`  bare − floor, paired    ${show(bareResult.excess)}`);
@@ -578,7 +588,8 @@ try {
       `  bare fan-out per sample first receipt ${showEnds(bareResult.first)}; last receipt ${showEnds(bareResult.last)}; send loop ${ms(bareResult.fanOutLoopMs)} ms`,
     );
     console.log(
-      `  bare CPU ${bareResult.cpuMsPerSample.toFixed(2)} ms per sample (${((bareResult.cpuMsPerSample * 1000) / size).toFixed(1)} µs per client)`,
+      `  bare CPU ${bareResult.cpuMsPerSample.toFixed(2)} ms per sample (${((bareResult.cpuMsPerSample * 1000) / size).toFixed(1)} µs per client); ` +
+        `clients' CPU ${bareResult.clientsCpuMsPerSample.toFixed(2)} ms per sample`,
     );
     console.log(`  gateway RSS ${result.rssMiB[0]!.toFixed(1)} → ${result.rssMiB.at(-1)!.toFixed(1)} MiB; ${uptime()}`);
   }
@@ -690,6 +701,7 @@ try {
     ingestP99Ms: round(r.ingest.p99, 2),
     streamP99Ms: round(r.stream.p99, 2),
     cpuMsPerSample: round(r.cpuMsPerSample, 2),
+    clientsCpuMsPerSample: round(r.clientsCpuMsPerSample, 2),
     sendLoopMs: round(r.fanOutLoopMs, 2),
     lastReceiptP50Ms: round(r.last.p50, 2),
     supersededInIngest: r.supersededInIngest,
@@ -701,6 +713,7 @@ try {
     excessP99Ms: round(r.excess.p99, 2),
     floorP99Ms: round(r.floor.p99, 2),
     cpuMsPerSample: round(r.cpuMsPerSample, 2),
+    clientsCpuMsPerSample: round(r.clientsCpuMsPerSample, 2),
     sendLoopMs: round(r.fanOutLoopMs, 2),
     lastReceiptP50Ms: round(r.last.p50, 2),
   });
