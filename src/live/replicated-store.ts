@@ -84,9 +84,6 @@ export class ReplicatedLiveStore implements LiveStore {
     this.loaded = true;
     // The writer sees its own batch at once; the echo from the channel merges as a no-op.
     this.mergeLocal(updates);
-    // The write leaves in the next turn of the event loop, after what the ingest's listeners do with the batch
-    // in this one (the stream's fan-out reads the replica): Redis serves the other instances and restarts.
-    await new Promise((resolve) => setImmediate(resolve));
     try {
       await this.shared.apply(updates);
     } catch (error) {

@@ -64,31 +64,6 @@ describe('the replicated live store', () => {
     expect(replica.isSynced).toBe(true);
   });
 
-  it('has a batch readable at once and writes it to Redis only after the work of that turn (the stream fan-out)', async () => {
-    const prefix = `${uniqueId('replica')}:`;
-    const redis = connect(services.redisUrl);
-    const shared = new RedisLiveStore(redis, prefix);
-    const writes: number[] = [];
-    const recording = Object.assign(Object.create(shared) as RedisLiveStore, {
-      apply: (updates: readonly FieldUpdate[]) => {
-        writes.push(updates.length);
-        return shared.apply(updates);
-      },
-    });
-    const replica = new ReplicatedLiveStore(recording, redis, connect(services.redisUrl), redisKeys(prefix).liveChanges, logger);
-    opened.push(replica);
-    expect(await replica.whenSynced()).toBe(true);
-
-    const written = replica.apply([update('power', 300, 3_000)]);
-    expect((await replica.get([{ kind: 'chargepoint', id: '3' }]))[0]?.power?.value).toBe(300);
-    // What the listeners start in this turn runs on promises (the hub's refresh and fan-out) before the write.
-    for (let i = 0; i < 20; i++) await Promise.resolve();
-    expect(writes).toEqual([]);
-    await written;
-    expect(writes).toEqual([1]);
-    expect(await redis.hget(redisKeys(prefix).entity('chargepoint', '3'), 'power')).not.toBeNull();
-  });
-
   it('keeps the newest value per field whatever order copies arrive in', async () => {
     const prefix = `${uniqueId('replica')}:`;
     const replica = await replicaOn(services.redisUrl, prefix);
