@@ -332,6 +332,8 @@ interface RunResult {
   clientsCpuMsPerSample: number;
   /** Mean time of one send loop over every client, ms, as the server itself times it (stream_fanout_duration_seconds). */
   fanOutLoopMs: number;
+  /** The gateway's garbage-collection pauses per sample, ms, in all and in major (mark-compact) collections (nodejs_gc_duration_seconds). */
+  gcMsPerSample?: { all: number; major: number };
   stalledCloseCode?: number | null;
   stalledReceived?: number;
   fillSeconds?: number;
@@ -367,6 +369,7 @@ async function run(size: number, withStall: boolean, target: Target = 'gateway')
   const clientsCpu = () => children.reduce((sum, child) => sum + cpuSeconds(child.pid ?? 0), 0);
   const clientsCpu0 = clientsCpu();
   const loops0 = await fanOutLoops(target);
+  const gc0 = target === 'gateway' ? gcSeconds(await scrape(gateway.url)) : undefined;
   const sampler = setInterval(() => {
     rss.push(rssMiB(pidOf(target)));
   }, 1000);
@@ -379,6 +382,9 @@ async function run(size: number, withStall: boolean, target: Target = 'gateway')
   const cpuMsPerSample = ((cpuSeconds(pidOf(target)) - cpu0) * 1000) / SAMPLES;
   const clientsCpuMsPerSample = ((clientsCpu() - clientsCpu0) * 1000) / SAMPLES;
   const loops1 = await fanOutLoops(target);
+  const gc1 = gc0 && gcSeconds(await scrape(gateway.url));
+  const gcMsPerSample =
+    gc0 && gc1 ? { all: ((gc1.all - gc0.all) * 1000) / SAMPLES, major: ((gc1.major - gc0.major) * 1000) / SAMPLES } : undefined;
   const fanOutLoopMs = ((loops1.seconds - loops0.seconds) * 1000) / (loops1.count - loops0.count);
   clearInterval(sampler);
   rss.push(rssMiB(pidOf(target)));
@@ -455,6 +461,7 @@ async function run(size: number, withStall: boolean, target: Target = 'gateway')
     cpuMsPerSample,
     clientsCpuMsPerSample,
     fanOutLoopMs,
+    gcMsPerSample,
     stalledCloseCode,
     stalledReceived,
     fillSeconds,
@@ -462,6 +469,11 @@ async function run(size: number, withStall: boolean, target: Target = 'gateway')
     heapAroundFill,
   };
 }
+
+const gcSeconds = (metrics: Scrape) => ({
+  all: total(metrics, 'nodejs_gc_duration_seconds_sum'),
+  major: total(metrics, 'nodejs_gc_duration_seconds_sum', { kind: 'major' }),
+});
 
 /** The server's own timing of its send loops so far: the gateway's histogram, or the bare fan-out's sum over IPC. */
 async function fanOutLoops(target: Target): Promise<{ seconds: number; count: number }> {
@@ -580,7 +592,8 @@ try {
     );
     console.log(
       `  gateway CPU ${result.cpuMsPerSample.toFixed(2)} ms per sample (${((result.cpuMsPerSample * 1000) / size).toFixed(1)} µs per client); ` +
-        `clients' CPU ${result.clientsCpuMsPerSample.toFixed(2)} ms per sample`,
+        `clients' CPU ${result.clientsCpuMsPerSample.toFixed(2)} ms per sample; ` +
+        `gateway GC pauses ${ms(result.gcMsPerSample?.all ?? Number.NaN)} ms per sample (major ${ms(result.gcMsPerSample?.major ?? Number.NaN)})`,
     );
     console.log(`  bare ws fan-out         ${show(bareResult.clients)}; floor in its run p99 ${ms(bareResult.floor.p99)} ms`);
     console.log(`  bare − floor, paired    ${show(bareResult.excess)}`);
