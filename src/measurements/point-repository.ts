@@ -119,7 +119,8 @@ export async function findPoint(db: Database, id: number): Promise<StoredPoint |
   return row && { id: Number(row.id), seriesId: Number(row.series_id), ts: Number(row.ts), fields: JSON.parse(row.fields) as Fields };
 }
 
-type RollupValues = [bucketStart: number, field: string, n: number, sum: number, min: number, max: number, lastTs: number, last: number];
+type AggregateValues = [field: string, n: number, sum: number, min: number, max: number, lastTs: number, last: number];
+type RollupValues = [bucketStart: number, ...AggregateValues];
 
 /** Rollups of one series (hours, or days of its day zone) starting in [from, to), ascending. */
 export async function readRollups(
@@ -134,17 +135,19 @@ export async function readRollups(
      WHERE series_id = ? AND bucket_start >= ? AND bucket_start < ? ORDER BY bucket_start`,
     [seriesId, from, to],
   );
-  return rows.map(([bucketStart, field, n, sum, min, max, lastTs, last]) => ({
-    bucketStart: Number(bucketStart),
-    field,
-    n: Number(n),
-    sum: Number(sum),
-    min: Number(min),
-    max: Number(max),
-    lastTs: Number(lastTs),
-    last: Number(last),
-  }));
+  return rows.map(([bucketStart, ...values]) => ({ bucketStart: Number(bucketStart), ...aggregateOf(values) }));
 }
+
+/** A rollup row's field and aggregate (the drivers may answer numbers as strings or bigints). */
+const aggregateOf = ([field, n, sum, min, max, lastTs, last]: AggregateValues) => ({
+  field,
+  n: Number(n),
+  sum: Number(sum),
+  min: Number(min),
+  max: Number(max),
+  lastTs: Number(lastTs),
+  last: Number(last),
+});
 
 async function pointsBetween(tx: Tx, seriesId: number, from: number, to: number): Promise<TimedFields[]> {
   const rows = await tx.query<{ ts: number; fields: string }>(
@@ -205,7 +208,7 @@ export interface DayRollup extends HourRollup {
   localDay: number;
 }
 
-type DayValues = [localDay: number, field: string, n: number, sum: number, min: number, max: number, lastTs: number, last: number];
+type DayValues = [localDay: number, ...AggregateValues];
 
 /**
  * Hourly rollups of [from, to) grouped into local days by the database: each hour's start moved to wall-clock
@@ -244,15 +247,5 @@ export async function readDayRollups(
      ORDER BY g.k`,
     params,
   );
-  return rows.map(([localDay, field, n, sum, min, max, lastTs, last]) => ({
-    localDay: Number(localDay),
-    bucketStart: 0,
-    field,
-    n: Number(n),
-    sum: Number(sum),
-    min: Number(min),
-    max: Number(max),
-    lastTs: Number(lastTs),
-    last: Number(last),
-  }));
+  return rows.map(([localDay, ...values]) => ({ localDay: Number(localDay), bucketStart: 0, ...aggregateOf(values) }));
 }

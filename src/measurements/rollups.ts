@@ -66,11 +66,11 @@ export function merge(into: FieldAggregate, other: FieldAggregate): void {
 
 export const emptyAggregate = (): FieldAggregate => ({ n: 0, sum: 0, min: 0, max: 0, lastTs: Number.NEGATIVE_INFINITY, last: 0 });
 
-/** The hourly rollups of a batch of points (any order), one per field and hour. */
-export function hourRollupsOf(points: readonly TimedFields[]): HourRollup[] {
+/** The rollups of a batch of points (any order), one per field and bucket (`bucketOf`: the bucket's start). */
+function rollupsOf(points: readonly TimedFields[], bucketOf: (ts: number) => number): HourRollup[] {
   const byKey = new Map<string, HourRollup>();
   for (const { ts, fields } of points) {
-    const bucketStart = hourOf(ts);
+    const bucketStart = bucketOf(ts);
     for (const field in fields) {
       const key = `${bucketStart}\u0000${field}`;
       let rollup = byKey.get(key);
@@ -83,6 +83,9 @@ export function hourRollupsOf(points: readonly TimedFields[]): HourRollup[] {
   }
   return [...byKey.values()];
 }
+
+/** The hourly rollups of a batch of points (any order), one per field and hour. */
+export const hourRollupsOf = (points: readonly TimedFields[]): HourRollup[] => rollupsOf(points, hourOf);
 
 /** The UTC start of the local day of `ts` in `zone`, remembered per UTC hour (a day edge inside an hour: per point). */
 function localDayStarts(zone: string) {
@@ -101,23 +104,7 @@ function localDayStarts(zone: string) {
 }
 
 /** The rollups of a batch of points per local day of `zone` (bucketStart: the day's first UTC ms), one per field and day. */
-export function dayRollupsOf(points: readonly TimedFields[], zone: string): HourRollup[] {
-  const dayOf = localDayStarts(zone);
-  const byKey = new Map<string, HourRollup>();
-  for (const { ts, fields } of points) {
-    const bucketStart = dayOf(ts);
-    for (const field in fields) {
-      const key = `${bucketStart}\u0000${field}`;
-      let rollup = byKey.get(key);
-      if (!rollup) {
-        rollup = { field, bucketStart, ...emptyAggregate() };
-        byKey.set(key, rollup);
-      }
-      add(rollup, ts, fields[field] as number);
-    }
-  }
-  return [...byKey.values()];
-}
+export const dayRollupsOf = (points: readonly TimedFields[], zone: string): HourRollup[] => rollupsOf(points, localDayStarts(zone));
 
 /** The first UTC ms of the local day after the one starting at `dayStart`. */
 export const nextLocalDay = (dayStart: number, zone: string) =>
