@@ -1,11 +1,10 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisKeys } from '../../src/redis-keys.ts';
-import { eventually, openPublisher, startTestGateway, type TestGateway } from '../support/gateway.ts';
-import { PrivateRedis } from '../support/redis-server.ts';
+import { gatewayOnOwnRedis, type Publisher, type TestGateway } from '../support/gateway.ts';
+import type { PrivateRedis } from '../support/redis-server.ts';
 import { openStream } from '../support/stream-client.ts';
 
-type Publisher = Awaited<ReturnType<typeof openPublisher>>;
 const powerOf = (m: Record<string, unknown>) => (m.fields as { power?: { value: number } } | undefined)?.power?.value;
 
 /**
@@ -14,26 +13,21 @@ const powerOf = (m: Record<string, unknown>) => (m.fields as { power?: { value: 
  * private Redis) delays neither the stream's delta nor the listeners, and the value still reaches Redis.
  */
 describe('the ingest with a slow Redis write', () => {
-  let redis: PrivateRedis;
   let admin: Redis;
   let gw: TestGateway;
   let publisher: Publisher;
+  let close: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    redis = await PrivateRedis.start();
+    let redis: PrivateRedis;
+    ({ redis, gw, publisher, close } = await gatewayOnOwnRedis());
     admin = new Redis(redis.url);
-    gw = await startTestGateway({ env: { REDIS_URL: redis.url, RECORDER_ENABLED: 'false' } });
-    publisher = await openPublisher(gw.topicPrefix);
-    await publisher.publish('openWB/chargepoint/3/get/power', '10');
-    await eventually(async () => (await gw.http.get('/api/v1/chargepoints/3').set('x-api-key', gw.readKey)).status === 200 || undefined);
   });
 
   afterAll(async () => {
     await admin?.call('CLIENT', 'UNPAUSE').catch(() => undefined);
     admin?.disconnect();
-    await publisher?.close();
-    await gw?.close();
-    await redis?.stop();
+    await close?.();
   });
 
   it('streams the delta and tells the listeners while the Redis write is still held back', async () => {

@@ -1,9 +1,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, openPublisher, startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { eventually, openPublisher, startTestGateway, type TestGateway, type Publisher } from '../support/gateway.ts';
 import { PrivateMosquitto } from '../support/mosquitto-server.ts';
-
-type Publisher = Awaited<ReturnType<typeof openPublisher>>;
 
 async function listedIds(gw: TestGateway, path: '/api/v1/chargepoints' | '/api/v1/vehicles'): Promise<string[]> {
   const res = await gw.http.get(path).set('x-api-key', gw.readKey).expect(200);

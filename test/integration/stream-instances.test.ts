@@ -8,13 +8,11 @@ import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { addUser, bearer, login, startAuthGateway } from '../support/auth.ts';
-import { eventually, openPublisher, startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { eventually, gatewayOnOwnRedis, openPublisher, startTestGateway, type Publisher, type TestGateway } from '../support/gateway.ts';
 import { PrivateMosquitto } from '../support/mosquitto-server.ts';
-import { PrivateRedis } from '../support/redis-server.ts';
+import type { PrivateRedis } from '../support/redis-server.ts';
 import { services, uniqueId } from '../support/services.ts';
 import { openEventStream, openStream, type StreamClient, type StreamMessage } from '../support/stream-client.ts';
-
-type Publisher = Awaited<ReturnType<typeof openPublisher>>;
 
 const powerOf = (m: StreamMessage) => (m.fields as { power?: { value: number } } | undefined)?.power?.value;
 
@@ -235,24 +233,15 @@ describe('stream tickets while Redis is away', () => {
   let redis: PrivateRedis;
   let gw: TestGateway;
   let publisher: Publisher;
+  let close: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    redis = await PrivateRedis.start();
-    gw = await startTestGateway({ env: { REDIS_URL: redis.url, RECORDER_ENABLED: 'false' } });
-    publisher = await openPublisher(gw.topicPrefix);
-    await publisher.publish('openWB/chargepoint/3/get/power', '10');
-    await eventually(async () => {
-      const res = await gw.http.get('/api/v1/chargepoints/3').set('x-api-key', gw.readKey);
-      return res.status === 200 ? true : undefined;
-    });
+    ({ redis, gw, publisher, close } = await gatewayOnOwnRedis());
     await ticketFrom(gw, { 'x-api-key': gw.readKey });
   });
 
   afterAll(async () => {
-    await publisher?.close();
-    await redis?.start();
-    await gw?.close();
-    await redis?.stop();
+    await close?.();
   });
 
   it('answers a ticket request with 503 and Retry-After, while streams opened with headers keep working', async () => {
@@ -278,19 +267,14 @@ describe('a stream whose instance lost Redis for a while', () => {
   let redis: PrivateRedis;
   let gw: TestGateway;
   let publisher: Publisher;
+  let close: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    redis = await PrivateRedis.start();
-    gw = await startTestGateway({ env: { REDIS_URL: redis.url, RECORDER_ENABLED: 'false' } });
-    publisher = await openPublisher(gw.topicPrefix);
-    await publisher.publish('openWB/chargepoint/3/get/power', '10');
-    await eventually(async () => (await gw.http.get('/api/v1/chargepoints/3').set('x-api-key', gw.readKey)).status === 200 || undefined);
+    ({ redis, gw, publisher, close } = await gatewayOnOwnRedis());
   });
 
   afterAll(async () => {
-    await publisher?.close();
-    await gw?.close();
-    await redis?.stop();
+    await close?.();
   });
 
   it('sends its clients a fresh snapshot once it hears the other instances again (their events in between are not replayed)', async () => {

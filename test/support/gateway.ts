@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { loadConfig } from '../../src/config.ts';
 import { startGateway, type Gateway } from '../../src/gateway.ts';
+import { PrivateRedis } from './redis-server.ts';
 import { contractClient, type ContractClient } from './response-contract.ts';
 import { services, uniqueId } from './services.ts';
 
@@ -87,6 +88,30 @@ export async function openPublisher(prefix: string): Promise<{
       await client.endAsync();
     },
   };
+}
+
+export type Publisher = Awaited<ReturnType<typeof openPublisher>>;
+
+/**
+ * A gateway (recorder off) on a Redis of its own, for tests that stop or pause that Redis, once chargepoint 3
+ * (power 10) can be read. `close` starts the Redis again if a test left it stopped, so the gateway closes cleanly.
+ */
+export async function gatewayOnOwnRedis(): Promise<{ redis: PrivateRedis; gw: TestGateway; publisher: Publisher; close(): Promise<void> }> {
+  const redis = await PrivateRedis.start();
+  const gw = await startTestGateway({ env: { REDIS_URL: redis.url, RECORDER_ENABLED: 'false' } }).catch(async (error: unknown) => {
+    await redis.stop();
+    throw error;
+  });
+  const publisher = await openPublisher(gw.topicPrefix);
+  const close = async () => {
+    await publisher.close();
+    await redis.start();
+    await gw.close();
+    await redis.stop();
+  };
+  await publisher.publish('openWB/chargepoint/3/get/power', '10');
+  await eventually(async () => (await gw.http.get('/api/v1/chargepoints/3').set('x-api-key', gw.readKey)).status === 200 || undefined);
+  return { redis, gw, publisher, close };
 }
 
 /** Polls `probe` until it returns a value (not undefined) or the deadline passes. */
